@@ -1,0 +1,99 @@
+#include "sim/simulator.h"
+
+#include <cassert>
+
+namespace sim {
+
+Simulator::~Simulator() {
+  // Destroy unfinished frames newest first: a frame's locals may refer to
+  // objects (mailboxes, networks) owned by an older process's frame.
+  for (auto it = processes_.rbegin(); it != processes_.rend(); ++it) {
+    ProcessState& state = **it;
+    if (state.frame) {
+      std::coroutine_handle<> frame = std::exchange(state.frame, {});
+      frame.destroy();
+    }
+  }
+}
+
+void Simulator::schedule_at(Time time, Event::Callback callback, void* context,
+                            std::uint64_t tag, Priority priority) {
+  if (time < now_) {
+    throw std::logic_error("event scheduled in the past: at " + format_time(time) + ", now " +
+                           format_time(now_));
+  }
+  queue_.push(time, priority, callback, context, tag);
+}
+
+void Simulator::resume_callback(void* frame, std::uint64_t) {
+  std::coroutine_handle<>::from_address(frame).resume();
+}
+
+void Simulator::schedule_resume(Time time, std::coroutine_handle<> h, Priority priority) {
+  schedule_at(time, &Simulator::resume_callback, h.address(), 0, priority);
+}
+
+Process Simulator::spawn(Task task, std::string name) {
+  Task::Handle handle = task.release();
+  assert(handle);
+  auto state = std::make_unique<ProcessState>();
+  state->simulator = this;
+  state->name = std::move(name);
+  state->frame = handle;
+  handle.promise().process = state.get();
+  processes_.push_back(std::move(state));
+  schedule_resume(now_, handle, Priority::urgent);
+  return Process(processes_.back().get());
+}
+
+Simulator::SleepAwaiter Simulator::sleep(Time delay) {
+  if (delay < 0) throw std::invalid_argument("sleep of negative duration " + format_time(delay));
+  return SleepAwaiter{this, delay};
+}
+
+bool Simulator::step() {
+  if (queue_.empty()) return false;
+  const Event event = queue_.pop();
+  now_ = event.time;
+  ++events_processed_;
+  event.callback(event.context, event.tag);
+  if (unjoined_failure_) {
+    ProcessError failure = *unjoined_failure_;
+    unjoined_failure_.reset();
+    throw failure;
+  }
+  return true;
+}
+
+void Simulator::run() {
+  stop_requested_ = false;
+  while (!stop_requested_ && step()) {
+  }
+}
+
+void Simulator::run_until(Time limit) {
+  stop_requested_ = false;
+  while (!stop_requested_ && !queue_.empty() && queue_.top().time <= limit) step();
+  if (!stop_requested_ && limit > now_) now_ = limit;
+}
+
+void finish_process(ProcessState& state, std::exception_ptr error) noexcept {
+  Simulator& sim = *state.simulator;
+  state.frame = {};
+  state.finished = true;
+  state.error = error;
+  if (error && state.joiners.empty() && !sim.unjoined_failure_) {
+    std::string what = "unknown exception";
+    try {
+      std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    sim.unjoined_failure_ = std::make_unique<ProcessError>(state.name, what);
+  }
+  for (std::coroutine_handle<> joiner : state.joiners) sim.schedule_resume(sim.now_, joiner);
+  state.joiners.clear();
+}
+
+}  // namespace sim
