@@ -1,0 +1,137 @@
+// topology::Network: flow-level bandwidth sharing on a sim::Simulator.
+//
+// The model (SimGrid's flow-level max-min model, correction factors off):
+//   * A transfer of `bytes` from src to dst is a flow over Routing's route.
+//     Each direction of a link is a channel with the link's full bandwidth.
+//   * The flow starts draining at once, at its max-min fair rate among all
+//     draining flows (progressive filling over the channels, see max_min.h).
+//     Rates are re-solved whenever a flow starts or finishes draining.
+//   * It is delivered route latency after its last byte drains: on_delivered
+//     runs as a simulator event at that instant.
+// So a lone flow takes exactly latency + bytes / bandwidth, the duration
+// bytes / bandwidth rounded once to the nanosecond (sim::from_seconds); N
+// equal flows through one bottleneck B each drain at B / N.
+//   * src == dst: delivered at now() (still as an event), no link is used.
+//   * bytes == 0: delivered after the route latency, no link is used.
+//
+// Timing details: while its rate is unchanged, a flow keeps the drain-end
+// instant computed when that rate was set (so unrelated flows starting or
+// ending elsewhere do not move it by a rounding nanosecond). When rates
+// change, remaining bytes are updated as remaining -= rate * elapsed and the
+// drain end becomes now + from_seconds(remaining / rate). A flow whose drain
+// end rounds to now (less than half a nanosecond of bytes left) is done.
+//
+// Determinism: flows are kept and solved in id order, ties in the solver go
+// to the lowest channel index, flows finishing at the same instant are
+// delivered in id order; no unordered containers.
+//
+// Lifetime: the Network schedules events whose context is `this`, so it must
+// outlive every run()/step() of its Simulator that could fire them; the
+// Topology must outlive the Network and stay unmodified.
+#pragma once
+
+#include <coroutine>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <vector>
+
+#include "sim/simulator.h"
+#include "topology/routing.h"
+#include "topology/topology.h"
+
+namespace topology {
+
+class Network {
+ public:
+  Network(sim::Simulator& sim, const Topology& topo);
+  Network(const Network&) = delete;
+  Network& operator=(const Network&) = delete;
+
+  // Starts moving `bytes` from src to dst now; on_delivered() runs, as a
+  // simulator event, when the last byte arrives. Returns the flow id (ids
+  // count up from 1 in call order).
+  // Throws std::invalid_argument for an unknown node or bytes < 0 or not
+  // finite, std::runtime_error if dst is unreachable from src.
+  std::uint64_t start_transfer(NodeId src, NodeId dst, double bytes,
+                               std::function<void()> on_delivered);
+
+  // `co_await net.transfer(src, dst, bytes)` resumes the caller at delivery.
+  // Errors of start_transfer are thrown into the awaiting coroutine.
+  class TransferAwaiter {
+   public:
+    TransferAwaiter(Network& network, NodeId src, NodeId dst, double bytes)
+        : network_(&network), src_(src), dst_(dst), bytes_(bytes) {}
+    bool await_ready() const noexcept { return false; }
+    void await_suspend(std::coroutine_handle<> h) {
+      network_->start_transfer(src_, dst_, bytes_, [h] { h.resume(); });
+    }
+    void await_resume() const noexcept {}
+
+   private:
+    Network* network_;
+    NodeId src_;
+    NodeId dst_;
+    double bytes_;
+  };
+  TransferAwaiter transfer(NodeId src, NodeId dst, double bytes) {
+    return TransferAwaiter(*this, src, dst, bytes);
+  }
+
+  // Introspection, for tests and metrics.
+  double flow_rate(std::uint64_t flow_id) const;                 // bytes/s while draining, else 0
+  std::size_t active_flows() const { return draining_.size(); }  // draining flows
+  std::size_t pending_deliveries() const { return deliveries_.size(); }
+  // Counted in full at start_transfer: by source node, and per channel crossed.
+  double bytes_sent(NodeId host) const;
+  double total_bytes_sent() const { return total_bytes_sent_; }
+  double channel_bytes(int channel) const;
+  std::uint64_t transfers_completed() const { return transfers_completed_; }  // delivered
+  Routing& routing() { return routing_; }
+  const Topology& topology() const { return *topo_; }
+
+ private:
+  struct Flow {
+    std::uint64_t id;
+    const Routing::Route* route;  // owned by routing_
+    double remaining;             // bytes not yet drained, as of last_update_
+    double rate;                  // bytes/s from the last solve
+    sim::Time drain_end;          // projected instant the last byte drains
+    std::function<void()> on_delivered;
+  };
+
+  static void on_drain_event(void* self, std::uint64_t generation);
+  static void on_delivery_event(void* self, std::uint64_t flow_id);
+
+  // Brings every flow's remaining bytes to now(), then retires the flows whose
+  // drain end is <= now().
+  void advance();
+  // Re-solves rates, re-projects drain ends (retiring any that land on now),
+  // and schedules the one next drain-completion event.
+  void resolve();
+  // The rate solver; the one place to swap in an incremental one later.
+  void solve_rates();
+  void retire(std::size_t index);  // schedules its delivery, removes it
+  void schedule_delivery(std::uint64_t flow_id, sim::Time at, std::function<void()> callback);
+
+  // Constant after construction.
+  sim::Simulator* sim_;
+  const Topology* topo_;
+  std::vector<double> channel_capacity_;  // bytes/s, by channel
+
+  // Owned by the event loop.
+  Routing routing_;
+  std::vector<Flow> draining_;                                 // in id order
+  std::map<std::uint64_t, std::function<void()>> deliveries_;  // scheduled, by flow id
+  sim::Time last_update_ = 0;
+  std::uint64_t generation_ = 0;  // tag of the one live drain event; older ones are ignored
+  std::uint64_t next_flow_id_ = 1;
+
+  // Statistics.
+  std::vector<double> bytes_sent_;     // by node
+  std::vector<double> channel_bytes_;  // by channel
+  double total_bytes_sent_ = 0.0;
+  std::uint64_t transfers_completed_ = 0;
+};
+
+}  // namespace topology

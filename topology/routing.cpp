@@ -1,0 +1,125 @@
+#include "topology/routing.h"
+
+#include <algorithm>
+#include <boost/graph/dijkstra_shortest_paths.hpp>
+#include <boost/property_map/function_property_map.hpp>
+#include <limits>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include "topology/graph_impl.h"
+
+namespace topology {
+namespace {
+
+// Path length as Dijkstra sees it: latency first, then hop count, so that
+// among equally fast paths the one with fewer hops wins.
+struct PathCost {
+  sim::Time latency;
+  int hops;
+  friend bool operator==(const PathCost&, const PathCost&) = default;
+  friend bool operator<(const PathCost& a, const PathCost& b) {
+    if (a.latency != b.latency) return a.latency < b.latency;
+    return a.hops < b.hops;
+  }
+};
+
+constexpr PathCost kUnreached{sim::kTimeMax, std::numeric_limits<int>::max()};
+
+struct CombineCost {
+  PathCost operator()(const PathCost& a, const PathCost& b) const {
+    if (a == kUnreached || b == kUnreached) return kUnreached;  // saturate, never overflow
+    return PathCost{a.latency + b.latency, a.hops + b.hops};
+  }
+};
+
+}  // namespace
+
+struct Routing::SourceTable {
+  std::vector<PathCost> cost;                // by node; kUnreached if unreachable
+  std::vector<NodeId> predecessor;           // by node; -1 for the source and unreachable nodes
+  std::vector<int> predecessor_link;         // link from predecessor[v] to v
+  std::vector<std::optional<Route>> routes;  // by destination, built on first use
+};
+
+Routing::Routing(const Topology& topo)
+    : topo_(&topo), tables_(static_cast<std::size_t>(topo.node_count())) {}
+
+Routing::~Routing() = default;
+
+Routing::SourceTable& Routing::table(NodeId src) {
+  std::unique_ptr<SourceTable>& slot = tables_[static_cast<std::size_t>(src)];
+  if (slot) return *slot;
+
+  const Topology::Impl& impl = topo_->impl();
+  const Graph& g = impl.graph;
+  const auto n = static_cast<std::size_t>(topo_->node_count());
+  auto table = std::make_unique<SourceTable>();
+  table->cost.assign(n, kUnreached);
+  table->predecessor.assign(n, -1);
+  table->predecessor_link.assign(n, -1);
+  table->routes.resize(n);
+
+  const auto weight = boost::make_function_property_map<Graph::edge_descriptor,
+                                                        PathCost>([&impl](
+                                                                      Graph::edge_descriptor e) {
+    return PathCost{impl.link_params[static_cast<std::size_t>(impl.graph[e].link_id)].latency, 1};
+  });
+  boost::dijkstra_shortest_paths(g, static_cast<Graph::vertex_descriptor>(src),
+                                 boost::weight_map(weight)
+                                     .distance_map(boost::make_iterator_property_map(
+                                         table->cost.begin(), boost::get(boost::vertex_index, g)))
+                                     .distance_compare(std::less<PathCost>())
+                                     .distance_combine(CombineCost())
+                                     .distance_inf(kUnreached)
+                                     .distance_zero(PathCost{0, 0}));
+
+  // Dijkstra's own predecessor depends on its heap's tie order; pick the
+  // documented one instead: the lowest-id neighbour on an equally short path.
+  for (NodeId v = 0; v < static_cast<NodeId>(n); ++v) {
+    if (v == src || table->cost[static_cast<std::size_t>(v)] == kUnreached) continue;
+    for (const auto& [link, u] : topo_->incident_links(v)) {
+      const PathCost via = CombineCost()(table->cost[static_cast<std::size_t>(u)],
+                                         PathCost{topo_->link(link).latency, 1});
+      if (!(via == table->cost[static_cast<std::size_t>(v)])) continue;
+      NodeId& best = table->predecessor[static_cast<std::size_t>(v)];
+      if (best < 0 || u < best) {  // links come in id order: the first to u wins
+        best = u;
+        table->predecessor_link[static_cast<std::size_t>(v)] = link;
+      }
+    }
+  }
+  slot = std::move(table);
+  return *slot;
+}
+
+const Routing::Route& Routing::route(NodeId src, NodeId dst) {
+  if (!topo_->contains(src) || !topo_->contains(dst)) {
+    throw std::invalid_argument("route " + std::to_string(src) + " -> " + std::to_string(dst) +
+                                ": unknown node id");
+  }
+  SourceTable& t = table(src);
+  std::optional<Route>& cached = t.routes[static_cast<std::size_t>(dst)];
+  if (cached) return *cached;
+  if (t.cost[static_cast<std::size_t>(dst)] == kUnreached) {
+    throw std::runtime_error("no route from '" + topo_->name(src) + "' to '" + topo_->name(dst) +
+                             "': they are not connected");
+  }
+  Route route;
+  route.latency = t.cost[static_cast<std::size_t>(dst)].latency;
+  route.bottleneck_bandwidth = std::numeric_limits<double>::infinity();
+  for (NodeId v = dst; v != src; v = t.predecessor[static_cast<std::size_t>(v)]) {
+    const NodeId u = t.predecessor[static_cast<std::size_t>(v)];
+    const int link = t.predecessor_link[static_cast<std::size_t>(v)];
+    const int direction = topo_->link_ends(link).first == u ? 0 : 1;
+    route.channels.push_back(channel_of(link, direction));
+    route.bottleneck_bandwidth =
+        std::min(route.bottleneck_bandwidth, topo_->link(link).bandwidth_bytes_per_s);
+  }
+  std::reverse(route.channels.begin(), route.channels.end());
+  cached = std::move(route);
+  return *cached;
+}
+
+}  // namespace topology
