@@ -1,0 +1,177 @@
+#include "algorithms/ml/idx_reader.h"
+
+#include <zlib.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <filesystem>
+#include <limits>
+#include <memory>
+#include <sstream>
+#include <vector>
+
+namespace ml {
+namespace {
+
+constexpr std::uint32_t kImagesMagic = 0x00000803;  // unsigned byte, 3 dimensions
+constexpr std::uint32_t kLabelsMagic = 0x00000801;  // unsigned byte, 1 dimension
+
+std::string hex(std::uint32_t value) {
+  std::ostringstream out;
+  out << "0x" << std::hex;
+  out.width(8);
+  out.fill('0');
+  out << value;
+  return out.str();
+}
+
+// A file read sequentially through zlib (transparent for uncompressed files),
+// keeping the (decompressed) byte offset for error messages.
+class IdxFile {
+ public:
+  explicit IdxFile(const std::string& path) : path_(path) {
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) throw DataError(path, "missing file");
+    if (std::filesystem::is_directory(path, ec)) {
+      throw DataError(path, "unreadable: is a directory");
+    }
+    errno = 0;
+    file_.reset(gzopen(path.c_str(), "rb"));
+    if (!file_) {
+      throw DataError(path, std::string("unreadable: ") +
+                                (errno != 0 ? std::strerror(errno) : "gzopen failed"));
+    }
+  }
+
+  const std::string& path() const { return path_; }
+
+  // Reads exactly `size` bytes or throws DataError("truncated at byte N ...").
+  void read_exact(std::uint8_t* out, std::uint64_t size, const char* what) {
+    std::uint64_t done = 0;
+    while (done < size) {
+      const auto chunk = static_cast<unsigned>(
+          std::min<std::uint64_t>(size - done, std::numeric_limits<int>::max() / 2));
+      const int got = gzread(file_.get(), out + done, chunk);
+      if (got < 0) {
+        int code = 0;
+        const char* message = gzerror(file_.get(), &code);
+        throw DataError(path_, "unreadable at byte " + std::to_string(offset_ + done) + ": " +
+                                   (message != nullptr ? message : "zlib error"));
+      }
+      if (got == 0) {
+        throw DataError(path_, "truncated at byte " + std::to_string(offset_ + done) +
+                                   " while reading " + what + " (expected " +
+                                   std::to_string(offset_ + size) + " bytes)");
+      }
+      done += static_cast<std::uint64_t>(got);
+    }
+    offset_ += size;
+  }
+
+  std::uint32_t read_u32_be(const char* what) {
+    std::uint8_t b[4];
+    read_exact(b, 4, what);
+    return (std::uint32_t{b[0]} << 24) | (std::uint32_t{b[1]} << 16) | (std::uint32_t{b[2]} << 8) |
+           std::uint32_t{b[3]};
+  }
+
+  void expect_magic(std::uint32_t expected, const char* kind) {
+    const std::uint32_t magic = read_u32_be("the magic number");
+    if (magic != expected) {
+      throw DataError(path_, "wrong magic " + hex(magic) + " (expected " + hex(expected) +
+                                 " for an IDX " + kind + " file)");
+    }
+  }
+
+ private:
+  struct GzClose {
+    void operator()(gzFile f) const { gzclose(f); }
+  };
+  std::string path_;
+  std::unique_ptr<gzFile_s, GzClose> file_;
+  std::uint64_t offset_ = 0;
+};
+
+std::vector<std::uint8_t> read_labels(const std::string& path) {
+  IdxFile file(path);
+  file.expect_magic(kLabelsMagic, "labels");
+  const std::uint32_t count = file.read_u32_be("the label count");
+  std::vector<std::uint8_t> labels(count);
+  file.read_exact(labels.data(), count, "the labels");
+  return labels;
+}
+
+}  // namespace
+
+Dataset load_idx(const std::string& images_path, const std::string& labels_path, int num_classes) {
+  if (num_classes < 1) throw std::invalid_argument("load_idx: num_classes must be >= 1");
+
+  IdxFile images(images_path);
+  images.expect_magic(kImagesMagic, "images");
+  const std::uint32_t count = images.read_u32_be("the image count");
+  const std::uint32_t rows = images.read_u32_be("the row count");
+  const std::uint32_t cols = images.read_u32_be("the column count");
+  const std::uint64_t features = std::uint64_t{rows} * cols;
+  if (features == 0 || features > std::uint64_t{1} << 24) {
+    throw DataError(images_path, "implausible image size " + std::to_string(rows) + " x " +
+                                     std::to_string(cols));
+  }
+  if (count > std::uint64_t{std::numeric_limits<std::int32_t>::max()}) {
+    throw DataError(images_path, "too many images (" + std::to_string(count) + ")");
+  }
+
+  // Labels first: a count mismatch is reported before the big pixel read.
+  const std::vector<std::uint8_t> raw_labels = read_labels(labels_path);
+  if (raw_labels.size() != count) {
+    throw DataError(labels_path, "label/image count mismatch: " +
+                                     std::to_string(raw_labels.size()) + " labels but " +
+                                     images_path + " holds " + std::to_string(count) + " images");
+  }
+
+  Dataset d;
+  d.num_classes = num_classes;
+  d.labels.resize(count);
+  for (std::uint32_t i = 0; i < count; ++i) {
+    if (raw_labels[i] >= num_classes) {
+      throw DataError(labels_path, "label " + std::to_string(raw_labels[i]) + " of sample " +
+                                       std::to_string(i) + " out of range [0, " +
+                                       std::to_string(num_classes) + ")");
+    }
+    d.labels[i] = raw_labels[i];
+  }
+
+  std::vector<std::uint8_t> pixels(count * features);
+  images.read_exact(pixels.data(), pixels.size(), "the pixels");
+  d.features.resize(count, static_cast<Eigen::Index>(features));
+  float* out = d.features.data();  // row-major: file order is feature order
+  for (std::size_t i = 0; i < pixels.size(); ++i) out[i] = static_cast<float>(pixels[i]) / 255.0f;
+  return d;
+}
+
+Dataset load_mnist_dir(const std::string& dir, const std::string& split) {
+  std::string prefix;
+  if (split == "train") {
+    prefix = "train";
+  } else if (split == "test") {
+    prefix = "t10k";
+  } else {
+    throw std::invalid_argument("load_mnist_dir: split must be \"train\" or \"test\", got \"" +
+                                split + "\"");
+  }
+  const auto pick = [&](const std::string& name) {
+    const std::filesystem::path plain = std::filesystem::path(dir) / name;
+    const std::filesystem::path gz = std::filesystem::path(dir) / (name + ".gz");
+    std::error_code ec;
+    if (std::filesystem::exists(plain, ec)) return plain.string();
+    if (std::filesystem::exists(gz, ec)) return gz.string();
+    throw DataError(plain.string(), "missing file (nor " + gz.string() + ")");
+  };
+  // Sequenced, so a directory missing both files reports the images file.
+  const std::string images = pick(prefix + "-images-idx3-ubyte");
+  const std::string labels = pick(prefix + "-labels-idx1-ubyte");
+  return load_idx(images, labels);
+}
+
+}  // namespace ml
