@@ -1,0 +1,48 @@
+// The one interface every synchronisation algorithm implements, and the
+// shared context it runs in.
+//
+// An algorithm is launched once: it spawns its processes (server, workers,
+// clients) on the simulator and returns. Everything it measures goes to the
+// Monitor; the runner then drives the simulator and writes the outputs.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "algorithms/ml/dataset.h"
+#include "algorithms/ml/mlp.h"
+#include "algorithms/ml/optimizer.h"
+#include "algorithms/sync/cluster.h"
+#include "algorithms/sync/monitor.h"
+#include "sim/simulator.h"
+#include "topology/network.h"
+
+namespace algo {
+
+// Everything an algorithm may use. Owned by the runner; outlives the run.
+struct RunContext {
+  sim::Simulator* sim = nullptr;
+  topology::Network* net = nullptr;
+  Monitor* monitor = nullptr;
+  std::vector<Node> nodes;                   // in scenario order
+  const ml::Dataset* train = nullptr;
+  ml::MlpSpec model;
+  const ml::Optimizer* optimizer = nullptr;  // a prototype: clone() it for each copy of state
+  std::uint64_t seed = 0;                    // the scenario's root seed
+};
+
+class Algorithm {
+ public:
+  virtual ~Algorithm() = default;
+  virtual std::string_view name() const = 0;
+  // Spawns the algorithm's processes. REQUIRES: ctx outlives the simulation,
+  // and the algorithm object too (processes refer to its state).
+  virtual void launch(RunContext& ctx) = 0;
+  // The global model (the server's, or replica 0's for decentralised
+  // algorithms), for inspection after a run.
+  virtual const ml::Vector& global_parameters() const = 0;
+};
+
+}  // namespace algo

@@ -1,0 +1,19 @@
+// The simulated machines an algorithm runs on, as the scenario declared them.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "sim/distribution.h"
+#include "topology/topology.h"
+
+namespace algo {
+
+struct Node {
+  std::string name;                 // "server", "worker3": also its host's name in the topology
+  topology::NodeId host = -1;       // where it sits in the network
+  double flop_rate = 0.0;           // FLOP/s of its compute device; > 0
+  sim::Distribution straggler = sim::Distribution::constant_value(1.0);  // per-step slowdown factor, > 0
+};
+
+}  // namespace algo

@@ -1,0 +1,29 @@
+// How long a node takes to compute: FLOPs / FLOP/s, times a slowdown factor
+// drawn per step from the node's straggler distribution (its own seeded
+// stream, so one node's draws never shift another's).
+#pragma once
+
+#include <cstdint>
+
+#include "algorithms/sync/cluster.h"
+#include "sim/random.h"
+#include "sim/time.h"
+
+namespace algo {
+
+class ComputeModel {
+ public:
+  // REQUIRES: node.flop_rate > 0 and node.straggler.always_positive() (checked by the loader).
+  ComputeModel(const Node& node, std::uint64_t root_seed);
+
+  // Simulated time of a job of `flops` floating-point operations, one
+  // straggler draw per call.
+  sim::Time duration(double flops);
+
+ private:
+  double flop_rate_;
+  sim::Distribution straggler_;
+  sim::RandomStream stream_;
+};
+
+}  // namespace algo

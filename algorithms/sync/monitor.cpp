@@ -1,0 +1,147 @@
+#include "algorithms/sync/monitor.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cmath>
+
+namespace algo {
+
+Monitor::Monitor(sim::Simulator& sim, const topology::Network& net, const ml::Dataset& test,
+                 const ml::MlpSpec& model, StopCondition stop, EvalSchedule schedule,
+                 std::int64_t train_size)
+    : sim_(&sim),
+      net_(&net),
+      test_(&test),
+      stop_(stop),
+      schedule_(schedule),
+      train_size_(train_size),
+      evaluator_(model) {
+  assert(train_size_ > 0);
+}
+
+void Monitor::record_train_loss(double mean_loss, std::int64_t samples) {
+  window_loss_sum_ += mean_loss * static_cast<double>(samples);
+  window_loss_samples_ += samples;
+}
+
+void Monitor::record_applied(std::int64_t staleness) {
+  ++applied_;
+  ++staleness_[staleness];
+  window_staleness_sum_ += static_cast<double>(staleness);
+  window_staleness_max_ =
+      window_staleness_count_ == 0 ? staleness : std::max(window_staleness_max_, staleness);
+  ++window_staleness_count_;
+}
+
+void Monitor::record_dropped(std::int64_t count) { dropped_ += count; }
+
+bool Monitor::evaluation_due(std::int64_t version) const {
+  if (version == 0) return true;  // the starting point of every curve
+  if (schedule_.every_steps > 0 && version % schedule_.every_steps == 0) return true;
+  return schedule_.every > 0 && sim_->now() >= next_time_eval_index_ * schedule_.every;
+}
+
+bool Monitor::on_update(std::int64_t version, std::int64_t samples, const ml::Vector& params) {
+  params_ = &params;
+  version_ = version;
+  samples_ += samples;
+
+  std::string reason;
+  const double epochs = static_cast<double>(samples_) / static_cast<double>(train_size_);
+  if (stop_.max_steps > 0 && version >= stop_.max_steps) reason = "steps";
+  if (stop_.max_epochs > 0 && epochs >= stop_.max_epochs) reason = "epochs";
+
+  if (evaluation_due(version) || !reason.empty()) evaluate(version);
+  if (reason.empty() && stop_.target_accuracy > 0 && !rows_.empty() &&
+      rows_.back().step == version && rows_.back().test_accuracy >= stop_.target_accuracy) {
+    reason = "target_accuracy";
+  }
+  if (reason.empty()) return false;
+  stop_reason_ = reason;
+  sim_->stop();
+  return true;
+}
+
+void Monitor::evaluate(std::int64_t version) {
+  assert(params_ != nullptr);
+  evaluator_.parameters() = *params_;
+  const ml::Mlp::Evaluation eval = evaluator_.evaluate(*test_);
+
+  MetricsRow row;
+  row.time = sim_->now();
+  row.step = version;
+  row.samples = samples_;
+  row.epochs = static_cast<double>(samples_) / static_cast<double>(train_size_);
+  if (window_loss_samples_ > 0) {
+    row.train_loss = window_loss_sum_ / static_cast<double>(window_loss_samples_);
+  }
+  row.test_loss = eval.loss;
+  row.test_accuracy = eval.accuracy;
+  row.throughput = row.time > 0 ? static_cast<double>(samples_) / sim::to_seconds(row.time) : 0.0;
+  row.bytes_sent = net_->total_bytes_sent();
+  if (window_staleness_count_ > 0) {
+    row.staleness_mean = window_staleness_sum_ / static_cast<double>(window_staleness_count_);
+    row.staleness_max = window_staleness_max_;
+  }
+  row.updates_dropped = dropped_;
+  rows_.push_back(row);
+
+  window_loss_sum_ = 0.0;
+  window_loss_samples_ = 0;
+  window_staleness_sum_ = 0.0;
+  window_staleness_count_ = 0;
+  window_staleness_max_ = 0;
+  if (schedule_.every > 0) next_time_eval_index_ = sim_->now() / schedule_.every + 1;
+  if (stop_.target_accuracy > 0 && !totals_.time_to_target &&
+      eval.accuracy >= stop_.target_accuracy) {
+    totals_.time_to_target = row.time;
+  }
+}
+
+std::optional<std::int64_t> Monitor::staleness_percentile(double p) const {
+  if (applied_ == 0) return std::nullopt;
+  // Nearest-rank percentile: the smallest value with at least p% at or below it.
+  const auto rank = static_cast<std::int64_t>(std::ceil(p / 100.0 * static_cast<double>(applied_)));
+  std::int64_t seen = 0;
+  for (const auto& [staleness, count] : staleness_) {
+    seen += count;
+    if (seen >= std::max<std::int64_t>(rank, 1)) return staleness;
+  }
+  return staleness_.rbegin()->first;
+}
+
+void Monitor::finish(const std::string& reason) {
+  if (stop_reason_.empty()) stop_reason_ = reason;
+  if (params_ != nullptr && (rows_.empty() || rows_.back().step != version_)) evaluate(version_);
+
+  totals_.stop_reason = stop_reason_;
+  totals_.time = sim_->now();
+  totals_.steps = std::max<std::int64_t>(version_, 0);
+  totals_.samples = samples_;
+  totals_.epochs = static_cast<double>(samples_) / static_cast<double>(train_size_);
+  if (!rows_.empty()) {
+    totals_.final_test_loss = rows_.back().test_loss;
+    totals_.final_test_accuracy = rows_.back().test_accuracy;
+    for (const MetricsRow& row : rows_) {
+      totals_.best_test_accuracy = std::max(totals_.best_test_accuracy, row.test_accuracy);
+    }
+  }
+  totals_.throughput =
+      totals_.time > 0 ? static_cast<double>(samples_) / sim::to_seconds(totals_.time) : 0.0;
+  totals_.bytes_total = net_->total_bytes_sent();
+  totals_.updates_applied = applied_;
+  totals_.updates_dropped = dropped_;
+  if (applied_ > 0) {
+    double sum = 0.0;
+    for (const auto& [staleness, count] : staleness_) {
+      sum += static_cast<double>(staleness) * static_cast<double>(count);
+    }
+    totals_.staleness_mean = sum / static_cast<double>(applied_);
+    totals_.staleness_p50 = staleness_percentile(50);
+    totals_.staleness_p99 = staleness_percentile(99);
+    totals_.staleness_max = staleness_.rbegin()->first;
+  }
+  totals_.events_processed = sim_->events_processed();
+}
+
+}  // namespace algo

@@ -1,0 +1,134 @@
+// Monitor: what every algorithm reports to, so accuracy, throughput and
+// staleness are measured the same way whatever the algorithm.
+//
+// An algorithm tells the monitor about training losses, staleness, dropped
+// updates, and every new version of its global model. The monitor decides when
+// to evaluate (on the test set, with real math) and when a stop condition
+// holds; it then stops the simulator. Evaluation is an observer: it costs no
+// simulated time and changes no model.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "algorithms/ml/dataset.h"
+#include "algorithms/ml/mlp.h"
+#include "sim/simulator.h"
+#include "topology/network.h"
+
+namespace algo {
+
+struct StopCondition {
+  sim::Time max_time = 0;           // 0: no limit (the runner enforces it with run_until)
+  double max_epochs = 0.0;          // passes over the training set; 0: no limit
+  std::int64_t max_steps = 0;       // model versions; 0: no limit
+  double target_accuracy = 0.0;     // stop once reached; 0: never
+};
+
+struct EvalSchedule {
+  std::int64_t every_steps = 0;  // evaluate at versions that are multiples of this; 0: off
+  sim::Time every = 0;           // and at the first version at or after each multiple of this; 0: off
+};
+
+// One evaluation point: a row of metrics.csv.
+struct MetricsRow {
+  sim::Time time = 0;
+  std::int64_t step = 0;        // model version
+  std::int64_t samples = 0;     // training samples applied to the global model so far
+  double epochs = 0.0;          // samples / training-set size
+  std::optional<double> train_loss;  // mean batch loss since the previous row (none if no batch)
+  double test_loss = 0.0;
+  double test_accuracy = 0.0;
+  double throughput = 0.0;      // samples per simulated second since the start
+  double bytes_sent = 0.0;      // by all nodes, since the start
+  std::optional<double> staleness_mean;  // of updates applied since the previous row
+  std::optional<std::int64_t> staleness_max;
+  std::int64_t updates_dropped = 0;  // since the start
+};
+
+struct RunTotals {
+  std::string stop_reason;
+  sim::Time time = 0;
+  std::int64_t steps = 0;
+  std::int64_t samples = 0;
+  double epochs = 0.0;
+  double final_test_loss = 0.0;
+  double final_test_accuracy = 0.0;
+  double best_test_accuracy = 0.0;
+  std::optional<sim::Time> time_to_target;  // first evaluation at/above the target
+  double throughput = 0.0;
+  double bytes_total = 0.0;
+  std::int64_t updates_applied = 0;
+  std::int64_t updates_dropped = 0;
+  std::optional<double> staleness_mean;
+  std::optional<std::int64_t> staleness_p50, staleness_p99, staleness_max;
+  std::uint64_t events_processed = 0;
+};
+
+class Monitor {
+ public:
+  // REQUIRES: test and net outlive the monitor; train_size > 0.
+  Monitor(sim::Simulator& sim, const topology::Network& net, const ml::Dataset& test,
+          const ml::MlpSpec& model, StopCondition stop, EvalSchedule schedule,
+          std::int64_t train_size);
+
+  void record_train_loss(double mean_loss, std::int64_t samples);
+  // One applied update computed `staleness` versions ago (0 for synchronous).
+  void record_applied(std::int64_t staleness);
+  void record_dropped(std::int64_t count = 1);
+
+  // The global model is now `version`, after `samples` more training samples
+  // were applied. Evaluates if due; if a stop condition holds, records the
+  // reason, stops the simulator and returns true.
+  // REQUIRES: params stays alive and is the global model until the next call
+  // or finish() (the monitor evaluates it again at the end if needed).
+  bool on_update(std::int64_t version, std::int64_t samples, const ml::Vector& params);
+
+  bool stopping() const { return !stop_reason_.empty(); }
+
+  // Ends the run: evaluates the last model if its version has no row yet and
+  // fixes the totals. `reason` is used unless a stop condition already fired.
+  void finish(const std::string& reason);
+
+  const std::vector<MetricsRow>& rows() const { return rows_; }
+  const RunTotals& totals() const { return totals_; }
+  // Applied updates by staleness, for staleness.csv.
+  const std::map<std::int64_t, std::int64_t>& staleness_histogram() const { return staleness_; }
+
+ private:
+  bool evaluation_due(std::int64_t version) const;
+  void evaluate(std::int64_t version);
+  std::optional<std::int64_t> staleness_percentile(double p) const;
+
+  // Constant after construction.
+  sim::Simulator* sim_;
+  const topology::Network* net_;
+  const ml::Dataset* test_;
+  StopCondition stop_;
+  EvalSchedule schedule_;
+  std::int64_t train_size_;
+
+  ml::Mlp evaluator_;  // scratch model: the global parameters are copied in to evaluate
+
+  // Running state.
+  const ml::Vector* params_ = nullptr;
+  std::int64_t version_ = -1;
+  std::int64_t samples_ = 0;
+  std::int64_t next_time_eval_index_ = 0;
+  double window_loss_sum_ = 0.0;
+  std::int64_t window_loss_samples_ = 0;
+  double window_staleness_sum_ = 0.0;
+  std::int64_t window_staleness_count_ = 0;
+  std::int64_t window_staleness_max_ = 0;
+  std::int64_t applied_ = 0;
+  std::int64_t dropped_ = 0;
+  std::map<std::int64_t, std::int64_t> staleness_;
+  std::string stop_reason_;
+  std::vector<MetricsRow> rows_;
+  RunTotals totals_;
+};
+
+}  // namespace algo

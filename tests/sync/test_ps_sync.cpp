@@ -1,0 +1,152 @@
+// ps_sync against two independent oracles:
+//  - the math: N workers at batch b end with the parameters of ONE worker
+//    training at batch N*b on the same samples in the same order;
+//  - the timing: on a star, one BSP step takes the hand-computed
+//    broadcast + compute + gather + update time.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+
+#include "algorithms/ml/batch_sampler.h"
+#include "algorithms/ml/partition.h"
+#include "algorithms/ml/synthetic.h"
+#include "algorithms/sync/ps_sync.h"
+#include "algorithms/sync/training_seeds.h"
+#include "topology/builders.h"
+
+namespace {
+
+constexpr std::uint64_t kSeed = 11;
+constexpr double kBandwidth = 1.25e9;  // 10 Gb/s
+constexpr sim::Time kLatency = 5'000;  // 5 us per link
+
+struct PsWorld {
+  PsWorld(int workers, int batch, algo::StopCondition stop, algo::EvalSchedule eval)
+      : train(ml::make_synthetic({512, 20, 4, 1.0f, 3.0f}, 3)),
+        test(ml::make_synthetic({128, 20, 4, 1.0f, 3.0f}, 4)),
+        optimizer(ml::make_sgd({0.1f, 0.9f, 0.0f, false})) {
+    std::vector<std::string> names{"server"};
+    for (int i = 0; i < workers; ++i) names.push_back("worker" + std::to_string(i));
+    topo = topology::build_star(names, {kBandwidth, kLatency});
+    net = std::make_unique<topology::Network>(sim, topo);
+    monitor = std::make_unique<algo::Monitor>(sim, *net, test, spec, stop, eval, train.size());
+    ctx.sim = &sim;
+    ctx.net = net.get();
+    ctx.monitor = monitor.get();
+    for (const auto& name : names) {
+      ctx.nodes.push_back({name, *topo.find(name), name == "server" ? 100e9 : 50e9,
+                           sim::Distribution::constant_value(1.0)});
+    }
+    ctx.train = &train;
+    ctx.model = spec;
+    ctx.optimizer = optimizer.get();
+    ctx.seed = kSeed;
+    algo::PsSyncConfig config;
+    config.server = 0;
+    for (int i = 1; i <= workers; ++i) config.workers.push_back(i);
+    config.batch_size = batch;
+    ps = std::make_unique<algo::PsSync>(config);
+    ps->launch(ctx);
+  }
+
+  ml::MlpSpec spec{{20, 16, 4}, ml::Activation::relu, ml::LossKind::softmax_cross_entropy};
+  ml::Dataset train, test;
+  std::unique_ptr<ml::Optimizer> optimizer;
+  sim::Simulator sim;
+  topology::Topology topo;
+  std::unique_ptr<topology::Network> net;
+  std::unique_ptr<algo::Monitor> monitor;
+  algo::RunContext ctx;
+  std::unique_ptr<algo::PsSync> ps;
+};
+
+// The oracle: one model, one optimizer, batches formed by concatenating what
+// each worker's sampler would draw, in worker order.
+ml::Vector one_worker_at_combined_batch(const PsWorld& w, int workers, int batch, int steps) {
+  ml::Mlp model(w.spec);
+  model.initialize(algo::model_init_seed(kSeed));
+  auto optimizer = ml::make_sgd({0.1f, 0.9f, 0.0f, false});
+  auto shards = ml::partition_iid(w.train.size(), workers, algo::partition_seed(kSeed));
+  std::vector<ml::BatchSampler> samplers;
+  for (int i = 0; i < workers; ++i) {
+    samplers.emplace_back(shards[static_cast<std::size_t>(i)],
+                          algo::batch_order_seed(kSeed, "worker" + std::to_string(i)));
+  }
+  ml::RowMatrix x;
+  std::vector<std::int32_t> y;
+  ml::Vector grad;
+  for (int s = 0; s < steps; ++s) {
+    std::vector<std::int32_t> combined;
+    for (auto& sampler : samplers) {
+      auto b = sampler.next_batch(batch);
+      combined.insert(combined.end(), b.begin(), b.end());
+    }
+    ml::gather_batch(w.train, combined, x, y);
+    model.loss_and_gradient(x, y, grad);
+    optimizer->step(model.parameters(), grad);
+  }
+  return model.parameters();
+}
+
+}  // namespace
+
+TEST_CASE("N ps_sync workers at batch b match one worker at batch N*b") {
+  const int workers = GENERATE(1, 3, 4);
+  const int batch = 8;
+  const int steps = 40;  // 40 x 8 = 320 > 512 / 4 per shard: crosses epoch boundaries
+  PsWorld world(workers, batch, {0, 0.0, steps, 0.0}, {});
+  world.sim.run();
+  world.monitor->finish("done");
+  REQUIRE(world.monitor->totals().steps == steps);
+
+  const ml::Vector expected = one_worker_at_combined_batch(world, workers, batch, steps);
+  const ml::Vector& got = world.ps->global_parameters();
+  REQUIRE(got.size() == expected.size());
+  const float max_diff = (got - expected).cwiseAbs().maxCoeff();
+  INFO("workers " << workers << ", largest parameter difference " << max_diff);
+  CHECK(max_diff < 1e-5f);
+  CHECK(world.monitor->totals().staleness_max == 0);
+  CHECK(world.monitor->totals().updates_applied == static_cast<std::int64_t>(workers) * steps);
+}
+
+TEST_CASE("a ps_sync step on a star takes broadcast + compute + gather + update time") {
+  const int workers = 4;
+  const int batch = 16;
+  PsWorld world(workers, batch, {0, 0.0, 3, 0.0}, {1, 0});
+  world.sim.run();
+  world.monitor->finish("done");
+
+  const ml::Mlp model(world.spec);
+  const double bytes = static_cast<double>(model.num_parameters()) * sizeof(float);
+  // N flows leave the server through its one link: each drains at B/N, and
+  // crosses two links of latency L. The gather is the mirror image.
+  const sim::Time transfer = sim::from_seconds(workers * bytes / kBandwidth) + 2 * kLatency;
+  const sim::Time compute = sim::from_seconds(model.train_flops_per_sample() * batch / 50e9);
+  const sim::Time update = sim::from_seconds(
+      algo::PsSync::update_flops(model.num_parameters(), workers) / 100e9);
+  const sim::Time step = transfer + compute + transfer + update;
+
+  const auto& rows = world.monitor->rows();
+  REQUIRE(rows.size() == 4);  // versions 0..3
+  for (int v = 0; v <= 3; ++v) {
+    INFO("version " << v);
+    CHECK(rows[static_cast<std::size_t>(v)].time == v * step);
+  }
+  // Each step moves the parameters out and a gradient back for every worker.
+  CHECK(world.net->total_bytes_sent() == Approx(3 * 2 * workers * bytes));
+}
+
+TEST_CASE("ps_sync rejects a configuration without workers") {
+  algo::PsSyncConfig config;
+  SECTION("no workers") { CHECK_THROWS_AS(algo::PsSync(config), std::invalid_argument); }
+  SECTION("server listed as a worker") {
+    config.workers = {0, 1};
+    CHECK_THROWS_AS(algo::PsSync(config), std::invalid_argument);
+  }
+  SECTION("zero batch") {
+    config.workers = {1};
+    config.batch_size = 0;
+    CHECK_THROWS_AS(algo::PsSync(config), std::invalid_argument);
+  }
+}
