@@ -1,0 +1,55 @@
+#include "app/algorithm_registry.h"
+
+namespace app {
+
+const std::vector<AlgorithmEntry>& algorithm_registry() {
+  static const std::vector<AlgorithmEntry> entries = {
+      {"ps_sync", &parse_ps_sync},
+  };
+  return entries;
+}
+
+AlgorithmChoice load_algorithm(const ConfigNode& node, const std::vector<NodeGroup>& groups) {
+  const ConfigNode kind = node.child("kind");
+  const std::string name = kind.as_string();
+  std::vector<std::string> known;
+  for (const AlgorithmEntry& entry : algorithm_registry()) {
+    if (name == entry.kind) {
+      AlgorithmChoice choice = entry.parse(node, groups);
+      choice.kind = name;
+      return choice;
+    }
+    known.emplace_back(entry.kind);
+  }
+  const std::string hint = did_you_mean(name, known);
+  kind.fail("unknown algorithm '" + name + "'" +
+            (hint.empty() ? " (expected one of: " + join(known, ", ") + ")"
+                          : " (did you mean '" + hint + "'?)"));
+}
+
+std::vector<int> group_nodes(const ConfigNode& node, const std::string& key,
+                             const std::string& fallback, const std::vector<NodeGroup>& groups) {
+  const std::string name = node.get_string(key, fallback);
+  std::vector<int> indices;
+  std::vector<std::string> names;
+  int next = 0;
+  for (const NodeGroup& g : groups) {
+    names.push_back(g.name);
+    for (int i = 0; i < g.count; ++i, ++next) {
+      if (g.name == name) indices.push_back(next);
+    }
+  }
+  if (!indices.empty()) return indices;
+  const std::string hint = did_you_mean(name, names);
+  const std::string message = "no cluster group named '" + name + "'" +
+                              (hint.empty() ? "" : " (did you mean '" + hint + "'?)");
+  if (node.has(key)) node.child(key).fail(message);
+  node.fail(message + " (the default for '" + key + "'; set it to one of your groups)");
+}
+
+int batch_size(const ConfigNode& node) {
+  if (!node.has("batch_size")) return 32;
+  return static_cast<int>(node.child("batch_size").as_int_in(1, 1'000'000));
+}
+
+}  // namespace app

@@ -1,0 +1,48 @@
+// The algorithms a scenario can name, and how `algorithm:` is read for each.
+//
+// Each algorithm has its own parse function (app/algorithm_<family>.cpp) that
+// validates its keys against the scenario's cluster and returns an
+// AlgorithmChoice: a builder with every parameter already resolved, so a
+// scenario that loads can always be run.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "algorithms/sync/algorithm.h"
+#include "app/config_node.h"
+#include "app/scenario.h"
+
+namespace app {
+
+using AlgorithmParser = AlgorithmChoice (*)(const ConfigNode& node,
+                                            const std::vector<NodeGroup>& groups);
+
+struct AlgorithmEntry {
+  const char* kind;
+  AlgorithmParser parse;
+};
+
+// Every algorithm, in the order error messages list them.
+const std::vector<AlgorithmEntry>& algorithm_registry();
+
+// Reads `algorithm:` (its `kind`, then the kind's own keys).
+AlgorithmChoice load_algorithm(const ConfigNode& node, const std::vector<NodeGroup>& groups);
+
+// ---- Helpers shared by the parse functions.
+
+// The indices (into the scenario's node list) of the nodes of the group named
+// by `key` (or `fallback` when the key is absent); errors name the key, with a
+// did-you-mean over the group names.
+std::vector<int> group_nodes(const ConfigNode& node, const std::string& key,
+                             const std::string& fallback, const std::vector<NodeGroup>& groups);
+
+// `batch_size` (default 32), 1 ... 1,000,000.
+int batch_size(const ConfigNode& node);
+
+// Parse functions, one per algorithm (defined in app/algorithm_<family>.cpp).
+AlgorithmChoice parse_ps_sync(const ConfigNode& node, const std::vector<NodeGroup>& groups);
+
+}  // namespace app

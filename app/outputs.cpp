@@ -1,0 +1,152 @@
+#include "app/outputs.h"
+
+#include <charconv>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <system_error>
+
+namespace app {
+namespace {
+
+template <class T>
+std::string optional_cell(const std::optional<T>& value) {
+  if (!value) return "";
+  if constexpr (std::is_floating_point_v<T>) {
+    return format_number(*value);
+  } else {
+    return std::to_string(*value);
+  }
+}
+
+// Exact decimal seconds from integer nanoseconds ("0.558108003", "3", "-0.5"),
+// so the time column carries no binary rounding noise.
+std::string seconds(sim::Time t) {
+  const bool negative = t < 0;
+  const std::uint64_t magnitude =
+      negative ? 0 - static_cast<std::uint64_t>(t) : static_cast<std::uint64_t>(t);
+  std::string text = std::to_string(magnitude / 1'000'000'000ULL);
+  std::uint64_t fraction = magnitude % 1'000'000'000ULL;
+  if (fraction != 0) {
+    char digits[16];
+    std::snprintf(digits, sizeof digits, ".%09llu", static_cast<unsigned long long>(fraction));
+    std::string f(digits);
+    while (f.back() == '0') f.pop_back();
+    text += f;
+  }
+  return negative ? "-" + text : text;
+}
+
+void write_file_atomically(const std::filesystem::path& path, const std::string& content) {
+  std::filesystem::path temporary = path;
+  temporary += ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    if (!out) throw std::runtime_error("cannot write " + temporary.string());
+    out << content;
+    out.close();
+    if (!out) {
+      std::error_code ignored;
+      std::filesystem::remove(temporary, ignored);
+      throw std::runtime_error("error while writing " + temporary.string());
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(temporary, path, ec);
+  if (ec) {
+    std::filesystem::remove(temporary, ec);
+    throw std::runtime_error("cannot rename " + temporary.string() + " to " + path.string());
+  }
+}
+
+}  // namespace
+
+std::string format_number(double value) {
+  char buffer[64];
+  const auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
+  return ec == std::errc() ? std::string(buffer, end) : std::string("nan");
+}
+
+std::string metrics_csv(const RunResult& r) {
+  std::ostringstream out;
+  out << "sim_time_s,step,samples,epochs,train_loss,test_loss,test_accuracy,"
+         "throughput_samples_per_s,bytes_sent,staleness_mean,staleness_max,updates_dropped\n";
+  for (const algo::MetricsRow& row : r.rows) {
+    out << seconds(row.time) << ',' << row.step << ',' << row.samples << ','
+        << format_number(row.epochs) << ',' << optional_cell(row.train_loss) << ','
+        << format_number(row.test_loss) << ',' << format_number(row.test_accuracy) << ','
+        << format_number(row.throughput) << ',' << format_number(row.bytes_sent) << ','
+        << optional_cell(row.staleness_mean) << ',' << optional_cell(row.staleness_max) << ','
+        << row.updates_dropped << '\n';
+  }
+  return out.str();
+}
+
+std::string summary_csv(const RunResult& r) {
+  const algo::RunTotals& t = r.totals;
+  std::ostringstream out;
+  out << "scenario,algorithm,seed,workers,stop_reason,sim_time_s,steps,samples,epochs,"
+         "final_accuracy,final_test_loss,best_accuracy,target_accuracy,time_to_target_s,"
+         "throughput_samples_per_s,bytes_total,staleness_mean,staleness_p50,staleness_p99,"
+         "staleness_max,updates_applied,updates_dropped,events_processed\n";
+  const double target = r.scenario.stop.target_accuracy;
+  out << r.scenario.name << ',' << r.scenario.algorithm.kind << ',' << r.scenario.seed << ','
+      << r.workers << ',' << t.stop_reason << ',' << seconds(t.time) << ',' << t.steps << ','
+      << t.samples << ',' << format_number(t.epochs) << ',' << format_number(t.final_test_accuracy)
+      << ',' << format_number(t.final_test_loss) << ',' << format_number(t.best_test_accuracy)
+      << ',' << (target > 0 ? format_number(target) : "") << ','
+      << (t.time_to_target ? seconds(*t.time_to_target) : "") << ',' << format_number(t.throughput)
+      << ',' << format_number(t.bytes_total) << ',' << optional_cell(t.staleness_mean) << ','
+      << optional_cell(t.staleness_p50) << ',' << optional_cell(t.staleness_p99) << ','
+      << optional_cell(t.staleness_max) << ',' << t.updates_applied << ',' << t.updates_dropped
+      << ',' << t.events_processed << '\n';
+  return out.str();
+}
+
+std::string staleness_csv(const RunResult& r) {
+  std::ostringstream out;
+  out << "staleness,updates\n";
+  for (const auto& [staleness, count] : r.staleness_histogram) {
+    out << staleness << ',' << count << '\n';
+  }
+  return out.str();
+}
+
+std::string timing_csv(const RunResult& r) {
+  std::ostringstream out;
+  out << "wall_time_s,events_processed,events_per_wall_s\n";
+  const double events = static_cast<double>(r.totals.events_processed);
+  out << format_number(r.wall_seconds) << ',' << r.totals.events_processed << ','
+      << format_number(r.wall_seconds > 0 ? events / r.wall_seconds : 0.0) << '\n';
+  return out.str();
+}
+
+std::vector<std::filesystem::path> write_outputs(const std::filesystem::path& dir,
+                                                 const RunResult& r) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec || !std::filesystem::is_directory(dir)) {
+    throw std::runtime_error("cannot create output folder " + dir.string() +
+                             (ec ? ": " + ec.message() : ""));
+  }
+  const std::pair<const char*, std::string> files[] = {
+      {"metrics.csv", metrics_csv(r)},
+      {"summary.csv", summary_csv(r)},
+      {"staleness.csv", staleness_csv(r)},
+      {"timing.csv", timing_csv(r)},
+  };
+  std::vector<std::filesystem::path> written;
+  try {
+    for (const auto& [name, content] : files) {
+      write_file_atomically(dir / name, content);
+      written.push_back(dir / name);
+    }
+  } catch (...) {
+    for (const auto& path : written) std::filesystem::remove(path, ec);
+    throw;
+  }
+  return written;
+}
+
+}  // namespace app

@@ -1,0 +1,35 @@
+// The files a run leaves in its output folder (DESIGN.md, "Outputs"):
+//   metrics.csv    one row per evaluation point
+//   summary.csv    one row for the run
+//   staleness.csv  applied updates by staleness (a histogram)
+//   timing.csv     wall time and events per wall second: the only file that
+//                  differs between two runs of the same scenario and seed, kept
+//                  out of summary.csv so that the CSVs above are byte-identical
+// Each file is written under a temporary name and renamed when complete, so
+// a failed run never leaves a half-written file under a real name.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "app/runner.h"
+
+namespace app {
+
+// Shortest decimal text that reads back as exactly `value` (std::to_chars), so
+// CSV values are exact and identical on every run.
+std::string format_number(double value);
+
+std::string metrics_csv(const RunResult& r);
+std::string summary_csv(const RunResult& r);
+std::string staleness_csv(const RunResult& r);
+std::string timing_csv(const RunResult& r);
+
+// Creates `dir` if needed and writes the four files. Throws std::runtime_error
+// naming the path if the folder or a file cannot be written; files already
+// renamed into place by then are removed again.
+std::vector<std::filesystem::path> write_outputs(const std::filesystem::path& dir,
+                                                 const RunResult& r);
+
+}  // namespace app

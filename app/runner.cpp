@@ -1,0 +1,64 @@
+#include "app/runner.h"
+
+#include <chrono>
+
+#include "app/world.h"
+#include "sim/simulator.h"
+#include "topology/network.h"
+
+namespace app {
+namespace {
+
+std::unique_ptr<ml::Optimizer> make_optimizer(const OptimizerSpec& spec) {
+  if (spec.kind == "adam") return ml::make_adam(spec.adam);
+  return ml::make_sgd(spec.sgd);
+}
+
+}  // namespace
+
+RunResult run_scenario(const Scenario& s) {
+  // Wall time is measured for the report only; nothing simulated reads it.
+  const auto wall_start = std::chrono::steady_clock::now();
+  const Datasets data = load_datasets(s);
+  const topology::Topology topo = build_topology(s);
+  const std::unique_ptr<ml::Optimizer> optimizer = make_optimizer(s.optimizer);
+  std::unique_ptr<algo::Algorithm> algorithm = s.algorithm.build();
+
+  sim::Simulator sim;
+  topology::Network net(sim, topo);
+  algo::Monitor monitor(sim, net, data.test, s.model, s.stop, s.eval, data.train.size());
+
+  algo::RunContext ctx;
+  ctx.sim = &sim;
+  ctx.net = &net;
+  ctx.monitor = &monitor;
+  ctx.nodes = build_nodes(s, topo);
+  ctx.train = &data.train;
+  ctx.model = s.model;
+  ctx.optimizer = optimizer.get();
+  ctx.seed = s.seed;
+  algorithm->launch(ctx);
+
+  if (s.stop.max_time > 0) {
+    sim.run_until(s.stop.max_time);
+  } else {
+    sim.run();
+  }
+  const char* reason = sim.stop_requested()                                  ? "stopped"
+                       : s.stop.max_time > 0 && sim.now() >= s.stop.max_time ? "sim_time"
+                                                                             : "no_more_events";
+  monitor.finish(reason);
+
+  RunResult result;
+  result.scenario = s;
+  result.workers = s.algorithm.participants;
+  result.rows = monitor.rows();
+  result.totals = monitor.totals();
+  result.staleness_histogram = monitor.staleness_histogram();
+  result.final_parameters = algorithm->global_parameters();
+  result.wall_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  return result;
+}
+
+}  // namespace app

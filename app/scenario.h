@@ -1,0 +1,95 @@
+// A scenario: one experiment, as a YAML file describes it, checked and typed.
+// The loader (scenario_loader.h) turns a file into this; the runner
+// (runner.h) turns this into a simulation. Nothing here knows yaml-cpp.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "algorithms/ml/mlp.h"
+#include "algorithms/ml/optimizer.h"
+#include "algorithms/ml/synthetic.h"
+#include "algorithms/sync/algorithm.h"
+#include "algorithms/sync/monitor.h"
+#include "sim/distribution.h"
+#include "topology/topology.h"
+
+namespace app {
+
+// A group of identical nodes. A group of one is named after the group
+// ("server"); a larger group's nodes get the index appended ("worker0"...).
+struct NodeGroup {
+  std::string name;
+  int count = 1;
+  double flop_rate = 0.0;  // FLOP/s
+  sim::Distribution straggler = sim::Distribution::constant_value(1.0);
+};
+
+struct ExplicitLink {
+  std::string from, to;
+  topology::LinkParams params;
+};
+
+struct TopologySpec {
+  std::string kind = "star";          // star | ring | tree | explicit
+  topology::LinkParams link{0.0, 0};  // star/ring/tree: every host's link
+  int hosts_per_rack = 0;             // tree
+  sim::Time uplink_latency = 0;       // tree
+  double oversubscription = 1.0;      // tree
+  std::vector<std::string> switches;  // explicit
+  std::vector<ExplicitLink> links;    // explicit
+};
+
+struct DataSpec {
+  std::string dataset = "fashion-mnist";  // fashion-mnist | idx | synthetic
+  std::string path;                       // folder of the IDX files (idx, fashion-mnist)
+  std::int64_t train_samples = 0;         // 0: all
+  std::int64_t test_samples = 0;          // 0: all
+  std::string partition = "iid";
+  ml::SyntheticSpec synthetic;  // synthetic: the training set spec
+  std::int64_t synthetic_test_samples = 1000;
+};
+
+struct OptimizerSpec {
+  std::string kind = "sgd";  // sgd | adam
+  ml::SgdConfig sgd;
+  ml::AdamConfig adam;
+};
+
+// Where a key stood in the file, for errors found after loading.
+struct SourceLocation {
+  std::string file;
+  int line = 0, column = 0;  // 1-based; 0: unknown
+  std::string path;          // key path, e.g. "model.layers"
+};
+
+// The algorithm `algorithm:` names, with every parameter already validated
+// and resolved against the cluster (see app/algorithm_registry.h).
+struct AlgorithmChoice {
+  std::string kind;      // "ps_sync", ...
+  int participants = 0;  // nodes that train (workers, clients): the summary's `workers`
+  std::function<std::unique_ptr<algo::Algorithm>()> build;
+};
+
+struct Scenario {
+  std::string file;  // where it was loaded from, for messages
+  std::string name;
+  std::uint64_t seed = 0;
+  std::vector<NodeGroup> groups;  // in file order; nodes are numbered in this order
+  TopologySpec topology;
+  DataSpec data;
+  ml::MlpSpec model;
+  SourceLocation model_layers_at;  // for checks of the widths against the data
+  OptimizerSpec optimizer;
+  AlgorithmChoice algorithm;
+  algo::StopCondition stop;
+  algo::EvalSchedule eval;
+};
+
+// The names of a group's nodes, in order.
+std::vector<std::string> node_names(const NodeGroup& group);
+
+}  // namespace app

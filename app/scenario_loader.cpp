@@ -1,0 +1,413 @@
+#include "app/scenario_loader.h"
+
+#include <charconv>
+#include <map>
+#include <set>
+
+#include "algorithms/ml/idx_reader.h"
+#include "app/algorithm_registry.h"
+
+namespace app {
+namespace {
+
+SourceLocation location(const ConfigNode& node, const std::string& path) {
+  return SourceLocation{node.file(), node.line(), node.column(), path};
+}
+
+std::string trim(std::string_view s) {
+  const auto begin = s.find_first_not_of(" \t");
+  if (begin == std::string_view::npos) return "";
+  const auto end = s.find_last_not_of(" \t");
+  return std::string(s.substr(begin, end - begin + 1));
+}
+
+std::vector<NodeGroup> load_cluster(const ConfigNode& cluster) {
+  std::vector<NodeGroup> groups;
+  std::set<std::string> node_names_seen;
+  for (const std::string& key : cluster.keys()) {
+    const ConfigNode g = cluster.child(key);
+    g.check_keys({"count", "flops", "straggler"});
+    NodeGroup group;
+    group.name = key;
+    for (char c : key) {
+      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-')) {
+        g.fail("group names may use letters, digits, '_' and '-' only");
+      }
+    }
+    group.count = static_cast<int>(g.get_int("count", 1));
+    if (g.has("count")) {
+      g.child("count").require(group.count >= 1 && group.count <= 1'000'000,
+                               "count must be between 1 and 1000000");
+    }
+    const ConfigNode flops = g.child("flops");
+    group.flop_rate = flops.as_flop_rate();
+    flops.require(group.flop_rate > 0, "flops must be greater than zero");
+    if (auto s = g.optional_child("straggler")) {
+      group.straggler = parse_distribution(*s);
+      s->require(group.straggler.always_positive(),
+                 "a straggler factor must always be > 0: use a constant, uniform(a, b) with a > 0, "
+                 "or lognormal(mu, sigma)");
+    }
+    for (const std::string& name : node_names(group)) {
+      if (!node_names_seen.insert(name).second) {
+        g.fail("node name '" + name + "' is produced by two groups");
+      }
+    }
+    groups.push_back(group);
+  }
+  if (groups.empty()) cluster.fail("the cluster needs at least one node group");
+  return groups;
+}
+
+topology::LinkParams load_link(const ConfigNode& node) {
+  topology::LinkParams link;
+  const ConfigNode bw = node.child("bandwidth");
+  link.bandwidth_bytes_per_s = bw.as_bandwidth();
+  bw.require(link.bandwidth_bytes_per_s > 0, "bandwidth must be greater than zero");
+  link.latency = node.get_duration("latency", 0);
+  return link;
+}
+
+TopologySpec load_topology(const ConfigNode& node) {
+  TopologySpec spec;
+  const ConfigNode kind = node.child("kind");
+  spec.kind = kind.as_string();
+  if (spec.kind == "star" || spec.kind == "ring") {
+    node.check_keys({"kind", "bandwidth", "latency"});
+    spec.link = load_link(node);
+  } else if (spec.kind == "tree") {
+    node.check_keys(
+        {"kind", "bandwidth", "latency", "hosts_per_rack", "uplink_latency", "oversubscription"});
+    spec.link = load_link(node);
+    spec.hosts_per_rack = static_cast<int>(node.child("hosts_per_rack").as_int_in(1, 1'000'000));
+    spec.uplink_latency = node.get_duration("uplink_latency", spec.link.latency);
+    if (auto o = node.optional_child("oversubscription")) {
+      spec.oversubscription = o->as_double();
+      o->require(spec.oversubscription > 0, "oversubscription must be greater than zero");
+    }
+  } else if (spec.kind == "explicit") {
+    node.check_keys({"kind", "switches", "links"});
+    if (auto switches = node.optional_child("switches")) {
+      for (std::size_t i = 0; i < switches->size(); ++i) {
+        spec.switches.push_back(switches->at(i).as_string());
+      }
+    }
+    const ConfigNode links = node.child("links");
+    if (!links.is_sequence() || links.size() == 0) links.fail("expected a list of links");
+    for (std::size_t i = 0; i < links.size(); ++i) {
+      const ConfigNode l = links.at(i);
+      l.check_keys({"from", "to", "bandwidth", "latency"});
+      spec.links.push_back({l.child("from").as_string(), l.child("to").as_string(), load_link(l)});
+    }
+  } else {
+    kind.fail("unknown topology kind '" + spec.kind + "' (expected star, ring, tree or explicit)");
+  }
+  return spec;
+}
+
+DataSpec load_data(const ConfigNode& node) {
+  node.check_keys({"dataset", "path", "train_samples", "test_samples", "partition", "samples",
+                   "features", "classes", "noise", "separation"});
+  DataSpec spec;
+  const ConfigNode dataset = node.child("dataset");
+  spec.dataset = dataset.as_string();
+  auto check_absent = [&](std::initializer_list<const char*> keys, const std::string& why) {
+    for (const char* key : keys) {
+      if (node.has(key)) node.child(key).fail("not used by " + why);
+    }
+  };
+  if (spec.dataset == "fashion-mnist" || spec.dataset == "idx") {
+    check_absent({"samples", "features", "classes", "noise", "separation"},
+                 "dataset '" + spec.dataset + "' (those keys describe a synthetic set)");
+    spec.path = node.get_string(
+        "path", spec.dataset == "fashion-mnist" ? ml::kDefaultFashionMnistDir : std::string());
+    if (spec.path.empty()) node.child("path").fail("dataset 'idx' needs a path");
+  } else if (spec.dataset == "synthetic") {
+    check_absent({"path"}, "the synthetic dataset");
+    spec.synthetic.samples = node.get_int("samples", 2000);
+    spec.synthetic.features = static_cast<int>(node.get_int("features", 20));
+    spec.synthetic.classes = static_cast<int>(node.get_int("classes", 4));
+    spec.synthetic.noise = static_cast<float>(node.get_double("noise", 1.0));
+    spec.synthetic.separation = static_cast<float>(node.get_double("separation", 3.0));
+    if (node.has("samples")) node.child("samples").as_int_in(2, 100'000'000);
+    if (node.has("features")) node.child("features").as_int_in(1, 1'000'000);
+    if (node.has("classes")) node.child("classes").as_int_in(2, 100'000);
+    if (node.has("noise")) node.child("noise").as_double_in(0.0);
+    spec.synthetic_test_samples = std::max<std::int64_t>(1, spec.synthetic.samples / 5);
+  } else {
+    dataset.fail("unknown dataset '" + spec.dataset +
+                 "' (expected fashion-mnist, idx or synthetic)");
+  }
+  if (node.has("train_samples")) spec.train_samples = node.child("train_samples").as_int_in(1);
+  if (node.has("test_samples")) spec.test_samples = node.child("test_samples").as_int_in(1);
+  if (spec.dataset == "synthetic" && spec.test_samples > 0) {
+    spec.synthetic_test_samples = spec.test_samples;
+  }
+  if (auto p = node.optional_child("partition")) {
+    spec.partition = p->as_string();
+    if (spec.partition != "iid")
+      p->fail("unknown partition '" + spec.partition + "' (expected iid)");
+  }
+  return spec;
+}
+
+ml::MlpSpec load_model(const ConfigNode& node, SourceLocation& layers_at) {
+  node.check_keys({"layers", "activation", "loss"});
+  ml::MlpSpec spec;
+  if (auto layers = node.optional_child("layers")) {
+    layers_at = location(*layers, layers->path());
+    if (!layers->is_sequence() || layers->size() < 2) {
+      layers->fail("expected a list of at least two layer widths, e.g. [784, 128, 10]");
+    }
+    spec.widths.clear();
+    for (std::size_t i = 0; i < layers->size(); ++i) {
+      spec.widths.push_back(static_cast<int>(layers->at(i).as_int_in(1, 1'000'000)));
+    }
+  } else {
+    layers_at = location(node, "model.layers (default [784, 128, 10])");
+  }
+  if (auto a = node.optional_child("activation")) {
+    const std::string name = a->as_string();
+    if (name == "relu")
+      spec.activation = ml::Activation::relu;
+    else if (name == "tanh")
+      spec.activation = ml::Activation::tanh;
+    else if (name == "sigmoid")
+      spec.activation = ml::Activation::sigmoid;
+    else
+      a->fail("unknown activation '" + name + "' (expected relu, tanh or sigmoid)");
+  }
+  if (auto l = node.optional_child("loss")) {
+    const std::string name = l->as_string();
+    if (name == "cross_entropy")
+      spec.loss = ml::LossKind::softmax_cross_entropy;
+    else if (name == "mse")
+      spec.loss = ml::LossKind::mse;
+    else
+      l->fail("unknown loss '" + name + "' (expected cross_entropy or mse)");
+  }
+  return spec;
+}
+
+OptimizerSpec load_optimizer(const ConfigNode& node) {
+  OptimizerSpec spec;
+  spec.kind = node.get_string("kind", "sgd");
+  auto positive_lr = [&](double fallback) {
+    if (!node.has("lr")) return fallback;
+    const ConfigNode lr = node.child("lr");
+    const double value = lr.as_double();
+    lr.require(value > 0, "lr must be greater than zero");
+    return value;
+  };
+  if (spec.kind == "sgd") {
+    node.check_keys({"kind", "lr", "momentum", "weight_decay", "nesterov"});
+    spec.sgd.lr = static_cast<float>(positive_lr(spec.sgd.lr));
+    if (node.has("momentum"))
+      spec.sgd.momentum = static_cast<float>(node.child("momentum").as_double_in(0.0, 1.0));
+    if (node.has("weight_decay"))
+      spec.sgd.weight_decay = static_cast<float>(node.child("weight_decay").as_double_in(0.0));
+    spec.sgd.nesterov = node.get_bool("nesterov", false);
+    if (spec.sgd.nesterov && spec.sgd.momentum <= 0) {
+      node.child("nesterov").fail("nesterov needs momentum > 0");
+    }
+  } else if (spec.kind == "adam") {
+    node.check_keys({"kind", "lr", "beta1", "beta2", "eps", "weight_decay"});
+    spec.adam.lr = static_cast<float>(positive_lr(spec.adam.lr));
+    if (node.has("beta1"))
+      spec.adam.beta1 = static_cast<float>(node.child("beta1").as_double_in(0.0, 0.999999));
+    if (node.has("beta2"))
+      spec.adam.beta2 = static_cast<float>(node.child("beta2").as_double_in(0.0, 0.999999999));
+    if (node.has("eps")) spec.adam.eps = static_cast<float>(node.child("eps").as_double_in(0.0));
+    if (node.has("weight_decay"))
+      spec.adam.weight_decay = static_cast<float>(node.child("weight_decay").as_double_in(0.0));
+  } else {
+    node.child("kind").fail("unknown optimizer '" + spec.kind + "' (expected sgd or adam)");
+  }
+  return spec;
+}
+
+algo::StopCondition load_stop(const ConfigNode& node) {
+  node.check_keys({"sim_time", "epochs", "steps", "target_accuracy"});
+  algo::StopCondition stop;
+  if (node.has("sim_time")) {
+    stop.max_time = node.child("sim_time").as_duration();
+    node.child("sim_time").require(stop.max_time > 0, "sim_time must be greater than zero");
+  }
+  if (node.has("epochs")) {
+    stop.max_epochs = node.child("epochs").as_double();
+    node.child("epochs").require(stop.max_epochs > 0, "epochs must be greater than zero");
+  }
+  if (node.has("steps")) stop.max_steps = node.child("steps").as_int_in(1);
+  if (node.has("target_accuracy")) {
+    const ConfigNode t = node.child("target_accuracy");
+    stop.target_accuracy = t.as_double();
+    t.require(stop.target_accuracy > 0 && stop.target_accuracy <= 1,
+              "target_accuracy must be in (0, 1]");
+  }
+  if (stop.max_time == 0 && stop.max_epochs == 0 && stop.max_steps == 0) {
+    node.fail("set at least one of sim_time, epochs or steps, or the run might never end");
+  }
+  return stop;
+}
+
+algo::EvalSchedule load_eval(const ConfigNode& node) {
+  node.check_keys({"every_steps", "every"});
+  algo::EvalSchedule eval;
+  if (node.has("every_steps")) eval.every_steps = node.child("every_steps").as_int_in(1);
+  if (node.has("every")) {
+    eval.every = node.child("every").as_duration();
+    node.child("every").require(eval.every > 0, "every must be greater than zero");
+  }
+  return eval;
+}
+
+void check_topology_hosts(const ConfigNode& topo, const Scenario& s) {
+  if (s.topology.kind != "explicit") return;
+  std::set<std::string> hosts;
+  for (const NodeGroup& g : s.groups) {
+    for (const std::string& n : node_names(g)) hosts.insert(n);
+  }
+  std::set<std::string> switches;
+  const auto switch_nodes = topo.optional_child("switches");
+  for (std::size_t i = 0; i < s.topology.switches.size(); ++i) {
+    const std::string& name = s.topology.switches[i];
+    if (hosts.count(name) || !switches.insert(name).second) {
+      switch_nodes->at(i).fail("switch name '" + name + "' is already used by a node or switch");
+    }
+  }
+  std::vector<std::string> known(hosts.begin(), hosts.end());
+  known.insert(known.end(), switches.begin(), switches.end());
+  const ConfigNode links = topo.child("links");
+  for (std::size_t i = 0; i < s.topology.links.size(); ++i) {
+    for (const char* end : {"from", "to"}) {
+      const std::string& name = end[0] == 'f' ? s.topology.links[i].from : s.topology.links[i].to;
+      if (!hosts.count(name) && !switches.count(name)) {
+        const std::string hint = did_you_mean(name, known);
+        links.at(i).child(end).fail("'" + name + "' is neither a cluster node nor a switch" +
+                                    (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
+      }
+    }
+  }
+}
+
+void check_model_against_data(const Scenario& s) {
+  int features = 0, classes = 0;
+  if (s.data.dataset == "fashion-mnist") {
+    features = 784;
+    classes = 10;
+  } else if (s.data.dataset == "synthetic") {
+    features = s.data.synthetic.features;
+    classes = s.data.synthetic.classes;
+  } else {
+    return;  // idx: known once loaded; the runner checks
+  }
+  auto fail = [&](const std::string& message) {
+    const SourceLocation& at = s.model_layers_at;
+    throw ScenarioError(at.file, at.line, at.column, at.path, message);
+  };
+  if (s.model.widths.front() != features) {
+    fail("the first layer width must equal the " + std::to_string(features) +
+         " features of the data, got " + std::to_string(s.model.widths.front()));
+  }
+  if (s.model.widths.back() != classes) {
+    fail("the last layer width must equal the " + std::to_string(classes) +
+         " classes of the data, got " + std::to_string(s.model.widths.back()));
+  }
+}
+
+Scenario load(const ConfigNode& root) {
+  root.check_keys({"name", "seed", "cluster", "topology", "data", "model", "optimizer", "algorithm",
+                   "stop", "eval"});
+  Scenario s;
+  s.file = root.file();
+  const ConfigNode name = root.child("name");
+  s.name = name.as_string();
+  name.require(!s.name.empty() && s.name.find_first_of("/\\") == std::string::npos &&
+                   s.name != "." && s.name != "..",
+               "name must be non-empty and usable as a folder name (no '/')");
+  if (root.has("seed")) s.seed = static_cast<std::uint64_t>(root.child("seed").as_int_in(0));
+  s.groups = load_cluster(root.child("cluster"));
+  const ConfigNode topo = root.child("topology");
+  s.topology = load_topology(topo);
+  s.data = load_data(root.child("data"));
+  s.model_layers_at = location(root, "model.layers (default [784, 128, 10])");
+  if (root.has("model")) s.model = load_model(root.child("model"), s.model_layers_at);
+  if (root.has("optimizer")) s.optimizer = load_optimizer(root.child("optimizer"));
+  s.algorithm = load_algorithm(root.child("algorithm"), s.groups);
+  s.stop = load_stop(root.child("stop"));
+  if (root.has("eval")) s.eval = load_eval(root.child("eval"));
+  check_topology_hosts(topo, s);
+  check_model_against_data(s);
+  return s;
+}
+
+}  // namespace
+
+std::vector<std::string> node_names(const NodeGroup& group) {
+  if (group.count == 1) return {group.name};
+  std::vector<std::string> names;
+  names.reserve(static_cast<std::size_t>(group.count));
+  for (int i = 0; i < group.count; ++i) names.push_back(group.name + std::to_string(i));
+  return names;
+}
+
+sim::Distribution parse_distribution(const ConfigNode& node) {
+  const std::string text = trim(node.as_string());
+  auto number = [&](std::string_view s) {
+    const std::string t = trim(s);
+    double value = 0;
+    const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), value);
+    if (ec != std::errc() || end != t.data() + t.size() || t.empty()) {
+      node.fail("'" + t + "' is not a number in distribution '" + text + "'");
+    }
+    return value;
+  };
+  const auto open = text.find('(');
+  if (open == std::string::npos) return sim::Distribution::constant_value(number(text));
+  if (text.back() != ')') node.fail("expected a closing ')' in '" + text + "'");
+  const std::string kind = trim(std::string_view(text).substr(0, open));
+  const std::string inside = text.substr(open + 1, text.size() - open - 2);
+  std::vector<double> args;
+  std::size_t start = 0;
+  while (true) {
+    const auto comma = inside.find(',', start);
+    args.push_back(number(std::string_view(inside).substr(start, comma - start)));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  static const std::map<std::string, std::pair<sim::Distribution::Kind, std::size_t>> kKinds = {
+      {"uniform", {sim::Distribution::Kind::uniform, 2}},
+      {"normal", {sim::Distribution::Kind::normal, 2}},
+      {"lognormal", {sim::Distribution::Kind::lognormal, 2}},
+      {"exponential", {sim::Distribution::Kind::exponential, 1}},
+  };
+  const auto it = kKinds.find(kind);
+  if (it == kKinds.end()) {
+    node.fail(
+        "unknown distribution '" + kind +
+        "' (expected uniform(a, b), normal(mean, sd), lognormal(mu, sigma), exponential(rate) "
+        "or a number)");
+  }
+  const auto [k, arity] = it->second;
+  if (args.size() != arity) {
+    node.fail(kind + " takes " + std::to_string(arity) + " argument(s), got " +
+              std::to_string(args.size()));
+  }
+  sim::Distribution d{k, args[0], arity > 1 ? args[1] : 0.0};
+  if (k == sim::Distribution::Kind::uniform && !(d.a < d.b)) node.fail("uniform(a, b) needs a < b");
+  if ((k == sim::Distribution::Kind::normal || k == sim::Distribution::Kind::lognormal) &&
+      d.b < 0) {
+    node.fail(kind + " needs a spread >= 0");
+  }
+  if (k == sim::Distribution::Kind::exponential && !(d.a > 0))
+    node.fail("exponential needs rate > 0");
+  return d;
+}
+
+Scenario load_scenario(const std::string& path) { return load(ConfigNode::load_file(path)); }
+
+Scenario load_scenario_string(const std::string& yaml, const std::string& pseudo_file) {
+  return load(ConfigNode::load_string(yaml, pseudo_file));
+}
+
+}  // namespace app

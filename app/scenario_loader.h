@@ -1,0 +1,22 @@
+// Reads and validates a scenario file. Every problem is reported as a
+// ScenarioError naming file:line:column and the key path, before anything runs.
+#pragma once
+
+#include <string>
+
+#include "app/config_node.h"
+#include "app/scenario.h"
+
+namespace app {
+
+// Throws ScenarioError on any problem: unreadable file, YAML syntax, missing or
+// unknown keys (with a did-you-mean), wrong types, bad units, out-of-range
+// values, references to groups or hosts that do not exist.
+Scenario load_scenario(const std::string& path);
+Scenario load_scenario_string(const std::string& yaml, const std::string& pseudo_file);
+
+// "lognormal(0, 0.1)", "uniform(1, 1.5)", "normal(0, 50)", "exponential(2)"
+// or a plain number, at `node` (errors name its location).
+sim::Distribution parse_distribution(const ConfigNode& node);
+
+}  // namespace app

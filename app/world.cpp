@@ -1,0 +1,115 @@
+#include "app/world.h"
+
+#include <numeric>
+#include <stdexcept>
+
+#include "algorithms/ml/idx_reader.h"
+#include "algorithms/ml/synthetic.h"
+#include "app/config_node.h"
+#include "sim/random.h"
+#include "topology/builders.h"
+
+namespace app {
+namespace {
+
+std::vector<std::string> all_node_names(const Scenario& s) {
+  std::vector<std::string> names;
+  for (const NodeGroup& g : s.groups) {
+    for (std::string& n : node_names(g)) names.push_back(std::move(n));
+  }
+  return names;
+}
+
+topology::Topology build_explicit(const Scenario& s) {
+  topology::Topology topo;
+  for (const std::string& host : all_node_names(s)) topo.add_host(host);
+  for (const std::string& sw : s.topology.switches) topo.add_switch(sw);
+  for (const ExplicitLink& link : s.topology.links) {
+    topo.add_link(*topo.find(link.from), *topo.find(link.to), link.params);
+  }
+  return topo;
+}
+
+// Rows [first, first + n) of d.
+ml::Dataset slice(const ml::Dataset& d, std::int64_t first, std::int64_t n) {
+  std::vector<std::int32_t> indices(static_cast<std::size_t>(n));
+  std::iota(indices.begin(), indices.end(), static_cast<std::int32_t>(first));
+  ml::Dataset out;
+  out.num_classes = d.num_classes;
+  ml::gather_batch(d, indices, out.features, out.labels);
+  return out;
+}
+
+[[noreturn]] void fail_at(const SourceLocation& at, const std::string& message) {
+  throw ScenarioError(at.file, at.line, at.column, at.path, message);
+}
+
+ml::Dataset subset(const ml::Dataset& d, std::int64_t wanted, const Scenario& s, const char* key) {
+  if (wanted == 0) return d;
+  if (wanted > d.size()) {
+    throw ScenarioError(s.file, 0, 0, std::string("data.") + key,
+                        "asks for " + std::to_string(wanted) + " samples but the dataset has " +
+                            std::to_string(d.size()));
+  }
+  return ml::take_first(d, wanted);
+}
+
+}  // namespace
+
+topology::Topology build_topology(const Scenario& s) {
+  const std::vector<std::string> hosts = all_node_names(s);
+  const TopologySpec& t = s.topology;
+  if (t.kind == "star") return topology::build_star(hosts, t.link);
+  if (t.kind == "ring") return topology::build_ring(hosts, t.link);
+  if (t.kind == "tree") {
+    topology::TreeParams p;
+    p.hosts_per_rack = t.hosts_per_rack;
+    p.host_link = t.link;
+    p.uplink_latency = t.uplink_latency;
+    p.oversubscription = t.oversubscription;
+    return topology::build_two_level_tree(hosts, p);
+  }
+  return build_explicit(s);
+}
+
+std::vector<algo::Node> build_nodes(const Scenario& s, const topology::Topology& topo) {
+  std::vector<algo::Node> nodes;
+  for (const NodeGroup& g : s.groups) {
+    for (const std::string& name : node_names(g)) {
+      nodes.push_back(algo::Node{name, *topo.find(name), g.flop_rate, g.straggler});
+    }
+  }
+  return nodes;
+}
+
+Datasets load_datasets(const Scenario& s) {
+  Datasets data;
+  if (s.data.dataset == "synthetic") {
+    // One draw split in two, so train and test share the class centres.
+    ml::SyntheticSpec spec = s.data.synthetic;
+    const std::int64_t train_n = spec.samples;
+    spec.samples = train_n + s.data.synthetic_test_samples;
+    const ml::Dataset all = ml::make_synthetic(spec, sim::derive_seed(s.seed, "data", "synthetic"));
+    data.train = subset(slice(all, 0, train_n), s.data.train_samples, s, "train_samples");
+    data.test = slice(all, train_n, s.data.synthetic_test_samples);
+  } else {
+    data.train =
+        subset(ml::load_mnist_dir(s.data.path, "train"), s.data.train_samples, s, "train_samples");
+    data.test =
+        subset(ml::load_mnist_dir(s.data.path, "test"), s.data.test_samples, s, "test_samples");
+  }
+  if (s.model.widths.front() != data.train.num_features()) {
+    fail_at(s.model_layers_at, "the first layer width " + std::to_string(s.model.widths.front()) +
+                                   " differs from the " +
+                                   std::to_string(data.train.num_features()) +
+                                   " features of the data");
+  }
+  if (s.model.widths.back() != data.train.num_classes) {
+    fail_at(s.model_layers_at, "the last layer width " + std::to_string(s.model.widths.back()) +
+                                   " differs from the " + std::to_string(data.train.num_classes) +
+                                   " classes of the data");
+  }
+  return data;
+}
+
+}  // namespace app

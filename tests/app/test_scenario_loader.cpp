@@ -1,0 +1,141 @@
+// The scenario loader: the examples load, and every kind of mistake is
+// reported with file:line:column, the key path and a hint.
+#include <catch2/catch.hpp>
+#include <string>
+
+#include "app/scenario_loader.h"
+
+namespace {
+
+const std::string kValid = R"yaml(name: t
+seed: 3
+cluster:
+  server: {count: 1, flops: 10GFLOPS}
+  worker: {count: 2, flops: 5GFLOPS, straggler: "lognormal(0, 0.2)"}
+topology: {kind: star, bandwidth: 1Gbps, latency: 10us}
+data: {dataset: synthetic, samples: 100, features: 4, classes: 3}
+model: {layers: [4, 8, 3]}
+algorithm: {kind: ps_sync, batch_size: 4}
+stop: {steps: 5}
+)yaml";
+
+std::string error_of(const std::string& yaml) {
+  try {
+    app::load_scenario_string(yaml, "s.yaml");
+  } catch (const app::ScenarioError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+std::string replace(std::string text, const std::string& from, const std::string& to) {
+  const auto at = text.find(from);
+  REQUIRE(at != std::string::npos);
+  return text.replace(at, from.size(), to);
+}
+
+}  // namespace
+
+TEST_CASE("a valid scenario loads with its values and defaults") {
+  const app::Scenario s = app::load_scenario_string(kValid, "s.yaml");
+  CHECK(s.name == "t");
+  CHECK(s.seed == 3);
+  REQUIRE(s.groups.size() == 2);
+  CHECK(s.groups[1].count == 2);
+  CHECK(s.groups[1].flop_rate == 5e9);
+  CHECK(s.groups[1].straggler.kind == sim::Distribution::Kind::lognormal);
+  CHECK(s.topology.link.bandwidth_bytes_per_s == 1.25e8);
+  CHECK(s.topology.link.latency == 10'000);
+  CHECK(s.model.widths == std::vector<int>{4, 8, 3});
+  CHECK(s.optimizer.kind == "sgd");
+  CHECK(s.algorithm.kind == "ps_sync");
+  CHECK(s.algorithm.participants == 2);
+  CHECK(s.stop.max_steps == 5);
+  CHECK(app::node_names(s.groups[1]) == std::vector<std::string>{"worker0", "worker1"});
+}
+
+TEST_CASE("the shipped scenarios load") {
+  for (const char* file : {"scenarios/examples/default.yaml", "scenarios/ci/ps_sync_synthetic.yaml",
+                           "scenarios/examples/single_worker_fmnist.yaml"}) {
+    INFO(file);
+    CHECK_NOTHROW(app::load_scenario(std::string(SYNCSIM_SOURCE_DIR) + "/" + file));
+  }
+}
+
+TEST_CASE("scenario mistakes are reported with location, key path and a fix") {
+  SECTION("unknown key, with did-you-mean") {
+    CHECK(error_of(replace(kValid, "seed: 3", "sead: 3")) ==
+          "s.yaml:2:1: sead: unknown key 'sead' (did you mean 'seed'?)");
+  }
+  SECTION("unknown nested key") {
+    CHECK(error_of(replace(kValid, "batch_size: 4", "bach_size: 4")) ==
+          "s.yaml:9:28: algorithm.bach_size: unknown key 'bach_size' (did you mean 'batch_size'?)");
+  }
+  SECTION("missing required key") {
+    CHECK(error_of(replace(kValid, "stop: {steps: 5}\n", "")) ==
+          "s.yaml:1:1: missing required key 'stop'");
+  }
+  SECTION("wrong type") {
+    CHECK(error_of(replace(kValid, "count: 2", "count: two")) ==
+          "s.yaml:5:19: cluster.worker.count: expected an integer, got 'two'");
+  }
+  SECTION("bad unit") {
+    const std::string e = error_of(replace(kValid, "bandwidth: 1Gbps", "bandwidth: 1Gbsp"));
+    CHECK_THAT(e, Catch::StartsWith("s.yaml:6:35: topology.bandwidth: "));
+  }
+  SECTION("zero bandwidth") {
+    CHECK(error_of(replace(kValid, "bandwidth: 1Gbps", "bandwidth: 0Gbps")) ==
+          "s.yaml:6:35: topology.bandwidth: bandwidth must be greater than zero");
+  }
+  SECTION("zero workers") {
+    CHECK(error_of(replace(kValid, "count: 2", "count: 0")) ==
+          "s.yaml:5:19: cluster.worker.count: count must be between 1 and 1000000");
+  }
+  SECTION("unknown group reference") {
+    CHECK(
+        error_of(replace(kValid, "kind: ps_sync,", "kind: ps_sync, workers: wrker,")) ==
+        "s.yaml:9:37: algorithm.workers: no cluster group named 'wrker' (did you mean 'worker'?)");
+  }
+  SECTION("model does not fit the data") {
+    CHECK(error_of(replace(kValid, "[4, 8, 3]", "[5, 8, 3]")) ==
+          "s.yaml:8:17: model.layers: the first layer width must equal the 4 features of the data, "
+          "got 5");
+  }
+  SECTION("no stop condition") {
+    CHECK(error_of(replace(kValid, "stop: {steps: 5}", "stop: {target_accuracy: 0.9}")) ==
+          "s.yaml:10:7: stop: set at least one of sim_time, epochs or steps, or the run might "
+          "never end");
+  }
+  SECTION("a straggler factor that can be negative") {
+    CHECK_THAT(error_of(replace(kValid, "\"lognormal(0, 0.2)\"", "\"normal(1, 0.2)\"")),
+               Catch::StartsWith("s.yaml:5:49: cluster.worker.straggler: a straggler factor must"));
+  }
+  SECTION("a malformed distribution") {
+    CHECK(error_of(replace(kValid, "\"lognormal(0, 0.2)\"", "lognormal(0)")) ==
+          "s.yaml:5:49: cluster.worker.straggler: lognormal takes 2 argument(s), got 1");
+  }
+  SECTION("unknown algorithm") {
+    CHECK(error_of(replace(kValid, "kind: ps_sync", "kind: ps_magic")) ==
+          "s.yaml:9:19: algorithm.kind: unknown algorithm 'ps_magic' (expected one of: ps_sync)");
+    CHECK(error_of(replace(kValid, "kind: ps_sync", "kind: ps_snyc")) ==
+          "s.yaml:9:19: algorithm.kind: unknown algorithm 'ps_snyc' (did you mean 'ps_sync'?)");
+  }
+  SECTION("a server group of several nodes") {
+    CHECK_THAT(error_of(replace(kValid, "server: {count: 1", "server: {count: 2")),
+               Catch::Contains("ps_sync has one server, but the server group has 2 nodes"));
+  }
+  SECTION("explicit topology naming an unknown node") {
+    const std::string yaml =
+        replace(kValid, "topology: {kind: star, bandwidth: 1Gbps, latency: 10us}",
+                "topology:\n  kind: explicit\n  switches: [s0]\n  links:\n"
+                "    - {from: server, to: s0, bandwidth: 1Gbps}\n"
+                "    - {from: workr0, to: s0, bandwidth: 1Gbps}\n");
+    CHECK(error_of(yaml) ==
+          "s.yaml:11:14: topology.links[1].from: 'workr0' is neither a cluster node nor a switch "
+          "(did you mean 'worker0'?)");
+  }
+  SECTION("missing file") {
+    CHECK_THROWS_WITH(app::load_scenario("/nonexistent/x.yaml"),
+                      Catch::Contains("/nonexistent/x.yaml"));
+  }
+}

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# End-to-end tests of the syncsim command line, one case per ctest test:
+#   cli_test.sh SYNCSIM_BINARY SOURCE_DIR CASE
+# Each case runs the real binary on real scenario files and checks exit codes,
+# messages and output files the way a user (or their CI) would see them.
+set -euo pipefail
+syncsim=$1
+src=$2
+case_name=$3
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# expect_error EXPECTED_SUBSTRING -- ARGS...: exit code 2 and the message on stderr.
+expect_error() {
+  local want=$1; shift 2
+  local code=0
+  "$syncsim" "$@" >"$work/out" 2>"$work/err" || code=$?
+  [ "$code" -eq 2 ] || fail "expected exit 2, got $code for: $* (stderr: $(cat "$work/err"))"
+  grep -qF -- "$want" "$work/err" || fail "stderr lacks '$want': $(cat "$work/err")"
+}
+
+# column VALUE of summary.csv: column NAME of the single data row.
+column() {
+  awk -F, -v name="$2" 'NR==1{for(i=1;i<=NF;i++) if($i==name) c=i} NR==2{print $c}' "$1/summary.csv"
+}
+
+case "$case_name" in
+  determinism)
+    # The same scenario and seed give byte-identical CSVs (timing.csv holds
+    # wall-clock figures and is the documented exception).
+    "$syncsim" run "$src/scenarios/ci/ps_sync_synthetic.yaml" -o "$work/a" >/dev/null
+    "$syncsim" run "$src/scenarios/ci/ps_sync_synthetic.yaml" -o "$work/b" >/dev/null
+    for f in metrics.csv summary.csv staleness.csv; do
+      cmp "$work/a/$f" "$work/b/$f" || fail "$f differs between two identical runs"
+    done
+    # ... and a different seed gives a different run.
+    "$syncsim" run "$src/scenarios/ci/ps_sync_synthetic.yaml" -o "$work/c" --seed 8 >/dev/null
+    ! cmp -s "$work/a/metrics.csv" "$work/c/metrics.csv" || fail "--seed had no effect"
+    [ "$(column "$work/c" seed)" = 8 ] || fail "summary.csv does not record the seed override"
+    ;;
+  default_scenario)
+    # The README's first command runs this; it must reach >= 0.8 accuracy.
+    "$syncsim" run "$src/scenarios/examples/default.yaml" -o "$work/d" | tee "$work/out"
+    acc=$(column "$work/d" final_accuracy)
+    awk -v a="$acc" 'BEGIN{exit !(a >= 0.8)}' || fail "default scenario accuracy $acc < 0.8"
+    [ "$(column "$work/d" stop_reason)" = epochs ] || fail "default scenario did not stop by epochs"
+    ;;
+  single_worker_accuracy)
+    # Plain SGD on Fashion-MNIST, batch 32, lr 0.1, 3 epochs: >= 0.84.
+    "$syncsim" run "$src/scenarios/examples/single_worker_fmnist.yaml" -o "$work/s" >/dev/null
+    acc=$(column "$work/s" final_accuracy)
+    awk -v a="$acc" 'BEGIN{exit !(a >= 0.84)}' || fail "single-worker accuracy $acc < 0.84"
+    ;;
+  bad_input)
+    expect_error "no-such.yaml" -- run "$work/no-such.yaml"
+    printf 'name: x\nseed: [1\n' >"$work/syntax.yaml"
+    expect_error "syntax.yaml:" -- run "$work/syntax.yaml"
+    sed 's/seed: 7/sead: 7/' "$src/scenarios/ci/ps_sync_synthetic.yaml" >"$work/typo.yaml"
+    expect_error "typo.yaml:4:1: sead: unknown key 'sead' (did you mean 'seed'?)" -- run "$work/typo.yaml"
+    expect_error "unknown key 'sead'" -- validate "$work/typo.yaml"
+    expect_error "--frobnicate" -- run "$src/scenarios/ci/ps_sync_synthetic.yaml" --frobnicate
+    expect_error "seed" -- run "$src/scenarios/ci/ps_sync_synthetic.yaml" --seed minus-one
+    # An output folder that cannot be created: no file is left behind.
+    touch "$work/blocker"
+    expect_error "cannot create output folder" -- run "$src/scenarios/ci/ps_sync_synthetic.yaml" -o "$work/blocker/out"
+    # A truncated data file is named in the error, and nothing is written.
+    mkdir "$work/data"
+    for f in /usr/share/datasets/fashion-mnist/*.gz; do cp "$f" "$work/data/"; done
+    head -c 1000 /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz >"$work/data/train-images-idx3-ubyte.gz"
+    sed -e "s|dataset: fashion-mnist|dataset: idx\n  path: $work/data|" \
+      "$src/scenarios/examples/single_worker_fmnist.yaml" >"$work/truncated.yaml"
+    expect_error "train-images-idx3-ubyte.gz" -- run "$work/truncated.yaml" -o "$work/t"
+    [ ! -e "$work/t" ] || [ -z "$(ls -A "$work/t")" ] || fail "a failed run left files in its output folder"
+    "$syncsim" validate "$src/scenarios/examples/default.yaml" >/dev/null || fail "validate rejected the default scenario"
+    ;;
+  *)
+    fail "unknown case $case_name"
+    ;;
+esac
+echo "PASS: $case_name"
