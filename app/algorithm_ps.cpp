@@ -5,7 +5,7 @@
 namespace app {
 
 AlgorithmChoice parse_ps_sync(const ConfigNode& node, const std::vector<NodeGroup>& groups) {
-  node.check_keys({"kind", "server", "workers", "batch_size"});
+  node.check_keys({"kind", "server", "workers", "batch_size", "assignment"});
   const std::vector<int> servers = group_nodes(node, "server", "server", groups);
   algo::PsSyncConfig config;
   config.workers = group_nodes(node, "workers", "worker", groups);
@@ -19,6 +19,7 @@ AlgorithmChoice parse_ps_sync(const ConfigNode& node, const std::vector<NodeGrou
     node.fail("the server group and the worker group must differ");
   }
   config.batch_size = batch_size(node);
+  config.assignment = assignment_policy(node);
   return {"ps_sync", static_cast<int>(config.workers.size()),
           [config] { return std::make_unique<algo::PsSync>(config); }};
 }

@@ -52,4 +52,15 @@ int batch_size(const ConfigNode& node) {
   return static_cast<int>(node.child("batch_size").as_int_in(1, 1'000'000));
 }
 
+algo::AssignmentPolicy assignment_policy(const ConfigNode& node) {
+  const auto a = node.optional_child("assignment");
+  if (!a) return algo::AssignmentPolicy::equal;
+  const std::string name = a->as_string();
+  for (auto policy : {algo::AssignmentPolicy::equal, algo::AssignmentPolicy::random,
+                      algo::AssignmentPolicy::capacity}) {
+    if (name == algo::assignment_name(policy)) return policy;
+  }
+  a->fail("unknown assignment '" + name + "' (expected equal, random or capacity)");
+}
+
 }  // namespace app

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "algorithms/sync/algorithm.h"
+#include "algorithms/sync/assignment.h"
 #include "app/config_node.h"
 #include "app/scenario.h"
 
@@ -41,6 +42,9 @@ std::vector<int> group_nodes(const ConfigNode& node, const std::string& key,
 
 // `batch_size` (default 32), 1 ... 1,000,000.
 int batch_size(const ConfigNode& node);
+
+// `assignment`: equal (default), random or capacity.
+algo::AssignmentPolicy assignment_policy(const ConfigNode& node);
 
 // Parse functions, one per algorithm (defined in app/algorithm_<family>.cpp).
 AlgorithmChoice parse_ps_sync(const ConfigNode& node, const std::vector<NodeGroup>& groups);

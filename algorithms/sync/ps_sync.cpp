@@ -3,20 +3,22 @@
 #include <stdexcept>
 #include <string>
 
-#include "algorithms/ml/partition.h"
 #include "algorithms/sync/messaging.h"
 #include "algorithms/sync/training_seeds.h"
 
 namespace algo {
 
 struct PsSync::Worker {
-  Worker(const RunContext& ctx, const Node& node, ml::Shard shard, std::uint64_t order_seed)
+  Worker(const RunContext& ctx, const Node& node, ml::Shard shard, int batch_size,
+         std::uint64_t order_seed)
       : node(node),
+        batch_size(batch_size),
         model(ctx.model),
         sampler(std::move(shard), order_seed),
         compute(node, ctx.seed),
         inbox(*ctx.sim) {}
   Node node;
+  int batch_size;
   ml::Mlp model;
   ml::BatchSampler sampler;
   ComputeModel compute;
@@ -47,11 +49,14 @@ void PsSync::launch(RunContext& ctx) {
   server_inbox_ = std::make_unique<sim::Mailbox<GradientMessage>>(*ctx.sim);
 
   const int n = static_cast<int>(config_.workers.size());
-  std::vector<ml::Shard> shards = ml::partition_iid(ctx.train->size(), n, partition_seed(ctx.seed));
+  std::vector<Node> nodes;
+  for (int w : config_.workers) nodes.push_back(ctx.nodes.at(static_cast<std::size_t>(w)));
+  Assignment assignment =
+      assign_work(config_.assignment, ctx.train->size(), nodes, config_.batch_size, ctx.seed);
   for (int i = 0; i < n; ++i) {
-    const Node& node = ctx.nodes.at(static_cast<std::size_t>(config_.workers[i]));
-    workers_.push_back(std::make_unique<Worker>(ctx, node, std::move(shards[i]),
-                                                batch_order_seed(ctx.seed, node.name)));
+    workers_.push_back(std::make_unique<Worker>(ctx, nodes[i], std::move(assignment.shards[i]),
+                                                assignment.batch_sizes[i],
+                                                batch_order_seed(ctx.seed, nodes[i].name)));
   }
   ctx.sim->spawn(serve(), server.name);
   for (int i = 0; i < n; ++i) ctx.sim->spawn(work(i), workers_[i]->node.name);
@@ -102,7 +107,7 @@ sim::Task PsSync::work(int index) {
   while (true) {
     ParamsMessage message = co_await self.inbox.receive();
     self.model.parameters() = *message.params;
-    const auto batch = self.sampler.next_batch(config_.batch_size);
+    const auto batch = self.sampler.next_batch(self.batch_size);
     ml::gather_batch(*ctx.train, batch, self.x, self.y);
     const float loss = self.model.loss_and_gradient(self.x, self.y, self.gradient);
     const auto samples = static_cast<std::int64_t>(batch.size());

@@ -16,6 +16,7 @@
 
 #include "algorithms/ml/batch_sampler.h"
 #include "algorithms/sync/algorithm.h"
+#include "algorithms/sync/assignment.h"
 #include "algorithms/sync/compute_model.h"
 #include "sim/mailbox.h"
 
@@ -24,7 +25,8 @@ namespace algo {
 struct PsSyncConfig {
   int server = 0;            // index into RunContext::nodes
   std::vector<int> workers;  // indices into RunContext::nodes, >= 1 of them
-  int batch_size = 32;       // per worker per step
+  int batch_size = 32;       // per worker per step (scaled per worker by a capacity assignment)
+  AssignmentPolicy assignment = AssignmentPolicy::equal;
 };
 
 class PsSync final : public Algorithm {

@@ -1,0 +1,51 @@
+#include "algorithms/sync/assignment.h"
+
+#include <cmath>
+#include <stdexcept>
+
+#include "algorithms/sync/training_seeds.h"
+
+namespace algo {
+
+const char* assignment_name(AssignmentPolicy policy) {
+  switch (policy) {
+    case AssignmentPolicy::equal: return "equal";
+    case AssignmentPolicy::random: return "random";
+    case AssignmentPolicy::capacity: return "capacity";
+  }
+  return "equal";
+}
+
+Assignment assign_work(AssignmentPolicy policy, std::int64_t train_size,
+                       const std::vector<Node>& workers, int base_batch, std::uint64_t seed) {
+  if (workers.empty()) throw std::invalid_argument("assign_work: no workers");
+  if (base_batch < 1) throw std::invalid_argument("assign_work: batch size must be >= 1");
+  const auto n = static_cast<int>(workers.size());
+  Assignment a;
+  a.batch_sizes.assign(workers.size(), base_batch);
+  switch (policy) {
+    case AssignmentPolicy::equal:
+      a.shards = ml::partition_iid(train_size, n, partition_seed(seed));
+      break;
+    case AssignmentPolicy::random:
+      a.shards = ml::partition_random(train_size, n, partition_seed(seed));
+      break;
+    case AssignmentPolicy::capacity: {
+      std::vector<double> rates;
+      double total = 0.0;
+      for (const Node& w : workers) {
+        rates.push_back(w.flop_rate);
+        total += w.flop_rate;
+      }
+      a.shards = ml::partition_weighted(train_size, rates, partition_seed(seed));
+      for (std::size_t i = 0; i < workers.size(); ++i) {
+        const double share = static_cast<double>(base_batch) * n * rates[i] / total;
+        a.batch_sizes[i] = std::max(1, static_cast<int>(std::lround(share)));
+      }
+      break;
+    }
+  }
+  return a;
+}
+
+}  // namespace algo

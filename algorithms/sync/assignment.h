@@ -1,0 +1,40 @@
+// Task assignment: how the training data and the per-step work are split
+// among workers. One policy, shared by every algorithm.
+//
+//   equal     equal IID shards, the same batch size everywhere (the default)
+//   random    every sample goes to a uniformly random worker: shard sizes vary
+//             as a multinomial draw does; the same batch size everywhere
+//   capacity  shard sizes and batch sizes proportional to each worker's FLOP/s,
+//             so in a heterogeneous cluster every worker takes about the same
+//             time per step and per pass over its shard
+//
+// Algorithms that average gradients weight them by batch size, so a capacity
+// split still computes the mean gradient over all samples of a step.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "algorithms/ml/partition.h"
+#include "algorithms/sync/cluster.h"
+
+namespace algo {
+
+enum class AssignmentPolicy { equal, random, capacity };
+
+const char* assignment_name(AssignmentPolicy policy);
+
+struct Assignment {
+  std::vector<ml::Shard> shards;  // one per worker, in worker order
+  std::vector<int> batch_sizes;   // one per worker, each >= 1
+};
+
+// REQUIRES workers non-empty, base_batch >= 1, train_size >= workers.size().
+// `seed` is the scenario's root seed (the shard seed is derived from it).
+// capacity: batch_i = max(1, round(base_batch x N x f_i / sum f)), so the total
+// per step stays about N x base_batch.
+Assignment assign_work(AssignmentPolicy policy, std::int64_t train_size,
+                       const std::vector<Node>& workers, int base_batch, std::uint64_t seed);
+
+}  // namespace algo
