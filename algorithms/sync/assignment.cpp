@@ -48,4 +48,11 @@ Assignment assign_work(AssignmentPolicy policy, std::int64_t train_size,
   return a;
 }
 
+Assignment assign_work(const RunContext& ctx, const std::vector<int>& workers, int base_batch,
+                       AssignmentPolicy policy) {
+  std::vector<Node> nodes;
+  for (int w : workers) nodes.push_back(ctx.nodes.at(static_cast<std::size_t>(w)));
+  return assign_work(policy, ctx.train->size(), nodes, base_batch, ctx.seed);
+}
+
 }  // namespace algo

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "algorithms/ml/partition.h"
+#include "algorithms/sync/algorithm.h"
 #include "algorithms/sync/cluster.h"
 
 namespace algo {
@@ -30,10 +31,14 @@ struct Assignment {
   std::vector<int> batch_sizes;   // one per worker, each >= 1
 };
 
-// REQUIRES workers non-empty, base_batch >= 1, train_size >= workers.size().
-// `seed` is the scenario's root seed (the shard seed is derived from it).
+// Splits ctx.train among the nodes ctx.nodes[workers[i]], using ctx.seed.
+// REQUIRES workers non-empty, base_batch >= 1, ctx.train->size() >= workers.size().
 // capacity: batch_i = max(1, round(base_batch x N x f_i / sum f)), so the total
 // per step stays about N x base_batch.
+Assignment assign_work(const RunContext& ctx, const std::vector<int>& workers, int base_batch,
+                       AssignmentPolicy policy);
+
+// The same, from its parts (for tests and tools without a RunContext).
 Assignment assign_work(AssignmentPolicy policy, std::int64_t train_size,
                        const std::vector<Node>& workers, int base_batch, std::uint64_t seed);
 

@@ -51,8 +51,7 @@ void PsSync::launch(RunContext& ctx) {
   const int n = static_cast<int>(config_.workers.size());
   std::vector<Node> nodes;
   for (int w : config_.workers) nodes.push_back(ctx.nodes.at(static_cast<std::size_t>(w)));
-  Assignment assignment =
-      assign_work(config_.assignment, ctx.train->size(), nodes, config_.batch_size, ctx.seed);
+  Assignment assignment = assign_work(ctx, config_.workers, config_.batch_size, config_.assignment);
   for (int i = 0; i < n; ++i) {
     workers_.push_back(std::make_unique<Worker>(ctx, nodes[i], std::move(assignment.shards[i]),
                                                 assignment.batch_sizes[i],
