@@ -19,6 +19,8 @@ Network::Network(sim::Simulator& sim, const Topology& topo)
       last_update_(sim.now()),
       bytes_sent_(static_cast<std::size_t>(topo.node_count()), 0.0),
       channel_bytes_(static_cast<std::size_t>(2 * topo.link_count()), 0.0) {
+  channel_flows_.resize(static_cast<std::size_t>(2 * topo.link_count()));
+  channel_visited_.assign(static_cast<std::size_t>(2 * topo.link_count()), 0);
   channel_capacity_.reserve(static_cast<std::size_t>(2 * topo.link_count()));
   for (int link = 0; link < topo.link_count(); ++link) {
     const double bandwidth = topo.link(link).bandwidth_bytes_per_s;
@@ -52,9 +54,26 @@ std::uint64_t Network::start_transfer(NodeId src, NodeId dst, double bytes,
   }
   for (int c : route.channels) channel_bytes_[static_cast<std::size_t>(c)] += bytes;
   advance();
-  draining_.push_back(Flow{id, &route, bytes, 0.0, sim::kTimeMax, std::move(on_delivered)});
-  resolve();
+  draining_.push_back(Flow{id, &route, bytes, 0.0, sim::kTimeMax, std::move(on_delivered), 0});
+  for (int c : route.channels) {
+    channel_flows_[static_cast<std::size_t>(c)].push_back(id);
+    dirty_channels_.push_back(c);
+  }
+  request_resolve();
   return id;
+}
+
+void Network::request_resolve() {
+  if (resolve_pending_) return;
+  resolve_pending_ = true;
+  sim_->schedule_at(sim_->now(), &Network::on_resolve_event, this);
+}
+
+void Network::on_resolve_event(void* self, std::uint64_t) {
+  auto& network = *static_cast<Network*>(self);
+  if (!network.resolve_pending_) return;  // flow_rate() already re-solved
+  network.advance();
+  network.resolve();
 }
 
 void Network::advance() {
@@ -72,29 +91,28 @@ void Network::advance() {
 }
 
 void Network::resolve() {
+  resolve_pending_ = false;
   const sim::Time now = sim_->now();
-  for (;;) {
+  // Only the flows connected (through shared channels) to a channel whose
+  // flow set changed can change rate: max-min shares of separate components
+  // are independent. Each pass either retires a flow (which dirties its
+  // channels) or ends the loop, so it terminates.
+  while (!dirty_channels_.empty()) {
+    const std::vector<std::size_t> affected = take_affected_flows();
     std::vector<double> old_rates;
-    old_rates.reserve(draining_.size());
-    for (const Flow& flow : draining_) old_rates.push_back(flow.rate);
-    solve_rates();
-    bool retired = false;
-    for (std::size_t i = 0; i < draining_.size();) {
-      Flow& flow = draining_[i];
+    old_rates.reserve(affected.size());
+    for (std::size_t i : affected) old_rates.push_back(draining_[i].rate);
+    solve_rates(affected);
+    std::vector<std::uint64_t> drained;
+    for (std::size_t k = 0; k < affected.size(); ++k) {
+      Flow& flow = draining_[affected[k]];
       assert(flow.rate > 0);
-      if (flow.rate != old_rates[i]) {
+      if (flow.rate != old_rates[k]) {
         flow.drain_end = now + sim::from_seconds(flow.remaining / flow.rate);
       }
-      if (flow.drain_end <= now) {  // under half a nanosecond of bytes left
-        retire(i);
-        old_rates.erase(old_rates.begin() + static_cast<std::ptrdiff_t>(i));
-        retired = true;
-      } else {
-        ++i;
-      }
+      if (flow.drain_end <= now) drained.push_back(flow.id);  // under half a ns of bytes left
     }
-    // Each pass either retires a flow or ends the loop: it terminates.
-    if (!retired) break;
+    for (std::uint64_t id : drained) retire(index_of(id));
   }
   ++generation_;  // invalidates any drain event scheduled before
   if (draining_.empty()) return;
@@ -103,17 +121,68 @@ void Network::resolve() {
   sim_->schedule_at(next, &Network::on_drain_event, this, generation_);
 }
 
-void Network::solve_rates() {
+std::vector<std::size_t> Network::take_affected_flows() {
+  // Depth-first over the channel/flow graph from the dirty channels.
+  std::vector<int> stack;
+  std::vector<int> visited_channels;
+  for (int c : dirty_channels_) {
+    if (!channel_visited_[static_cast<std::size_t>(c)]) {
+      channel_visited_[static_cast<std::size_t>(c)] = 1;
+      visited_channels.push_back(c);
+      stack.push_back(c);
+    }
+  }
+  dirty_channels_.clear();
+  std::vector<std::uint64_t> ids;
+  while (!stack.empty()) {
+    const int c = stack.back();
+    stack.pop_back();
+    for (std::uint64_t id : channel_flows_[static_cast<std::size_t>(c)]) {
+      Flow& flow = draining_[index_of(id)];
+      if (flow.visit == visit_stamp_ + 1) continue;
+      flow.visit = visit_stamp_ + 1;
+      ids.push_back(id);
+      for (int next : flow.route->channels) {
+        if (!channel_visited_[static_cast<std::size_t>(next)]) {
+          channel_visited_[static_cast<std::size_t>(next)] = 1;
+          visited_channels.push_back(next);
+          stack.push_back(next);
+        }
+      }
+    }
+  }
+  ++visit_stamp_;
+  for (int c : visited_channels) channel_visited_[static_cast<std::size_t>(c)] = 0;
+  std::sort(ids.begin(), ids.end());  // solve in id order, whatever the walk order
+  std::vector<std::size_t> indices;
+  indices.reserve(ids.size());
+  for (std::uint64_t id : ids) indices.push_back(index_of(id));
+  return indices;
+}
+
+std::size_t Network::index_of(std::uint64_t flow_id) const {
+  const auto it = std::lower_bound(draining_.begin(), draining_.end(), flow_id,
+                                   [](const Flow& flow, std::uint64_t id) { return flow.id < id; });
+  assert(it != draining_.end() && it->id == flow_id);
+  return static_cast<std::size_t>(it - draining_.begin());
+}
+
+void Network::solve_rates(const std::vector<std::size_t>& flows) {
   std::vector<std::span<const int>> routes;
-  routes.reserve(draining_.size());
-  for (const Flow& flow : draining_) routes.emplace_back(flow.route->channels);
+  routes.reserve(flows.size());
+  for (std::size_t i : flows) routes.emplace_back(draining_[i].route->channels);
   const std::vector<double> rates = max_min_rates(std::span<const double>(channel_capacity_),
                                                   std::span<const std::span<const int>>(routes));
-  for (std::size_t i = 0; i < draining_.size(); ++i) draining_[i].rate = rates[i];
+  for (std::size_t k = 0; k < flows.size(); ++k) draining_[flows[k]].rate = rates[k];
 }
 
 void Network::retire(std::size_t index) {
   Flow& flow = draining_[index];
+  for (int c : flow.route->channels) {
+    auto& on_channel = channel_flows_[static_cast<std::size_t>(c)];
+    on_channel.erase(std::find(on_channel.begin(), on_channel.end(), flow.id));
+    dirty_channels_.push_back(c);
+  }
   schedule_delivery(flow.id, sim_->now() + flow.route->latency, std::move(flow.on_delivered));
   draining_.erase(draining_.begin() + static_cast<std::ptrdiff_t>(index));
 }
@@ -141,7 +210,11 @@ void Network::on_delivery_event(void* self, std::uint64_t flow_id) {
   if (callback) callback();  // may start new transfers: no iterator is held
 }
 
-double Network::flow_rate(std::uint64_t flow_id) const {
+double Network::flow_rate(std::uint64_t flow_id) {
+  if (resolve_pending_) {
+    advance();
+    resolve();
+  }
   const auto it = std::lower_bound(draining_.begin(), draining_.end(), flow_id,
                                    [](const Flow& flow, std::uint64_t id) { return flow.id < id; });
   return it != draining_.end() && it->id == flow_id ? it->rate : 0.0;

@@ -5,7 +5,8 @@
 //     Each direction of a link is a channel with the link's full bandwidth.
 //   * The flow starts draining at once, at its max-min fair rate among all
 //     draining flows (progressive filling over the channels, see max_min.h).
-//     Rates are re-solved whenever a flow starts or finishes draining.
+//     Rates are re-solved whenever a flow starts or finishes draining; flows
+//     that start at one instant share one re-solve (see below).
 //   * It is delivered route latency after its last byte drains: on_delivered
 //     runs as a simulator event at that instant.
 // So a lone flow takes exactly latency + bytes / bandwidth, the duration
@@ -20,6 +21,12 @@
 // change, remaining bytes are updated as remaining -= rate * elapsed and the
 // drain end becomes now + from_seconds(remaining / rate). A flow whose drain
 // end rounds to now (less than half a nanosecond of bytes left) is done.
+//
+// Batching: a flow that starts gets rate 0 until a re-solve event at the same
+// instant, scheduled by the first start of that instant, so the N flows of a
+// collective step cost one solve instead of N. No simulated time passes in
+// between, so the rates over any interval are those of an immediate re-solve.
+// flow_rate() re-solves first if one is pending.
 //
 // Determinism: flows are kept and solved in id order, ties in the solver go
 // to the lowest channel index, flows finishing at the same instant are
@@ -79,7 +86,7 @@ class Network {
   }
 
   // Introspection, for tests and metrics.
-  double flow_rate(std::uint64_t flow_id) const;                 // bytes/s while draining, else 0
+  double flow_rate(std::uint64_t flow_id);  // bytes/s while draining, else 0
   std::size_t active_flows() const { return draining_.size(); }  // draining flows
   std::size_t pending_deliveries() const { return deliveries_.size(); }
   // Counted in full at start_transfer: by source node, and per channel crossed.
@@ -98,19 +105,28 @@ class Network {
     double rate;                  // bytes/s from the last solve
     sim::Time drain_end;          // projected instant the last byte drains
     std::function<void()> on_delivered;
+    std::uint64_t visit;  // == visit_stamp_ + 1 while take_affected_flows has seen it
   };
 
   static void on_drain_event(void* self, std::uint64_t generation);
+  static void on_resolve_event(void* self, std::uint64_t unused);
+  // Schedules one re-solve at now() unless one is already pending.
+  void request_resolve();
   static void on_delivery_event(void* self, std::uint64_t flow_id);
 
   // Brings every flow's remaining bytes to now(), then retires the flows whose
   // drain end is <= now().
   void advance();
-  // Re-solves rates, re-projects drain ends (retiring any that land on now),
-  // and schedules the one next drain-completion event.
+  // Re-solves the rates of the flows connected to a dirty channel, re-projects
+  // their drain ends (retiring any that land on now), and schedules the one
+  // next drain-completion event.
   void resolve();
-  // The rate solver; the one place to swap in an incremental one later.
-  void solve_rates();
+  // Indices in draining_ (ascending) of the flows that share a channel, directly
+  // or through other flows, with a dirty channel; clears dirty_channels_.
+  std::vector<std::size_t> take_affected_flows();
+  std::size_t index_of(std::uint64_t flow_id) const;  // REQUIRES: the flow is draining
+  // Max-min rates for draining_[flows] among themselves (one or more whole components).
+  void solve_rates(const std::vector<std::size_t>& flows);
   void retire(std::size_t index);  // schedules its delivery, removes it
   void schedule_delivery(std::uint64_t flow_id, sim::Time at, std::function<void()> callback);
 
@@ -125,6 +141,11 @@ class Network {
   std::map<std::uint64_t, std::function<void()>> deliveries_;  // scheduled, by flow id
   sim::Time last_update_ = 0;
   std::uint64_t generation_ = 0;  // tag of the one live drain event; older ones are ignored
+  bool resolve_pending_ = false;  // a re-solve event is scheduled at now()
+  std::vector<std::vector<std::uint64_t>> channel_flows_;  // draining flow ids by channel, id order
+  std::vector<int> dirty_channels_;  // channels whose flow set changed since the last solve
+  std::vector<char> channel_visited_;  // scratch of take_affected_flows, all 0 between calls
+  std::uint64_t visit_stamp_ = 0;
   std::uint64_t next_flow_id_ = 1;
 
   // Statistics.
