@@ -100,3 +100,143 @@ std::vector<Shard> partition_random(std::int64_t num_samples, int num_parts, std
 }
 
 }  // namespace ml
+
+namespace ml {
+
+namespace {
+
+// Sizes summing exactly to `total`, proportional to `weights` (sum > 0):
+// floors, then one each to the largest remainders, ties to the lower index.
+std::vector<std::int64_t> largest_remainder(std::int64_t total, const std::vector<double>& weights,
+                                            double weight_sum) {
+  const std::size_t parts = weights.size();
+  std::vector<std::int64_t> sizes(parts);
+  std::vector<double> remainder(parts);
+  std::int64_t assigned = 0;
+  for (std::size_t p = 0; p < parts; ++p) {
+    const double exact = static_cast<double>(total) * weights[p] / weight_sum;
+    sizes[p] = std::min(total, static_cast<std::int64_t>(std::floor(exact)));
+    remainder[p] = exact - static_cast<double>(sizes[p]);
+    assigned += sizes[p];
+  }
+  std::vector<std::size_t> by_remainder(parts);
+  std::iota(by_remainder.begin(), by_remainder.end(), std::size_t{0});
+  std::stable_sort(by_remainder.begin(), by_remainder.end(),
+                   [&](std::size_t a, std::size_t b) { return remainder[a] > remainder[b]; });
+  for (std::size_t k = 0; assigned < total; k = (k + 1) % parts, ++assigned) {
+    ++sizes[by_remainder[k]];
+  }
+  // Floating-point floors can overshoot by a sample in extreme cases: take it
+  // back from the largest piece.
+  while (assigned > total) {
+    --*std::max_element(sizes.begin(), sizes.end());
+    --assigned;
+  }
+  return sizes;
+}
+
+void check_labels(const char* who, std::span<const std::int32_t> labels, int num_parts) {
+  if (num_parts < 1) throw std::invalid_argument(std::string(who) + ": num_parts must be >= 1");
+  check_sample_count(who, static_cast<std::int64_t>(labels.size()),
+                     static_cast<std::size_t>(num_parts));
+}
+
+}  // namespace
+
+std::vector<Shard> partition_dirichlet(std::span<const std::int32_t> labels, int num_classes,
+                                       int num_parts, double alpha, std::uint64_t seed) {
+  check_labels("partition_dirichlet", labels, num_parts);
+  if (!(alpha > 0) || !std::isfinite(alpha)) {
+    throw std::invalid_argument("partition_dirichlet: alpha must be finite and > 0");
+  }
+  if (num_classes < 1) throw std::invalid_argument("partition_dirichlet: num_classes must be >= 1");
+  std::vector<Shard> by_class(static_cast<std::size_t>(num_classes));
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    const std::int32_t label = labels[i];
+    if (label < 0 || label >= num_classes) {
+      throw std::invalid_argument("partition_dirichlet: label " + std::to_string(label) +
+                                  " outside [0, " + std::to_string(num_classes) + ")");
+    }
+    by_class[static_cast<std::size_t>(label)].push_back(static_cast<std::int32_t>(i));
+  }
+  const auto parts = static_cast<std::size_t>(num_parts);
+  std::vector<Shard> shards(parts);
+  Rng rng(seed);
+  std::vector<double> proportions(parts);
+  for (Shard& members : by_class) {
+    rng.shuffle(std::span<std::int32_t>(members));
+    double sum = 0.0;
+    for (double& p : proportions) {
+      p = rng.gamma(alpha);
+      sum += p;
+    }
+    if (!(sum > 0)) {  // every draw underflowed: the alpha -> 0 limit, one part takes all
+      std::fill(proportions.begin(), proportions.end(), 0.0);
+      proportions[rng.bounded(parts)] = 1.0;
+      sum = 1.0;
+    }
+    if (members.empty()) continue;
+    const std::vector<std::int64_t> sizes =
+        largest_remainder(static_cast<std::int64_t>(members.size()), proportions, sum);
+    auto begin = members.begin();
+    for (std::size_t p = 0; p < parts; ++p) {
+      shards[p].insert(shards[p].end(), begin, begin + sizes[p]);
+      begin += sizes[p];
+    }
+  }
+  for (Shard& shard : shards) std::sort(shard.begin(), shard.end());
+  // Every part gets data: an empty part takes the highest index of the part
+  // that is largest at that moment (ties to the lower part).
+  for (Shard& shard : shards) {
+    if (!shard.empty()) continue;
+    Shard& donor = *std::max_element(shards.begin(), shards.end(),
+                                     [](const Shard& a, const Shard& b) { return a.size() < b.size(); });
+    shard.push_back(donor.back());
+    donor.pop_back();
+  }
+  return shards;
+}
+
+std::vector<Shard> partition_shards(std::span<const std::int32_t> labels, int num_parts,
+                                    int shards_per_part, std::uint64_t seed) {
+  if (shards_per_part < 1) {
+    throw std::invalid_argument("partition_shards: shards_per_part must be >= 1");
+  }
+  check_labels("partition_shards", labels, num_parts);
+  const std::int64_t count = static_cast<std::int64_t>(num_parts) * shards_per_part;
+  const auto n = static_cast<std::int64_t>(labels.size());
+  if (n < count) {
+    throw std::invalid_argument("partition_shards: " + std::to_string(n) +
+                                " samples cannot fill " + std::to_string(count) + " shards");
+  }
+  std::vector<std::int32_t> sorted(labels.size());
+  std::iota(sorted.begin(), sorted.end(), 0);
+  std::stable_sort(sorted.begin(), sorted.end(), [&](std::int32_t a, std::int32_t b) {
+    return labels[static_cast<std::size_t>(a)] < labels[static_cast<std::size_t>(b)];
+  });
+  // Shard s covers sorted[start(s), start(s + 1)); the first n % count are one larger.
+  auto start = [&](std::int64_t s) { return s * (n / count) + std::min(s, n % count); };
+  std::vector<std::int64_t> order(static_cast<std::size_t>(count));
+  std::iota(order.begin(), order.end(), std::int64_t{0});
+  Rng rng(seed);
+  rng.shuffle(std::span<std::int64_t>(order));
+  std::vector<Shard> parts(static_cast<std::size_t>(num_parts));
+  for (std::int64_t position = 0; position < count; ++position) {
+    const std::int64_t s = order[static_cast<std::size_t>(position)];
+    Shard& part = parts[static_cast<std::size_t>(position / shards_per_part)];
+    part.insert(part.end(), sorted.begin() + start(s), sorted.begin() + start(s + 1));
+  }
+  for (Shard& part : parts) std::sort(part.begin(), part.end());
+  return parts;
+}
+
+const char* partition_kind_name(PartitionKind kind) {
+  switch (kind) {
+    case PartitionKind::iid: return "iid";
+    case PartitionKind::dirichlet: return "dirichlet";
+    case PartitionKind::shards: return "shards";
+  }
+  return "iid";
+}
+
+}  // namespace ml

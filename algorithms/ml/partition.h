@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 namespace ml {
@@ -27,5 +28,53 @@ std::vector<Shard> partition_weighted(std::int64_t num_samples, const std::vecto
 // vary as a multinomial does. Indices within a part are in increasing order.
 // std::invalid_argument if a part would be left empty (too few samples).
 std::vector<Shard> partition_random(std::int64_t num_samples, int num_parts, std::uint64_t seed);
+
+// ---- Non-IID (label-skewed) partitions, for federated learning. Both read
+// only the labels; indices within each returned shard are increasing.
+
+// Dirichlet label skew (as in Hsu et al. 2019): for each class c in order, the
+// class's indices are shuffled and a proportion vector p_c ~ Dir(alpha, ...,
+// alpha) over the parts is drawn (alpha * 1 Gamma(alpha) draws from Rng::gamma,
+// normalised); the class is then cut into contiguous pieces of sizes
+// n_c * p_c rounded by largest remainder (ties to the lower part), so each
+// class is split exactly. Small alpha concentrates each class on few parts;
+// alpha -> infinity tends to IID proportions. If every Gamma draw of a class
+// underflows to 0 (alpha around 1e-3 and below), the whole class goes to one
+// part drawn uniformly, which is the limit of Dir(alpha) as alpha -> 0.
+// Every part gets at least one sample: after all classes are dealt, each empty
+// part, in index order, takes the highest index of the part that is then
+// largest (ties to the lower part). This moves at most num_parts samples and
+// never empties a part (a donor holds >= 2 samples when any part is empty and
+// num_samples >= num_parts).
+// REQUIRES num_parts >= 1, num_parts <= labels.size() <= INT32_MAX, alpha
+// finite and > 0, every label in [0, num_classes), else std::invalid_argument.
+std::vector<Shard> partition_dirichlet(std::span<const std::int32_t> labels, int num_classes,
+                                       int num_parts, double alpha, std::uint64_t seed);
+
+// "k shards per part" (McMahan et al. 2017): the indices are sorted by label
+// (ties by index), cut into S = num_parts * shards_per_part contiguous shards
+// whose sizes differ by at most 1 (the first num_samples % S are one larger),
+// and the S shards, in a seeded random order, are dealt shards_per_part to each
+// part (part i gets the shards at positions i*k ... i*k + k - 1 of that order).
+// Guarantees (exact): every index in exactly one part; a shard holds one label
+// unless it straddles a class boundary, so the number of distinct labels summed
+// over all parts is at most num_parts * k + (distinct labels - 1); and when
+// num_samples is divisible by S and every class size is a multiple of the
+// shard size num_samples / S, every part holds at most k distinct labels.
+// REQUIRES num_parts >= 1, shards_per_part >= 1,
+// num_parts * shards_per_part <= labels.size() <= INT32_MAX, else
+// std::invalid_argument.
+std::vector<Shard> partition_shards(std::span<const std::int32_t> labels, int num_parts,
+                                    int shards_per_part, std::uint64_t seed);
+
+// Which partition a run uses (`data.partition` in a scenario).
+enum class PartitionKind { iid, dirichlet, shards };
+const char* partition_kind_name(PartitionKind kind);
+
+struct PartitionSpec {
+  PartitionKind kind = PartitionKind::iid;
+  double alpha = 0.5;        // dirichlet: concentration, > 0
+  int shards_per_part = 2;   // shards: k shards per part, >= 1
+};
 
 }  // namespace ml
