@@ -1,27 +1,91 @@
 // `algorithm:` for the parameter-server family.
+#include <algorithm>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+
+#include "algorithms/sync/ps_async.h"
+#include "algorithms/sync/ps_ssp.h"
 #include "algorithms/sync/ps_sync.h"
 #include "app/algorithm_registry.h"
 
 namespace app {
 
-AlgorithmChoice parse_ps_sync(const ConfigNode& node, const std::vector<NodeGroup>& groups) {
-  node.check_keys({"kind", "server", "workers", "batch_size", "assignment"});
-  const std::vector<int> servers = group_nodes(node, "server", "server", groups);
-  algo::PsSyncConfig config;
+namespace {
+
+// The keys every parameter server reads: `server` (a group of one node,
+// default "server") or `servers` (a group of k >= 1 nodes: a sharded PS),
+// `workers` (default "worker"), `batch_size`, `assignment`.
+algo::PsConfig ps_config(const ConfigNode& node, const std::vector<NodeGroup>& groups,
+                         const std::string& kind) {
+  algo::PsConfig config;
   config.workers = group_nodes(node, "workers", "worker", groups);
-  if (servers.size() != 1) {
-    node.fail("ps_sync has one server, but the server group has " +
-              std::to_string(servers.size()) + " nodes");
+  if (node.has("servers")) {
+    if (node.has("server")) {
+      node.child("servers").fail("give either 'server' or 'servers', not both");
+    }
+    config.servers = group_nodes(node, "servers", "servers", groups);
+    config.server = config.servers.front();
+  } else {
+    const std::vector<int> servers = group_nodes(node, "server", "server", groups);
+    if (servers.size() != 1) {
+      node.fail(kind + " has one server, but the server group has " +
+                std::to_string(servers.size()) +
+                " nodes (name a group with 'servers:' for a sharded parameter server)");
+    }
+    config.server = servers.front();
   }
-  config.server = servers.front();
-  if (std::find(config.workers.begin(), config.workers.end(), config.server) !=
-      config.workers.end()) {
-    node.fail("the server group and the worker group must differ");
+  for (int server : config.server_nodes()) {
+    if (std::find(config.workers.begin(), config.workers.end(), server) != config.workers.end()) {
+      node.fail("the server group and the worker group must differ");
+    }
   }
   config.batch_size = batch_size(node);
   config.assignment = assignment_policy(node);
-  return {"ps_sync", static_cast<int>(config.workers.size()),
-          [config] { return std::make_unique<algo::PsSync>(config); }};
+  return config;
+}
+
+// The keys of ps_config(), plus the algorithm's own.
+std::vector<std::string> ps_keys_and(std::initializer_list<std::string_view> extra = {}) {
+  std::vector<std::string> keys = {"kind",    "label",      "server",    "servers",
+                                   "workers", "batch_size", "assignment"};
+  keys.insert(keys.end(), extra.begin(), extra.end());
+  return keys;
+}
+
+}  // namespace
+
+AlgorithmChoice parse_ps_sync(const ConfigNode& node, const std::vector<NodeGroup>& groups) {
+  node.check_keys(ps_keys_and({"backup_workers"}));
+  algo::PsSyncConfig config;
+  static_cast<algo::PsConfig&>(config) = ps_config(node, groups, "ps_sync");
+  const int n = static_cast<int>(config.workers.size());
+  if (node.has("backup_workers")) {
+    const ConfigNode b = node.child("backup_workers");
+    config.backup_workers = static_cast<int>(b.as_int_in(0, n - 1));
+    b.require(config.backup_workers == 0 || config.server_nodes().size() == 1,
+              "backup workers need a single server (not 'servers:')");
+  }
+  return {"ps_sync", "ps_sync", n, [config] { return std::make_unique<algo::PsSync>(config); }};
+}
+
+AlgorithmChoice parse_ps_async(const ConfigNode& node, const std::vector<NodeGroup>& groups) {
+  node.check_keys(ps_keys_and());
+  const algo::PsAsyncConfig config = ps_config(node, groups, "ps_async");
+  return {"ps_async", "ps_async", static_cast<int>(config.workers.size()),
+          [config] { return std::make_unique<algo::PsAsync>(config); }};
+}
+
+AlgorithmChoice parse_ps_ssp(const ConfigNode& node, const std::vector<NodeGroup>& groups) {
+  node.check_keys(ps_keys_and({"staleness_bound"}));
+  algo::PsSspConfig config;
+  static_cast<algo::PsConfig&>(config) = ps_config(node, groups, "ps_ssp");
+  if (node.has("staleness_bound")) {
+    config.staleness_bound =
+        static_cast<int>(node.child("staleness_bound").as_int_in(0, 1'000'000));
+  }
+  return {"ps_ssp", "ps_ssp", static_cast<int>(config.workers.size()),
+          [config] { return std::make_unique<algo::PsSsp>(config); }};
 }
 
 }  // namespace app

@@ -84,6 +84,7 @@ void Monitor::evaluate(std::int64_t version) {
     row.staleness_max = window_staleness_max_;
   }
   row.updates_dropped = dropped_;
+  row.consensus_distance = window_consensus_;
   rows_.push_back(row);
 
   window_loss_sum_ = 0.0;
@@ -91,6 +92,7 @@ void Monitor::evaluate(std::int64_t version) {
   window_staleness_sum_ = 0.0;
   window_staleness_count_ = 0;
   window_staleness_max_ = 0;
+  window_consensus_.reset();
   if (schedule_.every > 0) next_time_eval_index_ = sim_->now() / schedule_.every + 1;
   if (stop_.target_accuracy > 0 && !totals_.time_to_target &&
       eval.accuracy >= stop_.target_accuracy) {

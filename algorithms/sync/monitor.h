@@ -47,6 +47,7 @@ struct MetricsRow {
   std::optional<double> staleness_mean;  // of updates applied since the previous row
   std::optional<std::int64_t> staleness_max;
   std::int64_t updates_dropped = 0;  // since the start
+  std::optional<double> consensus_distance;  // decentralised algorithms: the latest since the previous row
 };
 
 struct RunTotals {
@@ -79,6 +80,9 @@ class Monitor {
   // One applied update computed `staleness` versions ago (0 for synchronous).
   void record_applied(std::int64_t staleness);
   void record_dropped(std::int64_t count = 1);
+  // Decentralised algorithms: mean L2 distance of the replicas to their
+  // average; the latest value is reported in the next metrics row.
+  void record_consensus_distance(double distance) { window_consensus_ = distance; }
 
   // The global model is now `version`, after `samples` more training samples
   // were applied. Evaluates if due; if a stop condition holds, records the
@@ -123,6 +127,7 @@ class Monitor {
   double window_staleness_sum_ = 0.0;
   std::int64_t window_staleness_count_ = 0;
   std::int64_t window_staleness_max_ = 0;
+  std::optional<double> window_consensus_;
   std::int64_t applied_ = 0;
   std::int64_t dropped_ = 0;
   std::map<std::int64_t, std::int64_t> staleness_;

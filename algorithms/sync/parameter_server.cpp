@@ -1,0 +1,213 @@
+#include "algorithms/sync/parameter_server.h"
+
+#include <algorithm>
+#include <cassert>
+#include <stdexcept>
+#include <string>
+
+#include "algorithms/sync/messaging.h"
+#include "algorithms/sync/training_seeds.h"
+
+namespace algo {
+
+std::vector<int> PsConfig::server_nodes() const {
+  return servers.empty() ? std::vector<int>{server} : servers;
+}
+
+std::vector<ShardRange> shard_ranges(std::int64_t parameters, int shards) {
+  if (shards < 1 || shards > parameters) {
+    throw std::invalid_argument("cannot split " + std::to_string(parameters) + " parameters into " +
+                                std::to_string(shards) + " shards");
+  }
+  std::vector<ShardRange> ranges;
+  const std::int64_t base = parameters / shards;
+  const std::int64_t extra = parameters % shards;
+  std::int64_t offset = 0;
+  for (int j = 0; j < shards; ++j) {
+    const std::int64_t size = base + (j < extra ? 1 : 0);
+    ranges.push_back({offset, size});
+    offset += size;
+  }
+  return ranges;
+}
+
+struct ParameterServer::Worker {
+  Worker(const RunContext& ctx, const Node& node, ml::Shard data, int batch_size,
+         std::uint64_t order_seed, int shards)
+      : node(node),
+        batch_size(batch_size),
+        model(ctx.model),
+        sampler(std::move(data), order_seed),
+        compute(node, ctx.seed),
+        inbox(*ctx.sim),
+        versions(static_cast<std::size_t>(shards), -1) {}
+  Node node;
+  int batch_size;
+  ml::Mlp model;
+  ml::BatchSampler sampler;
+  ComputeModel compute;
+  sim::Mailbox<ParamsSlice> inbox;
+  std::vector<std::int64_t> versions;  // by shard: the version of the slice in model
+  std::int64_t pushed = 0;             // gradients sent
+  ml::RowMatrix x;
+  std::vector<std::int32_t> y;
+  ml::Vector gradient;
+};
+
+ParameterServer::Shard::Shard(const RunContext& ctx, int index, const Node& node, ShardRange range,
+                              const ml::Vector& initial)
+    : index(index),
+      node(node),
+      range(range),
+      params(initial.segment(range.offset, range.size)),
+      optimizer(ctx.optimizer->clone()),
+      compute(node, ctx.seed),
+      inbox(*ctx.sim),
+      average(range.size) {}
+
+ParameterServer::ParameterServer(PsConfig config, std::string_view kind)
+    : config_(std::move(config)), kind_(kind) {
+  if (config_.workers.empty()) throw std::invalid_argument(kind_ + " needs at least one worker");
+  if (config_.batch_size < 1) throw std::invalid_argument(kind_ + " batch_size must be >= 1");
+  const std::vector<int> servers = config_.server_nodes();
+  for (std::size_t i = 0; i < servers.size(); ++i) {
+    if (std::find(config_.workers.begin(), config_.workers.end(), servers[i]) !=
+        config_.workers.end()) {
+      throw std::invalid_argument(kind_ + " server cannot also be a worker");
+    }
+    if (std::find(servers.begin(), servers.begin() + static_cast<std::ptrdiff_t>(i), servers[i]) !=
+        servers.begin() + static_cast<std::ptrdiff_t>(i)) {
+      throw std::invalid_argument(kind_ + " lists a server node twice");
+    }
+  }
+}
+
+ParameterServer::~ParameterServer() = default;
+
+void ParameterServer::launch(RunContext& ctx) {
+  ctx_ = &ctx;
+  ml::Mlp initial(ctx.model);
+  initial.initialize(model_init_seed(ctx.seed));
+  params_ = initial.parameters();
+  const std::vector<int> servers = config_.server_nodes();
+  const int k = static_cast<int>(servers.size());
+  ranges_ = shard_ranges(params_.size(), k);
+  for (int j = 0; j < k; ++j) {
+    shards_.push_back(std::make_unique<Shard>(ctx, j,
+                                              ctx.nodes.at(static_cast<std::size_t>(servers[j])),
+                                              ranges_[static_cast<std::size_t>(j)], params_));
+  }
+
+  const int n = num_workers();
+  Assignment assignment = assign_work(ctx, config_.workers, config_.batch_size, config_.assignment);
+  for (int i = 0; i < n; ++i) {
+    const Node& node = ctx.nodes.at(static_cast<std::size_t>(config_.workers[i]));
+    workers_.push_back(std::make_unique<Worker>(ctx, node, std::move(assignment.shards[i]),
+                                                assignment.batch_sizes[i],
+                                                batch_order_seed(ctx.seed, node.name), k));
+  }
+  for (int j = 0; j < k; ++j) ctx.sim->spawn(run_shard(j), shards_[j]->node.name);
+  for (int i = 0; i < n; ++i) ctx.sim->spawn(work(i), workers_[i]->node.name);
+}
+
+std::int64_t ParameterServer::gradients_pushed() const {
+  std::int64_t total = 0;
+  for (const auto& worker : workers_) total += worker->pushed;
+  return total;
+}
+
+std::int64_t ParameterServer::gradients_received() const {
+  return shards_.empty() ? 0 : shards_.front()->received;
+}
+
+sim::Task ParameterServer::run_shard(int index) {
+  Shard& shard = *shards_[static_cast<std::size_t>(index)];
+  // Version 0 is global from the start; shard 0 reports it.
+  if (index == 0 && ctx_->monitor->on_update(0, 0, params_)) co_return;
+  for (int i = 0; i < num_workers(); ++i) reply(shard, i);
+  co_await serve(shard);
+}
+
+void ParameterServer::reply(Shard& shard, int worker) {
+  if (shard.snapshot_version != shard.version) {
+    shard.snapshot = std::make_shared<const ml::Vector>(shard.params);
+    shard.snapshot_version = shard.version;
+  }
+  Worker& target = *workers_[static_cast<std::size_t>(worker)];
+  send_message(*ctx_->net, shard.node.host, target.node.host,
+               static_cast<double>(shard.range.size) * sizeof(float), target.inbox,
+               ParamsSlice{shard.index, shard.version, shard.snapshot});
+}
+
+void ParameterServer::drop(const Shard& shard) {
+  if (counting_shard(shard)) ctx_->monitor->record_dropped();
+}
+
+sim::Task ParameterServer::apply(Shard& shard, std::vector<const GradientSlice*> gradients) {
+  assert(!gradients.empty());
+  std::int64_t samples = 0;
+  for (const GradientSlice* g : gradients) samples += g->samples;
+  // Weighted by batch size, in the given order: the mean over all the
+  // gradients' samples, what one worker at the combined batch would compute.
+  shard.average.setZero();
+  for (const GradientSlice* g : gradients) {
+    shard.average += (static_cast<float>(g->samples) / static_cast<float>(samples)) * g->values;
+  }
+  const int count = static_cast<int>(gradients.size());
+  co_await ctx_->sim->sleep(shard.compute.duration(update_flops(shard.range.size, count)));
+  shard.optimizer->step(shard.params, shard.average);
+  params_.segment(shard.range.offset, shard.range.size) = shard.params;
+  if (counting_shard(shard)) {
+    for (const GradientSlice* g : gradients) {
+      ctx_->monitor->record_applied(shard.version - g->version);
+      applied_log_.push_back(g->worker);
+    }
+  }
+  ++shard.version;
+  on_shard_advanced(shard, samples);
+}
+
+void ParameterServer::on_shard_advanced(const Shard& shard, std::int64_t samples) {
+  if (counting_shard(shard)) pending_samples_.push_back(samples);
+  std::int64_t reached = shard.version;
+  for (const auto& s : shards_) reached = std::min(reached, s->version);
+  // Shards advance one version at a time, so the minimum does too.
+  if (reached > global_version_) {
+    assert(reached == global_version_ + 1 && !pending_samples_.empty());
+    global_version_ = reached;
+    const std::int64_t global_samples = pending_samples_.front();
+    pending_samples_.pop_front();
+    ctx_->monitor->on_update(global_version_, global_samples, params_);
+  }
+}
+
+sim::Task ParameterServer::work(int index) {
+  RunContext& ctx = *ctx_;
+  Worker& self = *workers_[static_cast<std::size_t>(index)];
+  const double flops_per_sample = self.model.train_flops_per_sample();
+  const int k = static_cast<int>(shards_.size());
+  while (true) {
+    for (int got = 0; got < k; ++got) {
+      ParamsSlice slice = co_await self.inbox.receive();
+      const ShardRange& range = ranges_[static_cast<std::size_t>(slice.shard)];
+      self.model.parameters().segment(range.offset, range.size) = *slice.values;
+      self.versions[static_cast<std::size_t>(slice.shard)] = slice.version;
+    }
+    const auto batch = self.sampler.next_batch(self.batch_size);
+    ml::gather_batch(*ctx.train, batch, self.x, self.y);
+    const float loss = self.model.loss_and_gradient(self.x, self.y, self.gradient);
+    const auto samples = static_cast<std::int64_t>(batch.size());
+    co_await ctx.sim->sleep(self.compute.duration(flops_per_sample * static_cast<double>(samples)));
+    ctx.monitor->record_train_loss(loss, samples);
+    ++self.pushed;
+    for (const auto& shard : shards_) {
+      const ShardRange& range = shard->range;
+      send_message(*ctx.net, self.node.host, shard->node.host,
+                   static_cast<double>(range.size) * sizeof(float), shard->inbox,
+                   GradientSlice{index, self.versions[static_cast<std::size_t>(shard->index)],
+                                 samples, self.gradient.segment(range.offset, range.size)});
+    }
+  }
+}
+
+}  // namespace algo

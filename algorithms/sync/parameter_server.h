@@ -1,0 +1,171 @@
+// ParameterServer: what ps_sync, ps_async and ps_ssp share. Each of them
+// derives from it and writes only its server's update rule (serve()).
+//
+// Shared here:
+//   * Sharding. The parameters are split into k contiguous ranges, as equal
+//     as possible (the first P mod k shards get one extra parameter); shard j
+//     lives on server node j and owns its own slice, optimizer state, model
+//     version and inbox. With one server this is the classic PS.
+//   * The workers. A worker loops: wait for one parameter slice from every
+//     shard, compute a real gradient on the next batch of its shard of the
+//     data (FLOPs / FLOP/s x straggler draw of simulated time), push slice j
+//     of the gradient to shard j (k concurrent flows, each sized by its slice
+//     bytes), and wait again. Every push is answered by exactly one slice
+//     from every shard; when a shard answers is the algorithm's business.
+//   * Applying an update: the batch-size-weighted average of some gradients,
+//     summed in the order given, (G + 2) x P_j FLOPs of the shard's time for
+//     G gradients, one optimizer step, version + 1.
+//   * Reporting. Every shard counts its own versions; the global model
+//     version is the one every shard has reached (the minimum), and the
+//     Monitor hears about each new global version with the parameters
+//     assembled from all shards. Staleness, applied and dropped updates and
+//     samples are counted at shard 0 (with one server: at the server).
+//     Staleness = the shard's version when it applies a gradient minus the
+//     shard version the worker computed it from.
+#pragma once
+
+#include <coroutine>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "algorithms/ml/batch_sampler.h"
+#include "algorithms/sync/algorithm.h"
+#include "algorithms/sync/assignment.h"
+#include "algorithms/sync/compute_model.h"
+#include "sim/mailbox.h"
+
+namespace algo {
+
+struct PsConfig {
+  int server = 0;            // index into RunContext::nodes (used when `servers` is empty)
+  std::vector<int> servers;  // sharded PS: k >= 1 server nodes, shard j on servers[j]
+  std::vector<int> workers;  // indices into RunContext::nodes, >= 1 of them
+  int batch_size = 32;       // per worker per step (scaled per worker by a capacity assignment)
+  AssignmentPolicy assignment = AssignmentPolicy::equal;
+
+  // The server nodes in shard order: `servers`, or just `server`.
+  std::vector<int> server_nodes() const;
+};
+
+// The contiguous parameter ranges of k shards.
+struct ShardRange {
+  std::int64_t offset = 0;
+  std::int64_t size = 0;
+};
+// REQUIRES 1 <= shards <= parameters, else std::invalid_argument.
+std::vector<ShardRange> shard_ranges(std::int64_t parameters, int shards);
+
+class ParameterServer : public Algorithm {
+ public:
+  ~ParameterServer() override;
+  void launch(RunContext& ctx) final;
+  const ml::Vector& global_parameters() const final { return params_; }
+
+  // A shard server's FLOPs to apply `gradients` gradients of `parameters`
+  // elements: one add per element per gradient, then a scale and the update.
+  static double update_flops(std::int64_t parameters, int gradients) {
+    return static_cast<double>(gradients + 2) * static_cast<double>(parameters);
+  }
+
+  // For tests, valid after launch().
+  const std::vector<ShardRange>& shard_layout() const { return ranges_; }
+  std::int64_t gradients_pushed() const;    // by all workers, to shard 0
+  std::int64_t gradients_received() const;  // by shard 0 (applied + dropped)
+  // The workers whose gradients shard 0 applied, in the order it applied them.
+  const std::vector<int>& applied_log() const { return applied_log_; }
+
+ protected:
+  // Throws std::invalid_argument (naming `kind`) for no workers, batch < 1,
+  // a server that is also a worker, or a node listed twice among the servers.
+  ParameterServer(PsConfig config, std::string_view kind);
+
+  struct ParamsSlice {
+    int shard;
+    std::int64_t version;                      // the shard's version
+    std::shared_ptr<const ml::Vector> values;  // a snapshot, shared by all receivers
+  };
+  struct GradientSlice {
+    int worker;            // position in config.workers
+    std::int64_t version;  // the shard version it was computed from
+    std::int64_t samples;  // batch size it was computed on
+    ml::Vector values;     // the gradient's slice for this shard
+  };
+  // One server node and the slice it owns. Owned by the algorithm.
+  struct Shard {
+    Shard(const RunContext& ctx, int index, const Node& node, ShardRange range,
+          const ml::Vector& initial);
+    int index;
+    Node node;
+    ShardRange range;
+    ml::Vector params;  // this shard's slice of the model
+    std::unique_ptr<ml::Optimizer> optimizer;
+    ComputeModel compute;
+    sim::Mailbox<GradientSlice> inbox;
+    std::int64_t version = 0;
+    std::int64_t received = 0;                   // gradients taken out of the inbox (by receive())
+    std::shared_ptr<const ml::Vector> snapshot;  // params at snapshot_version
+    std::int64_t snapshot_version = -1;
+    ml::Vector average;  // scratch of apply()
+  };
+
+  // The update rule: runs on shard `shard`'s node after the initial
+  // parameters went out to every worker. Use the helpers below.
+  virtual sim::Task serve(Shard& shard) = 0;
+
+  // ---- Helpers for serve().
+  const PsConfig& config() const { return config_; }
+  int num_workers() const { return static_cast<int>(config_.workers.size()); }
+  RunContext& context() { return *ctx_; }
+  bool counting_shard(const Shard& shard) const { return shard.index == 0; }
+  // `co_await receive(shard)`: the next gradient slice from the shard's
+  // inbox, counted in Shard::received once taken.
+  struct ReceiveAwaiter {
+    sim::Mailbox<GradientSlice>::ReceiveAwaiter inner;
+    std::int64_t* received;
+    bool await_ready() { return inner.await_ready(); }
+    void await_suspend(std::coroutine_handle<> h) { inner.await_suspend(h); }
+    GradientSlice await_resume() {
+      ++*received;
+      return inner.await_resume();
+    }
+  };
+  static ReceiveAwaiter receive(Shard& shard) {
+    return ReceiveAwaiter{shard.inbox.receive(), &shard.received};
+  }
+  // Sends the shard's current slice to worker `worker`.
+  void reply(Shard& shard, int worker);
+  // Counts a dropped gradient (at shard 0).
+  void drop(const Shard& shard);
+  // Averages `gradients` (weighted by samples, summed in the given order),
+  // spends the update's compute time, applies the optimizer, records each
+  // gradient's staleness (at shard 0), bumps the shard's version and reports
+  // a new global version if every shard has reached it. The caller checks
+  // context().monitor->stopping() afterwards.
+  // REQUIRES gradients non-empty; the pointees live until it returns.
+  sim::Task apply(Shard& shard, std::vector<const GradientSlice*> gradients);
+
+ private:
+  struct Worker;
+
+  sim::Task run_shard(int index);
+  sim::Task work(int index);
+  void on_shard_advanced(const Shard& shard, std::int64_t samples);
+
+  PsConfig config_;
+  std::string kind_;
+  RunContext* ctx_ = nullptr;
+  ml::Vector params_;  // the global model: every shard's slice, as last applied
+  std::vector<ShardRange> ranges_;
+  std::vector<std::unique_ptr<Shard>> shards_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::int64_t global_version_ = 0;
+  std::vector<int> applied_log_;
+  std::deque<std::int64_t> pending_samples_;  // shard 0's samples of versions not yet global
+};
+
+}  // namespace algo

@@ -1,0 +1,27 @@
+// `algorithm:` for gossip (D-PSGD).
+#include "algorithms/sync/gossip.h"
+#include "app/algorithm_registry.h"
+
+namespace app {
+
+AlgorithmChoice parse_gossip(const ConfigNode& node, const std::vector<NodeGroup>& groups) {
+  node.check_keys({"kind", "label", "workers", "batch_size", "assignment", "graph"});
+  algo::GossipConfig config;
+  config.workers = group_nodes(node, "workers", "worker", groups);
+  config.batch_size = batch_size(node);
+  config.assignment = assignment_policy(node);
+  if (const auto graph = node.optional_child("graph")) {
+    const std::string name = graph->as_string();
+    if (name == "ring") {
+      config.graph = algo::GossipGraph::ring;
+    } else if (name == "complete") {
+      config.graph = algo::GossipGraph::complete;
+    } else {
+      graph->fail("unknown graph '" + name + "' (expected ring or complete)");
+    }
+  }
+  return {"gossip", "gossip", static_cast<int>(config.workers.size()),
+          [config] { return std::make_unique<algo::Gossip>(config); }};
+}
+
+}  // namespace app

@@ -1,0 +1,188 @@
+// gossip (D-PSGD) against independent oracles: the mixing matrix's algebra
+// (symmetric, doubly stochastic), exact averaging on a complete graph, the
+// contraction of the consensus distance on a ring while the average stays
+// put, and plain SGD when there is one worker.
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <memory>
+#include <string>
+
+#include "algorithms/ml/batch_sampler.h"
+#include "algorithms/ml/partition.h"
+#include "algorithms/ml/rng.h"
+#include "algorithms/ml/synthetic.h"
+#include "algorithms/sync/gossip.h"
+#include "algorithms/sync/training_seeds.h"
+#include "topology/builders.h"
+
+namespace {
+
+constexpr std::uint64_t kSeed = 5;
+
+std::vector<ml::Vector> random_replicas(int n, int size, std::uint64_t seed) {
+  ml::Rng rng(seed);
+  std::vector<ml::Vector> replicas;
+  for (int i = 0; i < n; ++i) {
+    ml::Vector v(size);
+    for (int k = 0; k < size; ++k) v[k] = static_cast<float>(rng.uniform(-1.0, 1.0));
+    replicas.push_back(v);
+  }
+  return replicas;
+}
+
+// One synchronous gossip round of every replica, with the production mixing.
+std::vector<ml::Vector> mix_all(const std::vector<std::vector<double>>& w,
+                                const std::vector<ml::Vector>& replicas) {
+  std::vector<const ml::Vector*> pointers;
+  for (const auto& r : replicas) pointers.push_back(&r);
+  std::vector<ml::Vector> out(replicas.size());
+  for (std::size_t i = 0; i < replicas.size(); ++i) algo::mix_replicas(w[i], pointers, out[i]);
+  return out;
+}
+
+struct GossipWorld {
+  GossipWorld(int workers, algo::GossipGraph graph, algo::StopCondition stop)
+      : train(ml::make_synthetic({256, 20, 4, 1.0f, 3.0f}, 3)),
+        test(ml::make_synthetic({64, 20, 4, 1.0f, 3.0f}, 4)),
+        optimizer(ml::make_sgd({0.1f, 0.9f, 0.0f, false})) {
+    std::vector<std::string> names;
+    for (int i = 0; i < workers; ++i) names.push_back("worker" + std::to_string(i));
+    topo = topology::build_star(names, {1.25e9, 5'000});
+    net = std::make_unique<topology::Network>(sim, topo);
+    monitor = std::make_unique<algo::Monitor>(sim, *net, test, spec, stop, algo::EvalSchedule{1, 0},
+                                              train.size());
+    ctx.sim = &sim;
+    ctx.net = net.get();
+    ctx.monitor = monitor.get();
+    algo::GossipConfig config;
+    for (int i = 0; i < workers; ++i) {
+      ctx.nodes.push_back({names[static_cast<std::size_t>(i)],
+                           *topo.find(names[static_cast<std::size_t>(i)]), 50e9,
+                           sim::Distribution{sim::Distribution::Kind::uniform, 1.0, 2.0}});
+      config.workers.push_back(i);
+    }
+    ctx.train = &train;
+    ctx.model = spec;
+    ctx.optimizer = optimizer.get();
+    ctx.seed = kSeed;
+    config.batch_size = 8;
+    config.graph = graph;
+    gossip = std::make_unique<algo::Gossip>(config);
+    gossip->launch(ctx);
+    sim.run();
+    monitor->finish("done");
+  }
+
+  ml::MlpSpec spec{{20, 16, 4}, ml::Activation::relu, ml::LossKind::softmax_cross_entropy};
+  ml::Dataset train, test;
+  std::unique_ptr<ml::Optimizer> optimizer;
+  sim::Simulator sim;
+  topology::Topology topo;
+  std::unique_ptr<topology::Network> net;
+  std::unique_ptr<algo::Monitor> monitor;
+  algo::RunContext ctx;
+  std::unique_ptr<algo::Gossip> gossip;
+};
+
+}  // namespace
+
+TEST_CASE("the Metropolis-Hastings mixing matrix is symmetric and doubly stochastic") {
+  const int n = GENERATE(1, 2, 3, 4, 7);
+  const auto graph = GENERATE(algo::GossipGraph::ring, algo::GossipGraph::complete);
+  const auto neighbours = algo::gossip_neighbours(graph, n);
+  const auto w = algo::metropolis_hastings_weights(neighbours);
+  INFO(n << " workers, graph " << (graph == algo::GossipGraph::ring ? "ring" : "complete"));
+  for (int i = 0; i < n; ++i) {
+    double row = 0.0, column = 0.0;
+    for (int j = 0; j < n; ++j) {
+      const auto a = static_cast<std::size_t>(i), b = static_cast<std::size_t>(j);
+      row += w[a][b];
+      column += w[b][a];
+      CHECK(w[a][b] == w[b][a]);
+      CHECK(w[a][b] >= 0.0);
+      const bool linked =
+          i == j || std::find(neighbours[a].begin(), neighbours[a].end(), j) != neighbours[a].end();
+      if (!linked) CHECK(w[a][b] == 0.0);
+    }
+    CHECK(row == Approx(1.0).margin(1e-12));
+    CHECK(column == Approx(1.0).margin(1e-12));
+  }
+}
+
+TEST_CASE("one gossip round on a complete graph makes every replica the average") {
+  SECTION("the mixing step, on random replicas") {
+    const int n = 5;
+    const auto w =
+        algo::metropolis_hastings_weights(algo::gossip_neighbours(algo::GossipGraph::complete, n));
+    for (const auto& row : w) {
+      for (double x : row) CHECK(x == Approx(1.0 / n).margin(1e-15));  // equal weights
+    }
+    const auto replicas = random_replicas(n, 100, 1);
+    ml::Vector average;
+    algo::consensus_distance(replicas, average);
+    for (const ml::Vector& r : mix_all(w, replicas)) {
+      const float diff = (r - average).cwiseAbs().maxCoeff();
+      INFO("largest difference to the average " << diff);
+      CHECK(diff < 1e-6f);
+    }
+  }
+  SECTION("a whole D-PSGD round: replicas agree, consensus distance is ~0") {
+    GossipWorld world(4, algo::GossipGraph::complete, {0, 0.0, 1, 0.0});
+    const ml::Vector& global = world.gossip->global_parameters();
+    for (int i = 0; i < 4; ++i) {
+      const float diff = (world.gossip->replica(i) - global).cwiseAbs().maxCoeff();
+      INFO("replica " << i << ", largest difference to the average " << diff);
+      CHECK(diff < 1e-6f);
+    }
+    const auto& rows = world.monitor->rows();
+    REQUIRE(rows.size() == 2);
+    CHECK(!rows[0].consensus_distance);
+    REQUIRE(rows[1].consensus_distance);
+    CHECK(*rows[1].consensus_distance < 1e-5);
+  }
+}
+
+TEST_CASE("gossip on a ring shrinks the consensus distance and keeps the average") {
+  const int n = 6;
+  const auto w =
+      algo::metropolis_hastings_weights(algo::gossip_neighbours(algo::GossipGraph::ring, n));
+  auto replicas = random_replicas(n, 200, 2);
+  ml::Vector average0, average;
+  double distance = algo::consensus_distance(replicas, average0);
+  const double initial = distance;
+  // 25 rounds: far above float rounding (the distance floors near 2e-7).
+  for (int round = 1; round <= 25; ++round) {
+    replicas = mix_all(w, replicas);
+    const double next = algo::consensus_distance(replicas, average);
+    INFO("round " << round);
+    CHECK(next < distance);
+    distance = next;
+    const float drift = (average - average0).cwiseAbs().maxCoeff();
+    INFO("largest drift of the average " << drift);
+    CHECK(drift < 1e-5f);
+  }
+  // The ring's second eigenvalue is 1/3 + 2/3 cos(2 pi / 6) = 2/3; (2/3)^25 ~ 4e-5.
+  INFO("initial " << initial << ", after 25 rounds " << distance);
+  CHECK(distance < 1e-3 * initial);
+}
+
+TEST_CASE("gossip with one worker is plain SGD on that worker's batches") {
+  GossipWorld world(1, algo::GossipGraph::ring, {0, 0.0, 30, 0.0});
+  ml::Mlp model(world.spec);
+  model.initialize(algo::model_init_seed(kSeed));
+  auto optimizer = ml::make_sgd({0.1f, 0.9f, 0.0f, false});
+  auto shards = ml::partition_iid(world.train.size(), 1, algo::partition_seed(kSeed));
+  ml::BatchSampler sampler(shards[0], algo::batch_order_seed(kSeed, "worker0"));
+  ml::RowMatrix x;
+  std::vector<std::int32_t> y;
+  ml::Vector grad;
+  for (int s = 0; s < 30; ++s) {
+    ml::gather_batch(world.train, sampler.next_batch(8), x, y);
+    model.loss_and_gradient(x, y, grad);
+    optimizer->step(model.parameters(), grad);
+  }
+  const float diff = (world.gossip->global_parameters() - model.parameters()).cwiseAbs().maxCoeff();
+  INFO("largest parameter difference " << diff);
+  CHECK(diff == 0.0f);
+  CHECK(world.monitor->totals().steps == 30);
+}
