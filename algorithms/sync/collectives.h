@@ -1,0 +1,143 @@
+// Collectives: all-reduce over the simulated network on real float vectors.
+//
+// A Communicator is a fixed group of participants ("ranks" 0 .. N-1), each a
+// host of the network with its own inbox. Every participant of a collective
+// awaits the same function with its own rank and its own buffer:
+//
+//   sim::Task worker(Communicator& comm, int rank, ml::Vector& gradient) {
+//     co_await ring_allreduce(comm, rank, gradient);  // now: sum over ranks
+//   }
+//
+// Every piece of data a rank sends is a message of its own flow on the
+// network, sized by its real bytes (elements x 4), started when the sender
+// reaches that point of the algorithm; it lands in the receiver's inbox one
+// path latency after its last byte drains (topology/network.h). Additions
+// happen in the order the data arrives, in float32. Reduction arithmetic takes
+// no simulated time (the gamma term of the alpha-beta-gamma model is 0).
+//
+// After any of these all-reduces every rank holds bit-identical results:
+// each element is summed on one rank only and then copied to the others.
+//
+// Alpha-beta times on a uniform star (alpha = path latency = 2 x link
+// latency, B = link bandwidth, S = vector bytes), checked by the tests:
+//   ring:          2(N-1) alpha + 2(N-1)/N S/B    (segments do not change it)
+//   rabenseifner:  2 log2(N) alpha + 2(N-1)/N S/B (N a power of two)
+//   binary tree:   2D (alpha + 2S/B) for a full tree, N = 2^(D+1) - 1:
+//                  each level's two siblings share their parent's link
+//                  (incoming in the reduce, outgoing in the broadcast)
+//   hierarchical:  one star = one rack: 2 (alpha + (N-1) S/B)
+//
+// Matching: a message carries (operation, phase, step) and the element offset
+// it covers. Each rank numbers its collective calls; all ranks must call the
+// same collectives in the same order (as with MPI), so calls that overlap in
+// time (a fast rank already in the next all-reduce) never mix their data.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "sim/mailbox.h"
+#include "sim/task.h"
+#include "topology/network.h"
+
+namespace algo {
+
+class Communicator {
+ public:
+  // REQUIRES: hosts non-empty and distinct (std::invalid_argument otherwise);
+  // sim and net outlive the Communicator, which outlives every transfer it
+  // starts (its inboxes receive them).
+  Communicator(sim::Simulator& sim, topology::Network& net, std::vector<topology::NodeId> hosts);
+  Communicator(const Communicator&) = delete;
+  Communicator& operator=(const Communicator&) = delete;
+
+  int size() const { return static_cast<int>(hosts_.size()); }
+  topology::NodeId host(int rank) const { return hosts_.at(static_cast<std::size_t>(rank)); }
+  // The ranks grouped by rack (topology::rack_index of their hosts), each
+  // group in rank order, groups ordered by their lowest rank. A host with no
+  // rack (no switch neighbour, e.g. in a ring topology) is a group of its own.
+  const std::vector<std::vector<int>>& racks() const { return racks_; }
+
+  // ---- Point to point, for the collectives (and tests).
+  struct Tag {
+    std::uint64_t operation = 0;  // the sender's collective call number
+    int phase = 0;
+    int step = 0;
+    bool operator==(const Tag&) const = default;
+  };
+  struct Packet {
+    int source = 0;  // rank
+    Tag tag;
+    std::size_t offset = 0;   // where data goes in the receiver's buffer
+    std::vector<float> data;  // a copy: the sender may reuse its buffer at once
+  };
+  // Starts sending data (copied now) from rank `from` to rank `to`.
+  void send(int from, int to, Tag tag, std::size_t offset, std::span<const float> data);
+  // `co_await comm.receive(rank, tag, out)`: the first message to rank with
+  // that tag, from any source, in arrival order. REQUIRES out outlives the await.
+  sim::Task receive(int rank, Tag tag, Packet& out);
+  // Numbers rank's collective calls: 0, 1, 2, ...
+  std::uint64_t begin_operation(int rank) {
+    return next_operation_[static_cast<std::size_t>(rank)]++;
+  }
+
+ private:
+  // Constant after construction.
+  sim::Simulator* sim_;
+  topology::Network* net_;
+  std::vector<topology::NodeId> hosts_;
+  std::vector<std::vector<int>> racks_;
+
+  // Owned by the event loop.
+  std::vector<std::unique_ptr<sim::Mailbox<Packet>>> inboxes_;  // by rank
+  std::vector<std::vector<Packet>>
+      early_;  // by rank: arrived before anyone asked, in arrival order
+  std::vector<std::uint64_t> next_operation_;  // by rank
+};
+
+// Which all-reduce to run.
+enum class CollectiveKind { ring, rabenseifner, binary_tree, hierarchical };
+const char* collective_name(CollectiveKind kind);
+
+struct CollectiveSpec {
+  CollectiveKind kind = CollectiveKind::ring;
+  // ring and hierarchical (its leaders' ring): each chunk travels as this
+  // many messages, each forwarded as soon as it arrives. Under the max-min
+  // flow model the segments of one chunk share the link and arrive together,
+  // so uniform timing is unchanged; it multiplies the message count. >= 1.
+  int segments = 1;
+};
+
+// Each rank awaits one of these with its rank and its buffer (the same size
+// on every rank); on return the buffer holds the element-wise sum over all
+// ranks. REQUIRES 0 <= rank < comm.size(), segments >= 1.
+
+// Reduce-scatter then all-gather around the ring 0 -> 1 -> ... -> N-1 -> 0,
+// in N chunks (chunk c = elements [c*n/N, (c+1)*n/N)): 2(N-1) steps.
+sim::Task ring_allreduce(Communicator& comm, int rank, std::span<float> data, int segments = 1);
+
+// Rabenseifner: reduce-scatter by recursive halving, all-gather by recursive
+// doubling, over the largest power of two p <= N. With N not a power of two,
+// the standard fold: of the first 2(N - p) ranks, each even one first sends
+// its whole vector to the odd one after it and receives the result from it at
+// the end (2 extra steps of S bytes).
+sim::Task rabenseifner_allreduce(Communicator& comm, int rank, std::span<float> data);
+
+// Binary tree (heap order: rank r's children are 2r+1 and 2r+2): whole
+// vectors are summed up to rank 0, then broadcast back down.
+sim::Task binary_tree_allreduce(Communicator& comm, int rank, std::span<float> data);
+
+// Each rack's members send their vector to the rack leader (its lowest rank),
+// which sums them; the leaders run a ring all-reduce among themselves; each
+// leader sends the result back to its members.
+sim::Task hierarchical_allreduce(Communicator& comm, int rank, std::span<float> data,
+                                 int segments = 1);
+
+// Dispatches on spec.kind.
+sim::Task allreduce(Communicator& comm, int rank, std::span<float> data,
+                    const CollectiveSpec& spec);
+
+}  // namespace algo

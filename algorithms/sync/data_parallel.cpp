@@ -1,0 +1,125 @@
+#include "algorithms/sync/data_parallel.h"
+
+#include <stdexcept>
+#include <utility>
+
+#include "algorithms/ml/batch_sampler.h"
+#include "algorithms/sync/compute_model.h"
+#include "algorithms/sync/training_seeds.h"
+
+namespace algo {
+
+struct DataParallel::Worker {
+  Worker(const RunContext& ctx, const Node& node, ml::Shard shard, int batch_size,
+         const ml::Vector& initial)
+      : node(node),
+        batch_size(batch_size),
+        model(ctx.model),
+        optimizer(ctx.optimizer->clone()),
+        sampler(std::move(shard), batch_order_seed(ctx.seed, node.name)),
+        compute(node, ctx.seed) {
+    model.parameters() = initial;
+  }
+  Node node;
+  int batch_size;
+  ml::Mlp model;  // the replica: its parameters are this worker's copy of the model
+  std::unique_ptr<ml::Optimizer> optimizer;
+  ml::BatchSampler sampler;
+  ComputeModel compute;
+  ml::RowMatrix x;
+  std::vector<std::int32_t> y;
+  ml::Vector gradient;
+  ml::Vector reduced;  // P + 1 floats: the weighted vector, then its weight
+  ml::Vector average;  // P floats: reduced / weight
+};
+
+DataParallel::DataParallel(DataParallelConfig config) : config_(std::move(config)) {
+  const std::string& n = config_.name;
+  if (config_.workers.empty()) throw std::invalid_argument(n + " needs at least one worker");
+  if (config_.batch_size < 1) throw std::invalid_argument(n + " batch_size must be >= 1");
+  if (config_.local_steps < 1) throw std::invalid_argument(n + " local_steps must be >= 1");
+  if (config_.averaged == Averaged::gradients && config_.local_steps != 1) {
+    throw std::invalid_argument(n + " averages gradients: local_steps must be 1");
+  }
+  if (config_.collective.segments < 1) throw std::invalid_argument(n + " segments must be >= 1");
+}
+
+DataParallel::~DataParallel() = default;
+
+const ml::Vector& DataParallel::global_parameters() const {
+  static const ml::Vector none;
+  return workers_.empty() ? none : workers_.front()->model.parameters();
+}
+
+void DataParallel::launch(RunContext& ctx) {
+  ctx_ = &ctx;
+  ml::Mlp initial(ctx.model);
+  initial.initialize(model_init_seed(ctx.seed));
+  Assignment assignment = assign_work(ctx, config_.workers, config_.batch_size, config_.assignment);
+  std::vector<topology::NodeId> hosts;
+  for (std::size_t i = 0; i < config_.workers.size(); ++i) {
+    const Node& node = ctx.nodes.at(static_cast<std::size_t>(config_.workers[i]));
+    hosts.push_back(node.host);
+    workers_.push_back(std::make_unique<Worker>(ctx, node, std::move(assignment.shards[i]),
+                                                assignment.batch_sizes[i], initial.parameters()));
+  }
+  comm_ = std::make_unique<Communicator>(*ctx.sim, *ctx.net, std::move(hosts));
+  for (int rank = 0; rank < comm_->size(); ++rank) {
+    ctx.sim->spawn(work(rank), workers_[static_cast<std::size_t>(rank)]->node.name);
+  }
+}
+
+sim::Task DataParallel::work(int rank) {
+  RunContext& ctx = *ctx_;
+  Worker& self = *workers_[static_cast<std::size_t>(rank)];
+  ml::Vector& params = self.model.parameters();
+  const Eigen::Index p = params.size();
+  const double flops_per_sample = self.model.train_flops_per_sample();
+  const double optimizer_flops = 2.0 * static_cast<double>(p);
+  const bool local = config_.averaged == Averaged::parameters;
+  const int workers = comm_->size();
+  self.reduced.resize(p + 1);
+  std::int64_t version = 0;
+  if (rank == 0 && ctx.monitor->on_update(version, 0, params)) co_return;
+
+  while (true) {
+    std::int64_t samples = 0;  // this worker's, this round
+    for (int h = 0; h < config_.local_steps; ++h) {
+      const auto batch = self.sampler.next_batch(self.batch_size);
+      ml::gather_batch(*ctx.train, batch, self.x, self.y);
+      const float loss = self.model.loss_and_gradient(self.x, self.y, self.gradient);
+      const auto b = static_cast<std::int64_t>(batch.size());
+      const double flops =
+          flops_per_sample * static_cast<double>(b) + (local ? optimizer_flops : 0.0);
+      co_await ctx.sim->sleep(self.compute.duration(flops));
+      ctx.monitor->record_train_loss(loss, b);
+      if (local) {
+        self.optimizer->step(params, self.gradient);
+      } else {
+        self.reduced.head(p) = static_cast<float>(b) * self.gradient;
+      }
+      samples += b;
+    }
+    if (local) self.reduced.head(p) = static_cast<float>(samples) * params;
+    self.reduced[p] = static_cast<float>(samples);
+
+    co_await allreduce(*comm_, rank, std::span<float>(self.reduced.data(), self.reduced.size()),
+                       config_.collective);
+
+    const float total = self.reduced[p];  // all workers' samples: exact below 2^24
+    self.average = self.reduced.head(p) / total;
+    co_await ctx.sim->sleep(
+        self.compute.duration(static_cast<double>(p) + (local ? 0.0 : optimizer_flops)));
+    if (local) {
+      params = self.average;
+    } else {
+      self.optimizer->step(params, self.average);
+    }
+    ++version;
+    if (rank != 0) continue;
+    for (int w = 0; w < workers; ++w) ctx.monitor->record_applied(0);
+    if (ctx.monitor->on_update(version, static_cast<std::int64_t>(total), params)) co_return;
+  }
+}
+
+}  // namespace algo

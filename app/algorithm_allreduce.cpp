@@ -1,0 +1,110 @@
+// `algorithm:` for the all-reduce family (allreduce_ring, allreduce_tree,
+// allreduce_hierarchical) and local_sgd: decentralised data parallelism,
+// every worker a replica, no server.
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "algorithms/sync/data_parallel.h"
+#include "app/algorithm_registry.h"
+
+namespace app {
+namespace {
+
+// The keys every data-parallel algorithm reads, plus its own.
+std::vector<std::string> keys_and(std::initializer_list<std::string_view> extra) {
+  std::vector<std::string> keys = {"kind", "label", "workers", "batch_size", "assignment"};
+  keys.insert(keys.end(), extra.begin(), extra.end());
+  return keys;
+}
+
+// `workers` (default "worker"), `batch_size`, `assignment`.
+algo::DataParallelConfig common_config(const ConfigNode& node, const std::vector<NodeGroup>& groups,
+                                       const std::string& kind) {
+  algo::DataParallelConfig config;
+  config.name = kind;
+  config.workers = group_nodes(node, "workers", "worker", groups);
+  config.batch_size = batch_size(node);
+  config.assignment = assignment_policy(node);
+  return config;
+}
+
+// `segments` (default 1): messages per ring chunk.
+int segments(const ConfigNode& node) {
+  if (!node.has("segments")) return 1;
+  return static_cast<int>(node.child("segments").as_int_in(1, 1024));
+}
+
+// Reads `key` as one of the named collectives.
+algo::CollectiveKind collective_kind(const ConfigNode& value,
+                                     std::initializer_list<algo::CollectiveKind> allowed) {
+  const std::string name = value.as_string();
+  std::vector<std::string> names;
+  for (algo::CollectiveKind kind : allowed) {
+    if (name == algo::collective_name(kind)) return kind;
+    names.emplace_back(algo::collective_name(kind));
+  }
+  const std::string hint = did_you_mean(name, names);
+  value.fail("unknown value '" + name + "'" +
+             (hint.empty() ? " (expected one of: " + join(names, ", ") + ")"
+                           : " (did you mean '" + hint + "'?)"));
+}
+
+AlgorithmChoice choice_of(const algo::DataParallelConfig& config) {
+  AlgorithmChoice choice;
+  choice.kind = config.name;
+  choice.participants = static_cast<int>(config.workers.size());
+  choice.build = [config] { return std::make_unique<algo::DataParallel>(config); };
+  return choice;
+}
+
+}  // namespace
+
+AlgorithmChoice parse_allreduce_ring(const ConfigNode& node, const std::vector<NodeGroup>& groups) {
+  node.check_keys(keys_and({"segments"}));
+  algo::DataParallelConfig config = common_config(node, groups, "allreduce_ring");
+  config.collective = {algo::CollectiveKind::ring, segments(node)};
+  return choice_of(config);
+}
+
+AlgorithmChoice parse_allreduce_tree(const ConfigNode& node, const std::vector<NodeGroup>& groups) {
+  node.check_keys(keys_and({"variant"}));
+  algo::DataParallelConfig config = common_config(node, groups, "allreduce_tree");
+  config.collective.kind = algo::CollectiveKind::rabenseifner;
+  if (const auto variant = node.optional_child("variant")) {
+    config.collective.kind = collective_kind(
+        *variant, {algo::CollectiveKind::rabenseifner, algo::CollectiveKind::binary_tree});
+  }
+  return choice_of(config);
+}
+
+AlgorithmChoice parse_allreduce_hierarchical(const ConfigNode& node,
+                                             const std::vector<NodeGroup>& groups) {
+  node.check_keys(keys_and({"segments"}));
+  algo::DataParallelConfig config = common_config(node, groups, "allreduce_hierarchical");
+  config.collective = {algo::CollectiveKind::hierarchical, segments(node)};
+  return choice_of(config);
+}
+
+AlgorithmChoice parse_local_sgd(const ConfigNode& node, const std::vector<NodeGroup>& groups) {
+  node.check_keys(keys_and({"local_steps", "collective", "segments"}));
+  algo::DataParallelConfig config = common_config(node, groups, "local_sgd");
+  config.averaged = algo::Averaged::parameters;
+  config.local_steps = node.has("local_steps")
+                           ? static_cast<int>(node.child("local_steps").as_int_in(1, 1'000'000))
+                           : 4;
+  if (const auto collective = node.optional_child("collective")) {
+    config.collective.kind = collective_kind(
+        *collective, {algo::CollectiveKind::ring, algo::CollectiveKind::rabenseifner,
+                      algo::CollectiveKind::binary_tree, algo::CollectiveKind::hierarchical});
+  }
+  config.collective.segments = segments(node);
+  if (node.has("segments") && config.collective.kind != algo::CollectiveKind::ring &&
+      config.collective.kind != algo::CollectiveKind::hierarchical) {
+    node.child("segments").fail("segments apply to the ring and hierarchical collectives only");
+  }
+  return choice_of(config);
+}
+
+}  // namespace app

@@ -1,0 +1,252 @@
+// The all-reduce collectives against two oracles:
+//  - the math: every rank ends with the directly computed element-wise sum
+//    (float tolerance), and all ranks with the same bits;
+//  - the timing: on a uniform star (link bandwidth B, link latency L, so a
+//    host-to-host path has latency alpha = 2L), the simulated time equals the
+//    alpha-beta formula of each algorithm (see collectives.h), within 1%.
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "algorithms/sync/collectives.h"
+#include "sim/random.h"
+#include "topology/builders.h"
+
+namespace {
+
+constexpr double kBandwidth = 1.25e9;      // 10 Gb/s
+constexpr sim::Time kLinkLatency = 5'000;  // 5 us per link: alpha = 10 us
+
+std::vector<std::string> host_names(int n) {
+  std::vector<std::string> names;
+  for (int i = 0; i < n; ++i) names.push_back("h" + std::to_string(i));
+  return names;
+}
+
+// N ranks each all-reduce their own vector once; records when each finished.
+struct AllreduceRun {
+  AllreduceRun(topology::Topology topology, int ranks, std::size_t elements,
+               algo::CollectiveSpec spec)
+      : topo(std::move(topology)), net(sim, topo) {
+    std::vector<topology::NodeId> hosts;
+    for (int r = 0; r < ranks; ++r) hosts.push_back(*topo.find("h" + std::to_string(r)));
+    comm = std::make_unique<algo::Communicator>(sim, net, hosts);
+    sim::RandomStream stream(3, "collectives", "values");
+    for (int r = 0; r < ranks; ++r) {
+      std::vector<float> v(elements);
+      for (float& x : v) x = static_cast<float>(stream.uniform(-1.0, 1.0));
+      inputs.push_back(v);
+    }
+    buffers = inputs;
+    finished.assign(static_cast<std::size_t>(ranks), -1);
+    for (int r = 0; r < ranks; ++r) sim.spawn(participate(r, spec), "rank" + std::to_string(r));
+    sim.run();
+  }
+
+  sim::Task participate(int rank, algo::CollectiveSpec spec) {
+    co_await algo::allreduce(*comm, rank, buffers[static_cast<std::size_t>(rank)], spec);
+    finished[static_cast<std::size_t>(rank)] = sim.now();
+  }
+
+  // Largest |buffer - exact sum| over all ranks and elements.
+  double largest_error() const {
+    double worst = 0.0;
+    for (std::size_t i = 0; i < inputs.front().size(); ++i) {
+      double exact = 0.0;
+      for (const auto& v : inputs) exact += v[i];
+      for (const auto& b : buffers) worst = std::max(worst, std::abs(b[i] - exact));
+    }
+    return worst;
+  }
+  bool all_ranks_identical() const {
+    return std::all_of(buffers.begin(), buffers.end(),
+                       [this](const std::vector<float>& b) { return b == buffers.front(); });
+  }
+  sim::Time time() const { return *std::max_element(finished.begin(), finished.end()); }
+  bool all_finished() const {
+    return std::none_of(finished.begin(), finished.end(), [](sim::Time t) { return t < 0; });
+  }
+
+  sim::Simulator sim;
+  topology::Topology topo;
+  topology::Network net;
+  std::unique_ptr<algo::Communicator> comm;
+  std::vector<std::vector<float>> inputs, buffers;
+  std::vector<sim::Time> finished;
+};
+
+topology::Topology star(int n) {
+  return topology::build_star(host_names(n), {kBandwidth, kLinkLatency});
+}
+
+algo::CollectiveSpec spec_of(algo::CollectiveKind kind, int segments = 1) {
+  return algo::CollectiveSpec{kind, segments};
+}
+
+void check_time(const AllreduceRun& run, double expected_seconds) {
+  const double got = sim::to_seconds(run.time());
+  INFO("simulated " << got << " s, formula " << expected_seconds << " s, relative error "
+                    << std::abs(got - expected_seconds) / expected_seconds);
+  CHECK(got == Approx(expected_seconds).epsilon(0.01));
+}
+
+}  // namespace
+
+TEST_CASE("every all-reduce leaves the exact sum, bit-identical, on every rank") {
+  const int ranks = GENERATE(1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 16);
+  const std::size_t elements = GENERATE(as<std::size_t>{}, 1, 7, 1000);
+  for (const auto& spec :
+       {spec_of(algo::CollectiveKind::ring), spec_of(algo::CollectiveKind::ring, 3),
+        spec_of(algo::CollectiveKind::rabenseifner), spec_of(algo::CollectiveKind::binary_tree),
+        spec_of(algo::CollectiveKind::hierarchical)}) {
+    SECTION(std::string(algo::collective_name(spec.kind)) + " with " +
+            std::to_string(spec.segments) + " segments") {
+      AllreduceRun run(star(ranks), ranks, elements, spec);
+      REQUIRE(run.all_finished());
+      const double error = run.largest_error();
+      INFO(ranks << " ranks, " << elements << " elements: largest difference " << error);
+      CHECK(error < 1e-5 * ranks);
+      CHECK(run.all_ranks_identical());
+    }
+  }
+}
+
+TEST_CASE("the hierarchical all-reduce sums across the racks of a tree") {
+  const int hosts_per_rack = GENERATE(1, 2, 3, 4);
+  const int ranks = GENERATE(4, 7, 12);
+  topology::TreeParams p;
+  p.hosts_per_rack = hosts_per_rack;
+  p.host_link = {kBandwidth, kLinkLatency};
+  p.uplink_latency = 2 * kLinkLatency;
+  AllreduceRun run(topology::build_two_level_tree(host_names(ranks), p), ranks, 100,
+                   spec_of(algo::CollectiveKind::hierarchical, 2));
+  REQUIRE(run.all_finished());
+  CHECK(run.comm->racks().size() ==
+        static_cast<std::size_t>((ranks + hosts_per_rack - 1) / hosts_per_rack));
+  INFO("largest difference " << run.largest_error());
+  CHECK(run.largest_error() < 1e-5 * ranks);
+  CHECK(run.all_ranks_identical());
+}
+
+TEST_CASE("a ring all-reduce on a star takes 2(N-1) alpha + 2(N-1)/N S/B") {
+  const int n = GENERATE(2, 3, 4, 8, 16);
+  const std::size_t elements = GENERATE(as<std::size_t>{}, 1000, 100'000, 1'000'000);
+  const int segments = GENERATE(1, 4);
+  AllreduceRun run(star(n), n, elements, spec_of(algo::CollectiveKind::ring, segments));
+  const double alpha = sim::to_seconds(2 * kLinkLatency);
+  const double bytes = static_cast<double>(elements) * sizeof(float);
+  INFO(n << " ranks, " << bytes << " bytes, " << segments << " segments");
+  check_time(run, 2.0 * (n - 1) * alpha + 2.0 * (n - 1) / n * bytes / kBandwidth);
+}
+
+TEST_CASE("a Rabenseifner all-reduce on a star takes 2 log2(N) alpha + 2(N-1)/N S/B") {
+  const int n = GENERATE(2, 4, 8, 16, 32);
+  const std::size_t elements = GENERATE(as<std::size_t>{}, 1000, 100'000, 1'000'000);
+  AllreduceRun run(star(n), n, elements, spec_of(algo::CollectiveKind::rabenseifner));
+  const double alpha = sim::to_seconds(2 * kLinkLatency);
+  const double bytes = static_cast<double>(elements) * sizeof(float);
+  INFO(n << " ranks, " << bytes << " bytes");
+  check_time(run, 2.0 * std::log2(n) * alpha + 2.0 * (n - 1) / n * bytes / kBandwidth);
+}
+
+// Full binary tree of depth D (N = 2^(D+1) - 1): in the reduce, the two
+// children of a node send to it at once and share its incoming link, so each
+// level takes alpha + 2S/B; in the broadcast the two sends share the parent's
+// outgoing link, the same again. N = 2 is one edge: alpha + S/B each way.
+TEST_CASE("a binary-tree all-reduce on a star takes 2D (alpha + 2S/B) for a full tree") {
+  const int depth = GENERATE(1, 2, 3, 4);
+  const int n = (1 << (depth + 1)) - 1;
+  const std::size_t elements = GENERATE(as<std::size_t>{}, 1000, 100'000, 1'000'000);
+  AllreduceRun run(star(n), n, elements, spec_of(algo::CollectiveKind::binary_tree));
+  const double alpha = sim::to_seconds(2 * kLinkLatency);
+  const double bytes = static_cast<double>(elements) * sizeof(float);
+  INFO(n << " ranks, " << bytes << " bytes");
+  check_time(run, 2.0 * depth * (alpha + 2.0 * bytes / kBandwidth));
+
+  SECTION("two ranks: one edge, each way alone") {
+    AllreduceRun pair(star(2), 2, elements, spec_of(algo::CollectiveKind::binary_tree));
+    check_time(pair, 2.0 * (alpha + bytes / kBandwidth));
+  }
+}
+
+// One rack: N-1 members share the leader's incoming link, then its outgoing.
+TEST_CASE("a hierarchical all-reduce on a star takes 2 (alpha + (N-1) S/B)") {
+  const int n = GENERATE(2, 4, 8);
+  const std::size_t elements = GENERATE(as<std::size_t>{}, 1000, 1'000'000);
+  AllreduceRun run(star(n), n, elements, spec_of(algo::CollectiveKind::hierarchical));
+  const double alpha = sim::to_seconds(2 * kLinkLatency);
+  const double bytes = static_cast<double>(elements) * sizeof(float);
+  check_time(run, 2.0 * (alpha + (n - 1) * bytes / kBandwidth));
+}
+
+// R racks of k hosts, non-blocking uplinks (k B): the rack phases as on a
+// star (path latency 2L), and between them a ring among the R leaders whose
+// path crosses host link, uplink, uplink, host link (latency 2L + 2U).
+TEST_CASE("a hierarchical all-reduce on a tree takes the rack phases plus a leaders' ring") {
+  const int racks = GENERATE(2, 4);
+  const int per_rack = GENERATE(2, 4);
+  const std::size_t elements = GENERATE(as<std::size_t>{}, 1000, 1'000'000);
+  topology::TreeParams p;
+  p.hosts_per_rack = per_rack;
+  p.host_link = {kBandwidth, kLinkLatency};
+  p.uplink_latency = 3 * kLinkLatency;
+  const int n = racks * per_rack;
+  AllreduceRun run(topology::build_two_level_tree(host_names(n), p), n, elements,
+                   spec_of(algo::CollectiveKind::hierarchical));
+  const double bytes = static_cast<double>(elements) * sizeof(float);
+  const double rack_alpha = sim::to_seconds(2 * kLinkLatency);
+  const double leader_alpha = sim::to_seconds(2 * kLinkLatency + 2 * p.uplink_latency);
+  INFO(racks << " racks of " << per_rack << ", " << bytes << " bytes");
+  check_time(run, 2.0 * (rack_alpha + (per_rack - 1) * bytes / kBandwidth) +
+                      2.0 * (racks - 1) * leader_alpha +
+                      2.0 * (racks - 1) / racks * bytes / kBandwidth);
+}
+
+TEST_CASE("consecutive all-reduces that overlap in time do not mix their data") {
+  // Rank 0 starts late; the others run ahead into their second call, whose
+  // messages reach ranks still in the first.
+  sim::Simulator sim;
+  topology::Topology topo = star(4);
+  topology::Network net(sim, topo);
+  algo::Communicator comm(sim, net, {0, 1, 2, 3});
+  std::vector<std::vector<float>> first(4, std::vector<float>(10)), second = first;
+  for (int r = 0; r < 4; ++r) {
+    std::fill(first[r].begin(), first[r].end(), static_cast<float>(r + 1));
+    std::fill(second[r].begin(), second[r].end(), static_cast<float>(10 * (r + 1)));
+  }
+  const auto kind = GENERATE(algo::CollectiveKind::ring, algo::CollectiveKind::rabenseifner,
+                             algo::CollectiveKind::binary_tree, algo::CollectiveKind::hierarchical);
+  auto body = [&](int rank) -> sim::Task {
+    if (rank == 0) co_await sim.sleep(1'000'000);
+    co_await algo::allreduce(comm, rank, first[static_cast<std::size_t>(rank)], {kind, 1});
+    co_await algo::allreduce(comm, rank, second[static_cast<std::size_t>(rank)], {kind, 1});
+  };
+  for (int r = 0; r < 4; ++r) sim.spawn(body(r), "rank" + std::to_string(r));
+  sim.run();
+  INFO(algo::collective_name(kind));
+  for (int r = 0; r < 4; ++r) {
+    CHECK(first[r] == std::vector<float>(10, 10.0f));
+    CHECK(second[r] == std::vector<float>(10, 100.0f));
+  }
+}
+
+TEST_CASE("a communicator rejects bad participants and ranks") {
+  sim::Simulator sim;
+  topology::Topology topo = star(3);
+  topology::Network net(sim, topo);
+  SECTION("no hosts") { CHECK_THROWS_AS(algo::Communicator(sim, net, {}), std::invalid_argument); }
+  SECTION("a host twice") {
+    CHECK_THROWS_AS(algo::Communicator(sim, net, {0, 1, 0}), std::invalid_argument);
+  }
+  SECTION("a rank outside the group") {
+    algo::Communicator comm(sim, net, {0, 1});
+    std::vector<float> v(4);
+    auto body = [&]() -> sim::Task { co_await algo::ring_allreduce(comm, 2, v); };
+    sim::Process p = sim.spawn(body(), "bad");
+    CHECK_THROWS_AS(sim.run(), sim::ProcessError);
+    CHECK(p.finished());
+  }
+}

@@ -1,0 +1,209 @@
+// The data-parallel algorithms (all-reduce SGD, local SGD) against oracles:
+//  - all-reduce SGD, whatever the collective, ends with the parameters of
+//    ps_sync on the same seed (same shards, same batch order, same initial
+//    model), up to float rounding of the different summation orders;
+//  - local SGD with H = 1 ends with the parameters of all-reduce SGD: the
+//    average of the replicas after one step each is the step on the average
+//    gradient. With SGD (momentum, weight decay included) and equal batches
+//    this holds exactly in real arithmetic, because the update is linear in
+//    the gradient and every replica's momentum buffer averages to the global
+//    one. With Adam (not linear) it does not, and the test shows it.
+#include <catch2/catch.hpp>
+#include <memory>
+#include <string>
+
+#include "algorithms/ml/synthetic.h"
+#include "algorithms/sync/data_parallel.h"
+#include "algorithms/sync/ps_sync.h"
+#include "topology/builders.h"
+
+namespace {
+
+constexpr std::uint64_t kSeed = 11;
+
+// One run of an algorithm over `workers` workers (plus a server if with_server)
+// on a star, until `steps` model versions.
+struct World {
+  World(int workers, bool with_server, std::unique_ptr<ml::Optimizer> opt, int steps)
+      : train(ml::make_synthetic({512, 20, 4, 1.0f, 3.0f}, 3)),
+        test(ml::make_synthetic({128, 20, 4, 1.0f, 3.0f}, 4)),
+        optimizer(std::move(opt)) {
+    std::vector<std::string> names;
+    if (with_server) names.push_back("server");
+    for (int i = 0; i < workers; ++i) names.push_back("worker" + std::to_string(i));
+    topo = topology::build_star(names, {1.25e9, 5'000});
+    net = std::make_unique<topology::Network>(sim, topo);
+    monitor = std::make_unique<algo::Monitor>(sim, *net, test, spec,
+                                              algo::StopCondition{0, 0.0, steps, 0.0},
+                                              algo::EvalSchedule{}, train.size());
+    ctx.sim = &sim;
+    ctx.net = net.get();
+    ctx.monitor = monitor.get();
+    for (const auto& name : names) {
+      ctx.nodes.push_back({name, *topo.find(name), name == "server" ? 100e9 : 50e9,
+                           sim::Distribution::constant_value(1.0)});
+    }
+    ctx.train = &train;
+    ctx.model = spec;
+    ctx.optimizer = optimizer.get();
+    ctx.seed = kSeed;
+  }
+
+  void run(std::unique_ptr<algo::Algorithm> a) {
+    algorithm = std::move(a);
+    algorithm->launch(ctx);
+    sim.run();
+    monitor->finish("done");
+  }
+
+  std::vector<int> worker_indices() const {
+    std::vector<int> w;
+    for (std::size_t i = 0; i < ctx.nodes.size(); ++i) {
+      if (ctx.nodes[i].name != "server") w.push_back(static_cast<int>(i));
+    }
+    return w;
+  }
+
+  ml::MlpSpec spec{{20, 16, 4}, ml::Activation::relu, ml::LossKind::softmax_cross_entropy};
+  ml::Dataset train, test;
+  std::unique_ptr<ml::Optimizer> optimizer;
+  std::unique_ptr<algo::Algorithm> algorithm;  // destroyed after the simulator it refers to
+  sim::Simulator sim;
+  topology::Topology topo;
+  std::unique_ptr<topology::Network> net;
+  std::unique_ptr<algo::Monitor> monitor;
+  algo::RunContext ctx;
+};
+
+std::unique_ptr<ml::Optimizer> momentum_sgd() { return ml::make_sgd({0.1f, 0.9f, 0.0f, false}); }
+
+struct Outcome {
+  ml::Vector parameters;
+  std::int64_t samples;
+};
+
+Outcome ps_sync_outcome(int workers, int batch, int steps) {
+  World world(workers, true, momentum_sgd(), steps);
+  algo::PsSyncConfig config;
+  config.server = 0;
+  config.workers = world.worker_indices();
+  config.batch_size = batch;
+  world.run(std::make_unique<algo::PsSync>(config));
+  return {world.algorithm->global_parameters(), world.monitor->totals().samples};
+}
+
+algo::DataParallelConfig data_parallel_config(const World& world, int batch,
+                                              algo::CollectiveKind kind) {
+  algo::DataParallelConfig config;
+  config.workers = world.worker_indices();
+  config.batch_size = batch;
+  config.collective.kind = kind;
+  return config;
+}
+
+float largest_difference(const ml::Vector& a, const ml::Vector& b) {
+  REQUIRE(a.size() == b.size());
+  return (a - b).cwiseAbs().maxCoeff();
+}
+
+}  // namespace
+
+TEST_CASE("all-reduce training ends with the parameters of ps_sync on the same seed") {
+  const int workers = GENERATE(1, 3, 4);
+  const auto kind = GENERATE(algo::CollectiveKind::ring, algo::CollectiveKind::rabenseifner,
+                             algo::CollectiveKind::binary_tree, algo::CollectiveKind::hierarchical);
+  const int batch = 8;
+  const int steps = 40;  // 40 x 8 = 320 > 512 / 4 per shard: crosses epoch boundaries
+  const Outcome expected = ps_sync_outcome(workers, batch, steps);
+
+  World world(workers, false, momentum_sgd(), steps);
+  world.run(std::make_unique<algo::DataParallel>(data_parallel_config(world, batch, kind)));
+  REQUIRE(world.monitor->totals().steps == steps);
+  const float diff = largest_difference(world.algorithm->global_parameters(), expected.parameters);
+  INFO(workers << " workers, " << algo::collective_name(kind) << ": largest parameter difference "
+               << diff);
+  CHECK(diff < 1e-5f);
+  CHECK(world.monitor->totals().staleness_max == 0);
+  CHECK(world.monitor->totals().updates_applied == static_cast<std::int64_t>(workers) * steps);
+  // Short batches at the end of an epoch (3 workers: shards of 170 and 171) count as they are.
+  CHECK(world.monitor->totals().samples == expected.samples);
+}
+
+TEST_CASE("local SGD with one local step matches all-reduce SGD, but not under Adam") {
+  const int workers = 4;
+  const int batch = 8;
+  const int rounds = 30;
+  const auto run = [&](algo::Averaged averaged, std::unique_ptr<ml::Optimizer> opt) {
+    World world(workers, false, std::move(opt), rounds);
+    algo::DataParallelConfig config =
+        data_parallel_config(world, batch, algo::CollectiveKind::ring);
+    config.averaged = averaged;
+    world.run(std::make_unique<algo::DataParallel>(config));
+    REQUIRE(world.monitor->totals().steps == rounds);
+    return ml::Vector(world.algorithm->global_parameters());
+  };
+
+  SECTION("plain SGD") {
+    const float diff = largest_difference(run(algo::Averaged::parameters, ml::make_sgd({0.1f})),
+                                          run(algo::Averaged::gradients, ml::make_sgd({0.1f})));
+    INFO("largest parameter difference " << diff);
+    CHECK(diff < 1e-5f);
+  }
+  SECTION("SGD with momentum and weight decay: linear, so still equal with equal batches") {
+    const ml::SgdConfig sgd{0.1f, 0.9f, 1e-3f, false};
+    const float diff = largest_difference(run(algo::Averaged::parameters, ml::make_sgd(sgd)),
+                                          run(algo::Averaged::gradients, ml::make_sgd(sgd)));
+    INFO("largest parameter difference " << diff);
+    CHECK(diff < 1e-5f);
+  }
+  SECTION("Adam: the average of the replicas' steps is not the step on the average") {
+    const ml::AdamConfig adam{1e-2f, 0.9f, 0.999f, 1e-8f, 0.0f};
+    const float diff = largest_difference(run(algo::Averaged::parameters, ml::make_adam(adam)),
+                                          run(algo::Averaged::gradients, ml::make_adam(adam)));
+    INFO("largest parameter difference " << diff);
+    CHECK(diff > 1e-3f);
+  }
+}
+
+TEST_CASE("local SGD counts averaging rounds as versions and H steps of samples per round") {
+  const int workers = 4;  // shards of 128: batches of 8 are never short
+  const int batch = 8;
+  const int local_steps = GENERATE(1, 2, 5);
+  World world(workers, false, momentum_sgd(), 6);
+  algo::DataParallelConfig config = data_parallel_config(world, batch, algo::CollectiveKind::ring);
+  config.name = "local_sgd";
+  config.averaged = algo::Averaged::parameters;
+  config.local_steps = local_steps;
+  world.run(std::make_unique<algo::DataParallel>(config));
+  const algo::RunTotals& totals = world.monitor->totals();
+  CHECK(totals.steps == 6);
+  CHECK(totals.samples == 6 * workers * local_steps * batch);
+  CHECK(totals.updates_applied == 6 * workers);
+  CHECK(totals.staleness_max == 0);
+}
+
+TEST_CASE("data-parallel training rejects a bad configuration") {
+  algo::DataParallelConfig config;
+  config.workers = {0, 1};
+  SECTION("no workers") {
+    config.workers.clear();
+    CHECK_THROWS_AS(algo::DataParallel(config), std::invalid_argument);
+  }
+  SECTION("zero batch") {
+    config.batch_size = 0;
+    CHECK_THROWS_AS(algo::DataParallel(config), std::invalid_argument);
+  }
+  SECTION("zero local steps") {
+    config.averaged = algo::Averaged::parameters;
+    config.local_steps = 0;
+    CHECK_THROWS_AS(algo::DataParallel(config), std::invalid_argument);
+  }
+  SECTION("local steps while averaging gradients") {
+    config.local_steps = 2;
+    CHECK_THROWS_AS(algo::DataParallel(config), std::invalid_argument);
+  }
+  SECTION("zero segments") {
+    config.collective.segments = 0;
+    CHECK_THROWS_AS(algo::DataParallel(config), std::invalid_argument);
+  }
+}
