@@ -15,14 +15,34 @@ void add_hosts(Topology& topo, const std::vector<std::string>& hosts, const char
   for (const std::string& name : hosts) topo.add_host(name);
 }
 
+// One valid link per host.
+void check_host_links(const std::vector<std::string>& hosts,
+                      const std::vector<LinkParams>& host_links, const char* builder) {
+  if (host_links.size() != hosts.size()) {
+    throw std::invalid_argument(std::string(builder) + ": " + std::to_string(host_links.size()) +
+                                " host links for " + std::to_string(hosts.size()) + " hosts");
+  }
+  for (const LinkParams& link : host_links) {
+    validate_link_params(link, std::string(builder) + " host link");
+  }
+}
+
 }  // namespace
 
 Topology build_star(const std::vector<std::string>& hosts, LinkParams host_link) {
   validate_link_params(host_link, "star host link");
+  return build_star(hosts, std::vector<LinkParams>(hosts.size(), host_link));
+}
+
+Topology build_star(const std::vector<std::string>& hosts,
+                    const std::vector<LinkParams>& host_links) {
+  check_host_links(hosts, host_links, "star");
   Topology topo;
   add_hosts(topo, hosts, "star");
   const NodeId center = topo.add_switch("switch");
-  for (NodeId h = 0; h < center; ++h) topo.add_link(h, center, host_link);
+  for (NodeId h = 0; h < center; ++h) {
+    topo.add_link(h, center, host_links[static_cast<std::size_t>(h)]);
+  }
   return topo;
 }
 
@@ -41,6 +61,12 @@ Topology build_ring(const std::vector<std::string>& hosts, LinkParams link) {
 }
 
 Topology build_two_level_tree(const std::vector<std::string>& hosts, const TreeParams& p) {
+  validate_link_params(p.host_link, "tree host link");
+  return build_two_level_tree(hosts, p, std::vector<LinkParams>(hosts.size(), p.host_link));
+}
+
+Topology build_two_level_tree(const std::vector<std::string>& hosts, const TreeParams& p,
+                              const std::vector<LinkParams>& host_links) {
   if (p.hosts_per_rack < 1) {
     throw std::invalid_argument("tree: hosts_per_rack must be >= 1, got " +
                                 std::to_string(p.hosts_per_rack));
@@ -49,7 +75,7 @@ Topology build_two_level_tree(const std::vector<std::string>& hosts, const TreeP
     throw std::invalid_argument("tree: oversubscription must be finite and > 0, got " +
                                 std::to_string(p.oversubscription));
   }
-  validate_link_params(p.host_link, "tree host link");
+  check_host_links(hosts, host_links, "tree");
   validate_link_params(LinkParams{1.0, p.uplink_latency}, "tree uplink");
   Topology topo;
   add_hosts(topo, hosts, "tree");
@@ -58,10 +84,23 @@ Topology build_two_level_tree(const std::vector<std::string>& hosts, const TreeP
   std::vector<NodeId> tors;
   for (int r = 0; r < racks; ++r) tors.push_back(topo.add_switch("tor" + std::to_string(r)));
   const NodeId spine = topo.add_switch("spine");
-  for (int h = 0; h < n; ++h) topo.add_link(h, tors[h / p.hosts_per_rack], p.host_link);
+  for (int h = 0; h < n; ++h) {
+    topo.add_link(h, tors[h / p.hosts_per_rack], host_links[static_cast<std::size_t>(h)]);
+  }
   for (int r = 0; r < racks; ++r) {
-    const int in_rack = std::min(p.hosts_per_rack, n - r * p.hosts_per_rack);
-    const double bandwidth = in_rack * p.host_link.bandwidth_bytes_per_s / p.oversubscription;
+    const int first = r * p.hosts_per_rack;
+    const int in_rack = std::min(p.hosts_per_rack, n - first);
+    // k x b when the rack's links agree (bit-identical to the uniform tree),
+    // else their sum in host order.
+    const double b0 = host_links[static_cast<std::size_t>(first)].bandwidth_bytes_per_s;
+    double sum = 0.0;
+    bool uniform = true;
+    for (int h = first; h < first + in_rack; ++h) {
+      const double b = host_links[static_cast<std::size_t>(h)].bandwidth_bytes_per_s;
+      sum += b;
+      uniform = uniform && b == b0;
+    }
+    const double bandwidth = (uniform ? in_rack * b0 : sum) / p.oversubscription;
     topo.add_link(tors[r], spine, LinkParams{bandwidth, p.uplink_latency});
   }
   return topo;

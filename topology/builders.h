@@ -15,6 +15,11 @@ namespace topology {
 // Every host linked to one switch named "switch" by a host_link.
 // A host-to-host route crosses two links: latency 2 * host_link.latency.
 Topology build_star(const std::vector<std::string>& hosts, LinkParams host_link);
+// The same with one link per host: host i is linked by host_links[i] (e.g.
+// phones on slow uplinks next to desktops). REQUIRES
+// host_links.size() == hosts.size().
+Topology build_star(const std::vector<std::string>& hosts,
+                    const std::vector<LinkParams>& host_links);
 
 // Host i linked to host (i + 1) mod n, link id i (direction 0 is i -> i+1).
 // REQUIRES n >= 2; n == 2 gives a single link (not two parallel ones).
@@ -33,6 +38,11 @@ struct TreeParams {
 // rack with k hosts has bandwidth k * host_link.bandwidth / oversubscription.
 // Link ids: host i's link is i, then the uplinks in rack order.
 Topology build_two_level_tree(const std::vector<std::string>& hosts, const TreeParams& p);
+// The same with one link per host (p.host_link unused): host i's link to its
+// ToR is host_links[i], and a rack's uplink bandwidth is the sum of its hosts'
+// link bandwidths / oversubscription. REQUIRES host_links.size() == hosts.size().
+Topology build_two_level_tree(const std::vector<std::string>& hosts, const TreeParams& p,
+                              const std::vector<LinkParams>& host_links);
 
 // Rack membership, for hierarchical algorithms. A host's rack is the switch it
 // is directly linked to (the lowest-id one if several); racks are numbered

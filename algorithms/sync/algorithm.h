@@ -8,18 +8,27 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
 #include "algorithms/ml/dataset.h"
 #include "algorithms/ml/mlp.h"
 #include "algorithms/ml/optimizer.h"
+#include "algorithms/ml/partition.h"
 #include "algorithms/sync/cluster.h"
 #include "algorithms/sync/monitor.h"
 #include "sim/simulator.h"
 #include "topology/network.h"
 
 namespace algo {
+
+// How one worker's data shard came out (one row of partition.csv).
+struct ShardStats {
+  std::string node;                         // the worker's name
+  std::int64_t samples = 0;                 // shard size
+  std::vector<std::int64_t> class_counts;   // samples per label, size = number of classes
+};
 
 // Everything an algorithm may use. Owned by the runner; outlives the run.
 struct RunContext {
@@ -31,6 +40,10 @@ struct RunContext {
   ml::MlpSpec model;
   const ml::Optimizer* optimizer = nullptr;  // a prototype: clone() it for each copy of state
   std::uint64_t seed = 0;                    // the scenario's root seed
+  ml::PartitionSpec partition;               // how assign_work splits ctx.train (data.partition)
+  // If set, assign_work replaces its contents with the statistics of the
+  // shards it hands out, in worker order (for partition.csv). Not owned.
+  std::vector<ShardStats>* shard_stats = nullptr;
 };
 
 class Algorithm {

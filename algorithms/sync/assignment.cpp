@@ -52,7 +52,32 @@ Assignment assign_work(const RunContext& ctx, const std::vector<int>& workers, i
                        AssignmentPolicy policy) {
   std::vector<Node> nodes;
   for (int w : workers) nodes.push_back(ctx.nodes.at(static_cast<std::size_t>(w)));
-  return assign_work(policy, ctx.train->size(), nodes, base_batch, ctx.seed);
+  Assignment a = assign_work(policy, ctx.train->size(), nodes, base_batch, ctx.seed);
+  const ml::Dataset& train = *ctx.train;
+  const int parts = static_cast<int>(nodes.size());
+  switch (ctx.partition.kind) {
+    case ml::PartitionKind::iid: break;
+    case ml::PartitionKind::dirichlet:
+      a.shards = ml::partition_dirichlet(train.labels, train.num_classes, parts,
+                                         ctx.partition.alpha, partition_seed(ctx.seed));
+      break;
+    case ml::PartitionKind::shards:
+      a.shards = ml::partition_shards(train.labels, parts, ctx.partition.shards_per_part,
+                                      partition_seed(ctx.seed));
+      break;
+  }
+  if (ctx.shard_stats != nullptr) {
+    ctx.shard_stats->clear();
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+      ShardStats stats{nodes[i].name, static_cast<std::int64_t>(a.shards[i].size()),
+                       std::vector<std::int64_t>(static_cast<std::size_t>(train.num_classes), 0)};
+      for (std::int32_t index : a.shards[i]) {
+        ++stats.class_counts[static_cast<std::size_t>(train.labels[static_cast<std::size_t>(index)])];
+      }
+      ctx.shard_stats->push_back(std::move(stats));
+    }
+  }
+  return a;
 }
 
 }  // namespace algo

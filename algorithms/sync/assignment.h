@@ -32,6 +32,10 @@ struct Assignment {
 };
 
 // Splits ctx.train among the nodes ctx.nodes[workers[i]], using ctx.seed.
+// ctx.partition decides the shards: iid uses the policy's split above;
+// dirichlet and shards (label skew, see ml/partition.h) replace the shards,
+// sizes included, and the policy then only sets the batch sizes. Fills
+// *ctx.shard_stats when set.
 // REQUIRES workers non-empty, base_batch >= 1, ctx.train->size() >= workers.size().
 // capacity: batch_i = max(1, round(base_batch x N x f_i / sum f)), so the total
 // per step stays about N x base_batch.

@@ -1,0 +1,235 @@
+#include "algorithms/sync/fedavg.h"
+
+#include <algorithm>
+#include <numeric>
+#include <stdexcept>
+#include <string>
+
+#include "algorithms/ml/batch_sampler.h"
+#include "algorithms/ml/rng.h"
+#include "algorithms/sync/messaging.h"
+#include "algorithms/sync/training_seeds.h"
+
+namespace algo {
+
+// Materialised when the client is sampled and online; freed when the last of
+// the server's round, the client's task and in-flight messages lets go of it.
+struct FedAvg::ClientRound {
+  ClientRound(const RunContext& ctx, int client, std::int64_t round, const ml::Shard& shard,
+              std::uint64_t order_seed)
+      : client(client),
+        round(round),
+        weight(static_cast<std::int64_t>(shard.size())),
+        model(ctx.model),
+        optimizer(ctx.optimizer->clone()),
+        sampler(shard, order_seed),
+        inbox(*ctx.sim) {}
+  int client;            // position in config_.clients
+  std::int64_t round;
+  std::int64_t weight;   // n_k: the client's shard size
+  std::int64_t samples = 0;  // trained this round (E x n_k once done)
+  bool abandoned = false;    // set by the server at the deadline: stop, send nothing
+  ml::Mlp model;         // the replica; after training, the update sent back
+  std::unique_ptr<ml::Optimizer> optimizer;
+  ml::BatchSampler sampler;
+  sim::Mailbox<std::shared_ptr<const ml::Vector>> inbox;  // the global model
+};
+
+FedAvg::FedAvg(FedAvgConfig config) : config_(std::move(config)) {
+  if (config_.clients.empty()) throw std::invalid_argument("fedavg needs at least one client");
+  for (int c : config_.clients) {
+    if (c == config_.server) throw std::invalid_argument("fedavg server cannot also be a client");
+  }
+  const auto n = static_cast<int>(config_.clients.size());
+  if (config_.clients_per_round == 0) config_.clients_per_round = n;
+  if (config_.clients_per_round < 1 || config_.clients_per_round > n) {
+    throw std::invalid_argument("fedavg clients_per_round must be in [1, " + std::to_string(n) +
+                                "], got " + std::to_string(config_.clients_per_round));
+  }
+  if (config_.local_epochs < 1) throw std::invalid_argument("fedavg local_epochs must be >= 1");
+  if (config_.batch_size < 1) throw std::invalid_argument("fedavg batch_size must be >= 1");
+  if (config_.deadline < 0) throw std::invalid_argument("fedavg deadline must be >= 0");
+  if (!(config_.availability > 0 && config_.availability <= 1)) {
+    throw std::invalid_argument("fedavg availability must be in (0, 1]");
+  }
+}
+
+FedAvg::~FedAvg() = default;
+
+ml::Vector FedAvg::weighted_average(const std::vector<const ml::Vector*>& models,
+                                    const std::vector<std::int64_t>& weights) {
+  if (models.empty() || models.size() != weights.size()) {
+    throw std::invalid_argument("weighted_average: need one weight per model, and a model");
+  }
+  std::int64_t total = 0;
+  for (std::size_t k = 0; k < models.size(); ++k) {
+    if (weights[k] < 0) throw std::invalid_argument("weighted_average: negative weight");
+    if (models[k]->size() != models[0]->size()) {
+      throw std::invalid_argument("weighted_average: models of different sizes");
+    }
+    total += weights[k];
+  }
+  if (total <= 0) throw std::invalid_argument("weighted_average: weights sum to zero");
+  ml::Vector average = ml::Vector::Zero(models[0]->size());
+  for (std::size_t k = 0; k < models.size(); ++k) {
+    average += (static_cast<float>(weights[k]) / static_cast<float>(total)) * *models[k];
+  }
+  return average;
+}
+
+void FedAvg::launch(RunContext& ctx) {
+  ctx_ = &ctx;
+  const Node& server = ctx.nodes.at(static_cast<std::size_t>(config_.server));
+  ml::Mlp initial(ctx.model);
+  initial.initialize(model_init_seed(ctx.seed));
+  params_ = initial.parameters();
+  param_bytes_ = static_cast<std::int64_t>(params_.size() * sizeof(float));
+  server_compute_ = std::make_unique<ComputeModel>(server, ctx.seed);
+  server_inbox_ = std::make_unique<sim::Mailbox<ServerMessage>>(*ctx.sim);
+  sampling_ = std::make_unique<sim::RandomStream>(ctx.seed, server.name, "fedavg-sampling");
+  availability_ = std::make_unique<sim::RandomStream>(ctx.seed, server.name, "fedavg-availability");
+
+  Assignment assignment = assign_work(ctx, config_.clients, config_.batch_size, config_.assignment);
+  shards_ = std::move(assignment.shards);
+  batch_sizes_ = std::move(assignment.batch_sizes);
+  compute_.reserve(config_.clients.size());
+  for (int c : config_.clients) compute_.emplace_back(ctx.nodes.at(static_cast<std::size_t>(c)), ctx.seed);
+  ctx.sim->spawn(serve(), server.name);
+}
+
+// K of N without replacement by a partial Fisher-Yates shuffle, returned in
+// increasing order.
+std::vector<int> FedAvg::sample_clients() {
+  const auto n = static_cast<int>(config_.clients.size());
+  std::vector<int> all(static_cast<std::size_t>(n));
+  std::iota(all.begin(), all.end(), 0);
+  const int k = config_.clients_per_round;
+  if (k < n) {
+    for (int i = 0; i < k; ++i) {
+      const auto j = i + static_cast<int>(sampling_->below(static_cast<std::uint64_t>(n - i)));
+      std::swap(all[static_cast<std::size_t>(i)], all[static_cast<std::size_t>(j)]);
+    }
+    all.resize(static_cast<std::size_t>(k));
+    std::sort(all.begin(), all.end());
+  }
+  return all;
+}
+
+sim::Task FedAvg::serve() {
+  RunContext& ctx = *ctx_;
+  const topology::NodeId host = ctx.nodes[static_cast<std::size_t>(config_.server)].host;
+  if (ctx.monitor->on_update(0, 0, params_)) co_return;
+
+  for (std::int64_t round = 0;; ++round) {
+    FedAvgRound record;
+    record.round = round;
+    record.start = ctx.sim->now();
+    record.sampled = sample_clients();
+    std::vector<int> online;
+    for (int c : record.sampled) {
+      const bool up = config_.availability >= 1.0 || availability_->bernoulli(config_.availability);
+      (up ? online : record.offline).push_back(c);
+    }
+    if (!record.offline.empty()) {
+      ctx.monitor->record_dropped(static_cast<std::int64_t>(record.offline.size()));
+    }
+
+    if (config_.deadline > 0 && !online.empty()) {
+      ctx.sim->spawn(deadline_timer(round), "fedavg-deadline");
+    }
+    auto snapshot = std::make_shared<const ml::Vector>(params_);
+    std::vector<std::shared_ptr<ClientRound>> in_round;  // online clients, in client order
+    for (int c : online) {
+      const Node& node = ctx.nodes[static_cast<std::size_t>(config_.clients[static_cast<std::size_t>(c)])];
+      const std::uint64_t order_seed =
+          ml::derive_seed(batch_order_seed(ctx.seed, node.name), static_cast<std::uint64_t>(round));
+      auto state = std::make_shared<ClientRound>(ctx, c, round, shards_[static_cast<std::size_t>(c)],
+                                                 order_seed);
+      ctx.sim->spawn(client_round(state), node.name);
+      send_message(*ctx.net, host, node.host, static_cast<double>(param_bytes_), state->inbox,
+                   std::shared_ptr<const ml::Vector>(snapshot));
+      in_round.push_back(std::move(state));
+    }
+
+    std::vector<std::shared_ptr<ClientRound>> arrived;
+    while (arrived.size() < online.size()) {
+      ServerMessage message = co_await server_inbox_->receive();
+      if (message.round != round) continue;  // a late update or timer of an earlier round
+      if (!message.update) break;            // this round's deadline
+      arrived.push_back(std::move(message.update));
+    }
+    std::sort(arrived.begin(), arrived.end(),
+              [](const auto& a, const auto& b) { return a->client < b->client; });
+    for (const auto& state : arrived) record.accepted.push_back(state->client);
+    std::set_difference(online.begin(), online.end(), record.accepted.begin(),
+                        record.accepted.end(), std::back_inserter(record.late));
+    if (!record.late.empty()) {
+      ctx.monitor->record_dropped(static_cast<std::int64_t>(record.late.size()));
+      for (const auto& state : in_round) state->abandoned = true;  // harmless for arrived ones
+    }
+    in_round.clear();
+
+    std::int64_t samples = 0;
+    if (!arrived.empty()) {
+      std::vector<const ml::Vector*> models;
+      std::vector<std::int64_t> weights;
+      for (const auto& state : arrived) {
+        models.push_back(&state->model.parameters());
+        weights.push_back(state->weight);
+        samples += state->samples;
+      }
+      params_ = weighted_average(models, weights);
+      arrived.clear();  // frees the accepted clients' state
+      co_await ctx.sim->sleep(server_compute_->duration(
+          aggregate_flops(params_.size(), static_cast<int>(models.size()))));
+      for (std::size_t k = 0; k < models.size(); ++k) ctx.monitor->record_applied(0);
+    }
+
+    stats_.rounds += 1;
+    stats_.sampled += static_cast<std::int64_t>(record.sampled.size());
+    stats_.offline += static_cast<std::int64_t>(record.offline.size());
+    stats_.late += static_cast<std::int64_t>(record.late.size());
+    stats_.accepted += static_cast<std::int64_t>(record.accepted.size());
+    record.end = ctx.sim->now();
+    if (config_.record_rounds) rounds_.push_back(std::move(record));
+    if (ctx.monitor->on_update(round + 1, samples, params_)) co_return;
+  }
+}
+
+sim::Task FedAvg::client_round(std::shared_ptr<ClientRound> state) {
+  RunContext& ctx = *ctx_;
+  const auto c = static_cast<std::size_t>(state->client);
+  const Node& node = ctx.nodes[static_cast<std::size_t>(config_.clients[c])];
+  const topology::NodeId server_host = ctx.nodes[static_cast<std::size_t>(config_.server)].host;
+  const double flops_per_sample = state->model.train_flops_per_sample();
+  const int batch_size = batch_sizes_[c];
+
+  std::shared_ptr<const ml::Vector> global = co_await state->inbox.receive();
+  state->model.parameters() = *global;
+  global.reset();
+  ml::RowMatrix x;
+  std::vector<std::int32_t> y;
+  ml::Vector gradient;
+  while (state->sampler.epochs_completed() < config_.local_epochs && !state->abandoned) {
+    const auto batch = state->sampler.next_batch(batch_size);
+    ml::gather_batch(*ctx.train, batch, x, y);
+    const float loss = state->model.loss_and_gradient(x, y, gradient);
+    state->optimizer->step(state->model.parameters(), gradient);
+    const auto samples = static_cast<std::int64_t>(batch.size());
+    state->samples += samples;
+    co_await ctx.sim->sleep(compute_[c].duration(flops_per_sample * static_cast<double>(samples)));
+    ctx.monitor->record_train_loss(loss, samples);
+  }
+  if (state->abandoned) co_return;  // past the deadline: the server no longer waits for it
+  state->optimizer.reset();  // the update is the model; the rest is not needed any more
+  const std::int64_t round = state->round;
+  send_message(*ctx.net, node.host, server_host, static_cast<double>(param_bytes_), *server_inbox_,
+               ServerMessage{round, std::move(state)});
+}
+
+sim::Task FedAvg::deadline_timer(std::int64_t round) {
+  co_await ctx_->sim->sleep(config_.deadline);
+  server_inbox_->send(ServerMessage{round, nullptr});
+}
+
+}  // namespace algo

@@ -1,0 +1,136 @@
+// fedavg: Federated Averaging (McMahan et al. 2017, "Communication-Efficient
+// Learning of Deep Networks from Decentralized Data").
+//
+// One server, N clients, each holding its own shard (ctx.partition decides how
+// label-skewed the shards are). Every round r:
+//   1. the server samples K of the N clients uniformly without replacement
+//      (its own seeded stream), then draws for each sampled client, in client
+//      order, whether it is online (probability `availability`, another seeded
+//      stream); offline clients are skipped and counted as dropped updates;
+//   2. it sends the global model to every online sampled client (one flow
+//      each, sized by the real parameter bytes);
+//   3. each client trains a fresh replica for E local epochs at batch B over
+//      its whole shard with a FRESH optimizer (momentum / Adam moments start
+//      at zero every round: clients keep no optimizer state between rounds),
+//      sleeping FLOPs / FLOP/s x its straggler draw per batch, and sends its
+//      model back (the same number of bytes);
+//   4. the server waits for every online client or, with a deadline, until
+//      round start + deadline on the server (true time for now; issue #4 moves
+//      deadlines onto the nodes' local clocks). An update arriving at or after
+//      the deadline is late: dropped for this round and counted with
+//      Monitor::record_dropped at the deadline. The server then tells the late
+//      clients to stop (modelled as free: a flag each client checks between
+//      batches and before uploading), so a late client finishes at most its
+//      current batch and sends nothing; an upload already in flight still
+//      crosses the network and is discarded on arrival;
+//   5. the new global model is the average of the accepted client models
+//      weighted by their shard sizes n_k (summed in client order, so the
+//      result does not depend on arrival order), costing aggregate_flops of
+//      server time; with no accepted update the model stays as it was.
+// The model version is the round number (version r+1 after round r), so
+// `stop.steps` counts rounds. Staleness is 0 for every accepted update: it is
+// applied to the version it started from (late ones are dropped, never
+// applied to a later version).
+//
+// Memory: only the state of clients in the current round is materialised
+// (model replica, optimizer, batch sampler, buffers), created when the client
+// is sampled and freed when its round work is over; what is kept for all N
+// clients is the shard (an index list) and the straggler stream.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "algorithms/sync/algorithm.h"
+#include "algorithms/sync/assignment.h"
+#include "algorithms/sync/compute_model.h"
+#include "sim/mailbox.h"
+#include "sim/random.h"
+
+namespace algo {
+
+struct FedAvgConfig {
+  int server = 0;                 // index into RunContext::nodes
+  std::vector<int> clients;       // indices into RunContext::nodes, >= 1 of them
+  int clients_per_round = 0;      // K in [1, N]; 0 means N (every client every round)
+  int local_epochs = 1;           // E >= 1
+  int batch_size = 32;            // B >= 1 (scaled per client by a capacity assignment)
+  sim::Time deadline = 0;         // > 0: drop updates arriving later than this after round start
+  double availability = 1.0;      // in (0, 1]: probability that a sampled client is online
+  AssignmentPolicy assignment = AssignmentPolicy::equal;
+  bool record_rounds = false;     // keep a RoundRecord per round (tests, tools)
+};
+
+// Counts over the whole run, in clients (one client = one potential update).
+struct FedAvgStats {
+  std::int64_t rounds = 0;    // completed rounds
+  std::int64_t sampled = 0;
+  std::int64_t offline = 0;   // sampled but unavailable
+  std::int64_t late = 0;      // online but missed the deadline
+  std::int64_t accepted = 0;  // averaged into the global model
+};
+
+// What happened in one round; clients as positions in FedAvgConfig::clients,
+// each list in increasing order.
+struct FedAvgRound {
+  std::int64_t round = 0;
+  sim::Time start = 0, end = 0;  // end: when the new version was published
+  std::vector<int> sampled, offline, accepted, late;
+};
+
+class FedAvg final : public Algorithm {
+ public:
+  explicit FedAvg(FedAvgConfig config);  // invalid_argument on a bad config
+  ~FedAvg() override;
+  std::string_view name() const override { return "fedavg"; }
+  void launch(RunContext& ctx) override;
+  const ml::Vector& global_parameters() const override { return params_; }
+
+  const FedAvgStats& stats() const { return stats_; }
+  // Empty unless config.record_rounds.
+  const std::vector<FedAvgRound>& rounds() const { return rounds_; }
+
+  // sum_k w_k x_k / sum_k w_k, accumulated in float in the given order.
+  // REQUIRES models non-empty, the same size, weights.size() == models.size(),
+  // every weight >= 0 and their sum > 0, else std::invalid_argument.
+  static ml::Vector weighted_average(const std::vector<const ml::Vector*>& models,
+                                     const std::vector<std::int64_t>& weights);
+
+  // The server's FLOPs to average k models of `parameters` each: a scale and
+  // an add per element per model.
+  static double aggregate_flops(std::int64_t parameters, int k) {
+    return 2.0 * static_cast<double>(k) * static_cast<double>(parameters);
+  }
+
+ private:
+  struct ClientRound;  // one client's state for one round
+  struct ServerMessage {
+    std::int64_t round;                    // the round it belongs to
+    std::shared_ptr<ClientRound> update;   // null: the round's deadline timer
+  };
+
+  sim::Task serve();
+  sim::Task client_round(std::shared_ptr<ClientRound> state);
+  sim::Task deadline_timer(std::int64_t round);
+  std::vector<int> sample_clients();
+
+  FedAvgConfig config_;
+  RunContext* ctx_ = nullptr;
+  ml::Vector params_;
+  std::int64_t param_bytes_ = 0;
+  std::unique_ptr<ComputeModel> server_compute_;
+  std::unique_ptr<sim::Mailbox<ServerMessage>> server_inbox_;
+  std::unique_ptr<sim::RandomStream> sampling_;      // which clients a round picks
+  std::unique_ptr<sim::RandomStream> availability_;  // which of them are online
+
+  // Kept for every client, in client order.
+  std::vector<ml::Shard> shards_;
+  std::vector<int> batch_sizes_;
+  std::vector<ComputeModel> compute_;
+
+  FedAvgStats stats_;
+  std::vector<FedAvgRound> rounds_;
+};
+
+}  // namespace algo

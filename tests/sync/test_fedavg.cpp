@@ -1,0 +1,377 @@
+// fedavg against independent oracles:
+//  - the math: with every client every round, one local epoch and one batch
+//    per epoch, FedAvg with plain SGD is synchronous SGD (ps_sync on the same
+//    shards); the weighted average checked by hand on tiny vectors;
+//  - the timing: a deadline drops exactly the clients whose hand-computed
+//    arrival time is past it;
+//  - the randomness: client sampling and availability draws are seeded;
+//  - non-IID data: Dirichlet(0.1) shards learn slower than IID ones.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <numeric>
+
+#include "algorithms/ml/synthetic.h"
+#include "algorithms/sync/fedavg.h"
+#include "algorithms/sync/ps_sync.h"
+#include "algorithms/sync/training_seeds.h"
+#include "topology/builders.h"
+
+namespace {
+
+constexpr std::uint64_t kSeed = 11;
+constexpr double kBandwidth = 1.25e8;  // 1 Gb/s
+constexpr sim::Time kLatency = 1'000;  // 1 us per link
+
+struct WorldOptions {
+  int clients = 4;
+  std::vector<double> client_flops;  // empty: 50 GFLOP/s each
+  ml::SyntheticSpec data{512, 20, 4, 1.0f, 3.0f};
+  ml::SgdConfig sgd{0.1f, 0.0f, 0.0f, false};
+  ml::PartitionSpec partition;
+  algo::StopCondition stop{0, 0.0, 5, 0.0};
+  algo::EvalSchedule eval{1, 0};
+  std::uint64_t seed = kSeed;
+};
+
+// One synthetic draw (so both parts share the class centres): part 0 is the
+// first spec.samples rows (training), part 1 the 1000 after them (test).
+ml::Dataset split(ml::SyntheticSpec spec, int part) {
+  const std::int64_t train_n = spec.samples;
+  spec.samples += 1000;
+  const ml::Dataset all = ml::make_synthetic(spec, 3);
+  std::vector<std::int32_t> rows(static_cast<std::size_t>(part == 0 ? train_n : 1000));
+  std::iota(rows.begin(), rows.end(), static_cast<std::int32_t>(part == 0 ? 0 : train_n));
+  ml::Dataset out;
+  out.num_classes = all.num_classes;
+  ml::gather_batch(all, rows, out.features, out.labels);
+  return out;
+}
+
+// A server and N clients on a star, and everything an algorithm needs.
+struct World {
+  explicit World(const WorldOptions& o)
+      : options(o),
+        spec{{o.data.features, 16, o.data.classes}, ml::Activation::relu,
+             ml::LossKind::softmax_cross_entropy},
+        train(split(o.data, 0)),
+        test(split(o.data, 1)),
+        optimizer(ml::make_sgd(o.sgd)) {
+    std::vector<std::string> names{"server"};
+    for (int i = 0; i < o.clients; ++i) names.push_back("client" + std::to_string(i));
+    topo = topology::build_star(names, {kBandwidth, kLatency});
+    net = std::make_unique<topology::Network>(sim, topo);
+    monitor = std::make_unique<algo::Monitor>(sim, *net, test, spec, o.stop, o.eval, train.size());
+    ctx.sim = &sim;
+    ctx.net = net.get();
+    ctx.monitor = monitor.get();
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      const double flops = i == 0 ? 100e9 : o.client_flops.empty() ? 50e9 : o.client_flops[i - 1];
+      ctx.nodes.push_back({names[i], *topo.find(names[i]), flops, sim::Distribution::constant_value(1.0)});
+    }
+    ctx.train = &train;
+    ctx.model = spec;
+    ctx.optimizer = optimizer.get();
+    ctx.seed = o.seed;
+    ctx.partition = o.partition;
+  }
+
+  std::vector<int> client_indices() const {
+    std::vector<int> indices;
+    for (int i = 1; i <= options.clients; ++i) indices.push_back(i);
+    return indices;
+  }
+
+  algo::FedAvg& run_fedavg(algo::FedAvgConfig config) {
+    config.server = 0;
+    config.clients = client_indices();
+    config.record_rounds = true;
+    fedavg = std::make_unique<algo::FedAvg>(config);
+    fedavg->launch(ctx);
+    sim.run();
+    monitor->finish("done");
+    return *fedavg;
+  }
+
+  WorldOptions options;
+  ml::MlpSpec spec;
+  ml::Dataset train, test;
+  std::unique_ptr<ml::Optimizer> optimizer;
+  sim::Simulator sim;
+  topology::Topology topo;
+  std::unique_ptr<topology::Network> net;
+  std::unique_ptr<algo::Monitor> monitor;
+  algo::RunContext ctx;
+  std::unique_ptr<algo::FedAvg> fedavg;
+};
+
+}  // namespace
+
+TEST_CASE("fedavg with every client, one local epoch and one batch per epoch is synchronous SGD") {
+  const int clients = GENERATE(1, 3, 4);
+  const int rounds = 12;
+  CAPTURE(clients);
+  WorldOptions options;
+  options.clients = clients;
+  options.stop = {0, 0.0, rounds, 0.0};
+
+  World fed(options);
+  algo::FedAvgConfig config;
+  config.batch_size = 512;  // >= every shard: one batch per local epoch
+  const algo::FedAvg& fedavg = fed.run_fedavg(config);
+  REQUIRE(fed.monitor->totals().steps == rounds);
+
+  World ps(options);
+  algo::PsSyncConfig ps_config;
+  ps_config.server = 0;
+  ps_config.workers = ps.client_indices();
+  ps_config.batch_size = 512;
+  algo::PsSync ps_sync(ps_config);
+  ps_sync.launch(ps.ctx);
+  ps.sim.run();
+  ps.monitor->finish("done");
+  REQUIRE(ps.monitor->totals().steps == rounds);
+
+  const float max_diff = (fedavg.global_parameters() - ps_sync.global_parameters()).cwiseAbs().maxCoeff();
+  INFO("largest parameter difference " << max_diff);
+  CHECK(max_diff < 1e-5f);
+  CHECK(fed.monitor->totals().staleness_max == 0);
+  CHECK(fed.monitor->totals().updates_applied == static_cast<std::int64_t>(clients) * rounds);
+  CHECK(fed.monitor->totals().samples == ps.monitor->totals().samples);
+}
+
+TEST_CASE("fedavg averages client models weighted by their sample counts") {
+  const ml::Vector a = (ml::Vector(2) << 1.0f, 2.0f).finished();
+  const ml::Vector b = (ml::Vector(2) << 3.0f, 4.0f).finished();
+  const ml::Vector c = (ml::Vector(2) << 10.0f, 0.0f).finished();
+  SECTION("weights 1, 3 and 0 give (1 + 9) / 4 and (2 + 12) / 4") {
+    const ml::Vector avg = algo::FedAvg::weighted_average({&a, &b, &c}, {1, 3, 0});
+    CHECK(avg[0] == Approx(2.5f));
+    CHECK(avg[1] == Approx(3.5f));
+  }
+  SECTION("equal weights give the plain mean") {
+    const ml::Vector avg = algo::FedAvg::weighted_average({&a, &b, &c}, {7, 7, 7});
+    CHECK(avg[0] == Approx(14.0f / 3));
+    CHECK(avg[1] == Approx(2.0f));
+  }
+  SECTION("one model is returned as it is") {
+    CHECK(algo::FedAvg::weighted_average({&b}, {5}) == b);
+  }
+  SECTION("bad inputs throw") {
+    const ml::Vector d = ml::Vector::Zero(3);
+    CHECK_THROWS_AS(algo::FedAvg::weighted_average({}, {}), std::invalid_argument);
+    CHECK_THROWS_AS(algo::FedAvg::weighted_average({&a, &b}, {1}), std::invalid_argument);
+    CHECK_THROWS_AS(algo::FedAvg::weighted_average({&a, &d}, {1, 1}), std::invalid_argument);
+    CHECK_THROWS_AS(algo::FedAvg::weighted_average({&a, &b}, {0, 0}), std::invalid_argument);
+    CHECK_THROWS_AS(algo::FedAvg::weighted_average({&a, &b}, {-1, 2}), std::invalid_argument);
+  }
+}
+
+TEST_CASE("a fedavg deadline drops exactly the clients whose updates arrive after it") {
+  // Four clients, one batch each, FLOP/s 1, 2, 4 and 8 GFLOP/s: their uploads
+  // are far apart, so each crosses the network alone.
+  WorldOptions options;
+  options.client_flops = {1e9, 2e9, 4e9, 8e9};
+  options.stop = {0, 0.0, 4, 0.0};
+  World probe(options);
+  const ml::Mlp model(probe.spec);
+  const double bytes = static_cast<double>(model.num_parameters()) * sizeof(float);
+  // The download: 4 flows share the server's link (B / 4 each), two links.
+  const double download = 4 * bytes / kBandwidth + 2e-9 * kLatency;
+  const double upload = bytes / kBandwidth + 2e-9 * kLatency;
+  std::vector<double> arrival;  // seconds after the round start, client order
+  for (double flops : options.client_flops) {
+    arrival.push_back(download + model.train_flops_per_sample() * 128 / flops + upload);
+  }
+  // Arrivals: about 0.34, 0.19, 0.12 and 0.09 ms.
+  const int cut = GENERATE(1, 2, 3);  // the deadline falls between arrival[cut - 1] and arrival[cut]
+  CAPTURE(cut);
+  const double deadline = 0.5 * (arrival[static_cast<std::size_t>(cut - 1)] + arrival[static_cast<std::size_t>(cut)]);
+  std::vector<int> late, accepted;
+  for (int c = 0; c < 4; ++c) (arrival[static_cast<std::size_t>(c)] > deadline ? late : accepted).push_back(c);
+
+  World world(options);
+  algo::FedAvgConfig config;
+  config.batch_size = 128;  // one batch of the 128-sample shard
+  config.deadline = sim::from_seconds(deadline);
+  const algo::FedAvg& fedavg = world.run_fedavg(config);
+
+  REQUIRE(fedavg.rounds().size() == 4);
+  const sim::Time aggregate = sim::from_seconds(
+      algo::FedAvg::aggregate_flops(model.num_parameters(), static_cast<int>(accepted.size())) / 100e9);
+  for (const algo::FedAvgRound& round : fedavg.rounds()) {
+    INFO("round " << round.round);
+    CHECK(round.late == late);
+    CHECK(round.accepted == accepted);
+    CHECK(round.offline.empty());
+    // The server waits exactly the deadline, then averages.
+    CHECK(round.end - round.start == config.deadline + aggregate);
+  }
+  CHECK(fedavg.stats().late == 4 * static_cast<std::int64_t>(late.size()));
+  CHECK(world.monitor->totals().updates_dropped == 4 * static_cast<std::int64_t>(late.size()));
+  CHECK(world.monitor->totals().updates_applied == 4 * static_cast<std::int64_t>(accepted.size()));
+}
+
+TEST_CASE("fedavg without a deadline waits for the slowest client") {
+  WorldOptions options;
+  options.client_flops = {1e9, 2e9, 4e9, 8e9};
+  options.stop = {0, 0.0, 1, 0.0};
+  World world(options);
+  algo::FedAvgConfig config;
+  config.batch_size = 128;
+  const algo::FedAvg& fedavg = world.run_fedavg(config);
+  const ml::Mlp model(world.spec);
+  const double bytes = static_cast<double>(model.num_parameters()) * sizeof(float);
+  const double expected = 4 * bytes / kBandwidth + 2e-9 * kLatency +
+                          model.train_flops_per_sample() * 128 / 1e9 + bytes / kBandwidth +
+                          2e-9 * kLatency + algo::FedAvg::aggregate_flops(model.num_parameters(), 4) / 100e9;
+  REQUIRE(fedavg.rounds().size() == 1);
+  const algo::FedAvgRound& round = fedavg.rounds().front();
+  CHECK(round.accepted == std::vector<int>{0, 1, 2, 3});
+  // Within a few ns of rounding (durations are rounded to ns per piece).
+  CHECK(std::abs(static_cast<double>(round.end - round.start) - expected * 1e9) < 5.0);
+}
+
+TEST_CASE("fedavg client sampling and availability draws are seeded") {
+  WorldOptions options;
+  options.clients = 20;
+  options.data.samples = 400;
+  options.stop = {0, 0.0, 60, 0.0};
+  options.eval = {0, 0};
+  algo::FedAvgConfig config;
+  config.clients_per_round = 8;
+  config.availability = 0.5;
+  config.batch_size = 32;
+
+  auto run = [&](std::uint64_t seed) {
+    WorldOptions o = options;
+    o.seed = seed;
+    auto world = std::make_unique<World>(o);
+    world->run_fedavg(config);
+    return world;
+  };
+  const auto first = run(kSeed);
+  const auto& rounds = first->fedavg->rounds();
+  REQUIRE(rounds.size() == 60);
+
+  SECTION("every round samples K distinct clients, and offline ones never train") {
+    for (const algo::FedAvgRound& r : rounds) {
+      CHECK(r.sampled.size() == 8);
+      CHECK(std::adjacent_find(r.sampled.begin(), r.sampled.end()) == r.sampled.end());
+      CHECK(r.accepted.size() + r.offline.size() == 8);
+      for (int c : r.offline) CHECK(std::find(r.accepted.begin(), r.accepted.end(), c) == r.accepted.end());
+    }
+  }
+  SECTION("about the availability share is online, and offline clients count as dropped") {
+    const algo::FedAvgStats& s = first->fedavg->stats();
+    const double online = static_cast<double>(s.accepted) / static_cast<double>(s.sampled);
+    INFO("online share " << online);
+    CHECK(online == Approx(0.5).margin(0.1));
+    CHECK(first->monitor->totals().updates_dropped == s.offline);
+  }
+  SECTION("the same seed gives the same rounds") {
+    const auto second = run(kSeed);
+    for (std::size_t i = 0; i < rounds.size(); ++i) {
+      CHECK(second->fedavg->rounds()[i].sampled == rounds[i].sampled);
+      CHECK(second->fedavg->rounds()[i].offline == rounds[i].offline);
+    }
+    CHECK(second->fedavg->global_parameters() == first->fedavg->global_parameters());
+  }
+  SECTION("another seed gives other rounds") {
+    const auto other = run(kSeed + 1);
+    int same = 0;
+    for (std::size_t i = 0; i < rounds.size(); ++i) {
+      same += other->fedavg->rounds()[i].sampled == rounds[i].sampled ? 1 : 0;
+    }
+    CHECK(same < 5);
+  }
+}
+
+TEST_CASE("fedavg on Dirichlet(0.1) shards learns slower than on IID shards") {
+  // 10 Gaussian classes, 20 clients, 5 per round, 5 local epochs: client drift
+  // on label-skewed shards costs accuracy at the same budget (about 0.85 vs 0.73).
+  auto accuracy = [](ml::PartitionSpec partition) {
+    WorldOptions options;
+    options.clients = 20;
+    options.data = {4000, 20, 10, 1.0f, 3.0f};
+    options.sgd = {0.1f, 0.0f, 0.0f, false};
+    options.partition = partition;
+    options.stop = {0, 0.0, 10, 0.0};
+    options.eval = {0, 0};
+    World world(options);
+    algo::FedAvgConfig config;
+    config.clients_per_round = 5;
+    config.local_epochs = 5;
+    config.batch_size = 16;
+    world.run_fedavg(config);
+    return world.monitor->totals().final_test_accuracy;
+  };
+  const double iid = accuracy({});
+  const double skewed = accuracy({ml::PartitionKind::dirichlet, 0.1, 2});
+  INFO("accuracy after 10 rounds: iid " << iid << ", dirichlet(0.1) " << skewed);
+  CHECK(iid > 0.8);
+  CHECK(skewed < iid - 0.05);
+}
+
+TEST_CASE("fedavg rejects a bad configuration") {
+  algo::FedAvgConfig config;
+  config.clients = {1, 2, 3};
+  SECTION("no clients") {
+    config.clients.clear();
+    CHECK_THROWS_AS(algo::FedAvg(config), std::invalid_argument);
+  }
+  SECTION("server listed as a client") {
+    config.clients = {0, 1};
+    CHECK_THROWS_AS(algo::FedAvg(config), std::invalid_argument);
+  }
+  SECTION("more clients per round than clients") {
+    config.clients_per_round = 4;
+    CHECK_THROWS_AS(algo::FedAvg(config), std::invalid_argument);
+  }
+  SECTION("zero local epochs") {
+    config.local_epochs = 0;
+    CHECK_THROWS_AS(algo::FedAvg(config), std::invalid_argument);
+  }
+  SECTION("zero batch") {
+    config.batch_size = 0;
+    CHECK_THROWS_AS(algo::FedAvg(config), std::invalid_argument);
+  }
+  SECTION("negative deadline") {
+    config.deadline = -1;
+    CHECK_THROWS_AS(algo::FedAvg(config), std::invalid_argument);
+  }
+  SECTION("availability zero or above one") {
+    config.availability = GENERATE(0.0, 1.5);
+    CHECK_THROWS_AS(algo::FedAvg(config), std::invalid_argument);
+  }
+}
+
+TEST_CASE("assign_work follows the run's partition and reports each shard's classes") {
+  WorldOptions options;
+  World world(options);
+  std::vector<algo::ShardStats> stats;
+  world.ctx.shard_stats = &stats;
+  SECTION("shards: the partition of ml::partition_shards with the run's partition seed") {
+    world.ctx.partition = {ml::PartitionKind::shards, 0.5, 2};
+    const algo::Assignment a = algo::assign_work(world.ctx, world.client_indices(), 16, algo::AssignmentPolicy::equal);
+    CHECK(a.shards == ml::partition_shards(world.train.labels, 4, 2, algo::partition_seed(kSeed)));
+  }
+  SECTION("dirichlet: the partition of ml::partition_dirichlet with the run's partition seed") {
+    world.ctx.partition = {ml::PartitionKind::dirichlet, 0.3, 2};
+    const algo::Assignment a = algo::assign_work(world.ctx, world.client_indices(), 16, algo::AssignmentPolicy::equal);
+    CHECK(a.shards == ml::partition_dirichlet(world.train.labels, 4, 4, 0.3, algo::partition_seed(kSeed)));
+  }
+  REQUIRE(stats.size() == 4);
+  std::int64_t total = 0;
+  for (std::size_t i = 0; i < stats.size(); ++i) {
+    CHECK(stats[i].node == "client" + std::to_string(i));
+    CHECK(stats[i].class_counts.size() == 4);
+    std::int64_t sum = 0;
+    for (std::int64_t k : stats[i].class_counts) sum += k;
+    CHECK(sum == stats[i].samples);
+    total += sum;
+  }
+  CHECK(total == world.train.size());
+}
