@@ -5,6 +5,14 @@ namespace app {
 const std::vector<AlgorithmEntry>& algorithm_registry() {
   static const std::vector<AlgorithmEntry> entries = {
       {"ps_sync", &parse_ps_sync},
+      {"ps_async", &parse_ps_async},
+      {"ps_ssp", &parse_ps_ssp},
+      {"gossip", &parse_gossip},
+      {"allreduce_ring", &parse_allreduce_ring},
+      {"allreduce_tree", &parse_allreduce_tree},
+      {"allreduce_hierarchical", &parse_allreduce_hierarchical},
+      {"local_sgd", &parse_local_sgd},
+      {"fedavg", &parse_fedavg},
   };
   return entries;
 }
@@ -17,6 +25,10 @@ AlgorithmChoice load_algorithm(const ConfigNode& node, const std::vector<NodeGro
     if (name == entry.kind) {
       AlgorithmChoice choice = entry.parse(node, groups);
       choice.kind = name;
+      choice.label = node.get_string("label", name);
+      if (choice.label.empty() || choice.label.find_first_of(",\"\n") != std::string::npos) {
+        node.child("label").fail("a label must be non-empty, without ',', '\"' or newlines");
+      }
       return choice;
     }
     known.emplace_back(entry.kind);

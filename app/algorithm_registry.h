@@ -29,7 +29,8 @@ struct AlgorithmEntry {
 // Every algorithm, in the order error messages list them.
 const std::vector<AlgorithmEntry>& algorithm_registry();
 
-// Reads `algorithm:` (its `kind`, then the kind's own keys).
+// Reads `algorithm:` (its `kind`, an optional `label`, then the kind's own
+// keys: every parse function accepts "kind" and "label" in check_keys).
 AlgorithmChoice load_algorithm(const ConfigNode& node, const std::vector<NodeGroup>& groups);
 
 // ---- Helpers shared by the parse functions.
@@ -48,5 +49,14 @@ algo::AssignmentPolicy assignment_policy(const ConfigNode& node);
 
 // Parse functions, one per algorithm (defined in app/algorithm_<family>.cpp).
 AlgorithmChoice parse_ps_sync(const ConfigNode& node, const std::vector<NodeGroup>& groups);
+AlgorithmChoice parse_allreduce_ring(const ConfigNode& node, const std::vector<NodeGroup>& groups);
+AlgorithmChoice parse_allreduce_tree(const ConfigNode& node, const std::vector<NodeGroup>& groups);
+AlgorithmChoice parse_allreduce_hierarchical(const ConfigNode& node,
+                                             const std::vector<NodeGroup>& groups);
+AlgorithmChoice parse_local_sgd(const ConfigNode& node, const std::vector<NodeGroup>& groups);
+AlgorithmChoice parse_ps_async(const ConfigNode& node, const std::vector<NodeGroup>& groups);
+AlgorithmChoice parse_ps_ssp(const ConfigNode& node, const std::vector<NodeGroup>& groups);
+AlgorithmChoice parse_gossip(const ConfigNode& node, const std::vector<NodeGroup>& groups);
+AlgorithmChoice parse_fedavg(const ConfigNode& node, const std::vector<NodeGroup>& groups);
 
 }  // namespace app

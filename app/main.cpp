@@ -27,7 +27,7 @@ int run_command(const std::string& scenario_path, const std::string& out_dir,
   if (seed) scenario.seed = *seed;
   const std::filesystem::path dir = out_dir.empty() ? std::filesystem::path("runs") / scenario.name
                                                     : std::filesystem::path(out_dir);
-  const app::RunResult result = app::run_scenario(scenario);
+  const app::ScenarioResult result = app::run_scenario(scenario);
   std::vector<std::filesystem::path> files;
   try {
     files = app::write_outputs(dir, result);
@@ -35,15 +35,15 @@ int run_command(const std::string& scenario_path, const std::string& out_dir,
     std::cerr << "syncsim: " << e.what() << '\n';
     return kExitBadInput;
   }
-  const algo::RunTotals& t = result.totals;
-  std::printf("%s: %s, %d worker(s), stopped by %s at %.3f s simulated (%lld steps, %.2f epochs)\n",
-              scenario.name.c_str(), scenario.algorithm.kind.c_str(), result.workers,
-              t.stop_reason.c_str(), sim::to_seconds(t.time), static_cast<long long>(t.steps),
-              t.epochs);
-  std::printf(
-      "  test accuracy %.4f, throughput %.0f samples/s simulated, %.1f MB sent, "
-      "%.1f s wall\n",
-      t.final_test_accuracy, t.throughput, t.bytes_total / 1e6, result.wall_seconds);
+  for (const app::RunResult& run : result.runs) {
+    const algo::RunTotals& t = run.totals;
+    std::printf("%s/%s: %d worker(s), stopped by %s at %.3f s simulated (%lld steps, %.2f epochs)\n",
+                scenario.name.c_str(), run.label.c_str(), run.workers, t.stop_reason.c_str(),
+                sim::to_seconds(t.time), static_cast<long long>(t.steps), t.epochs);
+    std::printf("  test accuracy %.4f, throughput %.0f samples/s simulated, %.1f MB sent, "
+                "%.1f s wall\n",
+                t.final_test_accuracy, t.throughput, t.bytes_total / 1e6, run.wall_seconds);
+  }
   std::printf("  CSVs in %s/:", dir.string().c_str());
   for (const auto& f : files) std::printf(" %s", f.filename().string().c_str());
   std::printf("\n");
@@ -52,8 +52,12 @@ int run_command(const std::string& scenario_path, const std::string& out_dir,
 
 int validate_command(const std::string& scenario_path) {
   const app::Scenario scenario = app::load_scenario(scenario_path);
+  std::string labels;
+  for (const app::AlgorithmChoice& a : scenario.algorithms) {
+    labels += (labels.empty() ? "" : ", ") + a.label;
+  }
   std::printf("%s: valid scenario '%s' (%s)\n", scenario_path.c_str(), scenario.name.c_str(),
-              scenario.algorithm.kind.c_str());
+              labels.c_str());
   return 0;
 }
 

@@ -1,5 +1,6 @@
 #include "app/outputs.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <fstream>
@@ -68,62 +69,113 @@ std::string format_number(double value) {
   return ec == std::errc() ? std::string(buffer, end) : std::string("nan");
 }
 
-std::string metrics_csv(const RunResult& r) {
+std::string metrics_csv(const ScenarioResult& result) {
   std::ostringstream out;
-  out << "sim_time_s,step,samples,epochs,train_loss,test_loss,test_accuracy,"
-         "throughput_samples_per_s,bytes_sent,staleness_mean,staleness_max,updates_dropped\n";
-  for (const algo::MetricsRow& row : r.rows) {
-    out << seconds(row.time) << ',' << row.step << ',' << row.samples << ','
-        << format_number(row.epochs) << ',' << optional_cell(row.train_loss) << ','
-        << format_number(row.test_loss) << ',' << format_number(row.test_accuracy) << ','
-        << format_number(row.throughput) << ',' << format_number(row.bytes_sent) << ','
-        << optional_cell(row.staleness_mean) << ',' << optional_cell(row.staleness_max) << ','
-        << row.updates_dropped << '\n';
+  // consensus_distance only when a decentralised algorithm reported one.
+  bool consensus = false;
+  for (const RunResult& r : result.runs) {
+    for (const algo::MetricsRow& row : r.rows) consensus = consensus || row.consensus_distance;
+  }
+  out << "algorithm,sim_time_s,step,samples,epochs,train_loss,test_loss,test_accuracy,"
+         "throughput_samples_per_s,bytes_sent,staleness_mean,staleness_max,updates_dropped"
+      << (consensus ? ",consensus_distance\n" : "\n");
+  for (const RunResult& r : result.runs) {
+    for (const algo::MetricsRow& row : r.rows) {
+      out << r.label << ',' << seconds(row.time) << ',' << row.step << ',' << row.samples << ','
+          << format_number(row.epochs) << ',' << optional_cell(row.train_loss) << ','
+          << format_number(row.test_loss) << ',' << format_number(row.test_accuracy) << ','
+          << format_number(row.throughput) << ',' << format_number(row.bytes_sent) << ','
+          << optional_cell(row.staleness_mean) << ',' << optional_cell(row.staleness_max) << ','
+          << row.updates_dropped;
+      if (consensus) out << ',' << optional_cell(row.consensus_distance);
+      out << '\n';
+    }
   }
   return out.str();
 }
 
-std::string summary_csv(const RunResult& r) {
-  const algo::RunTotals& t = r.totals;
+std::string summary_csv(const ScenarioResult& result) {
   std::ostringstream out;
-  out << "scenario,algorithm,seed,workers,stop_reason,sim_time_s,steps,samples,epochs,"
+  out << "scenario,algorithm,kind,seed,workers,stop_reason,sim_time_s,steps,samples,epochs,"
          "final_accuracy,final_test_loss,best_accuracy,target_accuracy,time_to_target_s,"
          "throughput_samples_per_s,bytes_total,staleness_mean,staleness_p50,staleness_p99,"
          "staleness_max,updates_applied,updates_dropped,events_processed\n";
-  const double target = r.scenario.stop.target_accuracy;
-  out << r.scenario.name << ',' << r.scenario.algorithm.kind << ',' << r.scenario.seed << ','
-      << r.workers << ',' << t.stop_reason << ',' << seconds(t.time) << ',' << t.steps << ','
-      << t.samples << ',' << format_number(t.epochs) << ',' << format_number(t.final_test_accuracy)
-      << ',' << format_number(t.final_test_loss) << ',' << format_number(t.best_test_accuracy)
-      << ',' << (target > 0 ? format_number(target) : "") << ','
-      << (t.time_to_target ? seconds(*t.time_to_target) : "") << ',' << format_number(t.throughput)
-      << ',' << format_number(t.bytes_total) << ',' << optional_cell(t.staleness_mean) << ','
-      << optional_cell(t.staleness_p50) << ',' << optional_cell(t.staleness_p99) << ','
-      << optional_cell(t.staleness_max) << ',' << t.updates_applied << ',' << t.updates_dropped
-      << ',' << t.events_processed << '\n';
-  return out.str();
-}
-
-std::string staleness_csv(const RunResult& r) {
-  std::ostringstream out;
-  out << "staleness,updates\n";
-  for (const auto& [staleness, count] : r.staleness_histogram) {
-    out << staleness << ',' << count << '\n';
+  const Scenario& s = result.scenario;
+  const double target = s.stop.target_accuracy;
+  for (const RunResult& r : result.runs) {
+    const algo::RunTotals& t = r.totals;
+    out << s.name << ',' << r.label << ',' << r.kind << ',' << s.seed << ',' << r.workers << ','
+        << t.stop_reason << ',' << seconds(t.time) << ',' << t.steps << ',' << t.samples << ','
+        << format_number(t.epochs) << ',' << format_number(t.final_test_accuracy) << ','
+        << format_number(t.final_test_loss) << ',' << format_number(t.best_test_accuracy) << ','
+        << (target > 0 ? format_number(target) : "") << ','
+        << (t.time_to_target ? seconds(*t.time_to_target) : "") << ','
+        << format_number(t.throughput) << ',' << format_number(t.bytes_total) << ','
+        << optional_cell(t.staleness_mean) << ',' << optional_cell(t.staleness_p50) << ','
+        << optional_cell(t.staleness_p99) << ',' << optional_cell(t.staleness_max) << ','
+        << t.updates_applied << ',' << t.updates_dropped << ',' << t.events_processed << '\n';
   }
   return out.str();
 }
 
-std::string timing_csv(const RunResult& r) {
+std::string staleness_csv(const ScenarioResult& result) {
   std::ostringstream out;
-  out << "wall_time_s,events_processed,events_per_wall_s\n";
-  const double events = static_cast<double>(r.totals.events_processed);
-  out << format_number(r.wall_seconds) << ',' << r.totals.events_processed << ','
-      << format_number(r.wall_seconds > 0 ? events / r.wall_seconds : 0.0) << '\n';
+  out << "algorithm,staleness,updates\n";
+  for (const RunResult& r : result.runs) {
+    for (const auto& [staleness, count] : r.staleness_histogram) {
+      out << r.label << ',' << staleness << ',' << count << '\n';
+    }
+  }
+  return out.str();
+}
+
+std::string nodes_csv(const ScenarioResult& result) {
+  std::ostringstream out;
+  out << "algorithm,node,bytes_sent\n";
+  for (const RunResult& r : result.runs) {
+    for (const RunResult::NodeTraffic& t : r.traffic) {
+      out << r.label << ',' << t.node << ',' << format_number(t.bytes_sent) << '\n';
+    }
+  }
+  return out.str();
+}
+
+std::string timing_csv(const ScenarioResult& result) {
+  std::ostringstream out;
+  out << "algorithm,wall_time_s,events_processed,events_per_wall_s\n";
+  for (const RunResult& r : result.runs) {
+    const double events = static_cast<double>(r.totals.events_processed);
+    out << r.label << ',' << format_number(r.wall_seconds) << ',' << r.totals.events_processed
+        << ',' << format_number(r.wall_seconds > 0 ? events / r.wall_seconds : 0.0) << '\n';
+  }
+  return out.str();
+}
+
+std::string partition_csv(const ScenarioResult& result) {
+  std::size_t classes = 0;
+  for (const RunResult& r : result.runs) {
+    for (const algo::ShardStats& shard : r.partition) {
+      classes = std::max(classes, shard.class_counts.size());
+    }
+  }
+  std::ostringstream out;
+  out << "algorithm,node,samples";
+  for (std::size_t c = 0; c < classes; ++c) out << ",class" << c;
+  out << '\n';
+  for (const RunResult& r : result.runs) {
+    for (const algo::ShardStats& shard : r.partition) {
+      out << r.label << ',' << shard.node << ',' << shard.samples;
+      for (std::size_t c = 0; c < classes; ++c) {
+        out << ',' << (c < shard.class_counts.size() ? shard.class_counts[c] : 0);
+      }
+      out << '\n';
+    }
+  }
   return out.str();
 }
 
 std::vector<std::filesystem::path> write_outputs(const std::filesystem::path& dir,
-                                                 const RunResult& r) {
+                                                 const ScenarioResult& r) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec || !std::filesystem::is_directory(dir)) {
@@ -134,7 +186,9 @@ std::vector<std::filesystem::path> write_outputs(const std::filesystem::path& di
       {"metrics.csv", metrics_csv(r)},
       {"summary.csv", summary_csv(r)},
       {"staleness.csv", staleness_csv(r)},
+      {"nodes.csv", nodes_csv(r)},
       {"timing.csv", timing_csv(r)},
+      {"partition.csv", partition_csv(r)},
   };
   std::vector<std::filesystem::path> written;
   try {

@@ -1,7 +1,9 @@
 // The files a run leaves in its output folder (DESIGN.md, "Outputs"):
 //   metrics.csv    one row per evaluation point
-//   summary.csv    one row for the run
+//   summary.csv    one row per algorithm run
 //   staleness.csv  applied updates by staleness (a histogram)
+//   partition.csv  each worker's shard: size and samples per class
+//   nodes.csv      bytes sent by each node
 //   timing.csv     wall time and events per wall second: the only file that
 //                  differs between two runs of the same scenario and seed, kept
 //                  out of summary.csv so that the CSVs above are byte-identical
@@ -21,15 +23,21 @@ namespace app {
 // CSV values are exact and identical on every run.
 std::string format_number(double value);
 
-std::string metrics_csv(const RunResult& r);
-std::string summary_csv(const RunResult& r);
-std::string staleness_csv(const RunResult& r);
-std::string timing_csv(const RunResult& r);
+// One row per evaluation point / algorithm / histogram bin; the first column
+// names the algorithm (its label), so a comparison run is one file to plot.
+std::string metrics_csv(const ScenarioResult& r);
+std::string summary_csv(const ScenarioResult& r);
+std::string staleness_csv(const ScenarioResult& r);
+std::string timing_csv(const ScenarioResult& r);
+// partition.csv: algorithm, node, samples, then the shard's count of each
+// class (class0, class1, ...), one row per worker/client in worker order.
+std::string partition_csv(const ScenarioResult& r);
+std::string nodes_csv(const ScenarioResult& r);
 
-// Creates `dir` if needed and writes the four files. Throws std::runtime_error
+// Creates `dir` if needed and writes the files above. Throws std::runtime_error
 // naming the path if the folder or a file cannot be written; files already
 // renamed into place by then are removed again.
 std::vector<std::filesystem::path> write_outputs(const std::filesystem::path& dir,
-                                                 const RunResult& r);
+                                                 const ScenarioResult& r);
 
 }  // namespace app

@@ -16,13 +16,21 @@ std::unique_ptr<ml::Optimizer> make_optimizer(const OptimizerSpec& spec) {
 
 }  // namespace
 
-RunResult run_scenario(const Scenario& s) {
+ScenarioResult run_scenario(const Scenario& s) {
+  const Datasets data = load_datasets(s);
+  ScenarioResult result{s, {}};
+  for (const AlgorithmChoice& choice : s.algorithms) {
+    result.runs.push_back(run_algorithm(s, choice, data));
+  }
+  return result;
+}
+
+RunResult run_algorithm(const Scenario& s, const AlgorithmChoice& choice, const Datasets& data) {
   // Wall time is measured for the report only; nothing simulated reads it.
   const auto wall_start = std::chrono::steady_clock::now();
-  const Datasets data = load_datasets(s);
   const topology::Topology topo = build_topology(s);
   const std::unique_ptr<ml::Optimizer> optimizer = make_optimizer(s.optimizer);
-  std::unique_ptr<algo::Algorithm> algorithm = s.algorithm.build();
+  std::unique_ptr<algo::Algorithm> algorithm = choice.build();
 
   sim::Simulator sim;
   topology::Network net(sim, topo);
@@ -37,6 +45,9 @@ RunResult run_scenario(const Scenario& s) {
   ctx.model = s.model;
   ctx.optimizer = optimizer.get();
   ctx.seed = s.seed;
+  ctx.partition = s.data.partition_spec;
+  std::vector<algo::ShardStats> partition;
+  ctx.shard_stats = &partition;
   algorithm->launch(ctx);
 
   if (s.stop.max_time > 0) {
@@ -50,11 +61,16 @@ RunResult run_scenario(const Scenario& s) {
   monitor.finish(reason);
 
   RunResult result;
-  result.scenario = s;
-  result.workers = s.algorithm.participants;
+  result.label = choice.label;
+  result.kind = choice.kind;
+  result.workers = choice.participants;
   result.rows = monitor.rows();
   result.totals = monitor.totals();
   result.staleness_histogram = monitor.staleness_histogram();
+  result.partition = std::move(partition);
+  for (const algo::Node& node : ctx.nodes) {
+    result.traffic.push_back({node.name, net.bytes_sent(node.host)});
+  }
   result.final_parameters = algorithm->global_parameters();
   result.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();

@@ -1,30 +1,46 @@
-// Runs one scenario: builds the world, launches the algorithm, drives the
-// simulator until a stop condition, and returns what the outputs need.
+// Runs a scenario: builds the world, launches each algorithm in turn, drives
+// the simulator until a stop condition, and returns what the outputs need.
 #pragma once
 
 #include <cstdint>
 #include <map>
-#include <memory>
 #include <vector>
 
-#include "algorithms/sync/algorithm.h"
 #include "algorithms/sync/monitor.h"
 #include "app/scenario.h"
+#include "app/world.h"
 
 namespace app {
 
+// One algorithm's run.
 struct RunResult {
-  Scenario scenario;  // as run
+  std::string label;  // AlgorithmChoice::label
+  std::string kind;
   int workers = 0;
   std::vector<algo::MetricsRow> rows;
   algo::RunTotals totals;
   std::map<std::int64_t, std::int64_t> staleness_histogram;
+  std::vector<algo::ShardStats> partition;  // the workers' shards (partition.csv)
+  struct NodeTraffic {
+    std::string node;
+    double bytes_sent;
+  };
+  std::vector<NodeTraffic> traffic;  // per scenario node, in node order
   ml::Vector final_parameters;  // the global model at the end
   double wall_seconds = 0.0;    // host time of the run; the one non-deterministic output
 };
 
-// Throws ScenarioError / ml::DataError for bad input found while building the
-// world; anything else that escapes is an internal error.
-RunResult run_scenario(const Scenario& s);
+struct ScenarioResult {
+  Scenario scenario;  // as run (seed included)
+  std::vector<RunResult> runs;  // in the scenario's algorithm order
+};
+
+// Every algorithm of the scenario, one after the other, on the same data,
+// cluster, network and seed. Throws ScenarioError / ml::DataError for bad
+// input found while building the world; anything else is an internal error.
+ScenarioResult run_scenario(const Scenario& s);
+
+// One algorithm on data already loaded (a fresh simulator and network).
+RunResult run_algorithm(const Scenario& s, const AlgorithmChoice& choice, const Datasets& data);
 
 }  // namespace app

@@ -6,11 +6,13 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "algorithms/ml/mlp.h"
 #include "algorithms/ml/optimizer.h"
+#include "algorithms/ml/partition.h"
 #include "algorithms/ml/synthetic.h"
 #include "algorithms/sync/algorithm.h"
 #include "algorithms/sync/monitor.h"
@@ -26,6 +28,9 @@ struct NodeGroup {
   int count = 1;
   double flop_rate = 0.0;  // FLOP/s
   sim::Distribution straggler = sim::Distribution::constant_value(1.0);
+  // `link: {bandwidth, latency}`: this group's host links, overriding the
+  // topology's default (star and tree host links only).
+  std::optional<topology::LinkParams> link;
 };
 
 struct ExplicitLink {
@@ -48,7 +53,8 @@ struct DataSpec {
   std::string path;                       // folder of the IDX files (idx, fashion-mnist)
   std::int64_t train_samples = 0;         // 0: all
   std::int64_t test_samples = 0;          // 0: all
-  std::string partition = "iid";
+  std::string partition = "iid";  // iid | dirichlet | shards
+  ml::PartitionSpec partition_spec;  // the same, typed, with alpha / shards_per_client
   ml::SyntheticSpec synthetic;  // synthetic: the training set spec
   std::int64_t synthetic_test_samples = 1000;
 };
@@ -70,6 +76,7 @@ struct SourceLocation {
 // and resolved against the cluster (see app/algorithm_registry.h).
 struct AlgorithmChoice {
   std::string kind;      // "ps_sync", ...
+  std::string label;     // names its rows in the outputs: `label:`, default the kind
   int participants = 0;  // nodes that train (workers, clients): the summary's `workers`
   std::function<std::unique_ptr<algo::Algorithm>()> build;
 };
@@ -84,7 +91,9 @@ struct Scenario {
   ml::MlpSpec model;
   SourceLocation model_layers_at;  // for checks of the widths against the data
   OptimizerSpec optimizer;
-  AlgorithmChoice algorithm;
+  // `algorithm:` gives one; `algorithms:` a list, run one after the other on
+  // the same cluster, network, data and seed, for side-by-side comparison.
+  std::vector<AlgorithmChoice> algorithms;
   algo::StopCondition stop;
   algo::EvalSchedule eval;
 };

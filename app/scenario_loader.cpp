@@ -21,12 +21,14 @@ std::string trim(std::string_view s) {
   return std::string(s.substr(begin, end - begin + 1));
 }
 
+topology::LinkParams load_link(const ConfigNode& node);
+
 std::vector<NodeGroup> load_cluster(const ConfigNode& cluster) {
   std::vector<NodeGroup> groups;
   std::set<std::string> node_names_seen;
   for (const std::string& key : cluster.keys()) {
     const ConfigNode g = cluster.child(key);
-    g.check_keys({"count", "flops", "straggler"});
+    g.check_keys({"count", "flops", "straggler", "link"});
     NodeGroup group;
     group.name = key;
     for (char c : key) {
@@ -47,6 +49,10 @@ std::vector<NodeGroup> load_cluster(const ConfigNode& cluster) {
       s->require(group.straggler.always_positive(),
                  "a straggler factor must always be > 0: use a constant, uniform(a, b) with a > 0, "
                  "or lognormal(mu, sigma)");
+    }
+    if (auto link = g.optional_child("link")) {
+      link->check_keys({"bandwidth", "latency"});
+      group.link = load_link(*link);
     }
     for (const std::string& name : node_names(group)) {
       if (!node_names_seen.insert(name).second) {
@@ -106,8 +112,8 @@ TopologySpec load_topology(const ConfigNode& node) {
 }
 
 DataSpec load_data(const ConfigNode& node) {
-  node.check_keys({"dataset", "path", "train_samples", "test_samples", "partition", "samples",
-                   "features", "classes", "noise", "separation"});
+  node.check_keys({"dataset", "path", "train_samples", "test_samples", "partition", "alpha",
+                   "shards_per_client", "samples", "features", "classes", "noise", "separation"});
   DataSpec spec;
   const ConfigNode dataset = node.child("dataset");
   spec.dataset = dataset.as_string();
@@ -145,8 +151,26 @@ DataSpec load_data(const ConfigNode& node) {
   }
   if (auto p = node.optional_child("partition")) {
     spec.partition = p->as_string();
-    if (spec.partition != "iid")
-      p->fail("unknown partition '" + spec.partition + "' (expected iid)");
+    if (spec.partition == "dirichlet") {
+      spec.partition_spec.kind = ml::PartitionKind::dirichlet;
+    } else if (spec.partition == "shards") {
+      spec.partition_spec.kind = ml::PartitionKind::shards;
+    } else if (spec.partition != "iid") {
+      p->fail("unknown partition '" + spec.partition + "' (expected iid, dirichlet or shards)");
+    }
+  }
+  if (auto a = node.optional_child("alpha")) {
+    if (spec.partition_spec.kind != ml::PartitionKind::dirichlet) {
+      a->fail("alpha is used only by 'partition: dirichlet'");
+    }
+    spec.partition_spec.alpha = a->as_double();
+    a->require(spec.partition_spec.alpha > 0, "alpha must be greater than zero");
+  }
+  if (auto k = node.optional_child("shards_per_client")) {
+    if (spec.partition_spec.kind != ml::PartitionKind::shards) {
+      k->fail("shards_per_client is used only by 'partition: shards'");
+    }
+    spec.partition_spec.shards_per_part = static_cast<int>(k->as_int_in(1, 1'000'000));
   }
   return spec;
 }
@@ -290,6 +314,18 @@ void check_topology_hosts(const ConfigNode& topo, const Scenario& s) {
   }
 }
 
+// A group's own `link` replaces host links, which only star and tree have.
+void check_group_links(const ConfigNode& cluster, const Scenario& s) {
+  if (s.topology.kind == "star" || s.topology.kind == "tree") return;
+  for (const NodeGroup& g : s.groups) {
+    if (g.link) {
+      cluster.child(g.name).child("link").fail(
+          "a group link overrides the host links of a star or tree topology, not of '" +
+          s.topology.kind + "' (give explicit links instead)");
+    }
+  }
+}
+
 void check_model_against_data(const Scenario& s) {
   int features = 0, classes = 0;
   if (s.data.dataset == "fashion-mnist") {
@@ -315,8 +351,32 @@ void check_model_against_data(const Scenario& s) {
   }
 }
 
+std::vector<AlgorithmChoice> load_algorithms(const ConfigNode& root,
+                                             const std::vector<NodeGroup>& groups) {
+  if (root.has("algorithm") && root.has("algorithms")) {
+    root.child("algorithms").fail("give either 'algorithm' (one) or 'algorithms' (a list), not both");
+  }
+  if (!root.has("algorithms")) return {load_algorithm(root.child("algorithm"), groups)};
+  const ConfigNode list = root.child("algorithms");
+  if (!list.is_sequence() || list.size() == 0) {
+    list.fail("expected a list of algorithm blocks, each with its own 'kind'");
+  }
+  std::vector<AlgorithmChoice> choices;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    choices.push_back(load_algorithm(list.at(i), groups));
+    for (std::size_t j = 0; j < i; ++j) {
+      if (choices[j].label == choices[i].label) {
+        list.at(i).fail("two algorithms are labelled '" + choices[i].label +
+                        "': give each a distinct 'label'");
+      }
+    }
+  }
+  return choices;
+}
+
 Scenario load(const ConfigNode& root) {
   root.check_keys({"name", "seed", "cluster", "topology", "data", "model", "optimizer", "algorithm",
+                   "algorithms",
                    "stop", "eval"});
   Scenario s;
   s.file = root.file();
@@ -333,10 +393,11 @@ Scenario load(const ConfigNode& root) {
   s.model_layers_at = location(root, "model.layers (default [784, 128, 10])");
   if (root.has("model")) s.model = load_model(root.child("model"), s.model_layers_at);
   if (root.has("optimizer")) s.optimizer = load_optimizer(root.child("optimizer"));
-  s.algorithm = load_algorithm(root.child("algorithm"), s.groups);
+  s.algorithms = load_algorithms(root, s.groups);
   s.stop = load_stop(root.child("stop"));
   if (root.has("eval")) s.eval = load_eval(root.child("eval"));
   check_topology_hosts(topo, s);
+  check_group_links(root.child("cluster"), s);
   check_model_against_data(s);
   return s;
 }

@@ -40,6 +40,15 @@ ml::Dataset slice(const ml::Dataset& d, std::int64_t first, std::int64_t n) {
   return out;
 }
 
+// Every host's own link: its group's `link`, or the topology's default.
+std::vector<topology::LinkParams> host_links(const Scenario& s) {
+  std::vector<topology::LinkParams> links;
+  for (const NodeGroup& g : s.groups) {
+    links.insert(links.end(), static_cast<std::size_t>(g.count), g.link.value_or(s.topology.link));
+  }
+  return links;
+}
+
 [[noreturn]] void fail_at(const SourceLocation& at, const std::string& message) {
   throw ScenarioError(at.file, at.line, at.column, at.path, message);
 }
@@ -59,7 +68,7 @@ ml::Dataset subset(const ml::Dataset& d, std::int64_t wanted, const Scenario& s,
 topology::Topology build_topology(const Scenario& s) {
   const std::vector<std::string> hosts = all_node_names(s);
   const TopologySpec& t = s.topology;
-  if (t.kind == "star") return topology::build_star(hosts, t.link);
+  if (t.kind == "star") return topology::build_star(hosts, host_links(s));
   if (t.kind == "ring") return topology::build_ring(hosts, t.link);
   if (t.kind == "tree") {
     topology::TreeParams p;
@@ -67,7 +76,7 @@ topology::Topology build_topology(const Scenario& s) {
     p.host_link = t.link;
     p.uplink_latency = t.uplink_latency;
     p.oversubscription = t.oversubscription;
-    return topology::build_two_level_tree(hosts, p);
+    return topology::build_two_level_tree(hosts, p, host_links(s));
   }
   return build_explicit(s);
 }

@@ -48,10 +48,22 @@ TEST_CASE("a valid scenario loads with its values and defaults") {
   CHECK(s.topology.link.latency == 10'000);
   CHECK(s.model.widths == std::vector<int>{4, 8, 3});
   CHECK(s.optimizer.kind == "sgd");
-  CHECK(s.algorithm.kind == "ps_sync");
-  CHECK(s.algorithm.participants == 2);
+  REQUIRE(s.algorithms.size() == 1);
+  CHECK(s.algorithms[0].kind == "ps_sync");
+  CHECK(s.algorithms[0].label == "ps_sync");
+  CHECK(s.algorithms[0].participants == 2);
   CHECK(s.stop.max_steps == 5);
   CHECK(app::node_names(s.groups[1]) == std::vector<std::string>{"worker0", "worker1"});
+}
+
+TEST_CASE("a scenario may list several algorithms, each with a label") {
+  const std::string yaml = replace(kValid, "algorithm: {kind: ps_sync, batch_size: 4}",
+                                   "algorithms:\n  - {kind: ps_sync, batch_size: 4}\n"
+                                   "  - {kind: ps_sync, batch_size: 8, label: big_batch}");
+  const app::Scenario s = app::load_scenario_string(yaml, "s.yaml");
+  REQUIRE(s.algorithms.size() == 2);
+  CHECK(s.algorithms[0].label == "ps_sync");
+  CHECK(s.algorithms[1].label == "big_batch");
 }
 
 TEST_CASE("the shipped scenarios load") {
@@ -116,7 +128,9 @@ TEST_CASE("scenario mistakes are reported with location, key path and a fix") {
   }
   SECTION("unknown algorithm") {
     CHECK(error_of(replace(kValid, "kind: ps_sync", "kind: ps_magic")) ==
-          "s.yaml:9:19: algorithm.kind: unknown algorithm 'ps_magic' (expected one of: ps_sync)");
+          "s.yaml:9:19: algorithm.kind: unknown algorithm 'ps_magic' (expected one of: ps_sync, "
+          "ps_async, ps_ssp, gossip, allreduce_ring, allreduce_tree, allreduce_hierarchical, "
+          "local_sgd, fedavg)");
     CHECK(error_of(replace(kValid, "kind: ps_sync", "kind: ps_snyc")) ==
           "s.yaml:9:19: algorithm.kind: unknown algorithm 'ps_snyc' (did you mean 'ps_sync'?)");
   }
@@ -133,6 +147,17 @@ TEST_CASE("scenario mistakes are reported with location, key path and a fix") {
     CHECK(error_of(yaml) ==
           "s.yaml:11:14: topology.links[1].from: 'workr0' is neither a cluster node nor a switch "
           "(did you mean 'worker0'?)");
+  }
+  SECTION("both algorithm and algorithms") {
+    CHECK_THAT(error_of(kValid + "algorithms: [{kind: ps_sync}]\n"),
+               Catch::EndsWith("algorithms: give either 'algorithm' (one) or 'algorithms' (a list), not both"));
+  }
+  SECTION("two algorithms with one label") {
+    const std::string yaml = replace(kValid, "algorithm: {kind: ps_sync, batch_size: 4}",
+                                     "algorithms:\n  - {kind: ps_sync}\n  - {kind: ps_sync}");
+    CHECK(error_of(yaml) ==
+          "s.yaml:11:5: algorithms[1]: two algorithms are labelled 'ps_sync': give each a distinct "
+          "'label'");
   }
   SECTION("missing file") {
     CHECK_THROWS_WITH(app::load_scenario("/nonexistent/x.yaml"),

@@ -32,8 +32,14 @@ case "$case_name" in
     # wall-clock figures and is the documented exception).
     "$syncsim" run "$src/scenarios/ci/ps_sync_synthetic.yaml" -o "$work/a" >/dev/null
     "$syncsim" run "$src/scenarios/ci/ps_sync_synthetic.yaml" -o "$work/b" >/dev/null
-    for f in metrics.csv summary.csv staleness.csv; do
+    for f in metrics.csv summary.csv staleness.csv nodes.csv partition.csv; do
       cmp "$work/a/$f" "$work/b/$f" || fail "$f differs between two identical runs"
+    done
+    # fedavg too: client sampling, availability and the Dirichlet partition are seeded.
+    "$syncsim" run "$src/scenarios/ci/fedavg_synthetic.yaml" -o "$work/fa" >/dev/null
+    "$syncsim" run "$src/scenarios/ci/fedavg_synthetic.yaml" -o "$work/fb" >/dev/null
+    for f in metrics.csv summary.csv staleness.csv partition.csv; do
+      cmp "$work/fa/$f" "$work/fb/$f" || fail "fedavg $f differs between two identical runs"
     done
     # ... and a different seed gives a different run.
     "$syncsim" run "$src/scenarios/ci/ps_sync_synthetic.yaml" -o "$work/c" --seed 8 >/dev/null
