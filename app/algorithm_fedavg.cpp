@@ -17,48 +17,13 @@
 #include "app/spelling.h"
 
 namespace app {
-namespace {
-
-// `clients`: one group name (or absent: "client"), or a list of group names;
-// the nodes of all of them, in the cluster's node order.
-std::vector<int> client_nodes(const ConfigNode& node, const std::vector<NodeGroup>& groups) {
-  const auto list = node.optional_child("clients");
-  if (!list || !list->is_sequence()) return group_nodes(node, "clients", "client", groups);
-  if (list->size() == 0) list->fail("expected a group name or a non-empty list of group names");
-  std::vector<std::string> names;
-  for (const NodeGroup& g : groups) names.push_back(g.name);
-  std::vector<bool> chosen(groups.size(), false);
-  for (std::size_t i = 0; i < list->size(); ++i) {
-    const ConfigNode item = list->at(i);
-    const std::string name = item.as_string();
-    const auto it = std::find(names.begin(), names.end(), name);
-    if (it == names.end()) {
-      const std::string hint = did_you_mean(name, names);
-      item.fail("no cluster group named '" + name + "'" +
-                (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
-    }
-    const auto g = static_cast<std::size_t>(it - names.begin());
-    if (chosen[g]) item.fail("group '" + name + "' is listed twice");
-    chosen[g] = true;
-  }
-  std::vector<int> indices;
-  int next = 0;
-  for (std::size_t g = 0; g < groups.size(); ++g) {
-    for (int i = 0; i < groups[g].count; ++i, ++next) {
-      if (chosen[g]) indices.push_back(next);
-    }
-  }
-  return indices;
-}
-
-}  // namespace
 
 AlgorithmChoice parse_fedavg(const ConfigNode& node, const std::vector<NodeGroup>& groups) {
   node.check_keys({"kind", "label", "server", "clients", "clients_per_round", "local_epochs",
                    "batch_size", "deadline", "availability", "assignment"});
   const std::vector<int> servers = group_nodes(node, "server", "server", groups);
   algo::FedAvgConfig config;
-  config.clients = client_nodes(node, groups);
+  config.clients = group_nodes(node, "clients", "client", groups);
   if (servers.size() != 1) {
     node.fail("fedavg has one server, but the server group has " + std::to_string(servers.size()) +
               " nodes");

@@ -1,5 +1,7 @@
 #include "app/algorithm_registry.h"
 
+#include <algorithm>
+
 namespace app {
 
 const std::vector<AlgorithmEntry>& algorithm_registry() {
@@ -41,22 +43,43 @@ AlgorithmChoice load_algorithm(const ConfigNode& node, const std::vector<NodeGro
 
 std::vector<int> group_nodes(const ConfigNode& node, const std::string& key,
                              const std::string& fallback, const std::vector<NodeGroup>& groups) {
-  const std::string name = node.get_string(key, fallback);
-  std::vector<int> indices;
   std::vector<std::string> names;
+  for (const NodeGroup& g : groups) names.push_back(g.name);
+  // Which groups: `key: name`, `key: [name, ...]`, or the fallback name.
+  std::vector<bool> chosen(groups.size(), false);
+  auto choose = [&](const std::string& name, const ConfigNode& where, bool defaulted) {
+    const auto it = std::find(names.begin(), names.end(), name);
+    if (it == names.end()) {
+      const std::string hint = did_you_mean(name, names);
+      const std::string message = "no cluster group named '" + name + "'" +
+                                  (hint.empty() ? "" : " (did you mean '" + hint + "'?)");
+      if (defaulted) {
+        where.fail(message + " (the default for '" + key + "'; set it to one of your groups)");
+      }
+      where.fail(message);
+    }
+    const auto g = static_cast<std::size_t>(it - names.begin());
+    if (chosen[g]) where.fail("group '" + name + "' is listed twice");
+    chosen[g] = true;
+  };
+  const auto given = node.optional_child(key);
+  if (!given) {
+    choose(fallback, node, true);
+  } else if (given->is_sequence()) {
+    if (given->size() == 0) given->fail("expected a group name or a non-empty list of group names");
+    for (std::size_t i = 0; i < given->size(); ++i) choose(given->at(i).as_string(), given->at(i), false);
+  } else {
+    choose(given->as_string(), *given, false);
+  }
+  // The chosen groups' nodes, in the cluster's node order.
+  std::vector<int> indices;
   int next = 0;
-  for (const NodeGroup& g : groups) {
-    names.push_back(g.name);
-    for (int i = 0; i < g.count; ++i, ++next) {
-      if (g.name == name) indices.push_back(next);
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    for (int i = 0; i < groups[g].count; ++i, ++next) {
+      if (chosen[g]) indices.push_back(next);
     }
   }
-  if (!indices.empty()) return indices;
-  const std::string hint = did_you_mean(name, names);
-  const std::string message = "no cluster group named '" + name + "'" +
-                              (hint.empty() ? "" : " (did you mean '" + hint + "'?)");
-  if (node.has(key)) node.child(key).fail(message);
-  node.fail(message + " (the default for '" + key + "'; set it to one of your groups)");
+  return indices;
 }
 
 int batch_size(const ConfigNode& node) {

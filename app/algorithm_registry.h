@@ -35,8 +35,9 @@ AlgorithmChoice load_algorithm(const ConfigNode& node, const std::vector<NodeGro
 
 // ---- Helpers shared by the parse functions.
 
-// The indices (into the scenario's node list) of the nodes of the group named
-// by `key` (or `fallback` when the key is absent); errors name the key, with a
+// The indices (into the scenario's node list) of the nodes of the group(s)
+// named by `key`: one name or a list of names (or `fallback` when the key is
+// absent), in the cluster's node order; errors name the key, with a
 // did-you-mean over the group names.
 std::vector<int> group_nodes(const ConfigNode& node, const std::string& key,
                              const std::string& fallback, const std::vector<NodeGroup>& groups);

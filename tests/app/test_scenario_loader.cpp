@@ -1,6 +1,7 @@
 // The scenario loader: the examples load, and every kind of mistake is
 // reported with file:line:column, the key path and a hint.
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <string>
 
 #include "app/scenario_loader.h"
@@ -66,11 +67,26 @@ TEST_CASE("a scenario may list several algorithms, each with a label") {
   CHECK(s.algorithms[1].label == "big_batch");
 }
 
+TEST_CASE("workers may come from several groups, in cluster order") {
+  const std::string yaml =
+      replace(replace(kValid, "  worker: {count: 2,", "  big: {count: 1, flops: 9GFLOPS}\n  worker: {count: 2,"),
+              "kind: ps_sync,", "kind: ps_sync, workers: [worker, big],");
+  const app::Scenario s = app::load_scenario_string(yaml, "s.yaml");
+  CHECK(s.algorithms.at(0).participants == 3);
+  CHECK_THAT(error_of(replace(yaml, "[worker, big]", "[worker, worker]")),
+             Catch::EndsWith("algorithm.workers[1]: group 'worker' is listed twice"));
+  CHECK_THAT(error_of(replace(yaml, "[worker, big]", "[worker, bg]")),
+             Catch::EndsWith("algorithm.workers[1]: no cluster group named 'bg' (did you mean 'big'?)"));
+}
+
 TEST_CASE("the shipped scenarios load") {
-  for (const char* file : {"scenarios/examples/default.yaml", "scenarios/ci/ps_sync_synthetic.yaml",
-                           "scenarios/examples/single_worker_fmnist.yaml"}) {
-    INFO(file);
-    CHECK_NOTHROW(app::load_scenario(std::string(SYNCSIM_SOURCE_DIR) + "/" + file));
+  for (const char* folder : {"scenarios/examples", "scenarios/ci"}) {
+    for (const auto& entry :
+         std::filesystem::directory_iterator(std::string(SYNCSIM_SOURCE_DIR) + "/" + folder)) {
+      if (entry.path().extension() != ".yaml") continue;
+      INFO(entry.path().string());
+      CHECK_NOTHROW(app::load_scenario(entry.path().string()));
+    }
   }
 }
 

@@ -46,6 +46,18 @@ case "$case_name" in
     ! cmp -s "$work/a/metrics.csv" "$work/c/metrics.csv" || fail "--seed had no effect"
     [ "$(column "$work/c" seed)" = 8 ] || fail "summary.csv does not record the seed override"
     ;;
+  ci_scenarios)
+    # Every regression scenario runs to completion with a summary row per
+    # algorithm and a finite accuracy.
+    for f in "$src"/scenarios/ci/*.yaml; do
+      name=$(basename "$f" .yaml)
+      "$syncsim" run "$f" -o "$work/$name" >/dev/null || fail "$f exited non-zero"
+      rows=$(($(wc -l <"$work/$name/summary.csv") - 1))
+      [ "$rows" -ge 1 ] || fail "$f wrote no summary row"
+      acc=$(column "$work/$name" final_accuracy)
+      awk -v a="$acc" 'BEGIN{exit !(a >= 0 && a <= 1)}' || fail "$f accuracy '$acc' out of range"
+    done
+    ;;
   default_scenario)
     # The README's first command runs this; it must reach >= 0.8 accuracy.
     "$syncsim" run "$src/scenarios/examples/default.yaml" -o "$work/d" | tee "$work/out"
