@@ -58,6 +58,14 @@ case "$case_name" in
       awk -v a="$acc" 'BEGIN{exit !(a >= 0 && a <= 1)}' || fail "$f accuracy '$acc' out of range"
     done
     ;;
+  compare_scenario)
+    # The README's first command: one summary row per algorithm, each trained.
+    "$syncsim" run "$src/scenarios/examples/compare.yaml" -o "$work/c" >/dev/null
+    rows=$(($(wc -l <"$work/c/summary.csv") - 1))
+    [ "$rows" -eq 7 ] || fail "compare.yaml wrote $rows summary rows, expected 7"
+    awk -F, 'NR==1{for(i=1;i<=NF;i++) if($i=="final_accuracy") c=i} NR>1 && $c < 0.7 {bad=bad" "$2} END{if(bad!=""){print "low accuracy:" bad; exit 1}}' \
+      "$work/c/summary.csv" || fail "an algorithm in compare.yaml did not train"
+    ;;
   default_scenario)
     # The README's first command runs this; it must reach >= 0.8 accuracy.
     "$syncsim" run "$src/scenarios/examples/default.yaml" -o "$work/d" | tee "$work/out"
