@@ -25,6 +25,36 @@ void check_sample_count(const char* who, std::int64_t num_samples, std::size_t n
   }
 }
 
+// Sizes summing exactly to `total`, proportional to `weights` (sum > 0), each
+// at least `min_size`: floors, then one each to the largest remainders (ties
+// to the lower index); if the minimums overshoot, the largest pieces give the
+// excess back. REQUIRES total >= min_size * weights.size().
+std::vector<std::int64_t> largest_remainder(std::int64_t total, const std::vector<double>& weights,
+                                            double weight_sum, std::int64_t min_size) {
+  const std::size_t parts = weights.size();
+  std::vector<std::int64_t> sizes(parts);
+  std::vector<double> remainder(parts);
+  std::int64_t assigned = 0;
+  for (std::size_t p = 0; p < parts; ++p) {
+    const double exact = static_cast<double>(total) * weights[p] / weight_sum;
+    sizes[p] = std::clamp(static_cast<std::int64_t>(std::floor(exact)), min_size, total);
+    remainder[p] = exact - static_cast<double>(sizes[p]);
+    assigned += sizes[p];
+  }
+  std::vector<std::size_t> by_remainder(parts);
+  std::iota(by_remainder.begin(), by_remainder.end(), std::size_t{0});
+  std::stable_sort(by_remainder.begin(), by_remainder.end(),
+                   [&](std::size_t a, std::size_t b) { return remainder[a] > remainder[b]; });
+  for (std::size_t k = 0; assigned < total; k = (k + 1) % parts, ++assigned) {
+    ++sizes[by_remainder[k]];
+  }
+  while (assigned > total) {
+    --*std::max_element(sizes.begin(), sizes.end());
+    --assigned;
+  }
+  return sizes;
+}
+
 }  // namespace
 
 std::vector<Shard> partition_iid(std::int64_t num_samples, int num_parts, std::uint64_t seed) {
@@ -43,32 +73,8 @@ std::vector<Shard> partition_weighted(std::int64_t num_samples, const std::vecto
     }
     total += w;
   }
-  // Largest remainder: floor of each exact share (at least 1), then the
-  // leftover samples one each to the largest remainders, lower index first.
   const std::size_t parts = weights.size();
-  std::vector<std::int64_t> sizes(parts);
-  std::vector<double> remainder(parts);
-  std::int64_t assigned = 0;
-  for (std::size_t p = 0; p < parts; ++p) {
-    const double exact = static_cast<double>(num_samples) * weights[p] / total;
-    sizes[p] = std::max<std::int64_t>(1, static_cast<std::int64_t>(std::floor(exact)));
-    remainder[p] = exact - static_cast<double>(sizes[p]);
-    assigned += sizes[p];
-  }
-  std::vector<std::size_t> by_remainder(parts);
-  std::iota(by_remainder.begin(), by_remainder.end(), std::size_t{0});
-  std::stable_sort(by_remainder.begin(), by_remainder.end(),
-                   [&](std::size_t a, std::size_t b) { return remainder[a] > remainder[b]; });
-  for (std::size_t k = 0; assigned < num_samples; k = (k + 1) % parts, ++assigned) {
-    ++sizes[by_remainder[k]];
-  }
-  // The floors of 1 can overshoot when many weights are tiny: take the excess
-  // back from the largest pieces, never below 1.
-  while (assigned > num_samples) {
-    const auto largest = std::max_element(sizes.begin(), sizes.end());
-    --*largest;
-    --assigned;
-  }
+  const std::vector<std::int64_t> sizes = largest_remainder(num_samples, weights, total, 1);
 
   std::vector<std::int32_t> order(static_cast<std::size_t>(num_samples));
   std::iota(order.begin(), order.end(), 0);
@@ -105,35 +111,6 @@ namespace ml {
 
 namespace {
 
-// Sizes summing exactly to `total`, proportional to `weights` (sum > 0):
-// floors, then one each to the largest remainders, ties to the lower index.
-std::vector<std::int64_t> largest_remainder(std::int64_t total, const std::vector<double>& weights,
-                                            double weight_sum) {
-  const std::size_t parts = weights.size();
-  std::vector<std::int64_t> sizes(parts);
-  std::vector<double> remainder(parts);
-  std::int64_t assigned = 0;
-  for (std::size_t p = 0; p < parts; ++p) {
-    const double exact = static_cast<double>(total) * weights[p] / weight_sum;
-    sizes[p] = std::min(total, static_cast<std::int64_t>(std::floor(exact)));
-    remainder[p] = exact - static_cast<double>(sizes[p]);
-    assigned += sizes[p];
-  }
-  std::vector<std::size_t> by_remainder(parts);
-  std::iota(by_remainder.begin(), by_remainder.end(), std::size_t{0});
-  std::stable_sort(by_remainder.begin(), by_remainder.end(),
-                   [&](std::size_t a, std::size_t b) { return remainder[a] > remainder[b]; });
-  for (std::size_t k = 0; assigned < total; k = (k + 1) % parts, ++assigned) {
-    ++sizes[by_remainder[k]];
-  }
-  // Floating-point floors can overshoot by a sample in extreme cases: take it
-  // back from the largest piece.
-  while (assigned > total) {
-    --*std::max_element(sizes.begin(), sizes.end());
-    --assigned;
-  }
-  return sizes;
-}
 
 void check_labels(const char* who, std::span<const std::int32_t> labels, int num_parts) {
   if (num_parts < 1) throw std::invalid_argument(std::string(who) + ": num_parts must be >= 1");
@@ -177,7 +154,7 @@ std::vector<Shard> partition_dirichlet(std::span<const std::int32_t> labels, int
     }
     if (members.empty()) continue;
     const std::vector<std::int64_t> sizes =
-        largest_remainder(static_cast<std::int64_t>(members.size()), proportions, sum);
+        largest_remainder(static_cast<std::int64_t>(members.size()), proportions, sum, 0);
     auto begin = members.begin();
     for (std::size_t p = 0; p < parts; ++p) {
       shards[p].insert(shards[p].end(), begin, begin + sizes[p]);

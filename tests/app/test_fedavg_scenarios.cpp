@@ -7,6 +7,7 @@
 #include "app/outputs.h"
 #include "app/runner.h"
 #include "app/scenario_loader.h"
+#include "scenario_text.h"
 #include "app/world.h"
 
 namespace {
@@ -23,22 +24,11 @@ algorithm: {kind: fedavg, clients_per_round: 3, local_epochs: 2, batch_size: 8, 
 stop: {steps: 4}
 )yaml";
 
-std::string error_of(const std::string& yaml) {
-  try {
-    app::load_scenario_string(yaml, "s.yaml");
-  } catch (const app::ScenarioError& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
-
-std::string replace(std::string text, const std::string& from, const std::string& to) {
-  const auto at = text.find(from);
-  REQUIRE(at != std::string::npos);
-  return text.replace(at, from.size(), to);
-}
 
 }  // namespace
+
+using scenario_text::error_of;
+using scenario_text::replace;
 
 TEST_CASE("a fedavg scenario loads its partition and algorithm keys") {
   const app::Scenario s = app::load_scenario_string(kFedAvg, "s.yaml");

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "app/scenario_loader.h"
+#include "scenario_text.h"
 
 namespace {
 
@@ -20,22 +21,11 @@ algorithm: {kind: ps_sync, batch_size: 4}
 stop: {steps: 5}
 )yaml";
 
-std::string error_of(const std::string& yaml) {
-  try {
-    app::load_scenario_string(yaml, "s.yaml");
-  } catch (const app::ScenarioError& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
-
-std::string replace(std::string text, const std::string& from, const std::string& to) {
-  const auto at = text.find(from);
-  REQUIRE(at != std::string::npos);
-  return text.replace(at, from.size(), to);
-}
 
 }  // namespace
+
+using scenario_text::error_of;
+using scenario_text::replace;
 
 TEST_CASE("a valid scenario loads with its values and defaults") {
   const app::Scenario s = app::load_scenario_string(kValid, "s.yaml");
