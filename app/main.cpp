@@ -2,11 +2,13 @@
 //
 //   syncsim run SCENARIO.yaml [-o DIR] [--seed N]
 //   syncsim validate SCENARIO.yaml
+//   syncsim topology SCENARIO.yaml --dot [-o FILE]
 //
 // Exit codes: 0 success; 2 bad input (command line, scenario, data files,
 // output folder); 1 an internal error (a bug: please report it).
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <optional>
 
@@ -15,6 +17,7 @@
 #include "app/outputs.h"
 #include "app/runner.h"
 #include "app/scenario_loader.h"
+#include "app/world.h"
 
 namespace {
 
@@ -61,6 +64,34 @@ int validate_command(const std::string& scenario_path) {
   return 0;
 }
 
+int topology_command(const std::string& scenario_path, const std::string& out_file) {
+  const app::Scenario scenario = app::load_scenario(scenario_path);
+  const topology::Topology topo = app::build_topology(scenario);
+  if (out_file.empty()) {
+    topo.write_graphviz(std::cout);
+    return 0;
+  }
+  // Written whole or not at all, like the run outputs.
+  const std::string temporary = out_file + ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    if (out) topo.write_graphviz(out);
+    if (!out) {
+      std::remove(temporary.c_str());
+      std::cerr << "syncsim: cannot write " << out_file << '\n';
+      return kExitBadInput;
+    }
+  }
+  if (std::rename(temporary.c_str(), out_file.c_str()) != 0) {
+    std::remove(temporary.c_str());
+    std::cerr << "syncsim: cannot write " << out_file << '\n';
+    return kExitBadInput;
+  }
+  std::printf("%s: %d nodes, %d links -> %s\n", scenario.name.c_str(), topo.node_count(),
+              topo.link_count(), out_file.c_str());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -78,6 +109,13 @@ int main(int argc, char** argv) {
   CLI::App* validate = cli.add_subcommand("validate", "Check a scenario without running it");
   validate->add_option("scenario", validate_path, "Scenario YAML file")->required();
 
+  std::string topology_path, dot_file;
+  bool dot = false;
+  CLI::App* topo = cli.add_subcommand("topology", "Write a scenario's network as Graphviz DOT");
+  topo->add_option("scenario", topology_path, "Scenario YAML file")->required();
+  topo->add_flag("--dot", dot, "DOT output (the only format; render with `dot -Tsvg`)")->required();
+  topo->add_option("-o,--out", dot_file, "Output file (default: standard output)");
+
   try {
     cli.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -89,6 +127,7 @@ int main(int argc, char** argv) {
 
   try {
     if (*run) return run_command(scenario_path, out_dir, seed);
+    if (*topo) return topology_command(topology_path, dot_file);
     return validate_command(validate_path);
   } catch (const app::ScenarioError& e) {
     std::cerr << e.what() << '\n';

@@ -66,6 +66,17 @@ case "$case_name" in
     awk -F, 'NR==1{for(i=1;i<=NF;i++) if($i=="final_accuracy") c=i} NR>1 && $c < 0.7 {bad=bad" "$2} END{if(bad!=""){print "low accuracy:" bad; exit 1}}' \
       "$work/c/summary.csv" || fail "an algorithm in compare.yaml did not train"
     ;;
+  topology_dot)
+    # The network as DOT: every node once, every link once, labelled.
+    "$syncsim" topology "$src/scenarios/examples/compare.yaml" --dot >"$work/t.dot"
+    head -1 "$work/t.dot" | grep -qx 'graph G {' || fail "not a DOT graph"
+    [ "$(grep -c 'shape=box' "$work/t.dot")" -eq 9 ] || fail "expected 9 hosts"
+    [ "$(grep -c 'shape=ellipse' "$work/t.dot")" -eq 4 ] || fail "expected 4 switches (3 ToR + spine)"
+    [ "$(grep -c -- '--' "$work/t.dot")" -eq 12 ] || fail "expected 12 links"
+    "$syncsim" topology "$src/scenarios/examples/compare.yaml" --dot -o "$work/t2.dot" >/dev/null
+    cmp "$work/t.dot" "$work/t2.dot" || fail "-o wrote something else than stdout"
+    expect_error "cannot write" -- topology "$src/scenarios/examples/compare.yaml" --dot -o "$work/no/such/dir/t.dot"
+    ;;
   default_scenario)
     # The README's first command runs this; it must reach >= 0.8 accuracy.
     "$syncsim" run "$src/scenarios/examples/default.yaml" -o "$work/d" | tee "$work/out"
