@@ -15,45 +15,30 @@
 #include "algorithms/ml/synthetic.h"
 #include "algorithms/sync/data_parallel.h"
 #include "algorithms/sync/ps_sync.h"
-#include "topology/builders.h"
+#include "star_world.h"
 
 namespace {
 
 constexpr std::uint64_t kSeed = 11;
 
+std::vector<StarWorld::Host> hosts(int workers, bool with_server) {
+  std::vector<StarWorld::Host> h;
+  if (with_server) h.push_back({"server", 100e9});
+  for (int i = 0; i < workers; ++i) h.push_back({"worker" + std::to_string(i), 50e9});
+  return h;
+}
+
 // One run of an algorithm over `workers` workers (plus a server if with_server)
 // on a star, until `steps` model versions.
-struct World {
+struct World : StarWorld {
   World(int workers, bool with_server, std::unique_ptr<ml::Optimizer> opt, int steps)
-      : train(ml::make_synthetic({512, 20, 4, 1.0f, 3.0f}, 3)),
-        test(ml::make_synthetic({128, 20, 4, 1.0f, 3.0f}, 4)),
-        optimizer(std::move(opt)) {
-    std::vector<std::string> names;
-    if (with_server) names.push_back("server");
-    for (int i = 0; i < workers; ++i) names.push_back("worker" + std::to_string(i));
-    topo = topology::build_star(names, {1.25e9, 5'000});
-    net = std::make_unique<topology::Network>(sim, topo);
-    monitor = std::make_unique<algo::Monitor>(sim, *net, test, spec,
-                                              algo::StopCondition{0, 0.0, steps, 0.0},
-                                              algo::EvalSchedule{}, train.size());
-    ctx.sim = &sim;
-    ctx.net = net.get();
-    ctx.monitor = monitor.get();
-    for (const auto& name : names) {
-      ctx.nodes.push_back({name, *topo.find(name), name == "server" ? 100e9 : 50e9,
-                           sim::Distribution::constant_value(1.0)});
-    }
-    ctx.train = &train;
-    ctx.model = spec;
-    ctx.optimizer = optimizer.get();
-    ctx.seed = kSeed;
-  }
+      : StarWorld(hosts(workers, with_server), {1.25e9, 5'000}, synthetic(512, 3),
+                  synthetic(128, 4), small_mlp(), std::move(opt),
+                  algo::StopCondition{0, 0.0, steps, 0.0}, algo::EvalSchedule{}, kSeed) {}
 
   void run(std::unique_ptr<algo::Algorithm> a) {
-    algorithm = std::move(a);
-    algorithm->launch(ctx);
-    sim.run();
-    monitor->finish("done");
+    launch(std::move(a));
+    StarWorld::run();
   }
 
   std::vector<int> worker_indices() const {
@@ -63,16 +48,6 @@ struct World {
     }
     return w;
   }
-
-  ml::MlpSpec spec{{20, 16, 4}, ml::Activation::relu, ml::LossKind::softmax_cross_entropy};
-  ml::Dataset train, test;
-  std::unique_ptr<ml::Optimizer> optimizer;
-  std::unique_ptr<algo::Algorithm> algorithm;  // destroyed after the simulator it refers to
-  sim::Simulator sim;
-  topology::Topology topo;
-  std::unique_ptr<topology::Network> net;
-  std::unique_ptr<algo::Monitor> monitor;
-  algo::RunContext ctx;
 };
 
 std::unique_ptr<ml::Optimizer> momentum_sgd() { return ml::make_sgd({0.1f, 0.9f, 0.0f, false}); }

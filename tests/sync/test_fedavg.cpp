@@ -17,7 +17,7 @@
 #include "algorithms/sync/fedavg.h"
 #include "algorithms/sync/ps_sync.h"
 #include "algorithms/sync/training_seeds.h"
-#include "topology/builders.h"
+#include "star_world.h"
 
 namespace {
 
@@ -50,31 +50,22 @@ ml::Dataset split(ml::SyntheticSpec spec, int part) {
   return out;
 }
 
+std::vector<StarWorld::Host> fed_hosts(const WorldOptions& o) {
+  std::vector<StarWorld::Host> hosts{{"server", 100e9}};
+  for (int i = 0; i < o.clients; ++i) {
+    const auto n = static_cast<std::size_t>(i);
+    hosts.push_back({"client" + std::to_string(i), o.client_flops.empty() ? 50e9 : o.client_flops[n]});
+  }
+  return hosts;
+}
+
 // A server and N clients on a star, and everything an algorithm needs.
-struct World {
+struct World : StarWorld {
   explicit World(const WorldOptions& o)
-      : options(o),
-        spec{{o.data.features, 16, o.data.classes}, ml::Activation::relu,
-             ml::LossKind::softmax_cross_entropy},
-        train(split(o.data, 0)),
-        test(split(o.data, 1)),
-        optimizer(ml::make_sgd(o.sgd)) {
-    std::vector<std::string> names{"server"};
-    for (int i = 0; i < o.clients; ++i) names.push_back("client" + std::to_string(i));
-    topo = topology::build_star(names, {kBandwidth, kLatency});
-    net = std::make_unique<topology::Network>(sim, topo);
-    monitor = std::make_unique<algo::Monitor>(sim, *net, test, spec, o.stop, o.eval, train.size());
-    ctx.sim = &sim;
-    ctx.net = net.get();
-    ctx.monitor = monitor.get();
-    for (std::size_t i = 0; i < names.size(); ++i) {
-      const double flops = i == 0 ? 100e9 : o.client_flops.empty() ? 50e9 : o.client_flops[i - 1];
-      ctx.nodes.push_back({names[i], *topo.find(names[i]), flops, sim::Distribution::constant_value(1.0)});
-    }
-    ctx.train = &train;
-    ctx.model = spec;
-    ctx.optimizer = optimizer.get();
-    ctx.seed = o.seed;
+      : StarWorld(fed_hosts(o), {kBandwidth, kLatency}, split(o.data, 0), split(o.data, 1),
+                  small_mlp(o.data.features, o.data.classes), ml::make_sgd(o.sgd), o.stop, o.eval,
+                  o.seed),
+        options(o) {
     ctx.partition = o.partition;
   }
 
@@ -88,23 +79,13 @@ struct World {
     config.server = 0;
     config.clients = client_indices();
     config.record_rounds = true;
-    fedavg = std::make_unique<algo::FedAvg>(config);
-    fedavg->launch(ctx);
-    sim.run();
-    monitor->finish("done");
+    fedavg = &launch(std::make_unique<algo::FedAvg>(config));
+    run();
     return *fedavg;
   }
 
   WorldOptions options;
-  ml::MlpSpec spec;
-  ml::Dataset train, test;
-  std::unique_ptr<ml::Optimizer> optimizer;
-  sim::Simulator sim;
-  topology::Topology topo;
-  std::unique_ptr<topology::Network> net;
-  std::unique_ptr<algo::Monitor> monitor;
-  algo::RunContext ctx;
-  std::unique_ptr<algo::FedAvg> fedavg;
+  algo::FedAvg* fedavg = nullptr;
 };
 
 }  // namespace
@@ -128,10 +109,8 @@ TEST_CASE("fedavg with every client, one local epoch and one batch per epoch is 
   ps_config.server = 0;
   ps_config.workers = ps.client_indices();
   ps_config.batch_size = 512;
-  algo::PsSync ps_sync(ps_config);
-  ps_sync.launch(ps.ctx);
-  ps.sim.run();
-  ps.monitor->finish("done");
+  const algo::PsSync& ps_sync = ps.launch(std::make_unique<algo::PsSync>(ps_config));
+  ps.run();
   REQUIRE(ps.monitor->totals().steps == rounds);
 
   const float max_diff = (fedavg.global_parameters() - ps_sync.global_parameters()).cwiseAbs().maxCoeff();

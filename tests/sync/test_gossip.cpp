@@ -13,7 +13,7 @@
 #include "algorithms/ml/synthetic.h"
 #include "algorithms/sync/gossip.h"
 #include "algorithms/sync/training_seeds.h"
-#include "topology/builders.h"
+#include "star_world.h"
 
 namespace {
 
@@ -40,48 +40,29 @@ std::vector<ml::Vector> mix_all(const std::vector<std::vector<double>>& w,
   return out;
 }
 
-struct GossipWorld {
+std::vector<StarWorld::Host> gossip_hosts(int workers) {
+  std::vector<StarWorld::Host> hosts;
+  for (int i = 0; i < workers; ++i) {
+    hosts.push_back({"worker" + std::to_string(i), 50e9,
+                     sim::Distribution{sim::Distribution::Kind::uniform, 1.0, 2.0}});
+  }
+  return hosts;
+}
+
+struct GossipWorld : StarWorld {
   GossipWorld(int workers, algo::GossipGraph graph, algo::StopCondition stop)
-      : train(ml::make_synthetic({256, 20, 4, 1.0f, 3.0f}, 3)),
-        test(ml::make_synthetic({64, 20, 4, 1.0f, 3.0f}, 4)),
-        optimizer(ml::make_sgd({0.1f, 0.9f, 0.0f, false})) {
-    std::vector<std::string> names;
-    for (int i = 0; i < workers; ++i) names.push_back("worker" + std::to_string(i));
-    topo = topology::build_star(names, {1.25e9, 5'000});
-    net = std::make_unique<topology::Network>(sim, topo);
-    monitor = std::make_unique<algo::Monitor>(sim, *net, test, spec, stop, algo::EvalSchedule{1, 0},
-                                              train.size());
-    ctx.sim = &sim;
-    ctx.net = net.get();
-    ctx.monitor = monitor.get();
+      : StarWorld(gossip_hosts(workers), {1.25e9, 5'000}, synthetic(256, 3), synthetic(64, 4),
+                  small_mlp(), ml::make_sgd({0.1f, 0.9f, 0.0f, false}), stop,
+                  algo::EvalSchedule{1, 0}, kSeed) {
     algo::GossipConfig config;
-    for (int i = 0; i < workers; ++i) {
-      ctx.nodes.push_back({names[static_cast<std::size_t>(i)],
-                           *topo.find(names[static_cast<std::size_t>(i)]), 50e9,
-                           sim::Distribution{sim::Distribution::Kind::uniform, 1.0, 2.0}});
-      config.workers.push_back(i);
-    }
-    ctx.train = &train;
-    ctx.model = spec;
-    ctx.optimizer = optimizer.get();
-    ctx.seed = kSeed;
+    for (int i = 0; i < workers; ++i) config.workers.push_back(i);
     config.batch_size = 8;
     config.graph = graph;
-    gossip = std::make_unique<algo::Gossip>(config);
-    gossip->launch(ctx);
-    sim.run();
-    monitor->finish("done");
+    gossip = &launch(std::make_unique<algo::Gossip>(config));
+    run();
   }
 
-  ml::MlpSpec spec{{20, 16, 4}, ml::Activation::relu, ml::LossKind::softmax_cross_entropy};
-  ml::Dataset train, test;
-  std::unique_ptr<ml::Optimizer> optimizer;
-  sim::Simulator sim;
-  topology::Topology topo;
-  std::unique_ptr<topology::Network> net;
-  std::unique_ptr<algo::Monitor> monitor;
-  algo::RunContext ctx;
-  std::unique_ptr<algo::Gossip> gossip;
+  algo::Gossip* gossip;
 };
 
 }  // namespace

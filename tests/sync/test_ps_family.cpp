@@ -22,7 +22,7 @@
 #include "algorithms/sync/ps_ssp.h"
 #include "algorithms/sync/ps_sync.h"
 #include "algorithms/sync/training_seeds.h"
-#include "topology/builders.h"
+#include "star_world.h"
 
 namespace {
 
@@ -64,62 +64,41 @@ Factory ssp_ps(int bound) {
   };
 }
 
-struct World {
+std::vector<StarWorld::Host> ps_hosts(const Setup& setup) {
+  std::vector<StarWorld::Host> hosts;
+  for (int j = 0; j < setup.servers; ++j) {
+    hosts.push_back({setup.servers == 1 ? "server" : "server" + std::to_string(j), kServerFlops});
+  }
+  for (int i = 0; i < setup.workers; ++i) {
+    const auto n = static_cast<std::size_t>(i);
+    hosts.push_back({"worker" + std::to_string(i), kWorkerFlops,
+                     setup.slowdown.empty() ? setup.straggler
+                                            : sim::Distribution::constant_value(setup.slowdown[n])});
+  }
+  return hosts;
+}
+
+struct World : StarWorld {
   World(const Setup& setup, const Factory& make)
-      : train(ml::make_synthetic({512, 20, 4, 1.0f, 3.0f}, 3)),
-        test(ml::make_synthetic({128, 20, 4, 1.0f, 3.0f}, 4)),
-        optimizer(ml::make_sgd({0.1f, 0.9f, 0.0f, false})) {
-    std::vector<std::string> names;
-    for (int j = 0; j < setup.servers; ++j) {
-      names.push_back(setup.servers == 1 ? "server" : "server" + std::to_string(j));
-    }
-    for (int i = 0; i < setup.workers; ++i) names.push_back("worker" + std::to_string(i));
-    topo = topology::build_star(names, {kBandwidth, kLatency});
-    net = std::make_unique<topology::Network>(sim, topo);
-    monitor = std::make_unique<algo::Monitor>(sim, *net, test, spec, setup.stop, setup.eval,
-                                              train.size());
-    ctx.sim = &sim;
-    ctx.net = net.get();
-    ctx.monitor = monitor.get();
+      : StarWorld(ps_hosts(setup), {kBandwidth, kLatency}, synthetic(512, 3), synthetic(128, 4),
+                  small_mlp(), ml::make_sgd({0.1f, 0.9f, 0.0f, false}), setup.stop, setup.eval,
+                  kSeed) {
     algo::PsConfig config;
-    for (std::size_t n = 0; n < names.size(); ++n) {
-      const bool server = static_cast<int>(n) < setup.servers;
-      sim::Distribution straggler = setup.straggler;
-      if (!server && !setup.slowdown.empty()) {
-        straggler = sim::Distribution::constant_value(
-            setup.slowdown[n - static_cast<std::size_t>(setup.servers)]);
-      }
-      if (server) straggler = sim::Distribution::constant_value(1.0);
-      ctx.nodes.push_back(
-          {names[n], *topo.find(names[n]), server ? kServerFlops : kWorkerFlops, straggler});
-      (server ? config.servers : config.workers).push_back(static_cast<int>(n));
+    for (int n = 0; n < setup.servers + setup.workers; ++n) {
+      (n < setup.servers ? config.servers : config.workers).push_back(n);
     }
-    ctx.train = &train;
-    ctx.model = spec;
-    ctx.optimizer = optimizer.get();
-    ctx.seed = kSeed;
     config.batch_size = setup.batch;
-    ps = make(config);
-    ps->launch(ctx);
+    ps = &launch(make(config));
   }
 
   // Runs to the stop condition and closes the monitor.
   World& run() {
-    sim.run();
-    monitor->finish("done");
+    StarWorld::run();
     return *this;
   }
   const ml::Vector& params() const { return ps->global_parameters(); }
 
-  ml::MlpSpec spec{{20, 16, 4}, ml::Activation::relu, ml::LossKind::softmax_cross_entropy};
-  ml::Dataset train, test;
-  std::unique_ptr<ml::Optimizer> optimizer;
-  sim::Simulator sim;
-  topology::Topology topo;
-  std::unique_ptr<topology::Network> net;
-  std::unique_ptr<algo::Monitor> monitor;
-  algo::RunContext ctx;
-  std::unique_ptr<algo::ParameterServer> ps;
+  algo::ParameterServer* ps;
 };
 
 float max_difference(const ml::Vector& a, const ml::Vector& b) {

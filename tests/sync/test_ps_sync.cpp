@@ -13,7 +13,7 @@
 #include "algorithms/ml/synthetic.h"
 #include "algorithms/sync/ps_sync.h"
 #include "algorithms/sync/training_seeds.h"
-#include "topology/builders.h"
+#include "star_world.h"
 
 namespace {
 
@@ -21,44 +21,24 @@ constexpr std::uint64_t kSeed = 11;
 constexpr double kBandwidth = 1.25e9;  // 10 Gb/s
 constexpr sim::Time kLatency = 5'000;  // 5 us per link
 
-struct PsWorld {
+std::vector<StarWorld::Host> ps_hosts(int workers) {
+  std::vector<StarWorld::Host> hosts{{"server", 100e9}};
+  for (int i = 0; i < workers; ++i) hosts.push_back({"worker" + std::to_string(i), 50e9});
+  return hosts;
+}
+
+struct PsWorld : StarWorld {
   PsWorld(int workers, int batch, algo::StopCondition stop, algo::EvalSchedule eval)
-      : train(ml::make_synthetic({512, 20, 4, 1.0f, 3.0f}, 3)),
-        test(ml::make_synthetic({128, 20, 4, 1.0f, 3.0f}, 4)),
-        optimizer(ml::make_sgd({0.1f, 0.9f, 0.0f, false})) {
-    std::vector<std::string> names{"server"};
-    for (int i = 0; i < workers; ++i) names.push_back("worker" + std::to_string(i));
-    topo = topology::build_star(names, {kBandwidth, kLatency});
-    net = std::make_unique<topology::Network>(sim, topo);
-    monitor = std::make_unique<algo::Monitor>(sim, *net, test, spec, stop, eval, train.size());
-    ctx.sim = &sim;
-    ctx.net = net.get();
-    ctx.monitor = monitor.get();
-    for (const auto& name : names) {
-      ctx.nodes.push_back({name, *topo.find(name), name == "server" ? 100e9 : 50e9,
-                           sim::Distribution::constant_value(1.0)});
-    }
-    ctx.train = &train;
-    ctx.model = spec;
-    ctx.optimizer = optimizer.get();
-    ctx.seed = kSeed;
+      : StarWorld(ps_hosts(workers), {kBandwidth, kLatency}, synthetic(512, 3), synthetic(128, 4),
+                  small_mlp(), ml::make_sgd({0.1f, 0.9f, 0.0f, false}), stop, eval, kSeed) {
     algo::PsSyncConfig config;
     config.server = 0;
     for (int i = 1; i <= workers; ++i) config.workers.push_back(i);
     config.batch_size = batch;
-    ps = std::make_unique<algo::PsSync>(config);
-    ps->launch(ctx);
+    ps = &launch(std::make_unique<algo::PsSync>(config));
   }
 
-  ml::MlpSpec spec{{20, 16, 4}, ml::Activation::relu, ml::LossKind::softmax_cross_entropy};
-  ml::Dataset train, test;
-  std::unique_ptr<ml::Optimizer> optimizer;
-  sim::Simulator sim;
-  topology::Topology topo;
-  std::unique_ptr<topology::Network> net;
-  std::unique_ptr<algo::Monitor> monitor;
-  algo::RunContext ctx;
-  std::unique_ptr<algo::PsSync> ps;
+  algo::PsSync* ps;
 };
 
 // The oracle: one model, one optimizer, batches formed by concatenating what
@@ -96,8 +76,7 @@ TEST_CASE("N ps_sync workers at batch b match one worker at batch N*b") {
   const int batch = 8;
   const int steps = 40;  // 40 x 8 = 320 > 512 / 4 per shard: crosses epoch boundaries
   PsWorld world(workers, batch, {0, 0.0, steps, 0.0}, {});
-  world.sim.run();
-  world.monitor->finish("done");
+  world.run();
   REQUIRE(world.monitor->totals().steps == steps);
 
   const ml::Vector expected = one_worker_at_combined_batch(world, workers, batch, steps);
@@ -114,8 +93,7 @@ TEST_CASE("a ps_sync step on a star takes broadcast + compute + gather + update 
   const int workers = 4;
   const int batch = 16;
   PsWorld world(workers, batch, {0, 0.0, 3, 0.0}, {1, 0});
-  world.sim.run();
-  world.monitor->finish("done");
+  world.run();
 
   const ml::Mlp model(world.spec);
   const double bytes = static_cast<double>(model.num_parameters()) * sizeof(float);
