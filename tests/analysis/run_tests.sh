@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# run_tests.sh SYNCSIM SRC: produce real run folders with the syncsim binary,
+# then run tests/analysis/test_plot_run.py on them with Debian's python3.
+set -euo pipefail
+syncsim=$1
+src=$2
+python=/usr/bin/python3
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# One algorithm with nonzero staleness (synthetic data, instant), and two
+# algorithms on Fashion-MNIST (~1.5 s).
+"$syncsim" run "$src/scenarios/ci/ps_async_synthetic.yaml" -o "$work/async" >/dev/null
+"$syncsim" run "$src/scenarios/examples/assignment.yaml" -o "$work/two" >/dev/null
+
+export SYNCSIM_PLOT_RUN_ASYNC="$work/async"
+export SYNCSIM_PLOT_RUN_TWO="$work/two"
+export SYNCSIM_PLOT_SCRIPT="$src/analysis/plot_run.py"
+export PYTHONDONTWRITEBYTECODE=1 MPLBACKEND=Agg MPLCONFIGDIR="$work/mpl"
+set +e
+"$python" -m pytest -q -p no:cacheprovider "$src/tests/analysis/test_plot_run.py"
+rc=$?
+set -e
+if [ "$rc" -eq 5 ]; then
+  echo "run_tests.sh: pytest collected no tests" >&2
+  exit 1
+fi
+exit "$rc"
