@@ -1,0 +1,72 @@
+// NodeClock: one node's local clock, read as a function of true (simulated) time.
+//
+//   local(t) = offset + t + drift_ppm * 1e-6 * t        (plus corrections, below)
+//
+// computed piecewise from an anchor (true time T0, local time L0) as
+//   local(t) = L0 + (t - T0) + llround(drift_ppm * 1e-6 * (t - T0))
+// so the floating-point part is rounded once per reading, to the nanosecond.
+// The anchor moves whenever the rate changes (a random-walk step) and a step
+// correction adds to L0.
+//
+// Random-walk drift (optional): at every multiple k * walk_interval of true
+// time, drift_ppm += drift_walk_ppm * sqrt(walk_interval in s) * N(0, 1), the
+// normals drawn in order from the clock's own stream. drift_walk_ppm is thus
+// the standard deviation of the drift change per sqrt-second. The steps are
+// applied lazily by the readings, which is why readings must come in
+// non-decreasing true time.
+//
+// Each node reads only its own clock; the engine runs on true time.
+#pragma once
+
+#include <cstdint>
+
+#include "sim/random.h"
+#include "sim/time.h"
+
+namespace sim {
+
+struct ClockParams {
+  Time offset = 0;              // local - true at true time 0
+  double drift_ppm = 0.0;       // rate error in parts per million (+50: gains 50 us per s)
+  double drift_walk_ppm = 0.0;  // random-walk step sd per sqrt-second; 0: fixed drift
+  Time walk_interval = kSecond; // true time between random-walk steps; > 0
+};
+
+class NodeClock {
+ public:
+  // A perfect clock: local == true.
+  NodeClock() : NodeClock(ClockParams{}, RandomStream(0)) {}
+  // Throws std::invalid_argument for a non-finite drift, drift <= -1e6 ppm,
+  // a negative walk sd or a walk_interval <= 0.
+  NodeClock(const ClockParams& params, RandomStream walk_stream);
+
+  // The local reading at true time `true_time`.
+  // REQUIRES: true_time >= every true time passed before (to this clock).
+  Time local_time(Time true_time);
+  // The current rate error, after the walk steps up to the last reading.
+  double drift_ppm() const { return drift_ppm_; }
+
+  // Step correction: from `true_time` on, the clock reads `correction` more.
+  void step(Time true_time, Time correction);
+
+  // The true duration a local duration lasts at the current rate (to the
+  // nearest ns): how long a node that sleeps `local` by its clock really waits.
+  Time true_duration(Time local) const;
+
+ private:
+  void advance_walk(Time true_time);
+  void reanchor(Time true_time);
+
+  // Constant after construction.
+  double walk_ppm_;
+  Time walk_interval_;
+
+  // Updated by readings and corrections.
+  double drift_ppm_;
+  Time anchor_true_ = 0;
+  Time anchor_local_;
+  Time next_walk_;  // true time of the next random-walk step
+  RandomStream walk_stream_;
+};
+
+}  // namespace sim

@@ -1,0 +1,101 @@
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <stdexcept>
+
+#include "sim/clock.h"
+#include "sim/lamport.h"
+
+using namespace sim::literals;
+
+TEST_CASE("a node clock reads offset plus drifted true time, rounded once to the nanosecond") {
+  SECTION("a default clock is perfect") {
+    sim::NodeClock clock;
+    CHECK(clock.local_time(0) == 0);
+    CHECK(clock.local_time(123'456'789) == 123'456'789);
+  }
+  SECTION("an offset alone shifts every reading") {
+    sim::NodeClock clock({-5_ms, 0.0}, sim::RandomStream(1));
+    CHECK(clock.local_time(0) == -5'000'000);
+    CHECK(clock.local_time(2_s) == 2'000'000'000 - 5'000'000);
+  }
+  SECTION("+50 ppm gains 50 us per second") {
+    sim::NodeClock clock({0, 50.0}, sim::RandomStream(1));
+    CHECK(clock.local_time(1_s) == 1'000'050'000);
+    CHECK(clock.local_time(10_s) == 10'000'500'000);
+  }
+  SECTION("a fractional nanosecond of drift is rounded, not accumulated") {
+    sim::NodeClock clock({7, 1000.0}, sim::RandomStream(1));  // 1000 ppm: 0.001 ns per ns
+    CHECK(clock.local_time(400) == 7 + 400);      // 0.4 ns rounds down
+    CHECK(clock.local_time(600) == 7 + 600 + 1);  // 0.6 ns rounds up
+    CHECK(clock.local_time(1_s) == 7 + 1'001'000'000);
+  }
+}
+
+TEST_CASE("a step correction adds to every later reading and keeps the rate") {
+  sim::NodeClock clock({1_ms, 100.0}, sim::RandomStream(1));
+  const sim::Time before = clock.local_time(1_s);  // 1 ms + 1 s + 100 us
+  CHECK(before == 1'001'100'000);
+  clock.step(1_s, -1'100'000);
+  CHECK(clock.local_time(1_s) == 1'000'000'000);
+  CHECK(clock.local_time(2_s) == 2'000'100'000);
+}
+
+TEST_CASE("a local duration lasts less true time on a fast clock") {
+  sim::NodeClock fast({0, 1000.0}, sim::RandomStream(1));
+  CHECK(fast.true_duration(1'001'000) == 1'000'000);
+  sim::NodeClock perfect;
+  CHECK(perfect.true_duration(12345) == 12345);
+}
+
+TEST_CASE("random-walk drift changes the rate at each interval, reproducibly") {
+  const sim::ClockParams params{0, 10.0, 5.0, 100_ms};
+  sim::NodeClock a(params, sim::RandomStream(42, "worker0", "clock"));
+  sim::NodeClock b(params, sim::RandomStream(42, "worker0", "clock"));
+  SECTION("the same stream gives the same readings, whatever the reading pattern") {
+    for (sim::Time t = 0; t <= 3_s; t += 7_ms) a.local_time(t);
+    CHECK(a.local_time(3_s) == b.local_time(3_s));
+    CHECK(a.drift_ppm() == b.drift_ppm());
+  }
+  SECTION("the drift moves away from its start and readings stay continuous") {
+    const sim::Time before = a.local_time(100_ms - 1);
+    const sim::Time after = a.local_time(100_ms + 1);
+    CHECK(after - before >= 1);
+    CHECK(after - before <= 3);
+    a.local_time(1_s);
+    CHECK(a.drift_ppm() != 10.0);
+  }
+  SECTION("without a walk the drift is fixed") {
+    sim::NodeClock fixed({0, 10.0}, sim::RandomStream(42));
+    fixed.local_time(10_s);
+    CHECK(fixed.drift_ppm() == 10.0);
+  }
+}
+
+TEST_CASE("bad clock parameters are rejected") {
+  SECTION("a rate error of -1e6 ppm stops the clock") {
+    CHECK_THROWS_AS(sim::NodeClock({0, -1e6}, sim::RandomStream(1)), std::invalid_argument);
+  }
+  SECTION("a non-finite drift") {
+    CHECK_THROWS_AS(sim::NodeClock({0, std::nan("")}, sim::RandomStream(1)), std::invalid_argument);
+  }
+  SECTION("a negative walk") {
+    CHECK_THROWS_AS(sim::NodeClock({0, 0.0, -1.0}, sim::RandomStream(1)), std::invalid_argument);
+  }
+  SECTION("a zero walk interval") {
+    CHECK_THROWS_AS(sim::NodeClock({0, 0.0, 1.0, 0}, sim::RandomStream(1)), std::invalid_argument);
+  }
+}
+
+TEST_CASE("a Lamport clock ticks on send and jumps past the stamp on delivery") {
+  sim::LamportClocks clocks(3);
+  SECTION("a send ticks only the sender") {
+    CHECK(clocks.on_send(0) == 1);
+    CHECK(clocks.value(1) == 0);
+  }
+  SECTION("a delivery takes the max of own and stamp, plus one") {
+    for (int i = 0; i < 5; ++i) clocks.tick(2);
+    CHECK(clocks.on_deliver(0, 2, 3) == 6);  // own 5 > stamp 3
+    CHECK(clocks.on_deliver(0, 1, 3) == 4);  // stamp 3 > own 0
+  }
+}
