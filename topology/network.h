@@ -43,6 +43,7 @@
 #include <map>
 #include <vector>
 
+#include "sim/lamport.h"
 #include "sim/simulator.h"
 #include "topology/routing.h"
 #include "topology/topology.h"
@@ -95,6 +96,12 @@ class Network {
   double channel_bytes(int channel) const;
   std::uint64_t transfers_completed() const { return transfers_completed_; }  // delivered
   Routing& routing() { return routing_; }
+
+  // Lamport clocks that algo::send_message stamps on every message (not on
+  // bare transfers). Not owned; null (the default) turns stamping off.
+  // REQUIRES: clocks->size() >= the topology's node count.
+  void set_lamport_clocks(sim::LamportClocks* clocks) { lamport_ = clocks; }
+  sim::LamportClocks* lamport_clocks() const { return lamport_; }
   const Topology& topology() const { return *topo_; }
 
  private:
@@ -147,6 +154,7 @@ class Network {
   std::vector<char> channel_visited_;  // scratch of take_affected_flows, all 0 between calls
   std::uint64_t visit_stamp_ = 0;
   std::uint64_t next_flow_id_ = 1;
+  sim::LamportClocks* lamport_ = nullptr;
 
   // Statistics.
   std::vector<double> bytes_sent_;     // by node
