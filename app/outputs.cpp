@@ -99,8 +99,10 @@ std::string summary_csv(const ScenarioResult& result) {
   out << "scenario,algorithm,kind,seed,workers,stop_reason,sim_time_s,steps,samples,epochs,"
          "final_accuracy,final_test_loss,best_accuracy,target_accuracy,time_to_target_s,"
          "throughput_samples_per_s,bytes_total,staleness_mean,staleness_p50,staleness_p99,"
-         "staleness_max,updates_applied,updates_dropped,events_processed\n";
+         "staleness_max,updates_applied,updates_dropped,events_processed";
   const Scenario& s = result.scenario;
+  const bool clocks = s.models_clocks();
+  out << (clocks ? ",clock_error_max_s,clock_error_mean_s,clock_skew_s,sync_messages,sync_bytes\n" : "\n");
   const double target = s.stop.target_accuracy;
   for (const RunResult& r : result.runs) {
     const algo::RunTotals& t = r.totals;
@@ -113,7 +115,25 @@ std::string summary_csv(const ScenarioResult& result) {
         << format_number(t.throughput) << ',' << format_number(t.bytes_total) << ','
         << optional_cell(t.staleness_mean) << ',' << optional_cell(t.staleness_p50) << ','
         << optional_cell(t.staleness_p99) << ',' << optional_cell(t.staleness_max) << ','
-        << t.updates_applied << ',' << t.updates_dropped << ',' << t.events_processed << '\n';
+        << t.updates_applied << ',' << t.updates_dropped << ',' << t.events_processed;
+    if (clocks) {
+      out << ',' << format_number(r.final_error_max_s) << ','
+          << format_number(r.final_error_mean_s) << ',' << format_number(r.final_skew_s) << ','
+          << r.sync_messages << ',' << format_number(r.sync_bytes);
+    }
+    out << '\n';
+  }
+  return out.str();
+}
+
+std::string clocks_csv(const ScenarioResult& result) {
+  std::ostringstream out;
+  out << "algorithm,node,true_time_s,local_time_s,error_s\n";
+  for (const RunResult& r : result.runs) {
+    for (const RunResult::ClockSample& c : r.clock_samples) {
+      out << r.label << ',' << c.node << ',' << seconds(c.true_time) << ','
+          << seconds(c.local_time) << ',' << seconds(c.local_time - c.true_time) << '\n';
+    }
   }
   return out.str();
 }
@@ -182,7 +202,7 @@ std::vector<std::filesystem::path> write_outputs(const std::filesystem::path& di
     throw std::runtime_error("cannot create output folder " + dir.string() +
                              (ec ? ": " + ec.message() : ""));
   }
-  const std::pair<const char*, std::string> files[] = {
+  std::vector<std::pair<const char*, std::string>> files = {
       {"metrics.csv", metrics_csv(r)},
       {"summary.csv", summary_csv(r)},
       {"staleness.csv", staleness_csv(r)},
@@ -190,6 +210,7 @@ std::vector<std::filesystem::path> write_outputs(const std::filesystem::path& di
       {"timing.csv", timing_csv(r)},
       {"partition.csv", partition_csv(r)},
   };
+  if (r.scenario.models_clocks()) files.push_back({"clocks.csv", clocks_csv(r)});
   std::vector<std::filesystem::path> written;
   try {
     for (const auto& [name, content] : files) {

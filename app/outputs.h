@@ -4,6 +4,8 @@
 //   staleness.csv  applied updates by staleness (a histogram)
 //   partition.csv  each worker's shard: size and samples per class
 //   nodes.csv      bytes sent by each node
+//   clocks.csv     only if the scenario models clocks: every node's local
+//                  time and error (local - true) at each evaluation point
 //   timing.csv     wall time and events per wall second: the only file that
 //                  differs between two runs of the same scenario and seed, kept
 //                  out of summary.csv so that the CSVs above are byte-identical
@@ -33,6 +35,9 @@ std::string timing_csv(const ScenarioResult& r);
 // class (class0, class1, ...), one row per worker/client in worker order.
 std::string partition_csv(const ScenarioResult& r);
 std::string nodes_csv(const ScenarioResult& r);
+// clocks.csv: algorithm, node, true_time_s, local_time_s, error_s (exact
+// decimal seconds), one row per node per evaluation point.
+std::string clocks_csv(const ScenarioResult& r);
 
 // Creates `dir` if needed and writes the files above. Throws std::runtime_error
 // naming the path if the folder or a file cannot be written; files already

@@ -1,8 +1,13 @@
 #include "app/runner.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 
+#include "algorithms/sync/clock_sync.h"
 #include "app/world.h"
+#include "sim/clock.h"
+#include "sim/lamport.h"
 #include "sim/simulator.h"
 #include "topology/network.h"
 
@@ -12,6 +17,25 @@ namespace {
 std::unique_ptr<ml::Optimizer> make_optimizer(const OptimizerSpec& spec) {
   if (spec.kind == "adam") return ml::make_adam(spec.adam);
   return ml::make_sgd(spec.sgd);
+}
+
+// One clock per topology node (switches keep perfect ones), each host's drawn
+// from its own stream (seed, node name, "clock"): drift, then offset; the
+// same stream then drives its random walk.
+std::vector<sim::NodeClock> build_clocks(const Scenario& s, const topology::Topology& topo) {
+  std::vector<sim::NodeClock> clocks(static_cast<std::size_t>(topo.node_count()));
+  for (const NodeGroup& g : s.groups) {
+    if (!g.clock) continue;
+    for (const std::string& name : node_names(g)) {
+      sim::RandomStream stream(s.seed, name, "clock");
+      sim::ClockParams params;
+      params.drift_ppm = g.clock->drift_ppm.sample(stream);
+      params.offset = sim::from_seconds(g.clock->offset_s.sample(stream));
+      params.drift_walk_ppm = g.clock->drift_walk_ppm;
+      clocks[static_cast<std::size_t>(*topo.find(name))] = sim::NodeClock(params, stream);
+    }
+  }
+  return clocks;
 }
 
 }  // namespace
@@ -32,8 +56,13 @@ RunResult run_algorithm(const Scenario& s, const AlgorithmChoice& choice, const 
   const std::unique_ptr<ml::Optimizer> optimizer = make_optimizer(s.optimizer);
   std::unique_ptr<algo::Algorithm> algorithm = choice.build();
 
+  // Declared before the simulator, so destroyed after the coroutine frames that refer to them.
+  std::vector<sim::NodeClock> clocks = build_clocks(s, topo);
+  std::unique_ptr<algo::ClockSync> clock_sync;
   sim::Simulator sim;
   topology::Network net(sim, topo);
+  sim::LamportClocks lamport(static_cast<std::size_t>(topo.node_count()));
+  net.set_lamport_clocks(&lamport);
   algo::Monitor monitor(sim, net, data.test, s.model, s.stop, s.eval, data.train.size());
 
   algo::RunContext ctx;
@@ -48,7 +77,27 @@ RunResult run_algorithm(const Scenario& s, const AlgorithmChoice& choice, const 
   ctx.partition = s.data.partition_spec;
   std::vector<algo::ShardStats> partition;
   ctx.shard_stats = &partition;
+  std::vector<RunResult::ClockSample> clock_samples;
+  if (s.models_clocks()) {
+    monitor.set_evaluation_observer([&](sim::Time now) {
+      for (const algo::Node& node : ctx.nodes) {
+        clock_samples.push_back(
+            {now, node.name, clocks[static_cast<std::size_t>(node.host)].local_time(now)});
+      }
+    });
+  }
   algorithm->launch(ctx);
+  if (s.clock_sync) {
+    algo::ClockSyncConfig config;
+    config.server = *topo.find(s.clock_sync->server);
+    for (const algo::Node& node : ctx.nodes) {
+      if (node.host != config.server) config.clients.push_back(node.host);
+    }
+    config.interval = s.clock_sync->interval;
+    config.packet_bytes = s.clock_sync->packet_bytes;
+    clock_sync = std::make_unique<algo::ClockSync>(sim, net, clocks, config);
+    clock_sync->launch();
+  }
 
   if (s.stop.max_time > 0) {
     sim.run_until(s.stop.max_time);
@@ -70,6 +119,25 @@ RunResult run_algorithm(const Scenario& s, const AlgorithmChoice& choice, const 
   result.partition = std::move(partition);
   for (const algo::Node& node : ctx.nodes) {
     result.traffic.push_back({node.name, net.bytes_sent(node.host)});
+  }
+  if (s.models_clocks()) {
+    result.clock_samples = std::move(clock_samples);
+    double sum = 0.0;
+    sim::Time lowest = sim::kTimeMax, highest = -sim::kTimeMax;
+    for (const algo::Node& node : ctx.nodes) {
+      const sim::Time local = clocks[static_cast<std::size_t>(node.host)].local_time(sim.now());
+      const double error = std::abs(sim::to_seconds(local - sim.now()));
+      result.final_error_max_s = std::max(result.final_error_max_s, error);
+      sum += error;
+      lowest = std::min(lowest, local);
+      highest = std::max(highest, local);
+    }
+    result.final_error_mean_s = sum / static_cast<double>(ctx.nodes.size());
+    result.final_skew_s = sim::to_seconds(highest - lowest);
+  }
+  if (clock_sync) {
+    result.sync_messages = clock_sync->messages_sent();
+    result.sync_bytes = clock_sync->bytes_sent();
   }
   result.final_parameters = algorithm->global_parameters();
   result.wall_seconds =

@@ -26,6 +26,19 @@ struct RunResult {
     double bytes_sent;
   };
   std::vector<NodeTraffic> traffic;  // per scenario node, in node order
+  // Node clocks (only if the scenario models clocks): one sample per node at
+  // every evaluation point, nodes in scenario order.
+  struct ClockSample {
+    sim::Time true_time;
+    std::string node;
+    sim::Time local_time;  // error = local_time - true_time
+  };
+  std::vector<ClockSample> clock_samples;
+  double final_error_max_s = 0.0;   // max over nodes of |local - true| at the end
+  double final_error_mean_s = 0.0;  // mean of the same
+  double final_skew_s = 0.0;        // max - min local time over nodes at the end
+  std::int64_t sync_messages = 0;  // clock_sync requests + replies
+  double sync_bytes = 0.0;
   ml::Vector final_parameters;  // the global model at the end
   double wall_seconds = 0.0;    // host time of the run; the one non-deterministic output
 };

@@ -21,6 +21,21 @@
 
 namespace app {
 
+// `cluster.<group>.clock`: each node's clock drawn from these, from the
+// node's own stream (seed, node name, "clock"): drift first, then offset.
+struct ClockSpec {
+  sim::Distribution drift_ppm = sim::Distribution::constant_value(0.0);
+  sim::Distribution offset_s = sim::Distribution::constant_value(0.0);  // seconds
+  double drift_walk_ppm = 0.0;  // random-walk sd per sqrt-second (steps every 1 s)
+};
+
+// `clock_sync:` NTP-style synchronisation of every other node to `server`.
+struct ClockSyncSpec {
+  std::string server;                 // a group of one node
+  sim::Time interval = sim::kSecond;  // of each client's local clock
+  double packet_bytes = 90.0;         // request and reply on the wire
+};
+
 // A group of identical nodes. A group of one is named after the group
 // ("server"); a larger group's nodes get the index appended ("worker0"...).
 struct NodeGroup {
@@ -31,6 +46,7 @@ struct NodeGroup {
   // `link: {bandwidth, latency}`: this group's host links, overriding the
   // topology's default (star and tree host links only).
   std::optional<topology::LinkParams> link;
+  std::optional<ClockSpec> clock;  // none: perfect clocks
 };
 
 struct ExplicitLink {
@@ -96,6 +112,16 @@ struct Scenario {
   std::vector<AlgorithmChoice> algorithms;
   algo::StopCondition stop;
   algo::EvalSchedule eval;
+  std::optional<ClockSyncSpec> clock_sync;
+  // True if any node's clock is modelled (a group `clock` or `clock_sync`):
+  // only then are clocks.csv and the clock summary columns written.
+  bool models_clocks() const {
+    if (clock_sync) return true;
+    for (const NodeGroup& g : groups) {
+      if (g.clock) return true;
+    }
+    return false;
+  }
 };
 
 // The names of a group's nodes, in order.

@@ -1,11 +1,13 @@
 #include "app/scenario_loader.h"
 
 #include <charconv>
+#include <cmath>
 #include <map>
 #include <set>
 
 #include "algorithms/ml/idx_reader.h"
 #include "app/algorithm_registry.h"
+#include "app/units.h"
 
 namespace app {
 namespace {
@@ -23,12 +25,31 @@ std::string trim(std::string_view s) {
 
 topology::LinkParams load_link(const ConfigNode& node);
 
+ClockSpec load_clock(const ConfigNode& node) {
+  node.check_keys({"drift_ppm", "offset", "drift_walk_ppm"});
+  ClockSpec spec;
+  if (auto d = node.optional_child("drift_ppm")) {
+    spec.drift_ppm = parse_distribution(*d);
+    // A normal draw is unbounded, but beyond +-1e5 ppm (10%) it is not a crystal.
+    if (spec.drift_ppm.kind == sim::Distribution::Kind::constant ||
+        spec.drift_ppm.kind == sim::Distribution::Kind::uniform) {
+      d->require(std::abs(spec.drift_ppm.a) <= 1e5 && std::abs(spec.drift_ppm.b) <= 1e5,
+                 "drift_ppm must stay within +-100000 ppm");
+    }
+  }
+  if (auto o = node.optional_child("offset")) {
+    spec.offset_s = parse_distribution(*o, DistributionUnit::duration);
+  }
+  if (auto w = node.optional_child("drift_walk_ppm")) spec.drift_walk_ppm = w->as_double_in(0.0, 1e5);
+  return spec;
+}
+
 std::vector<NodeGroup> load_cluster(const ConfigNode& cluster) {
   std::vector<NodeGroup> groups;
   std::set<std::string> node_names_seen;
   for (const std::string& key : cluster.keys()) {
     const ConfigNode g = cluster.child(key);
-    g.check_keys({"count", "flops", "straggler", "link"});
+    g.check_keys({"count", "flops", "straggler", "link", "clock"});
     NodeGroup group;
     group.name = key;
     for (char c : key) {
@@ -54,6 +75,7 @@ std::vector<NodeGroup> load_cluster(const ConfigNode& cluster) {
       link->check_keys({"bandwidth", "latency"});
       group.link = load_link(*link);
     }
+    if (auto clock = g.optional_child("clock")) group.clock = load_clock(*clock);
     for (const std::string& name : node_names(group)) {
       if (!node_names_seen.insert(name).second) {
         g.fail("node name '" + name + "' is produced by two groups");
@@ -374,10 +396,33 @@ std::vector<AlgorithmChoice> load_algorithms(const ConfigNode& root,
   return choices;
 }
 
+ClockSyncSpec load_clock_sync(const ConfigNode& node, const std::vector<NodeGroup>& groups) {
+  node.check_keys({"server", "interval", "packet_bytes"});
+  ClockSyncSpec spec;
+  const ConfigNode server = node.child("server");
+  spec.server = server.as_string();
+  std::vector<std::string> names;
+  const NodeGroup* found = nullptr;
+  for (const NodeGroup& g : groups) {
+    names.push_back(g.name);
+    if (g.name == spec.server) found = &g;
+  }
+  if (found == nullptr) {
+    const std::string hint = did_you_mean(spec.server, names);
+    server.fail("no cluster group '" + spec.server + "'" +
+                (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
+  }
+  if (found->count != 1) server.fail("the clock server must be a group of one node");
+  if (groups.size() == 1) server.fail("clock sync needs at least one node besides the server");
+  spec.interval = node.get_duration("interval", spec.interval);
+  if (node.has("interval")) node.child("interval").require(spec.interval > 0, "interval must be > 0");
+  if (node.has("packet_bytes")) spec.packet_bytes = node.child("packet_bytes").as_bytes();
+  return spec;
+}
+
 Scenario load(const ConfigNode& root) {
   root.check_keys({"name", "seed", "cluster", "topology", "data", "model", "optimizer", "algorithm",
-                   "algorithms",
-                   "stop", "eval"});
+                   "algorithms", "stop", "eval", "clock_sync"});
   Scenario s;
   s.file = root.file();
   const ConfigNode name = root.child("name");
@@ -396,6 +441,7 @@ Scenario load(const ConfigNode& root) {
   s.algorithms = load_algorithms(root, s.groups);
   s.stop = load_stop(root.child("stop"));
   if (root.has("eval")) s.eval = load_eval(root.child("eval"));
+  if (root.has("clock_sync")) s.clock_sync = load_clock_sync(root.child("clock_sync"), s.groups);
   check_topology_hosts(topo, s);
   check_group_links(root.child("cluster"), s);
   check_model_against_data(s);
@@ -412,10 +458,19 @@ std::vector<std::string> node_names(const NodeGroup& group) {
   return names;
 }
 
-sim::Distribution parse_distribution(const ConfigNode& node) {
+sim::Distribution parse_distribution(const ConfigNode& node, DistributionUnit unit) {
   const std::string text = trim(node.as_string());
   auto number = [&](std::string_view s) {
     const std::string t = trim(s);
+    if (unit == DistributionUnit::duration) {
+      const bool negative = !t.empty() && t.front() == '-';
+      try {
+        const double seconds = sim::to_seconds(parse_duration(negative ? t.substr(1) : t));
+        return negative ? -seconds : seconds;
+      } catch (const UnitError& e) {
+        node.fail(std::string(e.what()) + " in distribution '" + text + "'");
+      }
+    }
     double value = 0;
     const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), value);
     if (ec != std::errc() || end != t.data() + t.size() || t.empty()) {

@@ -15,8 +15,14 @@ namespace app {
 Scenario load_scenario(const std::string& path);
 Scenario load_scenario_string(const std::string& yaml, const std::string& pseudo_file);
 
+// What the arguments of a distribution are: plain numbers, or durations with
+// units ("uniform(-5ms, 5ms)", "normal(0s, 1us)", "2ms"), which may be
+// negative and are stored in seconds.
+enum class DistributionUnit { number, duration };
+
 // "lognormal(0, 0.1)", "uniform(1, 1.5)", "normal(0, 50)", "exponential(2)"
 // or a plain number, at `node` (errors name its location).
-sim::Distribution parse_distribution(const ConfigNode& node);
+sim::Distribution parse_distribution(const ConfigNode& node,
+                                     DistributionUnit unit = DistributionUnit::number);
 
 }  // namespace app

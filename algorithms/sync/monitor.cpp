@@ -98,6 +98,7 @@ void Monitor::evaluate(std::int64_t version) {
       eval.accuracy >= stop_.target_accuracy) {
     totals_.time_to_target = row.time;
   }
+  if (evaluation_observer_) evaluation_observer_(row.time);
 }
 
 std::optional<std::int64_t> Monitor::staleness_percentile(double p) const {

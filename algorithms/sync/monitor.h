@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -93,6 +94,12 @@ class Monitor {
 
   bool stopping() const { return !stop_reason_.empty(); }
 
+  // Called at every evaluation point, at its simulated time, after the row is
+  // recorded (the runner samples node clocks there). Empty: nothing.
+  void set_evaluation_observer(std::function<void(sim::Time)> observer) {
+    evaluation_observer_ = std::move(observer);
+  }
+
   // Ends the run: evaluates the last model if its version has no row yet and
   // fixes the totals. `reason` is used unless a stop condition already fired.
   void finish(const std::string& reason);
@@ -134,6 +141,7 @@ class Monitor {
   std::string stop_reason_;
   std::vector<MetricsRow> rows_;
   RunTotals totals_;
+  std::function<void(sim::Time)> evaluation_observer_;
 };
 
 }  // namespace algo

@@ -1,0 +1,136 @@
+// Node clocks in scenarios: the `clock` and `clock_sync` keys, their errors,
+// and clocks.csv and the clock summary columns of real runs.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <sstream>
+#include <string>
+
+#include "app/outputs.h"
+#include "app/runner.h"
+#include "app/scenario_loader.h"
+#include "scenario_text.h"
+
+namespace {
+
+const std::string kClocks = R"yaml(name: t
+seed: 3
+cluster:
+  server:
+    flops: 10GFLOPS
+    clock: {drift_ppm: 0, offset: 0s}
+  worker:
+    count: 2
+    flops: 5GFLOPS
+    clock: {drift_ppm: "normal(0, 50)", offset: "uniform(-5ms, 5ms)", drift_walk_ppm: 1}
+clock_sync: {server: server, interval: 100ms}
+topology: {kind: star, bandwidth: 1Gbps, latency: 10us}
+data: {dataset: synthetic, samples: 100, features: 4, classes: 3}
+model: {layers: [4, 8, 3]}
+algorithm: {kind: ps_sync, batch_size: 4}
+stop: {sim_time: 1s}
+eval: {every: 250ms}
+)yaml";
+
+std::vector<std::vector<std::string>> csv_rows(const std::string& text) {
+  std::vector<std::vector<std::string>> rows;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    std::vector<std::string> cells;
+    std::istringstream l(line);
+    for (std::string cell; std::getline(l, cell, ',');) cells.push_back(cell);
+    rows.push_back(cells);
+  }
+  return rows;
+}
+
+}  // namespace
+
+using scenario_text::error_of;
+using scenario_text::replace;
+
+TEST_CASE("clock and clock_sync keys load, offsets with duration units") {
+  const app::Scenario s = app::load_scenario_string(kClocks, "s.yaml");
+  REQUIRE(s.groups[1].clock);
+  const app::ClockSpec& c = *s.groups[1].clock;
+  CHECK(c.drift_ppm.kind == sim::Distribution::Kind::normal);
+  CHECK(c.drift_ppm.b == 50.0);
+  CHECK(c.offset_s.kind == sim::Distribution::Kind::uniform);
+  CHECK(c.offset_s.a == -0.005);
+  CHECK(c.offset_s.b == 0.005);
+  CHECK(c.drift_walk_ppm == 1.0);
+  REQUIRE(s.clock_sync);
+  CHECK(s.clock_sync->server == "server");
+  CHECK(s.clock_sync->interval == 100'000'000);
+  CHECK(s.clock_sync->packet_bytes == 90.0);
+  CHECK(s.models_clocks());
+}
+
+TEST_CASE("clock mistakes are reported at their key") {
+  SECTION("an offset without a unit") {
+    CHECK_THAT(error_of(replace(kClocks, "uniform(-5ms, 5ms)", "uniform(-5, 5ms)")),
+               Catch::StartsWith("s.yaml:10:49: cluster.worker.clock.offset: ") &&
+                   Catch::Contains("in distribution 'uniform(-5, 5ms)'"));
+  }
+  SECTION("an unknown clock key") {
+    CHECK_THAT(error_of(replace(kClocks, "drift_walk_ppm: 1", "drift_wak_ppm: 1")),
+               Catch::Contains("unknown key 'drift_wak_ppm' (did you mean 'drift_walk_ppm'?)"));
+  }
+  SECTION("a sync server that is not a group") {
+    CHECK(error_of(replace(kClocks, "{server: server,", "{server: sever,")) ==
+          "s.yaml:11:22: clock_sync.server: no cluster group 'sever' (did you mean 'server'?)");
+  }
+  SECTION("a sync server group of several nodes") {
+    CHECK_THAT(error_of(replace(kClocks, "{server: server,", "{server: worker,")),
+               Catch::EndsWith("clock_sync.server: the clock server must be a group of one node"));
+  }
+  SECTION("a zero interval") {
+    CHECK_THAT(error_of(replace(kClocks, "interval: 100ms", "interval: 0s")),
+               Catch::EndsWith("clock_sync.interval: interval must be > 0"));
+  }
+}
+
+TEST_CASE("a run with clocks writes clocks.csv and the clock summary columns") {
+  const app::Scenario s = app::load_scenario_string(kClocks, "s.yaml");
+  const app::ScenarioResult result = app::run_scenario(s);
+  const auto clocks = csv_rows(app::clocks_csv(result));
+  const auto summary = csv_rows(app::summary_csv(result));
+  SECTION("one row per node per evaluation, error = local - true") {
+    REQUIRE(clocks.size() == 1 + 3 * result.runs[0].rows.size());
+    CHECK(clocks[0] == std::vector<std::string>{"algorithm", "node", "true_time_s",
+                                                "local_time_s", "error_s"});
+    for (std::size_t i = 1; i < clocks.size(); ++i) {
+      CHECK(std::stod(clocks[i][3]) - std::stod(clocks[i][2]) ==
+            Approx(std::stod(clocks[i][4])).margin(1e-9));
+    }
+  }
+  SECTION("synced workers stay within drift x interval of the perfect server") {
+    // Rows after the first sync: 50 ppm x 3 sd x 100 ms is 15 us.
+    for (std::size_t i = 4; i < clocks.size(); ++i) CHECK(std::abs(std::stod(clocks[i][4])) < 20e-6);
+  }
+  SECTION("sync messages and bytes are counted, 90 bytes each") {
+    const std::vector<std::string>& header = summary[0];
+    REQUIRE(header.size() == summary[1].size());
+    CHECK(header[header.size() - 2] == "sync_messages");
+    const long messages = std::stol(summary[1][header.size() - 2]);
+    CHECK(messages >= 2 * 2 * 10);  // 2 clients, every 100 ms for 1 s
+    CHECK(std::stod(summary[1].back()) == 90.0 * static_cast<double>(messages));
+  }
+  SECTION("the same seed gives the same clocks") {
+    CHECK(app::clocks_csv(app::run_scenario(s)) == app::clocks_csv(result));
+  }
+}
+
+TEST_CASE("without clock keys no clock output appears") {
+  std::string yaml = replace(kClocks, "clock_sync: {server: server, interval: 100ms}\n", "");
+  yaml = replace(yaml, "    clock: {drift_ppm: 0, offset: 0s}\n", "");
+  yaml = replace(yaml,
+                 "    clock: {drift_ppm: \"normal(0, 50)\", offset: \"uniform(-5ms, 5ms)\", "
+                 "drift_walk_ppm: 1}\n",
+                 "");
+  const app::Scenario s = app::load_scenario_string(yaml, "s.yaml");
+  CHECK_FALSE(s.models_clocks());
+  const app::ScenarioResult result = app::run_scenario(s);
+  CHECK(result.runs[0].clock_samples.empty());
+  CHECK_THAT(app::summary_csv(result), !Catch::Contains("clock"));
+}
