@@ -95,6 +95,8 @@ RunResult run_algorithm(const Scenario& s, const AlgorithmChoice& choice, const 
     }
     config.interval = s.clock_sync->interval;
     config.packet_bytes = s.clock_sync->packet_bytes;
+    if (s.clock_sync->slew) config.correction = algo::ClockSyncConfig::Correction::slew;
+    config.slew_rate_ppm = s.clock_sync->slew_rate_ppm;
     clock_sync = std::make_unique<algo::ClockSync>(sim, net, clocks, config);
     clock_sync->launch();
   }

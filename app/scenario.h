@@ -34,6 +34,8 @@ struct ClockSyncSpec {
   std::string server;                 // a group of one node
   sim::Time interval = sim::kSecond;  // of each client's local clock
   double packet_bytes = 90.0;         // request and reply on the wire
+  bool slew = false;                  // `correction: slew` (default step)
+  double slew_rate_ppm = 500.0;       // `slew_rate_ppm`, for slew
 };
 
 // A group of identical nodes. A group of one is named after the group

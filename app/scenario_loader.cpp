@@ -397,7 +397,7 @@ std::vector<AlgorithmChoice> load_algorithms(const ConfigNode& root,
 }
 
 ClockSyncSpec load_clock_sync(const ConfigNode& node, const std::vector<NodeGroup>& groups) {
-  node.check_keys({"server", "interval", "packet_bytes"});
+  node.check_keys({"server", "interval", "packet_bytes", "correction", "slew_rate_ppm"});
   ClockSyncSpec spec;
   const ConfigNode server = node.child("server");
   spec.server = server.as_string();
@@ -417,6 +417,19 @@ ClockSyncSpec load_clock_sync(const ConfigNode& node, const std::vector<NodeGrou
   spec.interval = node.get_duration("interval", spec.interval);
   if (node.has("interval")) node.child("interval").require(spec.interval > 0, "interval must be > 0");
   if (node.has("packet_bytes")) spec.packet_bytes = node.child("packet_bytes").as_bytes();
+  if (auto c = node.optional_child("correction")) {
+    const std::string kind = c->as_string();
+    if (kind != "step" && kind != "slew") {
+      c->fail("unknown correction '" + kind + "' (expected step or slew)");
+    }
+    spec.slew = kind == "slew";
+  }
+  if (auto r = node.optional_child("slew_rate_ppm")) {
+    if (!spec.slew) r->fail("slew_rate_ppm is used only by 'correction: slew'");
+    spec.slew_rate_ppm = r->as_double();
+    r->require(spec.slew_rate_ppm > 0 && spec.slew_rate_ppm < 1e6,
+               "slew_rate_ppm must be in (0, 1000000)");
+  }
   return spec;
 }
 

@@ -1,9 +1,18 @@
 #include "sim/clock.h"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
 namespace sim {
+namespace {
+
+// `gained` limited to the range between 0 and `total`.
+Time correction_clamp(Time gained, Time total) {
+  return total > 0 ? std::clamp<Time>(gained, 0, total) : std::clamp<Time>(gained, total, 0);
+}
+
+}  // namespace
 
 NodeClock::NodeClock(const ClockParams& params, RandomStream walk_stream)
     : walk_ppm_(params.drift_walk_ppm),
@@ -23,14 +32,56 @@ NodeClock::NodeClock(const ClockParams& params, RandomStream walk_stream)
 
 Time NodeClock::local_time(Time true_time) {
   advance_walk(true_time);
+  finish_slew(true_time);
   const Time elapsed = true_time - anchor_true_;
+  // While slewing (true_time < slew_end_ here) both rate terms are rounded together.
+  const double slew_part =
+      slewing() ? slew_ppm_ * 1e-6 * static_cast<double>(true_time - slew_start_) : 0.0;
   return anchor_local_ + elapsed +
-         static_cast<Time>(std::llround(drift_ppm_ * 1e-6 * static_cast<double>(elapsed)));
+         static_cast<Time>(
+             std::llround(drift_ppm_ * 1e-6 * static_cast<double>(elapsed) + slew_part));
 }
 
 void NodeClock::step(Time true_time, Time correction) {
+  advance_walk(true_time);
+  finish_slew(true_time);
   reanchor(true_time);
   anchor_local_ += correction;
+}
+
+void NodeClock::slew(Time true_time, Time correction, double rate_ppm) {
+  if (!(rate_ppm > 0.0 && rate_ppm < 1e6)) {
+    throw std::invalid_argument("clock slew rate must be in (0, 1e6) ppm");
+  }
+  advance_walk(true_time);
+  finish_slew(true_time);
+  if (slewing()) {  // take over the remainder of the running slew
+    const Time gained = slewed(true_time);
+    anchor_local_ += gained;
+    correction += slew_total_ - gained;
+    slew_ppm_ = 0.0;
+  }
+  if (correction == 0) return;
+  const double magnitude = std::abs(static_cast<double>(correction));
+  slew_ppm_ = correction > 0 ? rate_ppm : -rate_ppm;
+  slew_start_ = true_time;
+  slew_end_ = true_time + std::max<Time>(1, std::llround(magnitude / (rate_ppm * 1e-6)));
+  slew_total_ = correction;
+}
+
+Time NodeClock::slewed(Time true_time) const {
+  if (!slewing()) return 0;
+  if (true_time >= slew_end_) return slew_total_;
+  const Time gained = static_cast<Time>(
+      std::llround(slew_ppm_ * 1e-6 * static_cast<double>(true_time - slew_start_)));
+  // Never past the total, whatever the rounding of the end time.
+  return correction_clamp(gained, slew_total_);
+}
+
+void NodeClock::finish_slew(Time true_time) {
+  if (!slewing() || true_time < slew_end_) return;
+  anchor_local_ += slew_total_;
+  slew_ppm_ = 0.0;
 }
 
 Time NodeClock::true_duration(Time local) const {

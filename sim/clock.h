@@ -6,7 +6,7 @@
 //   local(t) = L0 + (t - T0) + llround(drift_ppm * 1e-6 * (t - T0))
 // so the floating-point part is rounded once per reading, to the nanosecond.
 // The anchor moves whenever the rate changes (a random-walk step) and a step
-// correction adds to L0.
+// correction adds to L0; a slew adds a separately rounded term (see slew()).
 //
 // Random-walk drift (optional): at every multiple k * walk_interval of true
 // time, drift_ppm += drift_walk_ppm * sqrt(walk_interval in s) * N(0, 1), the
@@ -49,6 +49,19 @@ class NodeClock {
   // Step correction: from `true_time` on, the clock reads `correction` more.
   void step(Time true_time, Time correction);
 
+  // Slew correction (as ntpd/chrony do for small offsets): the clock runs
+  // rate_ppm faster (correction > 0) or slower until it has gained exactly
+  // `correction`, which takes |correction| / (rate_ppm * 1e-6) of true time
+  // (rounded to the ns). While slewing, drift and slew are rounded together
+  // in each reading, so readings do not go back; from the end on the clock
+  // has gained exactly `correction` (the reading may move by 1 ns there, or
+  // at a random-walk step during the slew, where the rounding splits). A slew
+  // started during another takes over its remainder.
+  // REQUIRES: true_time >= every true time passed before; rate_ppm in (0, 1e6).
+  // Throws std::invalid_argument for a rate outside that range.
+  void slew(Time true_time, Time correction, double rate_ppm);
+  bool slewing() const { return slew_ppm_ != 0.0; }
+
   // The true duration a local duration lasts at the current rate (to the
   // nearest ns): how long a node that sleeps `local` by its clock really waits.
   Time true_duration(Time local) const;
@@ -56,6 +69,11 @@ class NodeClock {
  private:
   void advance_walk(Time true_time);
   void reanchor(Time true_time);
+  // The part of the current slew gained by true_time (all of it once over),
+  // rounded on its own.
+  Time slewed(Time true_time) const;
+  // Ends the slew if true_time has reached its end: its correction joins the anchor.
+  void finish_slew(Time true_time);
 
   // Constant after construction.
   double walk_ppm_;
@@ -66,6 +84,10 @@ class NodeClock {
   Time anchor_true_ = 0;
   Time anchor_local_;
   Time next_walk_;  // true time of the next random-walk step
+  double slew_ppm_ = 0.0;    // extra rate while slewing (signed); 0: not slewing
+  Time slew_start_ = 0;      // true time the slew began
+  Time slew_end_ = 0;        // true time it has gained slew_total_
+  Time slew_total_ = 0;      // the correction being slewed in
   RandomStream walk_stream_;
 };
 

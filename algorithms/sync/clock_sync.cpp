@@ -1,5 +1,6 @@
 #include "algorithms/sync/clock_sync.h"
 
+#include <cstdlib>
 #include <stdexcept>
 #include <string>
 
@@ -16,6 +17,10 @@ ClockSync::ClockSync(sim::Simulator& sim, topology::Network& net,
   if (config_.clients.empty()) throw std::invalid_argument("clock sync needs at least one client");
   if (config_.interval <= 0) throw std::invalid_argument("clock sync interval must be > 0");
   if (!(config_.packet_bytes >= 0)) throw std::invalid_argument("clock sync packet bytes < 0");
+  if (config_.correction == ClockSyncConfig::Correction::slew &&
+      !(config_.slew_rate_ppm > 0 && config_.slew_rate_ppm < 1e6)) {
+    throw std::invalid_argument("clock sync slew rate must be in (0, 1e6) ppm");
+  }
   if (!known(config_.server)) throw std::invalid_argument("clock sync server has no clock");
   for (topology::NodeId c : config_.clients) {
     if (!known(c) || c == config_.server) {
@@ -57,7 +62,13 @@ sim::Task ClockSync::run_client(std::size_t index) {
                  Request{index, clock.local_time(sim_->now())});
     NtpSample sample = co_await client_inboxes_[index]->receive();
     sample.t4 = clock.local_time(sim_->now());
-    clock.step(sim_->now(), sample.offset());
+    const sim::Time offset = sample.offset();
+    if (config_.correction == ClockSyncConfig::Correction::slew &&
+        std::llabs(offset) <= ClockSyncConfig::kStepThreshold) {
+      clock.slew(sim_->now(), offset, config_.slew_rate_ppm);
+    } else {
+      clock.step(sim_->now(), offset);
+    }
     samples_[index].push_back(sample);
     ++exchanges_;
     co_await sim_->sleep(clock.true_duration(config_.interval));

@@ -9,7 +9,8 @@
 //   offset = ((t2 - t1) + (t3 - t4)) / 2      (server minus client; integer ns,
 //                                              the halving truncates toward 0)
 //   delay  = (t4 - t1) - (t3 - t2)
-// and steps its clock by `offset`. Request and reply are flows of
+// and steps its clock by `offset`, or with `correction = slew` slews it in at
+// `slew_rate_ppm` (as ntpd does), stepping only offsets beyond 128 ms. Request and reply are flows of
 // `packet_bytes` on the shared network, so training traffic delays them. With
 // one-way delays d_up (client to server) and d_down, the client ends
 // (d_up - d_down) / 2 ahead of the server (plus drift during the exchange):
@@ -39,6 +40,10 @@ struct ClockSyncConfig {
   sim::Time interval = sim::kSecond;      // local time between a client's exchanges; > 0
   double packet_bytes = 90.0;             // request and reply size on the wire
   sim::Time until = 0;                    // no exchange starts at true time >= until; 0: forever
+  enum class Correction { step, slew };
+  Correction correction = Correction::step;
+  double slew_rate_ppm = 500.0;                        // slew: in (0, 1e6)
+  static constexpr sim::Time kStepThreshold = 128 * sim::kMillisecond;  // slew: larger offsets step
 };
 
 class ClockSync {

@@ -64,6 +64,12 @@ TEST_CASE("clock and clock_sync keys load, offsets with duration units") {
   CHECK(s.clock_sync->interval == 100'000'000);
   CHECK(s.clock_sync->packet_bytes == 90.0);
   CHECK(s.models_clocks());
+  CHECK_FALSE(s.clock_sync->slew);
+  const app::Scenario slewing = app::load_scenario_string(
+      replace(kClocks, "interval: 100ms}", "interval: 100ms, correction: slew, slew_rate_ppm: 200}"),
+      "s.yaml");
+  CHECK(slewing.clock_sync->slew);
+  CHECK(slewing.clock_sync->slew_rate_ppm == 200.0);
 }
 
 TEST_CASE("clock mistakes are reported at their key") {
@@ -83,6 +89,14 @@ TEST_CASE("clock mistakes are reported at their key") {
   SECTION("a sync server group of several nodes") {
     CHECK_THAT(error_of(replace(kClocks, "{server: server,", "{server: worker,")),
                Catch::EndsWith("clock_sync.server: the clock server must be a group of one node"));
+  }
+  SECTION("an unknown correction") {
+    CHECK_THAT(error_of(replace(kClocks, "interval: 100ms}", "interval: 100ms, correction: smear}")),
+               Catch::EndsWith("clock_sync.correction: unknown correction 'smear' (expected step or slew)"));
+  }
+  SECTION("a slew rate without slewing") {
+    CHECK_THAT(error_of(replace(kClocks, "interval: 100ms}", "interval: 100ms, slew_rate_ppm: 5}")),
+               Catch::EndsWith("slew_rate_ppm is used only by 'correction: slew'"));
   }
   SECTION("a zero interval") {
     CHECK_THAT(error_of(replace(kClocks, "interval: 100ms", "interval: 0s")),

@@ -99,3 +99,40 @@ TEST_CASE("a Lamport clock ticks on send and jumps past the stamp on delivery") 
     CHECK(clocks.on_deliver(0, 1, 3) == 4);  // stamp 3 > own 0
   }
 }
+
+TEST_CASE("a slew gains exactly the correction at the slew rate, without stepping") {
+  SECTION("a positive slew of 1 ms at 500 ppm takes 2 s") {
+    sim::NodeClock clock({0, 0.0}, sim::RandomStream(1));
+    clock.slew(1_s, 1_ms, 500.0);
+    CHECK(clock.slewing());
+    CHECK(clock.local_time(1_s) == 1_s);
+    CHECK(clock.local_time(2_s) == 2_s + 500'000);
+    CHECK(clock.local_time(3_s) == 3_s + 1_ms);
+    CHECK_FALSE(clock.slewing());
+    CHECK(clock.local_time(10_s) == 10_s + 1_ms);
+  }
+  SECTION("a negative slew on a drifting clock slows it, and readings never go back") {
+    sim::NodeClock clock({0, 40.0}, sim::RandomStream(1));
+    clock.slew(0, -300'000, 600.0);  // 0.5 s at -600 ppm
+    sim::Time previous = clock.local_time(0);
+    for (sim::Time t = 1'000; t <= 600_ms; t += 1'000) {
+      const sim::Time now = clock.local_time(t);
+      CHECK(now >= previous);
+      previous = now;
+    }
+    CHECK(clock.local_time(1_s) == 1_s + 40'000 - 300'000);
+  }
+  SECTION("a new slew takes over the remainder of the running one") {
+    sim::NodeClock clock({0, 0.0}, sim::RandomStream(1));
+    clock.slew(0, 1_ms, 1000.0);         // 1 s
+    clock.slew(500_ms, 1_ms, 1000.0);    // 0.5 ms gained, 1.5 ms to go: 1.5 s more
+    CHECK(clock.local_time(500_ms) == 500_ms + 500'000);
+    CHECK(clock.local_time(2_s) == 2_s + 2_ms);
+    CHECK_FALSE(clock.slewing());
+  }
+  SECTION("a bad slew rate is rejected") {
+    sim::NodeClock clock;
+    CHECK_THROWS_AS(clock.slew(0, 1, 0.0), std::invalid_argument);
+    CHECK_THROWS_AS(clock.slew(0, 1, 1e6), std::invalid_argument);
+  }
+}

@@ -128,6 +128,33 @@ TEST_CASE("periodic exchanges repeat every interval of the client's clock") {
   }
 }
 
+TEST_CASE("a slewing client removes the offset gradually at the slew rate") {
+  SyncWorld w(1e9, 5_us, {0, 0.0}, {100_us, 0.0});
+  algo::ClockSyncConfig config;
+  config.server = 0;
+  config.clients = {1};
+  config.until = 1;
+  config.correction = algo::ClockSyncConfig::Correction::slew;
+  config.slew_rate_ppm = 500.0;
+  algo::ClockSync sync(w.sim, w.net, w.clocks, config);
+  sync.launch();
+  // The reply lands at 20,180 ns; -100 us at 500 ppm takes 200 ms from there.
+  w.sim.run_until(20'180);
+  SECTION("right after the exchange the whole offset is still there") {
+    CHECK(w.client_error() == 100'000);
+  }
+  SECTION("halfway through, half of it") {
+    w.sim.run_until(20'180 + 100_ms);
+    CHECK(w.client_error() == 50'000);
+  }
+  SECTION("at the end, none of it, exactly") {
+    w.sim.run_until(20'180 + 200_ms);
+    CHECK(w.client_error() == 0);
+    w.sim.run_until(5_s);
+    CHECK(w.client_error() == 0);
+  }
+}
+
 TEST_CASE("bad clock sync configurations are rejected") {
   SyncWorld w(1e9, 5_us, {}, {});
   algo::ClockSyncConfig config;
@@ -143,6 +170,11 @@ TEST_CASE("bad clock sync configurations are rejected") {
   }
   SECTION("the server as its own client") {
     config.clients = {0};
+    CHECK_THROWS_AS(algo::ClockSync(w.sim, w.net, w.clocks, config), std::invalid_argument);
+  }
+  SECTION("a slew rate of zero") {
+    config.correction = algo::ClockSyncConfig::Correction::slew;
+    config.slew_rate_ppm = 0;
     CHECK_THROWS_AS(algo::ClockSync(w.sim, w.net, w.clocks, config), std::invalid_argument);
   }
   SECTION("a node without a clock") {
