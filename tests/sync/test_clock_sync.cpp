@@ -186,10 +186,9 @@ TEST_CASE("bad clock sync configurations are rejected") {
 namespace {
 
 // Passes a token around a ring of `hops` sends, recording each send's stamp.
-sim::Task relay(sim::Simulator& sim, topology::Network& net, int self, int next,
+sim::Task relay(topology::Network& net, int self, int next,
                 std::vector<std::unique_ptr<sim::Mailbox<int>>>& boxes, int hops,
                 std::vector<std::uint64_t>& send_stamps) {
-  (void)sim;
   while (true) {
     const int token = co_await boxes[static_cast<std::size_t>(self)]->receive();
     if (token >= hops) co_return;
@@ -211,7 +210,7 @@ TEST_CASE("Lamport clocks ride on every message") {
     std::vector<std::unique_ptr<sim::Mailbox<int>>> boxes;
     for (int i = 0; i < 3; ++i) boxes.push_back(std::make_unique<sim::Mailbox<int>>(sim));
     std::vector<std::uint64_t> stamps;
-    for (int i = 0; i < 3; ++i) sim.spawn(relay(sim, net, i, (i + 1) % 3, boxes, 7, stamps));
+    for (int i = 0; i < 3; ++i) sim.spawn(relay(net, i, (i + 1) % 3, boxes, 7, stamps));
     boxes[0]->send(0);
     sim.run();
     REQUIRE(lamport.log().size() == 7);
