@@ -19,6 +19,7 @@
 #include "algorithms/ml/partition.h"
 #include "algorithms/sync/algorithm.h"
 #include "algorithms/sync/cluster.h"
+#include "algorithms/sync/training_seeds.h"
 
 namespace algo {
 
@@ -41,6 +42,23 @@ struct Assignment {
 // per step stays about N x base_batch.
 Assignment assign_work(const RunContext& ctx, const std::vector<int>& workers, int base_batch,
                        AssignmentPolicy policy);
+
+// One W per worker, built as W(ctx, node, shard, batch_size, order_seed,
+// extra...) from assign_work's split, with the node's own batch-order seed.
+template <class W, class... Extra>
+std::vector<std::unique_ptr<W>> make_workers(const RunContext& ctx, const std::vector<int>& workers,
+                                             int base_batch, AssignmentPolicy policy,
+                                             Extra&&... extra) {
+  Assignment assignment = assign_work(ctx, workers, base_batch, policy);
+  std::vector<std::unique_ptr<W>> made;
+  for (std::size_t i = 0; i < workers.size(); ++i) {
+    const Node& node = ctx.nodes.at(static_cast<std::size_t>(workers[i]));
+    made.push_back(std::make_unique<W>(ctx, node, std::move(assignment.shards[i]),
+                                       assignment.batch_sizes[i],
+                                       batch_order_seed(ctx.seed, node.name), extra...));
+  }
+  return made;
+}
 
 // The same, from its parts (for tests and tools without a RunContext).
 Assignment assign_work(AssignmentPolicy policy, std::int64_t train_size,

@@ -120,13 +120,8 @@ void Gossip::launch(RunContext& ctx) {
   ml::Mlp initial(ctx.model);
   initial.initialize(model_init_seed(ctx.seed));
   average_ = initial.parameters();
-  Assignment assignment = assign_work(ctx, config_.workers, config_.batch_size, config_.assignment);
-  for (int i = 0; i < n; ++i) {
-    const Node& node = ctx.nodes.at(static_cast<std::size_t>(config_.workers[i]));
-    workers_.push_back(std::make_unique<Worker>(ctx, node, std::move(assignment.shards[i]),
-                                                assignment.batch_sizes[i],
-                                                batch_order_seed(ctx.seed, node.name), average_));
-  }
+  workers_ = make_workers<Worker>(ctx, config_.workers, config_.batch_size, config_.assignment,
+                                  average_);
   for (int i = 0; i < n; ++i) ctx.sim->spawn(work(i), workers_[i]->node.name);
 }
 

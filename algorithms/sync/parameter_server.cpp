@@ -99,13 +99,7 @@ void ParameterServer::launch(RunContext& ctx) {
   }
 
   const int n = num_workers();
-  Assignment assignment = assign_work(ctx, config_.workers, config_.batch_size, config_.assignment);
-  for (int i = 0; i < n; ++i) {
-    const Node& node = ctx.nodes.at(static_cast<std::size_t>(config_.workers[i]));
-    workers_.push_back(std::make_unique<Worker>(ctx, node, std::move(assignment.shards[i]),
-                                                assignment.batch_sizes[i],
-                                                batch_order_seed(ctx.seed, node.name), k));
-  }
+  workers_ = make_workers<Worker>(ctx, config_.workers, config_.batch_size, config_.assignment, k);
   for (int j = 0; j < k; ++j) ctx.sim->spawn(run_shard(j), shards_[j]->node.name);
   for (int i = 0; i < n; ++i) ctx.sim->spawn(work(i), workers_[i]->node.name);
 }

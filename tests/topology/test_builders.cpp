@@ -1,4 +1,5 @@
 #include "topology/builders.h"
+#include "host_names.h"
 
 #include <catch2/catch.hpp>
 #include <stdexcept>
@@ -14,12 +15,6 @@ using topology::Topology;
 
 namespace {
 
-std::vector<std::string> names(int n) {
-  std::vector<std::string> result;
-  for (int i = 0; i < n; ++i) result.push_back(std::string("h").append(std::to_string(i)));
-  return result;
-}
-
 int switch_count(const Topology& t) {
   int count = 0;
   for (NodeId id = 0; id < t.node_count(); ++id) count += t.kind(id) == NodeKind::network_switch;
@@ -32,7 +27,7 @@ const LinkParams kLink{1e9, 2_us};
 
 TEST_CASE("builders make the documented number of hosts, switches and links", "[builders]") {
   SECTION("star: n hosts, one switch, n links; hosts keep their names and order") {
-    const Topology t = topology::build_star(names(5), kLink);
+    const Topology t = topology::build_star(host_names(5), kLink);
     CHECK(t.hosts() == std::vector<NodeId>{0, 1, 2, 3, 4});
     CHECK(t.name(3) == "h3");
     CHECK(switch_count(t) == 1);
@@ -41,7 +36,7 @@ TEST_CASE("builders make the documented number of hosts, switches and links", "[
     CHECK(topology::rack_index(t) == std::vector<int>{0, 0, 0, 0, 0, -1});
   }
   SECTION("ring: n hosts, n links, host i to i+1") {
-    const Topology t = topology::build_ring(names(4), kLink);
+    const Topology t = topology::build_ring(host_names(4), kLink);
     CHECK(t.hosts().size() == 4);
     CHECK(switch_count(t) == 0);
     CHECK(t.link_count() == 4);
@@ -49,12 +44,12 @@ TEST_CASE("builders make the documented number of hosts, switches and links", "[
     CHECK(topology::rack_index(t) == std::vector<int>{-1, -1, -1, -1});
   }
   SECTION("ring of two: a single link") {
-    const Topology t = topology::build_ring(names(2), kLink);
+    const Topology t = topology::build_ring(host_names(2), kLink);
     CHECK(t.link_count() == 1);
   }
   SECTION("tree: ceil(n / k) ToRs plus a spine; the last rack is partial") {
     const Topology t =
-        topology::build_two_level_tree(names(7), topology::TreeParams{3, kLink, 5_us, 1.0});
+        topology::build_two_level_tree(host_names(7), topology::TreeParams{3, kLink, 5_us, 1.0});
     CHECK(t.hosts().size() == 7);
     CHECK(switch_count(t) == 4);  // tor0, tor1, tor2, spine
     CHECK(t.find("tor2").has_value());
@@ -72,7 +67,7 @@ TEST_CASE("tree oversubscription sets uplink bandwidth and makes a cross-rack bo
   const double host_bw = 1e9;
   const double over = 4.0;
   const Topology t = topology::build_two_level_tree(
-      names(10), topology::TreeParams{4, LinkParams{host_bw, 1_us}, 10_us, over});
+      host_names(10), topology::TreeParams{4, LinkParams{host_bw, 1_us}, 10_us, over});
   const NodeId spine = *t.find("spine");
   SECTION("uplink bandwidth = hosts in rack * host bandwidth / oversubscription") {
     std::vector<double> uplinks;
@@ -107,10 +102,10 @@ TEST_CASE("builders reject bad parameters with invalid_argument", "[builders]") 
     CHECK_THROWS_AS(topology::build_star({}, kLink), std::invalid_argument);
   }
   SECTION("star with bad bandwidth") {
-    CHECK_THROWS_AS(topology::build_star(names(2), bad_bw), std::invalid_argument);
+    CHECK_THROWS_AS(topology::build_star(host_names(2), bad_bw), std::invalid_argument);
   }
   SECTION("star with negative latency") {
-    CHECK_THROWS_AS(topology::build_star(names(2), bad_lat), std::invalid_argument);
+    CHECK_THROWS_AS(topology::build_star(host_names(2), bad_lat), std::invalid_argument);
   }
   SECTION("star with duplicate host names") {
     CHECK_THROWS_AS(topology::build_star({"a", "a"}, kLink), std::invalid_argument);
@@ -122,33 +117,33 @@ TEST_CASE("builders reject bad parameters with invalid_argument", "[builders]") 
     CHECK_THROWS_AS(topology::build_ring({}, kLink), std::invalid_argument);
   }
   SECTION("ring with one host") {
-    CHECK_THROWS_AS(topology::build_ring(names(1), kLink), std::invalid_argument);
+    CHECK_THROWS_AS(topology::build_ring(host_names(1), kLink), std::invalid_argument);
   }
   SECTION("ring with bad bandwidth") {
-    CHECK_THROWS_AS(topology::build_ring(names(3), bad_bw), std::invalid_argument);
+    CHECK_THROWS_AS(topology::build_ring(host_names(3), bad_bw), std::invalid_argument);
   }
   SECTION("tree with zero hosts") {
     CHECK_THROWS_AS(topology::build_two_level_tree({}, {2, kLink, 1_us, 1.0}),
                     std::invalid_argument);
   }
   SECTION("tree with racks of zero hosts") {
-    CHECK_THROWS_AS(topology::build_two_level_tree(names(4), {0, kLink, 1_us, 1.0}),
+    CHECK_THROWS_AS(topology::build_two_level_tree(host_names(4), {0, kLink, 1_us, 1.0}),
                     std::invalid_argument);
   }
   SECTION("tree with zero oversubscription") {
-    CHECK_THROWS_AS(topology::build_two_level_tree(names(4), {2, kLink, 1_us, 0.0}),
+    CHECK_THROWS_AS(topology::build_two_level_tree(host_names(4), {2, kLink, 1_us, 0.0}),
                     std::invalid_argument);
   }
   SECTION("tree with negative oversubscription") {
-    CHECK_THROWS_AS(topology::build_two_level_tree(names(4), {2, kLink, 1_us, -2.0}),
+    CHECK_THROWS_AS(topology::build_two_level_tree(host_names(4), {2, kLink, 1_us, -2.0}),
                     std::invalid_argument);
   }
   SECTION("tree with negative uplink latency") {
-    CHECK_THROWS_AS(topology::build_two_level_tree(names(4), {2, kLink, -1, 1.0}),
+    CHECK_THROWS_AS(topology::build_two_level_tree(host_names(4), {2, kLink, -1, 1.0}),
                     std::invalid_argument);
   }
   SECTION("tree with bad host link") {
-    CHECK_THROWS_AS(topology::build_two_level_tree(names(4), {2, bad_bw, 1_us, 1.0}),
+    CHECK_THROWS_AS(topology::build_two_level_tree(host_names(4), {2, bad_bw, 1_us, 1.0}),
                     std::invalid_argument);
   }
 }

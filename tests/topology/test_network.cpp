@@ -7,6 +7,7 @@
 #include "sim/simulator.h"
 #include "sim/task.h"
 #include "topology/builders.h"
+#include "host_names.h"
 #include "topology/max_min.h"
 
 #include <algorithm>
@@ -20,12 +21,6 @@ using topology::NodeId;
 using topology::Topology;
 
 namespace {
-
-std::vector<std::string> names(int n) {
-  std::vector<std::string> result;
-  for (int i = 0; i < n; ++i) result.push_back(std::string("h").append(std::to_string(i)));
-  return result;
-}
 
 // Records the instant a transfer is delivered.
 struct Arrival {
@@ -51,7 +46,7 @@ TEST_CASE("a flow alone takes exactly latency plus size over bandwidth", "[netwo
   sim::Simulator sim;
   SECTION("across a star: latency of both hops, bandwidth of the host link") {
     const double bytes = GENERATE(1.0, 1000.0, 12345.678, 1e6, 3e9);
-    const Topology t = topology::build_star(names(3), LinkParams{1.25e9, 7_us});
+    const Topology t = topology::build_star(host_names(3), LinkParams{1.25e9, 7_us});
     Network net(sim, t);
     Arrival arrival{&sim};
     net.start_transfer(0, 2, bytes, arrival.callback());
@@ -75,7 +70,7 @@ TEST_CASE("a flow alone takes exactly latency plus size over bandwidth", "[netwo
     CHECK(arrival.at == 3_us + 500_ns + 2500_us);  // 1e6 / 4e8 = 2.5 ms
   }
   SECTION("starting later shifts the arrival by the start time") {
-    const Topology t = topology::build_star(names(2), LinkParams{1e9, 1_us});
+    const Topology t = topology::build_star(host_names(2), LinkParams{1e9, 1_us});
     Network net(sim, t);
     sim.run_until(123_ns);
     Arrival arrival{&sim};
@@ -92,7 +87,7 @@ TEST_CASE("N flows through one bottleneck each get B/N and finish together", "[n
   const double bandwidth = 1e9;
   const double bytes = 1e6;
   sim::Simulator sim;
-  const Topology t = topology::build_star(names(n + 1), LinkParams{bandwidth, 1_us});
+  const Topology t = topology::build_star(host_names(n + 1), LinkParams{bandwidth, 1_us});
   Network net(sim, t);
   std::vector<Arrival> arrivals(static_cast<std::size_t>(n), Arrival{&sim});
   std::vector<std::uint64_t> ids;
@@ -225,7 +220,7 @@ TEST_CASE("links are full duplex", "[network]") {
   }
   SECTION("a ring where every host sends to its neighbour runs at full rate") {
     const int n = GENERATE(2, 3, 5, 8);
-    const Topology t = topology::build_ring(names(n), LinkParams{1e9, 2_us});
+    const Topology t = topology::build_ring(host_names(n), LinkParams{1e9, 2_us});
     Network net(sim, t);
     std::vector<Arrival> arrivals(static_cast<std::size_t>(n), Arrival{&sim});
     for (int i = 0; i < n; ++i) {
@@ -240,7 +235,7 @@ TEST_CASE("links are full duplex", "[network]") {
 
 TEST_CASE("edge cases: same host, zero bytes, bad arguments", "[network]") {
   sim::Simulator sim;
-  const Topology t = topology::build_star(names(3), LinkParams{1e9, 3_us});
+  const Topology t = topology::build_star(host_names(3), LinkParams{1e9, 3_us});
   Network net(sim, t);
   SECTION("src == dst is delivered now, as an event, without using a link") {
     sim.run_until(10_us);
@@ -313,7 +308,7 @@ sim::Task send_unreachable(Network& net, bool& caught) {
 TEST_CASE("a process can co_await a transfer", "[network]") {
   sim::Simulator sim;
   SECTION("it resumes at each delivery") {
-    const Topology t = topology::build_star(names(2), LinkParams{1e9, 1_us});
+    const Topology t = topology::build_star(host_names(2), LinkParams{1e9, 1_us});
     Network net(sim, t);
     std::vector<sim::Time> times;
     sim.spawn(send_twice(sim, net, times), "sender");
@@ -350,7 +345,7 @@ sim::Task one_flow(sim::Simulator& sim, Network& net, sim::Time start, NodeId sr
 
 Workload run_random_workload(std::uint64_t seed) {
   const Topology t = topology::build_two_level_tree(
-      names(16), topology::TreeParams{4, LinkParams{1e9, 1_us}, 5_us, 2.0});
+      host_names(16), topology::TreeParams{4, LinkParams{1e9, 1_us}, 5_us, 2.0});
   sim::Simulator sim;
   Network net(sim, t);
   sim::RandomStream rng(seed, "network_test", "workload");
