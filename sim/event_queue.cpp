@@ -6,7 +6,7 @@
 namespace sim {
 namespace {
 
-constexpr int kPriorityShift = 56;  // 2^56 sequence numbers per run is plenty
+constexpr int kPriorityShift = 56;  // 2^55 sequence numbers per run is plenty
 
 // std heap functions build a max-heap; "later" puts the earliest event on top.
 bool later(const Event& a, const Event& b) {
@@ -17,10 +17,10 @@ bool later(const Event& a, const Event& b) {
 }  // namespace
 
 void EventQueue::push(Time time, Priority priority, Event::Callback callback, void* context,
-                      std::uint64_t tag) {
+                      std::uint64_t tag, bool daemon) {
   assert(callback != nullptr);
-  const std::uint64_t order =
-      (static_cast<std::uint64_t>(priority) << kPriorityShift) | next_sequence_++;
+  const std::uint64_t order = (static_cast<std::uint64_t>(priority) << kPriorityShift) |
+                              (next_sequence_++ << 1) | (daemon ? 1 : 0);
   heap_.push_back(Event{time, order, callback, context, tag});
   std::push_heap(heap_.begin(), heap_.end(), later);
 }

@@ -23,17 +23,20 @@ enum class Priority : std::uint8_t {
 struct Event {
   using Callback = void (*)(void* context, std::uint64_t tag);
   Time time;
-  std::uint64_t order;  // priority in the top byte, then the sequence number
+  std::uint64_t order;  // priority in the top byte, then the sequence number, then the daemon bit
   Callback callback;
   void* context;
   std::uint64_t tag;  // free for the scheduler's use, e.g. a generation counter
+  // A daemon event keeps no run alive (Simulator::run). Stored below the
+  // sequence number, which is unique, so it never changes the firing order.
+  bool daemon() const { return (order & 1) != 0; }
 };
 
 class EventQueue {
  public:
   // REQUIRES: callback != nullptr.
   void push(Time time, Priority priority, Event::Callback callback, void* context,
-            std::uint64_t tag);
+            std::uint64_t tag, bool daemon = false);
   // REQUIRES: !empty(). Removes and returns the earliest event.
   Event pop();
   const Event& top() const { return heap_.front(); }

@@ -1,6 +1,7 @@
 #include "sim/simulator.h"
 
 #include <cassert>
+#include <utility>
 
 namespace sim {
 
@@ -18,11 +19,24 @@ Simulator::~Simulator() {
 
 void Simulator::schedule_at(Time time, Event::Callback callback, void* context,
                             std::uint64_t tag, Priority priority) {
+  schedule_at(time, callback, context, tag, priority,
+              current_daemon_ ? Lane::daemon : Lane::foreground);
+}
+
+void Simulator::schedule_at(Time time, Event::Callback callback, void* context,
+                            std::uint64_t tag, Priority priority, Lane lane) {
   if (time < now_) {
     throw std::logic_error("event scheduled in the past: at " + format_time(time) + ", now " +
                            format_time(now_));
   }
-  queue_.push(time, priority, callback, context, tag);
+  const bool daemon = lane == Lane::daemon;
+  queue_.push(time, priority, callback, context, tag, daemon);
+  if (!daemon) ++foreground_pending_;
+}
+
+void Simulator::release() {
+  assert(holds_ > 0);
+  --holds_;
 }
 
 void Simulator::resume_callback(void* frame, std::uint64_t) {
@@ -31,6 +45,13 @@ void Simulator::resume_callback(void* frame, std::uint64_t) {
 
 void Simulator::schedule_resume(Time time, std::coroutine_handle<> h, Priority priority) {
   schedule_at(time, &Simulator::resume_callback, h.address(), 0, priority);
+}
+
+Process Simulator::spawn_daemon(Task task, std::string name) {
+  const bool outer = std::exchange(current_daemon_, true);
+  Process process = spawn(std::move(task), std::move(name));
+  current_daemon_ = outer;
+  return process;
 }
 
 Process Simulator::spawn(Task task, std::string name) {
@@ -56,7 +77,10 @@ bool Simulator::step() {
   const Event event = queue_.pop();
   now_ = event.time;
   ++events_processed_;
+  current_daemon_ = event.daemon();
+  if (!current_daemon_) --foreground_pending_;
   event.callback(event.context, event.tag);
+  current_daemon_ = false;
   if (unjoined_failure_) {
     ProcessError failure = *unjoined_failure_;
     unjoined_failure_.reset();
@@ -67,7 +91,7 @@ bool Simulator::step() {
 
 void Simulator::run() {
   stop_requested_ = false;
-  while (!stop_requested_ && step()) {
+  while (!stop_requested_ && has_foreground_work() && step()) {
   }
 }
 

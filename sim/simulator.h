@@ -44,14 +44,38 @@ class Simulator {
   std::size_t events_pending() const { return queue_.size(); }
 
   // Schedules callback(context, tag) at `time`.  REQUIRES: time >= now().
+  // The event is a daemon event if the one being processed is (see below).
   void schedule_at(Time time, Event::Callback callback, void* context, std::uint64_t tag = 0,
                    Priority priority = Priority::normal);
+  // The same with the lane given explicitly (the network delivers each
+  // message in its sender's lane, whatever event retires the flow).
+  enum class Lane : std::uint8_t { foreground, daemon };
+  void schedule_at(Time time, Event::Callback callback, void* context, std::uint64_t tag,
+                   Priority priority, Lane lane);
   // Schedules the resumption of a suspended coroutine.  REQUIRES: time >= now().
   void schedule_resume(Time time, std::coroutine_handle<> h, Priority priority = Priority::normal);
 
   // Starts `task` as a top-level process at now() (urgent: before ordinary
   // events of this instant). The Simulator owns the coroutine frame.
   Process spawn(Task task, std::string name = "process");
+
+  // Daemon processes: background services (clock sync, heartbeats) that must
+  // not keep a run alive once the work they serve is over, as daemon threads
+  // do not keep a program alive. A daemon's start event is a daemon event,
+  // and every event scheduled while a daemon event is processed is one too
+  // (its wake-ups, the transfers it starts, the processes it spawns), so a
+  // daemon stays one. Foreground work outside the event queue (a message in
+  // flight whose drain events may be daemon ones) is declared with
+  // hold()/release(). run() ends once no foreground event is pending and
+  // nothing is held; run_until() still fires daemon events up to its limit.
+  // REQUIRES: a daemon never wakes a foreground process directly (through a
+  // mailbox); messages over the network are delivered in the sender's lane.
+  Process spawn_daemon(Task task, std::string name = "daemon");
+  bool in_daemon() const { return current_daemon_; }  // the event being processed is a daemon one
+  void hold() { ++holds_; }
+  void release();  // REQUIRES: a matching hold()
+  // A foreground event is pending, or something is held.
+  bool has_foreground_work() const { return foreground_pending_ > 0 || holds_ > 0; }
 
   // `co_await sim.sleep(d)` resumes the caller d later; sleep(0) yields to the
   // events already scheduled for now().  REQUIRES: d >= 0.
@@ -68,7 +92,8 @@ class Simulator {
 
   // Fires the earliest event. Returns false if there was none.
   bool step();
-  // Fires events until none is left or stop() is called.
+  // Fires events until no foreground work is left (has_foreground_work()) or
+  // stop() is called. Without daemons: until no event is left.
   void run();
   // Fires every event with time <= limit (unless stopped), then sets now() to
   // limit if it is later: the clock reads the limit afterwards.
@@ -86,6 +111,9 @@ class Simulator {
   Time now_ = 0;
   EventQueue queue_;
   std::uint64_t events_processed_ = 0;
+  std::size_t foreground_pending_ = 0;  // queued events that are not daemon ones
+  std::size_t holds_ = 0;
+  bool current_daemon_ = false;  // lane of the event being processed (false outside step())
   bool stop_requested_ = false;
   std::vector<std::unique_ptr<ProcessState>> processes_;
   // First process failure nobody joined; rethrown by step().

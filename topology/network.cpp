@@ -41,6 +41,13 @@ std::uint64_t Network::start_transfer(NodeId src, NodeId dst, double bytes,
   }
   const Routing::Route& route = routing_.route(src, dst);  // throws if unreachable
   const std::uint64_t id = next_flow_id_++;
+  // A daemon's message is delivered in the daemon lane; any other holds the
+  // run open until delivered, whatever lane its drain events end up in.
+  if (sim_->in_daemon()) {
+    daemon_flows_.insert(id);
+  } else {
+    sim_->hold();
+  }
   bytes_sent_[static_cast<std::size_t>(src)] += bytes;
   total_bytes_sent_ += bytes;
 
@@ -190,7 +197,9 @@ void Network::retire(std::size_t index) {
 void Network::schedule_delivery(std::uint64_t flow_id, sim::Time at,
                                 std::function<void()> callback) {
   deliveries_.emplace(flow_id, std::move(callback));
-  sim_->schedule_at(at, &Network::on_delivery_event, this, flow_id);
+  const bool daemon = daemon_flows_.count(flow_id) != 0;
+  sim_->schedule_at(at, &Network::on_delivery_event, this, flow_id, sim::Priority::normal,
+                    daemon ? sim::Simulator::Lane::daemon : sim::Simulator::Lane::foreground);
 }
 
 void Network::on_drain_event(void* self, std::uint64_t generation) {
@@ -206,6 +215,7 @@ void Network::on_delivery_event(void* self, std::uint64_t flow_id) {
   assert(it != network.deliveries_.end());
   std::function<void()> callback = std::move(it->second);
   network.deliveries_.erase(it);
+  if (network.daemon_flows_.erase(flow_id) == 0) network.sim_->release();
   ++network.transfers_completed_;
   if (callback) callback();  // may start new transfers: no iterator is held
 }

@@ -32,6 +32,10 @@
 // to the lowest channel index, flows finishing at the same instant are
 // delivered in id order; no unordered containers.
 //
+// Daemons (sim::Simulator::spawn_daemon): a transfer started by a daemon
+// event is delivered in the daemon lane; any other holds the simulator's run
+// open from its start to its delivery.
+//
 // Lifetime: the Network schedules events whose context is `this`, so it must
 // outlive every run()/step() of its Simulator that could fire them; the
 // Topology must outlive the Network and stay unmodified.
@@ -41,6 +45,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <set>
 #include <vector>
 
 #include "sim/lamport.h"
@@ -146,6 +151,7 @@ class Network {
   Routing routing_;
   std::vector<Flow> draining_;                                 // in id order
   std::map<std::uint64_t, std::function<void()>> deliveries_;  // scheduled, by flow id
+  std::set<std::uint64_t> daemon_flows_;  // undelivered flows started by daemon events
   sim::Time last_update_ = 0;
   std::uint64_t generation_ = 0;  // tag of the one live drain event; older ones are ignored
   bool resolve_pending_ = false;  // a re-solve event is scheduled at now()

@@ -453,3 +453,35 @@ TEST_CASE("incremental re-solving gives the global max-min rates at every instan
   CHECK(worst < 1e-12);
   CHECK(active.empty());
 }
+
+namespace {
+
+sim::Task start_flow(Network& net, NodeId from, NodeId to, double bytes, Arrival& arrival) {
+  net.start_transfer(from, to, bytes, arrival.callback());
+  co_return;
+}
+
+}  // namespace
+
+TEST_CASE("a daemon's transfer is delivered in the daemon lane; others hold the run", "[network]") {
+  sim::Simulator sim;
+  const Topology t = topology::build_star(host_names(3), LinkParams{1e9, 1_us});
+  Network net(sim, t);
+  Arrival daemon_flow{&sim}, foreground_flow{&sim};
+  SECTION("a daemon's transfer alone does not keep run() going") {
+    sim.spawn_daemon(start_flow(net, 0, 1, 1e6, daemon_flow), "daemon");
+    sim.run();
+    CHECK(daemon_flow.at == -1);
+  }
+  SECTION("a foreground transfer started in the same instant as a daemon's is delivered") {
+    // The daemon's start schedules the instant's one re-solve event (a daemon
+    // event); the foreground flow must still drain and arrive.
+    sim.spawn_daemon(start_flow(net, 0, 1, 1e6, daemon_flow), "daemon");
+    sim.spawn(start_flow(net, 2, 1, 1e6, foreground_flow), "foreground");
+    sim.run();
+    // Both share h1's downlink at 0.5 GB/s: 2 ms of draining plus 2 us of latency.
+    CHECK(foreground_flow.at == 2_ms + 2_us);
+    CHECK(daemon_flow.at == 2_ms + 2_us);  // same instant, delivered before the run ends
+    CHECK_FALSE(sim.has_foreground_work());
+  }
+}
