@@ -33,9 +33,9 @@ ClockSync::ClockSync(sim::Simulator& sim, topology::Network& net,
 }
 
 void ClockSync::launch() {
-  sim_->spawn(serve(), "clock_sync server");
+  sim_->spawn_daemon(serve(), "clock_sync server");
   for (std::size_t i = 0; i < config_.clients.size(); ++i) {
-    sim_->spawn(run_client(i), "clock_sync client " + std::to_string(config_.clients[i]));
+    sim_->spawn_daemon(run_client(i), "clock_sync client " + std::to_string(config_.clients[i]));
   }
 }
 
