@@ -6,8 +6,9 @@
 //   clients_per_round  K, sampled each round, 1 ... N             (default N: all)
 //   local_epochs       E, passes over its shard per round         (default 1)
 //   batch_size         B, per local step                          (default 32)
-//   deadline           simulated time from round start; later updates are dropped
-//                                                                  (default: none)
+//   deadline           time from round start on the server's clock; later updates
+//                      are dropped, and each client gives up once its own clock
+//                      reads the announced close time            (default: none)
 //   availability       probability a sampled client is online, (0, 1]  (default 1)
 //   assignment         equal | random | capacity                  (default equal)
 #include <algorithm>

@@ -18,6 +18,7 @@
 #include "algorithms/ml/partition.h"
 #include "algorithms/sync/cluster.h"
 #include "algorithms/sync/monitor.h"
+#include "sim/clock.h"
 #include "sim/simulator.h"
 #include "topology/network.h"
 
@@ -44,6 +45,10 @@ struct RunContext {
   // If set, assign_work replaces its contents with the statistics of the
   // shards it hands out, in worker order (for partition.csv). Not owned.
   std::vector<ShardStats>* shard_stats = nullptr;
+  // The nodes' local clocks, indexed by topology NodeId (Node::host), if the
+  // scenario models clocks; null: every clock is perfect. Not owned. What a
+  // node decides by time (deadlines, timeouts) it reads here, see local_time.h.
+  std::vector<sim::NodeClock>* clocks = nullptr;
 };
 
 class Algorithm {

@@ -7,6 +7,7 @@
 
 #include "algorithms/ml/batch_sampler.h"
 #include "algorithms/ml/rng.h"
+#include "algorithms/sync/local_time.h"
 #include "algorithms/sync/messaging.h"
 #include "algorithms/sync/training_seeds.h"
 
@@ -29,6 +30,7 @@ struct FedAvg::ClientRound {
   std::int64_t weight;   // n_k: the client's shard size
   std::int64_t samples = 0;  // trained this round (E x n_k once done)
   bool abandoned = false;    // set by the server at the deadline: stop, send nothing
+  sim::Time close_local = 0;  // the round's end on the server's clock, announced with the model
   ml::Mlp model;         // the replica; after training, the update sent back
   std::unique_ptr<ml::Optimizer> optimizer;
   ml::BatchSampler sampler;
@@ -131,8 +133,10 @@ sim::Task FedAvg::serve() {
       (up ? online : record.offline).push_back(c);
     }
     if (!record.offline.empty()) {
-      ctx.monitor->record_dropped(static_cast<std::int64_t>(record.offline.size()));
+      ctx.monitor->record_dropped(static_cast<std::int64_t>(record.offline.size()),
+                                  Monitor::DropReason::offline);
     }
+    const sim::Time close_local = local_time(ctx, host) + config_.deadline;
 
     if (config_.deadline > 0 && !online.empty()) {
       ctx.sim->spawn(deadline_timer(round), "fedavg-deadline");
@@ -145,6 +149,7 @@ sim::Task FedAvg::serve() {
           ml::derive_seed(batch_order_seed(ctx.seed, node.name), static_cast<std::uint64_t>(round));
       auto state = std::make_shared<ClientRound>(ctx, c, round, shards_[static_cast<std::size_t>(c)],
                                                  order_seed);
+      state->close_local = close_local;
       ctx.sim->spawn(client_round(state), node.name);
       send_message(*ctx.net, host, node.host, static_cast<double>(param_bytes_), state->inbox,
                    std::shared_ptr<const ml::Vector>(snapshot));
@@ -154,7 +159,10 @@ sim::Task FedAvg::serve() {
     std::vector<std::shared_ptr<ClientRound>> arrived;
     while (arrived.size() < online.size()) {
       ServerMessage message = co_await server_inbox_->receive();
-      if (message.round != round) continue;  // a late update or timer of an earlier round
+      if (message.round != round) {  // a late update or timer of an earlier round
+        if (message.update) ++stats_.discarded;
+        continue;
+      }
       if (!message.update) break;            // this round's deadline
       arrived.push_back(std::move(message.update));
     }
@@ -210,7 +218,7 @@ sim::Task FedAvg::client_round(std::shared_ptr<ClientRound> state) {
   ml::RowMatrix x;
   std::vector<std::int32_t> y;
   ml::Vector gradient;
-  while (state->sampler.epochs_completed() < config_.local_epochs && !state->abandoned) {
+  while (state->sampler.epochs_completed() < config_.local_epochs && !past_deadline(*state)) {
     const auto batch = state->sampler.next_batch(batch_size);
     ml::gather_batch(*ctx.train, batch, x, y);
     const float loss = state->model.loss_and_gradient(x, y, gradient);
@@ -220,15 +228,23 @@ sim::Task FedAvg::client_round(std::shared_ptr<ClientRound> state) {
     co_await ctx.sim->sleep(compute_[c].duration(flops_per_sample * static_cast<double>(samples)));
     ctx.monitor->record_train_loss(loss, samples);
   }
-  if (state->abandoned) co_return;  // past the deadline: the server no longer waits for it
+  if (past_deadline(*state)) co_return;  // the server no longer waits for it, or so it believes
   state->optimizer.reset();  // the update is the model; the rest is not needed any more
   const std::int64_t round = state->round;
   send_message(*ctx.net, node.host, server_host, static_cast<double>(param_bytes_), *server_inbox_,
                ServerMessage{round, std::move(state)});
 }
 
+bool FedAvg::past_deadline(const ClientRound& state) {
+  if (config_.deadline == 0) return false;
+  if (!ctx_->clocks) return state.abandoned;  // perfect clocks: the same instant as the server's close
+  const Node& node = ctx_->nodes[static_cast<std::size_t>(config_.clients[static_cast<std::size_t>(state.client)])];
+  return local_time(*ctx_, node.host) >= state.close_local;
+}
+
 sim::Task FedAvg::deadline_timer(std::int64_t round) {
-  co_await ctx_->sim->sleep(config_.deadline);
+  const topology::NodeId host = ctx_->nodes[static_cast<std::size_t>(config_.server)].host;
+  co_await ctx_->sim->sleep(wait_for_local(*ctx_, host, config_.deadline));
   server_inbox_->send(ServerMessage{round, nullptr});
 }
 

@@ -15,14 +15,20 @@
 //      sleeping FLOPs / FLOP/s x its straggler draw per batch, and sends its
 //      model back (the same number of bytes);
 //   4. the server waits for every online client or, with a deadline, until
-//      round start + deadline on the server (true time for now; issue #4 moves
-//      deadlines onto the nodes' local clocks). An update arriving at or after
-//      the deadline is late: dropped for this round and counted with
-//      Monitor::record_dropped at the deadline. The server then tells the late
-//      clients to stop (modelled as free: a flag each client checks between
-//      batches and before uploading), so a late client finishes at most its
-//      current batch and sends nothing; an upload already in flight still
-//      crosses the network and is discarded on arrival;
+//      its own clock has run `deadline` since the round started (a timeout,
+//      local_time.h). An update arriving at or after that is late: dropped
+//      for this round and counted with Monitor::record_dropped at the close.
+//      Each client learns with the model the close time on the server's
+//      clock (round start + deadline) and gives up, finishing at most its
+//      current batch and sending nothing, once ITS OWN clock reads that time:
+//      it checks between batches and before uploading. So a client whose
+//      clock is ahead of the server's gives up early, perhaps with an update
+//      that would have arrived in time, and one whose clock is behind keeps
+//      training and uploads after the close, its update discarded on arrival
+//      (FedAvgStats::discarded). Without modelled clocks every clock reads
+//      true time and the client stops at the server's close (the server's
+//      "stop" is then modelled as free and instant: a flag); an upload
+//      already in flight still crosses the network and is discarded;
 //   5. the new global model is the average of the accepted client models
 //      weighted by their shard sizes n_k (summed in client order, so the
 //      result does not depend on arrival order), costing aggregate_flops of
@@ -56,7 +62,7 @@ struct FedAvgConfig {
   int clients_per_round = 0;      // K in [1, N]; 0 means N (every client every round)
   int local_epochs = 1;           // E >= 1
   int batch_size = 32;            // B >= 1 (scaled per client by a capacity assignment)
-  sim::Time deadline = 0;         // > 0: drop updates arriving later than this after round start
+  sim::Time deadline = 0;         // > 0: drop updates arriving later than this after round start (local clocks)
   double availability = 1.0;      // in (0, 1]: probability that a sampled client is online
   AssignmentPolicy assignment = AssignmentPolicy::equal;
   bool record_rounds = false;     // keep a RoundRecord per round (tests, tools)
@@ -69,6 +75,7 @@ struct FedAvgStats {
   std::int64_t offline = 0;   // sampled but unavailable
   std::int64_t late = 0;      // online but missed the deadline
   std::int64_t accepted = 0;  // averaged into the global model
+  std::int64_t discarded = 0; // late uploads that reached the server after their round closed
 };
 
 // What happened in one round; clients as positions in FedAvgConfig::clients,
@@ -113,6 +120,9 @@ class FedAvg final : public Algorithm {
   sim::Task serve();
   sim::Task client_round(std::shared_ptr<ClientRound> state);
   sim::Task deadline_timer(std::int64_t round);
+  // The client has to give up: its clock reads the announced close time (or,
+  // without modelled clocks, the server has closed the round).
+  bool past_deadline(const ClientRound& state);
   std::vector<int> sample_clients();
 
   FedAvgConfig config_;

@@ -33,7 +33,10 @@ void Monitor::record_applied(std::int64_t staleness) {
   ++window_staleness_count_;
 }
 
-void Monitor::record_dropped(std::int64_t count) { dropped_ += count; }
+void Monitor::record_dropped(std::int64_t count, DropReason reason) {
+  dropped_ += count;
+  if (reason == DropReason::offline) dropped_offline_ += count;
+}
 
 bool Monitor::evaluation_due(std::int64_t version) const {
   if (version == 0) return true;  // the starting point of every curve
@@ -134,6 +137,7 @@ void Monitor::finish(const std::string& reason) {
   totals_.bytes_total = net_->total_bytes_sent();
   totals_.updates_applied = applied_;
   totals_.updates_dropped = dropped_;
+  totals_.updates_dropped_offline = dropped_offline_;
   if (applied_ > 0) {
     double sum = 0.0;
     for (const auto& [staleness, count] : staleness_) {

@@ -65,6 +65,7 @@ struct RunTotals {
   double bytes_total = 0.0;
   std::int64_t updates_applied = 0;
   std::int64_t updates_dropped = 0;
+  std::int64_t updates_dropped_offline = 0;  // of those, by a node that was not there (the rest came late)
   std::optional<double> staleness_mean;
   std::optional<std::int64_t> staleness_p50, staleness_p99, staleness_max;
   std::uint64_t events_processed = 0;
@@ -80,7 +81,10 @@ class Monitor {
   void record_train_loss(double mean_loss, std::int64_t samples);
   // One applied update computed `staleness` versions ago (0 for synchronous).
   void record_applied(std::int64_t staleness);
-  void record_dropped(std::int64_t count = 1);
+  // Updates that were never applied: late (past a deadline, a timeout, or
+  // after their step closed) or offline (the node was not available).
+  enum class DropReason { late, offline };
+  void record_dropped(std::int64_t count = 1, DropReason reason = DropReason::late);
   // Decentralised algorithms: mean L2 distance of the replicas to their
   // average; the latest value is reported in the next metrics row.
   void record_consensus_distance(double distance) { window_consensus_ = distance; }
@@ -137,6 +141,7 @@ class Monitor {
   std::optional<double> window_consensus_;
   std::int64_t applied_ = 0;
   std::int64_t dropped_ = 0;
+  std::int64_t dropped_offline_ = 0;
   std::map<std::int64_t, std::int64_t> staleness_;
   std::string stop_reason_;
   std::vector<MetricsRow> rows_;

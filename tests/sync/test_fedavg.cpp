@@ -86,6 +86,7 @@ struct World : StarWorld {
 
   WorldOptions options;
   algo::FedAvg* fedavg = nullptr;
+  std::vector<sim::NodeClock> clocks;  // set ctx.clocks to use them
 };
 
 }  // namespace
@@ -353,4 +354,61 @@ TEST_CASE("assign_work follows the run's partition and reports each shard's clas
     total += sum;
   }
   CHECK(total == world.train.size());
+}
+
+TEST_CASE("fedavg deadlines on local clocks: a client ahead gives up, one behind uploads late") {
+  // The four clients of the test above, with the deadline between the slowest
+  // client's arrival (~0.34 ms) and the next (~0.19 ms): with perfect clocks
+  // only client 0 is late.
+  WorldOptions options;
+  options.client_flops = {1e9, 2e9, 4e9, 8e9};
+  options.stop = {0, 0.0, 2, 0.0};
+  World world(options);
+  const ml::Mlp model(world.spec);
+  const double bytes = static_cast<double>(model.num_parameters()) * sizeof(float);
+  const double download = 4 * bytes / kBandwidth + 2e-9 * kLatency;
+  const double upload = bytes / kBandwidth + 2e-9 * kLatency;
+  const auto arrival = [&](double flops) {
+    return download + model.train_flops_per_sample() * 128 / flops + upload;
+  };
+  const sim::Time deadline = sim::from_seconds(0.5 * (arrival(1e9) + arrival(2e9)));
+
+  // Clocks: the server +1000 ppm fast; client 0 1 ms behind (it believes it
+  // has time), client 2 10 us ahead (harmless), client 3 1 ms ahead (it reads
+  // the close time before it even starts).
+  world.clocks.resize(static_cast<std::size_t>(world.topo.node_count()));
+  const auto set_clock = [&](const std::string& node, sim::Time offset, double drift) {
+    world.clocks[static_cast<std::size_t>(*world.topo.find(node))] =
+        sim::NodeClock({offset, drift}, sim::RandomStream(1, node, "clock"));
+  };
+  set_clock("server", 0, 1000.0);
+  set_clock("client0", -1'000'000, 0.0);
+  set_clock("client2", 10'000, 0.0);
+  set_clock("client3", 1'000'000, 0.0);
+  world.ctx.clocks = &world.clocks;
+
+  algo::FedAvgConfig config;
+  config.batch_size = 128;
+  config.deadline = deadline;
+  const algo::FedAvg& fedavg = world.run_fedavg(config);
+
+  REQUIRE(fedavg.rounds().size() == 2);
+  const algo::FedAvgRound& first = fedavg.rounds().front();
+  CHECK(first.accepted == std::vector<int>{1, 2});
+  CHECK(first.late == std::vector<int>{0, 3});
+  // The server closes when its own clock has run the deadline: D / 1.001 of true time.
+  const sim::Time aggregate =
+      sim::from_seconds(algo::FedAvg::aggregate_flops(model.num_parameters(), 2) / 100e9);
+  CHECK(first.end - first.start ==
+        std::llround(static_cast<double>(deadline) / 1.001) + aggregate);
+  // Client 0 uploaded anyway (once, in round 0: the run ends before its
+  // round-1 upload) and the server threw it away on arrival; client 3 never
+  // uploaded; clients 1 and 2 uploaded in both rounds.
+  CHECK(fedavg.stats().discarded == 1);
+  const auto sent = [&](const std::string& node) { return world.net->bytes_sent(*world.topo.find(node)); };
+  CHECK(sent("client0") == bytes);
+  CHECK(sent("client3") == 0.0);
+  CHECK(sent("client1") == 2 * bytes);
+  CHECK(world.monitor->totals().updates_dropped == 4);
+  CHECK(world.monitor->totals().updates_dropped_offline == 0);
 }
