@@ -56,7 +56,7 @@ std::vector<std::string> ps_keys_and(std::initializer_list<std::string_view> ext
 }  // namespace
 
 AlgorithmChoice parse_ps_sync(const ConfigNode& node, const std::vector<NodeGroup>& groups) {
-  node.check_keys(ps_keys_and({"backup_workers"}));
+  node.check_keys(ps_keys_and({"backup_workers", "timeout"}));
   algo::PsSyncConfig config;
   static_cast<algo::PsConfig&>(config) = ps_config(node, groups, "ps_sync");
   const int n = static_cast<int>(config.workers.size());
@@ -65,6 +65,11 @@ AlgorithmChoice parse_ps_sync(const ConfigNode& node, const std::vector<NodeGrou
     config.backup_workers = static_cast<int>(b.as_int_in(0, n - 1));
     b.require(config.backup_workers == 0 || config.server_nodes().size() == 1,
               "backup workers need a single server (not 'servers:')");
+  }
+  if (auto t = node.optional_child("timeout")) {
+    config.timeout = t->as_duration();
+    t->require(config.timeout > 0, "timeout must be greater than zero (omit it for none)");
+    t->require(config.server_nodes().size() == 1, "a timeout needs a single server (not 'servers:')");
   }
   return {"ps_sync", "ps_sync", n, [config] { return std::make_unique<algo::PsSync>(config); }};
 }

@@ -122,6 +122,7 @@ class ParameterServer : public Algorithm {
   int num_workers() const { return static_cast<int>(config_.workers.size()); }
   RunContext& context() { return *ctx_; }
   bool counting_shard(const Shard& shard) const { return shard.index == 0; }
+  Shard& shard(int index) { return *shards_[static_cast<std::size_t>(index)]; }
   // `co_await receive(shard)`: the next gradient slice from the shard's
   // inbox, counted in Shard::received once taken.
   struct ReceiveAwaiter {

@@ -3,10 +3,14 @@
 #include <optional>
 #include <stdexcept>
 
+#include "algorithms/sync/local_time.h"
+
 namespace algo {
 
 PsSync::PsSync(PsSyncConfig config)
-    : ParameterServer(config, "ps_sync"), backup_workers_(config.backup_workers) {
+    : ParameterServer(config, "ps_sync"),
+      backup_workers_(config.backup_workers),
+      timeout_(config.timeout) {
   if (backup_workers_ < 0 || backup_workers_ >= static_cast<int>(config.workers.size())) {
     throw std::invalid_argument("ps_sync backup_workers must be between 0 and workers - 1");
   }
@@ -15,6 +19,16 @@ PsSync::PsSync(PsSyncConfig config)
   if (backup_workers_ > 0 && config.server_nodes().size() > 1) {
     throw std::invalid_argument("ps_sync backup_workers needs a single server");
   }
+  if (timeout_ < 0) throw std::invalid_argument("ps_sync timeout must be >= 0");
+  if (timeout_ > 0 && config.server_nodes().size() > 1) {  // the same reason
+    throw std::invalid_argument("ps_sync timeout needs a single server");
+  }
+}
+
+void PsSync::on_timeout(void* self, std::uint64_t version) {
+  auto& ps = *static_cast<PsSync*>(self);
+  ps.shard(0).inbox.send(
+      GradientSlice{kTimerMark, static_cast<std::int64_t>(version), 0, ml::Vector()});
 }
 
 sim::Task PsSync::serve(Shard& shard) {
@@ -22,9 +36,20 @@ sim::Task PsSync::serve(Shard& shard) {
   const int needed = n - backup_workers_;
   std::vector<std::optional<GradientSlice>> arrived(static_cast<std::size_t>(n));
   while (true) {
+    bool timed_out = false;
+    if (timeout_ > 0) {
+      RunContext& ctx = context();
+      ctx.sim->schedule_at(ctx.sim->now() + wait_for_local(ctx, shard.node.host, timeout_),
+                           &PsSync::on_timeout, this, static_cast<std::uint64_t>(shard.version));
+    }
     int count = 0;
-    while (count < needed) {
+    while (count < needed && !(timed_out && count > 0)) {
       GradientSlice message = co_await receive(shard);
+      if (message.worker == kTimerMark) {
+        --shard.received;  // not a gradient
+        timed_out = timed_out || message.version == shard.version;  // else an old step's timer
+        continue;
+      }
       if (message.version < shard.version) {  // its step already closed without it
         drop(shard);
         reply(shard, message.worker);

@@ -16,6 +16,14 @@
 // its worker gets the current parameters at once. Staleness is therefore
 // always 0: every applied gradient was computed from the version it updates.
 // With b = 0 this is plain BSP.
+//
+// Straggler timeout (`timeout`, single server): the server waits for a step's
+// gradients at most `timeout` by its own clock (a timer on its oscillator,
+// local_time.h: timeout / (1 + drift) of true time), counted from when it
+// sent the step's parameters; then it applies the gradients it has (or, if
+// none has come, the first one to come). The late ones are dropped and
+// answered as with backup workers. With backup workers too, a step closes at
+// whichever comes first: N - b gradients or the timeout.
 #pragma once
 
 #include "algorithms/sync/parameter_server.h"
@@ -24,6 +32,7 @@ namespace algo {
 
 struct PsSyncConfig : PsConfig {
   int backup_workers = 0;  // b: gradients per step = N - b; 0 <= b < N; only with one server
+  sim::Time timeout = 0;   // > 0: close a step this long after it opened (server's clock); one server
 };
 
 class PsSync final : public ParameterServer {
@@ -33,8 +42,12 @@ class PsSync final : public ParameterServer {
 
  private:
   sim::Task serve(Shard& shard) override;
+  // The step timer: puts a timer mark for step `version` into shard 0's inbox.
+  static void on_timeout(void* self, std::uint64_t version);
 
+  static constexpr int kTimerMark = -1;  // GradientSlice::worker of a timer mark
   int backup_workers_;
+  sim::Time timeout_;
 };
 
 }  // namespace algo

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "algorithms/ml/batch_sampler.h"
 #include "algorithms/ml/partition.h"
@@ -127,4 +128,81 @@ TEST_CASE("ps_sync rejects a configuration without workers") {
     config.batch_size = 0;
     CHECK_THROWS_AS(algo::PsSync(config), std::invalid_argument);
   }
+}
+
+namespace {
+
+// A server with its own clock, a fast worker and a 10,000x slower straggler.
+struct TimeoutWorld : StarWorld {
+  TimeoutWorld(sim::Time timeout, std::optional<double> server_drift_ppm)
+      : StarWorld({{"server", 100e9}, {"worker0", 50e9}, {"worker1", 5e6}}, {kBandwidth, kLatency},
+                  synthetic(512, 3), synthetic(128, 4), small_mlp(),
+                  ml::make_sgd({0.1f, 0.0f, 0.0f, false}), {0, 0.0, 10, 0.0}, {1, 0}, kSeed) {
+    if (server_drift_ppm) {
+      clocks.resize(static_cast<std::size_t>(topo.node_count()));
+      sim::ClockParams params;
+      params.drift_ppm = *server_drift_ppm;
+      params.offset = 3 * sim::kMillisecond;  // an offset changes nothing in a timeout
+      clocks[static_cast<std::size_t>(*topo.find("server"))] =
+          sim::NodeClock(params, sim::RandomStream(1, "server", "clock"));
+      ctx.clocks = &clocks;
+    }
+    algo::PsSyncConfig config;
+    config.server = 0;
+    config.workers = {1, 2};
+    config.batch_size = 16;
+    config.timeout = timeout;
+    ps = &launch(std::make_unique<algo::PsSync>(config));
+  }
+  std::vector<sim::NodeClock> clocks;
+  algo::PsSync* ps;
+};
+
+}  // namespace
+
+TEST_CASE("a ps_sync timeout closes each step after timeout / (1 + drift) of true time") {
+  const sim::Time timeout = 1'000'000;  // 1 ms of the server's clock
+  const std::optional<double> drift = GENERATE(std::optional<double>(), std::optional<double>(0.0),
+                                               std::optional<double>(200.0),
+                                               std::optional<double>(-300.0));
+  CAPTURE(drift.value_or(-1e9));
+  TimeoutWorld world(timeout, drift);
+  world.run();
+  // The oracle: a timer of T on a clock running at rate (1 + d) lasts T / (1 + d)
+  // of true time, rounded to the ns: 1 ms -> 999,800 ns at +200 ppm, 1,000,300 at -300.
+  const sim::Time wait = !drift ? timeout
+                                : static_cast<sim::Time>(std::llround(
+                                      static_cast<double>(timeout) / (1.0 + *drift * 1e-6)));
+  if (drift && *drift == 200.0) CHECK(wait == 999'800);
+  if (drift && *drift == -300.0) CHECK(wait == 1'000'300);
+  const ml::Mlp model(world.spec);
+  const sim::Time update =
+      sim::from_seconds(algo::PsSync::update_flops(model.num_parameters(), 1) / 100e9);
+  const auto& rows = world.monitor->rows();
+  REQUIRE(rows.size() == 11);  // versions 0..10
+  for (int v = 0; v <= 10; ++v) {
+    INFO("version " << v);
+    // Each step opens when the previous one's parameters go out, waits the
+    // timeout (the fast worker's gradient is in long before), then applies one gradient.
+    CHECK(rows[static_cast<std::size_t>(v)].time == v * (wait + update));
+  }
+  // Only the fast worker's gradients were applied; the straggler's (7.4 ms of
+  // compute) came after their step closed, were dropped, and it got newer parameters.
+  CHECK(std::all_of(world.ps->applied_log().begin(), world.ps->applied_log().end(),
+                    [](int w) { return w == 0; }));
+  const algo::RunTotals& totals = world.monitor->totals();
+  CHECK(totals.updates_applied == 10);
+  CHECK(totals.updates_dropped == 1);  // 10 steps of ~1 ms: one straggler gradient came back
+  CHECK(world.ps->gradients_received() == totals.updates_applied + totals.updates_dropped);
+}
+
+TEST_CASE("ps_sync rejects a negative timeout and a timeout with sharded servers") {
+  algo::PsSyncConfig config;
+  config.server = 0;
+  config.workers = {1, 2};
+  config.timeout = -1;
+  CHECK_THROWS_AS(algo::PsSync(config), std::invalid_argument);
+  config.timeout = 1000;
+  config.servers = {0, 3};
+  CHECK_THROWS_AS(algo::PsSync(config), std::invalid_argument);
 }
