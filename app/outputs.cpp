@@ -102,7 +102,10 @@ std::string summary_csv(const ScenarioResult& result) {
          "staleness_max,updates_applied,updates_dropped,events_processed";
   const Scenario& s = result.scenario;
   const bool clocks = s.models_clocks();
-  out << (clocks ? ",clock_error_max_s,clock_error_mean_s,clock_skew_s,sync_messages,sync_bytes\n" : "\n");
+  if (s.splits_dropped()) out << ",updates_dropped_offline,updates_dropped_late";
+  if (clocks) out << ",clock_error_max_s,clock_error_mean_s,clock_skew_s,sync_messages,sync_bytes";
+  if (s.failure_detector) out << ",heartbeat_messages,heartbeat_bytes,suspicions,false_suspicions";
+  out << '\n';
   const double target = s.stop.target_accuracy;
   for (const RunResult& r : result.runs) {
     const algo::RunTotals& t = r.totals;
@@ -116,10 +119,18 @@ std::string summary_csv(const ScenarioResult& result) {
         << optional_cell(t.staleness_mean) << ',' << optional_cell(t.staleness_p50) << ','
         << optional_cell(t.staleness_p99) << ',' << optional_cell(t.staleness_max) << ','
         << t.updates_applied << ',' << t.updates_dropped << ',' << t.events_processed;
+    if (s.splits_dropped()) {
+      out << ',' << t.updates_dropped_offline << ','
+          << t.updates_dropped - t.updates_dropped_offline;
+    }
     if (clocks) {
       out << ',' << format_number(r.final_error_max_s) << ','
           << format_number(r.final_error_mean_s) << ',' << format_number(r.final_skew_s) << ','
           << r.sync_messages << ',' << format_number(r.sync_bytes);
+    }
+    if (s.failure_detector) {
+      out << ',' << r.heartbeat_messages << ',' << format_number(r.heartbeat_bytes) << ','
+          << r.suspicions << ',' << r.false_suspicions;
     }
     out << '\n';
   }
@@ -133,6 +144,19 @@ std::string clocks_csv(const ScenarioResult& result) {
     for (const RunResult::ClockSample& c : r.clock_samples) {
       out << r.label << ',' << c.node << ',' << seconds(c.true_time) << ','
           << seconds(c.local_time) << ',' << seconds(c.local_time - c.true_time) << '\n';
+    }
+  }
+  return out.str();
+}
+
+std::string suspicions_csv(const ScenarioResult& result) {
+  std::ostringstream out;
+  out << "algorithm,true_time_s,monitor_local_time_s,node,event,node_up\n";
+  for (const RunResult& r : result.runs) {
+    for (const RunResult::SuspicionEvent& e : r.suspicion_events) {
+      out << r.label << ',' << seconds(e.true_time) << ',' << seconds(e.monitor_local) << ','
+          << e.node << ',' << (e.suspected ? "suspect" : "trust") << ',' << (e.node_up ? 1 : 0)
+          << '\n';
     }
   }
   return out.str();
@@ -211,6 +235,7 @@ std::vector<std::filesystem::path> write_outputs(const std::filesystem::path& di
       {"partition.csv", partition_csv(r)},
   };
   if (r.scenario.models_clocks()) files.push_back({"clocks.csv", clocks_csv(r)});
+  if (r.scenario.failure_detector) files.push_back({"suspicions.csv", suspicions_csv(r)});
   std::vector<std::filesystem::path> written;
   try {
     for (const auto& [name, content] : files) {

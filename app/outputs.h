@@ -6,6 +6,8 @@
 //   nodes.csv      bytes sent by each node
 //   clocks.csv     only if the scenario models clocks: every node's local
 //                  time and error (local - true) at each evaluation point
+//   suspicions.csv only with a failure detector: every change of the
+//                  monitor's opinion of a node (suspect / trust)
 //   timing.csv     wall time and events per wall second: the only file that
 //                  differs between two runs of the same scenario and seed, kept
 //                  out of summary.csv so that the CSVs above are byte-identical
@@ -38,6 +40,9 @@ std::string nodes_csv(const ScenarioResult& r);
 // clocks.csv: algorithm, node, true_time_s, local_time_s, error_s (exact
 // decimal seconds), one row per node per evaluation point.
 std::string clocks_csv(const ScenarioResult& r);
+// suspicions.csv: algorithm, true_time_s, monitor_local_time_s, node, event
+// (suspect | trust), node_up (1: the node was up, so a suspicion was false).
+std::string suspicions_csv(const ScenarioResult& r);
 
 // Creates `dir` if needed and writes the files above. Throws std::runtime_error
 // naming the path if the folder or a file cannot be written; files already

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "algorithms/sync/clock_sync.h"
+#include "algorithms/sync/failure_detector.h"
 #include "app/world.h"
 #include "sim/clock.h"
 #include "sim/lamport.h"
@@ -59,6 +60,8 @@ RunResult run_algorithm(const Scenario& s, const AlgorithmChoice& choice, const 
   // Declared before the simulator, so destroyed after the coroutine frames that refer to them.
   std::vector<sim::NodeClock> clocks = build_clocks(s, topo);
   std::unique_ptr<algo::ClockSync> clock_sync;
+  std::unique_ptr<algo::FailureDetector> detector;
+  std::vector<topology::NodeId> watched;  // the detector's nodes, in its order
   sim::Simulator sim;
   topology::Network net(sim, topo);
   sim::LamportClocks lamport(static_cast<std::size_t>(topo.node_count()));
@@ -77,6 +80,7 @@ RunResult run_algorithm(const Scenario& s, const AlgorithmChoice& choice, const 
   ctx.partition = s.data.partition_spec;
   std::vector<algo::ShardStats> partition;
   ctx.shard_stats = &partition;
+  if (s.models_clocks()) ctx.clocks = &clocks;
   std::vector<RunResult::ClockSample> clock_samples;
   if (s.models_clocks()) {
     monitor.set_evaluation_observer([&](sim::Time now) {
@@ -99,6 +103,20 @@ RunResult run_algorithm(const Scenario& s, const AlgorithmChoice& choice, const 
     config.slew_rate_ppm = s.clock_sync->slew_rate_ppm;
     clock_sync = std::make_unique<algo::ClockSync>(sim, net, clocks, config);
     clock_sync->launch();
+  }
+  if (s.failure_detector) {
+    algo::FailureDetectorConfig config;
+    config.monitor = *topo.find(s.failure_detector->monitor);
+    for (const algo::Node& node : ctx.nodes) {
+      if (node.host != config.monitor) config.nodes.push_back(node.host);
+    }
+    watched = config.nodes;
+    config.interval = s.failure_detector->interval;
+    config.suspect_after = s.failure_detector->suspect_after;
+    config.packet_bytes = s.failure_detector->packet_bytes;
+    if (s.failure_detector->since_sent) config.since = algo::FailureDetectorConfig::Since::sent;
+    detector = std::make_unique<algo::FailureDetector>(sim, net, clocks, config);
+    detector->launch();
   }
 
   if (s.stop.max_time > 0) {
@@ -140,6 +158,16 @@ RunResult run_algorithm(const Scenario& s, const AlgorithmChoice& choice, const 
   if (clock_sync) {
     result.sync_messages = clock_sync->messages_sent();
     result.sync_bytes = clock_sync->bytes_sent();
+  }
+  if (detector) {
+    for (const algo::Suspicion& e : detector->events()) {
+      result.suspicion_events.push_back(
+          {e.true_time, e.monitor_local, topo.name(watched[e.node]), e.suspected, e.node_up});
+    }
+    result.heartbeat_messages = detector->messages_sent();
+    result.heartbeat_bytes = detector->bytes_sent();
+    result.suspicions = detector->suspicions();
+    result.false_suspicions = detector->false_suspicions();
   }
   result.final_parameters = algorithm->global_parameters();
   result.wall_seconds =

@@ -39,6 +39,20 @@ struct RunResult {
   double final_skew_s = 0.0;        // max - min local time over nodes at the end
   std::int64_t sync_messages = 0;  // clock_sync requests + replies
   double sync_bytes = 0.0;
+  // The failure detector's (only with `failure_detector`): its changes of
+  // opinion in time order, and its counts.
+  struct SuspicionEvent {
+    sim::Time true_time;
+    sim::Time monitor_local;
+    std::string node;
+    bool suspected;  // false: trusted again
+    bool node_up;    // the node was up: a suspicion is a false one
+  };
+  std::vector<SuspicionEvent> suspicion_events;
+  std::int64_t heartbeat_messages = 0;
+  double heartbeat_bytes = 0.0;
+  std::int64_t suspicions = 0;
+  std::int64_t false_suspicions = 0;
   ml::Vector final_parameters;  // the global model at the end
   double wall_seconds = 0.0;    // host time of the run; the one non-deterministic output
 };

@@ -38,6 +38,16 @@ struct ClockSyncSpec {
   double slew_rate_ppm = 500.0;       // `slew_rate_ppm`, for slew
 };
 
+// `failure_detector:` heartbeats from every other node to `monitor`
+// (algorithms/sync/failure_detector.h).
+struct FailureDetectorSpec {
+  std::string monitor;                                 // a group of one node
+  sim::Time interval = 100 * sim::kMillisecond;        // of each sender's clock
+  int suspect_after = 3;                               // k missed heartbeats
+  double packet_bytes = 64.0;                          // one heartbeat on the wire
+  bool since_sent = false;                             // `since: sent` (default arrival)
+};
+
 // A group of identical nodes. A group of one is named after the group
 // ("server"); a larger group's nodes get the index appended ("worker0"...).
 struct NodeGroup {
@@ -115,6 +125,7 @@ struct Scenario {
   algo::StopCondition stop;
   algo::EvalSchedule eval;
   std::optional<ClockSyncSpec> clock_sync;
+  std::optional<FailureDetectorSpec> failure_detector;
   // True if any node's clock is modelled (a group `clock` or `clock_sync`):
   // only then are clocks.csv and the clock summary columns written.
   bool models_clocks() const {
@@ -124,6 +135,9 @@ struct Scenario {
     }
     return false;
   }
+  // summary.csv splits updates_dropped into offline and late for scenarios
+  // about local time (clock keys or a failure detector); others keep their columns.
+  bool splits_dropped() const { return models_clocks() || failure_detector.has_value(); }
 };
 
 // The names of a group's nodes, in order.

@@ -396,24 +396,33 @@ std::vector<AlgorithmChoice> load_algorithms(const ConfigNode& root,
   return choices;
 }
 
-ClockSyncSpec load_clock_sync(const ConfigNode& node, const std::vector<NodeGroup>& groups) {
-  node.check_keys({"server", "interval", "packet_bytes", "correction", "slew_rate_ppm"});
-  ClockSyncSpec spec;
-  const ConfigNode server = node.child("server");
-  spec.server = server.as_string();
+// The name of a cluster group of one node, at `key`, that other nodes talk
+// to (`what`: "clock server", "monitor"): errors name the key.
+std::string lone_node_group(const ConfigNode& node, const std::string& key,
+                            const std::vector<NodeGroup>& groups, const std::string& what,
+                            const std::string& service) {
+  const ConfigNode at = node.child(key);
+  const std::string name = at.as_string();
   std::vector<std::string> names;
   const NodeGroup* found = nullptr;
   for (const NodeGroup& g : groups) {
     names.push_back(g.name);
-    if (g.name == spec.server) found = &g;
+    if (g.name == name) found = &g;
   }
   if (found == nullptr) {
-    const std::string hint = did_you_mean(spec.server, names);
-    server.fail("no cluster group '" + spec.server + "'" +
-                (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
+    const std::string hint = did_you_mean(name, names);
+    at.fail("no cluster group '" + name + "'" +
+            (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
   }
-  if (found->count != 1) server.fail("the clock server must be a group of one node");
-  if (groups.size() == 1) server.fail("clock sync needs at least one node besides the server");
+  if (found->count != 1) at.fail("the " + what + " must be a group of one node");
+  if (groups.size() == 1) at.fail(service + " needs at least one node besides the " + what);
+  return name;
+}
+
+ClockSyncSpec load_clock_sync(const ConfigNode& node, const std::vector<NodeGroup>& groups) {
+  node.check_keys({"server", "interval", "packet_bytes", "correction", "slew_rate_ppm"});
+  ClockSyncSpec spec;
+  spec.server = lone_node_group(node, "server", groups, "clock server", "clock sync");
   spec.interval = node.get_duration("interval", spec.interval);
   if (node.has("interval")) node.child("interval").require(spec.interval > 0, "interval must be > 0");
   if (node.has("packet_bytes")) spec.packet_bytes = node.child("packet_bytes").as_bytes();
@@ -433,9 +442,30 @@ ClockSyncSpec load_clock_sync(const ConfigNode& node, const std::vector<NodeGrou
   return spec;
 }
 
+FailureDetectorSpec load_failure_detector(const ConfigNode& node,
+                                          const std::vector<NodeGroup>& groups) {
+  node.check_keys({"monitor", "interval", "suspect_after", "since", "packet_bytes"});
+  FailureDetectorSpec spec;
+  spec.monitor = lone_node_group(node, "monitor", groups, "monitor", "a failure detector");
+  spec.interval = node.get_duration("interval", spec.interval);
+  if (node.has("interval")) node.child("interval").require(spec.interval > 0, "interval must be > 0");
+  if (auto k = node.optional_child("suspect_after")) {
+    spec.suspect_after = static_cast<int>(k->as_int_in(1, 1'000'000));
+  }
+  if (auto since = node.optional_child("since")) {
+    const std::string kind = since->as_string();
+    if (kind != "arrival" && kind != "sent") {
+      since->fail("unknown 'since' '" + kind + "' (expected arrival or sent)");
+    }
+    spec.since_sent = kind == "sent";
+  }
+  if (node.has("packet_bytes")) spec.packet_bytes = node.child("packet_bytes").as_bytes();
+  return spec;
+}
+
 Scenario load(const ConfigNode& root) {
   root.check_keys({"name", "seed", "cluster", "topology", "data", "model", "optimizer", "algorithm",
-                   "algorithms", "stop", "eval", "clock_sync"});
+                   "algorithms", "stop", "eval", "clock_sync", "failure_detector"});
   Scenario s;
   s.file = root.file();
   const ConfigNode name = root.child("name");
@@ -455,6 +485,9 @@ Scenario load(const ConfigNode& root) {
   s.stop = load_stop(root.child("stop"));
   if (root.has("eval")) s.eval = load_eval(root.child("eval"));
   if (root.has("clock_sync")) s.clock_sync = load_clock_sync(root.child("clock_sync"), s.groups);
+  if (root.has("failure_detector")) {
+    s.failure_detector = load_failure_detector(root.child("failure_detector"), s.groups);
+  }
   check_topology_hosts(topo, s);
   check_group_links(root.child("cluster"), s);
   check_model_against_data(s);

@@ -148,3 +148,74 @@ TEST_CASE("without clock keys no clock output appears") {
   CHECK(result.runs[0].clock_samples.empty());
   CHECK_THAT(app::summary_csv(result), !Catch::Contains("clock"));
 }
+
+TEST_CASE("failure_detector keys load, with their errors at their key") {
+  const std::string yaml =
+      replace(kClocks, "clock_sync: {server: server, interval: 100ms}\n",
+              "clock_sync: {server: server, interval: 100ms}\n"
+              "failure_detector: {monitor: server, interval: 50ms, suspect_after: 2, since: sent}\n");
+  const app::Scenario s = app::load_scenario_string(yaml, "s.yaml");
+  REQUIRE(s.failure_detector);
+  CHECK(s.failure_detector->monitor == "server");
+  CHECK(s.failure_detector->interval == 50'000'000);
+  CHECK(s.failure_detector->suspect_after == 2);
+  CHECK(s.failure_detector->since_sent);
+  CHECK(s.failure_detector->packet_bytes == 64.0);
+  SECTION("a monitor that is not a group") {
+    CHECK(error_of(replace(yaml, "{monitor: server,", "{monitor: sevrer,")) ==
+          "s.yaml:12:29: failure_detector.monitor: no cluster group 'sevrer' (did you mean "
+          "'server'?)");
+  }
+  SECTION("a monitor group of several nodes") {
+    CHECK_THAT(error_of(replace(yaml, "{monitor: server,", "{monitor: worker,")),
+               Catch::EndsWith("failure_detector.monitor: the monitor must be a group of one node"));
+  }
+  SECTION("an unknown since") {
+    CHECK_THAT(error_of(replace(yaml, "since: sent", "since: send")),
+               Catch::EndsWith("failure_detector.since: unknown 'since' 'send' (expected arrival or sent)"));
+  }
+  SECTION("k = 0") {
+    CHECK_THAT(error_of(replace(yaml, "suspect_after: 2", "suspect_after: 0")),
+               Catch::StartsWith("s.yaml:12:") && Catch::Contains("failure_detector.suspect_after"));
+  }
+  SECTION("a misspelt key") {
+    CHECK_THAT(error_of(replace(yaml, "suspect_after: 2", "suspect_afer: 2")),
+               Catch::Contains("unknown key 'suspect_afer' (did you mean 'suspect_after'?)"));
+  }
+}
+
+TEST_CASE("a run with a failure detector writes suspicions.csv and the detector's columns") {
+  // Workers 3 ms behind the perfect server, heartbeats every 2 ms, a lease of
+  // k = 2 intervals on the sender's stamp: each heartbeat expires on the
+  // server's clock 1 ms after it left, 1 ms before the next arrives, so
+  // without sync every worker is suspected and trusted again every interval.
+  // With sync the first exchange (at 0) fixes the clocks; only heartbeat 0,
+  // stamped before it, expires early: one suspicion per worker.
+  std::string yaml =
+      replace(kClocks, "clock_sync: {server: server, interval: 100ms}\n",
+              "clock_sync: {server: server, interval: 100ms}\n"
+              "failure_detector: {monitor: server, interval: 2ms, suspect_after: 2, since: sent}\n");
+  yaml = replace(yaml, "offset: \"uniform(-5ms, 5ms)\"", "offset: -3ms");
+  const app::ScenarioResult synced = app::run_scenario(app::load_scenario_string(yaml, "s.yaml"));
+  const app::ScenarioResult unsynced = app::run_scenario(app::load_scenario_string(
+      replace(yaml, "clock_sync: {server: server, interval: 100ms}\n", ""), "s.yaml"));
+  const auto summary = csv_rows(app::summary_csv(unsynced));
+  const std::vector<std::string>& header = summary[0];
+  REQUIRE(header.size() == summary[1].size());
+  CHECK(std::vector<std::string>(header.end() - 4, header.end()) ==
+        std::vector<std::string>{"heartbeat_messages", "heartbeat_bytes", "suspicions",
+                                 "false_suspicions"});
+  const app::RunResult& u = unsynced.runs[0];
+  CHECK(u.heartbeat_messages >= 2 * 500);  // 2 workers, every 2 ms for 1 s
+  CHECK(u.heartbeat_bytes == 64.0 * static_cast<double>(u.heartbeat_messages));
+  CHECK(u.false_suspicions == u.suspicions);  // nothing crashes
+  CHECK(u.suspicions >= 2 * 499);
+  const auto rows = csv_rows(app::suspicions_csv(unsynced));
+  CHECK(rows[0] == std::vector<std::string>{"algorithm", "true_time_s", "monitor_local_time_s",
+                                            "node", "event", "node_up"});
+  REQUIRE(rows.size() > 1);
+  CHECK(rows[1][3] == "worker0");
+  CHECK(rows[1][4] == "suspect");
+  CHECK(rows[1][2] == "0.001");  // heartbeat 0 left at 0 stamped -3 ms: it expires at 1 ms
+  CHECK(synced.runs[0].suspicions == 2);
+}
