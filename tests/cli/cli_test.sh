@@ -90,6 +90,39 @@ case "$case_name" in
     acc=$(column "$work/s" final_accuracy)
     awk -v a="$acc" 'BEGIN{exit !(a >= 0.84)}' || fail "single-worker accuracy $acc < 0.84"
     ;;
+  clock_deadlines)
+    # The README's clock example: the same FedAvg run and failure detector on
+    # perfect clocks, on clocks up to 200 ms off without sync, and on the
+    # same clocks with sync. Without sync, clients ahead of the server give up
+    # on rounds they would have made and the detector suspects nodes whose
+    # clocks are behind; sync brings both back to the perfect-clock baseline.
+    for v in off nosync ""; do
+      name=clock_deadlines${v:+_$v}
+      "$syncsim" run "$src/scenarios/examples/$name.yaml" -o "$work/$name" >/dev/null
+    done
+    off=$work/clock_deadlines_off nosync=$work/clock_deadlines_nosync synced=$work/clock_deadlines
+    for d in "$off" "$nosync" "$synced"; do
+      [ "$(column "$d" stop_reason)" = steps ] || fail "$d did not stop after its rounds"
+      [ -s "$d/suspicions.csv" ] || fail "$d has no suspicions.csv"
+    done
+    [ "$(column "$nosync" updates_dropped_late)" -gt "$(column "$off" updates_dropped_late)" ] ||
+      fail "unsynced clocks did not drop more late updates than perfect ones"
+    [ "$(column "$synced" updates_dropped_late)" -eq "$(column "$off" updates_dropped_late)" ] ||
+      fail "synced clocks dropped a different number of updates than perfect ones"
+    [ "$(column "$nosync" false_suspicions)" -gt 0 ] || fail "no false suspicion without sync"
+    # With sync, only heartbeats stamped before the first exchange (at the
+    # start) can expire early: a few suspicions in the first half second.
+    [ "$(column "$synced" false_suspicions)" -lt 10 ] || fail "many false suspicions despite sync"
+    awk -F, 'NR>1 && $5=="suspect" && $2 >= 0.5 {exit 1}' "$synced/suspicions.csv" ||
+      fail "a false suspicion after the first sync"
+    [ "$(column "$off" false_suspicions)" -eq 0 ] || fail "false suspicions with perfect clocks"
+    [ "$(column "$nosync" heartbeat_messages)" -gt 2000 ] || fail "too few heartbeats"
+    # Daemons and local clocks are deterministic too.
+    "$syncsim" run "$src/scenarios/examples/clock_deadlines.yaml" -o "$work/again" >/dev/null
+    for f in metrics.csv summary.csv nodes.csv clocks.csv suspicions.csv; do
+      cmp "$synced/$f" "$work/again/$f" || fail "$f differs between two identical runs"
+    done
+    ;;
   bad_input)
     expect_error "no-such.yaml" -- run "$work/no-such.yaml"
     printf 'name: x\nseed: [1\n' >"$work/syntax.yaml"
