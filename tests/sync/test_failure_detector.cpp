@@ -166,6 +166,12 @@ namespace {
 
 sim::Task training(sim::Simulator& sim, sim::Time duration) { co_await sim.sleep(duration); }
 
+// Ends a run that daemons wrongly keep alive, so the test fails instead of hanging.
+sim::Task guard(sim::Simulator& sim, sim::Time at) {
+  co_await sim.sleep(at);
+  sim.stop();
+}
+
 }  // namespace
 
 TEST_CASE("clock sync and heartbeats end with the training they serve") {
@@ -178,7 +184,8 @@ TEST_CASE("clock sync and heartbeats end with the training they serve") {
   algo::ClockSync sync(w.sim, w.net, w.clocks, sync_config);
   sync.launch();
   w.sim.spawn(training(w.sim, 2500_ms), "training");
-  w.sim.run();  // without daemons this would never return
+  w.sim.spawn_daemon(guard(w.sim, 100_s), "guard");
+  w.sim.run();  // without daemons this would run to the guard
   CHECK(w.sim.now() == 2500_ms);
   CHECK(sync.exchanges() == 3);  // at 0, ~1 s and ~2 s of the client's clock
   CHECK(w.detector->messages_sent() == 26);  // every 99.997 ms of true time from 0 to 2.5 s
