@@ -69,7 +69,8 @@ AlgorithmChoice parse_ps_sync(const ConfigNode& node, const std::vector<NodeGrou
   if (auto t = node.optional_child("timeout")) {
     config.timeout = t->as_duration();
     t->require(config.timeout > 0, "timeout must be greater than zero (omit it for none)");
-    t->require(config.server_nodes().size() == 1, "a timeout needs a single server (not 'servers:')");
+    t->require(config.server_nodes().size() == 1,
+               "a timeout needs a single server (not 'servers:')");
   }
   return {"ps_sync", "ps_sync", n, [config] { return std::make_unique<algo::PsSync>(config); }};
 }

@@ -22,10 +22,13 @@ FailureDetector::FailureDetector(sim::Simulator& sim, topology::Network& net,
     return id >= 0 && static_cast<std::size_t>(id) < clocks.size();
   };
   if (config_.nodes.empty()) throw std::invalid_argument("failure detector needs a node to watch");
-  if (config_.nodes.size() > kNodeMask) throw std::invalid_argument("failure detector: too many nodes");
+  if (config_.nodes.size() > kNodeMask)
+    throw std::invalid_argument("failure detector: too many nodes");
   if (config_.interval <= 0) throw std::invalid_argument("failure detector interval must be > 0");
-  if (config_.suspect_after < 1) throw std::invalid_argument("failure detector suspect_after must be >= 1");
-  if (!(config_.packet_bytes >= 0)) throw std::invalid_argument("failure detector packet bytes < 0");
+  if (config_.suspect_after < 1)
+    throw std::invalid_argument("failure detector suspect_after must be >= 1");
+  if (!(config_.packet_bytes >= 0))
+    throw std::invalid_argument("failure detector packet bytes < 0");
   if (!known(config_.monitor)) throw std::invalid_argument("failure detector monitor has no clock");
   for (topology::NodeId n : config_.nodes) {
     if (!known(n) || n == config_.monitor) {
@@ -76,8 +79,9 @@ sim::Task FailureDetector::watch() {
     if (beat.sequence <= w.sequence) continue;  // overtaken by a fresher one
     w.sequence = beat.sequence;
     const sim::Time now_local = monitor_now();
-    w.expiry = (config_.since == FailureDetectorConfig::Since::arrival ? now_local : beat.sent_local) +
-               timeout;
+    w.expiry =
+        (config_.since == FailureDetectorConfig::Since::arrival ? now_local : beat.sent_local) +
+        timeout;
     if (w.suspected && w.expiry > now_local) record(beat.node, false);
     arm(beat.node, ++w.generation);
   }

@@ -46,7 +46,7 @@ namespace algo {
 
 struct FailureDetectorConfig {
   topology::NodeId monitor = -1;
-  std::vector<topology::NodeId> nodes;  // watched, in order; the monitor is not one
+  std::vector<topology::NodeId> nodes;           // watched, in order; the monitor is not one
   sim::Time interval = 100 * sim::kMillisecond;  // between a node's heartbeats, its own clock; > 0
   int suspect_after = 3;                         // k >= 1 missed heartbeats
   double packet_bytes = 64.0;                    // one heartbeat on the wire
@@ -92,8 +92,8 @@ class FailureDetector {
     sim::Time sent_local;  // the sender's clock when it sent it
   };
   struct Watch {
-    sim::Time expiry = 0;        // on the monitor's clock: suspect once it reads this
-    std::int64_t sequence = -1;  // latest heartbeat taken
+    sim::Time expiry = 0;          // on the monitor's clock: suspect once it reads this
+    std::int64_t sequence = -1;    // latest heartbeat taken
     std::uint64_t generation = 0;  // of the one live timer
     bool suspected = false;
   };

@@ -28,7 +28,10 @@
 //      (FedAvgStats::discarded). Without modelled clocks every clock reads
 //      true time and the client stops at the server's close (the server's
 //      "stop" is then modelled as free and instant: a flag); an upload
-//      already in flight still crosses the network and is discarded;
+//      already in flight still crosses the network and is discarded.
+//      Limitation: a client far behind may still be training round r when
+//      it is sampled for round r + 1, and then trains both at once (each
+//      round's compute is modelled on its own);
 //   5. the new global model is the average of the accepted client models
 //      weighted by their shard sizes n_k (summed in client order, so the
 //      result does not depend on arrival order), costing aggregate_flops of

@@ -46,7 +46,7 @@ sim::Task PsSync::serve(Shard& shard) {
     while (count < needed && !(timed_out && count > 0)) {
       GradientSlice message = co_await receive(shard);
       if (message.worker == kTimerMark) {
-        --shard.received;  // not a gradient
+        --shard.received;                                           // not a gradient
         timed_out = timed_out || message.version == shard.version;  // else an old step's timer
         continue;
       }

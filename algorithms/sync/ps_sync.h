@@ -32,7 +32,8 @@ namespace algo {
 
 struct PsSyncConfig : PsConfig {
   int backup_workers = 0;  // b: gradients per step = N - b; 0 <= b < N; only with one server
-  sim::Time timeout = 0;   // > 0: close a step this long after it opened (server's clock); one server
+  sim::Time timeout =
+      0;  // > 0: close a step this long after it opened (server's clock); one server
 };
 
 class PsSync final : public ParameterServer {

@@ -1,6 +1,5 @@
 // Daemon processes: background services that never keep a run alive.
 #include <catch2/catch.hpp>
-
 #include <vector>
 
 #include "sim/simulator.h"

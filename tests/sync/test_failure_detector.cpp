@@ -2,7 +2,6 @@
 // the clock formula local(t) = offset + t + llround(drift x 1e-6 x t) and
 // lone-flow delivery times on a star (two links of latency L, bytes / B).
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <memory>
 #include <vector>
@@ -62,7 +61,8 @@ sim::Time first_reaching(sim::Time offset, double drift_ppm, sim::Time from, sim
 
 }  // namespace
 
-TEST_CASE("arrival mode: a slow sender and a fast monitor are suspected only if k x interval allows") {
+TEST_CASE(
+    "arrival mode: a slow sender and a fast monitor are suspected only if k x interval allows") {
   // Sender at -100 ppm sends every llround(100 ms / (1 - 1e-4)) = 100,010,001 ns;
   // the monitor at +100 ppm times k x 100 ms of its clock.
   const sim::Time period = 100'010'001;
@@ -74,8 +74,8 @@ TEST_CASE("arrival mode: a slow sender and a fast monitor are suspected only if 
     // clock lasts llround(1e8 / 1.0001) = 99,990,001 ns of true time, and the
     // suspicion lands when its clock has run the whole 100 ms.
     const sim::Time armed = kDelay;
-    const sim::Time expected = first_reaching(0, 100.0, armed + 99'990'001,
-                                              reading(0, 100.0, armed) + 100_ms);
+    const sim::Time expected =
+        first_reaching(0, 100.0, armed + 99'990'001, reading(0, 100.0, armed) + 100_ms);
     REQUIRE(d.events().size() >= 2);
     CHECK(d.events()[0].suspected);
     CHECK(d.events()[0].true_time == expected);
@@ -125,11 +125,13 @@ TEST_CASE("sent mode: the sender's stamp against the monitor's clock, so offsets
     DetectorWorld w({0, 0.0}, {-150_ms, 0.0});
     algo::FailureDetector& d = w.start(2, Since::sent);
     w.sim.run_until(1_s - 1);
-    REQUIRE(d.events().size() == 19);  // suspect at j x 100 + 50 ms (j = 0..9), trust at arrivals 1..9
+    REQUIRE(d.events().size() ==
+            19);  // suspect at j x 100 + 50 ms (j = 0..9), trust at arrivals 1..9
     for (int j = 0; j < 10; ++j) {
       INFO("heartbeat " << j);
       CHECK(d.events()[static_cast<std::size_t>(2 * j)].true_time == j * 100_ms + 50_ms);
-      if (j > 0) CHECK(d.events()[static_cast<std::size_t>(2 * j - 1)].true_time == j * 100_ms + kDelay);
+      if (j > 0)
+        CHECK(d.events()[static_cast<std::size_t>(2 * j - 1)].true_time == j * 100_ms + kDelay);
     }
     CHECK(d.suspicions() == 10);
   }
@@ -187,7 +189,7 @@ TEST_CASE("clock sync and heartbeats end with the training they serve") {
   w.sim.spawn_daemon(guard(w.sim, 100_s), "guard");
   w.sim.run();  // without daemons this would run to the guard
   CHECK(w.sim.now() == 2500_ms);
-  CHECK(sync.exchanges() == 3);  // at 0, ~1 s and ~2 s of the client's clock
+  CHECK(sync.exchanges() == 3);              // at 0, ~1 s and ~2 s of the client's clock
   CHECK(w.detector->messages_sent() == 26);  // every 99.997 ms of true time from 0 to 2.5 s
 }
 
