@@ -219,3 +219,18 @@ TEST_CASE("a run with a failure detector writes suspicions.csv and the detector'
   CHECK(rows[1][2] == "0.001");  // heartbeat 0 left at 0 stamped -3 ms: it expires at 1 ms
   CHECK(synced.runs[0].suspicions == 2);
 }
+
+TEST_CASE("a ps_sync timeout loads as a duration, and its mistakes are reported at the key") {
+  const std::string yaml = replace(kClocks, "algorithm: {kind: ps_sync, batch_size: 4}",
+                                   "algorithm: {kind: ps_sync, batch_size: 4, timeout: 2ms}");
+  const app::ScenarioResult result = app::run_scenario(app::load_scenario_string(yaml, "s.yaml"));
+  CHECK(result.runs[0].totals.steps > 0);
+  SECTION("zero") {
+    CHECK_THAT(error_of(replace(yaml, "timeout: 2ms", "timeout: 0s")),
+               Catch::EndsWith("algorithm.timeout: timeout must be greater than zero (omit it for none)"));
+  }
+  SECTION("no unit") {
+    CHECK_THAT(error_of(replace(yaml, "timeout: 2ms", "timeout: 2")),
+               Catch::StartsWith("s.yaml:15:") && Catch::Contains("algorithm.timeout"));
+  }
+}
