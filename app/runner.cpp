@@ -59,6 +59,9 @@ RunResult run_algorithm(const Scenario& s, const AlgorithmChoice& choice, const 
   // Declared before the simulator, so destroyed after the coroutine frames that refer to them.
   std::vector<sim::NodeClock> clocks = build_clocks(s, topo);
   std::unique_ptr<algo::ClockSync> clock_sync;
+  // Before the simulator too: pending gradient jobs are dropped or waited
+  // for when the coroutine frames holding them go.
+  algo::MathPool math(s.math_threads > 0 ? s.math_threads : algo::MathPool::hardware_threads());
   sim::Simulator sim;
   topology::Network net(sim, topo);
   sim::LamportClocks lamport(static_cast<std::size_t>(topo.node_count()));
@@ -77,6 +80,9 @@ RunResult run_algorithm(const Scenario& s, const AlgorithmChoice& choice, const 
   ctx.partition = s.data.partition_spec;
   std::vector<algo::ShardStats> partition;
   ctx.shard_stats = &partition;
+  ctx.math = &math;
+  ctx.timing_only = s.timing_only;
+  if (s.timing_only) monitor.set_timing_only();
   std::vector<RunResult::ClockSample> clock_samples;
   if (s.models_clocks()) {
     monitor.set_evaluation_observer([&](sim::Time now) {
@@ -144,6 +150,8 @@ RunResult run_algorithm(const Scenario& s, const AlgorithmChoice& choice, const 
   result.final_parameters = algorithm->global_parameters();
   result.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  result.math_seconds = math.math_seconds() + monitor.evaluation_seconds();
+  result.threads = math.threads();
   return result;
 }
 

@@ -435,7 +435,7 @@ ClockSyncSpec load_clock_sync(const ConfigNode& node, const std::vector<NodeGrou
 
 Scenario load(const ConfigNode& root) {
   root.check_keys({"name", "seed", "cluster", "topology", "data", "model", "optimizer", "algorithm",
-                   "algorithms", "stop", "eval", "clock_sync"});
+                   "algorithms", "stop", "eval", "clock_sync", "math"});
   Scenario s;
   s.file = root.file();
   const ConfigNode name = root.child("name");
@@ -455,6 +455,18 @@ Scenario load(const ConfigNode& root) {
   s.stop = load_stop(root.child("stop"));
   if (root.has("eval")) s.eval = load_eval(root.child("eval"));
   if (root.has("clock_sync")) s.clock_sync = load_clock_sync(root.child("clock_sync"), s.groups);
+  if (root.has("math")) {
+    const ConfigNode math = root.child("math");
+    const std::string value = math.as_string();
+    if (value != "real" && value != "none") {
+      math.fail("unknown math '" + value + "' (expected real or none)");
+    }
+    s.timing_only = value == "none";
+    if (s.timing_only && s.stop.target_accuracy > 0) {
+      root.child("stop").child("target_accuracy")
+          .fail("target_accuracy needs real math: with math: none nothing is evaluated");
+    }
+  }
   check_topology_hosts(topo, s);
   check_group_links(root.child("cluster"), s);
   check_model_against_data(s);

@@ -17,6 +17,7 @@
 #include "algorithms/ml/optimizer.h"
 #include "algorithms/ml/partition.h"
 #include "algorithms/sync/cluster.h"
+#include "algorithms/sync/math_pool.h"
 #include "algorithms/sync/monitor.h"
 #include "sim/simulator.h"
 #include "topology/network.h"
@@ -44,6 +45,12 @@ struct RunContext {
   // If set, assign_work replaces its contents with the statistics of the
   // shards it hands out, in worker order (for partition.csv). Not owned.
   std::vector<ShardStats>* shard_stats = nullptr;
+  // Where workers' gradient jobs run (math_pool.h); null: inline, at once.
+  MathPool* math = nullptr;
+  // `math: none`: timing only. Algorithms send payloads of the real sizes
+  // but compute no gradients, apply no updates and hold no per-worker
+  // replicas where they can avoid it; the Monitor evaluates nothing.
+  bool timing_only = false;
 };
 
 class Algorithm {
