@@ -148,6 +148,8 @@ const Routing::Route& Routing::leaf_route(NodeId src, int link, NodeId next, Nod
   if (dst != next) {
     const Route* rest = nullptr;
     try {
+      // Two hosts joined only to each other reach nothing else.
+      if (leaves_.contains(next)) throw std::runtime_error("unreachable");
       rest = &this->route(next, dst);
     } catch (const std::runtime_error&) {
       throw std::runtime_error("no route from '" + topo_->name(src) + "' to '" + topo_->name(dst) +
