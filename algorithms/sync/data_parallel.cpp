@@ -15,7 +15,6 @@ struct DataParallel::Worker {
          const ml::Vector& initial)
       : node(node),
         batch_size(batch_size),
-        model(ctx.model),
         optimizer(ctx.optimizer->clone()),
         sampler(std::move(shard), batch_order_seed(ctx.seed, node.name)),
         compute(node, ctx.seed) {
