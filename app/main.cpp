@@ -25,9 +25,10 @@ constexpr int kExitBadInput = 2;
 constexpr int kExitInternal = 1;
 
 int run_command(const std::string& scenario_path, const std::string& out_dir,
-                std::optional<std::uint64_t> seed) {
+                std::optional<std::uint64_t> seed, int threads) {
   app::Scenario scenario = app::load_scenario(scenario_path);
   if (seed) scenario.seed = *seed;
+  scenario.math_threads = threads;
   const std::filesystem::path dir = out_dir.empty() ? std::filesystem::path("runs") / scenario.name
                                                     : std::filesystem::path(out_dir);
   const app::ScenarioResult result = app::run_scenario(scenario);
@@ -43,9 +44,10 @@ int run_command(const std::string& scenario_path, const std::string& out_dir,
     std::printf("%s/%s: %d worker(s), stopped by %s at %.3f s simulated (%lld steps, %.2f epochs)\n",
                 scenario.name.c_str(), run.label.c_str(), run.workers, t.stop_reason.c_str(),
                 sim::to_seconds(t.time), static_cast<long long>(t.steps), t.epochs);
-    std::printf("  test accuracy %.4f, throughput %.0f samples/s simulated, %.1f MB sent, "
-                "%.1f s wall\n",
-                t.final_test_accuracy, t.throughput, t.bytes_total / 1e6, run.wall_seconds);
+    char accuracy[64] = "no test accuracy (math: none)";
+    if (t.evaluated) std::snprintf(accuracy, sizeof accuracy, "test accuracy %.4f", t.final_test_accuracy);
+    std::printf("  %s, throughput %.0f samples/s simulated, %.1f MB sent, %.1f s wall\n",
+                accuracy, t.throughput, t.bytes_total / 1e6, run.wall_seconds);
   }
   std::printf("  CSVs in %s/:", dir.string().c_str());
   for (const auto& f : files) std::printf(" %s", f.filename().string().c_str());
@@ -104,6 +106,11 @@ int main(int argc, char** argv) {
   run->add_option("scenario", scenario_path, "Scenario YAML file")->required();
   run->add_option("-o,--out", out_dir, "Output folder (default: runs/<scenario name>)");
   run->add_option("--seed", seed, "Override the scenario's root seed");
+  int threads = algo::MathPool::hardware_threads();
+  run->add_option("--threads", threads,
+                  "Host threads for the workers' math (default: all hardware threads); "
+                  "outputs are byte-identical for every value")
+      ->check(CLI::Range(1, 1024));
 
   std::string validate_path;
   CLI::App* validate = cli.add_subcommand("validate", "Check a scenario without running it");
@@ -126,7 +133,7 @@ int main(int argc, char** argv) {
   }
 
   try {
-    if (*run) return run_command(scenario_path, out_dir, seed);
+    if (*run) return run_command(scenario_path, out_dir, seed, threads);
     if (*topo) return topology_command(topology_path, dot_file);
     return validate_command(validate_path);
   } catch (const app::ScenarioError& e) {

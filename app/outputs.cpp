@@ -83,7 +83,8 @@ std::string metrics_csv(const ScenarioResult& result) {
     for (const algo::MetricsRow& row : r.rows) {
       out << r.label << ',' << seconds(row.time) << ',' << row.step << ',' << row.samples << ','
           << format_number(row.epochs) << ',' << optional_cell(row.train_loss) << ','
-          << format_number(row.test_loss) << ',' << format_number(row.test_accuracy) << ','
+          << (row.evaluated ? format_number(row.test_loss) : "") << ','
+          << (row.evaluated ? format_number(row.test_accuracy) : "") << ','
           << format_number(row.throughput) << ',' << format_number(row.bytes_sent) << ','
           << optional_cell(row.staleness_mean) << ',' << optional_cell(row.staleness_max) << ','
           << row.updates_dropped;
@@ -105,14 +106,18 @@ std::string summary_csv(const ScenarioResult& result) {
   if (s.splits_dropped()) out << ",updates_dropped_offline,updates_dropped_late";
   if (clocks) out << ",clock_error_max_s,clock_error_mean_s,clock_skew_s,sync_messages,sync_bytes";
   if (s.failure_detector) out << ",heartbeat_messages,heartbeat_bytes,suspicions,false_suspicions";
+  // Only timing-only runs get the column, so real runs' files are unchanged.
+  if (s.timing_only) out << ",math";
   out << '\n';
   const double target = s.stop.target_accuracy;
   for (const RunResult& r : result.runs) {
     const algo::RunTotals& t = r.totals;
     out << s.name << ',' << r.label << ',' << r.kind << ',' << s.seed << ',' << r.workers << ','
         << t.stop_reason << ',' << seconds(t.time) << ',' << t.steps << ',' << t.samples << ','
-        << format_number(t.epochs) << ',' << format_number(t.final_test_accuracy) << ','
-        << format_number(t.final_test_loss) << ',' << format_number(t.best_test_accuracy) << ','
+        << format_number(t.epochs) << ','
+        << (t.evaluated ? format_number(t.final_test_accuracy) : "") << ','
+        << (t.evaluated ? format_number(t.final_test_loss) : "") << ','
+        << (t.evaluated ? format_number(t.best_test_accuracy) : "") << ','
         << (target > 0 ? format_number(target) : "") << ','
         << (t.time_to_target ? seconds(*t.time_to_target) : "") << ','
         << format_number(t.throughput) << ',' << format_number(t.bytes_total) << ','
@@ -132,6 +137,7 @@ std::string summary_csv(const ScenarioResult& result) {
       out << ',' << r.heartbeat_messages << ',' << format_number(r.heartbeat_bytes) << ','
           << r.suspicions << ',' << r.false_suspicions;
     }
+    if (s.timing_only) out << ",none";
     out << '\n';
   }
   return out.str();
@@ -186,11 +192,17 @@ std::string nodes_csv(const ScenarioResult& result) {
 
 std::string timing_csv(const ScenarioResult& result) {
   std::ostringstream out;
-  out << "algorithm,wall_time_s,events_processed,events_per_wall_s\n";
+  // math_s: host seconds inside gradient jobs and evaluations (summed over
+  // threads); simulation_s = wall_time_s - math_s when threads = 1: the
+  // simulator's overhead (engine, network, messages, optimizer and averaging
+  // arithmetic outside the jobs).
+  out << "algorithm,wall_time_s,events_processed,events_per_wall_s,threads,math_s,simulation_s\n";
   for (const RunResult& r : result.runs) {
     const double events = static_cast<double>(r.totals.events_processed);
     out << r.label << ',' << format_number(r.wall_seconds) << ',' << r.totals.events_processed
-        << ',' << format_number(r.wall_seconds > 0 ? events / r.wall_seconds : 0.0) << '\n';
+        << ',' << format_number(r.wall_seconds > 0 ? events / r.wall_seconds : 0.0) << ','
+        << r.threads << ',' << format_number(r.math_seconds) << ','
+        << format_number(r.wall_seconds - r.math_seconds) << '\n';
   }
   return out.str();
 }

@@ -62,6 +62,9 @@ RunResult run_algorithm(const Scenario& s, const AlgorithmChoice& choice, const 
   std::unique_ptr<algo::ClockSync> clock_sync;
   std::unique_ptr<algo::FailureDetector> detector;
   std::vector<topology::NodeId> watched;  // the detector's nodes, in its order
+  // Before the simulator too: pending gradient jobs are dropped or waited
+  // for when the coroutine frames holding them go.
+  algo::MathPool math(s.math_threads > 0 ? s.math_threads : algo::MathPool::hardware_threads());
   sim::Simulator sim;
   topology::Network net(sim, topo);
   sim::LamportClocks lamport(static_cast<std::size_t>(topo.node_count()));
@@ -81,6 +84,9 @@ RunResult run_algorithm(const Scenario& s, const AlgorithmChoice& choice, const 
   std::vector<algo::ShardStats> partition;
   ctx.shard_stats = &partition;
   if (s.models_clocks()) ctx.clocks = &clocks;
+  ctx.math = &math;
+  ctx.timing_only = s.timing_only;
+  if (s.timing_only) monitor.set_timing_only();
   std::vector<RunResult::ClockSample> clock_samples;
   if (s.models_clocks()) {
     monitor.set_evaluation_observer([&](sim::Time now) {
@@ -172,6 +178,8 @@ RunResult run_algorithm(const Scenario& s, const AlgorithmChoice& choice, const 
   result.final_parameters = algorithm->global_parameters();
   result.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  result.math_seconds = math.math_seconds() + monitor.evaluation_seconds();
+  result.threads = math.threads();
   return result;
 }
 

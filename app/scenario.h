@@ -126,6 +126,12 @@ struct Scenario {
   algo::EvalSchedule eval;
   std::optional<ClockSyncSpec> clock_sync;
   std::optional<FailureDetectorSpec> failure_detector;
+  // `math: none`: timing only (same algorithms, messages of the real sizes,
+  // no tensor math; accuracy and loss columns empty). Default `real`.
+  bool timing_only = false;
+  // Host threads for the workers' math (--threads; not a YAML key: it
+  // changes no output). 0: one per hardware thread.
+  int math_threads = 1;
   // True if any node's clock is modelled (a group `clock` or `clock_sync`):
   // only then are clocks.csv and the clock summary columns written.
   bool models_clocks() const {

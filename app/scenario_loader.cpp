@@ -465,7 +465,7 @@ FailureDetectorSpec load_failure_detector(const ConfigNode& node,
 
 Scenario load(const ConfigNode& root) {
   root.check_keys({"name", "seed", "cluster", "topology", "data", "model", "optimizer", "algorithm",
-                   "algorithms", "stop", "eval", "clock_sync", "failure_detector"});
+                   "algorithms", "stop", "eval", "clock_sync", "failure_detector", "math"});
   Scenario s;
   s.file = root.file();
   const ConfigNode name = root.child("name");
@@ -487,6 +487,18 @@ Scenario load(const ConfigNode& root) {
   if (root.has("clock_sync")) s.clock_sync = load_clock_sync(root.child("clock_sync"), s.groups);
   if (root.has("failure_detector")) {
     s.failure_detector = load_failure_detector(root.child("failure_detector"), s.groups);
+  }
+  if (root.has("math")) {
+    const ConfigNode math = root.child("math");
+    const std::string value = math.as_string();
+    if (value != "real" && value != "none") {
+      math.fail("unknown math '" + value + "' (expected real or none)");
+    }
+    s.timing_only = value == "none";
+    if (s.timing_only && s.stop.target_accuracy > 0) {
+      root.child("stop").child("target_accuracy")
+          .fail("target_accuracy needs real math: with math: none nothing is evaluated");
+    }
   }
   check_topology_hosts(topo, s);
   check_group_links(root.child("cluster"), s);

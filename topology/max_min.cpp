@@ -24,28 +24,25 @@ std::vector<double> max_min_rates(std::span<const double> capacity,
   std::vector<double> rates(flows.size(), kInfinity);
 
   // Compact the channels in use, in channel index order, so each round scans
-  // only those (and ties go to the lowest channel index).
-  std::vector<int> slot(capacity.size(), -1);
+  // only those (and ties go to the lowest channel index). Sorted and searched
+  // rather than indexed by channel: the work stays proportional to the flows
+  // given, not to the network's size (a 100,000-host star has 200,000 channels).
   std::vector<int> used;
   for (const auto& route : flows) {
     for (int c : route) {
       assert(c >= 0 && static_cast<std::size_t>(c) < capacity.size());
-      if (slot[static_cast<std::size_t>(c)] < 0) {
-        slot[static_cast<std::size_t>(c)] = 0;
-        used.push_back(c);
-      }
+      used.push_back(c);
     }
   }
   std::sort(used.begin(), used.end());
+  used.erase(std::unique(used.begin(), used.end()), used.end());
   std::vector<ChannelState> channels;
   channels.reserve(used.size());
-  for (int c : used) {
-    slot[static_cast<std::size_t>(c)] = static_cast<int>(channels.size());
-    channels.push_back(ChannelState{c, capacity[static_cast<std::size_t>(c)], 0, {}});
-  }
+  for (int c : used) channels.push_back(ChannelState{c, capacity[static_cast<std::size_t>(c)], 0, {}});
   for (std::size_t f = 0; f < flows.size(); ++f) {
     for (int c : flows[f]) {
-      ChannelState& state = channels[static_cast<std::size_t>(slot[static_cast<std::size_t>(c)])];
+      const auto slot = std::lower_bound(used.begin(), used.end(), c) - used.begin();
+      ChannelState& state = channels[static_cast<std::size_t>(slot)];
       ++state.unfrozen;
       state.flows.push_back(f);
     }
@@ -70,7 +67,8 @@ std::vector<double> max_min_rates(std::span<const double> capacity,
       frozen[f] = true;
       rates[f] = share;
       for (int c : flows[f]) {
-        ChannelState& state = channels[static_cast<std::size_t>(slot[static_cast<std::size_t>(c)])];
+        const auto slot = std::lower_bound(used.begin(), used.end(), c) - used.begin();
+        ChannelState& state = channels[static_cast<std::size_t>(slot)];
         // Clamp: rounding must not leave a tiny negative capacity behind.
         state.remaining = std::max(0.0, state.remaining - share);
         --state.unfrozen;

@@ -44,7 +44,12 @@ struct Routing::SourceTable {
 };
 
 Routing::Routing(const Topology& topo)
-    : topo_(&topo), tables_(static_cast<std::size_t>(topo.node_count())) {}
+    : topo_(&topo), tables_(static_cast<std::size_t>(topo.node_count())) {
+  for (NodeId v = 0; v < topo.node_count(); ++v) {
+    const auto links = topo.incident_links(v);
+    if (links.size() == 1) leaves_.emplace(v, links.front());
+  }
+}
 
 Routing::~Routing() = default;
 
@@ -99,6 +104,10 @@ const Routing::Route& Routing::route(NodeId src, NodeId dst) {
     throw std::invalid_argument("route " + std::to_string(src) + " -> " + std::to_string(dst) +
                                 ": unknown node id");
   }
+  if (src != dst) {
+    const auto leaf = leaves_.find(src);
+    if (leaf != leaves_.end()) return leaf_route(src, leaf->second.first, leaf->second.second, dst);
+  }
   SourceTable& t = table(src);
   std::optional<Route>& cached = t.routes[static_cast<std::size_t>(dst)];
   if (cached) return *cached;
@@ -120,6 +129,37 @@ const Routing::Route& Routing::route(NodeId src, NodeId dst) {
   std::reverse(route.channels.begin(), route.channels.end());
   cached = std::move(route);
   return *cached;
+}
+
+// A source with one link reaches everything through that link's other end,
+// and the tie-breaking rules pick the same predecessors from there as from
+// the source (every cost is shifted by the same first hop), so its route is
+// the first hop plus the neighbour's route: no table of its own. This keeps
+// memory and time linear in the hosts of a star or tree.
+const Routing::Route& Routing::leaf_route(NodeId src, int link, NodeId next, NodeId dst) {
+  const std::uint64_t key = (static_cast<std::uint64_t>(src) << 32) | static_cast<std::uint32_t>(dst);
+  const auto cached = leaf_routes_.find(key);
+  if (cached != leaf_routes_.end()) return cached->second;
+  Route route;
+  const LinkParams& first = topo_->link(link);
+  route.channels.push_back(channel_of(link, topo_->link_ends(link).first == src ? 0 : 1));
+  route.latency = first.latency;
+  route.bottleneck_bandwidth = first.bandwidth_bytes_per_s;
+  if (dst != next) {
+    const Route* rest = nullptr;
+    try {
+      // Two hosts joined only to each other reach nothing else.
+      if (leaves_.contains(next)) throw std::runtime_error("unreachable");
+      rest = &this->route(next, dst);
+    } catch (const std::runtime_error&) {
+      throw std::runtime_error("no route from '" + topo_->name(src) + "' to '" + topo_->name(dst) +
+                               "': they are not connected");
+    }
+    route.channels.insert(route.channels.end(), rest->channels.begin(), rest->channels.end());
+    route.latency += rest->latency;
+    route.bottleneck_bandwidth = std::min(route.bottleneck_bandwidth, rest->bottleneck_bandwidth);
+  }
+  return leaf_routes_.emplace(key, std::move(route)).first->second;
 }
 
 }  // namespace topology

@@ -12,7 +12,10 @@
 // is the reverse. There are 2 * link_count() channels.
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "sim/time.h"
@@ -50,9 +53,13 @@ class Routing {
  private:
   struct SourceTable;              // every route from one source
   SourceTable& table(NodeId src);  // runs Dijkstra on first use
+  const Route& leaf_route(NodeId src, int link, NodeId next, NodeId dst);
 
   const Topology* topo_;
   std::vector<std::unique_ptr<SourceTable>> tables_;  // by source; null until first asked
+  // Nodes with exactly one link: (link id, the other end). Looked up, never iterated.
+  std::unordered_map<NodeId, std::pair<int, NodeId>> leaves_;
+  std::unordered_map<std::uint64_t, Route> leaf_routes_;  // (src << 32 | dst); stable references
 };
 
 }  // namespace topology

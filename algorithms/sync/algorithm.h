@@ -17,6 +17,7 @@
 #include "algorithms/ml/optimizer.h"
 #include "algorithms/ml/partition.h"
 #include "algorithms/sync/cluster.h"
+#include "algorithms/sync/math_pool.h"
 #include "algorithms/sync/monitor.h"
 #include "sim/clock.h"
 #include "sim/simulator.h"
@@ -49,6 +50,12 @@ struct RunContext {
   // scenario models clocks; null: every clock is perfect. Not owned. What a
   // node decides by time (deadlines, timeouts) it reads here, see local_time.h.
   std::vector<sim::NodeClock>* clocks = nullptr;
+  // Where workers' gradient jobs run (math_pool.h); null: inline, at once.
+  MathPool* math = nullptr;
+  // `math: none`: timing only. Algorithms send payloads of the real sizes
+  // but compute no gradients, apply no updates and hold no per-worker
+  // replicas where they can avoid it; the Monitor evaluates nothing.
+  bool timing_only = false;
 };
 
 class Algorithm {

@@ -89,7 +89,7 @@ sim::Task ring_among(Communicator& comm, const std::vector<int>& members, int me
       }
       if (step + 1 < steps) {
         send_range(comm, rank, next, {operation, k_ring, step + 1}, data,
-                   data.subspan(packet.offset, packet.data.size()));
+                   data.subspan(packet.offset, packet.elements));
       }
     }
   }
@@ -98,8 +98,8 @@ sim::Task ring_among(Communicator& comm, const std::vector<int>& members, int me
 }  // namespace
 
 Communicator::Communicator(sim::Simulator& sim, topology::Network& net,
-                           std::vector<topology::NodeId> hosts)
-    : sim_(&sim), net_(&net), hosts_(std::move(hosts)) {
+                           std::vector<topology::NodeId> hosts, bool carries_data)
+    : sim_(&sim), net_(&net), hosts_(std::move(hosts)), carries_data_(carries_data) {
   if (hosts_.empty()) throw std::invalid_argument("Communicator needs at least one host");
   std::vector<topology::NodeId> sorted = hosts_;
   std::sort(sorted.begin(), sorted.end());
@@ -129,7 +129,10 @@ void Communicator::send(int from, int to, Tag tag, std::size_t offset,
                         std::span<const float> data) {
   const double bytes = static_cast<double>(data.size()) * sizeof(float);
   send_message(*net_, host(from), host(to), bytes, *inboxes_.at(static_cast<std::size_t>(to)),
-               Packet{from, tag, offset, std::vector<float>(data.begin(), data.end())});
+               Packet{from, tag, offset,
+                      carries_data_ ? std::vector<float>(data.begin(), data.end())
+                                    : std::vector<float>(),
+                      data.size()});
 }
 
 sim::Task Communicator::receive(int rank, Tag tag, Packet& out) {

@@ -50,7 +50,10 @@ class Communicator {
   // REQUIRES: hosts non-empty and distinct (std::invalid_argument otherwise);
   // sim and net outlive the Communicator, which outlives every transfer it
   // starts (its inboxes receive them).
-  Communicator(sim::Simulator& sim, topology::Network& net, std::vector<topology::NodeId> hosts);
+  // carries_data = false (math: none): messages keep their sizes on the
+  // wire but carry no floats, and nothing is added or copied.
+  Communicator(sim::Simulator& sim, topology::Network& net, std::vector<topology::NodeId> hosts,
+               bool carries_data = true);
   Communicator(const Communicator&) = delete;
   Communicator& operator=(const Communicator&) = delete;
 
@@ -73,6 +76,7 @@ class Communicator {
     Tag tag;
     std::size_t offset = 0;   // where data goes in the receiver's buffer
     std::vector<float> data;  // a copy: the sender may reuse its buffer at once
+    std::size_t elements = 0;  // floats covered: data.size(), or the size alone without data
   };
   // Starts sending data (copied now) from rank `from` to rank `to`.
   void send(int from, int to, Tag tag, std::size_t offset, std::span<const float> data);
@@ -90,6 +94,7 @@ class Communicator {
   topology::Network* net_;
   std::vector<topology::NodeId> hosts_;
   std::vector<std::vector<int>> racks_;
+  bool carries_data_ = true;
 
   // Owned by the event loop.
   std::vector<std::unique_ptr<sim::Mailbox<Packet>>> inboxes_;  // by rank

@@ -1,5 +1,6 @@
 #include "algorithms/sync/data_parallel.h"
 
+#include <optional>
 #include <stdexcept>
 #include <utility>
 
@@ -14,15 +15,16 @@ struct DataParallel::Worker {
          const ml::Vector& initial)
       : node(node),
         batch_size(batch_size),
-        model(ctx.model),
         optimizer(ctx.optimizer->clone()),
         sampler(std::move(shard), batch_order_seed(ctx.seed, node.name)),
         compute(node, ctx.seed) {
-    model.parameters() = initial;
+    if (ctx.timing_only) return;  // math: none keeps no replica (10,000 workers fit in memory)
+    model.emplace(ctx.model);
+    model->parameters() = initial;
   }
   Node node;
   int batch_size;
-  ml::Mlp model;  // the replica: its parameters are this worker's copy of the model
+  std::optional<ml::Mlp> model;  // the replica (none with math: none)
   std::unique_ptr<ml::Optimizer> optimizer;
   ml::BatchSampler sampler;
   ComputeModel compute;
@@ -48,7 +50,8 @@ DataParallel::~DataParallel() = default;
 
 const ml::Vector& DataParallel::global_parameters() const {
   static const ml::Vector none;
-  return workers_.empty() ? none : workers_.front()->model.parameters();
+  return workers_.empty() || !workers_.front()->model ? none
+                                                      : workers_.front()->model->parameters();
 }
 
 void DataParallel::launch(RunContext& ctx) {
@@ -63,7 +66,12 @@ void DataParallel::launch(RunContext& ctx) {
     workers_.push_back(std::make_unique<Worker>(ctx, node, std::move(assignment.shards[i]),
                                                 assignment.batch_sizes[i], initial.parameters()));
   }
-  comm_ = std::make_unique<Communicator>(*ctx.sim, *ctx.net, std::move(hosts));
+  comm_ = std::make_unique<Communicator>(*ctx.sim, *ctx.net, std::move(hosts), !ctx.timing_only);
+  parameters_ = initial.num_parameters();
+  flops_per_sample_ = initial.train_flops_per_sample();
+  // math: none: every rank's all-reduce walks one shared buffer; the
+  // communicator moves its sizes, not its contents.
+  if (ctx.timing_only) shared_buffer_ = ml::Vector::Zero(parameters_ + 1);
   for (int rank = 0; rank < comm_->size(); ++rank) {
     ctx.sim->spawn(work(rank), workers_[static_cast<std::size_t>(rank)]->node.name);
   }
@@ -72,13 +80,16 @@ void DataParallel::launch(RunContext& ctx) {
 sim::Task DataParallel::work(int rank) {
   RunContext& ctx = *ctx_;
   Worker& self = *workers_[static_cast<std::size_t>(rank)];
-  ml::Vector& params = self.model.parameters();
-  const Eigen::Index p = params.size();
-  const double flops_per_sample = self.model.train_flops_per_sample();
+  const bool math = !ctx.timing_only;
+  ml::Vector& params = math ? self.model->parameters() : shared_buffer_;
+  const Eigen::Index p = parameters_;
+  const double flops_per_sample = flops_per_sample_;
   const double optimizer_flops = 2.0 * static_cast<double>(p);
   const bool local = config_.averaged == Averaged::parameters;
   const int workers = comm_->size();
-  self.reduced.resize(p + 1);
+  if (math) self.reduced.resize(p + 1);
+  const std::span<float> buffer = math ? std::span<float>(self.reduced.data(), p + 1)
+                                       : std::span<float>(shared_buffer_.data(), p + 1);
   std::int64_t version = 0;
   if (rank == 0 && ctx.monitor->on_update(version, 0, params)) co_return;
 
@@ -86,37 +97,57 @@ sim::Task DataParallel::work(int rank) {
     std::int64_t samples = 0;  // this worker's, this round
     for (int h = 0; h < config_.local_steps; ++h) {
       const auto batch = self.sampler.next_batch(self.batch_size);
-      ml::gather_batch(*ctx.train, batch, self.x, self.y);
-      const float loss = self.model.loss_and_gradient(self.x, self.y, self.gradient);
       const auto b = static_cast<std::int64_t>(batch.size());
+      // The gradient runs on the math pool while the simulated compute elapses.
+      float loss = 0.0f;
+      MathPool::Job job;
+      if (math) {
+        job = submit_math(ctx.math, [&] {
+          ml::gather_batch(*ctx.train, batch, self.x, self.y);
+          loss = self.model->loss_and_gradient(self.x, self.y, self.gradient);
+        });
+      }
       const double flops =
           flops_per_sample * static_cast<double>(b) + (local ? optimizer_flops : 0.0);
       co_await ctx.sim->sleep(self.compute.duration(flops));
+      job.join();
+      samples += b;
+      if (!math) continue;
       ctx.monitor->record_train_loss(loss, b);
       if (local) {
         self.optimizer->step(params, self.gradient);
       } else {
         self.reduced.head(p) = static_cast<float>(b) * self.gradient;
       }
-      samples += b;
     }
-    if (local) self.reduced.head(p) = static_cast<float>(samples) * params;
-    self.reduced[p] = static_cast<float>(samples);
+    if (math) {
+      if (local) self.reduced.head(p) = static_cast<float>(samples) * params;
+      self.reduced[p] = static_cast<float>(samples);
+    } else {
+      round_samples_[version] += samples;  // what the weight element would have summed
+    }
 
-    co_await allreduce(*comm_, rank, std::span<float>(self.reduced.data(), self.reduced.size()),
-                       config_.collective);
+    co_await allreduce(*comm_, rank, buffer, config_.collective);
 
-    const float total = self.reduced[p];  // all workers' samples: exact below 2^24
-    self.average = self.reduced.head(p) / total;
+    // All workers' samples: exact below 2^24. Without math every rank's
+    // batch is known, so the total is summed here instead.
+    float total = 0.0f;
+    if (math) {
+      total = self.reduced[p];
+      self.average = self.reduced.head(p) / total;
+    } else if (rank == 0) {  // only rank 0 reports
+      total = static_cast<float>(round_samples_.at(version));
+    }
     co_await ctx.sim->sleep(
         self.compute.duration(static_cast<double>(p) + (local ? 0.0 : optimizer_flops)));
-    if (local) {
+    if (math && local) {
       params = self.average;
-    } else {
+    } else if (math) {
       self.optimizer->step(params, self.average);
     }
     ++version;
     if (rank != 0) continue;
+    if (!math) round_samples_.erase(version - 1);  // every rank added before rank 0 got here
     for (int w = 0; w < workers; ++w) ctx.monitor->record_applied(0);
     if (ctx.monitor->on_update(version, static_cast<std::int64_t>(total), params)) co_return;
   }

@@ -37,6 +37,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -75,6 +76,10 @@ class DataParallel final : public Algorithm {
   RunContext* ctx_ = nullptr;
   std::unique_ptr<Communicator> comm_;
   std::vector<std::unique_ptr<Worker>> workers_;
+  std::int64_t parameters_ = 0;     // P, of the scenario's model
+  double flops_per_sample_ = 0.0;   // training FLOPs per sample
+  ml::Vector shared_buffer_;        // math: none: the P + 1 floats every rank's all-reduce walks
+  std::map<std::int64_t, std::int64_t> round_samples_;  // math: none: samples by round
 };
 
 }  // namespace algo

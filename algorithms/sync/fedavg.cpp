@@ -186,7 +186,7 @@ sim::Task FedAvg::serve() {
         weights.push_back(state->weight);
         samples += state->samples;
       }
-      params_ = weighted_average(models, weights);
+      if (!ctx.timing_only) params_ = weighted_average(models, weights);
       arrived.clear();  // frees the accepted clients' state
       co_await ctx.sim->sleep(server_compute_->duration(
           aggregate_flops(params_.size(), static_cast<int>(models.size()))));
@@ -213,20 +213,28 @@ sim::Task FedAvg::client_round(std::shared_ptr<ClientRound> state) {
   const int batch_size = batch_sizes_[c];
 
   std::shared_ptr<const ml::Vector> global = co_await state->inbox.receive();
-  state->model.parameters() = *global;
+  if (!ctx.timing_only) state->model.parameters() = *global;
   global.reset();
   ml::RowMatrix x;
   std::vector<std::int32_t> y;
   ml::Vector gradient;
   while (state->sampler.epochs_completed() < config_.local_epochs && !past_deadline(*state)) {
     const auto batch = state->sampler.next_batch(batch_size);
-    ml::gather_batch(*ctx.train, batch, x, y);
-    const float loss = state->model.loss_and_gradient(x, y, gradient);
-    state->optimizer->step(state->model.parameters(), gradient);
     const auto samples = static_cast<std::int64_t>(batch.size());
     state->samples += samples;
+    // The local step runs on the math pool while the simulated compute elapses.
+    float loss = 0.0f;
+    MathPool::Job job;
+    if (!ctx.timing_only) {
+      job = submit_math(ctx.math, [&] {
+        ml::gather_batch(*ctx.train, batch, x, y);
+        loss = state->model.loss_and_gradient(x, y, gradient);
+        state->optimizer->step(state->model.parameters(), gradient);
+      });
+    }
     co_await ctx.sim->sleep(compute_[c].duration(flops_per_sample * static_cast<double>(samples)));
-    ctx.monitor->record_train_loss(loss, samples);
+    job.join();
+    if (!ctx.timing_only) ctx.monitor->record_train_loss(loss, samples);
   }
   if (past_deadline(*state)) co_return;  // the server no longer waits for it, or so it believes
   state->optimizer.reset();  // the update is the model; the rest is not needed any more

@@ -139,12 +139,23 @@ sim::Task Gossip::work(int index) {
 
   for (std::int64_t round = 0;; ++round) {
     const auto batch = self.sampler.next_batch(self.batch_size);
-    ml::gather_batch(*ctx.train, batch, self.x, self.y);
-    const float loss = self.model.loss_and_gradient(self.x, self.y, self.gradient);
     const auto samples = static_cast<std::int64_t>(batch.size());
+    const bool math = !ctx.timing_only;
+    // The gradient runs on the math pool while the simulated compute elapses.
+    float loss = 0.0f;
+    MathPool::Job job;
+    if (math) {
+      job = submit_math(ctx.math, [&] {
+        ml::gather_batch(*ctx.train, batch, self.x, self.y);
+        loss = self.model.loss_and_gradient(self.x, self.y, self.gradient);
+      });
+    }
     co_await ctx.sim->sleep(self.compute.duration(flops_per_sample * static_cast<double>(samples)));
-    ctx.monitor->record_train_loss(loss, samples);
-    self.optimizer->step(self.model.parameters(), self.gradient);
+    job.join();
+    if (math) {
+      ctx.monitor->record_train_loss(loss, samples);
+      self.optimizer->step(self.model.parameters(), self.gradient);
+    }
 
     auto snapshot = std::make_shared<const ml::Vector>(self.model.parameters());
     for (int j : neighbours) {
@@ -164,10 +175,12 @@ sim::Task Gossip::work(int index) {
           .first->second[static_cast<std::size_t>(message.from)] = std::move(message.params);
     }
     co_await ctx.sim->sleep(self.compute.duration(mix_flops));
-    std::vector<const ml::Vector*> replicas(n, nullptr);
-    for (std::size_t j = 0; j < n; ++j) replicas[j] = mine[j].get();
-    mix_replicas(weights_[me], replicas, self.mixed);
-    self.model.parameters() = self.mixed;
+    if (math) {
+      std::vector<const ml::Vector*> replicas(n, nullptr);
+      for (std::size_t j = 0; j < n; ++j) replicas[j] = mine[j].get();
+      mix_replicas(weights_[me], replicas, self.mixed);
+      self.model.parameters() = self.mixed;
+    }
     self.received.erase(round);
     report(index, round, samples);
     if (ctx.monitor->stopping()) co_return;
@@ -183,7 +196,9 @@ void Gossip::report(int index, std::int64_t round, std::int64_t samples) {
   if (++r.reported < static_cast<int>(n)) return;
   // Rounds complete in order: a worker reports round t before round t + 1.
   assert(rounds_.begin()->first == round);
-  ctx_->monitor->record_consensus_distance(consensus_distance(r.replicas, average_));
+  if (!ctx_->timing_only) {
+    ctx_->monitor->record_consensus_distance(consensus_distance(r.replicas, average_));
+  }
   for (std::size_t i = 0; i < n; ++i) ctx_->monitor->record_applied(0);
   const std::int64_t total = r.samples;
   rounds_.erase(round);

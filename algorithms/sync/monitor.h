@@ -43,6 +43,7 @@ struct MetricsRow {
   std::optional<double> train_loss;  // mean batch loss since the previous row (none if no batch)
   double test_loss = 0.0;
   double test_accuracy = 0.0;
+  bool evaluated = true;        // false with math: none: test_loss/test_accuracy mean nothing
   double throughput = 0.0;      // samples per simulated second since the start
   double bytes_sent = 0.0;      // by all nodes, since the start
   std::optional<double> staleness_mean;  // of updates applied since the previous row
@@ -60,6 +61,7 @@ struct RunTotals {
   double final_test_loss = 0.0;
   double final_test_accuracy = 0.0;
   double best_test_accuracy = 0.0;
+  bool evaluated = true;  // false with math: none: no accuracy or loss was measured
   std::optional<sim::Time> time_to_target;  // first evaluation at/above the target
   double throughput = 0.0;
   double bytes_total = 0.0;
@@ -98,6 +100,12 @@ class Monitor {
 
   bool stopping() const { return !stop_reason_.empty(); }
 
+  // math: none: rows are still written at the scheduled points, but the
+  // model is not evaluated (it was never trained).
+  void set_timing_only() { timing_only_ = true; }
+  // Host seconds spent evaluating (for timing.csv: math, not simulation).
+  double evaluation_seconds() const { return evaluation_seconds_; }
+
   // Called at every evaluation point, at its simulated time, after the row is
   // recorded (the runner samples node clocks there). Empty: nothing.
   void set_evaluation_observer(std::function<void(sim::Time)> observer) {
@@ -125,6 +133,8 @@ class Monitor {
   StopCondition stop_;
   EvalSchedule schedule_;
   std::int64_t train_size_;
+  bool timing_only_ = false;
+  double evaluation_seconds_ = 0.0;
 
   ml::Mlp evaluator_;  // scratch model: the global parameters are copied in to evaluate
 

@@ -143,14 +143,19 @@ sim::Task ParameterServer::apply(Shard& shard, std::vector<const GradientSlice*>
   for (const GradientSlice* g : gradients) samples += g->samples;
   // Weighted by batch size, in the given order: the mean over all the
   // gradients' samples, what one worker at the combined batch would compute.
-  shard.average.setZero();
-  for (const GradientSlice* g : gradients) {
-    shard.average += (static_cast<float>(g->samples) / static_cast<float>(samples)) * g->values;
+  const bool math = !ctx_->timing_only;
+  if (math) {
+    shard.average.setZero();
+    for (const GradientSlice* g : gradients) {
+      shard.average += (static_cast<float>(g->samples) / static_cast<float>(samples)) * g->values;
+    }
   }
   const int count = static_cast<int>(gradients.size());
   co_await ctx_->sim->sleep(shard.compute.duration(update_flops(shard.range.size, count)));
-  shard.optimizer->step(shard.params, shard.average);
-  params_.segment(shard.range.offset, shard.range.size) = shard.params;
+  if (math) {
+    shard.optimizer->step(shard.params, shard.average);
+    params_.segment(shard.range.offset, shard.range.size) = shard.params;
+  }
   if (counting_shard(shard)) {
     for (const GradientSlice* g : gradients) {
       ctx_->monitor->record_applied(shard.version - g->version);
@@ -188,18 +193,28 @@ sim::Task ParameterServer::work(int index) {
       self.versions[static_cast<std::size_t>(slice.shard)] = slice.version;
     }
     const auto batch = self.sampler.next_batch(self.batch_size);
-    ml::gather_batch(*ctx.train, batch, self.x, self.y);
-    const float loss = self.model.loss_and_gradient(self.x, self.y, self.gradient);
     const auto samples = static_cast<std::int64_t>(batch.size());
+    // The gradient runs on the math pool while the simulated compute elapses.
+    float loss = 0.0f;
+    MathPool::Job job;
+    if (!ctx.timing_only) {
+      job = submit_math(ctx.math, [&] {
+        ml::gather_batch(*ctx.train, batch, self.x, self.y);
+        loss = self.model.loss_and_gradient(self.x, self.y, self.gradient);
+      });
+    }
     co_await ctx.sim->sleep(self.compute.duration(flops_per_sample * static_cast<double>(samples)));
-    ctx.monitor->record_train_loss(loss, samples);
+    job.join();
+    if (!ctx.timing_only) ctx.monitor->record_train_loss(loss, samples);
     ++self.pushed;
     for (const auto& shard : shards_) {
       const ShardRange& range = shard->range;
       send_message(*ctx.net, self.node.host, shard->node.host,
                    static_cast<double>(range.size) * sizeof(float), shard->inbox,
                    GradientSlice{index, self.versions[static_cast<std::size_t>(shard->index)],
-                                 samples, self.gradient.segment(range.offset, range.size)});
+                                 samples,
+                                 ctx.timing_only ? ml::Vector()
+                                                 : ml::Vector(self.gradient.segment(range.offset, range.size))});
     }
   }
 }

@@ -58,6 +58,52 @@ case "$case_name" in
       awk -v a="$acc" 'BEGIN{exit !(a >= 0 && a <= 1)}' || fail "$f accuracy '$acc' out of range"
     done
     ;;
+  threads_identical)
+    # Gradient jobs on 1, 2 or 4 host threads give byte-identical outputs
+    # (issue #7): jobs are joined at their simulated completion events.
+    for name in ps_sync_synthetic ps_async_synthetic ps_sharded_synthetic allreduce_ring_synthetic \
+                local_sgd_synthetic gossip_synthetic fedavg_synthetic; do
+      for t in 1 2 4; do
+        "$syncsim" run "$src/scenarios/ci/$name.yaml" -o "$work/$name-$t" --threads "$t" >/dev/null ||
+          fail "$name --threads $t exited non-zero"
+        awk -F, -v t="$t" 'NR==1{for(i=1;i<=NF;i++) if($i=="threads") c=i} NR==2{exit !($c==t)}' \
+          "$work/$name-$t/timing.csv" || fail "$name: timing.csv does not record $t threads"
+      done
+      for t in 2 4; do
+        for f in metrics.csv summary.csv staleness.csv nodes.csv partition.csv; do
+          cmp "$work/$name-1/$f" "$work/$name-$t/$f" || fail "$name $f: --threads $t differs from 1"
+        done
+      done
+    done
+    expect_error "--threads" -- run "$src/scenarios/ci/ps_sync_synthetic.yaml" -o "$work/x" --threads 0
+    ;;
+  math_none)
+    # math: none changes no timing: every algorithm's schedule comes from the
+    # FLOP model and the payload sizes, so simulated times, steps, samples,
+    # bytes and staleness equal the real run's; only the math columns empty.
+    for f in "$src"/scenarios/ci/*.yaml; do
+      name=$(basename "$f" .yaml)
+      { cat "$f"; echo "math: none"; } >"$work/$name-none.yaml"
+      "$syncsim" run "$f" -o "$work/$name" --threads 1 >/dev/null || fail "$name exited non-zero"
+      "$syncsim" run "$work/$name-none.yaml" -o "$work/$name-none" --threads 1 >/dev/null ||
+        fail "$name with math: none exited non-zero"
+      # metrics.csv without train_loss, test_loss, test_accuracy (columns 6-8)
+      # and consensus_distance (14): identical.
+      cut -d, -f1-5,9-13 "$work/$name/metrics.csv" >"$work/real.txt"
+      cut -d, -f1-5,9-13 "$work/$name-none/metrics.csv" >"$work/none.txt"
+      cmp "$work/real.txt" "$work/none.txt" || fail "$name: math: none changed the timing columns"
+      cmp "$work/$name/nodes.csv" "$work/$name-none/nodes.csv" || fail "$name: bytes per node differ"
+      cmp "$work/$name/staleness.csv" "$work/$name-none/staleness.csv" || fail "$name: staleness differs"
+      awk -F, 'NR>1 && ($6!="" || $7!="" || $8!="") {exit 1}' "$work/$name-none/metrics.csv" ||
+        fail "$name: math: none wrote loss or accuracy"
+      [ "$(column "$work/$name-none" math)" = none ] || fail "$name: summary lacks math=none"
+      [ -z "$(column "$work/$name-none" final_accuracy)" ] || fail "$name: math: none has an accuracy"
+      [ "$(column "$work/$name-none" sim_time_s)" = "$(column "$work/$name" sim_time_s)" ] ||
+        fail "$name: math: none changed the simulated time"
+    done
+    { cat "$src/scenarios/ci/ps_sync_synthetic.yaml"; echo "math: nothing"; } >"$work/bad.yaml"
+    expect_error "math: unknown math 'nothing'" -- validate "$work/bad.yaml"
+    ;;
   compare_scenario)
     # The README's first command: one summary row per algorithm, each trained.
     "$syncsim" run "$src/scenarios/examples/compare.yaml" -o "$work/c" >/dev/null
