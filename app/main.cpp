@@ -1,6 +1,6 @@
 // syncsim: the command line.
 //
-//   syncsim run SCENARIO.yaml [-o DIR] [--seed N]
+//   syncsim run SCENARIO.yaml [-o DIR] [--seed N] [--trace] [--events] [--links]
 //   syncsim validate SCENARIO.yaml
 //   syncsim topology SCENARIO.yaml --dot [-o FILE]
 //
@@ -25,9 +25,12 @@ constexpr int kExitBadInput = 2;
 constexpr int kExitInternal = 1;
 
 int run_command(const std::string& scenario_path, const std::string& out_dir,
-                std::optional<std::uint64_t> seed) {
+                std::optional<std::uint64_t> seed, const app::OutputsSpec& extra) {
   app::Scenario scenario = app::load_scenario(scenario_path);
   if (seed) scenario.seed = *seed;
+  scenario.outputs.trace = scenario.outputs.trace || extra.trace;
+  scenario.outputs.events = scenario.outputs.events || extra.events;
+  scenario.outputs.links = scenario.outputs.links || extra.links;
   const std::filesystem::path dir = out_dir.empty() ? std::filesystem::path("runs") / scenario.name
                                                     : std::filesystem::path(out_dir);
   const app::ScenarioResult result = app::run_scenario(scenario);
@@ -104,6 +107,10 @@ int main(int argc, char** argv) {
   run->add_option("scenario", scenario_path, "Scenario YAML file")->required();
   run->add_option("-o,--out", out_dir, "Output folder (default: runs/<scenario name>)");
   run->add_option("--seed", seed, "Override the scenario's root seed");
+  app::OutputsSpec extra;  // the scenario's `outputs:` keys, from the command line
+  run->add_flag("--trace", extra.trace, "Also write trace.json (as outputs: {trace: true})");
+  run->add_flag("--events", extra.events, "Also write events.csv (as outputs: {events: true})");
+  run->add_flag("--links", extra.links, "Also write links.csv (as outputs: {links: true})");
 
   std::string validate_path;
   CLI::App* validate = cli.add_subcommand("validate", "Check a scenario without running it");
@@ -126,7 +133,7 @@ int main(int argc, char** argv) {
   }
 
   try {
-    if (*run) return run_command(scenario_path, out_dir, seed);
+    if (*run) return run_command(scenario_path, out_dir, seed, extra);
     if (*topo) return topology_command(topology_path, dot_file);
     return validate_command(validate_path);
   } catch (const app::ScenarioError& e) {

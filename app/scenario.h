@@ -99,6 +99,14 @@ struct AlgorithmChoice {
   std::function<std::unique_ptr<algo::Algorithm>()> build;
 };
 
+// `outputs:` the optional, larger files a run can also write (all off by default).
+struct OutputsSpec {
+  bool events = false;  // events.csv: every message send and receive, true and local time, Lamport
+  bool trace = false;   // trace.json: compute, send, receive and wait spans per node (Chrome format)
+  bool links = false;   // links.csv: bytes and utilisation of each link direction per time bucket
+  sim::Time links_interval = 10 * sim::kMillisecond;  // the buckets' width
+};
+
 struct Scenario {
   std::string file;  // where it was loaded from, for messages
   std::string name;
@@ -115,6 +123,7 @@ struct Scenario {
   algo::StopCondition stop;
   algo::EvalSchedule eval;
   std::optional<ClockSyncSpec> clock_sync;
+  OutputsSpec outputs;
   // True if any node's clock is modelled (a group `clock` or `clock_sync`):
   // only then are clocks.csv and the clock summary columns written.
   bool models_clocks() const {

@@ -433,9 +433,22 @@ ClockSyncSpec load_clock_sync(const ConfigNode& node, const std::vector<NodeGrou
   return spec;
 }
 
+OutputsSpec load_outputs(const ConfigNode& node) {
+  node.check_keys({"events", "trace", "links", "links_interval"});
+  OutputsSpec spec;
+  spec.events = node.get_bool("events", false);
+  spec.trace = node.get_bool("trace", false);
+  spec.links = node.get_bool("links", false);
+  if (auto interval = node.optional_child("links_interval")) {
+    spec.links_interval = interval->as_duration();
+    interval->require(spec.links_interval > 0, "links_interval must be greater than zero");
+  }
+  return spec;
+}
+
 Scenario load(const ConfigNode& root) {
   root.check_keys({"name", "seed", "cluster", "topology", "data", "model", "optimizer", "algorithm",
-                   "algorithms", "stop", "eval", "clock_sync"});
+                   "algorithms", "stop", "eval", "clock_sync", "outputs"});
   Scenario s;
   s.file = root.file();
   const ConfigNode name = root.child("name");
@@ -455,6 +468,7 @@ Scenario load(const ConfigNode& root) {
   s.stop = load_stop(root.child("stop"));
   if (root.has("eval")) s.eval = load_eval(root.child("eval"));
   if (root.has("clock_sync")) s.clock_sync = load_clock_sync(root.child("clock_sync"), s.groups);
+  if (root.has("outputs")) s.outputs = load_outputs(root.child("outputs"));
   check_topology_hosts(topo, s);
   check_group_links(root.child("cluster"), s);
   check_model_against_data(s);

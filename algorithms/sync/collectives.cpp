@@ -129,7 +129,7 @@ void Communicator::send(int from, int to, Tag tag, std::size_t offset,
                         std::span<const float> data) {
   const double bytes = static_cast<double>(data.size()) * sizeof(float);
   send_message(*net_, host(from), host(to), bytes, *inboxes_.at(static_cast<std::size_t>(to)),
-               Packet{from, tag, offset, std::vector<float>(data.begin(), data.end())});
+               Packet{from, tag, offset, std::vector<float>(data.begin(), data.end())}, "chunk");
 }
 
 sim::Task Communicator::receive(int rank, Tag tag, Packet& out) {
@@ -143,7 +143,7 @@ sim::Task Communicator::receive(int rank, Tag tag, Packet& out) {
   }
   sim::Mailbox<Packet>& inbox = *inboxes_[static_cast<std::size_t>(rank)];
   while (true) {
-    Packet packet = co_await inbox.receive();
+    Packet packet = co_await algo::receive(*net_, host(rank), inbox, "chunk");
     if (packet.tag == tag) {
       out = std::move(packet);
       co_return;

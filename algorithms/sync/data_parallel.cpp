@@ -91,7 +91,7 @@ sim::Task DataParallel::work(int rank) {
       const auto b = static_cast<std::int64_t>(batch.size());
       const double flops =
           flops_per_sample * static_cast<double>(b) + (local ? optimizer_flops : 0.0);
-      co_await ctx.sim->sleep(self.compute.duration(flops));
+      co_await self.compute.run(*ctx.net, flops);
       ctx.monitor->record_train_loss(loss, b);
       if (local) {
         self.optimizer->step(params, self.gradient);
@@ -108,8 +108,7 @@ sim::Task DataParallel::work(int rank) {
 
     const float total = self.reduced[p];  // all workers' samples: exact below 2^24
     self.average = self.reduced.head(p) / total;
-    co_await ctx.sim->sleep(
-        self.compute.duration(static_cast<double>(p) + (local ? 0.0 : optimizer_flops)));
+    co_await self.compute.run(*ctx.net, static_cast<double>(p) + (local ? 0.0 : optimizer_flops));
     if (local) {
       params = self.average;
     } else {

@@ -147,13 +147,13 @@ sim::Task FedAvg::serve() {
                                                  order_seed);
       ctx.sim->spawn(client_round(state), node.name);
       send_message(*ctx.net, host, node.host, static_cast<double>(param_bytes_), state->inbox,
-                   std::shared_ptr<const ml::Vector>(snapshot));
+                   std::shared_ptr<const ml::Vector>(snapshot), "global_model");
       in_round.push_back(std::move(state));
     }
 
     std::vector<std::shared_ptr<ClientRound>> arrived;
     while (arrived.size() < online.size()) {
-      ServerMessage message = co_await server_inbox_->receive();
+      ServerMessage message = co_await algo::receive(*ctx.net, host, *server_inbox_, "client_model");
       if (message.round != round) continue;  // a late update or timer of an earlier round
       if (!message.update) break;            // this round's deadline
       arrived.push_back(std::move(message.update));
@@ -180,8 +180,8 @@ sim::Task FedAvg::serve() {
       }
       params_ = weighted_average(models, weights);
       arrived.clear();  // frees the accepted clients' state
-      co_await ctx.sim->sleep(server_compute_->duration(
-          aggregate_flops(params_.size(), static_cast<int>(models.size()))));
+      co_await server_compute_->run(
+          *ctx.net, aggregate_flops(params_.size(), static_cast<int>(models.size())));
       for (std::size_t k = 0; k < models.size(); ++k) ctx.monitor->record_applied(0);
     }
 
@@ -204,7 +204,8 @@ sim::Task FedAvg::client_round(std::shared_ptr<ClientRound> state) {
   const double flops_per_sample = state->model.train_flops_per_sample();
   const int batch_size = batch_sizes_[c];
 
-  std::shared_ptr<const ml::Vector> global = co_await state->inbox.receive();
+  std::shared_ptr<const ml::Vector> global =
+      co_await algo::receive(*ctx.net, node.host, state->inbox, "global_model");
   state->model.parameters() = *global;
   global.reset();
   ml::RowMatrix x;
@@ -217,14 +218,14 @@ sim::Task FedAvg::client_round(std::shared_ptr<ClientRound> state) {
     state->optimizer->step(state->model.parameters(), gradient);
     const auto samples = static_cast<std::int64_t>(batch.size());
     state->samples += samples;
-    co_await ctx.sim->sleep(compute_[c].duration(flops_per_sample * static_cast<double>(samples)));
+    co_await compute_[c].run(*ctx.net, flops_per_sample * static_cast<double>(samples));
     ctx.monitor->record_train_loss(loss, samples);
   }
   if (state->abandoned) co_return;  // past the deadline: the server no longer waits for it
   state->optimizer.reset();  // the update is the model; the rest is not needed any more
   const std::int64_t round = state->round;
   send_message(*ctx.net, node.host, server_host, static_cast<double>(param_bytes_), *server_inbox_,
-               ServerMessage{round, std::move(state)});
+               ServerMessage{round, std::move(state)}, "client_model");
 }
 
 sim::Task FedAvg::deadline_timer(std::int64_t round) {

@@ -142,7 +142,7 @@ sim::Task Gossip::work(int index) {
     ml::gather_batch(*ctx.train, batch, self.x, self.y);
     const float loss = self.model.loss_and_gradient(self.x, self.y, self.gradient);
     const auto samples = static_cast<std::int64_t>(batch.size());
-    co_await ctx.sim->sleep(self.compute.duration(flops_per_sample * static_cast<double>(samples)));
+    co_await self.compute.run(*ctx.net, flops_per_sample * static_cast<double>(samples));
     ctx.monitor->record_train_loss(loss, samples);
     self.optimizer->step(self.model.parameters(), self.gradient);
 
@@ -150,7 +150,7 @@ sim::Task Gossip::work(int index) {
     for (int j : neighbours) {
       Worker& peer = *workers_[static_cast<std::size_t>(j)];
       send_message(*ctx.net, self.node.host, peer.node.host, bytes, peer.inbox,
-                   ReplicaMessage{round, index, snapshot});
+                   ReplicaMessage{round, index, snapshot}, "replica");
     }
     auto& mine = self.received.try_emplace(round, n).first->second;
     mine[me] = snapshot;
@@ -159,11 +159,11 @@ sim::Task Gossip::work(int index) {
                          [&](int j) { return !mine[static_cast<std::size_t>(j)]; });
     };
     while (missing()) {
-      ReplicaMessage message = co_await self.inbox.receive();
+      ReplicaMessage message = co_await algo::receive(*ctx.net, self.node.host, self.inbox, "replica");
       self.received.try_emplace(message.round, n)
           .first->second[static_cast<std::size_t>(message.from)] = std::move(message.params);
     }
-    co_await ctx.sim->sleep(self.compute.duration(mix_flops));
+    co_await self.compute.run(*ctx.net, mix_flops);
     std::vector<const ml::Vector*> replicas(n, nullptr);
     for (std::size_t j = 0; j < n; ++j) replicas[j] = mine[j].get();
     mix_replicas(weights_[me], replicas, self.mixed);
