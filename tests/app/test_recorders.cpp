@@ -92,9 +92,11 @@ TEST_CASE("recording changes nothing else a run writes") {
   CHECK(without.runs[0].spans.empty());
   CHECK(without.runs[0].link_samples.empty());
   // And the drifting, walking, synced clocks read at every message do not move.
+  // Stragglers too: a recorder that drew from a node's stream would shift every step.
   const std::string synced = replace(replace(kStar, "clock: {offset: -2ms}",
                                              "clock: {drift_ppm: \"normal(0, 50)\", offset: "
-                                             "\"uniform(-5ms, 5ms)\", drift_walk_ppm: 5}"),
+                                             "\"uniform(-5ms, 5ms)\", drift_walk_ppm: 5}\n"
+                                             "    straggler: \"uniform(1, 1.5)\""),
                                      "stop: {steps: 5}",
                                      "stop: {sim_time: 300ms}\nclock_sync: {server: server, "
                                      "interval: 50ms, correction: slew}\neval: {every: 20ms}");
