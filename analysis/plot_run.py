@@ -543,16 +543,15 @@ def plot_link_utilisation(run: Run, col: dict, out: Path) -> Figure | str | None
     for ax, a in zip(axes.flat, algs):
         d = links[links["algorithm"] == a].copy()
         d["direction"] = d["from"] + " -> " + d["to"]
-        length = (d["end_s"] - d["start_s"]).groupby(d["direction"]).sum()
-        totals = d.groupby("direction")["bytes"].sum().sort_values(ascending=False, kind="stable")
-        for name in totals.index[:LINKS_SHOWN]:
+        d["length"] = d["end_s"] - d["start_s"]
+        d["used"] = d["utilisation"] * d["length"]  # bucket length at full bandwidth
+        by = d.groupby("direction", sort=False)
+        mean = (by["used"].sum() / by["length"].sum()).sort_values(ascending=False, kind="stable")
+        for name in mean.index[:LINKS_SHOWN]:
             series = d[d["direction"] == name]
             ax.step(series["start_s"], series["utilisation"] * 100, where="post", lw=1.2,
-                    label=name)
-        busiest = totals.index[0]
-        mean_util = (d.loc[d["direction"] == busiest, "utilisation"] *
-                     (d["end_s"] - d["start_s"])).sum() / length[busiest]
-        summary.append(f"{a}: {busiest} {mean_util * 100:.0f}%")
+                    label=f"{name} ({mean[name] * 100:.0f}%)")
+        summary.append(f"{a}: {mean.index[0]} {mean.iloc[0] * 100:.0f}%")
         ax.set_title(a, color=col[a])
         ax.set_ylim(0, 105)
         ax.set_ylabel("utilisation (%)")
@@ -564,9 +563,9 @@ def plot_link_utilisation(run: Run, col: dict, out: Path) -> Figure | str | None
     fig.tight_layout()
     save(fig, out, FIGURES["link_utilisation"])
     return Figure("link_utilisation", FIGURES["link_utilisation"], "Link utilisation",
-                  f"From links.csv: the {LINKS_SHOWN} link directions that carried the most "
-                  "bytes, per algorithm, as the share of their bandwidth used in each time "
-                  "bucket. Mean utilisation of the busiest direction over the run: " +
+                  f"From links.csv: per algorithm, the {LINKS_SHOWN} link directions with the "
+                  "highest mean utilisation over the run (in the legend), as the share of "
+                  "their bandwidth used in each time bucket. The most utilised direction: " +
                   "; ".join(summary) + ".")
 
 
