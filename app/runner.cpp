@@ -54,7 +54,8 @@ std::vector<RunResult::LinkSample> link_samples(const topology::Topology& topo,
       const sim::Time width = usage.width();
       for (sim::Time start = 0; start < end; start += width) {
         const auto k = static_cast<std::size_t>(start / width);
-        const topology::LinkUsage::Bucket bucket = k < buckets.size() ? buckets[k] : topology::LinkUsage::Bucket{};
+        const topology::LinkUsage::Bucket bucket =
+            k < buckets.size() ? buckets[k] : topology::LinkUsage::Bucket{};
         rows.push_back({topo.name(direction == 0 ? a : b), topo.name(direction == 0 ? b : a), link,
                         start, std::min(end, start + width), bucket.bytes,
                         topo.link(link).bandwidth_bytes_per_s, bucket.busy});

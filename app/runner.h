@@ -47,8 +47,8 @@ struct RunResult {
   std::vector<std::string> node_names;  // by host id, every scenario node
   // Only with `outputs: {links: true}`: one row per link direction and bucket.
   struct LinkSample {
-    std::string from, to;  // the direction's ends (hosts or switches)
-    int link = 0;          // topology link id
+    std::string from, to;          // the direction's ends (hosts or switches)
+    int link = 0;                  // topology link id
     sim::Time start = 0, end = 0;  // the bucket, clipped to the run's end
     double bytes = 0.0;
     double bandwidth = 0.0;  // bytes/s of the direction

@@ -101,9 +101,9 @@ struct AlgorithmChoice {
 
 // `outputs:` the optional, larger files a run can also write (all off by default).
 struct OutputsSpec {
-  bool events = false;  // events.csv: every message send and receive, true and local time, Lamport
-  bool trace = false;   // trace.json: compute, send, receive and wait spans per node (Chrome format)
-  bool links = false;   // links.csv: bytes and utilisation of each link direction per time bucket
+  bool events = false;  // events.csv: message sends and receives, true/local/Lamport time
+  bool trace = false;   // trace.json: compute, send, receive and wait spans per node
+  bool links = false;   // links.csv: bytes and utilisation per link direction and bucket
   sim::Time links_interval = 10 * sim::kMillisecond;  // the buckets' width
 };
 

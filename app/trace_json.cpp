@@ -50,8 +50,8 @@ class TraceWriter {
   void event(int pid, int tid, const std::string& fields) {
     out_ += first_ ? "\n" : ",\n";
     first_ = false;
-    out_ += "{\"pid\":" + std::to_string(pid) + ",\"tid\":" + std::to_string(tid) + "," + fields +
-            "}";
+    out_ +=
+        "{\"pid\":" + std::to_string(pid) + ",\"tid\":" + std::to_string(tid) + "," + fields + "}";
   }
   std::string finish() { return "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[" + out_ + "\n]}\n"; }
 
@@ -61,15 +61,19 @@ class TraceWriter {
 };
 
 void write_run(TraceWriter& w, int pid, const RunResult& r) {
-  w.event(pid, 0, "\"ph\":\"M\",\"name\":\"process_name\",\"args\":{\"name\":" + quoted(r.label) + "}");
-  w.event(pid, 0, "\"ph\":\"M\",\"name\":\"process_sort_index\",\"args\":{\"sort_index\":" +
-                      std::to_string(pid) + "}");
+  w.event(pid, 0,
+          "\"ph\":\"M\",\"name\":\"process_name\",\"args\":{\"name\":" + quoted(r.label) + "}");
+  w.event(pid, 0,
+          "\"ph\":\"M\",\"name\":\"process_sort_index\",\"args\":{\"sort_index\":" +
+              std::to_string(pid) + "}");
   for (std::size_t n = 0; n < r.node_names.size(); ++n) {
     const int tid = static_cast<int>(n) + 1;
-    w.event(pid, tid, "\"ph\":\"M\",\"name\":\"thread_name\",\"args\":{\"name\":" +
-                          quoted(r.node_names[n]) + "}");
-    w.event(pid, tid, "\"ph\":\"M\",\"name\":\"thread_sort_index\",\"args\":{\"sort_index\":" +
-                          std::to_string(tid) + "}");
+    w.event(pid, tid,
+            "\"ph\":\"M\",\"name\":\"thread_name\",\"args\":{\"name\":" + quoted(r.node_names[n]) +
+                "}");
+    w.event(pid, tid,
+            "\"ph\":\"M\",\"name\":\"thread_sort_index\",\"args\":{\"sort_index\":" +
+                std::to_string(tid) + "}");
   }
   for (const sim::Recorder::Span& s : r.spans) {
     const bool compute = s.kind == sim::Recorder::Span::Kind::compute;
@@ -81,21 +85,23 @@ void write_run(TraceWriter& w, int pid, const RunResult& r) {
   }
   for (const sim::Recorder::MessageEvent& e : r.messages) {
     const std::string peer = quoted(r.node_names[static_cast<std::size_t>(e.peer)]);
-    const std::string args = "\"args\":{\"" + std::string(e.receive ? "from" : "to") + "\":" + peer +
-                             ",\"bytes\":" + format_number(e.bytes) +
+    const std::string args = "\"args\":{\"" + std::string(e.receive ? "from" : "to") +
+                             "\":" + peer + ",\"bytes\":" + format_number(e.bytes) +
                              ",\"lamport\":" + std::to_string(e.lamport) + "}";
     const std::string id = "\"id\":" + std::to_string(e.message);
     const std::string ts = "\"ts\":" + micros(e.true_time);
     if (!e.receive) {
-      w.event(pid, e.node + 1, "\"ph\":\"b\",\"cat\":\"send\",\"name\":" +
-                                   quoted(std::string("send ") + e.tag) + "," + id + "," + ts +
-                                   "," + args);
+      w.event(pid, e.node + 1,
+              "\"ph\":\"b\",\"cat\":\"send\",\"name\":" + quoted(std::string("send ") + e.tag) +
+                  "," + id + "," + ts + "," + args);
     } else {
       // The async span ends on the sender's track, at the delivery.
-      w.event(pid, e.peer + 1, "\"ph\":\"e\",\"cat\":\"send\",\"name\":" +
-                                   quoted(std::string("send ") + e.tag) + "," + id + "," + ts);
-      w.event(pid, e.node + 1, "\"ph\":\"i\",\"s\":\"t\",\"cat\":\"receive\",\"name\":" +
-                                   quoted(std::string("receive ") + e.tag) + "," + ts + "," + args);
+      w.event(pid, e.peer + 1,
+              "\"ph\":\"e\",\"cat\":\"send\",\"name\":" + quoted(std::string("send ") + e.tag) +
+                  "," + id + "," + ts);
+      w.event(pid, e.node + 1,
+              "\"ph\":\"i\",\"s\":\"t\",\"cat\":\"receive\",\"name\":" +
+                  quoted(std::string("receive ") + e.tag) + "," + ts + "," + args);
     }
   }
 }

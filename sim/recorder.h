@@ -76,8 +76,7 @@ class Recorder {
   MessageEvent event(int node, int peer, bool receive, std::uint64_t id, const char* tag,
                      double bytes, std::uint64_t lamport) {
     const Time now = sim_->now();
-    const Time local =
-        clocks_ ? (*clocks_)[static_cast<std::size_t>(node)].local_time(now) : now;
+    const Time local = clocks_ ? (*clocks_)[static_cast<std::size_t>(node)].local_time(now) : now;
     return {now, local, lamport, id, node, peer, receive, tag, bytes};
   }
 

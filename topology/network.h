@@ -148,6 +148,8 @@ class Network {
   void solve_rates(const std::vector<std::size_t>& flows);
   void retire(std::size_t index);  // schedules its delivery, removes it
   void schedule_delivery(std::uint64_t flow_id, sim::Time at, std::function<void()> callback);
+  // Hands usage_ the total rate of each channel over [last_update_, now).
+  void record_usage(sim::Time now);
 
   // Constant after construction.
   sim::Simulator* sim_;
@@ -169,10 +171,8 @@ class Network {
   sim::LamportClocks* lamport_ = nullptr;
   sim::Recorder* recorder_ = nullptr;
   LinkUsage* usage_ = nullptr;
-  // Hands LinkUsage the total rate of each channel over [last_update_, now).
-  void record_usage(sim::Time now);
-  std::vector<double> usage_rate_;     // scratch of record_usage, all 0 between calls
-  std::vector<int> usage_channels_;    // scratch: channels with a rate this interval
+  std::vector<double> usage_rate_;   // scratch of record_usage, all 0 between calls
+  std::vector<int> usage_channels_;  // scratch: channels with a rate this interval
 
   // Statistics.
   std::vector<double> bytes_sent_;     // by node

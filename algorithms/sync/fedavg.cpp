@@ -153,7 +153,8 @@ sim::Task FedAvg::serve() {
 
     std::vector<std::shared_ptr<ClientRound>> arrived;
     while (arrived.size() < online.size()) {
-      ServerMessage message = co_await algo::receive(*ctx.net, host, *server_inbox_, "client_model");
+      ServerMessage message =
+          co_await algo::receive(*ctx.net, host, *server_inbox_, "client_model");
       if (message.round != round) continue;  // a late update or timer of an earlier round
       if (!message.update) break;            // this round's deadline
       arrived.push_back(std::move(message.update));

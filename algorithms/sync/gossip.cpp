@@ -159,7 +159,8 @@ sim::Task Gossip::work(int index) {
                          [&](int j) { return !mine[static_cast<std::size_t>(j)]; });
     };
     while (missing()) {
-      ReplicaMessage message = co_await algo::receive(*ctx.net, self.node.host, self.inbox, "replica");
+      ReplicaMessage message =
+          co_await algo::receive(*ctx.net, self.node.host, self.inbox, "replica");
       self.received.try_emplace(message.round, n)
           .first->second[static_cast<std::size_t>(message.from)] = std::move(message.params);
     }

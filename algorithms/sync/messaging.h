@@ -25,15 +25,15 @@ namespace algo {
 // If it carries a Recorder, the send and the delivery are recorded with
 // those stamps.
 template <class T>
-void send_message(topology::Network& net, topology::NodeId from, topology::NodeId to,
-                  double bytes, sim::Mailbox<T>& inbox, T message, const char* tag = "message") {
+void send_message(topology::Network& net, topology::NodeId from, topology::NodeId to, double bytes,
+                  sim::Mailbox<T>& inbox, T message, const char* tag = "message") {
   sim::LamportClocks* lamport = net.lamport_clocks();
   sim::Recorder* recorder = net.recorder();
   const std::uint64_t stamp = lamport ? lamport->on_send(from) : 0;
   const std::uint64_t id = recorder ? recorder->message_sent(from, to, bytes, tag, stamp) : 0;
   net.start_transfer(from, to, bytes,
-                     [&inbox, m = std::move(message), lamport, recorder, from, to, stamp, id,
-                      bytes, tag]() mutable {
+                     [&inbox, m = std::move(message), lamport, recorder, from, to, stamp, id, bytes,
+                      tag]() mutable {
                        const std::uint64_t received =
                            lamport ? lamport->on_deliver(from, to, stamp) : 0;
                        if (recorder) recorder->message_received(id, from, to, bytes, tag, received);

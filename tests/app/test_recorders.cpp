@@ -3,7 +3,6 @@
 // star, constant clock offsets, Lamport order, and the rule that recording
 // changes nothing else a run writes.
 #include <catch2/catch.hpp>
-
 #include <cstdint>
 #include <map>
 #include <sstream>
@@ -65,14 +64,15 @@ TEST_CASE("outputs keys load, default off, and bad values are reported at their 
   CHECK(on.outputs.links);
   CHECK(on.outputs.links_interval == 1'000'000);
   const app::Scenario off = app::load_scenario_string(
-      replace(kStar, "outputs: {events: true, trace: true, links: true, links_interval: 1ms}\n", ""),
+      replace(kStar, "outputs: {events: true, trace: true, links: true, links_interval: 1ms}\n",
+              ""),
       "s.yaml");
   CHECK_FALSE(off.outputs.events);
   CHECK_FALSE(off.outputs.trace);
   CHECK_FALSE(off.outputs.links);
-  CHECK_THAT(error_of(replace(kStar, "trace: true", "trce: true")),
-             Catch::StartsWith("s.yaml:16:25: outputs.trce: ") &&
-                 Catch::Contains("did you mean 'trace'"));
+  CHECK_THAT(
+      error_of(replace(kStar, "trace: true", "trce: true")),
+      Catch::StartsWith("s.yaml:16:25: outputs.trce: ") && Catch::Contains("did you mean 'trace'"));
   CHECK_THAT(error_of(replace(kStar, "links_interval: 1ms", "links_interval: 0s")),
              Catch::StartsWith("s.yaml:16:67: outputs.links_interval: ") &&
                  Catch::Contains("greater than zero"));
@@ -82,8 +82,8 @@ TEST_CASE("outputs keys load, default off, and bad values are reported at their 
 
 TEST_CASE("recording changes nothing else a run writes") {
   const app::ScenarioResult with = run(kStar);
-  const app::ScenarioResult without = run(
-      replace(kStar, "outputs: {events: true, trace: true, links: true, links_interval: 1ms}\n", ""));
+  const app::ScenarioResult without = run(replace(
+      kStar, "outputs: {events: true, trace: true, links: true, links_interval: 1ms}\n", ""));
   CHECK(app::metrics_csv(with) == app::metrics_csv(without));
   CHECK(app::summary_csv(with) == app::summary_csv(without));
   CHECK(app::clocks_csv(with) == app::clocks_csv(without));
@@ -102,8 +102,8 @@ TEST_CASE("recording changes nothing else a run writes") {
                                      "interval: 50ms, correction: slew}\neval: {every: 20ms}");
   const app::ScenarioResult a = run(synced);
   const app::ScenarioResult b = run(replace(synced, "events: true", "events: false"));
-  const app::ScenarioResult c =
-      run(replace(synced, "outputs: {events: true, trace: true, links: true, links_interval: 1ms}\n", ""));
+  const app::ScenarioResult c = run(replace(
+      synced, "outputs: {events: true, trace: true, links: true, links_interval: 1ms}\n", ""));
   CHECK(app::clocks_csv(a) == app::clocks_csv(c));
   CHECK(app::metrics_csv(a) == app::metrics_csv(c));
   CHECK(app::trace_json(a) == app::trace_json(b));  // events on or off: the same trace
@@ -190,7 +190,8 @@ TEST_CASE("trace.json: compute spans last FLOPs / FLOP/s, sends last the flow ti
   const std::string json = app::trace_json(r);
   CHECK(json == app::trace_json(run(kStar)));  // byte-identical across runs
   CHECK_THAT(json, Catch::Contains("\"name\":\"thread_name\",\"args\":{\"name\":\"worker3\"}"));
-  CHECK_THAT(json, Catch::Contains("\"ph\":\"X\",\"cat\":\"compute\",\"name\":\"compute\",\"ts\":"));
+  CHECK_THAT(json,
+             Catch::Contains("\"ph\":\"X\",\"cat\":\"compute\",\"name\":\"compute\",\"ts\":"));
   CHECK_THAT(json, Catch::Contains("\"dur\":" + std::to_string(worker_compute / 1000) + "." +
                                    std::to_string(worker_compute % 1000 + 1000).substr(1)));
 }
