@@ -43,6 +43,8 @@ FIGURES = {
     "staleness": "staleness.png",
     "bytes_per_node": "bytes_per_node.png",
     "consensus": "consensus.png",
+    "clock_skew": "clock_skew.png",
+    "link_utilisation": "link_utilisation.png",
 }
 REPORT_MD = "report.md"
 REPORT_HTML = "report.html"
@@ -53,6 +55,8 @@ REQUIRED = {
     "summary.csv": ["algorithm"],
     "staleness.csv": ["algorithm", "staleness", "updates"],
     "nodes.csv": ["algorithm", "node", "bytes_sent"],
+    "clocks.csv": ["algorithm", "node", "true_time_s", "local_time_s", "error_s"],
+    "links.csv": ["algorithm", "link", "from", "to", "start_s", "end_s", "bytes", "utilisation"],
 }
 OPTIONAL_FILES = ["summary.csv", "staleness.csv", "nodes.csv"]
 
@@ -126,7 +130,7 @@ def read_csv(path: Path) -> pd.DataFrame:
                     raise RunError(f"{path}: malformed CSV: line {lineno} has {len(row)} "
                                    f"cells, the header has {width}")
         df = pd.read_csv(path, index_col=False, dtype={"algorithm": str, "node": str, "scenario": str,
-                                      "kind": str, "stop_reason": str})
+                                      "kind": str, "stop_reason": str, "from": str, "to": str})
     except FileNotFoundError:
         raise RunError(f"{path}: file not found") from None
     except pd.errors.EmptyDataError:
@@ -137,7 +141,7 @@ def read_csv(path: Path) -> pd.DataFrame:
     missing = [c for c in REQUIRED.get(path.name, []) if c not in df.columns]
     if missing:
         raise RunError(f"{path}: malformed CSV: missing column(s) {', '.join(missing)}")
-    text_columns = {"algorithm", "node", "scenario", "kind", "stop_reason"}
+    text_columns = {"algorithm", "node", "scenario", "kind", "stop_reason", "from", "to"}
     for col in df.columns:
         if col in text_columns:
             continue
@@ -475,8 +479,98 @@ def plot_consensus(run: Run, col: dict, out: Path) -> Figure | str | None:
                   "evaluation (smaller means the replicas agree).")
 
 
+# Clock skew (clocks.csv) and link utilisation (links.csv): files only some runs
+# write, so these read them on their own rather than through load_run.
+def optional_csv(run: Run, name: str) -> pd.DataFrame | None:
+    """The run folder's `name` if it exists (checked like every CSV), else None."""
+    p = run.path / name
+    return read_csv(p) if p.is_file() else None
+
+
+def plot_clock_skew(run: Run, col: dict, out: Path) -> Figure | str | None:
+    """Clock skew between nodes and each node's clock error over simulated time."""
+    c = optional_csv(run, "clocks.csv")
+    if c is None:
+        return None  # the scenario models no clocks: nothing to say
+    if c.empty:
+        return "clock skew figure skipped: clocks.csv has no rows"
+    algs = [a for a in run.algorithms if a in set(c["algorithm"])]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.6))
+    for a in algs:
+        d = c[c["algorithm"] == a]
+        local = d.groupby("true_time_s")["local_time_s"]
+        skew = (local.max() - local.min()) * 1e3
+        left.plot(skew.index, skew.values, color=col[a], label=a, lw=1.6, marker="o", ms=3)
+    first = c[c["algorithm"] == algs[0]]
+    for node, d in first.groupby("node", sort=False):
+        right.plot(d["true_time_s"], d["error_s"] * 1e3, lw=1.2, label=node)
+    left.set_title("skew: latest minus earliest node clock")
+    left.set_ylabel("skew (ms)")
+    right.set_title(f"each node's clock error (local - true), {algs[0]}")
+    right.set_ylabel("error (ms)")
+    right.axhline(0, color="grey", lw=0.8)
+    for ax in (left, right):
+        ax.set_xlabel("true (simulated) time (s)")
+        ax.grid(alpha=0.3)
+    right.legend(fontsize="small", ncol=2 if first["node"].nunique() > 6 else 1)
+    legend_outside(fig, [left])
+    save(fig, out, FIGURES["clock_skew"])
+    last = c[c["true_time_s"] == c["true_time_s"].max()]
+    worst = (last.groupby("algorithm")["local_time_s"].max() -
+             last.groupby("algorithm")["local_time_s"].min()) * 1e3
+    figures = ", ".join(f"{a} {worst[a]:.3g} ms" for a in algs if a in worst.index)
+    return Figure("clock_skew", FIGURES["clock_skew"], "Clock skew",
+                  "From clocks.csv: left, the spread of the nodes' local clocks at each "
+                  "evaluation; right, each node's error against true time. Skew at the end: "
+                  f"{figures}.")
+
+
+LINKS_SHOWN = 4  # busiest link directions drawn per algorithm
+
+
+def plot_link_utilisation(run: Run, col: dict, out: Path) -> Figure | str | None:
+    """Utilisation over time of each algorithm's busiest link directions."""
+    links = optional_csv(run, "links.csv")
+    if links is None:
+        return None  # links.csv is opt-in (outputs: {links: true})
+    if links.empty:
+        return "link utilisation figure skipped: links.csv has no rows"
+    algs = [a for a in run.algorithms if a in set(links["algorithm"])]
+    ncols = 2 if len(algs) > 1 else 1
+    nrows = (len(algs) + ncols - 1) // ncols
+    fig, axes = plt.subplots(nrows, ncols, figsize=(6.2 * ncols, 3.2 * nrows), squeeze=False)
+    summary = []
+    for ax, a in zip(axes.flat, algs):
+        d = links[links["algorithm"] == a].copy()
+        d["direction"] = d["from"] + " -> " + d["to"]
+        d["length"] = d["end_s"] - d["start_s"]
+        d["used"] = d["utilisation"] * d["length"]  # bucket length at full bandwidth
+        by = d.groupby("direction", sort=False)
+        mean = (by["used"].sum() / by["length"].sum()).sort_values(ascending=False, kind="stable")
+        for name in mean.index[:LINKS_SHOWN]:
+            series = d[d["direction"] == name]
+            ax.step(series["start_s"], series["utilisation"] * 100, where="post", lw=1.2,
+                    label=f"{name} ({mean[name] * 100:.0f}%)")
+        summary.append(f"{a}: {mean.index[0]} {mean.iloc[0] * 100:.0f}%")
+        ax.set_title(a, color=col[a])
+        ax.set_ylim(0, 105)
+        ax.set_ylabel("utilisation (%)")
+        ax.set_xlabel("simulated time (s)")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize="x-small", loc="upper right")
+    for ax in list(axes.flat)[len(algs):]:
+        ax.set_visible(False)
+    fig.tight_layout()
+    save(fig, out, FIGURES["link_utilisation"])
+    return Figure("link_utilisation", FIGURES["link_utilisation"], "Link utilisation",
+                  f"From links.csv: per algorithm, the {LINKS_SHOWN} link directions with the "
+                  "highest mean utilisation over the run (in the legend), as the share of "
+                  "their bandwidth used in each time bucket. The most utilised direction: " +
+                  "; ".join(summary) + ".")
+
+
 PLOTTERS = [plot_accuracy, plot_loss, plot_throughput_bytes, plot_staleness,
-            plot_bytes_per_node, plot_consensus]
+            plot_bytes_per_node, plot_consensus, plot_clock_skew, plot_link_utilisation]
 
 
 # ------------------------------------------------------------------------- report

@@ -1,6 +1,6 @@
 // syncsim: the command line.
 //
-//   syncsim run SCENARIO.yaml [-o DIR] [--seed N]
+//   syncsim run SCENARIO.yaml [-o DIR] [--seed N] [--trace] [--events] [--links]
 //   syncsim validate SCENARIO.yaml
 //   syncsim topology SCENARIO.yaml --dot [-o FILE]
 //
@@ -25,10 +25,13 @@ constexpr int kExitBadInput = 2;
 constexpr int kExitInternal = 1;
 
 int run_command(const std::string& scenario_path, const std::string& out_dir,
-                std::optional<std::uint64_t> seed, int threads) {
+                std::optional<std::uint64_t> seed, int threads, const app::OutputsSpec& extra) {
   app::Scenario scenario = app::load_scenario(scenario_path);
   if (seed) scenario.seed = *seed;
   scenario.math_threads = threads;
+  scenario.outputs.trace = scenario.outputs.trace || extra.trace;
+  scenario.outputs.events = scenario.outputs.events || extra.events;
+  scenario.outputs.links = scenario.outputs.links || extra.links;
   const std::filesystem::path dir = out_dir.empty() ? std::filesystem::path("runs") / scenario.name
                                                     : std::filesystem::path(out_dir);
   const app::ScenarioResult result = app::run_scenario(scenario);
@@ -111,6 +114,10 @@ int main(int argc, char** argv) {
                   "Host threads for the workers' math (default: all hardware threads); "
                   "outputs are byte-identical for every value")
       ->check(CLI::Range(1, 1024));
+  app::OutputsSpec extra;  // the scenario's `outputs:` keys, from the command line
+  run->add_flag("--trace", extra.trace, "Also write trace.json (as outputs: {trace: true})");
+  run->add_flag("--events", extra.events, "Also write events.csv (as outputs: {events: true})");
+  run->add_flag("--links", extra.links, "Also write links.csv (as outputs: {links: true})");
 
   std::string validate_path;
   CLI::App* validate = cli.add_subcommand("validate", "Check a scenario without running it");
@@ -133,7 +140,7 @@ int main(int argc, char** argv) {
   }
 
   try {
-    if (*run) return run_command(scenario_path, out_dir, seed, threads);
+    if (*run) return run_command(scenario_path, out_dir, seed, threads, extra);
     if (*topo) return topology_command(topology_path, dot_file);
     return validate_command(validate_path);
   } catch (const app::ScenarioError& e) {

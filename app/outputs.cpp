@@ -230,6 +230,35 @@ std::string partition_csv(const ScenarioResult& result) {
   return out.str();
 }
 
+std::string events_csv(const ScenarioResult& result) {
+  std::ostringstream out;
+  out << "algorithm,true_time_ns,node,local_time_ns,lamport,kind,peer,tag,bytes,message\n";
+  for (const RunResult& r : result.runs) {
+    for (const sim::Recorder::MessageEvent& e : r.messages) {
+      out << r.label << ',' << e.true_time << ',' << r.node_names[static_cast<std::size_t>(e.node)]
+          << ',' << e.local_time << ',' << e.lamport << ',' << (e.receive ? "receive" : "send")
+          << ',' << r.node_names[static_cast<std::size_t>(e.peer)] << ',' << e.tag << ','
+          << format_number(e.bytes) << ',' << e.message << '\n';
+    }
+  }
+  return out.str();
+}
+
+std::string links_csv(const ScenarioResult& result) {
+  std::ostringstream out;
+  out << "algorithm,link,from,to,start_s,end_s,bytes,utilisation,busy_fraction\n";
+  for (const RunResult& r : result.runs) {
+    for (const RunResult::LinkSample& l : r.link_samples) {
+      const double length = sim::to_seconds(l.end - l.start);
+      out << r.label << ',' << l.link << ',' << l.from << ',' << l.to << ',' << seconds(l.start)
+          << ',' << seconds(l.end) << ',' << format_number(l.bytes) << ','
+          << format_number(length > 0 ? l.bytes / (l.bandwidth * length) : 0.0) << ','
+          << format_number(length > 0 ? sim::to_seconds(l.busy) / length : 0.0) << '\n';
+    }
+  }
+  return out.str();
+}
+
 std::vector<std::filesystem::path> write_outputs(const std::filesystem::path& dir,
                                                  const ScenarioResult& r) {
   std::error_code ec;
@@ -248,6 +277,9 @@ std::vector<std::filesystem::path> write_outputs(const std::filesystem::path& di
   };
   if (r.scenario.models_clocks()) files.push_back({"clocks.csv", clocks_csv(r)});
   if (r.scenario.failure_detector) files.push_back({"suspicions.csv", suspicions_csv(r)});
+  if (r.scenario.outputs.events) files.push_back({"events.csv", events_csv(r)});
+  if (r.scenario.outputs.trace) files.push_back({"trace.json", trace_json(r)});
+  if (r.scenario.outputs.links) files.push_back({"links.csv", links_csv(r)});
   std::vector<std::filesystem::path> written;
   try {
     for (const auto& [name, content] : files) {

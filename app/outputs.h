@@ -8,6 +8,11 @@
 //                  time and error (local - true) at each evaluation point
 //   suspicions.csv only with a failure detector: every change of the
 //                  monitor's opinion of a node (suspect / trust)
+// Opt-in (the scenario's `outputs:` keys; see OutputsSpec):
+//   events.csv     every message send and receive: true and local time, Lamport
+//   trace.json     compute, send, receive and wait spans per node (Chrome
+//                  trace-event format, for Perfetto)
+//   links.csv      bytes and utilisation of each link direction per time bucket
 //   timing.csv     wall time and events per wall second: the only file that
 //                  differs between two runs of the same scenario and seed, kept
 //                  out of summary.csv so that the CSVs above are byte-identical
@@ -43,6 +48,20 @@ std::string clocks_csv(const ScenarioResult& r);
 // suspicions.csv: algorithm, true_time_s, monitor_local_time_s, node, event
 // (suspect | trust), node_up (1: the node was up, so a suspicion was false).
 std::string suspicions_csv(const ScenarioResult& r);
+
+// events.csv: algorithm, true_time_ns, node, local_time_ns, lamport, kind
+// (send/receive), peer, tag, bytes, message (a send and its receive share the
+// number), in the order the events happened.
+std::string events_csv(const ScenarioResult& r);
+// trace.json: one process per algorithm run, one thread per node; compute and
+// wait as complete events, sends as async spans from start to delivery,
+// receives as instants. Timestamps are microseconds with exactly three
+// decimals (integer nanoseconds), so the file is byte-identical across runs.
+std::string trace_json(const ScenarioResult& r);
+// links.csv: algorithm, link, from, to, start_s, end_s, bytes, utilisation
+// (bytes / (bandwidth x bucket length)), busy_fraction (of the bucket with a
+// flow draining), one row per bucket of each link direction that carried bytes.
+std::string links_csv(const ScenarioResult& r);
 
 // Creates `dir` if needed and writes the files above. Throws std::runtime_error
 // naming the path if the folder or a file cannot be written; files already

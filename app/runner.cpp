@@ -9,7 +9,9 @@
 #include "app/world.h"
 #include "sim/clock.h"
 #include "sim/lamport.h"
+#include "sim/recorder.h"
 #include "sim/simulator.h"
+#include "topology/link_usage.h"
 #include "topology/network.h"
 
 namespace app {
@@ -37,6 +39,31 @@ std::vector<sim::NodeClock> build_clocks(const Scenario& s, const topology::Topo
     }
   }
   return clocks;
+}
+
+// Every bucket up to `end` of every channel that carried anything, in link
+// then direction order.
+std::vector<RunResult::LinkSample> link_samples(const topology::Topology& topo,
+                                                const topology::LinkUsage& usage, sim::Time end) {
+  std::vector<RunResult::LinkSample> rows;
+  for (int link = 0; link < topo.link_count(); ++link) {
+    const auto [a, b] = topo.link_ends(link);
+    for (int direction = 0; direction < 2; ++direction) {
+      const int channel = topology::channel_of(link, direction);
+      const std::vector<topology::LinkUsage::Bucket>& buckets = usage.buckets(channel);
+      if (buckets.empty()) continue;
+      const sim::Time width = usage.width();
+      for (sim::Time start = 0; start < end; start += width) {
+        const auto k = static_cast<std::size_t>(start / width);
+        const topology::LinkUsage::Bucket bucket =
+            k < buckets.size() ? buckets[k] : topology::LinkUsage::Bucket{};
+        rows.push_back({topo.name(direction == 0 ? a : b), topo.name(direction == 0 ? b : a), link,
+                        start, std::min(end, start + width), bucket.bytes,
+                        topo.link(link).bandwidth_bytes_per_s, bucket.busy});
+      }
+    }
+  }
+  return rows;
 }
 
 }  // namespace
@@ -70,6 +97,18 @@ RunResult run_algorithm(const Scenario& s, const AlgorithmChoice& choice, const 
   sim::LamportClocks lamport(static_cast<std::size_t>(topo.node_count()));
   net.set_lamport_clocks(&lamport);
   algo::Monitor monitor(sim, net, data.test, s.model, s.stop, s.eval, data.train.size());
+  // Opt-in recorders; their readings of the clocks change no clock (tested).
+  std::unique_ptr<sim::Recorder> recorder;
+  if (s.outputs.events || s.outputs.trace) {
+    recorder = std::make_unique<sim::Recorder>(sim, s.models_clocks() ? &clocks : nullptr);
+    net.set_recorder(recorder.get());
+  }
+  std::unique_ptr<topology::LinkUsage> usage;
+  if (s.outputs.links) {
+    usage = std::make_unique<topology::LinkUsage>(net.routing().channel_count(),
+                                                  s.outputs.links_interval);
+    net.set_link_usage(usage.get());
+  }
 
   algo::RunContext ctx;
   ctx.sim = &sim;
@@ -175,6 +214,12 @@ RunResult run_algorithm(const Scenario& s, const AlgorithmChoice& choice, const 
     result.suspicions = detector->suspicions();
     result.false_suspicions = detector->false_suspicions();
   }
+  if (recorder) {
+    result.messages = recorder->messages();
+    result.spans = recorder->spans();
+    for (const algo::Node& node : ctx.nodes) result.node_names.push_back(node.name);
+  }
+  if (usage) result.link_samples = link_samples(topo, *usage, sim.now());
   result.final_parameters = algorithm->global_parameters();
   result.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();

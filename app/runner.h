@@ -9,6 +9,7 @@
 #include "algorithms/sync/monitor.h"
 #include "app/scenario.h"
 #include "app/world.h"
+#include "sim/recorder.h"
 
 namespace app {
 
@@ -53,6 +54,21 @@ struct RunResult {
   double heartbeat_bytes = 0.0;
   std::int64_t suspicions = 0;
   std::int64_t false_suspicions = 0;
+  // Only with `outputs: {events: true}` or `{trace: true}`: what the nodes did
+  // (events.csv, trace.json). Node ids are host ids: node i is scenario node i.
+  std::vector<sim::Recorder::MessageEvent> messages;
+  std::vector<sim::Recorder::Span> spans;
+  std::vector<std::string> node_names;  // by host id, every scenario node
+  // Only with `outputs: {links: true}`: one row per link direction and bucket.
+  struct LinkSample {
+    std::string from, to;          // the direction's ends (hosts or switches)
+    int link = 0;                  // topology link id
+    sim::Time start = 0, end = 0;  // the bucket, clipped to the run's end
+    double bytes = 0.0;
+    double bandwidth = 0.0;  // bytes/s of the direction
+    sim::Time busy = 0;
+  };
+  std::vector<LinkSample> link_samples;
   ml::Vector final_parameters;  // the global model at the end
   double wall_seconds = 0.0;    // host time of the run; the one non-deterministic output
   double math_seconds = 0.0;    // host time inside gradient jobs and evaluations (all threads)

@@ -109,6 +109,14 @@ struct AlgorithmChoice {
   std::function<std::unique_ptr<algo::Algorithm>()> build;
 };
 
+// `outputs:` the optional, larger files a run can also write (all off by default).
+struct OutputsSpec {
+  bool events = false;  // events.csv: message sends and receives, true/local/Lamport time
+  bool trace = false;   // trace.json: compute, send, receive and wait spans per node
+  bool links = false;   // links.csv: bytes and utilisation per link direction and bucket
+  sim::Time links_interval = 10 * sim::kMillisecond;  // the buckets' width
+};
+
 struct Scenario {
   std::string file;  // where it was loaded from, for messages
   std::string name;
@@ -132,6 +140,7 @@ struct Scenario {
   // Host threads for the workers' math (--threads; not a YAML key: it
   // changes no output). 0: one per hardware thread.
   int math_threads = 1;
+  OutputsSpec outputs;
   // True if any node's clock is modelled (a group `clock` or `clock_sync`):
   // only then are clocks.csv and the clock summary columns written.
   bool models_clocks() const {

@@ -463,9 +463,23 @@ FailureDetectorSpec load_failure_detector(const ConfigNode& node,
   return spec;
 }
 
+OutputsSpec load_outputs(const ConfigNode& node) {
+  node.check_keys({"events", "trace", "links", "links_interval"});
+  OutputsSpec spec;
+  spec.events = node.get_bool("events", false);
+  spec.trace = node.get_bool("trace", false);
+  spec.links = node.get_bool("links", false);
+  if (auto interval = node.optional_child("links_interval")) {
+    spec.links_interval = interval->as_duration();
+    interval->require(spec.links_interval > 0, "links_interval must be greater than zero");
+  }
+  return spec;
+}
+
 Scenario load(const ConfigNode& root) {
   root.check_keys({"name", "seed", "cluster", "topology", "data", "model", "optimizer", "algorithm",
-                   "algorithms", "stop", "eval", "clock_sync", "failure_detector", "math"});
+                   "algorithms", "stop", "eval", "clock_sync", "failure_detector", "math",
+                   "outputs"});
   Scenario s;
   s.file = root.file();
   const ConfigNode name = root.child("name");
@@ -500,6 +514,7 @@ Scenario load(const ConfigNode& root) {
           .fail("target_accuracy needs real math: with math: none nothing is evaluated");
     }
   }
+  if (root.has("outputs")) s.outputs = load_outputs(root.child("outputs"));
   check_topology_hosts(topo, s);
   check_group_links(root.child("cluster"), s);
   check_model_against_data(s);

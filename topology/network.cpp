@@ -85,6 +85,7 @@ void Network::on_resolve_event(void* self, std::uint64_t) {
 
 void Network::advance() {
   const sim::Time now = sim_->now();
+  if (usage_ && now > last_update_) record_usage(now);
   const double elapsed = sim::to_seconds(now - last_update_);
   last_update_ = now;
   for (Flow& flow : draining_) flow.remaining = std::max(0.0, flow.remaining - flow.rate * elapsed);
@@ -95,6 +96,25 @@ void Network::advance() {
       ++i;
     }
   }
+}
+
+void Network::record_usage(sim::Time now) {
+  usage_rate_.resize(channel_capacity_.size(), 0.0);
+  for (const Flow& flow : draining_) {
+    if (flow.rate <= 0) continue;
+    for (int c : flow.route->channels) {
+      double& rate = usage_rate_[static_cast<std::size_t>(c)];
+      if (rate == 0.0) usage_channels_.push_back(c);
+      rate += flow.rate;
+    }
+  }
+  // Ascending channel order, so each channel's sums are made in one order on every run.
+  std::sort(usage_channels_.begin(), usage_channels_.end());
+  for (int c : usage_channels_) {
+    usage_->carry(c, last_update_, now, usage_rate_[static_cast<std::size_t>(c)]);
+    usage_rate_[static_cast<std::size_t>(c)] = 0.0;
+  }
+  usage_channels_.clear();
 }
 
 void Network::resolve() {

@@ -49,7 +49,9 @@
 #include <vector>
 
 #include "sim/lamport.h"
+#include "sim/recorder.h"
 #include "sim/simulator.h"
+#include "topology/link_usage.h"
 #include "topology/routing.h"
 #include "topology/topology.h"
 
@@ -107,6 +109,16 @@ class Network {
   // REQUIRES: clocks->size() >= the topology's node count.
   void set_lamport_clocks(sim::LamportClocks* clocks) { lamport_ = clocks; }
   sim::LamportClocks* lamport_clocks() const { return lamport_; }
+  // The run's opt-in event recorder (events.csv, trace.json): algo::send_message,
+  // the compute and receive helpers record through it. Not owned; null (the
+  // default) records nothing.
+  void set_recorder(sim::Recorder* recorder) { recorder_ = recorder; }
+  sim::Recorder* recorder() const { return recorder_; }
+  sim::Simulator& simulator() const { return *sim_; }
+  // Per-channel bytes over time (links.csv). Not owned; null (the default)
+  // records nothing. REQUIRES: usage->channels() == routing().channel_count(),
+  // attached before the first transfer.
+  void set_link_usage(LinkUsage* usage) { usage_ = usage; }
   const Topology& topology() const { return *topo_; }
 
  private:
@@ -141,6 +153,8 @@ class Network {
   void solve_rates(const std::vector<std::size_t>& flows);
   void retire(std::size_t index);  // schedules its delivery, removes it
   void schedule_delivery(std::uint64_t flow_id, sim::Time at, std::function<void()> callback);
+  // Hands usage_ the total rate of each channel over [last_update_, now).
+  void record_usage(sim::Time now);
 
   // Constant after construction.
   sim::Simulator* sim_;
@@ -161,6 +175,10 @@ class Network {
   std::uint64_t visit_stamp_ = 0;
   std::uint64_t next_flow_id_ = 1;
   sim::LamportClocks* lamport_ = nullptr;
+  sim::Recorder* recorder_ = nullptr;
+  LinkUsage* usage_ = nullptr;
+  std::vector<double> usage_rate_;   // scratch of record_usage, all 0 between calls
+  std::vector<int> usage_channels_;  // scratch: channels with a rate this interval
 
   // Statistics.
   std::vector<double> bytes_sent_;     // by node

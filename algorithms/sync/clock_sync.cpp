@@ -48,7 +48,7 @@ sim::Task ClockSync::serve() {
     ++messages_;
     bytes_ += config_.packet_bytes;
     send_message(*net_, config_.server, config_.clients[request.client], config_.packet_bytes,
-                 *client_inboxes_[request.client], reply);
+                 *client_inboxes_[request.client], reply, "ntp_reply");
   }
 }
 
@@ -59,7 +59,7 @@ sim::Task ClockSync::run_client(std::size_t index) {
     ++messages_;
     bytes_ += config_.packet_bytes;
     send_message(*net_, self, config_.server, config_.packet_bytes, server_inbox_,
-                 Request{index, clock.local_time(sim_->now())});
+                 Request{index, clock.local_time(sim_->now())}, "ntp_request");
     NtpSample sample = co_await client_inboxes_[index]->receive();
     sample.t4 = clock.local_time(sim_->now());
     const sim::Time offset = sample.offset();

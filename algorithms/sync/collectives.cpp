@@ -132,7 +132,8 @@ void Communicator::send(int from, int to, Tag tag, std::size_t offset,
                Packet{from, tag, offset,
                       carries_data_ ? std::vector<float>(data.begin(), data.end())
                                     : std::vector<float>(),
-                      data.size()});
+                      data.size()},
+               "chunk");
 }
 
 sim::Task Communicator::receive(int rank, Tag tag, Packet& out) {
@@ -146,7 +147,7 @@ sim::Task Communicator::receive(int rank, Tag tag, Packet& out) {
   }
   sim::Mailbox<Packet>& inbox = *inboxes_[static_cast<std::size_t>(rank)];
   while (true) {
-    Packet packet = co_await inbox.receive();
+    Packet packet = co_await algo::receive(*net_, host(rank), inbox, "chunk");
     if (packet.tag == tag) {
       out = std::move(packet);
       co_return;

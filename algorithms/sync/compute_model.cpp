@@ -3,13 +3,23 @@
 namespace algo {
 
 ComputeModel::ComputeModel(const Node& node, std::uint64_t root_seed)
-    : flop_rate_(node.flop_rate),
+    : host_(node.host),
+      flop_rate_(node.flop_rate),
       straggler_(node.straggler),
       stream_(root_seed, node.name, "straggler") {}
 
 sim::Time ComputeModel::duration(double flops) {
   const double factor = straggler_.sample(stream_);
   return sim::from_seconds(flops / flop_rate_ * factor);
+}
+
+sim::Simulator::SleepAwaiter ComputeModel::run(topology::Network& net, double flops) {
+  const sim::Time d = duration(flops);
+  sim::Simulator& sim = net.simulator();
+  if (sim::Recorder* recorder = net.recorder()) {
+    recorder->span(sim::Recorder::Span::Kind::compute, host_, sim.now(), sim.now() + d, "compute");
+  }
+  return sim.sleep(d);
 }
 
 }  // namespace algo

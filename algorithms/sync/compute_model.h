@@ -7,7 +7,9 @@
 
 #include "algorithms/sync/cluster.h"
 #include "sim/random.h"
+#include "sim/simulator.h"
 #include "sim/time.h"
+#include "topology/network.h"
 
 namespace algo {
 
@@ -19,8 +21,12 @@ class ComputeModel {
   // Simulated time of a job of `flops` floating-point operations, one
   // straggler draw per call.
   sim::Time duration(double flops);
+  // `co_await compute.run(net, flops)`: sleeps for duration(flops) and, if the
+  // network carries a Recorder, records it as a compute span of this node.
+  sim::Simulator::SleepAwaiter run(topology::Network& net, double flops);
 
  private:
+  topology::NodeId host_;
   double flop_rate_;
   sim::Distribution straggler_;
   sim::RandomStream stream_;

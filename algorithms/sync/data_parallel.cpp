@@ -109,7 +109,7 @@ sim::Task DataParallel::work(int rank) {
       }
       const double flops =
           flops_per_sample * static_cast<double>(b) + (local ? optimizer_flops : 0.0);
-      co_await ctx.sim->sleep(self.compute.duration(flops));
+      co_await self.compute.run(*ctx.net, flops);
       job.join();
       samples += b;
       if (!math) continue;
@@ -138,8 +138,7 @@ sim::Task DataParallel::work(int rank) {
     } else if (rank == 0) {  // only rank 0 reports
       total = static_cast<float>(round_samples_.at(version));
     }
-    co_await ctx.sim->sleep(
-        self.compute.duration(static_cast<double>(p) + (local ? 0.0 : optimizer_flops)));
+    co_await self.compute.run(*ctx.net, static_cast<double>(p) + (local ? 0.0 : optimizer_flops));
     if (math && local) {
       params = self.average;
     } else if (math) {

@@ -152,13 +152,14 @@ sim::Task FedAvg::serve() {
       state->close_local = close_local;
       ctx.sim->spawn(client_round(state), node.name);
       send_message(*ctx.net, host, node.host, static_cast<double>(param_bytes_), state->inbox,
-                   std::shared_ptr<const ml::Vector>(snapshot));
+                   std::shared_ptr<const ml::Vector>(snapshot), "global_model");
       in_round.push_back(std::move(state));
     }
 
     std::vector<std::shared_ptr<ClientRound>> arrived;
     while (arrived.size() < online.size()) {
-      ServerMessage message = co_await server_inbox_->receive();
+      ServerMessage message =
+          co_await algo::receive(*ctx.net, host, *server_inbox_, "client_model");
       if (message.round != round) {  // a late update or timer of an earlier round
         if (message.update) ++stats_.discarded;
         continue;
@@ -188,8 +189,8 @@ sim::Task FedAvg::serve() {
       }
       if (!ctx.timing_only) params_ = weighted_average(models, weights);
       arrived.clear();  // frees the accepted clients' state
-      co_await ctx.sim->sleep(server_compute_->duration(
-          aggregate_flops(params_.size(), static_cast<int>(models.size()))));
+      co_await server_compute_->run(
+          *ctx.net, aggregate_flops(params_.size(), static_cast<int>(models.size())));
       for (std::size_t k = 0; k < models.size(); ++k) ctx.monitor->record_applied(0);
     }
 
@@ -212,7 +213,8 @@ sim::Task FedAvg::client_round(std::shared_ptr<ClientRound> state) {
   const double flops_per_sample = state->model.train_flops_per_sample();
   const int batch_size = batch_sizes_[c];
 
-  std::shared_ptr<const ml::Vector> global = co_await state->inbox.receive();
+  std::shared_ptr<const ml::Vector> global =
+      co_await algo::receive(*ctx.net, node.host, state->inbox, "global_model");
   if (!ctx.timing_only) state->model.parameters() = *global;
   global.reset();
   ml::RowMatrix x;
@@ -232,7 +234,7 @@ sim::Task FedAvg::client_round(std::shared_ptr<ClientRound> state) {
         state->optimizer->step(state->model.parameters(), gradient);
       });
     }
-    co_await ctx.sim->sleep(compute_[c].duration(flops_per_sample * static_cast<double>(samples)));
+    co_await compute_[c].run(*ctx.net, flops_per_sample * static_cast<double>(samples));
     job.join();
     if (!ctx.timing_only) ctx.monitor->record_train_loss(loss, samples);
   }
@@ -240,7 +242,7 @@ sim::Task FedAvg::client_round(std::shared_ptr<ClientRound> state) {
   state->optimizer.reset();  // the update is the model; the rest is not needed any more
   const std::int64_t round = state->round;
   send_message(*ctx.net, node.host, server_host, static_cast<double>(param_bytes_), *server_inbox_,
-               ServerMessage{round, std::move(state)});
+               ServerMessage{round, std::move(state)}, "client_model");
 }
 
 bool FedAvg::past_deadline(const ClientRound& state) {

@@ -150,7 +150,7 @@ sim::Task Gossip::work(int index) {
         loss = self.model.loss_and_gradient(self.x, self.y, self.gradient);
       });
     }
-    co_await ctx.sim->sleep(self.compute.duration(flops_per_sample * static_cast<double>(samples)));
+    co_await self.compute.run(*ctx.net, flops_per_sample * static_cast<double>(samples));
     job.join();
     if (math) {
       ctx.monitor->record_train_loss(loss, samples);
@@ -161,7 +161,7 @@ sim::Task Gossip::work(int index) {
     for (int j : neighbours) {
       Worker& peer = *workers_[static_cast<std::size_t>(j)];
       send_message(*ctx.net, self.node.host, peer.node.host, bytes, peer.inbox,
-                   ReplicaMessage{round, index, snapshot});
+                   ReplicaMessage{round, index, snapshot}, "replica");
     }
     auto& mine = self.received.try_emplace(round, n).first->second;
     mine[me] = snapshot;
@@ -170,11 +170,12 @@ sim::Task Gossip::work(int index) {
                          [&](int j) { return !mine[static_cast<std::size_t>(j)]; });
     };
     while (missing()) {
-      ReplicaMessage message = co_await self.inbox.receive();
+      ReplicaMessage message =
+          co_await algo::receive(*ctx.net, self.node.host, self.inbox, "replica");
       self.received.try_emplace(message.round, n)
           .first->second[static_cast<std::size_t>(message.from)] = std::move(message.params);
     }
-    co_await ctx.sim->sleep(self.compute.duration(mix_flops));
+    co_await self.compute.run(*ctx.net, mix_flops);
     if (math) {
       std::vector<const ml::Vector*> replicas(n, nullptr);
       for (std::size_t j = 0; j < n; ++j) replicas[j] = mine[j].get();

@@ -130,7 +130,7 @@ void ParameterServer::reply(Shard& shard, int worker) {
   Worker& target = *workers_[static_cast<std::size_t>(worker)];
   send_message(*ctx_->net, shard.node.host, target.node.host,
                static_cast<double>(shard.range.size) * sizeof(float), target.inbox,
-               ParamsSlice{shard.index, shard.version, shard.snapshot});
+               ParamsSlice{shard.index, shard.version, shard.snapshot}, "params");
 }
 
 void ParameterServer::drop(const Shard& shard) {
@@ -151,7 +151,7 @@ sim::Task ParameterServer::apply(Shard& shard, std::vector<const GradientSlice*>
     }
   }
   const int count = static_cast<int>(gradients.size());
-  co_await ctx_->sim->sleep(shard.compute.duration(update_flops(shard.range.size, count)));
+  co_await shard.compute.run(*ctx_->net, update_flops(shard.range.size, count));
   if (math) {
     shard.optimizer->step(shard.params, shard.average);
     params_.segment(shard.range.offset, shard.range.size) = shard.params;
@@ -187,7 +187,7 @@ sim::Task ParameterServer::work(int index) {
   const int k = static_cast<int>(shards_.size());
   while (true) {
     for (int got = 0; got < k; ++got) {
-      ParamsSlice slice = co_await self.inbox.receive();
+      ParamsSlice slice = co_await algo::receive(*ctx.net, self.node.host, self.inbox, "params");
       const ShardRange& range = ranges_[static_cast<std::size_t>(slice.shard)];
       self.model.parameters().segment(range.offset, range.size) = *slice.values;
       self.versions[static_cast<std::size_t>(slice.shard)] = slice.version;
@@ -203,7 +203,7 @@ sim::Task ParameterServer::work(int index) {
         loss = self.model.loss_and_gradient(self.x, self.y, self.gradient);
       });
     }
-    co_await ctx.sim->sleep(self.compute.duration(flops_per_sample * static_cast<double>(samples)));
+    co_await self.compute.run(*ctx.net, flops_per_sample * static_cast<double>(samples));
     job.join();
     if (!ctx.timing_only) ctx.monitor->record_train_loss(loss, samples);
     ++self.pushed;
@@ -214,7 +214,8 @@ sim::Task ParameterServer::work(int index) {
                    GradientSlice{index, self.versions[static_cast<std::size_t>(shard->index)],
                                  samples,
                                  ctx.timing_only ? ml::Vector()
-                                                 : ml::Vector(self.gradient.segment(range.offset, range.size))});
+                                                 : ml::Vector(self.gradient.segment(range.offset, range.size))},
+                   "gradient");
     }
   }
 }

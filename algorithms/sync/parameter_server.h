@@ -37,6 +37,7 @@
 #include "algorithms/sync/algorithm.h"
 #include "algorithms/sync/assignment.h"
 #include "algorithms/sync/compute_model.h"
+#include "algorithms/sync/messaging.h"
 #include "sim/mailbox.h"
 
 namespace algo {
@@ -126,7 +127,7 @@ class ParameterServer : public Algorithm {
   // `co_await receive(shard)`: the next gradient slice from the shard's
   // inbox, counted in Shard::received once taken.
   struct ReceiveAwaiter {
-    sim::Mailbox<GradientSlice>::ReceiveAwaiter inner;
+    algo::ReceiveAwaiter<GradientSlice> inner;
     std::int64_t* received;
     bool await_ready() { return inner.await_ready(); }
     void await_suspend(std::coroutine_handle<> h) { inner.await_suspend(h); }
@@ -135,8 +136,9 @@ class ParameterServer : public Algorithm {
       return inner.await_resume();
     }
   };
-  static ReceiveAwaiter receive(Shard& shard) {
-    return ReceiveAwaiter{shard.inbox.receive(), &shard.received};
+  ReceiveAwaiter receive(Shard& shard) {
+    return ReceiveAwaiter{algo::receive(*ctx_->net, shard.node.host, shard.inbox, "gradient"),
+                          &shard.received};
   }
   // Sends the shard's current slice to worker `worker`.
   void reply(Shard& shard, int worker);
