@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "algorithms/sync/clock_sync.h"
+#include "app/progress.h"
 #include "app/world.h"
 #include "sim/clock.h"
 #include "sim/lamport.h"
@@ -40,16 +41,17 @@ std::vector<sim::NodeClock> build_clocks(const Scenario& s, const topology::Topo
 
 }  // namespace
 
-ScenarioResult run_scenario(const Scenario& s) {
+ScenarioResult run_scenario(const Scenario& s, ProgressReporter* progress) {
   const Datasets data = load_datasets(s);
   ScenarioResult result{s, {}};
   for (const AlgorithmChoice& choice : s.algorithms) {
-    result.runs.push_back(run_algorithm(s, choice, data));
+    result.runs.push_back(run_algorithm(s, choice, data, progress));
   }
   return result;
 }
 
-RunResult run_algorithm(const Scenario& s, const AlgorithmChoice& choice, const Datasets& data) {
+RunResult run_algorithm(const Scenario& s, const AlgorithmChoice& choice, const Datasets& data,
+                        ProgressReporter* progress) {
   // Wall time is measured for the report only; nothing simulated reads it.
   const auto wall_start = std::chrono::steady_clock::now();
   const topology::Topology topo = build_topology(s);
@@ -101,11 +103,22 @@ RunResult run_algorithm(const Scenario& s, const AlgorithmChoice& choice, const 
     clock_sync->launch();
   }
 
+  if (progress != nullptr && progress->enabled()) {
+    progress->begin(choice.label, s.stop);
+    // Every 4096 events: the wall clock is read that often, not per event.
+    sim.set_progress_observer(4096, [&] {
+      const std::vector<algo::MetricsRow>& rows = monitor.rows();
+      progress->update({sim.now(), monitor.epochs(), monitor.version(),
+                        rows.empty() ? std::nullopt : std::optional(rows.back().test_accuracy),
+                        sim.events_processed()});
+    });
+  }
   if (s.stop.max_time > 0) {
     sim.run_until(s.stop.max_time);
   } else {
     sim.run();
   }
+  if (progress != nullptr) progress->end();
   const char* reason = sim.stop_requested()                                  ? "stopped"
                        : s.stop.max_time > 0 && sim.now() >= s.stop.max_time ? "sim_time"
                                                                              : "no_more_events";

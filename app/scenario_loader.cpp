@@ -435,7 +435,7 @@ ClockSyncSpec load_clock_sync(const ConfigNode& node, const std::vector<NodeGrou
 
 Scenario load(const ConfigNode& root) {
   root.check_keys({"name", "seed", "cluster", "topology", "data", "model", "optimizer", "algorithm",
-                   "algorithms", "stop", "eval", "clock_sync"});
+                   "algorithms", "stop", "eval", "clock_sync", "sweep"});
   Scenario s;
   s.file = root.file();
   const ConfigNode name = root.child("name");
@@ -534,6 +534,8 @@ sim::Distribution parse_distribution(const ConfigNode& node, DistributionUnit un
 }
 
 Scenario load_scenario(const std::string& path) { return load(ConfigNode::load_file(path)); }
+
+Scenario load_scenario_root(const ConfigNode& root) { return load(root); }
 
 Scenario load_scenario_string(const std::string& yaml, const std::string& pseudo_file) {
   return load(ConfigNode::load_string(yaml, pseudo_file));
