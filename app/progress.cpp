@@ -25,6 +25,19 @@ std::string short_duration(double seconds) {
   return buffer;
 }
 
+// "850", "12.3k", "4.56M".
+std::string short_count(double n) {
+  char buffer[32];
+  if (n >= 1e6) {
+    std::snprintf(buffer, sizeof buffer, "%.2fM", n / 1e6);
+  } else if (n >= 1e3) {
+    std::snprintf(buffer, sizeof buffer, "%.1fk", n / 1e3);
+  } else {
+    std::snprintf(buffer, sizeof buffer, "%.0f", n);
+  }
+  return buffer;
+}
+
 }  // namespace
 
 std::optional<LogLevel> parse_log_level(const std::string& text) {
@@ -97,8 +110,8 @@ void ProgressReporter::print(const ProgressSample& sample, Clock::time_point now
     n += std::snprintf(line + n, sizeof line - static_cast<std::size_t>(n), ", accuracy %.4f",
                        *sample.accuracy);
   }
-  n += std::snprintf(line + n, sizeof line - static_cast<std::size_t>(n), ", %.2fM events/s",
-                     rate / 1e6);
+  n += std::snprintf(line + n, sizeof line - static_cast<std::size_t>(n), ", %s events/s",
+                     short_count(rate).c_str());
   if (f > 0 && f < 1) {
     std::snprintf(line + n, sizeof line - static_cast<std::size_t>(n), ", ETA %s",
                   short_duration(elapsed * (1 - f) / f).c_str());

@@ -103,10 +103,17 @@ RunResult run_algorithm(const Scenario& s, const AlgorithmChoice& choice, const 
     clock_sync->launch();
   }
 
+  // Clears a live progress line however the run ends (a failing process throws).
+  struct EndProgress {
+    ProgressReporter* reporter;
+    ~EndProgress() {
+      if (reporter != nullptr) reporter->end();
+    }
+  } end_progress{progress};
   if (progress != nullptr && progress->enabled()) {
     progress->begin(choice.label, s.stop);
-    // Every 4096 events: the wall clock is read that often, not per event.
-    sim.set_progress_observer(4096, [&] {
+    // Every 1024 events: the wall clock is read that often, not per event.
+    sim.set_progress_observer(1024, [&] {
       const std::vector<algo::MetricsRow>& rows = monitor.rows();
       progress->update({sim.now(), monitor.epochs(), monitor.version(),
                         rows.empty() ? std::nullopt : std::optional(rows.back().test_accuracy),
@@ -118,7 +125,6 @@ RunResult run_algorithm(const Scenario& s, const AlgorithmChoice& choice, const 
   } else {
     sim.run();
   }
-  if (progress != nullptr) progress->end();
   const char* reason = sim.stop_requested()                                  ? "stopped"
                        : s.stop.max_time > 0 && sim.now() >= s.stop.max_time ? "sim_time"
                                                                              : "no_more_events";
