@@ -122,7 +122,7 @@ case "$case_name" in
     expect_error_code() { local want=$1; shift; local code=0; "$syncsim" "$@" >/dev/null 2>"$work/err" || code=$?; [ "$code" -eq "$want" ] || fail "expected exit $want, got $code: $*"; }
     expect_error_code 1 sweep "$sw" -o "$work/sh" --collect
     grep -qF "not complete" "$work/err" || fail "--collect did not say what is missing"
-    [ "$(ls "$work/sh/points" | wc -l)" -eq 3 ] || fail "shard 1/2 should run points 0, 2, 4"
+    [ "$(ls "$work/sh/points" | wc -l)" -eq 5 ] || fail "shard 1/2 should run points 0, 2, 4, 6, 8"
     ls "$work/sh/points" | grep -q '^0002-' || fail "shard 1/2 did not run point 2"
     # Shard 2/2 finds every point complete and collects; --collect agrees.
     "$syncsim" sweep "$sw" -o "$work/sh" --shard 2/2 -q
@@ -134,15 +134,15 @@ case "$case_name" in
     for d in "$work"/j1/points/*; do
       cmp "$d/metrics.csv" "$work/j2/points/$(basename "$d")/metrics.csv" || fail "$d differs"
     done
-    # 6 points x 1 algorithm, axis columns after point and point_dir.
-    [ "$(wc -l <"$work/j1/summary.csv")" -eq 7 ] || fail "expected 6 summary rows"
+    # 9 points x 1 algorithm, axis columns after point and point_dir.
+    [ "$(wc -l <"$work/j1/summary.csv")" -eq 10 ] || fail "expected 9 summary rows"
     head -1 "$work/j1/summary.csv" | grep -q '^point,point_dir,sweep.algorithm,topology.bandwidth,scenario,algorithm,' \
       || fail "unexpected header: $(head -1 "$work/j1/summary.csv")"
-    sed -n 6p "$work/j1/summary.csv" | grep -q '^4,points/0004-allreduce_ring-1Gbps,allreduce_ring,1Gbps,sweep_bandwidth,allreduce_ring,' \
-      || fail "row 4 is not allreduce_ring at 1Gbps: $(sed -n 6p "$work/j1/summary.csv")"
+    sed -n 9p "$work/j1/summary.csv" | grep -q '^7,points/0007-allreduce_ring-1Gbps,allreduce_ring,1Gbps,sweep_bandwidth,allreduce_ring,' \
+      || fail "row 7 is not allreduce_ring at 1Gbps: $(sed -n 9p "$work/j1/summary.csv")"
     # Each point equals a plain run of its point.yaml.
-    "$syncsim" run "$work/j1/points/0004-allreduce_ring-1Gbps/point.yaml" -o "$work/p4" -q
-    cmp "$work/p4/metrics.csv" "$work/j1/points/0004-allreduce_ring-1Gbps/metrics.csv" \
+    "$syncsim" run "$work/j1/points/0007-allreduce_ring-1Gbps/point.yaml" -o "$work/p7" -q
+    cmp "$work/p7/metrics.csv" "$work/j1/points/0007-allreduce_ring-1Gbps/metrics.csv" \
       || fail "point.yaml does not reproduce its point"
     ;;
   sweep_resume)
@@ -156,7 +156,7 @@ case "$case_name" in
     rm "$p1/done" "$work/s/summary.csv"
     head -c 20 "$p1/metrics.csv" >"$p1/metrics.csv.tmp"; rm "$p1/metrics.csv"
     "$syncsim" sweep "$sw" -o "$work/s" 2>"$work/err" >/dev/null
-    grep -qF "6 points; shard 1/1 has 6, 5 already complete, 1 to run" "$work/err" || fail "$(cat "$work/err")"
+    grep -qF "9 points; shard 1/1 has 9, 8 already complete, 1 to run" "$work/err" || fail "$(cat "$work/err")"
     [ ! -e "$p1/kept" ] && [ ! -e "$p1/metrics.csv.tmp" ] || fail "point 1 was not rerun from an empty folder"
     [ -e "$p1/done" ] || fail "point 1 did not complete"
     for d in "$work"/s/points/*; do
@@ -171,6 +171,21 @@ case "$case_name" in
     expect_error "was run from a different scenario" -- sweep "$sw" -o "$work/s" --seed 9
     mkdir "$work/s/points/0099-stray"
     expect_error "not a point of this sweep" -- sweep "$sw" -o "$work/s"
+    # A real kill -9 of the sweep and its point processes in mid-run (points
+    # of ~1 s each): the rerun completes it, with the uninterrupted summary.
+    sed -e 's/samples: 4000/samples: 40000/' -e 's/every_steps: 10/every_steps: 200/' \
+        -e 's/\[100Mbps, 1Gbps, 10Gbps\]/[1Gbps]/' "$sw" >"$work/slow.yaml"
+    setsid "$syncsim" sweep "$work/slow.yaml" -o "$work/k" -q &
+    pid=$!
+    for _ in $(seq 600); do ls "$work"/k/points/*/done >/dev/null 2>&1 && break; sleep 0.05; done
+    kill -9 -- -"$pid"; wait "$pid" 2>/dev/null || true
+    done_before=$(ls "$work"/k/points/*/done 2>/dev/null | wc -l)
+    [ "$done_before" -ge 1 ] && [ "$done_before" -lt 3 ] || fail "the kill came too late or too early ($done_before done)"
+    [ ! -e "$work/k/summary.csv" ] || fail "a killed sweep has a summary"
+    "$syncsim" sweep "$work/slow.yaml" -o "$work/k" 2>"$work/err" >/dev/null
+    grep -qF "$done_before already complete" "$work/err" || fail "$(cat "$work/err")"
+    "$syncsim" sweep "$work/slow.yaml" -o "$work/k_whole" -q
+    cmp "$work/k/summary.csv" "$work/k_whole/summary.csv" || fail "the resumed sweep differs from an uninterrupted one"
     ;;
   sweep_errors)
     sw="$src/scenarios/examples/sweep_bandwidth.yaml"
@@ -187,7 +202,7 @@ case "$case_name" in
     expect_error "has a 'sweep:' block" -- run "$sw"
     expect_error "--shard" -- sweep "$sw" --shard 3/2
     expect_error "--jobs" -- sweep "$sw" --jobs 0
-    "$syncsim" validate "$sw" | grep -qF "valid sweep of 6 points over 2 axes" || fail "validate"
+    "$syncsim" validate "$sw" | grep -qF "valid sweep of 9 points over 2 axes" || fail "validate"
     # A point that fails at run time: named, the others finish, exit 2.
     cat >"$work/fail.yaml" <<'YAML'
 name: fail
