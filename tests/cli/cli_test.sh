@@ -140,6 +140,28 @@ case "$case_name" in
       || fail "unexpected header: $(head -1 "$work/j1/summary.csv")"
     sed -n 9p "$work/j1/summary.csv" | grep -q '^7,points/0007-allreduce_ring-1Gbps,allreduce_ring,1Gbps,sweep_bandwidth,allreduce_ring,' \
       || fail "row 7 is not allreduce_ring at 1Gbps: $(sed -n 9p "$work/j1/summary.csv")"
+    # Several algorithms per point, and an axis that adds columns (clocks on
+    # or off: null removes the key): every point's rows, the union of columns.
+    cat >"$work/clk.yaml" <<'YAML'
+name: clk
+cluster:
+  worker: {count: 3, flops: 10GFLOPS}
+topology: {kind: star, bandwidth: 1Gbps, latency: 10us}
+data: {dataset: synthetic, samples: 300, features: 4, classes: 3}
+model: {layers: [4, 8, 3]}
+algorithms:
+  - {kind: allreduce_ring, batch_size: 8}
+  - {kind: local_sgd, batch_size: 8, label: local}
+stop: {epochs: 1}
+sweep:
+  cluster.worker.clock: [~, {drift_ppm: 50}]
+YAML
+    "$syncsim" sweep "$work/clk.yaml" -o "$work/clk" -q --jobs 2
+    [ "$(cut -d, -f1,3,5 "$work/clk/summary.csv" | tr '\n' ' ')" = "point,cluster.worker.clock,algorithm 0,null,allreduce_ring 0,null,local 1,{drift_ppm: 50},allreduce_ring 1,{drift_ppm: 50},local " ] \
+      || fail "unexpected rows: $(cat "$work/clk/summary.csv")"
+    head -1 "$work/clk/summary.csv" | grep -q ',events_processed,clock_error_max_s,clock_error_mean_s,clock_skew_s,sync_messages,sync_bytes$' \
+      || fail "clock columns missing from the union"
+    [ "$(sed -n 2p "$work/clk/summary.csv" | awk -F, '{print $NF $(NF-4)}')" = "" ] || fail "point 0 has clock values"
     # Each point equals a plain run of its point.yaml.
     "$syncsim" run "$work/j1/points/0007-allreduce_ring-1Gbps/point.yaml" -o "$work/p7" -q
     cmp "$work/p7/metrics.csv" "$work/j1/points/0007-allreduce_ring-1Gbps/metrics.csv" \
