@@ -48,8 +48,9 @@ void add_verbosity(CLI::App* command, Verbosity& v) {
                    "auto (default: a live line on a terminal, else a line every 30 s), live, "
                    "plain or never")
       ->check(CLI::IsMember({"auto", "live", "plain", "never"}));
-  command->add_option("--progress-every", v.progress_every,
-                      "Seconds between progress updates (default 0.25 live, 30 plain)")
+  command
+      ->add_option("--progress-every", v.progress_every,
+                   "Seconds between progress updates (default 0.25 live, 30 plain)")
       ->check(CLI::PositiveNumber);
 }
 
@@ -102,8 +103,8 @@ struct SweepArgs {
 std::optional<std::pair<int, int>> parse_shard(const std::string& text) {
   int i = 0, n = 0;
   char slash = 0, extra = 0;
-  if (std::sscanf(text.c_str(), "%d%c%d%c", &i, &slash, &n, &extra) != 3 || slash != '/' ||
-      i < 1 || n < 1 || i > n) {
+  if (std::sscanf(text.c_str(), "%d%c%d%c", &i, &slash, &n, &extra) != 3 || slash != '/' || i < 1 ||
+      n < 1 || i > n) {
     return std::nullopt;
   }
   return std::pair(i, n);
@@ -122,10 +123,7 @@ int sweep_command(const SweepArgs& a, const Verbosity& verbosity, const char* ar
     }
     try {
       app::run_point(plan, *a.point, out);
-    } catch (const std::runtime_error& e) {
-      if (dynamic_cast<const app::ScenarioError*>(&e) || dynamic_cast<const ml::DataError*>(&e)) {
-        throw;
-      }
+    } catch (const app::OutputError& e) {
       std::cerr << "syncsim: " << e.what() << '\n';
       return kExitBadInput;
     }
@@ -156,8 +154,8 @@ int validate_command(const std::string& scenario_path) {
   const app::SweepPlan plan = app::SweepPlan::load_file(scenario_path, std::nullopt);
   if (!plan.axes().empty()) {
     plan.validate_all();
-    std::printf("%s: valid sweep of %zu points over %zu axes\n", scenario_path.c_str(),
-                plan.size(), plan.axes().size());
+    std::printf("%s: valid sweep of %zu points over %zu axes\n", scenario_path.c_str(), plan.size(),
+                plan.axes().size());
     return 0;
   }
   const app::Scenario scenario = app::load_scenario(scenario_path);
@@ -214,11 +212,12 @@ int main(int argc, char** argv) {
   add_verbosity(run, verbosity);
 
   SweepArgs sweep_args;
-  CLI::App* sweep =
-      cli.add_subcommand("sweep", "Run every point of a scenario's sweep: block, collect summary.csv");
+  CLI::App* sweep = cli.add_subcommand(
+      "sweep", "Run every point of a scenario's sweep: block, collect summary.csv");
   sweep->add_option("scenario", sweep_args.scenario_path, "Scenario YAML file with a sweep: block")
       ->required();
-  sweep->add_option("-o,--out", sweep_args.out_dir, "Output folder (default: runs/<scenario name>)");
+  sweep->add_option("-o,--out", sweep_args.out_dir,
+                    "Output folder (default: runs/<scenario name>)");
   sweep->add_option("--seed", sweep_args.seed, "Override the scenario's root seed (every point)");
   sweep->add_option("-j,--jobs", sweep_args.jobs, "Points run at a time (default 1)")
       ->check(CLI::Range(1, 4096));

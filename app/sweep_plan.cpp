@@ -47,7 +47,8 @@ void short_names(const YAML::Node& list, std::vector<std::string>& values) {
 std::string file_safe(const std::string& text, std::size_t limit) {
   std::string out;
   for (char c : text) {
-    const bool keep = std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '+';
+    const bool keep =
+        std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '+';
     if (keep) {
       out += c;
     } else if (!out.empty() && out.back() != '_') {
@@ -88,9 +89,8 @@ void check_path(const YAML::Node& root, const std::vector<PathSegment>& segments
     if (s.index) {
       if (!current.IsSequence()) fail(where + " is not a list");
       if (*s.index >= current.size()) {
-        fail(where + " has " +
-                std::to_string(current.size()) + " element(s), no [" + std::to_string(*s.index) +
-                "]");
+        fail(where + " has " + std::to_string(current.size()) + " element(s), no [" +
+             std::to_string(*s.index) + "]");
       }
       walked += "[" + std::to_string(*s.index) + "]";
       if (!last) current.reset(current[*s.index]);
@@ -105,7 +105,7 @@ void check_path(const YAML::Node& root, const std::vector<PathSegment>& segments
       for (const auto& entry : current) keys.push_back(entry.first.Scalar());
       const std::string hint = did_you_mean(s.key, keys);
       fail(where + " has no key '" + s.key + "'" +
-              (hint.empty() ? " (keys: " + join(keys) + ")" : " (did you mean '" + hint + "'?)"));
+           (hint.empty() ? " (keys: " + join(keys) + ")" : " (did you mean '" + hint + "'?)"));
     }
     if (!last) current.reset(value);
   }
@@ -283,9 +283,9 @@ Scenario SweepPlan::scenario(std::size_t point) const {
         }
       }
     }
-    throw ScenarioError(e.file(), line, column, e.key_path(),
-                        e.message() + " (sweep point " + std::to_string(point) + ": " +
-                            describe(point) + ")");
+    throw ScenarioError(
+        e.file(), line, column, e.key_path(),
+        e.message() + " (sweep point " + std::to_string(point) + ": " + describe(point) + ")");
   }
 }
 

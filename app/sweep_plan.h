@@ -31,11 +31,11 @@
 namespace app {
 
 struct SweepAxis {
-  std::string path;                 // "topology.bandwidth"
+  std::string path;  // "topology.bandwidth"
   // As written: scalars verbatim, lists and maps in flow YAML, or maps by
   // their `label` (else `kind`) when that tells every value apart.
   std::vector<std::string> values;
-  int line = 0, column = 0;         // of the axis key in the file (1-based)
+  int line = 0, column = 0;  // of the axis key in the file (1-based)
 };
 
 class SweepPlan {
@@ -86,7 +86,7 @@ class SweepPlan {
 // A key path split into map keys and list indices: "algorithms[1].lr" ->
 // {"algorithms", [1], "lr"}. Throws std::invalid_argument on bad syntax.
 struct PathSegment {
-  std::string key;                  // empty for an index
+  std::string key;  // empty for an index
   std::optional<std::size_t> index;
 };
 std::vector<PathSegment> parse_key_path(const std::string& path);

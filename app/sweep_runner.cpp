@@ -7,8 +7,8 @@
 
 #include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <set>
@@ -92,11 +92,15 @@ std::string last_line(const fs::path& path) {
   return last;
 }
 
-// Refuses an OUT that holds another sweep: a folder under points/ that this
-// plan would not write, or a complete point whose point.yaml differs.
+// Refuses an OUT that holds a run or another sweep: a folder under points/
+// that this plan would not write, or a complete point whose point.yaml differs.
 void check_out_folder(const SweepPlan& plan, const fs::path& out) {
   const fs::path points = out / "points";
+  const std::string advice = ": use another output folder (-o) or delete this one";
   std::error_code ec;
+  if (fs::exists(out / "metrics.csv", ec)) {
+    throw std::invalid_argument(out.string() + " holds a run (metrics.csv), not a sweep" + advice);
+  }
   if (!fs::is_directory(points, ec)) return;
   std::set<std::string> expected;
   for (std::size_t i = 0; i < plan.size(); ++i) expected.insert(plan.folder_name(i));
@@ -104,7 +108,6 @@ void check_out_folder(const SweepPlan& plan, const fs::path& out) {
   for (const fs::directory_entry& e : fs::directory_iterator(points)) {
     if (!expected.count(e.path().filename().string())) stray.insert(e.path().filename().string());
   }
-  const std::string advice = ": use another output folder (-o) or delete this one";
   if (!stray.empty()) {
     throw std::invalid_argument(points.string() + " holds " + *stray.begin() +
                                 ", which is not a point of this sweep" + advice);
@@ -132,8 +135,10 @@ class PointProcesses {
     if (ec) throw std::runtime_error("cannot create " + dir.string() + ": " + ec.message());
     write_atomically(dir / kPointYaml, plan_.point_yaml(point));
 
-    std::vector<std::string> args = {o_.self, "sweep", o_.scenario_path, "-o", o_.out.string(),
-                                     "--point", std::to_string(point), "--progress", "never"};
+    std::vector<std::string> args = {
+        o_.self,         "sweep",   o_.scenario_path,      "-o",
+        o_.out.string(), "--point", std::to_string(point), "--progress",
+        "never"};
     if (o_.seed) args.insert(args.end(), {"--seed", std::to_string(*o_.seed)});
     if (o_.level == LogLevel::debug) args.insert(args.end(), {"--log-level", "debug"});
     std::vector<char*> argv;
@@ -149,8 +154,10 @@ class PointProcesses {
     pid_t pid = 0;
     const int error = posix_spawn(&pid, o_.self.c_str(), &actions, nullptr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
-    if (error != 0) throw std::runtime_error("cannot start " + o_.self + ": " + std::strerror(error));
-    if (o_.level >= LogLevel::debug) std::fprintf(stderr, "sweep: started point %zu (pid %d)\n", point, pid);
+    if (error != 0)
+      throw std::runtime_error("cannot start " + o_.self + ": " + std::strerror(error));
+    if (o_.level >= LogLevel::debug)
+      std::fprintf(stderr, "sweep: started point %zu (pid %d)\n", point, pid);
     running_[pid] = {point, std::chrono::steady_clock::now()};
   }
 
@@ -198,8 +205,8 @@ class PointProcesses {
     } catch (const std::runtime_error&) {
       // The report below still names the point.
     }
-    std::fprintf(stderr, "sweep: [%zu/%zu] point %s FAILED (%s): %s (log: %s)\n", finished_,
-                 total_, plan_.folder_name(point).c_str(), why.c_str(), message.c_str(),
+    std::fprintf(stderr, "sweep: [%zu/%zu] point %s FAILED (%s): %s (log: %s)\n", finished_, total_,
+                 plan_.folder_name(point).c_str(), why.c_str(), message.c_str(),
                  (dir / kLog).string().c_str());
     return code;
   }
@@ -230,14 +237,21 @@ void run_point(const SweepPlan& plan, std::size_t point, const fs::path& out) {
   const Scenario scenario = plan.scenario(point);
   const fs::path dir = point_dir(plan, out, point);
   const ScenarioResult result = run_scenario(scenario);
-  write_outputs(dir, result);
+  try {
+    write_outputs(dir, result);
+  } catch (const std::runtime_error& e) {
+    throw OutputError(e.what());
+  }
   for (const RunResult& run : result.runs) {
     std::printf("%s/%s: stopped by %s at %.3f s simulated, test accuracy %.4f\n",
-                plan.folder_name(point).c_str(), run.label.c_str(),
-                run.totals.stop_reason.c_str(), sim::to_seconds(run.totals.time),
-                run.totals.final_test_accuracy);
+                plan.folder_name(point).c_str(), run.label.c_str(), run.totals.stop_reason.c_str(),
+                sim::to_seconds(run.totals.time), run.totals.final_test_accuracy);
   }
-  write_atomically(dir / kDone, "");
+  try {
+    write_atomically(dir / kDone, "");
+  } catch (const std::runtime_error& e) {
+    throw OutputError(e.what());
+  }
 }
 
 std::string collect_summary(const SweepPlan& plan, const fs::path& out) {
@@ -307,7 +321,9 @@ int run_sweep(const SweepPlan& plan, const SweepOptions& o) {
   int exit_code = 0;
   if (!o.collect_only) {
     if (o.level >= LogLevel::info) {
-      std::fprintf(stderr, "sweep: %zu points; shard %d/%d has %zu, %zu already complete, %zu to run with %d job(s)\n",
+      std::fprintf(stderr,
+                   "sweep: %zu points; shard %d/%d has %zu, %zu already complete, %zu to run with "
+                   "%d job(s)\n",
                    plan.size(), o.shard, o.shards, mine, mine - todo.size(), todo.size(), o.jobs);
     }
     PointProcesses processes(plan, o);
@@ -328,7 +344,8 @@ int run_sweep(const SweepPlan& plan, const SweepOptions& o) {
   }
   if (!incomplete.empty()) {
     if (exit_code != 0) {
-      std::fprintf(stderr, "sweep: %zu point(s) not complete (failed ones above); rerun to retry them\n",
+      std::fprintf(stderr,
+                   "sweep: %zu point(s) not complete (failed ones above); rerun to retry them\n",
                    incomplete.size());
       return exit_code;
     }

@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <stdexcept>
 #include <string>
 
 #include "app/progress.h"
@@ -28,13 +29,13 @@
 namespace app {
 
 struct SweepOptions {
-  std::string scenario_path;            // passed on to the point processes
-  std::optional<std::uint64_t> seed;    // --seed, passed on too
-  std::filesystem::path out;            // OUT
-  std::string self;                     // the syncsim binary to run points with
-  int jobs = 1;                         // point processes at a time
-  int shard = 1, shards = 1;            // this process runs shard `shard` of `shards`
-  bool collect_only = false;            // only write summary.csv
+  std::string scenario_path;          // passed on to the point processes
+  std::optional<std::uint64_t> seed;  // --seed, passed on too
+  std::filesystem::path out;          // OUT
+  std::string self;                   // the syncsim binary to run points with
+  int jobs = 1;                       // point processes at a time
+  int shard = 1, shards = 1;          // this process runs shard `shard` of `shards`
+  bool collect_only = false;          // only write summary.csv
   LogLevel level = LogLevel::info;
 };
 
@@ -45,8 +46,14 @@ struct SweepOptions {
 // with its folder). REQUIRES: plan.validate_all() has passed.
 int run_sweep(const SweepPlan& plan, const SweepOptions& options);
 
+// A point's folder or files cannot be written (bad input: exit 2).
+struct OutputError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 // The body of a point process: runs point `point` into its folder under
-// `out`, writing `done` last. Errors propagate as exceptions.
+// `out`, writing `done` last. Errors propagate as exceptions: OutputError,
+// ScenarioError, ml::DataError, or anything else for an internal error.
 void run_point(const SweepPlan& plan, std::size_t point, const std::filesystem::path& out);
 
 // The collected table (see above). Throws std::runtime_error naming the first

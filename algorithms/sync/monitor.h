@@ -95,9 +95,7 @@ class Monitor {
   bool stopping() const { return !stop_reason_.empty(); }
   // Progress so far (for progress lines): the latest version and epochs.
   std::int64_t version() const { return version_ < 0 ? 0 : version_; }
-  double epochs() const {
-    return static_cast<double>(samples_) / static_cast<double>(train_size_);
-  }
+  double epochs() const { return static_cast<double>(samples_) / static_cast<double>(train_size_); }
 
   // Called at every evaluation point, at its simulated time, after the row is
   // recorded (the runner samples node clocks there). Empty: nothing.

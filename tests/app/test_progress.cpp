@@ -1,7 +1,6 @@
 // Progress lines: the fraction of the stop condition by hand, the lines a
 // reporter writes, and that reporting changes nothing a run computes.
 #include <catch2/catch.hpp>
-
 #include <cstdio>
 #include <string>
 
@@ -103,8 +102,8 @@ TEST_CASE("a reporter prints plain lines, live lines, or nothing") {
 }
 
 TEST_CASE("a run with progress lines computes exactly what a run without them does") {
-  const app::Scenario s = app::load_scenario(std::string(SYNCSIM_SOURCE_DIR) +
-                                             "/scenarios/ci/ps_async_synthetic.yaml");
+  const app::Scenario s =
+      app::load_scenario(std::string(SYNCSIM_SOURCE_DIR) + "/scenarios/ci/ps_async_synthetic.yaml");
   std::FILE* f = std::tmpfile();
   // An interval of ~0 prints at every observer call (every 1024 events).
   app::ProgressReporter live(app::ProgressMode::live, app::LogLevel::info, 1e-9, f);

@@ -73,7 +73,7 @@ TEST_CASE("points are the cross product of the axes in file order, the last fast
     CHECK(s.algorithms[0].kind == (c[0] == 0 ? "ps_sync" : "ps_async"));
     CHECK(s.groups[1].count == static_cast<int>(2 + c[1]));
     CHECK(s.topology.link.bandwidth_bytes_per_s == (c[2] == 0 ? 1.25e8 : 1.25e9));
-    CHECK(s.seed == 3);  // every point keeps the scenario's seed
+    CHECK(s.seed == 3);                        // every point keeps the scenario's seed
     CHECK(s.topology.link.latency == 10'000);  // untouched keys stay
   }
   CHECK(plan.folder_name(9) == "0009-ps_async-3-10Gbps");
@@ -114,8 +114,7 @@ TEST_CASE("a point's YAML reloads as the same scenario, without the sweep block"
   const app::SweepPlan again = app::SweepPlan::load_string(yaml, "p.yaml", std::nullopt);
   CHECK(again.axes().empty());
   CHECK(again.scenario(0).groups[1].count == 5);
-  CHECK(again.point_yaml(0).substr(again.point_yaml(0).find('\n')) ==
-        yaml.substr(yaml.find('\n')));
+  CHECK(again.point_yaml(0).substr(again.point_yaml(0).find('\n')) == yaml.substr(yaml.find('\n')));
 }
 
 TEST_CASE("a scenario without a sweep is one point") {
@@ -133,8 +132,8 @@ TEST_CASE("bad axes are reported at the axis, with the key path and a hint") {
           "'cluster' has no key 'workers' (did you mean 'worker'?)");
   }
   SECTION("a typo in the last key is caught by the loader, at the axis") {
-    CHECK(error_of("sweep:\n  optimizer.lerning_rate: [0.1]\n").rfind(
-              "s.yaml:13:3: optimizer.lerning_rate: unknown key 'lerning_rate'", 0) == 0);
+    CHECK(error_of("sweep:\n  optimizer.lerning_rate: [0.1]\n")
+              .rfind("s.yaml:13:3: optimizer.lerning_rate: unknown key 'lerning_rate'", 0) == 0);
   }
   SECTION("a bad value is reported where it is written, naming the point") {
     const std::string e = error_of("sweep:\n  topology.bandwidth: [1Gbps, fast]\n");
@@ -142,8 +141,8 @@ TEST_CASE("bad axes are reported at the axis, with the key path and a hint") {
     CHECK_THAT(e, Catch::EndsWith(" (sweep point 1: topology.bandwidth=fast)"));
   }
   SECTION("shape errors") {
-    CHECK(error_of("sweep:\n  topology.bandwidth: 1Gbps\n").find(
-              "s.yaml:13:23: sweep.topology.bandwidth: expected a non-empty list") == 0);
+    CHECK(error_of("sweep:\n  topology.bandwidth: 1Gbps\n")
+              .find("s.yaml:13:23: sweep.topology.bandwidth: expected a non-empty list") == 0);
     CHECK(error_of("sweep:\n  topology.bandwidth: []\n").find("non-empty list") !=
           std::string::npos);
     CHECK(error_of("sweep: [1, 2]\n").find("s.yaml:12:8: sweep: expected a map of axes") == 0);

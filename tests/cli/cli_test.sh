@@ -193,6 +193,8 @@ YAML
     expect_error "was run from a different scenario" -- sweep "$sw" -o "$work/s" --seed 9
     mkdir "$work/s/points/0099-stray"
     expect_error "not a point of this sweep" -- sweep "$sw" -o "$work/s"
+    "$syncsim" run "$src/scenarios/ci/ps_sync_synthetic.yaml" -o "$work/r" -q
+    expect_error "holds a run (metrics.csv), not a sweep" -- sweep "$sw" -o "$work/r"
     # A real kill -9 of the sweep and its point processes in mid-run (points
     # of ~1 s each): the rerun completes it, with the uninterrupted summary.
     sed -e 's/samples: 4000/samples: 40000/' -e 's/every_steps: 10/every_steps: 200/' \
