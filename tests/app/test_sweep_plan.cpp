@@ -97,6 +97,12 @@ TEST_CASE("a value may be a whole block, and a new optional key may be swept") {
   CHECK(app::csv_cell(same_kind.values(1)[0]) == "\"{kind: ps_sync, batch_size: 2}\"");
 }
 
+TEST_CASE("a list element is an axis by its index") {
+  const app::SweepPlan plan = plan_of("sweep:\n  model.layers[1]: [16, 2]\n");
+  CHECK(plan.scenario(0).model.widths == std::vector<int>{4, 16, 3});
+  CHECK(plan.scenario(1).model.widths == std::vector<int>{4, 2, 3});
+}
+
 TEST_CASE("seed can be an axis, and a seed override applies to every point") {
   const app::SweepPlan plan = plan_of("sweep:\n  seed: [1, 2]\n");
   CHECK(plan.scenario(0).seed == 1);
