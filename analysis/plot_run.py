@@ -2,6 +2,11 @@
 """Turn one syncsim run folder into figures plus report.md and report.html.
 
     /usr/bin/python3 analysis/plot_run.py RUN_DIR [-o OUT_DIR]
+    /usr/bin/python3 analysis/plot_run.py SWEEP_DIR [-o OUT_DIR] [--points]
+
+A sweep folder (`syncsim sweep`) gets its own report: the collected summary
+table and metrics against each axis (analysis/sweep_report.py); --points also
+plots every point's run folder.
 
 RUN_DIR is what `syncsim run SCENARIO -o RUN_DIR` wrote (metrics.csv,
 summary.csv, staleness.csv, nodes.csv, ...); OUT_DIR defaults to
@@ -697,9 +702,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("run_dir", type=Path, help="folder written by `syncsim run ... -o DIR`")
     parser.add_argument("-o", "--out", type=Path, default=None,
                         help="output folder (default: RUN_DIR/plots)")
+    parser.add_argument("--points", action="store_true",
+                        help="sweep folders: also plot each point's run folder")
     args = parser.parse_args(argv)
+    # sweep_report imports this module by name: give it this copy, not a second
+    # one with its own RunError, when run as a script.
+    sys.modules.setdefault("plot_run", sys.modules[__name__])
+    import sweep_report
     try:
-        report = make_report(args.run_dir, args.out)
+        if sweep_report.is_sweep_folder(args.run_dir):
+            report = sweep_report.make_sweep_report(args.run_dir, args.out, args.points)
+        else:
+            report = make_report(args.run_dir, args.out)
     except RunError as e:
         print(f"plot_run: error: {e}", file=sys.stderr)
         return 2

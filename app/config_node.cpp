@@ -128,9 +128,13 @@ ConfigNode ConfigNode::load_string(const std::string& yaml, const std::string& p
     fail_at(pseudo_file_name, documents[1].Mark(), "",
             "a scenario file holds one YAML document, but a second one starts here");
   }
+  return from_yaml(documents.front(), pseudo_file_name);
+}
+
+ConfigNode ConfigNode::from_yaml(const YAML::Node& root, const std::string& file_name) {
   std::set<int> walked;
-  check_document(documents.front(), pseudo_file_name, "", walked);
-  return ConfigNode(documents.front(), pseudo_file_name, "");
+  check_document(root, file_name, "", walked);
+  return ConfigNode(root, file_name, "");
 }
 
 ConfigNode ConfigNode::load_file(const std::string& path) {

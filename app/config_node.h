@@ -70,6 +70,9 @@ class ConfigNode {
   static ConfigNode load_file(const std::string& path);  // unreadable file: error naming it
   // pseudo_file_name stands in for the file name in messages (tests, stdin).
   static ConfigNode load_string(const std::string& yaml, const std::string& pseudo_file_name);
+  // A document already parsed (and perhaps edited, as sweeps do), checked the
+  // same way; nodes keep the marks they were parsed with.
+  static ConfigNode from_yaml(const YAML::Node& root, const std::string& file_name);
 
   // ---- Where this node is.
   const std::string& file() const { return file_; }

@@ -1,6 +1,7 @@
 // syncsim: the command line.
 //
-//   syncsim run SCENARIO.yaml [-o DIR] [--seed N] [--trace] [--events] [--links]
+//   syncsim run SCENARIO.yaml [-o DIR] [--seed N] [--threads N] [--trace] [--events] [--links]
+//   syncsim sweep SCENARIO.yaml [-o DIR] [--jobs N] [--shard I/N] [--collect]
 //   syncsim validate SCENARIO.yaml
 //   syncsim topology SCENARIO.yaml --dot [-o FILE]
 //
@@ -15,8 +16,11 @@
 #include "algorithms/ml/data_error.h"
 #include "app/config_node.h"
 #include "app/outputs.h"
+#include "app/progress.h"
 #include "app/runner.h"
 #include "app/scenario_loader.h"
+#include "app/sweep_plan.h"
+#include "app/sweep_runner.h"
 #include "app/world.h"
 
 namespace {
@@ -24,8 +28,40 @@ namespace {
 constexpr int kExitBadInput = 2;
 constexpr int kExitInternal = 1;
 
+// --quiet, --log-level, --progress: how much run and sweep say on stderr.
+struct Verbosity {
+  bool quiet = false;
+  std::string level = "info";
+  std::string progress = "auto";
+  double progress_every = 0.0;
+  app::LogLevel log_level() const {
+    return quiet ? app::LogLevel::error : *app::parse_log_level(level);
+  }
+};
+
+void add_verbosity(CLI::App* command, Verbosity& v) {
+  command->add_flag("-q,--quiet", v.quiet, "Errors only: no progress, no result lines");
+  command->add_option("--log-level", v.level, "error, warn, info (default) or debug")
+      ->check(CLI::IsMember({"error", "warn", "info", "debug"}));
+  command
+      ->add_option("--progress", v.progress,
+                   "auto (default: a live line on a terminal, else a line every 30 s), live, "
+                   "plain or never")
+      ->check(CLI::IsMember({"auto", "live", "plain", "never"}));
+  command
+      ->add_option("--progress-every", v.progress_every,
+                   "Seconds between progress updates (default 0.25 live, 30 plain)")
+      ->check(CLI::PositiveNumber);
+}
+
 int run_command(const std::string& scenario_path, const std::string& out_dir,
-                std::optional<std::uint64_t> seed, int threads, const app::OutputsSpec& extra) {
+                std::optional<std::uint64_t> seed, int threads, const app::OutputsSpec& extra,
+                const Verbosity& verbosity) {
+  if (!app::SweepPlan::load_file(scenario_path, seed).axes().empty()) {
+    std::cerr << scenario_path << ": has a 'sweep:' block: run it with 'syncsim sweep "
+              << scenario_path << "'\n";
+    return kExitBadInput;
+  }
   app::Scenario scenario = app::load_scenario(scenario_path);
   if (seed) scenario.seed = *seed;
   scenario.math_threads = threads;
@@ -34,7 +70,9 @@ int run_command(const std::string& scenario_path, const std::string& out_dir,
   scenario.outputs.links = scenario.outputs.links || extra.links;
   const std::filesystem::path dir = out_dir.empty() ? std::filesystem::path("runs") / scenario.name
                                                     : std::filesystem::path(out_dir);
-  const app::ScenarioResult result = app::run_scenario(scenario);
+  app::ProgressReporter progress(*app::parse_progress_mode(verbosity.progress),
+                                 verbosity.log_level(), verbosity.progress_every);
+  const app::ScenarioResult result = app::run_scenario(scenario, &progress);
   std::vector<std::filesystem::path> files;
   try {
     files = app::write_outputs(dir, result);
@@ -42,6 +80,7 @@ int run_command(const std::string& scenario_path, const std::string& out_dir,
     std::cerr << "syncsim: " << e.what() << '\n';
     return kExitBadInput;
   }
+  if (verbosity.log_level() < app::LogLevel::info) return 0;
   for (const app::RunResult& run : result.runs) {
     const algo::RunTotals& t = run.totals;
     std::printf("%s/%s: %d worker(s), stopped by %s at %.3f s simulated (%lld steps, %.2f epochs)\n",
@@ -58,7 +97,73 @@ int run_command(const std::string& scenario_path, const std::string& out_dir,
   return 0;
 }
 
+struct SweepArgs {
+  std::string scenario_path, out_dir, shard = "1/1";
+  std::optional<std::uint64_t> seed;
+  int jobs = 1;
+  bool collect = false;
+  std::optional<std::size_t> point;  // internal: the point process's own point
+};
+
+// "2/5" -> {2, 5}; nullopt unless 1 <= i <= n.
+std::optional<std::pair<int, int>> parse_shard(const std::string& text) {
+  int i = 0, n = 0;
+  char slash = 0, extra = 0;
+  if (std::sscanf(text.c_str(), "%d%c%d%c", &i, &slash, &n, &extra) != 3 || slash != '/' || i < 1 ||
+      n < 1 || i > n) {
+    return std::nullopt;
+  }
+  return std::pair(i, n);
+}
+
+int sweep_command(const SweepArgs& a, const Verbosity& verbosity, const char* argv0) {
+  const app::SweepPlan plan = app::SweepPlan::load_file(a.scenario_path, a.seed);
+  const std::filesystem::path out = a.out_dir.empty()
+                                        ? std::filesystem::path("runs") / plan.scenario(0).name
+                                        : std::filesystem::path(a.out_dir);
+  if (a.point) {
+    if (*a.point >= plan.size()) {
+      std::cerr << "syncsim: --point " << *a.point << ": the sweep has " << plan.size()
+                << " points\n";
+      return kExitBadInput;
+    }
+    try {
+      app::run_point(plan, *a.point, out);
+    } catch (const app::OutputError& e) {
+      std::cerr << "syncsim: " << e.what() << '\n';
+      return kExitBadInput;
+    }
+    return 0;
+  }
+  const auto shard = parse_shard(a.shard);
+  if (!shard) {
+    std::cerr << "syncsim: --shard: expected I/N with 1 <= I <= N, got '" << a.shard << "'\n";
+    return kExitBadInput;
+  }
+  plan.validate_all();
+  app::SweepOptions options;
+  options.scenario_path = a.scenario_path;
+  options.seed = a.seed;
+  options.out = out;
+  std::error_code ec;
+  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  options.self = ec ? std::string(argv0) : self.string();
+  options.jobs = a.jobs;
+  options.shard = shard->first;
+  options.shards = shard->second;
+  options.collect_only = a.collect;
+  options.level = verbosity.log_level();
+  return app::run_sweep(plan, options);
+}
+
 int validate_command(const std::string& scenario_path) {
+  const app::SweepPlan plan = app::SweepPlan::load_file(scenario_path, std::nullopt);
+  if (!plan.axes().empty()) {
+    plan.validate_all();
+    std::printf("%s: valid sweep of %zu points over %zu axes\n", scenario_path.c_str(), plan.size(),
+                plan.axes().size());
+    return 0;
+  }
   const app::Scenario scenario = app::load_scenario(scenario_path);
   std::string labels;
   for (const app::AlgorithmChoice& a : scenario.algorithms) {
@@ -118,6 +223,26 @@ int main(int argc, char** argv) {
   run->add_flag("--trace", extra.trace, "Also write trace.json (as outputs: {trace: true})");
   run->add_flag("--events", extra.events, "Also write events.csv (as outputs: {events: true})");
   run->add_flag("--links", extra.links, "Also write links.csv (as outputs: {links: true})");
+  Verbosity verbosity;
+  add_verbosity(run, verbosity);
+
+  SweepArgs sweep_args;
+  CLI::App* sweep = cli.add_subcommand(
+      "sweep", "Run every point of a scenario's sweep: block, collect summary.csv");
+  sweep->add_option("scenario", sweep_args.scenario_path, "Scenario YAML file with a sweep: block")
+      ->required();
+  sweep->add_option("-o,--out", sweep_args.out_dir,
+                    "Output folder (default: runs/<scenario name>)");
+  sweep->add_option("--seed", sweep_args.seed, "Override the scenario's root seed (every point)");
+  sweep->add_option("-j,--jobs", sweep_args.jobs, "Points run at a time (default 1)")
+      ->check(CLI::Range(1, 4096));
+  sweep->add_option("--shard", sweep_args.shard,
+                    "Run only shard I of N: the points p with p % N == I - 1 (default 1/1)");
+  sweep->add_flag("--collect", sweep_args.collect,
+                  "Run nothing: write summary.csv once every point is complete");
+  sweep->add_option("--point", sweep_args.point, "(internal) run one point in this process")
+      ->group("");
+  add_verbosity(sweep, verbosity);
 
   std::string validate_path;
   CLI::App* validate = cli.add_subcommand("validate", "Check a scenario without running it");
@@ -140,7 +265,8 @@ int main(int argc, char** argv) {
   }
 
   try {
-    if (*run) return run_command(scenario_path, out_dir, seed, threads, extra);
+    if (*run) return run_command(scenario_path, out_dir, seed, threads, extra, verbosity);
+    if (*sweep) return sweep_command(sweep_args, verbosity, argv[0]);
     if (*topo) return topology_command(topology_path, dot_file);
     return validate_command(validate_path);
   } catch (const app::ScenarioError& e) {

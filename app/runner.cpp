@@ -6,6 +6,7 @@
 
 #include "algorithms/sync/clock_sync.h"
 #include "algorithms/sync/failure_detector.h"
+#include "app/progress.h"
 #include "app/world.h"
 #include "sim/clock.h"
 #include "sim/lamport.h"
@@ -68,16 +69,17 @@ std::vector<RunResult::LinkSample> link_samples(const topology::Topology& topo,
 
 }  // namespace
 
-ScenarioResult run_scenario(const Scenario& s) {
+ScenarioResult run_scenario(const Scenario& s, ProgressReporter* progress) {
   const Datasets data = load_datasets(s);
   ScenarioResult result{s, {}};
   for (const AlgorithmChoice& choice : s.algorithms) {
-    result.runs.push_back(run_algorithm(s, choice, data));
+    result.runs.push_back(run_algorithm(s, choice, data, progress));
   }
   return result;
 }
 
-RunResult run_algorithm(const Scenario& s, const AlgorithmChoice& choice, const Datasets& data) {
+RunResult run_algorithm(const Scenario& s, const AlgorithmChoice& choice, const Datasets& data,
+                        ProgressReporter* progress) {
   // Wall time is measured for the report only; nothing simulated reads it.
   const auto wall_start = std::chrono::steady_clock::now();
   const topology::Topology topo = build_topology(s);
@@ -164,6 +166,23 @@ RunResult run_algorithm(const Scenario& s, const AlgorithmChoice& choice, const 
     detector->launch();
   }
 
+  // Clears a live progress line however the run ends (a failing process throws).
+  struct EndProgress {
+    ProgressReporter* reporter;
+    ~EndProgress() {
+      if (reporter != nullptr) reporter->end();
+    }
+  } end_progress{progress};
+  if (progress != nullptr && progress->enabled()) {
+    progress->begin(choice.label, s.stop);
+    // Every 1024 events: the wall clock is read that often, not per event.
+    sim.set_progress_observer(1024, [&] {
+      const std::vector<algo::MetricsRow>& rows = monitor.rows();
+      progress->update({sim.now(), monitor.epochs(), monitor.version(),
+                        rows.empty() ? std::nullopt : std::optional(rows.back().test_accuracy),
+                        sim.events_processed()});
+    });
+  }
   if (s.stop.max_time > 0) {
     sim.run_until(s.stop.max_time);
   } else {

@@ -13,6 +13,8 @@
 
 namespace app {
 
+class ProgressReporter;
+
 // One algorithm's run.
 struct RunResult {
   std::string label;  // AlgorithmChoice::label
@@ -83,9 +85,11 @@ struct ScenarioResult {
 // Every algorithm of the scenario, one after the other, on the same data,
 // cluster, network and seed. Throws ScenarioError / ml::DataError for bad
 // input found while building the world; anything else is an internal error.
-ScenarioResult run_scenario(const Scenario& s);
+// progress, if given, is fed from the event loop; it changes no result.
+ScenarioResult run_scenario(const Scenario& s, ProgressReporter* progress = nullptr);
 
 // One algorithm on data already loaded (a fresh simulator and network).
-RunResult run_algorithm(const Scenario& s, const AlgorithmChoice& choice, const Datasets& data);
+RunResult run_algorithm(const Scenario& s, const AlgorithmChoice& choice, const Datasets& data,
+                        ProgressReporter* progress = nullptr);
 
 }  // namespace app

@@ -479,7 +479,7 @@ OutputsSpec load_outputs(const ConfigNode& node) {
 Scenario load(const ConfigNode& root) {
   root.check_keys({"name", "seed", "cluster", "topology", "data", "model", "optimizer", "algorithm",
                    "algorithms", "stop", "eval", "clock_sync", "failure_detector", "math",
-                   "outputs"});
+                   "outputs", "sweep"});
   Scenario s;
   s.file = root.file();
   const ConfigNode name = root.child("name");
@@ -594,6 +594,8 @@ sim::Distribution parse_distribution(const ConfigNode& node, DistributionUnit un
 }
 
 Scenario load_scenario(const std::string& path) { return load(ConfigNode::load_file(path)); }
+
+Scenario load_scenario_root(const ConfigNode& root) { return load(root); }
 
 Scenario load_scenario_string(const std::string& yaml, const std::string& pseudo_file) {
   return load(ConfigNode::load_string(yaml, pseudo_file));

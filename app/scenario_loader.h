@@ -14,6 +14,10 @@ namespace app {
 // values, references to groups or hosts that do not exist.
 Scenario load_scenario(const std::string& path);
 Scenario load_scenario_string(const std::string& yaml, const std::string& pseudo_file);
+// The same checks on a document already parsed: sweeps (app/sweep_plan.h)
+// edit the tree of each point, then load it here. A `sweep:` block at the
+// root is accepted and ignored: it belongs to the sweep, not to one run.
+Scenario load_scenario_root(const ConfigNode& root);
 
 // What the arguments of a distribution are: plain numbers, or durations with
 // units ("uniform(-5ms, 5ms)", "normal(0s, 1us)", "2ms"), which may be

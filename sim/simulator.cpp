@@ -86,7 +86,17 @@ bool Simulator::step() {
     unjoined_failure_.reset();
     throw failure;
   }
+  if (progress_every_ != 0 && --progress_countdown_ == 0) {
+    progress_countdown_ = progress_every_;
+    progress_observer_();
+  }
   return true;
+}
+
+void Simulator::set_progress_observer(std::uint64_t every, std::function<void()> observer) {
+  progress_every_ = observer ? every : 0;
+  progress_countdown_ = progress_every_;
+  progress_observer_ = std::move(observer);
 }
 
 void Simulator::run() {

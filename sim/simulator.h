@@ -7,6 +7,7 @@
 
 #include <coroutine>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -102,6 +103,11 @@ class Simulator {
   void stop() { stop_requested_ = true; }
   bool stop_requested() const { return stop_requested_; }
 
+  // For progress reports only: step() calls `observer` after every `every`
+  // events. It must not schedule events or change simulated state, so a run
+  // with an observer fires exactly the same events. every 0: none.
+  void set_progress_observer(std::uint64_t every, std::function<void()> observer);
+
  private:
   friend void finish_process(ProcessState& state, std::exception_ptr error) noexcept;
 
@@ -118,6 +124,10 @@ class Simulator {
   std::vector<std::unique_ptr<ProcessState>> processes_;
   // First process failure nobody joined; rethrown by step().
   std::unique_ptr<ProcessError> unjoined_failure_;
+  // Progress observer: called when the countdown reaches 0, then re-armed.
+  std::function<void()> progress_observer_;
+  std::uint64_t progress_every_ = 0;
+  std::uint64_t progress_countdown_ = 0;
 };
 
 }  // namespace sim

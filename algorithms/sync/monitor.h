@@ -99,6 +99,9 @@ class Monitor {
   bool on_update(std::int64_t version, std::int64_t samples, const ml::Vector& params);
 
   bool stopping() const { return !stop_reason_.empty(); }
+  // Progress so far (for progress lines): the latest version and epochs.
+  std::int64_t version() const { return version_ < 0 ? 0 : version_; }
+  double epochs() const { return static_cast<double>(samples_) / static_cast<double>(train_size_); }
 
   // math: none: rows are still written at the scheduled points, but the
   // model is not evaluated (it was never trained).

@@ -12,9 +12,12 @@ trap 'rm -rf "$work"' EXIT
 # algorithms on Fashion-MNIST (~1.5 s).
 "$syncsim" run "$src/scenarios/ci/ps_async_synthetic.yaml" -o "$work/async" >/dev/null
 "$syncsim" run "$src/scenarios/examples/assignment.yaml" -o "$work/two" >/dev/null
+# A sweep folder (9 points on synthetic data, ~1 s).
+"$syncsim" sweep "$src/scenarios/examples/sweep_bandwidth.yaml" -o "$work/sweep" --jobs 2 -q
 
 export SYNCSIM_PLOT_RUN_ASYNC="$work/async"
 export SYNCSIM_PLOT_RUN_TWO="$work/two"
+export SYNCSIM_PLOT_SWEEP="$work/sweep"
 export SYNCSIM_PLOT_SCRIPT="$src/analysis/plot_run.py"
 export PYTHONDONTWRITEBYTECODE=1 MPLBACKEND=Agg MPLCONFIGDIR="$work/mpl"
 set +e

@@ -2,7 +2,8 @@
 
 run_tests.sh sets the environment: SYNCSIM_PLOT_RUN_ASYNC (ps_async_synthetic:
 one algorithm, nonzero staleness), SYNCSIM_PLOT_RUN_TWO (assignment.yaml: two
-labels, staleness 0 only) and SYNCSIM_PLOT_SCRIPT. Without them every test
+labels, staleness 0 only), SYNCSIM_PLOT_SWEEP (sweep_bandwidth.yaml: 3
+algorithms x 3 bandwidths) and SYNCSIM_PLOT_SCRIPT. Without them every test
 fails (never skips), so a broken setup cannot pass as "no tests".
 """
 
@@ -237,3 +238,67 @@ def test_malformed_optional_file_exits_2(tmp_path):
     r = run_plot(run)
     assert r.returncode == 2
     assert "nodes.csv" in r.stderr and "bytes_sent" in r.stderr
+
+
+# ------------------------------------------------------------------ sweep folders
+
+
+@pytest.fixture(scope="module")
+def sweep_report(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("sweep_plots")
+    r = run_plot(env_path("SYNCSIM_PLOT_SWEEP"), "-o", out)
+    assert r.returncode == 0, r.stderr
+    return out
+
+
+def test_sweep_has_a_figure_per_axis(sweep_report):
+    assert {p.name for p in sweep_report.glob("*.png")} == {
+        "sweep_algorithm.png", "sweep_topology.bandwidth.png"}
+    for p in sweep_report.glob("*.png"):
+        check_png(p)
+    assert pngs_in_html(sweep_report) == {p.name for p in sweep_report.glob("*.png")}
+    assert not (sweep_report / "accuracy.png").exists()  # not a run report
+
+
+def test_sweep_table_matches_collected_summary(sweep_report):
+    expected = read_csv(env_path("SYNCSIM_PLOT_SWEEP") / "summary.csv")
+    assert len(expected) == 9
+    md = (sweep_report / "report.md").read_text()
+    assert md.splitlines()[0] == ("# syncsim sweep: sweep_bandwidth: 9 points over "
+                                  "sweep.algorithm, topology.bandwidth")
+    head, rows = summary_rows(md)
+    assert head[:4] == ["point", "sweep.algorithm", "topology.bandwidth", "algorithm"]
+    i_final = head.index("final acc")
+    assert len(rows) == len(expected)
+    for row, want in zip(rows, expected):
+        assert row[:4] == [want["point"], want["sweep.algorithm"], want["topology.bandwidth"],
+                           want["algorithm"]]
+        assert float(row[i_final]) == pytest.approx(float(want["final_accuracy"]), abs=5e-5)
+    # Point order is the YAML's: algorithm outermost, bandwidth fastest.
+    assert [r[2] for r in rows[:3]] == ["100Mbps", "1Gbps", "10Gbps"]
+    assert [r[1] for r in rows[::3]] == ["ps_sync", "ps_async", "allreduce_ring"]
+
+
+def test_incomplete_sweep_exits_2(tmp_path):
+    sweep = tmp_path / "sweep"
+    shutil.copytree(env_path("SYNCSIM_PLOT_SWEEP"), sweep, ignore=shutil.ignore_patterns("plots"))
+    (sweep / "summary.csv").unlink()
+    r = run_plot(sweep)
+    assert r.returncode == 2
+    assert str(sweep / "summary.csv") in r.stderr and "--collect" in r.stderr
+    assert not (sweep / "plots").exists()
+
+
+def test_sweep_points_option_plots_every_point(tmp_path):
+    sweep = tmp_path / "sweep"
+    shutil.copytree(env_path("SYNCSIM_PLOT_SWEEP"), sweep, ignore=shutil.ignore_patterns("plots"))
+    # Two points keep the test fast: every point_dir of summary.csv is plotted, no other.
+    lines = (sweep / "summary.csv").read_text().splitlines(keepends=True)
+    (sweep / "summary.csv").write_text("".join(lines[:2] + lines[5:6]))
+    r = run_plot(sweep, "--points")
+    assert r.returncode == 0, r.stderr
+    plotted = {p.name for p in (sweep / "points").iterdir() if (p / "plots").exists()}
+    assert plotted == {"0000-ps_sync-100Mbps", "0004-ps_async-1Gbps"}
+    for name in plotted:
+        assert (sweep / "points" / name / "plots" / "report.html").is_file()
+        check_png(sweep / "points" / name / "plots" / "accuracy.png")

@@ -191,6 +191,166 @@ case "$case_name" in
     [ ! -e "$work/t" ] || [ -z "$(ls -A "$work/t")" ] || fail "a failed run left files in its output folder"
     "$syncsim" validate "$src/scenarios/examples/default.yaml" >/dev/null || fail "validate rejected the default scenario"
     ;;
+  sweep_equivalence)
+    # One summary.csv whatever the split: 1 job, 2 jobs, and shards 1/2 + 2/2.
+    sw="$src/scenarios/examples/sweep_bandwidth.yaml"
+    "$syncsim" sweep "$sw" -o "$work/j1" -q
+    "$syncsim" sweep "$sw" -o "$work/j2" --jobs 2 -q
+    "$syncsim" sweep "$sw" -o "$work/sh" --shard 1/2 -q
+    [ ! -e "$work/sh/summary.csv" ] || fail "shard 1/2 alone wrote summary.csv"
+    expect_error_code() { local want=$1; shift; local code=0; "$syncsim" "$@" >/dev/null 2>"$work/err" || code=$?; [ "$code" -eq "$want" ] || fail "expected exit $want, got $code: $*"; }
+    expect_error_code 1 sweep "$sw" -o "$work/sh" --collect
+    grep -qF "not complete" "$work/err" || fail "--collect did not say what is missing"
+    [ "$(ls "$work/sh/points" | wc -l)" -eq 5 ] || fail "shard 1/2 should run points 0, 2, 4, 6, 8"
+    ls "$work/sh/points" | grep -q '^0002-' || fail "shard 1/2 did not run point 2"
+    # Shard 2/2 finds every point complete and collects; --collect agrees.
+    "$syncsim" sweep "$sw" -o "$work/sh" --shard 2/2 -q
+    cmp "$work/j1/summary.csv" "$work/j2/summary.csv" || fail "summary.csv differs between --jobs 1 and 2"
+    cmp "$work/j1/summary.csv" "$work/sh/summary.csv" || fail "summary.csv differs between jobs and shards"
+    cp "$work/sh/summary.csv" "$work/sh_auto.csv"
+    "$syncsim" sweep "$sw" -o "$work/sh" --collect -q
+    cmp "$work/sh_auto.csv" "$work/sh/summary.csv" || fail "--collect wrote another summary"
+    for d in "$work"/j1/points/*; do
+      cmp "$d/metrics.csv" "$work/j2/points/$(basename "$d")/metrics.csv" || fail "$d differs"
+    done
+    # 9 points x 1 algorithm, axis columns after point and point_dir.
+    [ "$(wc -l <"$work/j1/summary.csv")" -eq 10 ] || fail "expected 9 summary rows"
+    head -1 "$work/j1/summary.csv" | grep -q '^point,point_dir,sweep.algorithm,topology.bandwidth,scenario,algorithm,' \
+      || fail "unexpected header: $(head -1 "$work/j1/summary.csv")"
+    sed -n 9p "$work/j1/summary.csv" | grep -q '^7,points/0007-allreduce_ring-1Gbps,allreduce_ring,1Gbps,sweep_bandwidth,allreduce_ring,' \
+      || fail "row 7 is not allreduce_ring at 1Gbps: $(sed -n 9p "$work/j1/summary.csv")"
+    # Several algorithms per point, and an axis that adds columns (clocks on
+    # or off: null removes the key): every point's rows, the union of columns.
+    cat >"$work/clk.yaml" <<'YAML'
+name: clk
+cluster:
+  worker: {count: 3, flops: 10GFLOPS}
+topology: {kind: star, bandwidth: 1Gbps, latency: 10us}
+data: {dataset: synthetic, samples: 300, features: 4, classes: 3}
+model: {layers: [4, 8, 3]}
+algorithms:
+  - {kind: allreduce_ring, batch_size: 8}
+  - {kind: local_sgd, batch_size: 8, label: local}
+stop: {epochs: 1}
+sweep:
+  cluster.worker.clock: [~, {drift_ppm: 50}]
+YAML
+    "$syncsim" sweep "$work/clk.yaml" -o "$work/clk" -q --jobs 2
+    [ "$(cut -d, -f1,3,5 "$work/clk/summary.csv" | tr '\n' ' ')" = "point,cluster.worker.clock,algorithm 0,null,allreduce_ring 0,null,local 1,{drift_ppm: 50},allreduce_ring 1,{drift_ppm: 50},local " ] \
+      || fail "unexpected rows: $(cat "$work/clk/summary.csv")"
+    head -1 "$work/clk/summary.csv" | grep -q ',events_processed,updates_dropped_offline,updates_dropped_late,clock_error_max_s,clock_error_mean_s,clock_skew_s,sync_messages,sync_bytes$' \
+      || fail "clock columns missing from the union"
+    [ "$(sed -n 2p "$work/clk/summary.csv" | awk -F, '{print $NF $(NF-4)}')" = "" ] || fail "point 0 has clock values"
+    # Each point equals a plain run of its point.yaml.
+    "$syncsim" run "$work/j1/points/0007-allreduce_ring-1Gbps/point.yaml" -o "$work/p7" -q
+    cmp "$work/p7/metrics.csv" "$work/j1/points/0007-allreduce_ring-1Gbps/metrics.csv" \
+      || fail "point.yaml does not reproduce its point"
+    ;;
+  sweep_resume)
+    # A killed sweep resumes: complete points are skipped, the others rerun.
+    sw="$src/scenarios/examples/sweep_bandwidth.yaml"
+    "$syncsim" sweep "$sw" -o "$work/s" -q
+    cp "$work/s/summary.csv" "$work/first.csv"
+    for d in "$work"/s/points/*; do touch "$d/kept"; done
+    # Point 1 as a kill leaves it: no 'done', a half-written CSV, a temp file.
+    p1=$(ls -d "$work"/s/points/0001-*)
+    rm "$p1/done" "$work/s/summary.csv"
+    head -c 20 "$p1/metrics.csv" >"$p1/metrics.csv.tmp"; rm "$p1/metrics.csv"
+    "$syncsim" sweep "$sw" -o "$work/s" 2>"$work/err" >/dev/null
+    grep -qF "9 points; shard 1/1 has 9, 8 already complete, 1 to run" "$work/err" || fail "$(cat "$work/err")"
+    [ ! -e "$p1/kept" ] && [ ! -e "$p1/metrics.csv.tmp" ] || fail "point 1 was not rerun from an empty folder"
+    [ -e "$p1/done" ] || fail "point 1 did not complete"
+    for d in "$work"/s/points/*; do
+      [ "$d" = "$p1" ] || [ -e "$d/kept" ] || fail "$d was rerun although complete"
+    done
+    cmp "$work/first.csv" "$work/s/summary.csv" || fail "the resumed sweep's summary differs"
+    # Nothing left to do: a rerun runs nothing and changes nothing.
+    "$syncsim" sweep "$sw" -o "$work/s" 2>"$work/err" >/dev/null
+    grep -qF "0 to run" "$work/err" || fail "a complete sweep ran points again"
+    cmp "$work/first.csv" "$work/s/summary.csv" || fail "rerunning a complete sweep changed its summary"
+    # The same folder with another scenario is refused, not mixed.
+    expect_error "was run from a different scenario" -- sweep "$sw" -o "$work/s" --seed 9
+    mkdir "$work/s/points/0099-stray"
+    expect_error "not a point of this sweep" -- sweep "$sw" -o "$work/s"
+    "$syncsim" run "$src/scenarios/ci/ps_sync_synthetic.yaml" -o "$work/r" -q
+    expect_error "holds a run (metrics.csv), not a sweep" -- sweep "$sw" -o "$work/r"
+    # A real kill -9 of the sweep and its point processes in mid-run (6 points
+    # of ~0.4 s each): the rerun completes it, with the uninterrupted summary.
+    sed -e 's/samples: 4000/samples: 40000/' -e 's/every_steps: 10/every_steps: 200/' \
+        -e 's/\[100Mbps, 1Gbps, 10Gbps\]/[1Gbps, 2Gbps]/' "$sw" >"$work/slow.yaml"
+    setsid "$syncsim" sweep "$work/slow.yaml" -o "$work/k" -q &
+    pid=$!
+    for _ in $(seq 600); do ls "$work"/k/points/*/done >/dev/null 2>&1 && break; sleep 0.05; done
+    kill -9 -- -"$pid"; wait "$pid" 2>/dev/null || true
+    done_before=$(ls "$work"/k/points/*/done 2>/dev/null | wc -l)
+    [ "$done_before" -ge 1 ] && [ "$done_before" -lt 6 ] || fail "the kill came too late or too early ($done_before done)"
+    [ ! -e "$work/k/summary.csv" ] || fail "a killed sweep has a summary"
+    "$syncsim" sweep "$work/slow.yaml" -o "$work/k" 2>"$work/err" >/dev/null
+    grep -qF "$done_before already complete" "$work/err" || fail "$(cat "$work/err")"
+    "$syncsim" sweep "$work/slow.yaml" -o "$work/k_whole" -q
+    cmp "$work/k/summary.csv" "$work/k_whole/summary.csv" || fail "the resumed sweep differs from an uninterrupted one"
+    ;;
+  sweep_errors)
+    sw="$src/scenarios/examples/sweep_bandwidth.yaml"
+    # A bad axis path: file:line:col of the axis, the key path, a did-you-mean.
+    sed 's/  topology.bandwidth: \[/  topology.bandwith: [/' "$sw" >"$work/typo.yaml"
+    line=$(grep -n 'topology.bandwith' "$work/typo.yaml" | cut -d: -f1)
+    expect_error "typo.yaml:$line:3: topology.bandwith: unknown key 'bandwith' (did you mean 'bandwidth'?)" -- sweep "$work/typo.yaml" -o "$work/t"
+    [ ! -e "$work/t" ] || fail "a sweep with a bad axis created its output folder"
+    sed 's/  topology.bandwidth: \[/  topolgy.bandwidth: [/' "$sw" >"$work/typo2.yaml"
+    expect_error "typo2.yaml:$line:3: sweep.topolgy.bandwidth: bad axis 'topolgy.bandwidth': the scenario has no key 'topolgy' (did you mean 'topology'?)" -- validate "$work/typo2.yaml"
+    sed 's/1Gbps, 10Gbps\]/1Gbps, 10Gbs]/' "$sw" >"$work/value.yaml"
+    expect_error "value.yaml:$line:" -- sweep "$work/value.yaml"
+    grep -qF "(sweep point 2: algorithm=ps_sync, topology.bandwidth=10Gbs)" "$work/err" || fail "point not named: $(cat "$work/err")"
+    expect_error "has a 'sweep:' block" -- run "$sw"
+    expect_error "--shard" -- sweep "$sw" --shard 3/2
+    expect_error "--jobs" -- sweep "$sw" --jobs 0
+    "$syncsim" validate "$sw" | grep -qF "valid sweep of 9 points over 2 axes" || fail "validate"
+    # A point that fails at run time: named, the others finish, exit 2.
+    cat >"$work/fail.yaml" <<'YAML'
+name: fail
+cluster:
+  worker: {count: 2, flops: 10GFLOPS}
+topology: {kind: star, bandwidth: 1Gbps, latency: 10us}
+data: {dataset: synthetic, samples: 200, features: 4, classes: 3}
+model: {layers: [4, 8, 3]}
+algorithm: {kind: allreduce_ring, batch_size: 8}
+stop: {epochs: 1}
+sweep:
+  data:
+    - {dataset: synthetic, samples: 200, features: 4, classes: 3}
+    - {dataset: idx, path: /nonexistent/dir}
+    - {dataset: synthetic, samples: 300, features: 4, classes: 3}
+YAML
+    expect_error "point 0001-dataset_idx_path_nonexis FAILED (exit 2): syncsim: /nonexistent/dir/train-images-idx3-ubyte: missing file" -- sweep "$work/fail.yaml" -o "$work/f" --jobs 2
+    [ -e "$work/f/points/0000-dataset_synthetic_sample/done" ] && [ -e "$work/f/points/0002-dataset_synthetic_sample/done" ] \
+      || fail "the other points did not finish"
+    [ -e "$work/f/points/0001-dataset_idx_path_nonexis/failed" ] || fail "the failed point is not marked"
+    [ ! -e "$work/f/summary.csv" ] || fail "an incomplete sweep wrote summary.csv"
+    ;;
+  progress_determinism)
+    # Progress lines (live through a pseudo-terminal, plain, or none) change
+    # no output file but timing.csv.
+    sc="$src/scenarios/ci/ps_async_synthetic.yaml"
+    "$syncsim" run "$sc" -o "$work/quiet" --quiet >"$work/quiet.out"
+    [ ! -s "$work/quiet.out" ] || fail "--quiet printed: $(cat "$work/quiet.out")"
+    "$syncsim" run "$sc" -o "$work/plain" --progress plain --progress-every 0.000001 2>"$work/plain.err" >/dev/null
+    grep -q '^ps_async: .* s simulated, .*%' "$work/plain.err" || fail "no plain progress lines: $(head -c 300 "$work/plain.err")"
+    if command -v script >/dev/null; then
+      # stderr is a terminal here, so the default (auto) is the live line.
+      script -q -e -c "'$syncsim' run '$sc' -o '$work/live' --progress-every 0.000001" /dev/null >"$work/live.out"
+      grep -q $'\rps_async: ' "$work/live.out" || fail "no live progress line on a terminal"
+    else
+      "$syncsim" run "$sc" -o "$work/live" --progress live --progress-every 0.000001 2>/dev/null >/dev/null
+    fi
+    for f in metrics.csv summary.csv staleness.csv nodes.csv partition.csv; do
+      cmp "$work/quiet/$f" "$work/plain/$f" || fail "$f differs with plain progress"
+      cmp "$work/quiet/$f" "$work/live/$f" || fail "$f differs with live progress"
+    done
+    "$syncsim" run "$sc" -o "$work/x" --log-level error >"$work/x.out" 2>"$work/x.err"
+    [ ! -s "$work/x.out" ] && [ ! -s "$work/x.err" ] || fail "--log-level error printed something"
+    expect_error "--log-level" -- run "$sc" --log-level loud
+    ;;
   *)
     fail "unknown case $case_name"
     ;;

@@ -95,3 +95,24 @@ TEST_CASE("two runs of the same processes give the identical event order") {
   CHECK(first.size() == 200);
   CHECK(first == second);
 }
+
+TEST_CASE("a progress observer runs every N events and changes no event") {
+  sim::Simulator sim;
+  Log log;
+  std::vector<std::uint64_t> seen;  // events_processed() at each observer call
+  sim.set_progress_observer(3, [&] { seen.push_back(sim.events_processed()); });
+  for (std::uint64_t i = 0; i < 10; ++i) {
+    sim.schedule_at(static_cast<sim::Time>(10 - i), &Log::record, &log, i);
+  }
+  sim.run_until(8);  // 8 events; the count carries over into run()
+  sim.run();
+  CHECK(seen == std::vector<std::uint64_t>{3, 6, 9});
+  CHECK(log.fired == std::vector<std::uint64_t>{9, 8, 7, 6, 5, 4, 3, 2, 1, 0});
+  CHECK(sim.events_processed() == 10);
+  sim.set_progress_observer(3, nullptr);  // removed: no call, no crash
+  sim.schedule_at(sim.now() + 1, &Log::record, &log, 42);
+  sim.schedule_at(sim.now() + 2, &Log::record, &log, 43);
+  sim.schedule_at(sim.now() + 3, &Log::record, &log, 44);
+  sim.run();
+  CHECK(seen.size() == 3);
+}

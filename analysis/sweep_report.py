@@ -1,0 +1,239 @@
+"""Figures and a report for a syncsim sweep folder (used by plot_run.py).
+
+A sweep folder is what `syncsim sweep SCENARIO -o DIR` wrote: DIR/summary.csv
+(point, point_dir, one column per axis, then the run summary columns) and
+DIR/points/NNNN-*/ (one run folder per point). The report shows the collected
+table and, for each axis, final accuracy, simulated time, throughput and bytes
+against that axis: one line per combination of the other axes' values (and
+per algorithm label when a point runs several), so each line changes one
+thing only.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.ticker import FuncFormatter
+
+import plot_run as pr
+
+# Columns of summary.csv that come before the axes, and the first run column.
+LEADING = ["point", "point_dir"]
+FIRST_RUN_COLUMN = "scenario"
+
+# Metrics drawn against each axis: (column, axis label).
+METRICS = [
+    ("final_accuracy", "final test accuracy"),
+    ("sim_time_s", "simulated time (s)"),
+    ("throughput_samples_per_s", "throughput (samples/s, simulated)"),
+    ("bytes_total", "bytes sent"),
+]
+
+# Table columns after the axes: (column, header, format), as in plot_run.
+TABLE_COLUMNS = [
+    ("algorithm", "algorithm", "s"),
+    ("stop_reason", "stop", "s"),
+    ("sim_time_s", "sim time (s)", ".4g"),
+    ("steps", "steps", "int"),
+    ("final_accuracy", "final acc", ".4f"),
+    ("best_accuracy", "best acc", ".4f"),
+    ("time_to_target_s", "time to target (s)", ".4g"),
+    ("throughput_samples_per_s", "samples/s", ",.0f"),
+    ("bytes_total", "bytes sent", "bytes"),
+    ("staleness_mean", "staleness mean", ".3g"),
+]
+
+
+@dataclass
+class Sweep:
+    path: Path
+    summary: pd.DataFrame  # axis columns are strings; run columns numeric where they can be
+    axes: list[str]
+
+
+def is_sweep_folder(path: Path) -> bool:
+    """A sweep folder has points/ and no metrics.csv of its own."""
+    return (path / "points").is_dir() and not (path / "metrics.csv").exists()
+
+
+def load_sweep(path: Path) -> Sweep:
+    summary_path = path / "summary.csv"
+    if not summary_path.is_file():
+        raise pr.RunError(f"{summary_path}: file not found (is the sweep complete? "
+                          f"`syncsim sweep SCENARIO -o {path} --collect` writes it once "
+                          f"every point is)")
+    try:
+        with open(summary_path, newline="", encoding="utf-8") as f:
+            rows = list(csv.reader(f))
+    except (csv.Error, UnicodeDecodeError) as e:
+        raise pr.RunError(f"{summary_path}: malformed CSV: {e}") from None
+    if not rows or rows[0][:2] != LEADING or FIRST_RUN_COLUMN not in rows[0]:
+        raise pr.RunError(f"{summary_path}: not a sweep summary (expected columns "
+                          f"point, point_dir, the axes, then {FIRST_RUN_COLUMN}, ...)")
+    header = rows[0]
+    for lineno, row in enumerate(rows[1:], start=2):
+        if len(row) != len(header):
+            raise pr.RunError(f"{summary_path}: malformed CSV: line {lineno} has {len(row)} "
+                              f"cells, the header has {len(header)}")
+    if len(rows) < 2:
+        raise pr.RunError(f"{summary_path}: no rows")
+    axes = header[2:header.index(FIRST_RUN_COLUMN)]
+    df = pd.DataFrame(rows[1:], columns=header)
+    text = set(axes) | {"point_dir", "scenario", "algorithm", "kind", "stop_reason"}
+    for col in df.columns:
+        if col in text:
+            continue
+        try:
+            df[col] = pd.to_numeric(df[col].replace("", None))
+        except (ValueError, TypeError):
+            raise pr.RunError(f"{summary_path}: malformed CSV: non-numeric value in "
+                              f"column '{col}'") from None
+    return Sweep(path, df, axes)
+
+
+def file_safe(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._+]+", "_", text).strip("_")[:48] or "axis"
+
+
+def numeric(values: list[str]) -> list[float] | None:
+    try:
+        return [float(v) for v in values]
+    except ValueError:
+        return None
+
+
+def plot_axis(sweep: Sweep, axis: str, out: Path) -> pr.Figure | str:
+    """The metrics against one axis, a line per combination of everything else."""
+    s = sweep.summary
+    metrics = [(c, label) for c, label in METRICS if pr.has_values(s, c)]
+    if not metrics:
+        return f"{axis}: summary.csv has no metric to plot"
+    values = list(dict.fromkeys(s[axis]))  # point order = the order written in the YAML
+    if len(values) < 2:
+        return f"{axis}: one value only ({values[0]}), nothing to draw against it"
+    xs = numeric(values)
+    position = dict(zip(values, xs if xs is not None else range(len(values))))
+    others = [a for a in sweep.axes if a != axis]
+    if s.groupby("point")["algorithm"].nunique().max() > 1:  # several algorithms per point
+        others.append("algorithm")
+    groups = list(dict.fromkeys(tuple(r) for r in s[others].itertuples(index=False)))
+    cmap = plt.get_cmap("tab10" if len(groups) <= 10 else "tab20")
+    fig, axs = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics) + 1, 4.4), squeeze=False)
+    axs = axs[0]
+    for gi, key in enumerate(groups):
+        d = s[(s[others] == pd.Series(key, index=others, dtype=object)).all(axis=1)] if others else s
+        label = ", ".join(f"{o}={k}" if o != "algorithm" else str(k)
+                          for o, k in zip(others, key)) or None
+        for ax, (c, _) in zip(axs, metrics):
+            ax.plot([position[v] for v in d[axis]], d[c], marker="o", lw=1.6,
+                    color=cmap(gi % cmap.N), label=label)
+    for ax, (c, ylabel) in zip(axs, metrics):
+        ax.set_xlabel(axis)
+        ax.set_ylabel(ylabel)
+        ax.grid(alpha=0.3)
+        if xs is None:
+            ax.set_xticks(range(len(values)))
+            ax.set_xticklabels(values, rotation=20 if max(map(len, values)) > 8 else 0)
+        elif pr.spans_decades(xs):
+            ax.set_xscale("log")
+        if c != "final_accuracy" and pr.spans_decades(s[c].dropna().values):
+            ax.set_yscale("log")
+        if c == "bytes_total":
+            ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: pr.human_bytes(v)))
+    pr.legend_outside(fig, axs, ncol_max=3)
+    name = f"sweep_{file_safe(axis.removeprefix('sweep.'))}.png"
+    pr.save(fig, out, name)
+    return pr.Figure(axis, name, f"Against {axis}",
+                     f"Final test accuracy, simulated time, simulated throughput and bytes sent "
+                     f"for each value of {axis} (x axis, in the sweep's order)"
+                     + (f"; one line per combination of {', '.join(others)}" if others else "")
+                     + ". Log scales where values span 20x or more.")
+
+
+def table(sweep: Sweep) -> tuple[list[str], list[list[str]]]:
+    s = sweep.summary
+    cols = [("point", "point", "int")] + [(a, a, "s") for a in sweep.axes]
+    cols += [(c, h, f) for c, h, f in TABLE_COLUMNS if c in s.columns and
+             (c == "algorithm" or s[c].notna().any())]
+    rows = [[pr.fmt(r[c], f) for c, _, f in cols] for _, r in s.iterrows()]
+    return [h for _, h, _ in cols], rows
+
+
+def title_of(sweep: Sweep) -> str:
+    s = sweep.summary
+    name = ", ".join(dict.fromkeys(s["scenario"].astype(str)))
+    points = s["point"].nunique()
+    return f"{name}: {points} points over {', '.join(sweep.axes) or 'no axis'}"
+
+
+def render_md(sweep: Sweep, figures: list[pr.Figure], notes: list[str]) -> str:
+    out = [f"# syncsim sweep: {title_of(sweep)}", "",
+           f"Sweep folder: `{sweep.path}`. Each point's CSVs are in its `point_dir`; "
+           f"`plot_run.py DIR/points/NNNN-...` plots one.", "", "## Summary", ""]
+    head, rows = table(sweep)
+    out.append("| " + " | ".join(head) + " |")
+    out.append("|" + "|".join(" --- " for _ in head) + "|")
+    out += ["| " + " | ".join(c.replace("|", "\\|") for c in r) + " |" for r in rows]
+    out.append("")
+    for f in figures:
+        out += [f"## {f.title}", "", f"![{f.title}]({f.file})", "", f.caption.strip(), ""]
+    if notes:
+        out += ["## Not plotted", ""] + [f"- {n}" for n in notes] + [""]
+    return "\n".join(out)
+
+
+def render_html(sweep: Sweep, figures: list[pr.Figure], notes: list[str]) -> str:
+    e = html.escape
+    title = f"syncsim sweep: {title_of(sweep)}"
+    out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+           f"<title>{e(title)}</title>",
+           "<style>body{font-family:sans-serif;max-width:1300px;margin:1em auto;padding:0 1em}"
+           "table{border-collapse:collapse;font-size:90%}td,th{border:1px solid #ccc;"
+           "padding:3px 6px;text-align:right}img{max-width:100%;border:1px solid #eee}"
+           "</style></head><body>", f"<h1>{e(title)}</h1>",
+           f"<p>Sweep folder: <code>{e(str(sweep.path))}</code>.</p>", "<h2>Summary</h2>"]
+    head, rows = table(sweep)
+    out.append("<table><tr>" + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr>")
+    out += ["<tr>" + "".join(f"<td>{e(c)}</td>" for c in r) + "</tr>" for r in rows]
+    out.append("</table>")
+    for f in figures:
+        out += [f"<h2>{e(f.title)}</h2>", f'<img src="{e(f.file)}" alt="{e(f.title)}">',
+                f"<p>{e(f.caption.strip())}</p>"]
+    if notes:
+        out += ["<h2>Not plotted</h2>", "<ul>"] + [f"<li>{e(n)}</li>" for n in notes] + ["</ul>"]
+    out.append("</body></html>")
+    return "\n".join(out) + "\n"
+
+
+def make_sweep_report(path: Path, out_dir: Path | None = None, points: bool = False) -> Path:
+    """Load, plot and write the sweep report; with points, each point's run report too."""
+    sweep = load_sweep(path)  # raises RunError before anything is written
+    out_dir = out_dir if out_dir is not None else path / "plots"
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise pr.RunError(f"{out_dir}: cannot create output folder: {e.strerror}") from None
+    figures: list[pr.Figure] = []
+    notes: list[str] = []
+    for axis in sweep.axes:
+        result = plot_axis(sweep, axis, out_dir)
+        if isinstance(result, pr.Figure):
+            figures.append(result)
+        else:
+            notes.append(result)
+    made = {f.file for f in figures}
+    for old in out_dir.glob("sweep_*.png"):  # left over from an earlier report
+        if old.name not in made:
+            old.unlink()
+    pr.write_atomic(out_dir / pr.REPORT_MD, render_md(sweep, figures, notes))
+    pr.write_atomic(out_dir / pr.REPORT_HTML, render_html(sweep, figures, notes))
+    if points:
+        for d in dict.fromkeys(sweep.summary["point_dir"]):
+            pr.make_report(path / d)
+    return out_dir / pr.REPORT_HTML

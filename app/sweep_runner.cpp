@@ -1,0 +1,373 @@
+#include "app/sweep_runner.h"
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+#include <vector>
+
+#include "app/outputs.h"
+#include "app/runner.h"
+#include "app/scenario_loader.h"
+
+extern char** environ;
+
+namespace app {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr const char* kDone = "done";
+constexpr const char* kFailed = "failed";
+constexpr const char* kPointYaml = "point.yaml";
+constexpr const char* kLog = "log.txt";
+
+std::optional<std::string> read_text(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Written to a name of this process's own, then renamed: two shards may
+// collect the same summary at the same moment.
+void write_atomically(const fs::path& path, const std::string& content) {
+  fs::path temporary = path;
+  temporary += ".tmp." + std::to_string(getpid());
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out << content;
+    out.close();
+    if (!out) {
+      std::error_code ignored;
+      fs::remove(temporary, ignored);
+      throw std::runtime_error("cannot write " + path.string());
+    }
+  }
+  std::error_code ec;
+  fs::rename(temporary, path, ec);
+  if (ec) {
+    fs::remove(temporary, ec);
+    throw std::runtime_error("cannot write " + path.string());
+  }
+}
+
+std::vector<std::string> split_csv_line(const std::string& line) {
+  // summary.csv cells are never quoted (outputs.cpp writes names and numbers).
+  std::vector<std::string> cells;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t comma = line.find(',', start);
+    cells.push_back(line.substr(start, comma - start));
+    if (comma == std::string::npos) return cells;
+    start = comma + 1;
+  }
+}
+
+fs::path point_dir(const SweepPlan& plan, const fs::path& out, std::size_t point) {
+  return out / "points" / plan.folder_name(point);
+}
+
+bool is_complete(const SweepPlan& plan, const fs::path& out, std::size_t point) {
+  return fs::exists(point_dir(plan, out, point) / kDone);
+}
+
+std::string last_line(const fs::path& path) {
+  const std::string text = read_text(path).value_or("");
+  std::string line, last;
+  std::istringstream in(text);
+  while (std::getline(in, line)) {
+    if (line.find_first_not_of(" \t\r") != std::string::npos) last = line;
+  }
+  return last;
+}
+
+// Refuses an OUT that holds a run or another sweep: a folder under points/
+// that this plan would not write, or a complete point whose point.yaml differs.
+void check_out_folder(const SweepPlan& plan, const fs::path& out) {
+  const fs::path points = out / "points";
+  const std::string advice = ": use another output folder (-o) or delete this one";
+  std::error_code ec;
+  if (fs::exists(out / "metrics.csv", ec)) {
+    throw std::invalid_argument(out.string() + " holds a run (metrics.csv), not a sweep" + advice);
+  }
+  if (!fs::is_directory(points, ec)) return;
+  std::set<std::string> expected;
+  for (std::size_t i = 0; i < plan.size(); ++i) expected.insert(plan.folder_name(i));
+  std::set<std::string> stray;  // sorted, so the message is the same on every run
+  for (const fs::directory_entry& e : fs::directory_iterator(points)) {
+    if (!expected.count(e.path().filename().string())) stray.insert(e.path().filename().string());
+  }
+  if (!stray.empty()) {
+    throw std::invalid_argument(points.string() + " holds " + *stray.begin() +
+                                ", which is not a point of this sweep" + advice);
+  }
+  for (std::size_t i = 0; i < plan.size(); ++i) {
+    if (!is_complete(plan, out, i)) continue;
+    if (read_text(point_dir(plan, out, i) / kPointYaml) != plan.point_yaml(i)) {
+      throw std::invalid_argument(point_dir(plan, out, i).string() +
+                                  " was run from a different scenario (its point.yaml differs)" +
+                                  advice);
+    }
+  }
+}
+
+class PointProcesses {
+ public:
+  PointProcesses(const SweepPlan& plan, const SweepOptions& o) : plan_(plan), o_(o) {}
+
+  // Starts `point` in a fresh folder.
+  void start(std::size_t point) {
+    const fs::path dir = point_dir(plan_, o_.out, point);
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+    fs::create_directories(dir, ec);
+    if (ec) throw std::runtime_error("cannot create " + dir.string() + ": " + ec.message());
+    write_atomically(dir / kPointYaml, plan_.point_yaml(point));
+
+    std::vector<std::string> args = {
+        o_.self,         "sweep",   o_.scenario_path,      "-o",
+        o_.out.string(), "--point", std::to_string(point), "--progress",
+        "never"};
+    if (o_.seed) args.insert(args.end(), {"--seed", std::to_string(*o_.seed)});
+    if (o_.level == LogLevel::debug) args.insert(args.end(), {"--log-level", "debug"});
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    const std::string log = (dir / kLog).string();
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+    pid_t pid = 0;
+    const int error = posix_spawn(&pid, o_.self.c_str(), &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (error != 0)
+      throw std::runtime_error("cannot start " + o_.self + ": " + std::strerror(error));
+    if (o_.level >= LogLevel::debug)
+      std::fprintf(stderr, "sweep: started point %zu (pid %d)\n", point, pid);
+    running_[pid] = {point, std::chrono::steady_clock::now()};
+  }
+
+  std::size_t running() const { return running_.size(); }
+
+  // Waits for one point process. Returns its exit code (0 only if `done` exists).
+  int wait_one(std::size_t& finished_point) {
+    int status = 0;
+    pid_t pid;
+    do {
+      pid = waitpid(-1, &status, 0);
+    } while (pid < 0 && errno == EINTR);
+    if (pid < 0) throw std::runtime_error("waitpid failed: " + std::string(std::strerror(errno)));
+    const auto it = running_.find(pid);
+    if (it == running_.end()) return wait_one(finished_point);  // not ours
+    const auto [point, started] = it->second;
+    running_.erase(it);
+    finished_point = point;
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    const fs::path dir = point_dir(plan_, o_.out, point);
+    int code = 0;
+    std::string why;
+    if (WIFSIGNALED(status)) {
+      code = 1;
+      why = "killed by signal " + std::to_string(WTERMSIG(status));
+    } else if (WEXITSTATUS(status) != 0) {
+      code = WEXITSTATUS(status);
+      why = "exit " + std::to_string(code);
+    } else if (!fs::exists(dir / kDone)) {
+      code = 1;
+      why = "exit 0 without writing 'done'";
+    }
+    ++finished_;
+    if (code == 0) {
+      if (o_.level >= LogLevel::info) {
+        std::fprintf(stderr, "sweep: [%zu/%zu] %s done (%.1f s)\n", finished_, total_,
+                     plan_.folder_name(point).c_str(), seconds);
+      }
+      return 0;
+    }
+    const std::string message = last_line(dir / kLog);
+    try {
+      write_atomically(dir / kFailed, why + "\n" + message + "\n");
+    } catch (const std::runtime_error&) {
+      // The report below still names the point.
+    }
+    std::fprintf(stderr, "sweep: [%zu/%zu] point %s FAILED (%s): %s (log: %s)\n", finished_, total_,
+                 plan_.folder_name(point).c_str(), why.c_str(), message.c_str(),
+                 (dir / kLog).string().c_str());
+    return code;
+  }
+
+  void set_total(std::size_t total) { total_ = total; }
+
+ private:
+  struct Running {
+    std::size_t point;
+    std::chrono::steady_clock::time_point started;
+  };
+  const SweepPlan& plan_;
+  const SweepOptions& o_;
+  std::map<pid_t, Running> running_;
+  std::size_t finished_ = 0, total_ = 0;
+};
+
+}  // namespace
+
+std::string csv_cell(const std::string& text) {
+  if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
+  std::string quoted = "\"";
+  for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return quoted + "\"";
+}
+
+void run_point(const SweepPlan& plan, std::size_t point, const fs::path& out) {
+  const Scenario scenario = plan.scenario(point);
+  const fs::path dir = point_dir(plan, out, point);
+  const ScenarioResult result = run_scenario(scenario);
+  try {
+    write_outputs(dir, result);
+  } catch (const std::runtime_error& e) {
+    throw OutputError(e.what());
+  }
+  for (const RunResult& run : result.runs) {
+    std::printf("%s/%s: stopped by %s at %.3f s simulated, test accuracy %.4f\n",
+                plan.folder_name(point).c_str(), run.label.c_str(), run.totals.stop_reason.c_str(),
+                sim::to_seconds(run.totals.time), run.totals.final_test_accuracy);
+  }
+  try {
+    write_atomically(dir / kDone, "");
+  } catch (const std::runtime_error& e) {
+    throw OutputError(e.what());
+  }
+}
+
+std::string collect_summary(const SweepPlan& plan, const fs::path& out) {
+  // Column union in first-seen order: an axis may add columns (clock keys).
+  std::vector<std::string> columns;
+  std::map<std::string, std::size_t> column_index;
+  std::vector<std::vector<std::map<std::string, std::string>>> rows(plan.size());
+  for (std::size_t i = 0; i < plan.size(); ++i) {
+    const fs::path file = point_dir(plan, out, i) / "summary.csv";
+    if (!is_complete(plan, out, i)) {
+      throw std::runtime_error("point " + plan.folder_name(i) + " is not complete");
+    }
+    const std::optional<std::string> text = read_text(file);
+    if (!text) throw std::runtime_error("cannot read " + file.string());
+    std::istringstream in(*text);
+    std::string line;
+    std::getline(in, line);
+    const std::vector<std::string> header = split_csv_line(line);
+    for (const std::string& h : header) {
+      if (column_index.emplace(h, columns.size()).second) columns.push_back(h);
+    }
+    while (std::getline(in, line)) {
+      const std::vector<std::string> cells = split_csv_line(line);
+      if (cells.size() != header.size()) throw std::runtime_error("malformed " + file.string());
+      std::map<std::string, std::string> row;
+      for (std::size_t c = 0; c < cells.size(); ++c) row[header[c]] = cells[c];
+      rows[i].push_back(std::move(row));
+    }
+  }
+  std::ostringstream csv;
+  csv << "point,point_dir";
+  for (const SweepAxis& a : plan.axes()) {
+    // An axis named like a summary column ("algorithm", "seed") gets a prefix.
+    csv << ',' << csv_cell(column_index.count(a.path) ? "sweep." + a.path : a.path);
+  }
+  for (const std::string& c : columns) csv << ',' << c;
+  csv << '\n';
+  for (std::size_t i = 0; i < plan.size(); ++i) {
+    const std::vector<std::string> values = plan.values(i);
+    for (const auto& row : rows[i]) {
+      csv << i << ",points/" << csv_cell(plan.folder_name(i));
+      for (const std::string& v : values) csv << ',' << csv_cell(v);
+      for (const std::string& c : columns) {
+        const auto it = row.find(c);
+        csv << ',' << (it == row.end() ? "" : it->second);
+      }
+      csv << '\n';
+    }
+  }
+  return csv.str();
+}
+
+int run_sweep(const SweepPlan& plan, const SweepOptions& o) {
+  try {
+    check_out_folder(plan, o.out);
+  } catch (const std::invalid_argument& e) {
+    std::fprintf(stderr, "syncsim: %s\n", e.what());
+    return 2;
+  }
+  std::vector<std::size_t> todo;
+  std::size_t mine = 0;
+  for (std::size_t i = 0; i < plan.size(); ++i) {
+    if (i % static_cast<std::size_t>(o.shards) != static_cast<std::size_t>(o.shard - 1)) continue;
+    ++mine;
+    if (!is_complete(plan, o.out, i)) todo.push_back(i);
+  }
+  int exit_code = 0;
+  if (!o.collect_only) {
+    if (o.level >= LogLevel::info) {
+      std::fprintf(stderr,
+                   "sweep: %zu points; shard %d/%d has %zu, %zu already complete, %zu to run with "
+                   "%d job(s)\n",
+                   plan.size(), o.shard, o.shards, mine, mine - todo.size(), todo.size(), o.jobs);
+    }
+    PointProcesses processes(plan, o);
+    processes.set_total(todo.size());
+    std::size_t next = 0;
+    while (next < todo.size() || processes.running() > 0) {
+      while (next < todo.size() && processes.running() < static_cast<std::size_t>(o.jobs)) {
+        processes.start(todo[next++]);
+      }
+      std::size_t finished = 0;
+      const int code = processes.wait_one(finished);
+      if (code != 0 && exit_code == 0) exit_code = code == 2 ? 2 : 1;
+    }
+  }
+  std::vector<std::string> incomplete;
+  for (std::size_t i = 0; i < plan.size(); ++i) {
+    if (!is_complete(plan, o.out, i)) incomplete.push_back(plan.folder_name(i));
+  }
+  if (!incomplete.empty()) {
+    if (exit_code != 0) {
+      std::fprintf(stderr,
+                   "sweep: %zu point(s) not complete (failed ones above); rerun to retry them\n",
+                   incomplete.size());
+      return exit_code;
+    }
+    if (o.collect_only) {
+      std::fprintf(stderr, "sweep: cannot collect: %zu point(s) not complete, the first %s\n",
+                   incomplete.size(), incomplete.front().c_str());
+      return 1;
+    }
+    if (o.level >= LogLevel::info) {
+      std::fprintf(stderr,
+                   "sweep: this shard is done; %zu point(s) of other shards are not complete yet. "
+                   "The last shard to finish writes summary.csv (or run with --collect)\n",
+                   incomplete.size());
+    }
+    return 0;
+  }
+  write_atomically(o.out / "summary.csv", collect_summary(plan, o.out));
+  if (o.level >= LogLevel::info) {
+    std::fprintf(stderr, "sweep: all %zu points complete: %s\n", plan.size(),
+                 (o.out / "summary.csv").string().c_str());
+  }
+  return exit_code;
+}
+
+}  // namespace app
