@@ -40,16 +40,17 @@ std::vector<sim::NodeClock> build_clocks(const Scenario& s, const topology::Topo
 
 }  // namespace
 
-ScenarioResult run_scenario(const Scenario& s) {
+ScenarioResult run_scenario(const Scenario& s, const TestFaults& faults) {
   const Datasets data = load_datasets(s);
   ScenarioResult result{s, {}};
   for (const AlgorithmChoice& choice : s.algorithms) {
-    result.runs.push_back(run_algorithm(s, choice, data));
+    result.runs.push_back(run_algorithm(s, choice, data, faults));
   }
   return result;
 }
 
-RunResult run_algorithm(const Scenario& s, const AlgorithmChoice& choice, const Datasets& data) {
+RunResult run_algorithm(const Scenario& s, const AlgorithmChoice& choice, const Datasets& data,
+                        const TestFaults& faults) {
   // Wall time is measured for the report only; nothing simulated reads it.
   const auto wall_start = std::chrono::steady_clock::now();
   const topology::Topology topo = build_topology(s);
@@ -77,6 +78,7 @@ RunResult run_algorithm(const Scenario& s, const AlgorithmChoice& choice, const 
   ctx.partition = s.data.partition_spec;
   std::vector<algo::ShardStats> partition;
   ctx.shard_stats = &partition;
+  ctx.test_flip_average_sign = faults.flip_average_sign;
   std::vector<RunResult::ClockSample> clock_samples;
   if (s.models_clocks()) {
     monitor.set_evaluation_observer([&](sim::Time now) {

@@ -44,6 +44,11 @@ struct RunContext {
   // If set, assign_work replaces its contents with the statistics of the
   // shards it hands out, in worker order (for partition.csv). Not owned.
   std::vector<ShardStats>* shard_stats = nullptr;
+  // A deliberate bug, for proving that the regression suite catches one:
+  // every averaging step (parameter servers, all-reduce, local SGD, gossip,
+  // FedAvg) negates its result. Set only by `syncsim check --test-fault
+  // flip_average_sign`, a hidden test-only flag; no scenario key reaches it.
+  bool test_flip_average_sign = false;
 };
 
 class Algorithm {

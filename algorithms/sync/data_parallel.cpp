@@ -108,6 +108,7 @@ sim::Task DataParallel::work(int rank) {
 
     const float total = self.reduced[p];  // all workers' samples: exact below 2^24
     self.average = self.reduced.head(p) / total;
+    if (ctx.test_flip_average_sign) self.average = -self.average;
     co_await ctx.sim->sleep(
         self.compute.duration(static_cast<double>(p) + (local ? 0.0 : optimizer_flops)));
     if (local) {

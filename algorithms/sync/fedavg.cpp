@@ -179,6 +179,7 @@ sim::Task FedAvg::serve() {
         samples += state->samples;
       }
       params_ = weighted_average(models, weights);
+      if (ctx.test_flip_average_sign) params_ = -params_;
       arrived.clear();  // frees the accepted clients' state
       co_await ctx.sim->sleep(server_compute_->duration(
           aggregate_flops(params_.size(), static_cast<int>(models.size()))));

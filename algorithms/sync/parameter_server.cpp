@@ -147,6 +147,7 @@ sim::Task ParameterServer::apply(Shard& shard, std::vector<const GradientSlice*>
   for (const GradientSlice* g : gradients) {
     shard.average += (static_cast<float>(g->samples) / static_cast<float>(samples)) * g->values;
   }
+  if (ctx_->test_flip_average_sign) shard.average = -shard.average;
   const int count = static_cast<int>(gradients.size());
   co_await ctx_->sim->sleep(shard.compute.duration(update_flops(shard.range.size, count)));
   shard.optimizer->step(shard.params, shard.average);
