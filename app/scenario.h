@@ -16,6 +16,7 @@
 #include "algorithms/ml/synthetic.h"
 #include "algorithms/sync/algorithm.h"
 #include "algorithms/sync/monitor.h"
+#include "app/expectation.h"
 #include "sim/distribution.h"
 #include "topology/topology.h"
 
@@ -115,6 +116,7 @@ struct Scenario {
   algo::StopCondition stop;
   algo::EvalSchedule eval;
   std::optional<ClockSyncSpec> clock_sync;
+  std::vector<Expectation> expectations;  // `expect:`, for `syncsim check`; runs ignore them
   // True if any node's clock is modelled (a group `clock` or `clock_sync`):
   // only then are clocks.csv and the clock summary columns written.
   bool models_clocks() const {

@@ -435,7 +435,7 @@ ClockSyncSpec load_clock_sync(const ConfigNode& node, const std::vector<NodeGrou
 
 Scenario load(const ConfigNode& root) {
   root.check_keys({"name", "seed", "cluster", "topology", "data", "model", "optimizer", "algorithm",
-                   "algorithms", "stop", "eval", "clock_sync"});
+                   "algorithms", "stop", "eval", "clock_sync", "expect"});
   Scenario s;
   s.file = root.file();
   const ConfigNode name = root.child("name");
@@ -458,6 +458,12 @@ Scenario load(const ConfigNode& root) {
   check_topology_hosts(topo, s);
   check_group_links(root.child("cluster"), s);
   check_model_against_data(s);
+  if (root.has("expect")) {
+    std::vector<std::string> labels;
+    for (const AlgorithmChoice& a : s.algorithms) labels.push_back(a.label);
+    s.expectations = load_expectations(root.child("expect"), labels, s.models_clocks(),
+                                       s.stop.target_accuracy > 0);
+  }
   return s;
 }
 
