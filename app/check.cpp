@@ -68,7 +68,10 @@ CheckCase evaluate(const Expectation& e, const ScenarioResult& result, const Sum
     c.got = e.unit == MetricUnit::duration ? text + "s" : text;
     c.passed = parse_number(text, value) && e.holds(value);
   }
-  if (!c.passed) c.message = e.where + ": " + (c.message.empty() ? "got " + c.got : c.message);
+  if (!c.passed) {
+    c.message = e.where + ": " +
+                (c.message.empty() ? "got " + c.got + ", expected " + e.text : c.message);
+  }
   return c;
 }
 
@@ -385,7 +388,8 @@ std::string junit_xml(const std::vector<ScenarioCheck>& checks) {
       if (c.passed) {
         suites << "/>\n";
       } else {
-        suites << ">\n      <failure message=\"" << xml_escape("got " + c.got) << "\" type=\""
+        suites << ">\n      <failure message=\""
+               << xml_escape("got " + c.got + ", expected " + c.expected) << "\" type=\""
                << (c.metric == "golden" ? "golden" : "expectation") << "\">"
                << xml_escape(c.message) << "</failure>\n    </testcase>\n";
       }

@@ -297,7 +297,8 @@ TEST_CASE("the report is an aligned table and JUnit XML escapes what it quotes")
         std::string::npos);
   CHECK(xml.find("name=\"r&quot;1: final_accuracy &gt;= 0.85\"/>") != std::string::npos);
   CHECK(xml.find("name=\"r&apos;2: steps &lt; 10\">") != std::string::npos);
-  CHECK(xml.find("<failure message=\"got 12\" type=\"expectation\">a&amp;b.yaml:3:5") !=
+  CHECK(xml.find("<failure message=\"got 12, expected &lt; 10\" type=\"expectation\">"
+                 "a&amp;b.yaml:3:5") !=
         std::string::npos);
   CHECK(xml.find("internal error: boom?\"") != std::string::npos);
   CHECK(xml.find('\x01') == std::string::npos);
