@@ -158,6 +158,17 @@ case "$case_name" in
     expect_error "golden-rtol" -- check "$work/empty" --golden-rtol 2
     sed '/^expect:/,$d' "$work/s/p.yaml" >"$work/s/p.yaml.new" && mv "$work/s/p.yaml.new" "$work/s/p.yaml"
     expect_error "cannot write" -- check "$work/s" --junit "$work/no/such/dir/j.xml"
+    # Bad input found while checking (an output folder, a golden file): the
+    # table still comes out, the status is 2.
+    code=0
+    "$syncsim" check "$work/s" -o "$work/s/p.yaml/x" >"$work/out" 2>/dev/null || code=$?
+    [ "$code" -eq 2 ] && grep -q 'cannot create output folder' "$work/out" ||
+      fail "an unwritable -o folder gave $code: $(cat "$work/out")"
+    printf 'scenario,algorithm,x\na,b\n' >"$work/s/p.golden.csv"
+    code=0
+    "$syncsim" check "$work/s" >"$work/out" 2>/dev/null || code=$?
+    [ "$code" -eq 2 ] && grep -q 'p.golden.csv:2:1: 2 cells, but the header has 3' "$work/out" ||
+      fail "a malformed golden file gave $code: $(cat "$work/out")"
     ;;
   compare_scenario)
     # The README's first command: one summary row per algorithm, each trained.
