@@ -1,5 +1,5 @@
 // `syncsim check`: runs scenarios, evaluates their `expect:` assertions and
-// golden summaries, and reports a table and JUnit XML (README, "Regression
+// golden summaries; app/check_report.h renders the results (README, "Regression
 // checks in CI").
 //
 // Golden summaries: SCENARIO.golden.csv beside SCENARIO.yaml holds the
@@ -22,9 +22,9 @@
 namespace app {
 
 struct CheckOptions {
-  bool update_golden = false;   // write SCENARIO.golden.csv instead of comparing
-  bool require_golden = false;  // a missing golden file is a failure
-  double golden_rtol = 0.0;     // numbers match if |got - golden| <= rtol * max(|got|, |golden|)
+  bool update_golden = false;     // write SCENARIO.golden.csv instead of comparing
+  bool require_golden = false;    // a missing golden file is a failure
+  double golden_rtol = 0.0;       // numbers match if |got - golden| <= rtol * max(|got|, |golden|)
   std::filesystem::path out_dir;  // if set, each scenario's CSVs go to out_dir/<name>
   TestFaults faults;              // test-only (hidden --test-fault)
 };
@@ -44,8 +44,8 @@ struct ScenarioCheck {
   std::string name;  // the scenario's name
   double wall_seconds = 0.0;
   std::vector<CheckCase> cases;
-  std::string error;       // the run could not complete (then cases is empty)
-  bool bad_input = false;  // ... because of its input (a data file): exit status 2
+  std::string error;               // the run could not complete (then cases is empty)
+  bool bad_input = false;          // ... because of its input (a data file): exit status 2
   std::vector<std::string> notes;  // golden files written, output folders
 
   int failures() const;
@@ -75,12 +75,5 @@ SummaryTable read_summary_csv(const std::string& text, const std::string& file);
 // Runs one loaded scenario and checks it. Never throws for a failing run:
 // the problem is recorded in `error`.
 ScenarioCheck check_scenario(const Scenario& scenario, const CheckOptions& options);
-
-// The aligned table: scenario, run, metric, expected, got, result; then the
-// failure details and a one-line total.
-std::string format_report(const std::vector<ScenarioCheck>& checks);
-
-// JUnit XML: one <testsuite> per scenario file, one <testcase> per assertion.
-std::string junit_xml(const std::vector<ScenarioCheck>& checks);
 
 }  // namespace app

@@ -53,8 +53,8 @@ bool is_clock_metric(const std::string& m) {
 
 // The stop reasons the runner and the monitor write.
 const std::vector<std::string>& stop_reasons() {
-  static const std::vector<std::string> reasons = {"epochs", "steps", "sim_time",
-                                                   "target_accuracy", "no_more_events"};
+  static const std::vector<std::string> reasons = {"epochs", "steps", "sim_time", "target_accuracy",
+                                                   "no_more_events"};
   return reasons;
 }
 
@@ -75,7 +75,8 @@ bool parse_plain(const std::string& text, double& value) {
 // One operand of the expression at `node`, in the metric's base unit.
 double operand(const ConfigNode& node, const Expectation& e, const std::string& raw) {
   const std::string text = trim(raw);
-  if (text.empty()) node.fail("malformed expectation '" + e.text + "': a value is missing; " + kForms);
+  if (text.empty())
+    node.fail("malformed expectation '" + e.text + "': a value is missing; " + kForms);
   try {
     switch (e.unit) {
       case MetricUnit::duration:
@@ -117,9 +118,10 @@ void parse_text_expression(const ConfigNode& node, Expectation& e) {
   const auto& reasons = stop_reasons();
   if (std::find(reasons.begin(), reasons.end(), e.word) == reasons.end()) {
     const std::string guess = did_you_mean(e.word, reasons);
-    node.fail("in expectation '" + e.text + "': unknown stop reason '" + e.word + "' (" +
-              (guess.empty() ? "expected one of " + join(reasons) : "did you mean '" + guess + "'?") +
-              ")");
+    node.fail(
+        "in expectation '" + e.text + "': unknown stop reason '" + e.word + "' (" +
+        (guess.empty() ? "expected one of " + join(reasons) : "did you mean '" + guess + "'?") +
+        ")");
   }
 }
 
@@ -203,17 +205,20 @@ Expectation load_one(const ConfigNode& parent, const std::string& key, const std
     if (it == metrics.end() || (is_clock_metric(key) && !models_clocks)) {
       const std::string guess = did_you_mean(key, metric_names(models_clocks));
       if (it != metrics.end()) {
-        value.fail(key + " is only in summary.csv when the scenario models clocks "
-                         "(cluster.<group>.clock or clock_sync)");
+        value.fail(key +
+                   " is only in summary.csv when the scenario models clocks "
+                   "(cluster.<group>.clock or clock_sync)");
       }
       value.fail("unknown metric '" + key + "' (" +
-                 (guess.empty() ? "expected a summary.csv column: " + join(metric_names(models_clocks))
-                                : "did you mean '" + guess + "'?") +
+                 (guess.empty()
+                      ? "expected a summary.csv column: " + join(metric_names(models_clocks))
+                      : "did you mean '" + guess + "'?") +
                  ")");
     }
     if (key == "time_to_target_s" && !has_target_accuracy) {
-      value.fail("time_to_target_s is empty without stop.target_accuracy; "
-                 "use time_to_accuracy@X instead");
+      value.fail(
+          "time_to_target_s is empty without stop.target_accuracy; "
+          "use time_to_accuracy@X instead");
     }
     e.unit = it->second;
   }
@@ -227,14 +232,22 @@ Expectation load_one(const ConfigNode& parent, const std::string& key, const std
 bool Expectation::holds(double got) const {
   if (std::isnan(got)) return false;
   switch (op) {
-    case Op::ge: return got >= a;
-    case Op::le: return got <= a;
-    case Op::gt: return got > a;
-    case Op::lt: return got < a;
-    case Op::eq: return got == a;
-    case Op::within_relative: return std::abs(got - b) <= a / 100.0 * std::abs(b);
-    case Op::within_absolute: return std::abs(got - b) <= a;
-    case Op::between: return a <= got && got <= b;
+    case Op::ge:
+      return got >= a;
+    case Op::le:
+      return got <= a;
+    case Op::gt:
+      return got > a;
+    case Op::lt:
+      return got < a;
+    case Op::eq:
+      return got == a;
+    case Op::within_relative:
+      return std::abs(got - b) <= a / 100.0 * std::abs(b);
+    case Op::within_absolute:
+      return std::abs(got - b) <= a;
+    case Op::between:
+      return a <= got && got <= b;
   }
   return false;
 }

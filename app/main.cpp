@@ -17,6 +17,7 @@
 
 #include "algorithms/ml/data_error.h"
 #include "app/check.h"
+#include "app/check_report.h"
 #include "app/config_node.h"
 #include "app/outputs.h"
 #include "app/runner.h"

@@ -1,12 +1,12 @@
 // `expect:` assertions and `syncsim check`: parsing (strict, with locations),
 // evaluation against real runs, golden comparison, the report formats.
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <fstream>
 #include <sstream>
 
 #include "app/check.h"
+#include "app/check_report.h"
 #include "app/scenario_loader.h"
 #include "scenario_text.h"
 
@@ -122,8 +122,7 @@ TEST_CASE("a malformed expectation is an error naming file, line, column and key
     CHECK(err("  bogus_thing: \">= 0.8\"\n").find("expected a summary.csv column") !=
           std::string::npos);
     CHECK(err("  clock_skew_s: \"<= 1ms\"\n").find("models clocks") != std::string::npos);
-    CHECK(err("  time_to_target_s: \"<= 1s\"\n").find("stop.target_accuracy") !=
-          std::string::npos);
+    CHECK(err("  time_to_target_s: \"<= 1s\"\n").find("stop.target_accuracy") != std::string::npos);
     CHECK(err("  time_to_accuracy@1.5: \"<= 1s\"\n").find("(0, 1]") != std::string::npos);
     CHECK(err("  time_to_accuracy@x: \"<= 1s\"\n").find("(0, 1]") != std::string::npos);
     const std::string label = err("  aps:\n    final_accuracy: \">= 0.8\"\n");
@@ -131,8 +130,7 @@ TEST_CASE("a malformed expectation is an error naming file, line, column and key
     CHECK(label.rfind("s.yaml:" + std::to_string(line + 1) + ":5: expect.aps:", 0) == 0);
     CHECK(label.find("did you mean 'asp'") != std::string::npos);
     CHECK(err("  asp:\n    nested: {a: 1}\n").find("got a map") != std::string::npos);
-    CHECK(err("  stop_reason: \"== epoch\"\n").find("did you mean 'epochs'") !=
-          std::string::npos);
+    CHECK(err("  stop_reason: \"== epoch\"\n").find("did you mean 'epochs'") != std::string::npos);
     CHECK(err("  stop_reason: \">= 1\"\n").find("'== WORD'") != std::string::npos);
     CHECK(err("  expect_typo: 1\n").find("unknown metric") != std::string::npos);
   }
@@ -298,8 +296,7 @@ TEST_CASE("the report is an aligned table and JUnit XML escapes what it quotes")
   CHECK(xml.find("name=\"r&quot;1: final_accuracy &gt;= 0.85\"/>") != std::string::npos);
   CHECK(xml.find("name=\"r&apos;2: steps &lt; 10\">") != std::string::npos);
   CHECK(xml.find("<failure message=\"got 12, expected &lt; 10\" type=\"expectation\">"
-                 "a&amp;b.yaml:3:5") !=
-        std::string::npos);
+                 "a&amp;b.yaml:3:5") != std::string::npos);
   CHECK(xml.find("internal error: boom?\"") != std::string::npos);
   CHECK(xml.find('\x01') == std::string::npos);
 }
