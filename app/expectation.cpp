@@ -1,5 +1,6 @@
 #include "app/expectation.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <map>
