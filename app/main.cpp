@@ -4,16 +4,21 @@
 //   syncsim sweep SCENARIO.yaml [-o DIR] [--jobs N] [--shard I/N] [--collect]
 //   syncsim validate SCENARIO.yaml
 //   syncsim topology SCENARIO.yaml --dot [-o FILE]
+//   syncsim check DIR_OR_FILES... [--junit FILE] [--update-golden] ...
 //
 // Exit codes: 0 success; 2 bad input (command line, scenario, data files,
-// output folder); 1 an internal error (a bug: please report it).
+// output folder); 1 an internal error (a bug: please report it), or for
+// `check`, any failed assertion.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <optional>
+#include <set>
 
 #include "algorithms/ml/data_error.h"
+#include "app/check.h"
+#include "app/check_report.h"
 #include "app/config_node.h"
 #include "app/outputs.h"
 #include "app/progress.h"
@@ -27,6 +32,7 @@ namespace {
 
 constexpr int kExitBadInput = 2;
 constexpr int kExitInternal = 1;
+constexpr int kExitCheckFailed = 1;  // `check`: an assertion failed
 
 // --quiet, --log-level, --progress: how much run and sweep say on stderr.
 struct Verbosity {
@@ -202,6 +208,59 @@ int topology_command(const std::string& scenario_path, const std::string& out_fi
   return 0;
 }
 
+int check_command(const std::vector<std::string>& paths, const std::string& junit_file,
+                  const app::CheckOptions& options) {
+  // Every scenario is loaded before any runs: a typo in the last file should
+  // not cost the runtime of the others.
+  std::vector<app::Scenario> scenarios;
+  int bad = 0;
+  for (const std::string& path : app::collect_scenarios(paths)) {
+    try {
+      scenarios.push_back(app::load_scenario(path));
+    } catch (const app::ScenarioError& e) {
+      std::cerr << e.what() << '\n';
+      ++bad;
+    }
+  }
+  if (!options.out_dir.empty()) {
+    std::set<std::string> names;
+    for (const app::Scenario& s : scenarios) {
+      if (!names.insert(s.name).second) {
+        std::cerr << s.file << ": another scenario is also named '" << s.name
+                  << "': --out would write both to one folder\n";
+        ++bad;
+      }
+    }
+  }
+  if (bad > 0) return kExitBadInput;
+  if (options.faults.flip_average_sign) {
+    std::cerr << "syncsim check: TEST FAULT flip_average_sign injected: every average is negated, "
+                 "results are deliberately wrong\n";
+  }
+  std::vector<app::ScenarioCheck> checks;
+  for (std::size_t i = 0; i < scenarios.size(); ++i) {
+    std::cerr << "[" << i + 1 << "/" << scenarios.size() << "] " << scenarios[i].file << '\n';
+    checks.push_back(app::check_scenario(scenarios[i], options));
+    for (const std::string& note : checks.back().notes) std::cout << note << '\n';
+  }
+  std::cout << app::format_report(checks);
+  if (!junit_file.empty()) {
+    try {
+      app::write_file_atomically(junit_file, app::junit_xml(checks));
+    } catch (const std::runtime_error& e) {
+      std::cerr << "syncsim: " << e.what() << '\n';
+      return kExitBadInput;
+    }
+    std::cout << "JUnit XML in " << junit_file << '\n';
+  }
+  bool failed = false;
+  for (const app::ScenarioCheck& c : checks) {
+    if (c.bad_input) return kExitBadInput;
+    failed = failed || !c.error.empty() || c.failures() > 0;
+  }
+  return failed ? kExitCheckFailed : 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -255,6 +314,27 @@ int main(int argc, char** argv) {
   topo->add_flag("--dot", dot, "DOT output (the only format; render with `dot -Tsvg`)")->required();
   topo->add_option("-o,--out", dot_file, "Output file (default: standard output)");
 
+  std::vector<std::string> check_paths;
+  std::string junit_file, check_out, test_fault;
+  app::CheckOptions check_options;
+  CLI::App* check = cli.add_subcommand(
+      "check", "Run scenarios, evaluate their expect: assertions and golden summaries");
+  check->add_option("scenarios", check_paths, "Scenario files or folders (searched recursively)")
+      ->required();
+  check->add_option("--junit", junit_file, "Write a JUnit XML report to this file");
+  check->add_flag("--update-golden", check_options.update_golden,
+                  "Write each scenario's SCENARIO.golden.csv from this run instead of comparing");
+  check->add_flag("--require-golden", check_options.require_golden,
+                  "Fail a scenario that has no golden summary");
+  check->add_option("--golden-rtol", check_options.golden_rtol,
+                    "Relative tolerance for numbers in golden comparisons (default 0: exact)")
+      ->check(CLI::Range(0.0, 1.0));
+  check->add_option("-o,--out", check_out, "Keep each scenario's CSVs in DIR/<name>");
+  // Test-only: proves the regression suite catches a broken algorithm. Hidden
+  // from --help (empty group) and reachable only by typing it here.
+  check->add_option("--test-fault", test_fault)->group("")->check(
+      CLI::IsMember({"flip_average_sign"}));
+
   try {
     cli.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -268,6 +348,11 @@ int main(int argc, char** argv) {
     if (*run) return run_command(scenario_path, out_dir, seed, threads, extra, verbosity);
     if (*sweep) return sweep_command(sweep_args, verbosity, argv[0]);
     if (*topo) return topology_command(topology_path, dot_file);
+    if (*check) {
+      check_options.out_dir = check_out;
+      check_options.faults.flip_average_sign = test_fault == "flip_average_sign";
+      return check_command(check_paths, junit_file, check_options);
+    }
     return validate_command(validate_path);
   } catch (const app::ScenarioError& e) {
     std::cerr << e.what() << '\n';

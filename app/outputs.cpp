@@ -39,6 +39,8 @@ std::string seconds(sim::Time t) {
   return negative ? "-" + text : text;
 }
 
+}  // namespace
+
 void write_file_atomically(const std::filesystem::path& path, const std::string& content) {
   std::filesystem::path temporary = path;
   temporary += ".tmp";
@@ -61,7 +63,7 @@ void write_file_atomically(const std::filesystem::path& path, const std::string&
   }
 }
 
-}  // namespace
+std::string format_seconds(sim::Time t) { return seconds(t); }
 
 std::string format_number(double value) {
   char buffer[64];
@@ -95,51 +97,80 @@ std::string metrics_csv(const ScenarioResult& result) {
   return out.str();
 }
 
-std::string summary_csv(const ScenarioResult& result) {
-  std::ostringstream out;
-  out << "scenario,algorithm,kind,seed,workers,stop_reason,sim_time_s,steps,samples,epochs,"
-         "final_accuracy,final_test_loss,best_accuracy,target_accuracy,time_to_target_s,"
-         "throughput_samples_per_s,bytes_total,staleness_mean,staleness_p50,staleness_p99,"
-         "staleness_max,updates_applied,updates_dropped,events_processed";
+SummaryTable summary_table(const ScenarioResult& result) {
+  SummaryTable table;
+  table.columns = {"scenario", "algorithm", "kind", "seed", "workers", "stop_reason", "sim_time_s",
+                   "steps", "samples", "epochs", "final_accuracy", "final_test_loss",
+                   "best_accuracy", "target_accuracy", "time_to_target_s",
+                   "throughput_samples_per_s", "bytes_total", "staleness_mean", "staleness_p50",
+                   "staleness_p99", "staleness_max", "updates_applied", "updates_dropped",
+                   "events_processed"};
   const Scenario& s = result.scenario;
   const bool clocks = s.models_clocks();
-  if (s.splits_dropped()) out << ",updates_dropped_offline,updates_dropped_late";
-  if (clocks) out << ",clock_error_max_s,clock_error_mean_s,clock_skew_s,sync_messages,sync_bytes";
-  if (s.failure_detector) out << ",heartbeat_messages,heartbeat_bytes,suspicions,false_suspicions";
-  // Only timing-only runs get the column, so real runs' files are unchanged.
-  if (s.timing_only) out << ",math";
-  out << '\n';
+  auto add_columns = [&](std::initializer_list<const char*> names) {
+    for (const char* c : names) table.columns.push_back(c);
+  };
+  // Optional groups of columns, each only when the scenario uses the feature,
+  // so runs without it keep their earlier bytes.
+  if (s.splits_dropped()) add_columns({"updates_dropped_offline", "updates_dropped_late"});
+  if (clocks) {
+    add_columns({"clock_error_max_s", "clock_error_mean_s", "clock_skew_s", "sync_messages",
+                 "sync_bytes"});
+  }
+  if (s.failure_detector) {
+    add_columns({"heartbeat_messages", "heartbeat_bytes", "suspicions", "false_suspicions"});
+  }
+  if (s.timing_only) add_columns({"math"});
   const double target = s.stop.target_accuracy;
   for (const RunResult& r : result.runs) {
     const algo::RunTotals& t = r.totals;
-    out << s.name << ',' << r.label << ',' << r.kind << ',' << s.seed << ',' << r.workers << ','
-        << t.stop_reason << ',' << seconds(t.time) << ',' << t.steps << ',' << t.samples << ','
-        << format_number(t.epochs) << ','
-        << (t.evaluated ? format_number(t.final_test_accuracy) : "") << ','
-        << (t.evaluated ? format_number(t.final_test_loss) : "") << ','
-        << (t.evaluated ? format_number(t.best_test_accuracy) : "") << ','
-        << (target > 0 ? format_number(target) : "") << ','
-        << (t.time_to_target ? seconds(*t.time_to_target) : "") << ','
-        << format_number(t.throughput) << ',' << format_number(t.bytes_total) << ','
-        << optional_cell(t.staleness_mean) << ',' << optional_cell(t.staleness_p50) << ','
-        << optional_cell(t.staleness_p99) << ',' << optional_cell(t.staleness_max) << ','
-        << t.updates_applied << ',' << t.updates_dropped << ',' << t.events_processed;
+    // Timing-only runs evaluate nothing: their accuracy and loss cells stay empty.
+    auto evaluated = [&](double v) { return t.evaluated ? format_number(v) : std::string(); };
+    std::vector<std::string> row = {
+        s.name, r.label, r.kind, std::to_string(s.seed), std::to_string(r.workers),
+        t.stop_reason, seconds(t.time), std::to_string(t.steps), std::to_string(t.samples),
+        format_number(t.epochs), evaluated(t.final_test_accuracy),
+        evaluated(t.final_test_loss), evaluated(t.best_test_accuracy),
+        target > 0 ? format_number(target) : "",
+        t.time_to_target ? seconds(*t.time_to_target) : "", format_number(t.throughput),
+        format_number(t.bytes_total), optional_cell(t.staleness_mean),
+        optional_cell(t.staleness_p50), optional_cell(t.staleness_p99),
+        optional_cell(t.staleness_max), std::to_string(t.updates_applied),
+        std::to_string(t.updates_dropped), std::to_string(t.events_processed)};
+    auto add_cells = [&](std::initializer_list<std::string> cells) {
+      for (const std::string& cell : cells) row.push_back(cell);
+    };
     if (s.splits_dropped()) {
-      out << ',' << t.updates_dropped_offline << ','
-          << t.updates_dropped - t.updates_dropped_offline;
+      add_cells({std::to_string(t.updates_dropped_offline),
+                 std::to_string(t.updates_dropped - t.updates_dropped_offline)});
     }
     if (clocks) {
-      out << ',' << format_number(r.final_error_max_s) << ','
-          << format_number(r.final_error_mean_s) << ',' << format_number(r.final_skew_s) << ','
-          << r.sync_messages << ',' << format_number(r.sync_bytes);
+      add_cells({format_number(r.final_error_max_s), format_number(r.final_error_mean_s),
+                 format_number(r.final_skew_s), std::to_string(r.sync_messages),
+                 format_number(r.sync_bytes)});
     }
     if (s.failure_detector) {
-      out << ',' << r.heartbeat_messages << ',' << format_number(r.heartbeat_bytes) << ','
-          << r.suspicions << ',' << r.false_suspicions;
+      add_cells({std::to_string(r.heartbeat_messages), format_number(r.heartbeat_bytes),
+                 std::to_string(r.suspicions), std::to_string(r.false_suspicions)});
     }
-    if (s.timing_only) out << ",none";
-    out << '\n';
+    if (s.timing_only) add_cells({"none"});
+    table.rows.push_back(std::move(row));
   }
+  return table;
+}
+
+std::string summary_csv(const ScenarioResult& result) {
+  return csv_text(summary_table(result));
+}
+
+std::string csv_text(const SummaryTable& table) {
+  std::ostringstream out;
+  auto line = [&](const std::vector<std::string>& cells) {
+    for (std::size_t i = 0; i < cells.size(); ++i) out << (i ? "," : "") << cells[i];
+    out << '\n';
+  };
+  line(table.columns);
+  for (const auto& row : table.rows) line(row);
   return out.str();
 }
 

@@ -31,11 +31,22 @@ namespace app {
 // Shortest decimal text that reads back as exactly `value` (std::to_chars), so
 // CSV values are exact and identical on every run.
 std::string format_number(double value);
+// Exact decimal seconds of a simulated time ("0.558108003"), as in the CSVs.
+std::string format_seconds(sim::Time t);
 
 // One row per evaluation point / algorithm / histogram bin; the first column
 // names the algorithm (its label), so a comparison run is one file to plot.
 std::string metrics_csv(const ScenarioResult& r);
 std::string summary_csv(const ScenarioResult& r);
+
+// summary.csv as cells: its header and one row per run (the exact text of
+// each cell), for readers that need a column by name (syncsim check).
+struct SummaryTable {
+  std::vector<std::string> columns;
+  std::vector<std::vector<std::string>> rows;  // each of columns.size()
+};
+SummaryTable summary_table(const ScenarioResult& r);
+std::string csv_text(const SummaryTable& table);  // header line, then one line per row
 std::string staleness_csv(const ScenarioResult& r);
 std::string timing_csv(const ScenarioResult& r);
 // partition.csv: algorithm, node, samples, then the shard's count of each
@@ -62,6 +73,10 @@ std::string trace_json(const ScenarioResult& r);
 // (bytes / (bandwidth x bucket length)), busy_fraction (of the bucket with a
 // flow draining), one row per bucket of each link direction that carried bytes.
 std::string links_csv(const ScenarioResult& r);
+
+// Writes `content` to `path` + ".tmp" and renames it over `path`, so `path`
+// is either its old self or complete. Throws std::runtime_error naming the path.
+void write_file_atomically(const std::filesystem::path& path, const std::string& content);
 
 // Creates `dir` if needed and writes the files above. Throws std::runtime_error
 // naming the path if the folder or a file cannot be written; files already

@@ -69,17 +69,18 @@ std::vector<RunResult::LinkSample> link_samples(const topology::Topology& topo,
 
 }  // namespace
 
-ScenarioResult run_scenario(const Scenario& s, ProgressReporter* progress) {
+ScenarioResult run_scenario(const Scenario& s, ProgressReporter* progress,
+                            const TestFaults& faults) {
   const Datasets data = load_datasets(s);
   ScenarioResult result{s, {}};
   for (const AlgorithmChoice& choice : s.algorithms) {
-    result.runs.push_back(run_algorithm(s, choice, data, progress));
+    result.runs.push_back(run_algorithm(s, choice, data, progress, faults));
   }
   return result;
 }
 
 RunResult run_algorithm(const Scenario& s, const AlgorithmChoice& choice, const Datasets& data,
-                        ProgressReporter* progress) {
+                        ProgressReporter* progress, const TestFaults& faults) {
   // Wall time is measured for the report only; nothing simulated reads it.
   const auto wall_start = std::chrono::steady_clock::now();
   const topology::Topology topo = build_topology(s);
@@ -128,6 +129,7 @@ RunResult run_algorithm(const Scenario& s, const AlgorithmChoice& choice, const 
   ctx.math = &math;
   ctx.timing_only = s.timing_only;
   if (s.timing_only) monitor.set_timing_only();
+  ctx.test_flip_average_sign = faults.flip_average_sign;
   std::vector<RunResult::ClockSample> clock_samples;
   if (s.models_clocks()) {
     monitor.set_evaluation_observer([&](sim::Time now) {

@@ -16,6 +16,7 @@
 #include "algorithms/ml/synthetic.h"
 #include "algorithms/sync/algorithm.h"
 #include "algorithms/sync/monitor.h"
+#include "app/expectation.h"
 #include "sim/distribution.h"
 #include "topology/topology.h"
 
@@ -141,6 +142,7 @@ struct Scenario {
   // changes no output). 0: one per hardware thread.
   int math_threads = 1;
   OutputsSpec outputs;
+  std::vector<Expectation> expectations;  // `expect:`, for `syncsim check`; runs ignore them
   // True if any node's clock is modelled (a group `clock` or `clock_sync`):
   // only then are clocks.csv and the clock summary columns written.
   bool models_clocks() const {

@@ -479,7 +479,7 @@ OutputsSpec load_outputs(const ConfigNode& node) {
 Scenario load(const ConfigNode& root) {
   root.check_keys({"name", "seed", "cluster", "topology", "data", "model", "optimizer", "algorithm",
                    "algorithms", "stop", "eval", "clock_sync", "failure_detector", "math",
-                   "outputs", "sweep"});
+                   "outputs", "sweep", "expect"});
   Scenario s;
   s.file = root.file();
   const ConfigNode name = root.child("name");
@@ -518,6 +518,12 @@ Scenario load(const ConfigNode& root) {
   check_topology_hosts(topo, s);
   check_group_links(root.child("cluster"), s);
   check_model_against_data(s);
+  if (root.has("expect")) {
+    std::vector<std::string> labels;
+    for (const AlgorithmChoice& a : s.algorithms) labels.push_back(a.label);
+    s.expectations = load_expectations(root.child("expect"), labels, s.models_clocks(),
+                                       s.stop.target_accuracy > 0);
+  }
   return s;
 }
 

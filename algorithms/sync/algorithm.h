@@ -56,6 +56,11 @@ struct RunContext {
   // but compute no gradients, apply no updates and hold no per-worker
   // replicas where they can avoid it; the Monitor evaluates nothing.
   bool timing_only = false;
+  // A deliberate bug, for proving that the regression suite catches one:
+  // every averaging step (parameter servers, all-reduce, local SGD, gossip,
+  // FedAvg) negates its result. Set only by `syncsim check --test-fault
+  // flip_average_sign`, a hidden test-only flag; no scenario key reaches it.
+  bool test_flip_average_sign = false;
 };
 
 class Algorithm {

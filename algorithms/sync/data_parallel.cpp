@@ -135,6 +135,7 @@ sim::Task DataParallel::work(int rank) {
     if (math) {
       total = self.reduced[p];
       self.average = self.reduced.head(p) / total;
+      if (ctx.test_flip_average_sign) self.average = -self.average;
     } else if (rank == 0) {  // only rank 0 reports
       total = static_cast<float>(round_samples_.at(version));
     }

@@ -188,6 +188,7 @@ sim::Task FedAvg::serve() {
         samples += state->samples;
       }
       if (!ctx.timing_only) params_ = weighted_average(models, weights);
+      if (ctx.test_flip_average_sign) params_ = -params_;
       arrived.clear();  // frees the accepted clients' state
       co_await server_compute_->run(
           *ctx.net, aggregate_flops(params_.size(), static_cast<int>(models.size())));

@@ -180,6 +180,7 @@ sim::Task Gossip::work(int index) {
       std::vector<const ml::Vector*> replicas(n, nullptr);
       for (std::size_t j = 0; j < n; ++j) replicas[j] = mine[j].get();
       mix_replicas(weights_[me], replicas, self.mixed);
+      if (ctx.test_flip_average_sign) self.mixed = -self.mixed;
       self.model.parameters() = self.mixed;
     }
     self.received.erase(round);

@@ -150,6 +150,7 @@ sim::Task ParameterServer::apply(Shard& shard, std::vector<const GradientSlice*>
       shard.average += (static_cast<float>(g->samples) / static_cast<float>(samples)) * g->values;
     }
   }
+  if (ctx_->test_flip_average_sign) shard.average = -shard.average;
   const int count = static_cast<int>(gradients.size());
   co_await shard.compute.run(*ctx_->net, update_flops(shard.range.size, count));
   if (math) {

@@ -26,6 +26,34 @@ column() {
   awk -F, -v name="$2" 'NR==1{for(i=1;i<=NF;i++) if($i==name) c=i} NR==2{print $c}' "$1/summary.csv"
 }
 
+# junit FILE [each|names]: parses JUnit XML with Python's xml.etree (exit 1
+# if it does not parse) and prints "suites tests failures errors" (checking
+# each count attribute against the elements), one "NAME failures" line per
+# suite (each), or one "TESTCASE pass|FAIL" line per case (names).
+junit() {
+  /usr/bin/python3 - "$@" <<'PY'
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+mode = sys.argv[2] if len(sys.argv) > 2 else ""
+assert root.tag == "testsuites"
+suites = root.findall("testsuite")
+for s in suites:
+    cases = s.findall("testcase")
+    assert int(s.get("tests")) == len(cases), s.get("name")
+    assert int(s.get("failures")) == sum(1 for c in cases if c.find("failure") is not None)
+    assert int(s.get("errors")) == sum(1 for c in cases if c.find("error") is not None)
+    if mode == "each":
+        print(s.get("name"), s.get("failures"))
+    if mode == "names":
+        for c in cases:
+            print(c.get("name"), "FAIL" if c.find("failure") is not None else "pass")
+for attr in ("tests", "failures", "errors"):
+    assert int(root.get(attr)) == sum(int(s.get(attr)) for s in suites), attr
+if mode == "":
+    print(len(suites), root.get("tests"), root.get("failures"), root.get("errors"))
+PY
+}
+
 case "$case_name" in
   determinism)
     # The same scenario and seed give byte-identical CSVs (timing.csv holds
@@ -47,16 +75,100 @@ case "$case_name" in
     [ "$(column "$work/c" seed)" = 8 ] || fail "summary.csv does not record the seed override"
     ;;
   ci_scenarios)
-    # Every regression scenario runs to completion with a summary row per
-    # algorithm and a finite accuracy.
-    for f in "$src"/scenarios/ci/*.yaml; do
-      name=$(basename "$f" .yaml)
-      "$syncsim" run "$f" -o "$work/$name" >/dev/null || fail "$f exited non-zero"
-      rows=$(($(wc -l <"$work/$name/summary.csv") - 1))
-      [ "$rows" -ge 1 ] || fail "$f wrote no summary row"
-      acc=$(column "$work/$name" final_accuracy)
-      awk -v a="$acc" 'BEGIN{exit !(a >= 0 && a <= 1)}' || fail "$f accuracy '$acc' out of range"
-    done
+    # The regression suite, as the project's CI runs it: every scenario in
+    # scenarios/ci passes its expect: assertions; table and JUnit XML agree.
+    code=0
+    "$syncsim" check "$src/scenarios/ci" --junit "$work/junit.xml" >"$work/table" || code=$?
+    cat "$work/table"
+    [ "$code" -eq 0 ] || fail "syncsim check scenarios/ci exited $code"
+    ! grep -q 'FAIL' "$work/table" || fail "a FAIL row, yet exit status 0"
+    junit "$work/junit.xml" >"$work/summary" || fail "the JUnit XML does not parse"
+    n=$(find "$src/scenarios/ci" -name '*.yaml' | wc -l)
+    rows=$(grep -c ' pass$' "$work/table")
+    [ "$(cat "$work/summary")" = "$n $rows 0 0" ] ||
+      fail "JUnit (suites tests failures errors) '$(cat "$work/summary")', expected '$n $rows 0 0'"
+    # Every scenario asserts its accuracy: none is a mere "it runs".
+    [ "$(grep -c ' final_accuracy ' "$work/table")" -ge "$n" ] || fail "a ci scenario lacks final_accuracy"
+    ! grep -q ' run  *completes ' "$work/table" || fail "a ci scenario has no expect: block"
+    ;;
+  check_broken_algorithm)
+    # A deliberately broken algorithm (every average negated, through the
+    # hidden test-only flag) turns every scenario of the suite red.
+    code=0
+    "$syncsim" check "$src/scenarios/ci" --junit "$work/junit.xml" --test-fault flip_average_sign \
+      >"$work/table" 2>"$work/err" || code=$?
+    cat "$work/table"
+    [ "$code" -eq 1 ] || fail "check with a broken algorithm exited $code, expected 1"
+    grep -q 'TEST FAULT flip_average_sign' "$work/err" || fail "the injected fault is not announced"
+    junit "$work/junit.xml" each >"$work/suites" || fail "the JUnit XML does not parse"
+    n=$(find "$src/scenarios/ci" -name '*.yaml' | wc -l)
+    [ "$(wc -l <"$work/suites")" -eq "$n" ] || fail "expected $n testsuites"
+    awk '$2 < 1 {print "no failure in " $1; bad=1} END{exit bad}' "$work/suites" ||
+      fail "a scenario stayed green with a broken algorithm"
+    fails=$(grep -c ' FAIL$' "$work/table")
+    [ "$(awk '{s+=$2} END{print s}' "$work/suites")" -eq "$fails" ] || fail "table and JUnit disagree"
+    # The switch is for tests only: not in --help, not accepted by run.
+    ! "$syncsim" check --help | grep -q 'test-fault' || fail "--test-fault shows in --help"
+    expect_error "test-fault" -- run "$src/scenarios/ci/ps_sync_synthetic.yaml" --test-fault flip_average_sign
+    ;;
+  check_cli)
+    # Goldens, failing expectations, bad input: exit codes 0 / 1 / 2.
+    mkdir "$work/s" "$work/empty"
+    sed '/^expect:/,$d' "$src/scenarios/ci/ps_sync_synthetic.yaml" >"$work/s/p.yaml"
+    "$syncsim" check "$work/s" --update-golden >"$work/out"
+    grep -qx "created golden $work/s/p.golden.csv" "$work/out" || fail "no 'created golden' line"
+    "$syncsim" run "$work/s/p.yaml" -o "$work/r" >/dev/null
+    cmp "$work/s/p.golden.csv" "$work/r/summary.csv" || fail "the golden file is not summary.csv"
+    "$syncsim" check "$work/s" --update-golden | grep -qx "golden $work/s/p.golden.csv unchanged" ||
+      fail "an unchanged golden file is not reported as such"
+    "$syncsim" check "$work/s" >"$work/out" || fail "check against a fresh golden failed"
+    grep -q 'ps_sync  *golden  *p.golden.csv  *matches  *pass$' "$work/out" || fail "no golden row"
+    # A changed number: the golden check fails and names the column.
+    awk -F, -v OFS=, 'NR==2{$8=$8+1} {print}' "$work/r/summary.csv" >"$work/s/p.golden.csv"
+    code=0
+    "$syncsim" check "$work/s" --junit "$work/j.xml" >"$work/out" || code=$?
+    [ "$code" -eq 1 ] || fail "a golden mismatch exited $code, expected 1"
+    grep -q 'p.golden.csv: steps ' "$work/out" || fail "the differing column is not named"
+    junit "$work/j.xml" >"$work/summary" && [ "$(cat "$work/summary")" = "1 1 1 0" ] ||
+      fail "JUnit for a golden mismatch: $(cat "$work/summary")"
+    rm "$work/s/p.golden.csv"
+    code=0
+    "$syncsim" check "$work/s" --require-golden >"$work/out" || code=$?
+    [ "$code" -eq 1 ] && grep -q 'golden  *p.golden.csv  *missing  *FAIL' "$work/out" ||
+      fail "--require-golden did not fail a scenario without one"
+    # A failing expectation, with a label that needs XML escaping.
+    sed 's/kind: ps_sync/kind: ps_sync\n  label: "a<b \&'"'"'c>"/' "$work/s/p.yaml" >"$work/s/p.yaml.new"
+    mv "$work/s/p.yaml.new" "$work/s/p.yaml"
+    printf 'expect:\n  final_accuracy: ">= 0.9999"\n  steps: "> 0"\n' >>"$work/s/p.yaml"
+    code=0
+    "$syncsim" check "$work/s/p.yaml" --junit "$work/j.xml" >"$work/out" || code=$?
+    [ "$code" -eq 1 ] || fail "a failing expectation exited $code, expected 1"
+    grep -q "p.yaml:[0-9]*:[0-9]*: expect.final_accuracy: got 0" "$work/out" || fail "failure lacks its location"
+    junit "$work/j.xml" names >"$work/names" || fail "escaped JUnit XML does not parse"
+    grep -qxF "a<b &'c>: final_accuracy >= 0.9999 FAIL" "$work/names" || fail "names: $(cat "$work/names")"
+    grep -qxF "a<b &'c>: steps > 0 pass" "$work/names" || fail "names: $(cat "$work/names")"
+    # Bad input: exit 2 before anything runs, naming file, line, column and key.
+    printf 'expect:\n  final_accuracy: "=> 0.9"\n' >"$work/bad_tail"
+    sed '/^expect:/,$d' "$work/s/p.yaml" | cat - "$work/bad_tail" >"$work/s/p.yaml.new"
+    mv "$work/s/p.yaml.new" "$work/s/p.yaml"
+    line=$(grep -n '=> 0.9' "$work/s/p.yaml" | cut -d: -f1)
+    expect_error "p.yaml:$line:19: expect.final_accuracy: malformed expectation" -- check "$work/s"
+    expect_error "no such file or folder" -- check "$work/nothing"
+    expect_error "no *.yaml" -- check "$work/empty"
+    expect_error "golden-rtol" -- check "$work/empty" --golden-rtol 2
+    sed '/^expect:/,$d' "$work/s/p.yaml" >"$work/s/p.yaml.new" && mv "$work/s/p.yaml.new" "$work/s/p.yaml"
+    expect_error "cannot write" -- check "$work/s" --junit "$work/no/such/dir/j.xml"
+    # Bad input found while checking (an output folder, a golden file): the
+    # table still comes out, the status is 2.
+    code=0
+    "$syncsim" check "$work/s" -o "$work/s/p.yaml/x" >"$work/out" 2>/dev/null || code=$?
+    [ "$code" -eq 2 ] && grep -q 'cannot create output folder' "$work/out" ||
+      fail "an unwritable -o folder gave $code: $(cat "$work/out")"
+    printf 'scenario,algorithm,x\na,b\n' >"$work/s/p.golden.csv"
+    code=0
+    "$syncsim" check "$work/s" >"$work/out" 2>/dev/null || code=$?
+    [ "$code" -eq 2 ] && grep -q 'p.golden.csv:2:1: 2 cells, but the header has 3' "$work/out" ||
+      fail "a malformed golden file gave $code: $(cat "$work/out")"
     ;;
   threads_identical)
     # Gradient jobs on 1, 2 or 4 host threads give byte-identical outputs

@@ -1,0 +1,289 @@
+#include "app/expectation.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <map>
+
+#include "app/config_node.h"
+#include "app/units.h"
+
+namespace app {
+namespace {
+
+constexpr const char* kForms =
+    "expected one of: >= V, <= V, > V, < V, == V, within X% of V, within X of V, "
+    "between A and B";
+constexpr const char* kTimeToAccuracy = "time_to_accuracy@";
+
+// summary.csv's columns that an expectation may name; the others (scenario,
+// algorithm, kind, seed, target_accuracy) repeat the scenario, not a result.
+const std::map<std::string, MetricUnit>& summary_metrics() {
+  static const std::map<std::string, MetricUnit> metrics = {
+      {"workers", MetricUnit::number},
+      {"stop_reason", MetricUnit::text},
+      {"sim_time_s", MetricUnit::duration},
+      {"steps", MetricUnit::number},
+      {"samples", MetricUnit::number},
+      {"epochs", MetricUnit::number},
+      {"final_accuracy", MetricUnit::number},
+      {"final_test_loss", MetricUnit::number},
+      {"best_accuracy", MetricUnit::number},
+      {"time_to_target_s", MetricUnit::duration},
+      {"throughput_samples_per_s", MetricUnit::number},
+      {"bytes_total", MetricUnit::bytes},
+      {"staleness_mean", MetricUnit::number},
+      {"staleness_p50", MetricUnit::number},
+      {"staleness_p99", MetricUnit::number},
+      {"staleness_max", MetricUnit::number},
+      {"updates_applied", MetricUnit::number},
+      {"updates_dropped", MetricUnit::number},
+      {"events_processed", MetricUnit::number},
+      {"clock_error_max_s", MetricUnit::duration},
+      {"clock_error_mean_s", MetricUnit::duration},
+      {"clock_skew_s", MetricUnit::duration},
+      {"sync_messages", MetricUnit::number},
+      {"sync_bytes", MetricUnit::bytes},
+  };
+  return metrics;
+}
+
+bool is_clock_metric(const std::string& m) {
+  return m.rfind("clock_", 0) == 0 || m.rfind("sync_", 0) == 0;
+}
+
+// The stop reasons the runner and the monitor write.
+const std::vector<std::string>& stop_reasons() {
+  static const std::vector<std::string> reasons = {"epochs", "steps", "sim_time", "target_accuracy",
+                                                   "no_more_events"};
+  return reasons;
+}
+
+std::string trim(std::string_view s) {
+  const auto begin = s.find_first_not_of(" \t");
+  if (begin == std::string_view::npos) return "";
+  const auto end = s.find_last_not_of(" \t");
+  return std::string(s.substr(begin, end - begin + 1));
+}
+
+// A plain decimal number (negative allowed), the whole text, finite.
+bool parse_plain(const std::string& text, double& value) {
+  if (text.empty()) return false;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  return ec == std::errc() && end == text.data() + text.size() && std::isfinite(value);
+}
+
+// One operand of the expression at `node`, in the metric's base unit.
+double operand(const ConfigNode& node, const Expectation& e, const std::string& raw) {
+  const std::string text = trim(raw);
+  if (text.empty())
+    node.fail("malformed expectation '" + e.text + "': a value is missing; " + kForms);
+  try {
+    switch (e.unit) {
+      case MetricUnit::duration:
+        return sim::to_seconds(parse_duration(text));
+      case MetricUnit::bytes:
+        return parse_bytes(text);
+      case MetricUnit::number:
+      case MetricUnit::text:
+        break;
+    }
+  } catch (const UnitError& error) {
+    node.fail("in expectation '" + e.text + "': " + error.what());
+  }
+  double value = 0.0;
+  if (!parse_plain(text, value)) {
+    node.fail("in expectation '" + e.text + "': '" + text + "' is not a number");
+  }
+  return value;
+}
+
+// Splits "A KEYWORD B" at the first " KEYWORD " (spaces required around it).
+bool split_at(const std::string& text, const std::string& keyword, std::string& left,
+              std::string& right) {
+  const std::string padded = " " + keyword + " ";
+  const auto at = text.find(padded);
+  if (at == std::string::npos) return false;
+  left = text.substr(0, at);
+  right = text.substr(at + padded.size());
+  return true;
+}
+
+void parse_text_expression(const ConfigNode& node, Expectation& e) {
+  if (e.text.rfind("==", 0) != 0) {
+    node.fail("malformed expectation '" + e.text + "': " + e.metric +
+              " is text; the only form is '== WORD' (" + join(stop_reasons()) + ")");
+  }
+  e.op = Expectation::Op::eq;
+  e.word = trim(std::string_view(e.text).substr(2));
+  const auto& reasons = stop_reasons();
+  if (std::find(reasons.begin(), reasons.end(), e.word) == reasons.end()) {
+    const std::string guess = did_you_mean(e.word, reasons);
+    node.fail(
+        "in expectation '" + e.text + "': unknown stop reason '" + e.word + "' (" +
+        (guess.empty() ? "expected one of " + join(reasons) : "did you mean '" + guess + "'?") +
+        ")");
+  }
+}
+
+void parse_expression(const ConfigNode& node, Expectation& e) {
+  e.text = trim(node.as_string());
+  if (e.unit == MetricUnit::text) return parse_text_expression(node, e);
+  const std::string& t = e.text;
+  static const std::pair<const char*, Expectation::Op> kComparisons[] = {
+      {">=", Expectation::Op::ge}, {"<=", Expectation::Op::le}, {"==", Expectation::Op::eq},
+      {">", Expectation::Op::gt},  {"<", Expectation::Op::lt},
+  };
+  for (const auto& [symbol, op] : kComparisons) {
+    const std::string_view s(symbol);
+    if (t.compare(0, s.size(), s) != 0) continue;
+    const std::string rest = t.substr(s.size());
+    if (!rest.empty() && (rest.front() == '=' || rest.front() == '>' || rest.front() == '<')) {
+      node.fail("malformed expectation '" + t + "': unknown operator; " + kForms);
+    }
+    e.op = op;
+    e.a = operand(node, e, rest);
+    return;
+  }
+  std::string left, right;
+  if (t.rfind("within ", 0) == 0) {
+    if (!split_at(t.substr(7), "of", left, right)) {
+      node.fail("malformed expectation '" + t + "': 'within' needs 'X of V'; " + kForms);
+    }
+    left = trim(left);
+    if (!left.empty() && left.back() == '%') {
+      e.op = Expectation::Op::within_relative;
+      if (!parse_plain(trim(left.substr(0, left.size() - 1)), e.a) || e.a < 0) {
+        node.fail("in expectation '" + t + "': '" + left + "' is not a percentage >= 0");
+      }
+    } else {
+      e.op = Expectation::Op::within_absolute;
+      e.a = operand(node, e, left);
+      if (e.a < 0) node.fail("in expectation '" + t + "': the tolerance must not be negative");
+    }
+    e.b = operand(node, e, right);
+    return;
+  }
+  if (t.rfind("between ", 0) == 0) {
+    if (!split_at(t.substr(8), "and", left, right)) {
+      node.fail("malformed expectation '" + t + "': 'between' needs 'A and B'; " + kForms);
+    }
+    e.op = Expectation::Op::between;
+    e.a = operand(node, e, left);
+    e.b = operand(node, e, right);
+    if (!(e.a <= e.b)) node.fail("in expectation '" + t + "': between A and B needs A <= B");
+    return;
+  }
+  node.fail("malformed expectation '" + t + "': " + kForms);
+}
+
+std::vector<std::string> metric_names(bool models_clocks) {
+  std::vector<std::string> names;
+  for (const auto& [name, unit] : summary_metrics()) {
+    if (models_clocks || !is_clock_metric(name)) names.push_back(name);
+  }
+  names.push_back("time_to_accuracy@X");
+  return names;
+}
+
+Expectation load_one(const ConfigNode& parent, const std::string& key, const std::string& label,
+                     bool models_clocks, bool has_target_accuracy) {
+  const ConfigNode value = parent.child(key);
+  Expectation e;
+  e.label = label;
+  e.metric = key;
+  e.where = value.file() + ":" + std::to_string(value.line()) + ":" +
+            std::to_string(value.column()) + ": " + value.path();
+  if (key.rfind(kTimeToAccuracy, 0) == 0) {
+    const std::string x = key.substr(std::string_view(kTimeToAccuracy).size());
+    if (!parse_plain(x, e.accuracy) || !(e.accuracy > 0 && e.accuracy <= 1)) {
+      value.fail("time_to_accuracy@X needs an accuracy X in (0, 1], got '" + x + "'");
+    }
+    e.unit = MetricUnit::duration;
+  } else {
+    const auto& metrics = summary_metrics();
+    const auto it = metrics.find(key);
+    if (it == metrics.end() || (is_clock_metric(key) && !models_clocks)) {
+      const std::string guess = did_you_mean(key, metric_names(models_clocks));
+      if (it != metrics.end()) {
+        value.fail(key +
+                   " is only in summary.csv when the scenario models clocks "
+                   "(cluster.<group>.clock or clock_sync)");
+      }
+      value.fail("unknown metric '" + key + "' (" +
+                 (guess.empty()
+                      ? "expected a summary.csv column: " + join(metric_names(models_clocks))
+                      : "did you mean '" + guess + "'?") +
+                 ")");
+    }
+    if (key == "time_to_target_s" && !has_target_accuracy) {
+      value.fail(
+          "time_to_target_s is empty without stop.target_accuracy; "
+          "use time_to_accuracy@X instead");
+    }
+    e.unit = it->second;
+  }
+  if (!value.is_scalar()) value.fail("expected an expression such as \">= 0.85\"");
+  parse_expression(value, e);
+  return e;
+}
+
+}  // namespace
+
+bool Expectation::holds(double got) const {
+  if (std::isnan(got)) return false;
+  switch (op) {
+    case Op::ge:
+      return got >= a;
+    case Op::le:
+      return got <= a;
+    case Op::gt:
+      return got > a;
+    case Op::lt:
+      return got < a;
+    case Op::eq:
+      return got == a;
+    case Op::within_relative:
+      return std::abs(got - b) <= a / 100.0 * std::abs(b);
+    case Op::within_absolute:
+      return std::abs(got - b) <= a;
+    case Op::between:
+      return a <= got && got <= b;
+  }
+  return false;
+}
+
+MetricUnit metric_unit(const std::string& metric) {
+  if (metric.rfind(kTimeToAccuracy, 0) == 0) return MetricUnit::duration;
+  const auto it = summary_metrics().find(metric);
+  return it == summary_metrics().end() ? MetricUnit::number : it->second;
+}
+
+std::vector<Expectation> load_expectations(const ConfigNode& expect,
+                                           const std::vector<std::string>& labels,
+                                           bool models_clocks, bool has_target_accuracy) {
+  std::vector<Expectation> result;
+  for (const std::string& key : expect.keys()) {
+    const ConfigNode value = expect.child(key);
+    if (!value.is_map()) {
+      result.push_back(load_one(expect, key, "", models_clocks, has_target_accuracy));
+      continue;
+    }
+    // A map: `label: {metric: expression, ...}`.
+    if (std::find(labels.begin(), labels.end(), key) == labels.end()) {
+      const std::string guess = did_you_mean(key, labels);
+      value.fail("'" + key + "' is not a run label of this scenario (" +
+                 (guess.empty() ? "labels: " + join(labels) : "did you mean '" + guess + "'?") +
+                 "); a map under expect: names the run its metrics apply to");
+    }
+    for (const std::string& metric : value.keys()) {
+      if (value.child(metric).is_map()) {
+        value.child(metric).fail("expected an expression such as \">= 0.85\", got a map");
+      }
+      result.push_back(load_one(value, metric, key, models_clocks, has_target_accuracy));
+    }
+  }
+  return result;
+}
+
+}  // namespace app

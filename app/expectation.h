@@ -1,0 +1,68 @@
+// `expect:` in a scenario: assertions on the summary metrics of its runs,
+// evaluated by `syncsim check` (app/check.h).
+//
+//   expect:
+//     final_accuracy: ">= 0.85"                  # every run of the scenario
+//     time_to_accuracy@0.80: "<= 40s"
+//     bytes_total: "within 2% of 1.2GB"
+//     ring:                                      # only the run labelled `ring`
+//       staleness_p99: "between 0 and 8"
+//
+// A key with a scalar value is a metric and applies to every run; a key with
+// a map value is a run label and its metrics apply to that run only.
+// Metrics are summary.csv's numeric columns, `stop_reason`, and
+// `time_to_accuracy@X` (the simulated time of the first evaluation whose test
+// accuracy is >= X; "not reached" fails every comparison).
+//
+// Expressions (the value must be quoted in YAML: `>` and `<` start YAML syntax):
+//   >= V, <= V, > V, < V, == V      V in the metric's unit
+//   within X% of V                  |got - V| <= X/100 * |V|
+//   within X of V                   |got - V| <= X (X in the metric's unit)
+//   between A and B                 A <= got <= B (A <= B)
+//   == WORD                         stop_reason only
+// Units: metrics in seconds take durations ("40s", "1.5ms"; a bare number
+// only for 0, as everywhere in scenarios), byte counts take sizes ("1.2GB",
+// "64MiB" or a plain number of bytes), all others plain numbers.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace app {
+
+class ConfigNode;
+
+enum class MetricUnit { number, duration, bytes, text };
+
+struct Expectation {
+  enum class Op { ge, le, gt, lt, eq, within_relative, within_absolute, between };
+
+  std::string label;   // the run it applies to; "" for every run
+  std::string metric;  // "final_accuracy", "time_to_accuracy@0.8", ...
+  std::string text;    // the expression as written, trimmed: ">= 0.85"
+  std::string where;   // "file:line:col: expect.key.path", for messages
+  MetricUnit unit = MetricUnit::number;
+  Op op = Op::ge;
+  double a = 0.0, b = 0.0;  // operands, in seconds for durations and bytes for sizes:
+                            // V, or (X, V) for within, or (A, B) for between
+  std::string word;         // the expected text of a text metric (op eq)
+  double accuracy = 0.0;    // X of time_to_accuracy@X; 0 for summary columns
+
+  // Whether a measured value satisfies the expression (false for NaN).
+  // REQUIRES: unit != text.
+  bool holds(double got) const;
+};
+
+// The unit of a summary.csv column or of time_to_accuracy@X.
+MetricUnit metric_unit(const std::string& metric);
+
+// Reads the `expect:` map. labels are the scenario's run labels; clock
+// columns exist only if models_clocks, time_to_target_s only if
+// has_target_accuracy. Throws ScenarioError at the offending key or value
+// (unknown metric or label with a did-you-mean, malformed expression, bad
+// unit, a metric the scenario's summary does not have).
+std::vector<Expectation> load_expectations(const ConfigNode& expect,
+                                           const std::vector<std::string>& labels,
+                                           bool models_clocks, bool has_target_accuracy);
+
+}  // namespace app
