@@ -56,6 +56,12 @@ class Algorithm {
   // The global model (the server's, or replica 0's for decentralised
   // algorithms), for inspection after a run.
   virtual const ml::Vector& global_parameters() const = 0;
+
+  // Faults: `host` came back up after a crash (the network already carries
+  // its traffic again). An algorithm whose role on that host can restart
+  // does so here, as its real counterpart's process would on a reboot.
+  // Processes notice their own crash through Network::incarnation.
+  virtual void on_host_recovered(topology::NodeId /*host*/) {}
 };
 
 }  // namespace algo

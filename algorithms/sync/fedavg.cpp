@@ -29,6 +29,9 @@ struct FedAvg::ClientRound {
   std::int64_t weight;   // n_k: the client's shard size
   std::int64_t samples = 0;  // trained this round (E x n_k once done)
   bool abandoned = false;    // set by the server at the deadline: stop, send nothing
+  std::uint64_t incarnation = 0;  // of the client's host when sampled: a change means it crashed
+  bool download_lost = false;     // the global model never reached it
+  bool upload_lost = false;       // its update was lost on the way back (counted lost)
   ml::Mlp model;         // the replica; after training, the update sent back
   std::unique_ptr<ml::Optimizer> optimizer;
   ml::BatchSampler sampler;
@@ -97,6 +100,10 @@ void FedAvg::launch(RunContext& ctx) {
   ctx.sim->spawn(serve(), server.name);
 }
 
+const Node& FedAvg::client_node(int client) const {
+  return ctx_->nodes[static_cast<std::size_t>(config_.clients[static_cast<std::size_t>(client)])];
+}
+
 // K of N without replacement by a partial Fisher-Yates shuffle, returned in
 // increasing order.
 std::vector<int> FedAvg::sample_clients() {
@@ -125,14 +132,30 @@ sim::Task FedAvg::serve() {
     record.round = round;
     record.start = ctx.sim->now();
     record.sampled = sample_clients();
-    std::vector<int> online;
+    std::vector<int> online, crashed, unreachable;
     for (int c : record.sampled) {
       const bool up = config_.availability >= 1.0 || availability_->bernoulli(config_.availability);
-      (up ? online : record.offline).push_back(c);
+      const topology::NodeId client_host = client_node(c).host;
+      if (!up) {
+        record.offline.push_back(c);
+      } else if (!ctx.net->host_up(client_host)) {
+        crashed.push_back(c);
+      } else if (!ctx.net->can_reach(host, client_host)) {
+        unreachable.push_back(c);
+      } else {
+        online.push_back(c);
+      }
     }
+    ctx.monitor->record_produced(static_cast<std::int64_t>(record.sampled.size()));
     if (!record.offline.empty()) {
-      ctx.monitor->record_dropped(static_cast<std::int64_t>(record.offline.size()));
+      ctx.monitor->record_dropped(static_cast<std::int64_t>(record.offline.size()), "offline");
     }
+    if (!crashed.empty()) ctx.monitor->record_dropped(static_cast<std::int64_t>(crashed.size()), "crashed");
+    if (!unreachable.empty()) {
+      ctx.monitor->record_dropped(static_cast<std::int64_t>(unreachable.size()), "unreachable");
+    }
+    record.failed = crashed;
+    record.failed.insert(record.failed.end(), unreachable.begin(), unreachable.end());
 
     if (config_.deadline > 0 && !online.empty()) {
       ctx.sim->spawn(deadline_timer(round), "fedavg-deadline");
@@ -145,9 +168,11 @@ sim::Task FedAvg::serve() {
           ml::derive_seed(batch_order_seed(ctx.seed, node.name), static_cast<std::uint64_t>(round));
       auto state = std::make_shared<ClientRound>(ctx, c, round, shards_[static_cast<std::size_t>(c)],
                                                  order_seed);
+      state->incarnation = ctx.net->incarnation(node.host);
       ctx.sim->spawn(client_round(state), node.name);
       send_message(*ctx.net, host, node.host, static_cast<double>(param_bytes_), state->inbox,
-                   std::shared_ptr<const ml::Vector>(snapshot));
+                   std::shared_ptr<const ml::Vector>(snapshot),
+                   std::function<void()>([state] { state->download_lost = true; }));
       in_round.push_back(std::move(state));
     }
 
@@ -161,10 +186,29 @@ sim::Task FedAvg::serve() {
     std::sort(arrived.begin(), arrived.end(),
               [](const auto& a, const auto& b) { return a->client < b->client; });
     for (const auto& state : arrived) record.accepted.push_back(state->client);
+    std::vector<int> missing;
     std::set_difference(online.begin(), online.end(), record.accepted.begin(),
-                        record.accepted.end(), std::back_inserter(record.late));
-    if (!record.late.empty()) {
-      ctx.monitor->record_dropped(static_cast<std::int64_t>(record.late.size()));
+                        record.accepted.end(), std::back_inserter(missing));
+    if (!missing.empty()) {
+      for (const auto& state : in_round) {  // client order
+        if (!std::binary_search(missing.begin(), missing.end(), state->client)) continue;
+        const topology::NodeId client_host = client_node(state->client).host;
+        if (state->upload_lost) {  // already counted lost
+          record.failed.push_back(state->client);
+        } else if (ctx.net->incarnation(client_host) != state->incarnation) {
+          record.failed.push_back(state->client);
+          ctx.monitor->record_dropped(1, "crashed");
+        } else if (state->download_lost) {
+          record.failed.push_back(state->client);
+          ctx.monitor->record_dropped(1, "unreachable");
+        } else {
+          record.late.push_back(state->client);
+        }
+      }
+      std::sort(record.failed.begin(), record.failed.end());
+      if (!record.late.empty()) {
+        ctx.monitor->record_dropped(static_cast<std::int64_t>(record.late.size()), "late");
+      }
       for (const auto& state : in_round) state->abandoned = true;  // harmless for arrived ones
     }
     in_round.clear();
@@ -190,6 +234,7 @@ sim::Task FedAvg::serve() {
     stats_.offline += static_cast<std::int64_t>(record.offline.size());
     stats_.late += static_cast<std::int64_t>(record.late.size());
     stats_.accepted += static_cast<std::int64_t>(record.accepted.size());
+    stats_.failed += static_cast<std::int64_t>(record.failed.size());
     record.end = ctx.sim->now();
     if (config_.record_rounds) rounds_.push_back(std::move(record));
     if (ctx.monitor->on_update(round + 1, samples, params_)) co_return;
@@ -204,7 +249,10 @@ sim::Task FedAvg::client_round(std::shared_ptr<ClientRound> state) {
   const double flops_per_sample = state->model.train_flops_per_sample();
   const int batch_size = batch_sizes_[c];
 
+  // A crash ends this round's work for the client when it next wakes.
+  const auto dead = [&] { return ctx.net->incarnation(node.host) != state->incarnation; };
   std::shared_ptr<const ml::Vector> global = co_await state->inbox.receive();
+  if (dead()) co_return;
   state->model.parameters() = *global;
   global.reset();
   ml::RowMatrix x;
@@ -218,13 +266,20 @@ sim::Task FedAvg::client_round(std::shared_ptr<ClientRound> state) {
     const auto samples = static_cast<std::int64_t>(batch.size());
     state->samples += samples;
     co_await ctx.sim->sleep(compute_[c].duration(flops_per_sample * static_cast<double>(samples)));
+    if (dead()) co_return;
     ctx.monitor->record_train_loss(loss, samples);
   }
   if (state->abandoned) co_return;  // past the deadline: the server no longer waits for it
   state->optimizer.reset();  // the update is the model; the rest is not needed any more
   const std::int64_t round = state->round;
+  std::shared_ptr<ClientRound> held = state;  // the loss handler outlives the message
+  Monitor* monitor = ctx.monitor;
   send_message(*ctx.net, node.host, server_host, static_cast<double>(param_bytes_), *server_inbox_,
-               ServerMessage{round, std::move(state)});
+               ServerMessage{round, std::move(state)}, std::function<void()>([held, monitor] {
+                 if (held->abandoned) return;  // its round is over: already counted as missing
+                 held->upload_lost = true;
+                 monitor->record_lost();
+               }));
 }
 
 sim::Task FedAvg::deadline_timer(std::int64_t round) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <utility>
 
 #include "sim/mailbox.h"
@@ -17,16 +18,20 @@ namespace algo {
 // If the network carries Lamport clocks (Network::set_lamport_clocks), the
 // send ticks the sender's counter and the delivery sets the receiver's to
 // max(own, stamp) + 1, so every algorithm gets Lamport time without change.
+//
+// If a fault loses the message (see topology::Network), on_lost runs instead.
 template <class T>
 void send_message(topology::Network& net, topology::NodeId from, topology::NodeId to,
-                  double bytes, sim::Mailbox<T>& inbox, T message) {
+                  double bytes, sim::Mailbox<T>& inbox, T message,
+                  std::function<void()> on_lost = {}) {
   sim::LamportClocks* lamport = net.lamport_clocks();
   const std::uint64_t stamp = lamport ? lamport->on_send(from) : 0;
   net.start_transfer(from, to, bytes,
                      [&inbox, m = std::move(message), lamport, from, to, stamp]() mutable {
                        if (lamport) lamport->on_deliver(from, to, stamp);
                        inbox.send(std::move(m));
-                     });
+                     },
+                     std::move(on_lost));
 }
 
 }  // namespace algo

@@ -33,7 +33,10 @@ void Monitor::record_applied(std::int64_t staleness) {
   ++window_staleness_count_;
 }
 
-void Monitor::record_dropped(std::int64_t count) { dropped_ += count; }
+void Monitor::record_dropped(std::int64_t count, const std::string& reason) {
+  dropped_ += count;
+  dropped_by_reason_[reason] += count;
+}
 
 bool Monitor::evaluation_due(std::int64_t version) const {
   if (version == 0) return true;  // the starting point of every curve
@@ -134,6 +137,9 @@ void Monitor::finish(const std::string& reason) {
   totals_.bytes_total = net_->total_bytes_sent();
   totals_.updates_applied = applied_;
   totals_.updates_dropped = dropped_;
+  totals_.updates_produced = produced_;
+  totals_.updates_lost = lost_;
+  totals_.dropped_by_reason = dropped_by_reason_;
   if (applied_ > 0) {
     double sum = 0.0;
     for (const auto& [staleness, count] : staleness_) {
