@@ -102,7 +102,14 @@ std::string summary_csv(const ScenarioResult& result) {
          "staleness_max,updates_applied,updates_dropped,events_processed";
   const Scenario& s = result.scenario;
   const bool clocks = s.models_clocks();
-  out << (clocks ? ",clock_error_max_s,clock_error_mean_s,clock_skew_s,sync_messages,sync_bytes\n" : "\n");
+  out << (clocks ? ",clock_error_max_s,clock_error_mean_s,clock_skew_s,sync_messages,sync_bytes" : "");
+  // Update accounting, for scenarios with faults: produced = applied +
+  // dropped + lost + outstanding (empty for algorithms that do not count).
+  const bool faults = s.faults.has_value();
+  out << (faults ? ",crashes,updates_produced,updates_lost,updates_outstanding,dropped_stale,"
+                   "dropped_late,dropped_offline,dropped_crashed,dropped_unreachable,"
+                   "dropped_superseded\n"
+                 : "\n");
   const double target = s.stop.target_accuracy;
   for (const RunResult& r : result.runs) {
     const algo::RunTotals& t = r.totals;
@@ -120,6 +127,15 @@ std::string summary_csv(const ScenarioResult& result) {
       out << ',' << format_number(r.final_error_max_s) << ','
           << format_number(r.final_error_mean_s) << ',' << format_number(r.final_skew_s) << ','
           << r.sync_messages << ',' << format_number(r.sync_bytes);
+    }
+    if (faults) {
+      const bool counted = r.updates_outstanding.has_value();
+      out << ',' << r.crashes << ',' << (counted ? std::to_string(t.updates_produced) : "") << ','
+          << t.updates_lost << ',' << (counted ? std::to_string(*r.updates_outstanding) : "");
+      for (const char* reason : {"stale", "late", "offline", "crashed", "unreachable", "superseded"}) {
+        const auto it = t.dropped_by_reason.find(reason);
+        out << ',' << (it == t.dropped_by_reason.end() ? 0 : it->second);
+      }
     }
     out << '\n';
   }

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "algorithms/sync/clock_sync.h"
+#include "algorithms/sync/fault_injector.h"
 #include "app/world.h"
 #include "sim/clock.h"
 #include "sim/lamport.h"
@@ -59,6 +60,8 @@ RunResult run_algorithm(const Scenario& s, const AlgorithmChoice& choice, const 
   // Declared before the simulator, so destroyed after the coroutine frames that refer to them.
   std::vector<sim::NodeClock> clocks = build_clocks(s, topo);
   std::unique_ptr<algo::ClockSync> clock_sync;
+  std::vector<double> slowdown(static_cast<std::size_t>(topo.node_count()), 1.0);  // straggle faults
+  std::unique_ptr<algo::FaultInjector> injector;
   sim::Simulator sim;
   topology::Network net(sim, topo);
   sim::LamportClocks lamport(static_cast<std::size_t>(topo.node_count()));
@@ -70,6 +73,11 @@ RunResult run_algorithm(const Scenario& s, const AlgorithmChoice& choice, const 
   ctx.net = &net;
   ctx.monitor = &monitor;
   ctx.nodes = build_nodes(s, topo);
+  if (s.faults) {
+    for (algo::Node& node : ctx.nodes) {
+      node.episode_slowdown = &slowdown[static_cast<std::size_t>(node.host)];
+    }
+  }
   ctx.train = &data.train;
   ctx.model = s.model;
   ctx.optimizer = optimizer.get();
@@ -87,6 +95,10 @@ RunResult run_algorithm(const Scenario& s, const AlgorithmChoice& choice, const 
     });
   }
   algorithm->launch(ctx);
+  if (s.faults) {
+    injector = std::make_unique<algo::FaultInjector>(sim, net, *algorithm, slowdown, s.seed);
+    injector->schedule(*s.faults);
+  }
   if (s.clock_sync) {
     algo::ClockSyncConfig config;
     config.server = *topo.find(s.clock_sync->server);
@@ -141,6 +153,8 @@ RunResult run_algorithm(const Scenario& s, const AlgorithmChoice& choice, const 
     result.sync_messages = clock_sync->messages_sent();
     result.sync_bytes = clock_sync->bytes_sent();
   }
+  if (injector) result.crashes = injector->crashes();
+  result.updates_outstanding = algorithm->updates_outstanding();
   result.final_parameters = algorithm->global_parameters();
   result.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();

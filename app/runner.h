@@ -39,6 +39,9 @@ struct RunResult {
   double final_skew_s = 0.0;        // max - min local time over nodes at the end
   std::int64_t sync_messages = 0;  // clock_sync requests + replies
   double sync_bytes = 0.0;
+  // Faults (scenarios with `faults:` only).
+  std::int64_t crashes = 0;
+  std::optional<std::int64_t> updates_outstanding;  // see Algorithm::updates_outstanding
   ml::Vector final_parameters;  // the global model at the end
   double wall_seconds = 0.0;    // host time of the run; the one non-deterministic output
 };

@@ -15,6 +15,7 @@
 #include "algorithms/ml/partition.h"
 #include "algorithms/ml/synthetic.h"
 #include "algorithms/sync/algorithm.h"
+#include "algorithms/sync/fault_injector.h"
 #include "algorithms/sync/monitor.h"
 #include "sim/distribution.h"
 #include "topology/topology.h"
@@ -115,6 +116,9 @@ struct Scenario {
   algo::StopCondition stop;
   algo::EvalSchedule eval;
   std::optional<ClockSyncSpec> clock_sync;
+  // `faults:` resolved to host and link ids (app/fault_loader.h); when
+  // present, the summary gets the update-accounting columns.
+  std::optional<std::vector<algo::Fault>> faults;
   // True if any node's clock is modelled (a group `clock` or `clock_sync`):
   // only then are clocks.csv and the clock summary columns written.
   bool models_clocks() const {

@@ -7,6 +7,7 @@
 
 #include "algorithms/ml/idx_reader.h"
 #include "app/algorithm_registry.h"
+#include "app/fault_loader.h"
 #include "app/units.h"
 
 namespace app {
@@ -435,7 +436,7 @@ ClockSyncSpec load_clock_sync(const ConfigNode& node, const std::vector<NodeGrou
 
 Scenario load(const ConfigNode& root) {
   root.check_keys({"name", "seed", "cluster", "topology", "data", "model", "optimizer", "algorithm",
-                   "algorithms", "stop", "eval", "clock_sync"});
+                   "algorithms", "stop", "eval", "clock_sync", "faults"});
   Scenario s;
   s.file = root.file();
   const ConfigNode name = root.child("name");
@@ -458,6 +459,7 @@ Scenario load(const ConfigNode& root) {
   check_topology_hosts(topo, s);
   check_group_links(root.child("cluster"), s);
   check_model_against_data(s);
+  if (root.has("faults")) s.faults = load_faults(root.child("faults"), s);  // after the topology checks
   return s;
 }
 

@@ -67,12 +67,14 @@ void FaultInjector::apply(const Fault& f, bool start) {
       break;
     case Fault::Kind::link_down:
       for (int l : f.links) net_->set_link_up(l, !start);
+      if (!start) algorithm_->on_network_healed();
       break;
     case Fault::Kind::degrade:
       for (int l : f.links) net_->set_link_bandwidth_factor(l, start ? f.factor : 1.0);
       break;
     case Fault::Kind::partition:
       net_->set_partition(f.hosts, start ? f.group : 0);
+      if (!start) algorithm_->on_network_healed();
       break;
     case Fault::Kind::straggle:
       for (topology::NodeId h : f.hosts) {

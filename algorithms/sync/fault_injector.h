@@ -5,16 +5,18 @@
 // Each fault starts at `at` and, if `duration` > 0, is undone at at + duration:
 //   crash      the hosts crash (Network::crash_host); at the end they recover
 //              and the algorithm hears of it (Algorithm::on_host_recovered)
-//   link_down  the links go down, then up again
+//   link_down  the links go down, then up again (Algorithm::on_network_healed)
 //   degrade    the links' bandwidth is multiplied by `factor`, then restored
-//   partition  the hosts form partition group `group` (> 0), then rejoin group 0
+//   partition  the hosts form partition group `group` (> 0), then rejoin
+//              group 0 (Algorithm::on_network_healed)
 //   straggle   the hosts compute `factor` times slower, then at full speed again
 //   loss       each message crossing the links is lost with `probability`,
 //              drawn from the link's stream (seed, link name, "loss"); the
 //              duration is ignored (the rate holds for the rest of the run)
 // Overlapping faults of one kind on the same element are not merged: each
 // end undoes its own start (a crash ending recovers the host even if another
-// crash window is still open; slowdowns multiply and divide, so they stack).
+// crash window is still open; a degrade ending restores the full bandwidth;
+// slowdowns multiply and divide, so they stack).
 //
 // Events run as simulator events at their instants, in list order at equal
 // instants (the list order is the scheduling order).

@@ -154,6 +154,7 @@ sim::Task FedAvg::serve() {
     if (!unreachable.empty()) {
       ctx.monitor->record_dropped(static_cast<std::int64_t>(unreachable.size()), "unreachable");
     }
+    open_updates_ = static_cast<std::int64_t>(online.size());
     record.failed = crashed;
     record.failed.insert(record.failed.end(), unreachable.begin(), unreachable.end());
 
@@ -212,6 +213,7 @@ sim::Task FedAvg::serve() {
       for (const auto& state : in_round) state->abandoned = true;  // harmless for arrived ones
     }
     in_round.clear();
+    open_updates_ = 0;  // every online client is now applied, dropped or lost
 
     std::int64_t samples = 0;
     if (!arrived.empty()) {

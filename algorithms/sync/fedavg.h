@@ -98,6 +98,8 @@ class FedAvg final : public Algorithm {
   const ml::Vector& global_parameters() const override { return params_; }
 
   const FedAvgStats& stats() const { return stats_; }
+  // Online clients of a round still open (accounted when it closes).
+  std::optional<std::int64_t> updates_outstanding() const override { return open_updates_; }
   // Empty unless config.record_rounds.
   const std::vector<FedAvgRound>& rounds() const { return rounds_; }
 
@@ -142,6 +144,7 @@ class FedAvg final : public Algorithm {
 
   FedAvgStats stats_;
   std::vector<FedAvgRound> rounds_;
+  std::int64_t open_updates_ = 0;
 };
 
 }  // namespace algo

@@ -105,6 +105,7 @@ void ParameterServer::launch(RunContext& ctx) {
   for (auto& shard : shards_) {
     shard->owed.assign(static_cast<std::size_t>(n), 0);
     shard->answered_incarnation.assign(static_cast<std::size_t>(n), 0);
+    shard->needs_reply.assign(static_cast<std::size_t>(n), 0);
   }
   for (int j = 0; j < k; ++j) ctx.sim->spawn(run_shard(j), shards_[j]->node.name);
   for (int i = 0; i < n; ++i) ctx.sim->spawn(work(i, false), workers_[i]->node.name);
@@ -130,9 +131,20 @@ void ParameterServer::on_host_recovered(topology::NodeId host) {
 void ParameterServer::on_join(Shard& shard, int worker, std::uint64_t incarnation) {
   const auto w = static_cast<std::size_t>(worker);
   if (shard.owed[w] > 0) return;  // a gradient of its is pending: its answer will come
-  if (shard.answered_incarnation[w] == incarnation) return;  // answered since it came back
+  // Answered since it came back, and that answer was not lost.
+  if (shard.answered_incarnation[w] == incarnation && !shard.needs_reply[w]) return;
   if (ctx_->monitor->stopping()) return;
   reply(shard, worker);
+}
+
+void ParameterServer::on_network_healed() {
+  if (ctx_->monitor->stopping()) return;
+  for (auto& shard : shards_) {
+    for (int w = 0; w < num_workers(); ++w) {
+      const auto i = static_cast<std::size_t>(w);
+      if (shard->needs_reply[i] && shard->owed[i] == 0) reply(*shard, w);
+    }
+  }
 }
 
 std::int64_t ParameterServer::gradients_pushed() const {
@@ -162,9 +174,12 @@ void ParameterServer::reply(Shard& shard, int worker) {
   const auto w = static_cast<std::size_t>(worker);
   if (shard.owed[w] > 0) --shard.owed[w];
   shard.answered_incarnation[w] = ctx_->net->incarnation(target.node.host);
+  shard.needs_reply[w] = 0;
+  Shard* from = &shard;
   send_message(*ctx_->net, shard.node.host, target.node.host,
                static_cast<double>(shard.range.size) * sizeof(float), *target.inbox,
-               ParamsSlice{shard.index, shard.version, shard.snapshot});
+               ParamsSlice{shard.index, shard.version, shard.snapshot},
+               std::function<void()>([from, w] { from->needs_reply[w] = 1; }));
 }
 
 void ParameterServer::drop(const Shard& shard, const std::string& reason) {
@@ -255,6 +270,7 @@ sim::Task ParameterServer::work(int index, bool rejoin) {
       if (counting) ++shard0_sent_;
       auto on_lost = [this, target, index, counting] {
         --target->owed[static_cast<std::size_t>(index)];
+        target->needs_reply[static_cast<std::size_t>(index)] = 1;
         if (counting) {
           ++shard0_lost_;
           ctx_->monitor->record_lost();

@@ -28,7 +28,10 @@
 //     recovers, the worker restarts with a fresh inbox and sends each shard a
 //     small join request; a shard answers it with its current slice unless
 //     an answer is already due (a gradient of the worker's is queued or held)
-//     or was sent since the worker came back. Every pushed gradient is
+//     or was sent since the worker came back. A shard whose reply to a
+//     worker was lost, or that lost a worker's gradient (a partition, a dead
+//     link), owes that worker a slice: when the network heals it sends its
+//     current one (the failed calls retried). Every pushed gradient is
 //     counted as produced (Monitor::record_produced) at shard 0.
 //     Not modelled: a crashed server (its workers stall; it does not restart).
 #pragma once
@@ -93,6 +96,8 @@ class ParameterServer : public Algorithm {
   std::int64_t gradients_outstanding() const;
 
   void on_host_recovered(topology::NodeId host) final;
+  void on_network_healed() final;
+  std::optional<std::int64_t> updates_outstanding() const final { return gradients_outstanding(); }
 
   // Bytes of a worker's join request after a restart.
   static constexpr double kJoinBytes = 64.0;
@@ -133,6 +138,7 @@ class ParameterServer : public Algorithm {
     // and the incarnation of the worker's host at the last answer.
     std::vector<std::int64_t> owed;
     std::vector<std::uint64_t> answered_incarnation;
+    std::vector<char> needs_reply;  // a reply to it, or a gradient of its, was lost
     std::int64_t held = 0;  // gradients received and kept by serve() for a later update
   };
 
