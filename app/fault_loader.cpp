@@ -12,8 +12,8 @@ namespace {
 
 using algo::Fault;
 
-const std::vector<std::string> kKinds = {"crash",     "link_down", "degrade",
-                                         "partition", "straggle",  "link", "random"};
+const std::vector<std::string> kKinds = {"crash",    "link_down", "degrade", "partition",
+                                         "straggle", "link",      "random"};
 
 // Names a fault may target: a node, a group (all its nodes), or rack<k>.
 struct Names {
@@ -100,7 +100,8 @@ void load_random(const ConfigNode& node, const Scenario& s, const Names& names,
                  std::vector<Fault>& out) {
   node.check_keys({"crash_rate", "mean_downtime", "nodes", "until"});
   const double rate = node.child("crash_rate").as_double();
-  node.child("crash_rate").require(rate > 0, "crash_rate (crashes per node per second) must be > 0");
+  node.child("crash_rate")
+      .require(rate > 0, "crash_rate (crashes per node per second) must be > 0");
   const sim::Time downtime = node.child("mean_downtime").as_duration();
   node.child("mean_downtime").require(downtime > 0, "mean_downtime must be > 0");
   sim::Time until = s.stop.max_time;
@@ -139,7 +140,8 @@ void load_random(const ConfigNode& node, const Scenario& s, const Names& names,
 }  // namespace
 
 std::vector<algo::Fault> load_faults(const ConfigNode& node, const Scenario& s) {
-  if (!node.is_sequence()) node.fail("expected a list of faults, e.g. - {at: 2s, crash: worker1, for: 1s}");
+  if (!node.is_sequence())
+    node.fail("expected a list of faults, e.g. - {at: 2s, crash: worker1, for: 1s}");
   const topology::Topology topo = build_topology(s);
   Names names{&s, &topo, topology::rack_members(topo)};
   std::vector<Fault> faults;
@@ -152,8 +154,9 @@ std::vector<algo::Fault> load_faults(const ConfigNode& node, const Scenario& s) 
       if (std::find(kKinds.begin(), kKinds.end(), k) != kKinds.end()) kinds.push_back(k);
     }
     if (kinds.size() != 1) {
-      item.fail("a fault needs exactly one of crash, link_down, degrade, partition, straggle, "
-                "link (with loss) or random");
+      item.fail(
+          "a fault needs exactly one of crash, link_down, degrade, partition, straggle, "
+          "link (with loss) or random");
     }
     const std::string kind = kinds.front();
     if (kind == "random") {
@@ -181,7 +184,8 @@ std::vector<algo::Fault> load_faults(const ConfigNode& node, const Scenario& s) 
     f.at = item.child("at").as_duration();
     item.child("at").require(f.at >= 0, "at must be >= 0");
     f.duration = get_time(item, "for", 0);
-    if (kind == "crash" || kind == "partition" || kind == "straggle") f.hosts = names.hosts_of(target);
+    if (kind == "crash" || kind == "partition" || kind == "straggle")
+      f.hosts = names.hosts_of(target);
     if (kind == "link_down" || kind == "degrade") f.links = names.links_of(target);
     if (kind == "crash") f.kind = Fault::Kind::crash;
     if (kind == "link_down") f.kind = Fault::Kind::link_down;

@@ -102,7 +102,8 @@ std::string summary_csv(const ScenarioResult& result) {
          "staleness_max,updates_applied,updates_dropped,events_processed";
   const Scenario& s = result.scenario;
   const bool clocks = s.models_clocks();
-  out << (clocks ? ",clock_error_max_s,clock_error_mean_s,clock_skew_s,sync_messages,sync_bytes" : "");
+  out << (clocks ? ",clock_error_max_s,clock_error_mean_s,clock_skew_s,sync_messages,sync_bytes"
+                 : "");
   // Update accounting, for scenarios with faults: produced = applied +
   // dropped + lost + outstanding (empty for algorithms that do not count).
   const bool faults = s.faults.has_value();
@@ -132,7 +133,8 @@ std::string summary_csv(const ScenarioResult& result) {
       const bool counted = r.updates_outstanding.has_value();
       out << ',' << r.crashes << ',' << (counted ? std::to_string(t.updates_produced) : "") << ','
           << t.updates_lost << ',' << (counted ? std::to_string(*r.updates_outstanding) : "");
-      for (const char* reason : {"stale", "late", "offline", "crashed", "unreachable", "superseded"}) {
+      for (const char* reason :
+           {"stale", "late", "offline", "crashed", "unreachable", "superseded"}) {
         const auto it = t.dropped_by_reason.find(reason);
         out << ',' << (it == t.dropped_by_reason.end() ? 0 : it->second);
       }

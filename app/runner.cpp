@@ -60,7 +60,8 @@ RunResult run_algorithm(const Scenario& s, const AlgorithmChoice& choice, const 
   // Declared before the simulator, so destroyed after the coroutine frames that refer to them.
   std::vector<sim::NodeClock> clocks = build_clocks(s, topo);
   std::unique_ptr<algo::ClockSync> clock_sync;
-  std::vector<double> slowdown(static_cast<std::size_t>(topo.node_count()), 1.0);  // straggle faults
+  // Straggle faults: each node's current slowdown factor.
+  std::vector<double> slowdown(static_cast<std::size_t>(topo.node_count()), 1.0);
   std::unique_ptr<algo::FaultInjector> injector;
   sim::Simulator sim;
   topology::Network net(sim, topo);

@@ -459,7 +459,8 @@ Scenario load(const ConfigNode& root) {
   check_topology_hosts(topo, s);
   check_group_links(root.child("cluster"), s);
   check_model_against_data(s);
-  if (root.has("faults")) s.faults = load_faults(root.child("faults"), s);  // after the topology checks
+  // Last: fault targets are resolved on the checked topology.
+  if (root.has("faults")) s.faults = load_faults(root.child("faults"), s);
   return s;
 }
 

@@ -225,7 +225,8 @@ void Network::on_delivery_event(void* self, std::uint64_t flow_id) {
     return;
   }
   ++network.transfers_completed_;
-  if (transfer.on_delivered) transfer.on_delivered();  // may start new transfers: no iterator is held
+  if (transfer.on_delivered)
+    transfer.on_delivered();  // may start new transfers: no iterator is held
 }
 
 // ---- Faults.

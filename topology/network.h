@@ -195,7 +195,7 @@ class Network {
   void schedule_delivery(std::uint64_t flow_id, sim::Time at, Transfer transfer);
   // Faults.
   bool doomed_by_loss(const Routing::Route& route);  // draws the lossy links' streams
-  bool severed(const Transfer& t) const;  // would be lost by the current faults
+  bool severed(const Transfer& t) const;             // would be lost by the current faults
   // Loses every transfer that the current faults sever, then re-solves rates.
   void purge_severed();
   void lose(std::uint64_t flow_id, Transfer transfer);  // counts it; on_lost as an event now
@@ -210,7 +210,7 @@ class Network {
   // Owned by the event loop.
   Routing routing_;
   std::vector<Flow> draining_;                                 // in id order
-  std::map<std::uint64_t, Transfer> deliveries_;  // scheduled, by flow id
+  std::map<std::uint64_t, Transfer> deliveries_;               // scheduled, by flow id
   std::map<std::uint64_t, std::function<void()>> losses_;  // on_lost callbacks due now, by flow id
   sim::Time last_update_ = 0;
   std::uint64_t generation_ = 0;  // tag of the one live drain event; older ones are ignored

@@ -17,7 +17,8 @@ void FaultInjector::schedule(const std::vector<Fault>& faults) {
   for (const Fault& f : faults) {
     if (f.at < 0 || f.duration < 0) throw std::invalid_argument("fault time must be >= 0");
     for (topology::NodeId h : f.hosts) {
-      if (!topo.contains(h)) throw std::invalid_argument("fault on unknown host " + std::to_string(h));
+      if (!topo.contains(h))
+        throw std::invalid_argument("fault on unknown host " + std::to_string(h));
     }
     for (int l : f.links) {
       if (l < 0 || l >= topo.link_count()) {

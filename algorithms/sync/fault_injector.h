@@ -37,12 +37,12 @@ struct Fault {
   enum class Kind { crash, link_down, degrade, partition, straggle, loss };
   Kind kind = Kind::crash;
   sim::Time at = 0;
-  sim::Time duration = 0;                // 0: permanent
-  std::vector<topology::NodeId> hosts;   // crash, partition, straggle
-  std::vector<int> links;                // link_down, degrade, loss
-  double factor = 1.0;                   // degrade (bandwidth x), straggle (time x)
-  double probability = 0.0;              // loss
-  int group = 1;                         // partition
+  sim::Time duration = 0;               // 0: permanent
+  std::vector<topology::NodeId> hosts;  // crash, partition, straggle
+  std::vector<int> links;               // link_down, degrade, loss
+  double factor = 1.0;                  // degrade (bandwidth x), straggle (time x)
+  double probability = 0.0;             // loss
+  int group = 1;                        // partition
 };
 
 class FaultInjector {

@@ -150,7 +150,8 @@ sim::Task FedAvg::serve() {
     if (!record.offline.empty()) {
       ctx.monitor->record_dropped(static_cast<std::int64_t>(record.offline.size()), "offline");
     }
-    if (!crashed.empty()) ctx.monitor->record_dropped(static_cast<std::int64_t>(crashed.size()), "crashed");
+    if (!crashed.empty())
+      ctx.monitor->record_dropped(static_cast<std::int64_t>(crashed.size()), "crashed");
     if (!unreachable.empty()) {
       ctx.monitor->record_dropped(static_cast<std::int64_t>(unreachable.size()), "unreachable");
     }

@@ -21,17 +21,17 @@ namespace algo {
 //
 // If a fault loses the message (see topology::Network), on_lost runs instead.
 template <class T>
-void send_message(topology::Network& net, topology::NodeId from, topology::NodeId to,
-                  double bytes, sim::Mailbox<T>& inbox, T message,
-                  std::function<void()> on_lost = {}) {
+void send_message(topology::Network& net, topology::NodeId from, topology::NodeId to, double bytes,
+                  sim::Mailbox<T>& inbox, T message, std::function<void()> on_lost = {}) {
   sim::LamportClocks* lamport = net.lamport_clocks();
   const std::uint64_t stamp = lamport ? lamport->on_send(from) : 0;
-  net.start_transfer(from, to, bytes,
-                     [&inbox, m = std::move(message), lamport, from, to, stamp]() mutable {
-                       if (lamport) lamport->on_deliver(from, to, stamp);
-                       inbox.send(std::move(m));
-                     },
-                     std::move(on_lost));
+  net.start_transfer(
+      from, to, bytes,
+      [&inbox, m = std::move(message), lamport, from, to, stamp]() mutable {
+        if (lamport) lamport->on_deliver(from, to, stamp);
+        inbox.send(std::move(m));
+      },
+      std::move(on_lost));
 }
 
 }  // namespace algo

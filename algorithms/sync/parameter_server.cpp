@@ -237,10 +237,9 @@ sim::Task ParameterServer::work(int index, bool rejoin) {
   if (rejoin) {
     for (const auto& shard : shards_) {
       Shard* target = shard.get();
-      ctx.net->start_transfer(host, target->node.host, kJoinBytes,
-                              [this, target, index, incarnation] {
-                                on_join(*target, index, incarnation);
-                              });
+      ctx.net->start_transfer(
+          host, target->node.host, kJoinBytes,
+          [this, target, index, incarnation] { on_join(*target, index, incarnation); });
     }
   }
   const double flops_per_sample = self.model.train_flops_per_sample();

@@ -139,7 +139,7 @@ class ParameterServer : public Algorithm {
     std::vector<std::int64_t> owed;
     std::vector<std::uint64_t> answered_incarnation;
     std::vector<char> needs_reply;  // a reply to it, or a gradient of its, was lost
-    std::int64_t held = 0;  // gradients received and kept by serve() for a later update
+    std::int64_t held = 0;          // gradients received and kept by serve() for a later update
   };
 
   // The update rule: runs on shard `shard`'s node after the initial
@@ -196,8 +196,8 @@ class ParameterServer : public Algorithm {
   std::int64_t global_version_ = 0;
   std::vector<int> applied_log_;
   std::deque<std::int64_t> pending_samples_;  // shard 0's samples of versions not yet global
-  std::int64_t shard0_sent_ = 0;  // gradient slices sent to shard 0
-  std::int64_t shard0_lost_ = 0;  // of which the network lost
+  std::int64_t shard0_sent_ = 0;              // gradient slices sent to shard 0
+  std::int64_t shard0_lost_ = 0;              // of which the network lost
 };
 
 }  // namespace algo

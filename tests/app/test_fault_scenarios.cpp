@@ -2,7 +2,6 @@
 // key, and whole runs: the summary's update accounting adds up for each
 // algorithm, and the same seed gives byte-identical outputs.
 #include <catch2/catch.hpp>
-
 #include <map>
 #include <sstream>
 #include <string>
@@ -98,13 +97,15 @@ TEST_CASE("faults load with names resolved to hosts and links") {
     }
     CHECK(crashes.size() == 2);  // 5 per second over 1 s each: both crash (p = 0.99 each)
     const app::Scenario again = app::load_scenario_string(yaml, "s.yaml");
-    for (std::size_t i = 0; i < r.faults->size(); ++i) CHECK((*again.faults)[i].at == (*r.faults)[i].at);
+    for (std::size_t i = 0; i < r.faults->size(); ++i)
+      CHECK((*again.faults)[i].at == (*r.faults)[i].at);
   }
 }
 
 TEST_CASE("fault mistakes are reported at their key") {
   auto with = [](const std::string& fault) {
-    return error_of(replace(kFaults, "  - {at: 100ms, crash: worker1, for: 150ms}\n", fault + "\n"));
+    return error_of(
+        replace(kFaults, "  - {at: 100ms, crash: worker1, for: 150ms}\n", fault + "\n"));
   };
   CHECK(with("  - {at: 100ms, crash: wroker1}") ==
         "s.yaml:14:24: faults[0].crash: no node, group or rack named 'wroker1' (did you mean "
@@ -117,17 +118,18 @@ TEST_CASE("fault mistakes are reported at their key") {
         "s.yaml:14:46: faults[0].factor: a degrade factor (of the bandwidth) must be in (0, 1]");
   CHECK(with("  - {at: 1s, straggle: worker0, factor: 0.5}") ==
         "s.yaml:14:41: faults[0].factor: a straggle factor (of the compute time) must be >= 1");
-  CHECK(with("  - {at: -1s, crash: worker1}") == "s.yaml:14:10: faults[0].at: '-1s' must not be negative");
-  CHECK(with("  - {at: 1s, crash: worker1, partition: rack0}").find(
-            "faults[0]: a fault needs exactly one of") != std::string::npos);
+  CHECK(with("  - {at: -1s, crash: worker1}") ==
+        "s.yaml:14:10: faults[0].at: '-1s' must not be negative");
+  CHECK(with("  - {at: 1s, crash: worker1, partition: rack0}")
+            .find("faults[0]: a fault needs exactly one of") != std::string::npos);
   CHECK(with("  - {link: worker0, loss: 1.5}") ==
         "s.yaml:14:27: faults[0].loss: must be between 0 and 1, got 1.5");
   CHECK(with("  - {at: 1s, partition: [server, worker]}") ==
         "s.yaml:14:25: faults[0].partition: a partition must leave some node outside it");
   CHECK(with("  - {at: 1s, crash: rack9}").find("no node, group or rack named 'rack9'") !=
         std::string::npos);
-  CHECK(error_of(replace(kFaults, "stop: {sim_time: 1s}", "stop: {steps: 10}") +
-                 "") == "(no error)");
+  CHECK(error_of(replace(kFaults, "stop: {sim_time: 1s}", "stop: {steps: 10}") + "") ==
+        "(no error)");
   CHECK(error_of(replace(replace(kFaults, "stop: {sim_time: 1s}", "stop: {steps: 10}"),
                          "  - {link: [worker3, tor1], loss: 0.05}",
                          "  - random: {crash_rate: 1, mean_downtime: 1s}")) ==
@@ -152,7 +154,8 @@ TEST_CASE("under faults every update is applied, dropped, lost or outstanding") 
           n("updates_applied") + dropped + n("updates_lost") + n("updates_outstanding"));
     CHECK(n("updates_produced") > n("updates_applied"));  // the faults cost something
   }
-  CHECK(std::stoll(rows[2].at("dropped_crashed")) + std::stoll(rows[2].at("dropped_unreachable")) > 0);
+  CHECK(std::stoll(rows[2].at("dropped_crashed")) + std::stoll(rows[2].at("dropped_unreachable")) >
+        0);
 
   SECTION("the same seed gives byte-identical outputs") {
     const app::ScenarioResult again = app::run_scenario(s);

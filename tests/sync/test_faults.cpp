@@ -29,8 +29,8 @@ std::int64_t dropped_total(const algo::RunTotals& t) {
 // A star of `servers` + `workers` hosts with a fault injector.
 struct FaultWorld : StarWorld {
   FaultWorld(std::vector<Host> hosts, algo::StopCondition stop)
-      : StarWorld(hosts, {kBandwidth, kLatency}, synthetic(512, 3), synthetic(128, 4),
-                  small_mlp(), ml::make_sgd({0.1f, 0.0f, 0.0f, false}), stop, {1, 0}, kSeed),
+      : StarWorld(hosts, {kBandwidth, kLatency}, synthetic(512, 3), synthetic(128, 4), small_mlp(),
+                  ml::make_sgd({0.1f, 0.0f, 0.0f, false}), stop, {1, 0}, kSeed),
         slowdown(static_cast<std::size_t>(topo.node_count()), 1.0) {
     for (algo::Node& node : ctx.nodes) {
       node.episode_slowdown = &slowdown[static_cast<std::size_t>(node.host)];
@@ -94,13 +94,15 @@ TEST_CASE("a single worker that crashes and recovers resumes a join and one step
   const sim::Time period = baseline.time_of(1);
   for (int v = 1; v <= 8; ++v) CHECK(baseline.time_of(v) == v * period);
   const sim::Time params_time = 2 * kLatency + sim::from_seconds(404 * 4 / kBandwidth);
-  const sim::Time join = 2 * kLatency + sim::from_seconds(algo::ParameterServer::kJoinBytes / kBandwidth);
+  const sim::Time join =
+      2 * kLatency + sim::from_seconds(algo::ParameterServer::kJoinBytes / kBandwidth);
 
   const bool on_the_wire = GENERATE(false, true);
   // Compute ends at 3T + params_time + compute; the gradient is on the wire
   // for the next 2 latencies + its bytes.
   const sim::Time compute = period - 2 * params_time - 1;  // at least this long
-  const sim::Time crash_at = on_the_wire ? 4 * period - params_time : 3 * period + params_time + compute / 2;
+  const sim::Time crash_at =
+      on_the_wire ? 4 * period - params_time : 3 * period + params_time + compute / 2;
   const sim::Time recover_at = 6 * period + 123;
   FaultWorld world(ps_hosts(1, 2e7), stop);
   auto& ps = world.start(std::make_unique<algo::PsAsync>(ps_config(1)),
@@ -112,8 +114,8 @@ TEST_CASE("a single worker that crashes and recovers resumes a join and one step
   CHECK(t.updates_applied == 8);
   CHECK(t.updates_lost == (on_the_wire ? 1 : 0));
   CHECK(t.updates_produced == (on_the_wire ? 9 : 8));
-  CHECK(t.updates_produced == t.updates_applied + dropped_total(t) + t.updates_lost +
-                                  ps.gradients_outstanding());
+  CHECK(t.updates_produced ==
+        t.updates_applied + dropped_total(t) + t.updates_lost + ps.gradients_outstanding());
 }
 
 TEST_CASE("ps_sync goes on without a dead worker only with backup workers", "[faults][ps]") {
@@ -128,8 +130,8 @@ TEST_CASE("ps_sync goes on without a dead worker only with backup workers", "[fa
     const algo::RunTotals& t = world.monitor->totals();
     CHECK(t.steps == 20);
     CHECK(t.updates_applied == 3 * 20);
-    CHECK(t.updates_produced == t.updates_applied + dropped_total(t) + t.updates_lost +
-                                    ps.gradients_outstanding());
+    CHECK(t.updates_produced ==
+          t.updates_applied + dropped_total(t) + t.updates_lost + ps.gradients_outstanding());
   }
   SECTION("b = 0: the step the worker never answers stalls the run; recovery unblocks it") {
     const bool recovers = GENERATE(false, true);
@@ -148,8 +150,8 @@ TEST_CASE("ps_sync goes on without a dead worker only with backup workers", "[fa
       CHECK(world.time_of(t.steps) < 200'000);
     }
     CHECK(t.updates_applied == 4 * t.steps);
-    CHECK(t.updates_produced == t.updates_applied + dropped_total(t) + t.updates_lost +
-                                    ps.gradients_outstanding());
+    CHECK(t.updates_produced ==
+          t.updates_applied + dropped_total(t) + t.updates_lost + ps.gradients_outstanding());
   }
 }
 
@@ -177,8 +179,8 @@ TEST_CASE("ps_async goes on through crashes, partitions and lossy links, countin
   const algo::RunTotals& t = world.monitor->totals();
   CHECK(t.steps == 200);
   CHECK(t.updates_lost > 0);
-  CHECK(t.updates_produced == t.updates_applied + dropped_total(t) + t.updates_lost +
-                                  ps.gradients_outstanding());
+  CHECK(t.updates_produced ==
+        t.updates_applied + dropped_total(t) + t.updates_lost + ps.gradients_outstanding());
   // A lost reply or join leaves worker2 waiting for good: it rejoins only
   // after a crash. The run still finishes on the other workers.
 }
@@ -240,7 +242,8 @@ TEST_CASE("fedavg treats crashed and partitioned clients as dropouts", "[faults]
 
 TEST_CASE("the same faults and seed give the same run", "[faults]") {
   auto run = [] {
-    auto world = std::make_unique<FaultWorld>(ps_hosts(3, 5e9), algo::StopCondition{0, 0.0, 60, 0.0});
+    auto world =
+        std::make_unique<FaultWorld>(ps_hosts(3, 5e9), algo::StopCondition{0, 0.0, 60, 0.0});
     Fault loss;
     loss.kind = Fault::Kind::loss;
     loss.links = {1, 2, 3};

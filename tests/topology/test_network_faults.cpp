@@ -34,11 +34,14 @@ struct Outcome {
 // Runs `action` as a simulator event at `at`.
 void at_time(sim::Simulator& sim, sim::Time at, std::function<void()> action) {
   auto* held = new std::function<void()>(std::move(action));
-  sim.schedule_at(at, [](void* context, std::uint64_t) {
-    auto* f = static_cast<std::function<void()>*>(context);
-    (*f)();
-    delete f;
-  }, held);
+  sim.schedule_at(
+      at,
+      [](void* context, std::uint64_t) {
+        auto* f = static_cast<std::function<void()>*>(context);
+        (*f)();
+        delete f;
+      },
+      held);
 }
 
 }  // namespace
@@ -92,7 +95,7 @@ TEST_CASE("a flow across a link that goes down is lost at exactly that instant",
   const Topology t = topology::build_star(host_names(3), LinkParams{1e9, 10_us});
   Network net(sim, t);
   Outcome cut{&sim}, other{&sim}, propagating{&sim};
-  net.start_transfer(0, 1, 1e6, cut.on_delivered(), cut.on_lost());      // drains 1 ms
+  net.start_transfer(0, 1, 1e6, cut.on_delivered(), cut.on_lost());  // drains 1 ms
   net.start_transfer(2, 0, 1e3, propagating.on_delivered(), propagating.on_lost());
   net.start_transfer(2, 1, 1e6, other.on_delivered(), other.on_lost());  // shares h1's link
   // Link 0 is h0's host link. At 500 us the first flow is half drained; the
