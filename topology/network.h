@@ -144,6 +144,8 @@ class Network {
   int partition_of(NodeId host) const { return partition_.at(static_cast<std::size_t>(host)); }
   // Whether a transfer src -> dst started now would get through (ignoring random loss).
   bool can_reach(NodeId src, NodeId dst);
+  // Whether any fault was ever set (before that, nothing is lost).
+  bool faults_active() const { return faults_set_; }
   Routing& routing() { return routing_; }
 
   // Lamport clocks that algo::send_message stamps on every message (not on

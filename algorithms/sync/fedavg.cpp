@@ -140,7 +140,8 @@ sim::Task FedAvg::serve() {
         record.offline.push_back(c);
       } else if (!ctx.net->host_up(client_host)) {
         crashed.push_back(c);
-      } else if (!ctx.net->can_reach(host, client_host)) {
+      } else if (ctx.net->faults_active() && !ctx.net->can_reach(host, client_host)) {
+        // (Without faults an unreachable client stays an error of the topology.)
         unreachable.push_back(c);
       } else {
         online.push_back(c);
