@@ -120,6 +120,14 @@ SummaryTable summary_table(const ScenarioResult& result) {
   if (s.failure_detector) {
     add_columns({"heartbeat_messages", "heartbeat_bytes", "suspicions", "false_suspicions"});
   }
+  // Update accounting, for scenarios with faults: produced = applied +
+  // dropped + lost + outstanding (empty for algorithms that do not count).
+  const bool faults = s.faults.has_value();
+  if (faults) {
+    add_columns({"crashes", "updates_produced", "updates_lost", "updates_outstanding",
+                 "dropped_stale", "dropped_late", "dropped_offline", "dropped_crashed",
+                 "dropped_unreachable", "dropped_superseded"});
+  }
   if (s.timing_only) add_columns({"math"});
   const double target = s.stop.target_accuracy;
   for (const RunResult& r : result.runs) {
@@ -152,6 +160,16 @@ SummaryTable summary_table(const ScenarioResult& result) {
     if (s.failure_detector) {
       add_cells({std::to_string(r.heartbeat_messages), format_number(r.heartbeat_bytes),
                  std::to_string(r.suspicions), std::to_string(r.false_suspicions)});
+    }
+    if (faults) {
+      const bool counted = r.updates_outstanding.has_value();
+      add_cells({std::to_string(r.crashes), counted ? std::to_string(t.updates_produced) : "",
+                 std::to_string(t.updates_lost),
+                 counted ? std::to_string(*r.updates_outstanding) : ""});
+      for (const char* reason : {"stale", "late", "offline", "crashed", "unreachable", "superseded"}) {
+        const auto it = t.dropped_by_reason.find(reason);
+        row.push_back(std::to_string(it == t.dropped_by_reason.end() ? 0 : it->second));
+      }
     }
     if (s.timing_only) add_cells({"none"});
     table.rows.push_back(std::move(row));

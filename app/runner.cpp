@@ -7,6 +7,7 @@
 #include "algorithms/sync/clock_sync.h"
 #include "algorithms/sync/failure_detector.h"
 #include "app/progress.h"
+#include "algorithms/sync/fault_injector.h"
 #include "app/world.h"
 #include "sim/clock.h"
 #include "sim/lamport.h"
@@ -95,6 +96,9 @@ RunResult run_algorithm(const Scenario& s, const AlgorithmChoice& choice, const 
   // Before the simulator too: pending gradient jobs are dropped or waited
   // for when the coroutine frames holding them go.
   algo::MathPool math(s.math_threads > 0 ? s.math_threads : algo::MathPool::hardware_threads());
+  // Straggle faults: each node's current slowdown factor.
+  std::vector<double> slowdown(static_cast<std::size_t>(topo.node_count()), 1.0);
+  std::unique_ptr<algo::FaultInjector> injector;
   sim::Simulator sim;
   topology::Network net(sim, topo);
   sim::LamportClocks lamport(static_cast<std::size_t>(topo.node_count()));
@@ -118,6 +122,11 @@ RunResult run_algorithm(const Scenario& s, const AlgorithmChoice& choice, const 
   ctx.net = &net;
   ctx.monitor = &monitor;
   ctx.nodes = build_nodes(s, topo);
+  if (s.faults) {
+    for (algo::Node& node : ctx.nodes) {
+      node.episode_slowdown = &slowdown[static_cast<std::size_t>(node.host)];
+    }
+  }
   ctx.train = &data.train;
   ctx.model = s.model;
   ctx.optimizer = optimizer.get();
@@ -140,6 +149,10 @@ RunResult run_algorithm(const Scenario& s, const AlgorithmChoice& choice, const 
     });
   }
   algorithm->launch(ctx);
+  if (s.faults) {
+    injector = std::make_unique<algo::FaultInjector>(sim, net, *algorithm, slowdown, s.seed);
+    injector->schedule(*s.faults);
+  }
   if (s.clock_sync) {
     algo::ClockSyncConfig config;
     config.server = *topo.find(s.clock_sync->server);
@@ -164,6 +177,8 @@ RunResult run_algorithm(const Scenario& s, const AlgorithmChoice& choice, const 
     config.suspect_after = s.failure_detector->suspect_after;
     config.packet_bytes = s.failure_detector->packet_bytes;
     if (s.failure_detector->since_sent) config.since = algo::FailureDetectorConfig::Since::sent;
+    // A crashed host (faults:) sends no heartbeats; its suspicion is a true one.
+    config.is_up = [&net](topology::NodeId host) { return net.host_up(host); };
     detector = std::make_unique<algo::FailureDetector>(sim, net, clocks, config);
     detector->launch();
   }
@@ -241,6 +256,8 @@ RunResult run_algorithm(const Scenario& s, const AlgorithmChoice& choice, const 
     for (const algo::Node& node : ctx.nodes) result.node_names.push_back(node.name);
   }
   if (usage) result.link_samples = link_samples(topo, *usage, sim.now());
+  if (injector) result.crashes = injector->crashes();
+  result.updates_outstanding = algorithm->updates_outstanding();
   result.final_parameters = algorithm->global_parameters();
   result.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();

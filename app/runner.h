@@ -71,6 +71,9 @@ struct RunResult {
     sim::Time busy = 0;
   };
   std::vector<LinkSample> link_samples;
+  // Faults (scenarios with `faults:` only).
+  std::int64_t crashes = 0;
+  std::optional<std::int64_t> updates_outstanding;  // see Algorithm::updates_outstanding
   ml::Vector final_parameters;  // the global model at the end
   double wall_seconds = 0.0;    // host time of the run; the one non-deterministic output
   double math_seconds = 0.0;    // host time inside gradient jobs and evaluations (all threads)

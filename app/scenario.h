@@ -15,6 +15,7 @@
 #include "algorithms/ml/partition.h"
 #include "algorithms/ml/synthetic.h"
 #include "algorithms/sync/algorithm.h"
+#include "algorithms/sync/fault_injector.h"
 #include "algorithms/sync/monitor.h"
 #include "app/expectation.h"
 #include "sim/distribution.h"
@@ -143,6 +144,9 @@ struct Scenario {
   int math_threads = 1;
   OutputsSpec outputs;
   std::vector<Expectation> expectations;  // `expect:`, for `syncsim check`; runs ignore them
+  // `faults:` resolved to host and link ids (app/fault_loader.h); when
+  // present, the summary gets the update-accounting columns.
+  std::optional<std::vector<algo::Fault>> faults;
   // True if any node's clock is modelled (a group `clock` or `clock_sync`):
   // only then are clocks.csv and the clock summary columns written.
   bool models_clocks() const {

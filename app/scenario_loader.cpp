@@ -7,6 +7,7 @@
 
 #include "algorithms/ml/idx_reader.h"
 #include "app/algorithm_registry.h"
+#include "app/fault_loader.h"
 #include "app/units.h"
 
 namespace app {
@@ -479,7 +480,7 @@ OutputsSpec load_outputs(const ConfigNode& node) {
 Scenario load(const ConfigNode& root) {
   root.check_keys({"name", "seed", "cluster", "topology", "data", "model", "optimizer", "algorithm",
                    "algorithms", "stop", "eval", "clock_sync", "failure_detector", "math",
-                   "outputs", "sweep", "expect"});
+                   "outputs", "sweep", "expect", "faults"});
   Scenario s;
   s.file = root.file();
   const ConfigNode name = root.child("name");
@@ -518,6 +519,8 @@ Scenario load(const ConfigNode& root) {
   check_topology_hosts(topo, s);
   check_group_links(root.child("cluster"), s);
   check_model_against_data(s);
+  // Last: fault targets are resolved on the checked topology.
+  if (root.has("faults")) s.faults = load_faults(root.child("faults"), s);
   if (root.has("expect")) {
     std::vector<std::string> labels;
     for (const AlgorithmChoice& a : s.algorithms) labels.push_back(a.label);

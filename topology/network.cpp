@@ -17,6 +17,12 @@ Network::Network(sim::Simulator& sim, const Topology& topo)
       topo_(&topo),
       routing_(topo),
       last_update_(sim.now()),
+      link_up_(static_cast<std::size_t>(topo.link_count()), 1),
+      loss_probability_(static_cast<std::size_t>(topo.link_count()), 0.0),
+      loss_stream_(static_cast<std::size_t>(topo.link_count())),
+      host_up_(static_cast<std::size_t>(topo.node_count()), 1),
+      incarnation_(static_cast<std::size_t>(topo.node_count()), 0),
+      partition_(static_cast<std::size_t>(topo.node_count()), 0),
       bytes_sent_(static_cast<std::size_t>(topo.node_count()), 0.0),
       channel_bytes_(static_cast<std::size_t>(2 * topo.link_count()), 0.0) {
   channel_flows_.resize(static_cast<std::size_t>(2 * topo.link_count()));
@@ -30,7 +36,8 @@ Network::Network(sim::Simulator& sim, const Topology& topo)
 }
 
 std::uint64_t Network::start_transfer(NodeId src, NodeId dst, double bytes,
-                                      std::function<void()> on_delivered) {
+                                      std::function<void()> on_delivered,
+                                      std::function<void()> on_lost) {
   if (!topo_->contains(src) || !topo_->contains(dst)) {
     throw std::invalid_argument("transfer " + std::to_string(src) + " -> " + std::to_string(dst) +
                                 ": unknown node id");
@@ -39,7 +46,6 @@ std::uint64_t Network::start_transfer(NodeId src, NodeId dst, double bytes,
     throw std::invalid_argument("transfer " + topo_->name(src) + " -> " + topo_->name(dst) +
                                 ": bytes must be finite and >= 0, got " + std::to_string(bytes));
   }
-  const Routing::Route& route = routing_.route(src, dst);  // throws if unreachable
   const std::uint64_t id = next_flow_id_++;
   // A daemon's message is delivered in the daemon lane; any other holds the
   // run open until delivered, whatever lane its drain events end up in.
@@ -48,20 +54,28 @@ std::uint64_t Network::start_transfer(NodeId src, NodeId dst, double bytes,
   } else {
     sim_->hold();
   }
+  Transfer transfer{src, dst, nullptr, false, std::move(on_delivered), std::move(on_lost)};
+  if (faults_set_ && !can_reach(src, dst)) {  // nothing is sent, nothing is counted as sent
+    lose(id, std::move(transfer));
+    return id;
+  }
+  const Routing::Route& route = routing_.route(src, dst);  // throws if unreachable
+  transfer.route = &route;
+  transfer.doomed = doomed_by_loss(route);
   bytes_sent_[static_cast<std::size_t>(src)] += bytes;
   total_bytes_sent_ += bytes;
 
   if (src == dst) {
-    schedule_delivery(id, sim_->now(), std::move(on_delivered));
+    schedule_delivery(id, sim_->now(), std::move(transfer));
     return id;
   }
   if (bytes == 0) {
-    schedule_delivery(id, sim_->now() + route.latency, std::move(on_delivered));
+    schedule_delivery(id, sim_->now() + route.latency, std::move(transfer));
     return id;
   }
   for (int c : route.channels) channel_bytes_[static_cast<std::size_t>(c)] += bytes;
   advance();
-  draining_.push_back(Flow{id, &route, bytes, 0.0, sim::kTimeMax, std::move(on_delivered), 0});
+  draining_.push_back(Flow{id, &route, bytes, 0.0, sim::kTimeMax, std::move(transfer), 0});
   for (int c : route.channels) {
     channel_flows_[static_cast<std::size_t>(c)].push_back(id);
     dirty_channels_.push_back(c);
@@ -210,13 +224,12 @@ void Network::retire(std::size_t index) {
     on_channel.erase(std::find(on_channel.begin(), on_channel.end(), flow.id));
     dirty_channels_.push_back(c);
   }
-  schedule_delivery(flow.id, sim_->now() + flow.route->latency, std::move(flow.on_delivered));
+  schedule_delivery(flow.id, sim_->now() + flow.route->latency, std::move(flow.transfer));
   draining_.erase(draining_.begin() + static_cast<std::ptrdiff_t>(index));
 }
 
-void Network::schedule_delivery(std::uint64_t flow_id, sim::Time at,
-                                std::function<void()> callback) {
-  deliveries_.emplace(flow_id, std::move(callback));
+void Network::schedule_delivery(std::uint64_t flow_id, sim::Time at, Transfer transfer) {
+  deliveries_.emplace(flow_id, std::move(transfer));
   const bool daemon = daemon_flows_.count(flow_id) != 0;
   sim_->schedule_at(at, &Network::on_delivery_event, this, flow_id, sim::Priority::normal,
                     daemon ? sim::Simulator::Lane::daemon : sim::Simulator::Lane::foreground);
@@ -232,12 +245,164 @@ void Network::on_drain_event(void* self, std::uint64_t generation) {
 void Network::on_delivery_event(void* self, std::uint64_t flow_id) {
   auto& network = *static_cast<Network*>(self);
   const auto it = network.deliveries_.find(flow_id);
-  assert(it != network.deliveries_.end());
-  std::function<void()> callback = std::move(it->second);
+  if (it == network.deliveries_.end()) return;  // lost to a fault while propagating
+  Transfer transfer = std::move(it->second);
   network.deliveries_.erase(it);
-  if (network.daemon_flows_.erase(flow_id) == 0) network.sim_->release();
+  network.end_flow(flow_id);
+  if (transfer.doomed) {
+    ++network.transfers_lost_;
+    if (transfer.on_lost) transfer.on_lost();
+    return;
+  }
   ++network.transfers_completed_;
-  if (callback) callback();  // may start new transfers: no iterator is held
+  if (transfer.on_delivered)
+    transfer.on_delivered();  // may start new transfers: no iterator is held
+}
+
+// ---- Faults.
+
+bool Network::doomed_by_loss(const Routing::Route& route) {
+  bool doomed = false;
+  for (int c : route.channels) {  // every lossy link draws, so draws do not depend on earlier ones
+    const auto link = static_cast<std::size_t>(link_of_channel(c));
+    if (loss_probability_[link] > 0 && loss_stream_[link]->bernoulli(loss_probability_[link])) {
+      doomed = true;
+    }
+  }
+  return doomed;
+}
+
+bool Network::can_reach(NodeId src, NodeId dst) {
+  if (!host_up(src) || !host_up(dst)) return false;
+  if (partition_of(src) != partition_of(dst)) return false;
+  return routing_.reachable(src, dst);
+}
+
+bool Network::severed(const Transfer& t) const {
+  if (!host_up_[static_cast<std::size_t>(t.src)] || !host_up_[static_cast<std::size_t>(t.dst)]) {
+    return true;
+  }
+  if (partition_[static_cast<std::size_t>(t.src)] != partition_[static_cast<std::size_t>(t.dst)]) {
+    return true;
+  }
+  for (int c : t.route->channels) {
+    if (!routing_.link_usable(link_of_channel(c))) return true;
+  }
+  return false;
+}
+
+void Network::end_flow(std::uint64_t flow_id) {
+  if (daemon_flows_.erase(flow_id) == 0) sim_->release();
+}
+
+void Network::lose(std::uint64_t flow_id, Transfer transfer) {
+  // Released before on_lost runs: that is a foreground event of its own, so
+  // the run stays open for it.
+  end_flow(flow_id);
+  ++transfers_lost_;
+  if (!transfer.on_lost) return;
+  losses_.emplace(flow_id, std::move(transfer.on_lost));
+  sim_->schedule_at(sim_->now(), &Network::on_loss_event, this, flow_id);
+}
+
+void Network::on_loss_event(void* self, std::uint64_t flow_id) {
+  auto& network = *static_cast<Network*>(self);
+  const auto it = network.losses_.find(flow_id);
+  assert(it != network.losses_.end());
+  std::function<void()> callback = std::move(it->second);
+  network.losses_.erase(it);
+  callback();
+}
+
+void Network::purge_severed() {
+  faults_set_ = true;
+  advance();  // flows drained by now move on to propagating (and are checked there)
+  std::vector<std::uint64_t> cut;
+  for (const Flow& flow : draining_) {
+    if (severed(flow.transfer)) cut.push_back(flow.id);
+  }
+  for (std::uint64_t id : cut) {  // in id order
+    const std::size_t index = index_of(id);
+    Flow& flow = draining_[index];
+    for (int c : flow.route->channels) {
+      auto& on_channel = channel_flows_[static_cast<std::size_t>(c)];
+      on_channel.erase(std::find(on_channel.begin(), on_channel.end(), flow.id));
+      dirty_channels_.push_back(c);
+    }
+    Transfer transfer = std::move(flow.transfer);
+    draining_.erase(draining_.begin() + static_cast<std::ptrdiff_t>(index));
+    lose(id, std::move(transfer));
+  }
+  for (auto it = deliveries_.begin(); it != deliveries_.end();) {  // in id order
+    if (it->second.route != nullptr && severed(it->second)) {
+      Transfer transfer = std::move(it->second);
+      const std::uint64_t id = it->first;
+      it = deliveries_.erase(it);
+      lose(id, std::move(transfer));
+    } else {
+      ++it;
+    }
+  }
+  if (!dirty_channels_.empty()) request_resolve();
+}
+
+void Network::refresh_link(int link_id) {
+  const auto [a, b] = topo_->link_ends(link_id);
+  routing_.set_link_usable(link_id, link_up(link_id) && host_up(a) && host_up(b));
+}
+
+void Network::set_link_up(int link_id, bool up) {
+  link_up_.at(static_cast<std::size_t>(link_id)) = up ? 1 : 0;
+  refresh_link(link_id);
+  purge_severed();
+}
+
+void Network::set_link_bandwidth_factor(int link_id, double factor) {
+  if (!std::isfinite(factor) || factor <= 0) {
+    throw std::invalid_argument("bandwidth factor must be finite and > 0, got " +
+                                std::to_string(factor));
+  }
+  const double bandwidth = topo_->link(link_id).bandwidth_bytes_per_s * factor;
+  faults_set_ = true;
+  for (int direction = 0; direction < 2; ++direction) {
+    const int c = channel_of(link_id, direction);
+    channel_capacity_[static_cast<std::size_t>(c)] = bandwidth;
+    dirty_channels_.push_back(c);
+  }
+  request_resolve();  // which first brings remaining bytes up to now at the old rates
+}
+
+void Network::set_link_loss(int link_id, double probability, std::uint64_t seed) {
+  if (!(probability >= 0 && probability <= 1)) {
+    throw std::invalid_argument("loss probability must be in [0, 1], got " +
+                                std::to_string(probability));
+  }
+  const auto link = static_cast<std::size_t>(link_id);
+  loss_probability_.at(link) = probability;
+  loss_stream_[link] = std::make_unique<sim::RandomStream>(seed);
+  faults_set_ = true;
+}
+
+void Network::crash_host(NodeId host) {
+  char& up = host_up_.at(static_cast<std::size_t>(host));
+  if (!up) return;
+  up = 0;
+  ++incarnation_[static_cast<std::size_t>(host)];
+  for (const auto& [link, neighbour] : topo_->incident_links(host)) refresh_link(link);
+  purge_severed();
+}
+
+void Network::recover_host(NodeId host) {
+  char& up = host_up_.at(static_cast<std::size_t>(host));
+  if (up) return;
+  up = 1;
+  for (const auto& [link, neighbour] : topo_->incident_links(host)) refresh_link(link);
+  faults_set_ = true;
+}
+
+void Network::set_partition(const std::vector<NodeId>& hosts, int group) {
+  for (NodeId h : hosts) partition_.at(static_cast<std::size_t>(h)) = group;
+  purge_severed();
 }
 
 double Network::flow_rate(std::uint64_t flow_id) {

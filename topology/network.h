@@ -35,6 +35,27 @@
 // Daemons (sim::Simulator::spawn_daemon): a transfer started by a daemon
 // event is delivered in the daemon lane; any other holds the simulator's run
 // open from its start to its delivery.
+// Faults (set by a fault injector; none by default):
+//   * a link can go down: routes are recomputed around it; every transfer
+//     whose route crosses it, draining or propagating, is lost at once;
+//   * a link's bandwidth can be scaled by a factor: rates are re-solved at
+//     that instant (remaining bytes are brought up to date first);
+//   * a link can lose each message crossing it with a probability, drawn at
+//     the start from the link's own seeded stream (one draw per lossy link of
+//     the route, in route order); a lost message still drains and uses its
+//     share of bandwidth, and is lost when it would have been delivered;
+//   * a host can crash: every transfer from or to it is lost at once, and so
+//     are transfers started from or to it while it is down; its links carry
+//     nothing (so nothing is routed through it). Each crash bumps the host's
+//     incarnation, which processes on it use to notice that they died;
+//   * hosts can be partitioned: each host has a partition group (0 unless
+//     set); transfers between different groups are lost, at once if in
+//     flight when the partition forms. Routes do not change.
+// A transfer started towards an unreachable destination (no usable route,
+// another partition, a crashed end) is lost, not an error, once any fault has
+// been set; before that an unreachable destination is still an error.
+// A lost transfer's on_lost (if any) runs as a simulator event at the instant
+// of the loss; on_delivered never runs for it.
 //
 // Lifetime: the Network schedules events whose context is `this`, so it must
 // outlive every run()/step() of its Simulator that could fire them; the
@@ -45,10 +66,12 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <set>
 #include <vector>
 
 #include "sim/lamport.h"
+#include "sim/random.h"
 #include "sim/recorder.h"
 #include "sim/simulator.h"
 #include "topology/link_usage.h"
@@ -68,8 +91,10 @@ class Network {
   // count up from 1 in call order).
   // Throws std::invalid_argument for an unknown node or bytes < 0 or not
   // finite, std::runtime_error if dst is unreachable from src.
+  // If the transfer is lost (see Faults above) on_lost runs instead.
   std::uint64_t start_transfer(NodeId src, NodeId dst, double bytes,
-                               std::function<void()> on_delivered);
+                               std::function<void()> on_delivered,
+                               std::function<void()> on_lost = {});
 
   // `co_await net.transfer(src, dst, bytes)` resumes the caller at delivery.
   // Errors of start_transfer are thrown into the awaiting coroutine.
@@ -102,6 +127,31 @@ class Network {
   double total_bytes_sent() const { return total_bytes_sent_; }
   double channel_bytes(int channel) const;
   std::uint64_t transfers_completed() const { return transfers_completed_; }  // delivered
+  std::uint64_t transfers_lost() const { return transfers_lost_; }
+
+  // ---- Faults. Link ids and host ids as in the Topology; std::out_of_range
+  // for an unknown one, std::invalid_argument for a bad factor/probability.
+  void set_link_up(int link_id, bool up);
+  bool link_up(int link_id) const { return link_up_.at(static_cast<std::size_t>(link_id)) != 0; }
+  // Bandwidth = the topology's x factor, factor > 0 and finite.
+  void set_link_bandwidth_factor(int link_id, double factor);
+  // Each message crossing the link is lost with `probability` in [0, 1],
+  // drawn from a stream seeded with `seed`.
+  void set_link_loss(int link_id, double probability, std::uint64_t seed);
+  void crash_host(NodeId host);    // no-op if already down
+  void recover_host(NodeId host);  // no-op if up
+  bool host_up(NodeId host) const { return host_up_.at(static_cast<std::size_t>(host)) != 0; }
+  // Counts the host's crashes: a process that saw incarnation i is dead once it changes.
+  std::uint64_t incarnation(NodeId host) const {
+    return incarnation_.at(static_cast<std::size_t>(host));
+  }
+  // Puts every host of `hosts` in partition group `group` (0: the main one).
+  void set_partition(const std::vector<NodeId>& hosts, int group);
+  int partition_of(NodeId host) const { return partition_.at(static_cast<std::size_t>(host)); }
+  // Whether a transfer src -> dst started now would get through (ignoring random loss).
+  bool can_reach(NodeId src, NodeId dst);
+  // Whether any fault was ever set (before that, nothing is lost).
+  bool faults_active() const { return faults_set_; }
   Routing& routing() { return routing_; }
 
   // Lamport clocks that algo::send_message stamps on every message (not on
@@ -122,13 +172,21 @@ class Network {
   const Topology& topology() const { return *topo_; }
 
  private:
+  // A transfer between its start and its delivery (or loss).
+  struct Transfer {
+    NodeId src, dst;
+    const Routing::Route* route;  // owned by routing_ (retired routes stay alive)
+    bool doomed = false;          // lost to a lossy link: lost when it would arrive
+    std::function<void()> on_delivered;
+    std::function<void()> on_lost;
+  };
   struct Flow {
     std::uint64_t id;
     const Routing::Route* route;  // owned by routing_
     double remaining;             // bytes not yet drained, as of last_update_
     double rate;                  // bytes/s from the last solve
     sim::Time drain_end;          // projected instant the last byte drains
-    std::function<void()> on_delivered;
+    Transfer transfer;
     std::uint64_t visit;  // == visit_stamp_ + 1 while take_affected_flows has seen it
   };
 
@@ -152,9 +210,19 @@ class Network {
   // Max-min rates for draining_[flows] among themselves (one or more whole components).
   void solve_rates(const std::vector<std::size_t>& flows);
   void retire(std::size_t index);  // schedules its delivery, removes it
-  void schedule_delivery(std::uint64_t flow_id, sim::Time at, std::function<void()> callback);
+  void schedule_delivery(std::uint64_t flow_id, sim::Time at, Transfer transfer);
   // Hands usage_ the total rate of each channel over [last_update_, now).
   void record_usage(sim::Time now);
+  // A flow is over (delivered or lost): a foreground flow releases the run.
+  void end_flow(std::uint64_t flow_id);
+  // Faults.
+  bool doomed_by_loss(const Routing::Route& route);  // draws the lossy links' streams
+  bool severed(const Transfer& t) const;             // would be lost by the current faults
+  // Loses every transfer that the current faults sever, then re-solves rates.
+  void purge_severed();
+  void lose(std::uint64_t flow_id, Transfer transfer);  // counts it; on_lost as an event now
+  static void on_loss_event(void* self, std::uint64_t flow_id);
+  void refresh_link(int link_id);  // routing's view: up and both ends up
 
   // Constant after construction.
   sim::Simulator* sim_;
@@ -164,8 +232,9 @@ class Network {
   // Owned by the event loop.
   Routing routing_;
   std::vector<Flow> draining_;                                 // in id order
-  std::map<std::uint64_t, std::function<void()>> deliveries_;  // scheduled, by flow id
-  std::set<std::uint64_t> daemon_flows_;  // undelivered flows started by daemon events
+  std::map<std::uint64_t, Transfer> deliveries_;               // scheduled, by flow id
+  std::set<std::uint64_t> daemon_flows_;  // unfinished flows started by daemon events
+  std::map<std::uint64_t, std::function<void()>> losses_;  // on_lost callbacks due now, by flow id
   sim::Time last_update_ = 0;
   std::uint64_t generation_ = 0;  // tag of the one live drain event; older ones are ignored
   bool resolve_pending_ = false;  // a re-solve event is scheduled at now()
@@ -180,11 +249,21 @@ class Network {
   std::vector<double> usage_rate_;   // scratch of record_usage, all 0 between calls
   std::vector<int> usage_channels_;  // scratch: channels with a rate this interval
 
+  // Fault state, by link / by node.
+  bool faults_set_ = false;  // any fault call yet: unreachable means lost, not an error
+  std::vector<char> link_up_;
+  std::vector<double> loss_probability_;
+  std::vector<std::unique_ptr<sim::RandomStream>> loss_stream_;
+  std::vector<char> host_up_;
+  std::vector<std::uint64_t> incarnation_;
+  std::vector<int> partition_;
+
   // Statistics.
   std::vector<double> bytes_sent_;     // by node
   std::vector<double> channel_bytes_;  // by channel
   double total_bytes_sent_ = 0.0;
   std::uint64_t transfers_completed_ = 0;
+  std::uint64_t transfers_lost_ = 0;
 };
 
 }  // namespace topology

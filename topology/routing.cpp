@@ -44,11 +44,32 @@ struct Routing::SourceTable {
 };
 
 Routing::Routing(const Topology& topo)
-    : topo_(&topo), tables_(static_cast<std::size_t>(topo.node_count())) {
+    : topo_(&topo),
+      tables_(static_cast<std::size_t>(topo.node_count())),
+      usable_(static_cast<std::size_t>(topo.link_count()), 1) {
   for (NodeId v = 0; v < topo.node_count(); ++v) {
     const auto links = topo.incident_links(v);
     if (links.size() == 1) leaves_.emplace(v, links.front());
   }
+}
+
+void Routing::set_link_usable(int link_id, bool usable) {
+  char& state = usable_.at(static_cast<std::size_t>(link_id));
+  if ((state != 0) == usable) return;
+  state = usable ? 1 : 0;
+  unusable_count_ += usable ? -1 : 1;
+  for (auto& table : tables_) {
+    if (table) retired_.push_back(std::move(table));
+  }
+  if (!leaf_routes_.empty()) {
+    retired_leaf_routes_.push_back(std::move(leaf_routes_));
+    leaf_routes_.clear();  // a moved-from map is valid but unspecified
+  }
+}
+
+bool Routing::reachable(NodeId src, NodeId dst) {
+  if (!topo_->contains(src) || !topo_->contains(dst)) return false;
+  return table(src).cost[static_cast<std::size_t>(dst)] != kUnreached;
 }
 
 Routing::~Routing() = default;
@@ -66,11 +87,13 @@ Routing::SourceTable& Routing::table(NodeId src) {
   table->predecessor_link.assign(n, -1);
   table->routes.resize(n);
 
-  const auto weight = boost::make_function_property_map<Graph::edge_descriptor,
-                                                        PathCost>([&impl](
-                                                                      Graph::edge_descriptor e) {
-    return PathCost{impl.link_params[static_cast<std::size_t>(impl.graph[e].link_id)].latency, 1};
-  });
+  // An unusable link costs kUnreached, which never relaxes a distance.
+  const auto weight = boost::make_function_property_map<Graph::edge_descriptor, PathCost>(
+      [&impl, this](Graph::edge_descriptor e) {
+        const auto link = static_cast<std::size_t>(impl.graph[e].link_id);
+        if (!usable_[link]) return kUnreached;
+        return PathCost{impl.link_params[link].latency, 1};
+      });
   boost::dijkstra_shortest_paths(g, static_cast<Graph::vertex_descriptor>(src),
                                  boost::weight_map(weight)
                                      .distance_map(boost::make_iterator_property_map(
@@ -85,6 +108,7 @@ Routing::SourceTable& Routing::table(NodeId src) {
   for (NodeId v = 0; v < static_cast<NodeId>(n); ++v) {
     if (v == src || table->cost[static_cast<std::size_t>(v)] == kUnreached) continue;
     for (const auto& [link, u] : topo_->incident_links(v)) {
+      if (!usable_[static_cast<std::size_t>(link)]) continue;
       const PathCost via = CombineCost()(table->cost[static_cast<std::size_t>(u)],
                                          PathCost{topo_->link(link).latency, 1});
       if (!(via == table->cost[static_cast<std::size_t>(v)])) continue;
@@ -140,6 +164,10 @@ const Routing::Route& Routing::leaf_route(NodeId src, int link, NodeId next, Nod
   const std::uint64_t key = (static_cast<std::uint64_t>(src) << 32) | static_cast<std::uint32_t>(dst);
   const auto cached = leaf_routes_.find(key);
   if (cached != leaf_routes_.end()) return cached->second;
+  if (!usable_[static_cast<std::size_t>(link)]) {
+    throw std::runtime_error("no route from '" + topo_->name(src) + "' to '" + topo_->name(dst) +
+                             "': they are not connected");
+  }
   Route route;
   const LinkParams& first = topo_->link(link);
   route.channels.push_back(channel_of(link, topo_->link_ends(link).first == src ? 0 : 1));

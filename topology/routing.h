@@ -7,6 +7,10 @@
 // lazily, one Dijkstra run (boost::dijkstra_shortest_paths) per source for all
 // destinations at once, and cached.
 //
+// Faults: a link can be made unusable (set_link_usable); routes are then
+// recomputed around it. Routes handed out before stay valid (the old tables
+// are retired, not freed), because flows in flight still point at them.
+//
 // A channel is one direction of a link: channel = 2 * link_id + direction,
 // where direction 0 is link_ends(link_id).first -> .second (as added) and 1
 // is the reverse. There are 2 * link_count() channels.
@@ -47,6 +51,14 @@ class Routing {
   // The reference stays valid for the lifetime of this Routing.
   const Route& route(NodeId src, NodeId dst);
 
+  // False if no usable path joins them (only possible once a link is unusable).
+  bool reachable(NodeId src, NodeId dst);
+
+  // Marks a link usable or not; a change drops every cached route.
+  void set_link_usable(int link_id, bool usable);
+  bool link_usable(int link_id) const { return usable_[static_cast<std::size_t>(link_id)] != 0; }
+  bool all_links_usable() const { return unusable_count_ == 0; }
+
   const Topology& topology() const { return *topo_; }
   int channel_count() const { return 2 * topo_->link_count(); }
 
@@ -60,6 +72,11 @@ class Routing {
   // Nodes with exactly one link: (link id, the other end). Looked up, never iterated.
   std::unordered_map<NodeId, std::pair<int, NodeId>> leaves_;
   std::unordered_map<std::uint64_t, Route> leaf_routes_;  // (src << 32 | dst); stable references
+  std::vector<std::unique_ptr<SourceTable>> retired_;  // stale tables whose routes may be in use
+  // Stale leaf routes, likewise (moving a map keeps its elements in place).
+  std::vector<std::unordered_map<std::uint64_t, Route>> retired_leaf_routes_;
+  std::vector<char> usable_;                           // by link
+  int unusable_count_ = 0;
 };
 
 }  // namespace topology

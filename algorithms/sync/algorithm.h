@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -73,6 +74,20 @@ class Algorithm {
   // The global model (the server's, or replica 0's for decentralised
   // algorithms), for inspection after a run.
   virtual const ml::Vector& global_parameters() const = 0;
+
+  // Faults: `host` came back up after a crash (the network already carries
+  // its traffic again). An algorithm whose role on that host can restart
+  // does so here, as its real counterpart's process would on a reboot.
+  // Processes notice their own crash through Network::incarnation.
+  virtual void on_host_recovered(topology::NodeId /*host*/) {}
+  // Faults: a partition healed or a link came back up. Calls that failed
+  // while the path was cut are retried now (as RPC clients retry).
+  virtual void on_network_healed() {}
+
+  // Update accounting: for an algorithm that counts the updates it produces
+  // (Monitor::record_produced), those neither applied, dropped nor lost yet
+  // (in flight, queued or held) now; nullopt for one that does not count.
+  virtual std::optional<std::int64_t> updates_outstanding() const { return std::nullopt; }
 };
 
 }  // namespace algo

@@ -6,10 +6,12 @@ ComputeModel::ComputeModel(const Node& node, std::uint64_t root_seed)
     : host_(node.host),
       flop_rate_(node.flop_rate),
       straggler_(node.straggler),
-      stream_(root_seed, node.name, "straggler") {}
+      stream_(root_seed, node.name, "straggler"),
+      episode_slowdown_(node.episode_slowdown) {}
 
 sim::Time ComputeModel::duration(double flops) {
-  const double factor = straggler_.sample(stream_);
+  double factor = straggler_.sample(stream_);
+  if (episode_slowdown_ != nullptr) factor *= *episode_slowdown_;
   return sim::from_seconds(flops / flop_rate_ * factor);
 }
 

@@ -1,6 +1,7 @@
 // How long a node takes to compute: FLOPs / FLOP/s, times a slowdown factor
 // drawn per step from the node's straggler distribution (its own seeded
-// stream, so one node's draws never shift another's).
+// stream, so one node's draws never shift another's), times the node's
+// straggler-episode factor if a fault injector set one (Node::episode_slowdown).
 #pragma once
 
 #include <cstdint>
@@ -30,6 +31,7 @@ class ComputeModel {
   double flop_rate_;
   sim::Distribution straggler_;
   sim::RandomStream stream_;
+  const double* episode_slowdown_;
 };
 
 }  // namespace algo

@@ -31,6 +31,9 @@ struct FedAvg::ClientRound {
   std::int64_t samples = 0;  // trained this round (E x n_k once done)
   bool abandoned = false;    // set by the server at the deadline: stop, send nothing
   sim::Time close_local = 0;  // the round's end on the server's clock, announced with the model
+  std::uint64_t incarnation = 0;  // of the client's host when sampled: a change means it crashed
+  bool download_lost = false;     // the global model never reached it
+  bool upload_lost = false;       // its update was lost on the way back (counted lost)
   ml::Mlp model;         // the replica; after training, the update sent back
   std::unique_ptr<ml::Optimizer> optimizer;
   ml::BatchSampler sampler;
@@ -99,6 +102,10 @@ void FedAvg::launch(RunContext& ctx) {
   ctx.sim->spawn(serve(), server.name);
 }
 
+const Node& FedAvg::client_node(int client) const {
+  return ctx_->nodes[static_cast<std::size_t>(config_.clients[static_cast<std::size_t>(client)])];
+}
+
 // K of N without replacement by a partial Fisher-Yates shuffle, returned in
 // increasing order.
 std::vector<int> FedAvg::sample_clients() {
@@ -127,15 +134,33 @@ sim::Task FedAvg::serve() {
     record.round = round;
     record.start = ctx.sim->now();
     record.sampled = sample_clients();
-    std::vector<int> online;
+    std::vector<int> online, crashed, unreachable;
     for (int c : record.sampled) {
       const bool up = config_.availability >= 1.0 || availability_->bernoulli(config_.availability);
-      (up ? online : record.offline).push_back(c);
+      const topology::NodeId client_host = client_node(c).host;
+      if (!up) {
+        record.offline.push_back(c);
+      } else if (!ctx.net->host_up(client_host)) {
+        crashed.push_back(c);
+      } else if (ctx.net->faults_active() && !ctx.net->can_reach(host, client_host)) {
+        // (Without faults an unreachable client stays an error of the topology.)
+        unreachable.push_back(c);
+      } else {
+        online.push_back(c);
+      }
     }
+    ctx.monitor->record_produced(static_cast<std::int64_t>(record.sampled.size()));
     if (!record.offline.empty()) {
-      ctx.monitor->record_dropped(static_cast<std::int64_t>(record.offline.size()),
-                                  Monitor::DropReason::offline);
+      ctx.monitor->record_dropped(static_cast<std::int64_t>(record.offline.size()), "offline");
     }
+    if (!crashed.empty())
+      ctx.monitor->record_dropped(static_cast<std::int64_t>(crashed.size()), "crashed");
+    if (!unreachable.empty()) {
+      ctx.monitor->record_dropped(static_cast<std::int64_t>(unreachable.size()), "unreachable");
+    }
+    open_updates_ = static_cast<std::int64_t>(online.size());
+    record.failed = crashed;
+    record.failed.insert(record.failed.end(), unreachable.begin(), unreachable.end());
     const sim::Time close_local = local_time(ctx, host) + config_.deadline;
 
     if (config_.deadline > 0 && !online.empty()) {
@@ -150,9 +175,11 @@ sim::Task FedAvg::serve() {
       auto state = std::make_shared<ClientRound>(ctx, c, round, shards_[static_cast<std::size_t>(c)],
                                                  order_seed);
       state->close_local = close_local;
+      state->incarnation = ctx.net->incarnation(node.host);
       ctx.sim->spawn(client_round(state), node.name);
       send_message(*ctx.net, host, node.host, static_cast<double>(param_bytes_), state->inbox,
-                   std::shared_ptr<const ml::Vector>(snapshot), "global_model");
+                   std::shared_ptr<const ml::Vector>(snapshot), "global_model",
+                   std::function<void()>([state] { state->download_lost = true; }));
       in_round.push_back(std::move(state));
     }
 
@@ -170,13 +197,33 @@ sim::Task FedAvg::serve() {
     std::sort(arrived.begin(), arrived.end(),
               [](const auto& a, const auto& b) { return a->client < b->client; });
     for (const auto& state : arrived) record.accepted.push_back(state->client);
+    std::vector<int> missing;
     std::set_difference(online.begin(), online.end(), record.accepted.begin(),
-                        record.accepted.end(), std::back_inserter(record.late));
-    if (!record.late.empty()) {
-      ctx.monitor->record_dropped(static_cast<std::int64_t>(record.late.size()));
+                        record.accepted.end(), std::back_inserter(missing));
+    if (!missing.empty()) {
+      for (const auto& state : in_round) {  // client order
+        if (!std::binary_search(missing.begin(), missing.end(), state->client)) continue;
+        const topology::NodeId client_host = client_node(state->client).host;
+        if (state->upload_lost) {  // already counted lost
+          record.failed.push_back(state->client);
+        } else if (ctx.net->incarnation(client_host) != state->incarnation) {
+          record.failed.push_back(state->client);
+          ctx.monitor->record_dropped(1, "crashed");
+        } else if (state->download_lost) {
+          record.failed.push_back(state->client);
+          ctx.monitor->record_dropped(1, "unreachable");
+        } else {
+          record.late.push_back(state->client);
+        }
+      }
+      std::sort(record.failed.begin(), record.failed.end());
+      if (!record.late.empty()) {
+        ctx.monitor->record_dropped(static_cast<std::int64_t>(record.late.size()), "late");
+      }
       for (const auto& state : in_round) state->abandoned = true;  // harmless for arrived ones
     }
     in_round.clear();
+    open_updates_ = 0;  // every online client is now applied, dropped or lost
 
     std::int64_t samples = 0;
     if (!arrived.empty()) {
@@ -200,6 +247,7 @@ sim::Task FedAvg::serve() {
     stats_.offline += static_cast<std::int64_t>(record.offline.size());
     stats_.late += static_cast<std::int64_t>(record.late.size());
     stats_.accepted += static_cast<std::int64_t>(record.accepted.size());
+    stats_.failed += static_cast<std::int64_t>(record.failed.size());
     record.end = ctx.sim->now();
     if (config_.record_rounds) rounds_.push_back(std::move(record));
     if (ctx.monitor->on_update(round + 1, samples, params_)) co_return;
@@ -214,8 +262,11 @@ sim::Task FedAvg::client_round(std::shared_ptr<ClientRound> state) {
   const double flops_per_sample = state->model.train_flops_per_sample();
   const int batch_size = batch_sizes_[c];
 
+  // A crash ends this round's work for the client when it next wakes.
+  const auto dead = [&] { return ctx.net->incarnation(node.host) != state->incarnation; };
   std::shared_ptr<const ml::Vector> global =
       co_await algo::receive(*ctx.net, node.host, state->inbox, "global_model");
+  if (dead()) co_return;
   if (!ctx.timing_only) state->model.parameters() = *global;
   global.reset();
   ml::RowMatrix x;
@@ -237,13 +288,21 @@ sim::Task FedAvg::client_round(std::shared_ptr<ClientRound> state) {
     }
     co_await compute_[c].run(*ctx.net, flops_per_sample * static_cast<double>(samples));
     job.join();
+    if (dead()) co_return;
     if (!ctx.timing_only) ctx.monitor->record_train_loss(loss, samples);
   }
   if (past_deadline(*state)) co_return;  // the server no longer waits for it, or so it believes
   state->optimizer.reset();  // the update is the model; the rest is not needed any more
   const std::int64_t round = state->round;
+  std::shared_ptr<ClientRound> held = state;  // the loss handler outlives the message
+  Monitor* monitor = ctx.monitor;
   send_message(*ctx.net, node.host, server_host, static_cast<double>(param_bytes_), *server_inbox_,
-               ServerMessage{round, std::move(state)}, "client_model");
+               ServerMessage{round, std::move(state)}, "client_model",
+               std::function<void()>([held, monitor] {
+                 if (held->abandoned) return;  // its round is over: already counted as missing
+                 held->upload_lost = true;
+                 monitor->record_lost();
+               }));
 }
 
 bool FedAvg::past_deadline(const ClientRound& state) {

@@ -36,6 +36,14 @@
 //      weighted by their shard sizes n_k (summed in client order, so the
 //      result does not depend on arrival order), costing aggregate_flops of
 //      server time; with no accepted update the model stays as it was.
+// Faults: a sampled client whose host is down, or that the server cannot
+// reach (a partition, a dead link), is a dropout (dropped: `crashed` or
+// `unreachable`; no availability draw is skipped, so the other clients see
+// the same draws). A client that crashes during the round stops; at the
+// deadline it is dropped as `crashed`; one whose model download was lost, as
+// `unreachable`; an upload lost in flight is counted lost. Without a deadline
+// the server waits for such clients forever, as a real server without a
+// round timeout would. Every sampled client is one update produced.
 // The model version is the round number (version r+1 after round r), so
 // `stop.steps` counts rounds. Staleness is 0 for every accepted update: it is
 // applied to the version it started from (late ones are dropped, never
@@ -79,6 +87,7 @@ struct FedAvgStats {
   std::int64_t late = 0;      // online but missed the deadline
   std::int64_t accepted = 0;  // averaged into the global model
   std::int64_t discarded = 0; // late uploads that reached the server after their round closed
+  std::int64_t failed = 0;    // crashed, unreachable, or their upload was lost
 };
 
 // What happened in one round; clients as positions in FedAvgConfig::clients,
@@ -87,6 +96,7 @@ struct FedAvgRound {
   std::int64_t round = 0;
   sim::Time start = 0, end = 0;  // end: when the new version was published
   std::vector<int> sampled, offline, accepted, late;
+  std::vector<int> failed;  // faults: crashed, unreachable, or upload lost
 };
 
 class FedAvg final : public Algorithm {
@@ -98,6 +108,8 @@ class FedAvg final : public Algorithm {
   const ml::Vector& global_parameters() const override { return params_; }
 
   const FedAvgStats& stats() const { return stats_; }
+  // Online clients of a round still open (accounted when it closes).
+  std::optional<std::int64_t> updates_outstanding() const override { return open_updates_; }
   // Empty unless config.record_rounds.
   const std::vector<FedAvgRound>& rounds() const { return rounds_; }
 
@@ -127,6 +139,7 @@ class FedAvg final : public Algorithm {
   // without modelled clocks, the server has closed the round).
   bool past_deadline(const ClientRound& state);
   std::vector<int> sample_clients();
+  const Node& client_node(int client) const;  // by position in config_.clients
 
   FedAvgConfig config_;
   RunContext* ctx_ = nullptr;
@@ -144,6 +157,7 @@ class FedAvg final : public Algorithm {
 
   FedAvgStats stats_;
   std::vector<FedAvgRound> rounds_;
+  std::int64_t open_updates_ = 0;
 };
 
 }  // namespace algo

@@ -5,6 +5,7 @@
 
 #include <coroutine>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <utility>
 
@@ -24,21 +25,25 @@ namespace algo {
 // max(own, stamp) + 1, so every algorithm gets Lamport time without change.
 // If it carries a Recorder, the send and the delivery are recorded with
 // those stamps.
+//
+// If a fault loses the message (see topology::Network), on_lost runs instead.
 template <class T>
 void send_message(topology::Network& net, topology::NodeId from, topology::NodeId to, double bytes,
-                  sim::Mailbox<T>& inbox, T message, const char* tag = "message") {
+                  sim::Mailbox<T>& inbox, T message, const char* tag = "message",
+                  std::function<void()> on_lost = {}) {
   sim::LamportClocks* lamport = net.lamport_clocks();
   sim::Recorder* recorder = net.recorder();
   const std::uint64_t stamp = lamport ? lamport->on_send(from) : 0;
   const std::uint64_t id = recorder ? recorder->message_sent(from, to, bytes, tag, stamp) : 0;
-  net.start_transfer(from, to, bytes,
-                     [&inbox, m = std::move(message), lamport, recorder, from, to, stamp, id, bytes,
-                      tag]() mutable {
-                       const std::uint64_t received =
-                           lamport ? lamport->on_deliver(from, to, stamp) : 0;
-                       if (recorder) recorder->message_received(id, from, to, bytes, tag, received);
-                       inbox.send(std::move(m));
-                     });
+  net.start_transfer(
+      from, to, bytes,
+      [&inbox, m = std::move(message), lamport, recorder, from, to, stamp, id, bytes,
+       tag]() mutable {
+        const std::uint64_t received = lamport ? lamport->on_deliver(from, to, stamp) : 0;
+        if (recorder) recorder->message_received(id, from, to, bytes, tag, received);
+        inbox.send(std::move(m));
+      },
+      std::move(on_lost));
 }
 
 // `co_await receive(net, node, inbox, tag)`: inbox.receive(), and if a

@@ -34,9 +34,9 @@ void Monitor::record_applied(std::int64_t staleness) {
   ++window_staleness_count_;
 }
 
-void Monitor::record_dropped(std::int64_t count, DropReason reason) {
+void Monitor::record_dropped(std::int64_t count, const std::string& reason) {
   dropped_ += count;
-  if (reason == DropReason::offline) dropped_offline_ += count;
+  dropped_by_reason_[reason] += count;
 }
 
 bool Monitor::evaluation_due(std::int64_t version) const {
@@ -147,7 +147,11 @@ void Monitor::finish(const std::string& reason) {
   totals_.bytes_total = net_->total_bytes_sent();
   totals_.updates_applied = applied_;
   totals_.updates_dropped = dropped_;
-  totals_.updates_dropped_offline = dropped_offline_;
+  const auto offline = dropped_by_reason_.find("offline");
+  totals_.updates_dropped_offline = offline == dropped_by_reason_.end() ? 0 : offline->second;
+  totals_.updates_produced = produced_;
+  totals_.updates_lost = lost_;
+  totals_.dropped_by_reason = dropped_by_reason_;
   if (applied_ > 0) {
     double sum = 0.0;
     for (const auto& [staleness, count] : staleness_) {

@@ -68,6 +68,12 @@ struct RunTotals {
   std::int64_t updates_applied = 0;
   std::int64_t updates_dropped = 0;
   std::int64_t updates_dropped_offline = 0;  // of those, by a node that was not there (the rest came late)
+  // Update accounting (algorithms that count production): every update
+  // produced is applied, dropped (by reason), lost in flight, or still
+  // outstanding (in flight or queued) when the run ended.
+  std::int64_t updates_produced = 0;
+  std::int64_t updates_lost = 0;
+  std::map<std::string, std::int64_t> dropped_by_reason;
   std::optional<double> staleness_mean;
   std::optional<std::int64_t> staleness_p50, staleness_p99, staleness_max;
   std::uint64_t events_processed = 0;
@@ -83,10 +89,14 @@ class Monitor {
   void record_train_loss(double mean_loss, std::int64_t samples);
   // One applied update computed `staleness` versions ago (0 for synchronous).
   void record_applied(std::int64_t staleness);
-  // Updates that were never applied: late (past a deadline, a timeout, or
-  // after their step closed) or offline (the node was not available).
-  enum class DropReason { late, offline };
-  void record_dropped(std::int64_t count = 1, DropReason reason = DropReason::late);
+  // Updates that were never applied. `reason`: why (late: past a deadline,
+  // a timeout, or after their step closed; offline: the node was not
+  // available; stale, crashed, unreachable, superseded).
+  void record_dropped(std::int64_t count = 1, const std::string& reason = "late");
+  // An update came into being (a gradient pushed, a client sampled).
+  void record_produced(std::int64_t count = 1) { produced_ += count; }
+  // An update that a fault lost on its way (a lost message, a crashed holder).
+  void record_lost(std::int64_t count = 1) { lost_ += count; }
   // Decentralised algorithms: mean L2 distance of the replicas to their
   // average; the latest value is reported in the next metrics row.
   void record_consensus_distance(double distance) { window_consensus_ = distance; }
@@ -154,7 +164,9 @@ class Monitor {
   std::optional<double> window_consensus_;
   std::int64_t applied_ = 0;
   std::int64_t dropped_ = 0;
-  std::int64_t dropped_offline_ = 0;
+  std::int64_t produced_ = 0;
+  std::int64_t lost_ = 0;
+  std::map<std::string, std::int64_t> dropped_by_reason_;
   std::map<std::int64_t, std::int64_t> staleness_;
   std::string stop_reason_;
   std::vector<MetricsRow> rows_;

@@ -39,19 +39,26 @@ struct ParameterServer::Worker {
         model(ctx.model),
         sampler(std::move(data), order_seed),
         compute(node, ctx.seed),
-        inbox(*ctx.sim),
+        inbox(std::make_unique<sim::Mailbox<ParamsSlice>>(*ctx.sim)),
         versions(static_cast<std::size_t>(shards), -1) {}
   Node node;
   int batch_size;
   ml::Mlp model;
   ml::BatchSampler sampler;
   ComputeModel compute;
-  sim::Mailbox<ParamsSlice> inbox;
+  std::unique_ptr<sim::Mailbox<ParamsSlice>> inbox;  // of the current incarnation
+  // Inboxes of crashed incarnations: their dead processes still wait on them.
+  std::vector<std::unique_ptr<sim::Mailbox<ParamsSlice>>> dead_inboxes;
   std::vector<std::int64_t> versions;  // by shard: the version of the slice in model
   std::int64_t pushed = 0;             // gradients sent
   ml::RowMatrix x;
   std::vector<std::int32_t> y;
   ml::Vector gradient;
+  // The gradient job of the process now computing, if any. A rebooted
+  // worker's new process reuses the buffers above, so the crashed process's
+  // job is joined first (its result is discarded): with threads, the two
+  // jobs must never run at once.
+  MathPool::Job* computing = nullptr;
 };
 
 ParameterServer::Shard::Shard(const RunContext& ctx, int index, const Node& node, ShardRange range,
@@ -100,8 +107,51 @@ void ParameterServer::launch(RunContext& ctx) {
 
   const int n = num_workers();
   workers_ = make_workers<Worker>(ctx, config_.workers, config_.batch_size, config_.assignment, k);
+  for (auto& shard : shards_) {
+    shard->owed.assign(static_cast<std::size_t>(n), 0);
+    shard->answered_incarnation.assign(static_cast<std::size_t>(n), 0);
+    shard->needs_reply.assign(static_cast<std::size_t>(n), 0);
+  }
   for (int j = 0; j < k; ++j) ctx.sim->spawn(run_shard(j), shards_[j]->node.name);
-  for (int i = 0; i < n; ++i) ctx.sim->spawn(work(i), workers_[i]->node.name);
+  for (int i = 0; i < n; ++i) ctx.sim->spawn(work(i, false), workers_[i]->node.name);
+}
+
+std::int64_t ParameterServer::gradients_outstanding() const {
+  if (shards_.empty()) return 0;
+  const Shard& shard = *shards_.front();
+  return shard0_sent_ - shard0_lost_ - shard.received + shard.held;
+}
+
+void ParameterServer::on_host_recovered(topology::NodeId host) {
+  for (std::size_t i = 0; i < workers_.size(); ++i) {
+    Worker& worker = *workers_[i];
+    if (worker.node.host != host) continue;
+    if (worker.computing) worker.computing->join();
+    worker.computing = nullptr;
+    worker.dead_inboxes.push_back(std::move(worker.inbox));
+    worker.inbox = std::make_unique<sim::Mailbox<ParamsSlice>>(*ctx_->sim);
+    std::fill(worker.versions.begin(), worker.versions.end(), -1);
+    ctx_->sim->spawn(work(static_cast<int>(i), true), worker.node.name);
+  }
+}
+
+void ParameterServer::on_join(Shard& shard, int worker, std::uint64_t incarnation) {
+  const auto w = static_cast<std::size_t>(worker);
+  if (shard.owed[w] > 0) return;  // a gradient of its is pending: its answer will come
+  // Answered since it came back, and that answer was not lost.
+  if (shard.answered_incarnation[w] == incarnation && !shard.needs_reply[w]) return;
+  if (ctx_->monitor->stopping()) return;
+  reply(shard, worker);
+}
+
+void ParameterServer::on_network_healed() {
+  if (ctx_->monitor->stopping()) return;
+  for (auto& shard : shards_) {
+    for (int w = 0; w < num_workers(); ++w) {
+      const auto i = static_cast<std::size_t>(w);
+      if (shard->needs_reply[i] && shard->owed[i] == 0) reply(*shard, w);
+    }
+  }
 }
 
 std::int64_t ParameterServer::gradients_pushed() const {
@@ -128,13 +178,19 @@ void ParameterServer::reply(Shard& shard, int worker) {
     shard.snapshot_version = shard.version;
   }
   Worker& target = *workers_[static_cast<std::size_t>(worker)];
+  const auto w = static_cast<std::size_t>(worker);
+  if (shard.owed[w] > 0) --shard.owed[w];
+  shard.answered_incarnation[w] = ctx_->net->incarnation(target.node.host);
+  shard.needs_reply[w] = 0;
+  Shard* from = &shard;
   send_message(*ctx_->net, shard.node.host, target.node.host,
-               static_cast<double>(shard.range.size) * sizeof(float), target.inbox,
-               ParamsSlice{shard.index, shard.version, shard.snapshot}, "params");
+               static_cast<double>(shard.range.size) * sizeof(float), *target.inbox,
+               ParamsSlice{shard.index, shard.version, shard.snapshot}, "params",
+               std::function<void()>([from, w] { from->needs_reply[w] = 1; }));
 }
 
-void ParameterServer::drop(const Shard& shard) {
-  if (counting_shard(shard)) ctx_->monitor->record_dropped();
+void ParameterServer::drop(const Shard& shard, const std::string& reason) {
+  if (counting_shard(shard)) ctx_->monitor->record_dropped(1, reason);
 }
 
 sim::Task ParameterServer::apply(Shard& shard, std::vector<const GradientSlice*> gradients) {
@@ -181,14 +237,30 @@ void ParameterServer::on_shard_advanced(const Shard& shard, std::int64_t samples
   }
 }
 
-sim::Task ParameterServer::work(int index) {
+sim::Task ParameterServer::work(int index, bool rejoin) {
   RunContext& ctx = *ctx_;
   Worker& self = *workers_[static_cast<std::size_t>(index)];
+  const topology::NodeId host = self.node.host;
+  // This process lives as long as its host's incarnation; a crash ends it
+  // when it next wakes (messages to a crashed host are lost, so a process
+  // waiting for one just never wakes; the Simulator frees its frame).
+  const std::uint64_t incarnation = ctx.net->incarnation(host);
+  const auto dead = [&] { return ctx.net->incarnation(host) != incarnation; };
+  sim::Mailbox<ParamsSlice>& inbox = *self.inbox;
+  if (rejoin) {
+    for (const auto& shard : shards_) {
+      Shard* target = shard.get();
+      ctx.net->start_transfer(
+          host, target->node.host, kJoinBytes,
+          [this, target, index, incarnation] { on_join(*target, index, incarnation); });
+    }
+  }
   const double flops_per_sample = self.model.train_flops_per_sample();
   const int k = static_cast<int>(shards_.size());
   while (true) {
     for (int got = 0; got < k; ++got) {
-      ParamsSlice slice = co_await algo::receive(*ctx.net, self.node.host, self.inbox, "params");
+      ParamsSlice slice = co_await algo::receive(*ctx.net, self.node.host, inbox, "params");
+      if (dead()) co_return;
       const ShardRange& range = ranges_[static_cast<std::size_t>(slice.shard)];
       self.model.parameters().segment(range.offset, range.size) = *slice.values;
       self.versions[static_cast<std::size_t>(slice.shard)] = slice.version;
@@ -203,20 +275,37 @@ sim::Task ParameterServer::work(int index) {
         ml::gather_batch(*ctx.train, batch, self.x, self.y);
         loss = self.model.loss_and_gradient(self.x, self.y, self.gradient);
       });
+      self.computing = &job;
     }
     co_await self.compute.run(*ctx.net, flops_per_sample * static_cast<double>(samples));
     job.join();
+    if (self.computing == &job) self.computing = nullptr;
+    if (dead()) co_return;  // crashed while computing: the gradient never left
     if (!ctx.timing_only) ctx.monitor->record_train_loss(loss, samples);
     ++self.pushed;
+    ctx.monitor->record_produced();
     for (const auto& shard : shards_) {
       const ShardRange& range = shard->range;
-      send_message(*ctx.net, self.node.host, shard->node.host,
-                   static_cast<double>(range.size) * sizeof(float), shard->inbox,
-                   GradientSlice{index, self.versions[static_cast<std::size_t>(shard->index)],
+      Shard* target = shard.get();
+      ++target->owed[static_cast<std::size_t>(index)];
+      const bool counting = counting_shard(*target);
+      if (counting) ++shard0_sent_;
+      auto on_lost = [this, target, index, counting] {
+        --target->owed[static_cast<std::size_t>(index)];
+        target->needs_reply[static_cast<std::size_t>(index)] = 1;
+        if (counting) {
+          ++shard0_lost_;
+          ctx_->monitor->record_lost();
+        }
+      };
+      send_message(*ctx.net, host, target->node.host,
+                   static_cast<double>(range.size) * sizeof(float), target->inbox,
+                   GradientSlice{index, self.versions[static_cast<std::size_t>(target->index)],
                                  samples,
-                                 ctx.timing_only ? ml::Vector()
-                                                 : ml::Vector(self.gradient.segment(range.offset, range.size))},
-                   "gradient");
+                                 ctx.timing_only
+                                     ? ml::Vector()
+                                     : ml::Vector(self.gradient.segment(range.offset, range.size))},
+                   "gradient", std::function<void()>(on_lost));
     }
   }
 }

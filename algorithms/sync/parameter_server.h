@@ -22,6 +22,18 @@
 //     samples are counted at shard 0 (with one server: at the server).
 //     Staleness = the shard's version when it applies a gradient minus the
 //     shard version the worker computed it from.
+//   * Faults. A worker whose host crashes stops (its process notices through
+//     the host's incarnation when it next wakes); its in-flight gradients
+//     are lost (Monitor::record_lost, counted at shard 0). When the host
+//     recovers, the worker restarts with a fresh inbox and sends each shard a
+//     small join request; a shard answers it with its current slice unless
+//     an answer is already due (a gradient of the worker's is queued or held)
+//     or was sent since the worker came back. A shard whose reply to a
+//     worker was lost, or that lost a worker's gradient (a partition, a dead
+//     link), owes that worker a slice: when the network heals it sends its
+//     current one (the failed calls retried). Every pushed gradient is
+//     counted as produced (Monitor::record_produced) at shard 0.
+//     Not modelled: a crashed server (its workers stall; it does not restart).
 #pragma once
 
 #include <coroutine>
@@ -79,6 +91,17 @@ class ParameterServer : public Algorithm {
   std::int64_t gradients_received() const;  // by shard 0 (applied + dropped)
   // The workers whose gradients shard 0 applied, in the order it applied them.
   const std::vector<int>& applied_log() const { return applied_log_; }
+  // Gradients for shard 0 on the network, queued in its inbox, or held by
+  // its update rule for a later update: neither applied, dropped nor lost
+  // yet. For update accounting.
+  std::int64_t gradients_outstanding() const;
+
+  void on_host_recovered(topology::NodeId host) final;
+  void on_network_healed() final;
+  std::optional<std::int64_t> updates_outstanding() const final { return gradients_outstanding(); }
+
+  // Bytes of a worker's join request after a restart.
+  static constexpr double kJoinBytes = 64.0;
 
  protected:
   // Throws std::invalid_argument (naming `kind`) for no workers, batch < 1,
@@ -112,6 +135,12 @@ class ParameterServer : public Algorithm {
     std::shared_ptr<const ml::Vector> snapshot;  // params at snapshot_version
     std::int64_t snapshot_version = -1;
     ml::Vector average;  // scratch of apply()
+    // By worker: gradients sent to this shard and not yet answered or lost,
+    // and the incarnation of the worker's host at the last answer.
+    std::vector<std::int64_t> owed;
+    std::vector<std::uint64_t> answered_incarnation;
+    std::vector<char> needs_reply;  // a reply to it, or a gradient of its, was lost
+    std::int64_t held = 0;          // gradients received and kept by serve() for a later update
   };
 
   // The update rule: runs on shard `shard`'s node after the initial
@@ -142,8 +171,8 @@ class ParameterServer : public Algorithm {
   }
   // Sends the shard's current slice to worker `worker`.
   void reply(Shard& shard, int worker);
-  // Counts a dropped gradient (at shard 0).
-  void drop(const Shard& shard);
+  // Counts a dropped gradient (at shard 0), with the reason.
+  void drop(const Shard& shard, const std::string& reason = "stale");
   // Averages `gradients` (weighted by samples, summed in the given order),
   // spends the update's compute time, applies the optimizer, records each
   // gradient's staleness (at shard 0), bumps the shard's version and reports
@@ -156,7 +185,8 @@ class ParameterServer : public Algorithm {
   struct Worker;
 
   sim::Task run_shard(int index);
-  sim::Task work(int index);
+  sim::Task work(int index, bool rejoin);
+  void on_join(Shard& shard, int worker, std::uint64_t incarnation);
   void on_shard_advanced(const Shard& shard, std::int64_t samples);
 
   PsConfig config_;
@@ -169,6 +199,8 @@ class ParameterServer : public Algorithm {
   std::int64_t global_version_ = 0;
   std::vector<int> applied_log_;
   std::deque<std::int64_t> pending_samples_;  // shard 0's samples of versions not yet global
+  std::int64_t shard0_sent_ = 0;              // gradient slices sent to shard 0
+  std::int64_t shard0_lost_ = 0;              // of which the network lost
 };
 
 }  // namespace algo

@@ -34,6 +34,7 @@ sim::Task PsSsp::serve(Shard& shard) {
     const std::int64_t c = clock[w]++;
     pending.try_emplace(c, slots).first->second[w] = std::move(message);
     ++pending_count[c];
+    ++shard.held;
     waiting[w] = true;
     // Clocks complete in order: the version is the slowest worker's clock.
     // The sender is answered after the clock it completed is applied, so a
@@ -44,6 +45,7 @@ sim::Task PsSsp::serve(Shard& shard) {
       const std::int64_t done = shard.version;
       std::vector<const GradientSlice*> gradients;  // in worker order
       for (const auto& g : pending.at(done)) gradients.push_back(&*g);
+      shard.held -= static_cast<std::int64_t>(gradients.size());
       co_await apply(shard, gradients);
       pending.erase(done);
       pending_count.erase(done);

@@ -55,13 +55,23 @@ sim::Task PsSync::serve(Shard& shard) {
         reply(shard, message.worker);
         continue;
       }
-      arrived[static_cast<std::size_t>(message.worker)] = std::move(message);
-      ++count;
+      auto& slot = arrived[static_cast<std::size_t>(message.worker)];
+      if (slot) {
+        // The worker crashed after pushing and, restarted, pushed again for
+        // the same step: the newer gradient replaces the older one.
+        drop(shard, "superseded");
+        --shard.owed[static_cast<std::size_t>(message.worker)];  // it will be answered once
+      } else {
+        ++count;
+        ++shard.held;
+      }
+      slot = std::move(message);
     }
     std::vector<const GradientSlice*> used;  // in worker order
     for (const auto& m : arrived) {
       if (m) used.push_back(&*m);
     }
+    shard.held -= static_cast<std::int64_t>(used.size());
     co_await apply(shard, used);
     if (context().monitor->stopping()) co_return;
     for (auto& m : arrived) {
