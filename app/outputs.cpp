@@ -96,8 +96,8 @@ std::string metrics_csv(const ScenarioResult& result) {
 
 std::string summary_csv(const ScenarioResult& result) {
   std::ostringstream out;
-  out << "scenario,algorithm,kind,seed,workers,stop_reason,sim_time_s,steps,samples,epochs,"
-         "final_accuracy,final_test_loss,best_accuracy,target_accuracy,time_to_target_s,"
+  out << "scenario,algorithm,kind,seed,workers,stop_reason,status,sim_time_s,steps,samples,"
+         "epochs,final_accuracy,final_test_loss,best_accuracy,target_accuracy,time_to_target_s,"
          "throughput_samples_per_s,bytes_total,staleness_mean,staleness_p50,staleness_p99,"
          "staleness_max,updates_applied,updates_dropped,events_processed";
   const Scenario& s = result.scenario;
@@ -107,8 +107,9 @@ std::string summary_csv(const ScenarioResult& result) {
   for (const RunResult& r : result.runs) {
     const algo::RunTotals& t = r.totals;
     out << s.name << ',' << r.label << ',' << r.kind << ',' << s.seed << ',' << r.workers << ','
-        << t.stop_reason << ',' << seconds(t.time) << ',' << t.steps << ',' << t.samples << ','
-        << format_number(t.epochs) << ',' << format_number(t.final_test_accuracy) << ','
+        << t.stop_reason << ',' << t.status << ',' << seconds(t.time) << ',' << t.steps << ','
+        << t.samples << ',' << format_number(t.epochs) << ','
+        << format_number(t.final_test_accuracy) << ','
         << format_number(t.final_test_loss) << ',' << format_number(t.best_test_accuracy) << ','
         << (target > 0 ? format_number(target) : "") << ','
         << (t.time_to_target ? seconds(*t.time_to_target) : "") << ','
