@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -64,6 +65,8 @@ void write_file_atomically(const std::filesystem::path& path, const std::string&
 }  // namespace
 
 std::string format_number(double value) {
+  // A diverged run's NaNs: one spelling, whatever their sign bit.
+  if (std::isnan(value)) return "nan";
   char buffer[64];
   const auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
   return ec == std::errc() ? std::string(buffer, end) : std::string("nan");

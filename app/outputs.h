@@ -22,7 +22,7 @@
 namespace app {
 
 // Shortest decimal text that reads back as exactly `value` (std::to_chars), so
-// CSV values are exact and identical on every run.
+// CSV values are exact and identical on every run; "nan" for any NaN.
 std::string format_number(double value);
 
 // One row per evaluation point / algorithm / histogram bin; the first column

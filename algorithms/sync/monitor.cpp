@@ -53,8 +53,8 @@ bool Monitor::on_update(std::int64_t version, std::int64_t samples, const ml::Ve
   params_ = &params;
   version_ = version;
   samples_ += samples;
-  // One vectorised pass over the parameters: a few microseconds for the
-  // 100k-parameter MLP, small next to the gradients that produced them.
+  // One vectorised pass over the P parameters per version, next to the
+  // O(batch x P) gradient work that produced them.
   if (!diverged_at_ && !params.allFinite()) diverge(version);
   if (diverged_at_) return true;
 
