@@ -40,7 +40,8 @@ const std::filesystem::path& scratch_folder() {
 
 void write(const std::filesystem::path& path, std::span<const std::uint8_t> bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  out.write(reinterpret_cast<const char*>(bytes.data()),
+            static_cast<std::streamsize>(bytes.size()));
   if (!out) throw std::runtime_error("cannot write " + path.string());
 }
 
@@ -85,8 +86,8 @@ void units(std::span<const std::uint8_t> input) {
 
 void idx(std::span<const std::uint8_t> input) {
   if (input.size() < 2) return;
-  const std::size_t split = std::min<std::size_t>((std::size_t{input[0]} << 8) | input[1],
-                                                  input.size() - 2);
+  const std::size_t split =
+      std::min<std::size_t>((std::size_t{input[0]} << 8) | input[1], input.size() - 2);
   const std::filesystem::path images = scratch_folder() / "images";
   const std::filesystem::path labels = scratch_folder() / "labels";
   write(images, input.subspan(2, split));

@@ -2,9 +2,8 @@
 // suite: the seed corpora (tests/fuzz/corpus/<target>/) and every input a
 // fuzzer once crashed on (tests/fuzz/regressions/<target>/, each fixed). A
 // target that throws anything but the user-facing errors it expects fails.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <iterator>

@@ -4,7 +4,6 @@
 // against a serial oracle that replays the same batches on one model and
 // finds the first step whose loss or parameters are not finite.
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <limits>
 
@@ -65,8 +64,8 @@ std::int64_t serial_divergence_step(const OneWorker& w, float lr) {
 }  // namespace
 
 TEST_CASE("the monitor stops a run whose parameters become non-finite") {
-  const float bad = GENERATE(std::numeric_limits<float>::quiet_NaN(),
-                             std::numeric_limits<float>::infinity());
+  const float bad =
+      GENERATE(std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity());
   MonitorFixture f;
   CHECK_FALSE(f.monitor.on_update(0, 0, f.params));
   CHECK_FALSE(f.monitor.on_update(1, 10, f.params));
@@ -88,8 +87,8 @@ TEST_CASE("the monitor stops a run whose parameters become non-finite") {
 }
 
 TEST_CASE("the monitor stops a run whose training loss is not finite") {
-  const double bad = GENERATE(std::numeric_limits<double>::quiet_NaN(),
-                              std::numeric_limits<double>::infinity());
+  const double bad =
+      GENERATE(std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity());
   MonitorFixture f;
   CHECK_FALSE(f.monitor.on_update(0, 0, f.params));
   CHECK_FALSE(f.monitor.on_update(1, 10, f.params));
