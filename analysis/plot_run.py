@@ -75,6 +75,7 @@ SUMMARY_COLUMNS = [
     ("kind", "kind", "s"),
     ("workers", "workers", "int"),
     ("stop_reason", "stop", "s"),
+    ("status", "status", "s"),
     ("sim_time_s", "sim time (s)", ".4g"),
     ("steps", "steps", "int"),
     ("samples", "samples", "int"),
@@ -135,7 +136,8 @@ def read_csv(path: Path) -> pd.DataFrame:
                     raise RunError(f"{path}: malformed CSV: line {lineno} has {len(row)} "
                                    f"cells, the header has {width}")
         df = pd.read_csv(path, index_col=False, dtype={"algorithm": str, "node": str, "scenario": str,
-                                      "kind": str, "stop_reason": str, "from": str, "to": str})
+                                      "kind": str, "stop_reason": str, "from": str, "to": str,
+                                      "status": str})
     except FileNotFoundError:
         raise RunError(f"{path}: file not found") from None
     except pd.errors.EmptyDataError:
@@ -146,7 +148,7 @@ def read_csv(path: Path) -> pd.DataFrame:
     missing = [c for c in REQUIRED.get(path.name, []) if c not in df.columns]
     if missing:
         raise RunError(f"{path}: malformed CSV: missing column(s) {', '.join(missing)}")
-    text_columns = {"algorithm", "node", "scenario", "kind", "stop_reason", "from", "to"}
+    text_columns = {"algorithm", "node", "scenario", "kind", "stop_reason", "from", "to", "status"}
     for col in df.columns:
         if col in text_columns:
             continue

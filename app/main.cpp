@@ -7,9 +7,12 @@
 //   syncsim check DIR_OR_FILES... [--junit FILE] [--update-golden] ...
 //
 // Exit codes: 0 success; 2 bad input (command line, scenario, data files,
-// output folder); 1 an internal error (a bug: please report it), or for
-// `check`, any failed assertion.
+// output folder); 3 a run diverged (NaN or Inf in the loss or parameters; its
+// outputs are written, with the step in summary.csv's status column); 1 an
+// internal error (a bug: please report it), or for `check`, any failed
+// assertion.
 #include <CLI/CLI.hpp>
+#include <charconv>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -27,12 +30,32 @@
 #include "app/sweep_plan.h"
 #include "app/sweep_runner.h"
 #include "app/world.h"
+#include "sim/simulator.h"
+#include "sim/time.h"
 
 namespace {
 
 constexpr int kExitBadInput = 2;
 constexpr int kExitInternal = 1;
 constexpr int kExitCheckFailed = 1;  // `check`: an assertion failed
+constexpr int kExitDiverged = 3;
+
+// Fails fast, before a long run, if `dir` can never become the output folder:
+// it, or its nearest existing ancestor, is not a folder. Creates nothing, so a
+// run that fails later leaves no empty folder behind; write_outputs still
+// reports the errors this cannot foresee (permissions, a full disk).
+void check_output_folder(const std::filesystem::path& dir) {
+  std::error_code ec;
+  std::filesystem::path existing = std::filesystem::absolute(dir, ec);
+  while (!ec && !std::filesystem::exists(existing, ec) && existing.has_relative_path()) {
+    existing = existing.parent_path();
+  }
+  if (!ec && std::filesystem::exists(existing, ec) &&
+      !std::filesystem::is_directory(existing, ec)) {
+    throw std::runtime_error("cannot create output folder " + dir.string() + ": " +
+                             existing.string() + " is not a folder");
+  }
+}
 
 // --quiet, --log-level, --progress: how much run and sweep say on stderr.
 struct Verbosity {
@@ -76,6 +99,12 @@ int run_command(const std::string& scenario_path, const std::string& out_dir,
   scenario.outputs.links = scenario.outputs.links || extra.links;
   const std::filesystem::path dir = out_dir.empty() ? std::filesystem::path("runs") / scenario.name
                                                     : std::filesystem::path(out_dir);
+  try {
+    check_output_folder(dir);
+  } catch (const std::runtime_error& e) {
+    std::cerr << "syncsim: " << e.what() << '\n';
+    return kExitBadInput;
+  }
   app::ProgressReporter progress(*app::parse_progress_mode(verbosity.progress),
                                  verbosity.log_level(), verbosity.progress_every);
   const app::ScenarioResult result = app::run_scenario(scenario, &progress);
@@ -86,21 +115,31 @@ int run_command(const std::string& scenario_path, const std::string& out_dir,
     std::cerr << "syncsim: " << e.what() << '\n';
     return kExitBadInput;
   }
-  if (verbosity.log_level() < app::LogLevel::info) return 0;
-  for (const app::RunResult& run : result.runs) {
-    const algo::RunTotals& t = run.totals;
-    std::printf("%s/%s: %d worker(s), stopped by %s at %.3f s simulated (%lld steps, %.2f epochs)\n",
-                scenario.name.c_str(), run.label.c_str(), run.workers, t.stop_reason.c_str(),
-                sim::to_seconds(t.time), static_cast<long long>(t.steps), t.epochs);
-    char accuracy[64] = "no test accuracy (math: none)";
-    if (t.evaluated) std::snprintf(accuracy, sizeof accuracy, "test accuracy %.4f", t.final_test_accuracy);
-    std::printf("  %s, throughput %.0f samples/s simulated, %.1f MB sent, %.1f s wall\n",
-                accuracy, t.throughput, t.bytes_total / 1e6, run.wall_seconds);
+  if (verbosity.log_level() >= app::LogLevel::info) {
+    for (const app::RunResult& run : result.runs) {
+      const algo::RunTotals& t = run.totals;
+      std::printf("%s/%s: %d worker(s), stopped by %s at %.3f s simulated (%lld steps, %.2f epochs)\n",
+                  scenario.name.c_str(), run.label.c_str(), run.workers, t.stop_reason.c_str(),
+                  sim::to_seconds(t.time), static_cast<long long>(t.steps), t.epochs);
+      char accuracy[64] = "no test accuracy (math: none)";
+      if (t.evaluated) std::snprintf(accuracy, sizeof accuracy, "test accuracy %.4f", t.final_test_accuracy);
+      std::printf("  %s, throughput %.0f samples/s simulated, %.1f MB sent, %.1f s wall\n",
+                  accuracy, t.throughput, t.bytes_total / 1e6, run.wall_seconds);
+    }
+    std::printf("  CSVs in %s/:", dir.string().c_str());
+    for (const auto& f : files) std::printf(" %s", f.filename().string().c_str());
+    std::printf("\n");
   }
-  std::printf("  CSVs in %s/:", dir.string().c_str());
-  for (const auto& f : files) std::printf(" %s", f.filename().string().c_str());
-  std::printf("\n");
-  return 0;
+  // A diverged run is reported even with --quiet: its exit status is 3.
+  int code = 0;
+  for (const app::RunResult& run : result.runs) {
+    if (!run.totals.diverged_at_step) continue;
+    std::fflush(stdout);
+    std::cerr << "syncsim: " << scenario.name << '/' << run.label << ": " << run.totals.status
+              << " (NaN or Inf in the training loss or parameters; lower the learning rate)\n";
+    code = kExitDiverged;
+  }
+  return code;
 }
 
 struct SweepArgs {
@@ -272,7 +311,17 @@ int main(int argc, char** argv) {
   CLI::App* run = cli.add_subcommand("run", "Run a scenario and write its CSV outputs");
   run->add_option("scenario", scenario_path, "Scenario YAML file")->required();
   run->add_option("-o,--out", out_dir, "Output folder (default: runs/<scenario name>)");
-  run->add_option("--seed", seed, "Override the scenario's root seed");
+  // A validator on the text: CLI11 reads integers with strtoull base 0, so
+  // "-1" would wrap to 2^64 - 1 and "010" would be octal.
+  run->add_option("--seed", seed, "Override the scenario's root seed")
+      ->check([](const std::string& text) {
+        std::uint64_t value = 0;
+        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+        return ec == std::errc() && end == text.data() + text.size()
+                   ? std::string()
+                   : "expected a decimal integer from 0 to 18446744073709551615, got '" + text +
+                         "'";
+      });
   int threads = algo::MathPool::hardware_threads();
   run->add_option("--threads", threads,
                   "Host threads for the workers' math (default: all hardware threads); "
@@ -359,6 +408,23 @@ int main(int argc, char** argv) {
     return kExitBadInput;
   } catch (const ml::DataError& e) {
     std::cerr << "syncsim: " << e.what() << '\n';
+    return kExitBadInput;
+  } catch (const sim::ProcessError& e) {
+    // A step or transfer longer than simulated time can hold comes from the
+    // scenario's numbers (a tiny FLOP rate or bandwidth), not from a bug.
+    try {
+      if (e.cause()) std::rethrow_exception(e.cause());
+    } catch (const sim::TimeOverflow& overflow) {
+      std::cerr << "syncsim: " << overflow.what() << " in process '" << e.process()
+                << "': check cluster.*.flops, topology bandwidths, model.layers and batch_size\n";
+      return kExitBadInput;
+    } catch (...) {
+    }
+    std::cerr << "syncsim: internal error: " << e.what() << '\n';
+    return kExitInternal;
+  } catch (const std::bad_alloc&) {
+    std::cerr << "syncsim: out of memory: the scenario needs more memory than this machine has "
+                 "(fewer or smaller nodes, a smaller model or less data)\n";
     return kExitBadInput;
   } catch (const std::exception& e) {
     std::cerr << "syncsim: internal error: " << e.what() << '\n';

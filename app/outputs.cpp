@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -66,6 +67,8 @@ void write_file_atomically(const std::filesystem::path& path, const std::string&
 std::string format_seconds(sim::Time t) { return seconds(t); }
 
 std::string format_number(double value) {
+  // A diverged run's NaNs: one spelling, whatever their sign bit.
+  if (std::isnan(value)) return "nan";
   char buffer[64];
   const auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
   return ec == std::errc() ? std::string(buffer, end) : std::string("nan");
@@ -99,7 +102,8 @@ std::string metrics_csv(const ScenarioResult& result) {
 
 SummaryTable summary_table(const ScenarioResult& result) {
   SummaryTable table;
-  table.columns = {"scenario", "algorithm", "kind", "seed", "workers", "stop_reason", "sim_time_s",
+  table.columns = {"scenario", "algorithm", "kind", "seed", "workers", "stop_reason", "status",
+                   "sim_time_s",
                    "steps", "samples", "epochs", "final_accuracy", "final_test_loss",
                    "best_accuracy", "target_accuracy", "time_to_target_s",
                    "throughput_samples_per_s", "bytes_total", "staleness_mean", "staleness_p50",
@@ -136,7 +140,7 @@ SummaryTable summary_table(const ScenarioResult& result) {
     auto evaluated = [&](double v) { return t.evaluated ? format_number(v) : std::string(); };
     std::vector<std::string> row = {
         s.name, r.label, r.kind, std::to_string(s.seed), std::to_string(r.workers),
-        t.stop_reason, seconds(t.time), std::to_string(t.steps), std::to_string(t.samples),
+        t.stop_reason, t.status, seconds(t.time), std::to_string(t.steps), std::to_string(t.samples),
         format_number(t.epochs), evaluated(t.final_test_accuracy),
         evaluated(t.final_test_loss), evaluated(t.best_test_accuracy),
         target > 0 ? format_number(target) : "",

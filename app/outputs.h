@@ -29,7 +29,7 @@
 namespace app {
 
 // Shortest decimal text that reads back as exactly `value` (std::to_chars), so
-// CSV values are exact and identical on every run.
+// CSV values are exact and identical on every run; "nan" for any NaN.
 std::string format_number(double value);
 // Exact decimal seconds of a simulated time ("0.558108003"), as in the CSVs.
 std::string format_seconds(sim::Time t);

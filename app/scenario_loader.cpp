@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -12,6 +13,12 @@
 
 namespace app {
 namespace {
+
+// The math is float32: a value beyond float's range would become inf (or, as
+// a C++ conversion, undefined behaviour), so it is an error at its key.
+float as_float_in(const ConfigNode& node, double min) {
+  return static_cast<float>(node.as_double_in(min, std::numeric_limits<float>::max()));
+}
 
 SourceLocation location(const ConfigNode& node, const std::string& path) {
   return SourceLocation{node.file(), node.line(), node.column(), path};
@@ -58,10 +65,12 @@ std::vector<NodeGroup> load_cluster(const ConfigNode& cluster) {
         g.fail("group names may use letters, digits, '_' and '-' only");
       }
     }
-    group.count = static_cast<int>(g.get_int("count", 1));
+    // Range-checked as int64 before narrowing: 4294967297 must not become 1.
     if (g.has("count")) {
-      g.child("count").require(group.count >= 1 && group.count <= 1'000'000,
+      const std::int64_t count = g.child("count").as_int();
+      g.child("count").require(count >= 1 && count <= 1'000'000,
                                "count must be between 1 and 1000000");
+      group.count = static_cast<int>(count);
     }
     const ConfigNode flops = g.child("flops");
     group.flop_rate = flops.as_flop_rate();
@@ -156,12 +165,13 @@ DataSpec load_data(const ConfigNode& node) {
     spec.synthetic.samples = node.get_int("samples", 2000);
     spec.synthetic.features = static_cast<int>(node.get_int("features", 20));
     spec.synthetic.classes = static_cast<int>(node.get_int("classes", 4));
-    spec.synthetic.noise = static_cast<float>(node.get_double("noise", 1.0));
-    spec.synthetic.separation = static_cast<float>(node.get_double("separation", 3.0));
     if (node.has("samples")) node.child("samples").as_int_in(2, 100'000'000);
     if (node.has("features")) node.child("features").as_int_in(1, 1'000'000);
     if (node.has("classes")) node.child("classes").as_int_in(2, 100'000);
-    if (node.has("noise")) node.child("noise").as_double_in(0.0);
+    if (node.has("noise")) spec.synthetic.noise = as_float_in(node.child("noise"), 0.0);
+    if (node.has("separation")) {
+      spec.synthetic.separation = as_float_in(node.child("separation"), 0.0);
+    }
     spec.synthetic_test_samples = std::max<std::int64_t>(1, spec.synthetic.samples / 5);
   } else {
     dataset.fail("unknown dataset '" + spec.dataset +
@@ -207,8 +217,16 @@ ml::MlpSpec load_model(const ConfigNode& node, SourceLocation& layers_at) {
       layers->fail("expected a list of at least two layer widths, e.g. [784, 128, 10]");
     }
     spec.widths.clear();
+    double parameters = 0;
     for (std::size_t i = 0; i < layers->size(); ++i) {
       spec.widths.push_back(static_cast<int>(layers->at(i).as_int_in(1, 1'000'000)));
+      if (i > 0) parameters += (spec.widths[i - 1] + 1.0) * spec.widths[i];
+    }
+    // Every node holds copies of the model; beyond this one copy alone is 4 GB.
+    constexpr double kMaxParameters = 1e9;
+    if (parameters > kMaxParameters) {
+      layers->fail("the model would have " + std::to_string(static_cast<long long>(parameters)) +
+                   " parameters; at most 1000000000 (4 GB per copy of the model)");
     }
   } else {
     layers_at = location(node, "model.layers (default [784, 128, 10])");
@@ -244,6 +262,8 @@ OptimizerSpec load_optimizer(const ConfigNode& node) {
     const ConfigNode lr = node.child("lr");
     const double value = lr.as_double();
     lr.require(value > 0, "lr must be greater than zero");
+    lr.require(value <= std::numeric_limits<float>::max(),
+               "lr must be at most 3.4e38 (the math is float32)");
     return value;
   };
   if (spec.kind == "sgd") {
@@ -252,7 +272,7 @@ OptimizerSpec load_optimizer(const ConfigNode& node) {
     if (node.has("momentum"))
       spec.sgd.momentum = static_cast<float>(node.child("momentum").as_double_in(0.0, 1.0));
     if (node.has("weight_decay"))
-      spec.sgd.weight_decay = static_cast<float>(node.child("weight_decay").as_double_in(0.0));
+      spec.sgd.weight_decay = as_float_in(node.child("weight_decay"), 0.0);
     spec.sgd.nesterov = node.get_bool("nesterov", false);
     if (spec.sgd.nesterov && spec.sgd.momentum <= 0) {
       node.child("nesterov").fail("nesterov needs momentum > 0");
@@ -264,9 +284,9 @@ OptimizerSpec load_optimizer(const ConfigNode& node) {
       spec.adam.beta1 = static_cast<float>(node.child("beta1").as_double_in(0.0, 0.999999));
     if (node.has("beta2"))
       spec.adam.beta2 = static_cast<float>(node.child("beta2").as_double_in(0.0, 0.999999999));
-    if (node.has("eps")) spec.adam.eps = static_cast<float>(node.child("eps").as_double_in(0.0));
+    if (node.has("eps")) spec.adam.eps = as_float_in(node.child("eps"), 0.0);
     if (node.has("weight_decay"))
-      spec.adam.weight_decay = static_cast<float>(node.child("weight_decay").as_double_in(0.0));
+      spec.adam.weight_decay = as_float_in(node.child("weight_decay"), 0.0);
   } else {
     node.child("kind").fail("unknown optimizer '" + spec.kind + "' (expected sgd or adam)");
   }

@@ -124,7 +124,7 @@ void finish_process(ProcessState& state, std::exception_ptr error) noexcept {
       what = e.what();
     } catch (...) {
     }
-    sim.unjoined_failure_ = std::make_unique<ProcessError>(state.name, what);
+    sim.unjoined_failure_ = std::make_unique<ProcessError>(state.name, what, error);
   }
   for (std::coroutine_handle<> joiner : state.joiners) sim.schedule_resume(sim.now_, joiner);
   state.joiners.clear();

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <coroutine>
+#include <exception>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -23,12 +24,18 @@ namespace sim {
 // joining it: a failed process is never dropped silently.
 class ProcessError : public std::runtime_error {
  public:
-  ProcessError(const std::string& process, const std::string& what)
-      : std::runtime_error("process '" + process + "' failed: " + what), process_(process) {}
+  ProcessError(const std::string& process, const std::string& what,
+               std::exception_ptr cause = nullptr)
+      : std::runtime_error("process '" + process + "' failed: " + what),
+        process_(process),
+        cause_(std::move(cause)) {}
   const std::string& process() const { return process_; }
+  // What the process threw, for callers that handle some kinds (TimeOverflow).
+  const std::exception_ptr& cause() const { return cause_; }
 
  private:
   std::string process_;
+  std::exception_ptr cause_;
 };
 
 class Simulator {

@@ -10,8 +10,10 @@ Time from_seconds(double s) {
   const double ns = s * 1e9;
   // 9.2e18 is just below INT64_MAX; beyond it llround is undefined.
   if (!std::isfinite(ns) || std::fabs(ns) > 9.2e18) {
-    throw std::out_of_range("duration of " + std::to_string(s) +
-                            " s does not fit in simulated time (int64 ns)");
+    char text[32];
+    std::snprintf(text, sizeof text, "%.6g", s);
+    throw TimeOverflow("duration of " + std::string(text) +
+                       " s does not fit in simulated time (int64 ns, about 292 years)");
   }
   return static_cast<Time>(std::llround(ns));
 }

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <stdexcept>
 #include <string>
 
 namespace sim {
@@ -25,9 +26,16 @@ constexpr Time microseconds(std::int64_t n) { return n * kMicrosecond; }
 constexpr Time milliseconds(std::int64_t n) { return n * kMillisecond; }
 constexpr Time seconds(std::int64_t n) { return n * kSecond; }
 
+// A duration beyond simulated time (about 292 years): its own type, so the
+// command line can tell a scenario whose numbers overflow (a tiny FLOP rate)
+// from a bug.
+struct TimeOverflow : std::out_of_range {
+  using std::out_of_range::out_of_range;
+};
+
 // Rounds a duration in seconds to the nearest nanosecond (ties away from zero).
 // REQUIRES: s is finite and |s| * 1e9 fits in Time; otherwise throws
-// std::out_of_range, because a silently saturated time would corrupt ordering.
+// TimeOverflow, because a silently saturated time would corrupt ordering.
 Time from_seconds(double s);
 
 constexpr double to_seconds(Time t) { return static_cast<double>(t) * 1e-9; }

@@ -23,6 +23,14 @@ Monitor::Monitor(sim::Simulator& sim, const topology::Network& net, const ml::Da
 void Monitor::record_train_loss(double mean_loss, std::int64_t samples) {
   window_loss_sum_ += mean_loss * static_cast<double>(samples);
   window_loss_samples_ += samples;
+  if (!std::isfinite(mean_loss)) diverge(std::max<std::int64_t>(version_, 0));
+}
+
+void Monitor::diverge(std::int64_t version) {
+  if (diverged_at_) return;  // the first non-finite value names the step
+  diverged_at_ = version;
+  stop_reason_ = "diverged";
+  sim_->stop();
 }
 
 void Monitor::record_applied(std::int64_t staleness) {
@@ -49,6 +57,10 @@ bool Monitor::on_update(std::int64_t version, std::int64_t samples, const ml::Ve
   params_ = &params;
   version_ = version;
   samples_ += samples;
+  // One vectorised pass over the P parameters per version, next to the
+  // O(batch x P) gradient work that produced them.
+  if (!diverged_at_ && !params.allFinite()) diverge(version);
+  if (diverged_at_) return true;
 
   std::string reason;
   const double epochs = static_cast<double>(samples_) / static_cast<double>(train_size_);
@@ -130,6 +142,8 @@ void Monitor::finish(const std::string& reason) {
   if (params_ != nullptr && (rows_.empty() || rows_.back().step != version_)) evaluate(version_);
 
   totals_.stop_reason = stop_reason_;
+  totals_.diverged_at_step = diverged_at_;
+  if (diverged_at_) totals_.status = "diverged at step " + std::to_string(*diverged_at_);
   totals_.time = sim_->now();
   totals_.steps = std::max<std::int64_t>(version_, 0);
   totals_.samples = samples_;

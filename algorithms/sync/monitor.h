@@ -54,6 +54,10 @@ struct MetricsRow {
 
 struct RunTotals {
   std::string stop_reason;
+  // "ok", or "diverged at step N" (see Monitor::on_update); summary.csv's
+  // status column.
+  std::string status = "ok";
+  std::optional<std::int64_t> diverged_at_step;
   sim::Time time = 0;
   std::int64_t steps = 0;
   std::int64_t samples = 0;
@@ -86,6 +90,7 @@ class Monitor {
           const ml::MlpSpec& model, StopCondition stop, EvalSchedule schedule,
           std::int64_t train_size);
 
+  // A NaN or infinite loss ends the run as diverged (see on_update).
   void record_train_loss(double mean_loss, std::int64_t samples);
   // One applied update computed `staleness` versions ago (0 for synchronous).
   void record_applied(std::int64_t staleness);
@@ -104,6 +109,11 @@ class Monitor {
   // The global model is now `version`, after `samples` more training samples
   // were applied. Evaluates if due; if a stop condition holds, records the
   // reason, stops the simulator and returns true.
+  // Divergence is a stop condition checked before all others: a NaN or
+  // infinite value in `params`, or a non-finite training loss reported while
+  // the global model was at version N, stops the run with reason "diverged"
+  // and status "diverged at step N" (the first such N). The outputs are still
+  // complete; the final row evaluates the non-finite model.
   // REQUIRES: params stays alive and is the global model until the next call
   // or finish() (the monitor evaluates it again at the end if needed).
   bool on_update(std::int64_t version, std::int64_t samples, const ml::Vector& params);
@@ -136,6 +146,7 @@ class Monitor {
 
  private:
   bool evaluation_due(std::int64_t version) const;
+  void diverge(std::int64_t version);
   void evaluate(std::int64_t version);
   std::optional<std::int64_t> staleness_percentile(double p) const;
 
@@ -169,6 +180,7 @@ class Monitor {
   std::map<std::string, std::int64_t> dropped_by_reason_;
   std::map<std::int64_t, std::int64_t> staleness_;
   std::string stop_reason_;
+  std::optional<std::int64_t> diverged_at_;
   std::vector<MetricsRow> rows_;
   RunTotals totals_;
   std::function<void(sim::Time)> evaluation_observer_;

@@ -369,6 +369,18 @@ TEST_CASE("loading rejects documents that are not one well-formed scenario", "[a
     CHECK(error.message() ==
           "a scenario file holds one YAML document, but a second one starts here");
   }
+  // Found by the scenario fuzzer: yaml-cpp 0.7's LoadAll never returned on a
+  // NUL byte mid-file (nor on "\n,\n"); both now end in an error.
+  SECTION("a control character is reported where it is") {
+    const ScenarioError error = error_of(
+        [] { ConfigNode::load_string(std::string("name: x\nseed: \0\n", 15), "c.yaml"); });
+    CHECK(std::string(error.what()) ==
+          "c.yaml:2:7: control character 0x00 in the file (is it a text file, saved as UTF-8?)");
+  }
+  SECTION("input on which yaml-cpp's LoadAll loops forever") {
+    CHECK(error_of([] { ConfigNode::load_string("\n,\n", "l.yaml"); }).message() ==
+          "the scenario file is empty");
+  }
   SECTION("a duplicate key is reported at its second occurrence") {
     const ScenarioError error = error_of([] {
       ConfigNode::load_string("seed: 1\ncluster:\n  groups:\n    - count: 1\n      count: 2\n",

@@ -1,3 +1,4 @@
+#include <sys/resource.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -9,6 +10,17 @@
 #include <vector>
 
 #include "algorithms/ml/idx_reader.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define SYNCSIM_TEST_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SYNCSIM_TEST_ASAN 1
+#endif
+#endif
+#if !defined(SYNCSIM_TEST_ASAN)
+#define SYNCSIM_TEST_ASAN 0
+#endif
 
 namespace fs = std::filesystem;
 
@@ -34,6 +46,35 @@ class TempDir {
 
  private:
   fs::path path_;
+};
+
+// Caps the process's address space at its current size plus `headroom` while
+// alive. A no-op under AddressSanitizer, whose shadow memory needs terabytes.
+class AddressSpaceLimit {
+ public:
+  explicit AddressSpaceLimit(std::size_t headroom) {
+#if !SYNCSIM_TEST_ASAN
+    std::ifstream statm("/proc/self/statm");
+    std::size_t pages = 0;
+    statm >> pages;
+    REQUIRE(getrlimit(RLIMIT_AS, &saved_) == 0);
+    rlimit capped = saved_;
+    capped.rlim_cur = pages * static_cast<std::size_t>(sysconf(_SC_PAGESIZE)) + headroom;
+    REQUIRE(setrlimit(RLIMIT_AS, &capped) == 0);
+    active_ = true;
+#else
+    (void)headroom;
+#endif
+  }
+  ~AddressSpaceLimit() {
+    if (active_) setrlimit(RLIMIT_AS, &saved_);
+  }
+  AddressSpaceLimit(const AddressSpaceLimit&) = delete;
+  AddressSpaceLimit& operator=(const AddressSpaceLimit&) = delete;
+
+ private:
+  rlimit saved_{};
+  bool active_ = false;
 };
 
 void put_u32(std::vector<std::uint8_t>& out, std::uint32_t v) {
@@ -164,6 +205,20 @@ TEST_CASE("idx reading errors name the file and the problem", "[ml][idx]") {
   SECTION("an empty file") {
     write_plain(labels, {});
     require_data_error(images, labels, labels, "truncated at byte 0");
+  }
+  // Found by the IDX fuzzer: a count of 4e9 in a 12-byte labels file used to
+  // allocate 4 GB before reading. Under an address-space limit of 1 GB above
+  // what the process uses, that allocation throws std::bad_alloc.
+  SECTION("a header claiming far more than the file holds") {
+    write_plain(images, images_bytes(3, 2, 2));
+    std::vector<std::uint8_t> bytes;
+    put_u32(bytes, 0x801);
+    put_u32(bytes, 0xff000000u);
+    bytes.insert(bytes.end(), {1, 2, 3, 4});
+    write_plain(labels, bytes);
+    AddressSpaceLimit limit(std::size_t{1} << 30);
+    require_data_error(images, labels, labels,
+                       "truncated at byte 12 while reading the labels (expected 4278190088 bytes)");
   }
 }
 
