@@ -186,7 +186,10 @@ sim::Task FedAvg::serve() {
         weights.push_back(state->weight);
         samples += state->samples;
       }
-      if (!ctx.timing_only) params_ = weighted_average(models, weights);
+      if (!ctx.timing_only) {
+        MathTimer timer(ctx.math);
+        params_ = weighted_average(models, weights);
+      }
       arrived.clear();  // frees the accepted clients' state
       co_await ctx.sim->sleep(server_compute_->duration(
           aggregate_flops(params_.size(), static_cast<int>(models.size()))));

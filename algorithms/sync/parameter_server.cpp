@@ -145,6 +145,7 @@ sim::Task ParameterServer::apply(Shard& shard, std::vector<const GradientSlice*>
   // gradients' samples, what one worker at the combined batch would compute.
   const bool math = !ctx_->timing_only;
   if (math) {
+    MathTimer timer(ctx_->math);
     shard.average.setZero();
     for (const GradientSlice* g : gradients) {
       shard.average += (static_cast<float>(g->samples) / static_cast<float>(samples)) * g->values;
@@ -153,6 +154,7 @@ sim::Task ParameterServer::apply(Shard& shard, std::vector<const GradientSlice*>
   const int count = static_cast<int>(gradients.size());
   co_await ctx_->sim->sleep(shard.compute.duration(update_flops(shard.range.size, count)));
   if (math) {
+    MathTimer timer(ctx_->math);
     shard.optimizer->step(shard.params, shard.average);
     params_.segment(shard.range.offset, shard.range.size) = shard.params;
   }
@@ -189,6 +191,7 @@ sim::Task ParameterServer::work(int index) {
     for (int got = 0; got < k; ++got) {
       ParamsSlice slice = co_await self.inbox.receive();
       const ShardRange& range = ranges_[static_cast<std::size_t>(slice.shard)];
+      MathTimer timer(ctx.math);  // a real worker copies the parameters in too
       self.model.parameters().segment(range.offset, range.size) = *slice.values;
       self.versions[static_cast<std::size_t>(slice.shard)] = slice.version;
     }
@@ -209,12 +212,15 @@ sim::Task ParameterServer::work(int index) {
     ++self.pushed;
     for (const auto& shard : shards_) {
       const ShardRange& range = shard->range;
+      ml::Vector values;
+      if (!ctx.timing_only) {
+        MathTimer timer(ctx.math);  // packing the slice: a real worker copies it too
+        values = self.gradient.segment(range.offset, range.size);
+      }
       send_message(*ctx.net, self.node.host, shard->node.host,
                    static_cast<double>(range.size) * sizeof(float), shard->inbox,
                    GradientSlice{index, self.versions[static_cast<std::size_t>(shard->index)],
-                                 samples,
-                                 ctx.timing_only ? ml::Vector()
-                                                 : ml::Vector(self.gradient.segment(range.offset, range.size))});
+                                 samples, std::move(values)});
     }
   }
 }
