@@ -85,7 +85,8 @@ void BM_EigenSgemm(benchmark::State& state) {
     benchmark::DoNotOptimize(c.data());
     benchmark::ClobberMemory();
   }
-  const double flops = 2.0 * static_cast<double>(n) * static_cast<double>(n) * static_cast<double>(n);
+  const double flops =
+      2.0 * static_cast<double>(n) * static_cast<double>(n) * static_cast<double>(n);
   state.counters["flops"] = benchmark::Counter(static_cast<double>(state.iterations()) * flops,
                                                benchmark::Counter::kIsRate);
 }

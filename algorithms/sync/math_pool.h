@@ -112,8 +112,8 @@ class MathPool::Job {
 class MathTimer {
  public:
   explicit MathTimer(MathPool* pool)
-      : pool_(pool), start_(pool ? std::chrono::steady_clock::now()
-                                 : std::chrono::steady_clock::time_point{}) {}
+      : pool_(pool),
+        start_(pool ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{}) {}
   ~MathTimer() {
     if (pool_) pool_->add_math_time(std::chrono::steady_clock::now() - start_);
   }
