@@ -245,10 +245,10 @@ std::string nodes_csv(const ScenarioResult& result) {
 
 std::string timing_csv(const ScenarioResult& result) {
   std::ostringstream out;
-  // math_s: host seconds inside gradient jobs and evaluations (summed over
-  // threads); simulation_s = wall_time_s - math_s when threads = 1: the
-  // simulator's overhead (engine, network, messages, optimizer and averaging
-  // arithmetic outside the jobs).
+  // math_s: host seconds of tensor math (gradient jobs, evaluations, and the
+  // optimizer steps and averaging outside the jobs: MathTimer), summed over
+  // threads; simulation_s = wall_time_s - math_s when threads = 1: the
+  // simulator's overhead (engine, network, messages, parameter copies).
   out << "algorithm,wall_time_s,events_processed,events_per_wall_s,threads,math_s,simulation_s\n";
   for (const RunResult& r : result.runs) {
     const double events = static_cast<double>(r.totals.events_processed);

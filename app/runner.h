@@ -76,7 +76,7 @@ struct RunResult {
   std::optional<std::int64_t> updates_outstanding;  // see Algorithm::updates_outstanding
   ml::Vector final_parameters;  // the global model at the end
   double wall_seconds = 0.0;    // host time of the run; the one non-deterministic output
-  double math_seconds = 0.0;    // host time inside gradient jobs and evaluations (all threads)
+  double math_seconds = 0.0;    // host time in tensor math: jobs, evaluations, MathTimer scopes (all threads)
   int threads = 1;              // math threads used
 };
 

@@ -9,10 +9,10 @@
 
 #include <cassert>
 #include <coroutine>
-#include <deque>
 #include <optional>
 #include <utility>
 
+#include "sim/ring_queue.h"
 #include "sim/simulator.h"
 
 namespace sim {
@@ -76,8 +76,9 @@ class Mailbox {
 
  private:
   Simulator* sim_;
-  std::deque<T> messages_;
-  std::deque<ReceiveAwaiter*> waiters_;  // awaiters live in suspended frames
+  // Ring queues, not deques: no allocation per message once warm (issue #7).
+  RingQueue<T> messages_;
+  RingQueue<ReceiveAwaiter*> waiters_;  // awaiters live in suspended frames
 };
 
 }  // namespace sim

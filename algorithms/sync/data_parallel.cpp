@@ -114,6 +114,7 @@ sim::Task DataParallel::work(int rank) {
       samples += b;
       if (!math) continue;
       ctx.monitor->record_train_loss(loss, b);
+      MathTimer timer(ctx.math);
       if (local) {
         self.optimizer->step(params, self.gradient);
       } else {
@@ -133,6 +134,7 @@ sim::Task DataParallel::work(int rank) {
     // batch is known, so the total is summed here instead.
     float total = 0.0f;
     if (math) {
+      MathTimer timer(ctx.math);
       total = self.reduced[p];
       self.average = self.reduced.head(p) / total;
       if (ctx.test_flip_average_sign) self.average = -self.average;
@@ -143,6 +145,7 @@ sim::Task DataParallel::work(int rank) {
     if (math && local) {
       params = self.average;
     } else if (math) {
+      MathTimer timer(ctx.math);
       self.optimizer->step(params, self.average);
     }
     ++version;

@@ -234,7 +234,10 @@ sim::Task FedAvg::serve() {
         weights.push_back(state->weight);
         samples += state->samples;
       }
-      if (!ctx.timing_only) params_ = weighted_average(models, weights);
+      if (!ctx.timing_only) {
+        MathTimer timer(ctx.math);
+        params_ = weighted_average(models, weights);
+      }
       if (ctx.test_flip_average_sign) params_ = -params_;
       arrived.clear();  // frees the accepted clients' state
       co_await server_compute_->run(

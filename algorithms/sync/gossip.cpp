@@ -154,6 +154,7 @@ sim::Task Gossip::work(int index) {
     job.join();
     if (math) {
       ctx.monitor->record_train_loss(loss, samples);
+      MathTimer timer(ctx.math);
       self.optimizer->step(self.model.parameters(), self.gradient);
     }
 
@@ -179,6 +180,7 @@ sim::Task Gossip::work(int index) {
     if (math) {
       std::vector<const ml::Vector*> replicas(n, nullptr);
       for (std::size_t j = 0; j < n; ++j) replicas[j] = mine[j].get();
+      MathTimer timer(ctx.math);
       mix_replicas(weights_[me], replicas, self.mixed);
       if (ctx.test_flip_average_sign) self.mixed = -self.mixed;
       self.model.parameters() = self.mixed;
@@ -199,6 +201,7 @@ void Gossip::report(int index, std::int64_t round, std::int64_t samples) {
   // Rounds complete in order: a worker reports round t before round t + 1.
   assert(rounds_.begin()->first == round);
   if (!ctx_->timing_only) {
+    MathTimer timer(ctx_->math);
     ctx_->monitor->record_consensus_distance(consensus_distance(r.replicas, average_));
   }
   for (std::size_t i = 0; i < n; ++i) ctx_->monitor->record_applied(0);

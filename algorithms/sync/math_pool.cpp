@@ -73,9 +73,7 @@ void MathPool::run(State& state) {
     state.error = std::current_exception();
   }
   state.work = nullptr;  // free what the job captured, on the thread that ran it
-  const auto spent = std::chrono::steady_clock::now() - start;
-  math_nanoseconds_.fetch_add(std::chrono::duration_cast<std::chrono::nanoseconds>(spent).count(),
-                              std::memory_order_relaxed);
+  add_math_time(std::chrono::steady_clock::now() - start);
 }
 
 MathPool::Job::Job(Job&& other) noexcept

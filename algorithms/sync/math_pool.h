@@ -20,6 +20,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -47,13 +48,20 @@ class MathPool {
   // untouched by others until the returned Job is joined or destroyed.
   Job submit(std::function<void()> work);
 
-  // Host seconds spent inside jobs, summed over threads (for timing.csv).
+  // Host seconds spent inside jobs, summed over threads, plus the MathTimer
+  // scopes (for timing.csv).
   double math_seconds() const {
     return static_cast<double>(math_nanoseconds_.load(std::memory_order_relaxed)) * 1e-9;
   }
 
   // The machine's hardware threads (at least 1): the default of --threads.
   static int hardware_threads();
+
+  // Adds host time spent on math outside a job (see MathTimer).
+  void add_math_time(std::chrono::steady_clock::duration spent) {
+    math_nanoseconds_.fetch_add(std::chrono::duration_cast<std::chrono::nanoseconds>(spent).count(),
+                                std::memory_order_relaxed);
+  }
 
  private:
   struct State;
@@ -93,6 +101,28 @@ class MathPool::Job {
 
   MathPool* pool_ = nullptr;
   std::shared_ptr<State> state_;
+};
+
+// Counts the host time of its scope as math in `pool`'s math_seconds(): for
+// tensor math the simulation thread does itself, outside the gradient jobs (a
+// server averaging gradients and stepping its optimizer, all-reduce and gossip
+// averaging), so timing.csv's simulation_s is the simulator's overhead only.
+// A null pool (unit tests) times nothing. The clock is read for the report
+// only; nothing simulated depends on it.
+class MathTimer {
+ public:
+  explicit MathTimer(MathPool* pool)
+      : pool_(pool),
+        start_(pool ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{}) {}
+  ~MathTimer() {
+    if (pool_) pool_->add_math_time(std::chrono::steady_clock::now() - start_);
+  }
+  MathTimer(const MathTimer&) = delete;
+  MathTimer& operator=(const MathTimer&) = delete;
+
+ private:
+  MathPool* pool_;
+  std::chrono::steady_clock::time_point start_;
 };
 
 // Submits to `pool`, or without a pool (unit tests that build their own

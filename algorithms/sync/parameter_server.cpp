@@ -201,6 +201,7 @@ sim::Task ParameterServer::apply(Shard& shard, std::vector<const GradientSlice*>
   // gradients' samples, what one worker at the combined batch would compute.
   const bool math = !ctx_->timing_only;
   if (math) {
+    MathTimer timer(ctx_->math);
     shard.average.setZero();
     for (const GradientSlice* g : gradients) {
       shard.average += (static_cast<float>(g->samples) / static_cast<float>(samples)) * g->values;
@@ -210,6 +211,7 @@ sim::Task ParameterServer::apply(Shard& shard, std::vector<const GradientSlice*>
   const int count = static_cast<int>(gradients.size());
   co_await shard.compute.run(*ctx_->net, update_flops(shard.range.size, count));
   if (math) {
+    MathTimer timer(ctx_->math);
     shard.optimizer->step(shard.params, shard.average);
     params_.segment(shard.range.offset, shard.range.size) = shard.params;
   }
@@ -262,6 +264,7 @@ sim::Task ParameterServer::work(int index, bool rejoin) {
       ParamsSlice slice = co_await algo::receive(*ctx.net, self.node.host, inbox, "params");
       if (dead()) co_return;
       const ShardRange& range = ranges_[static_cast<std::size_t>(slice.shard)];
+      MathTimer timer(ctx.math);  // a real worker copies the parameters in too
       self.model.parameters().segment(range.offset, range.size) = *slice.values;
       self.versions[static_cast<std::size_t>(slice.shard)] = slice.version;
     }
@@ -298,13 +301,15 @@ sim::Task ParameterServer::work(int index, bool rejoin) {
           ctx_->monitor->record_lost();
         }
       };
+      ml::Vector values;
+      if (!ctx.timing_only) {
+        MathTimer timer(ctx.math);  // packing the slice: a real worker copies it too
+        values = self.gradient.segment(range.offset, range.size);
+      }
       send_message(*ctx.net, host, target->node.host,
                    static_cast<double>(range.size) * sizeof(float), target->inbox,
                    GradientSlice{index, self.versions[static_cast<std::size_t>(target->index)],
-                                 samples,
-                                 ctx.timing_only
-                                     ? ml::Vector()
-                                     : ml::Vector(self.gradient.segment(range.offset, range.size))},
+                                 samples, std::move(values)},
                    "gradient", std::function<void()>(on_lost));
     }
   }

@@ -1,7 +1,9 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <stdexcept>
+#include <thread>
 #include <vector>
 
 #include "algorithms/sync/math_pool.h"
@@ -60,4 +62,15 @@ TEST_CASE("without a pool submit_math runs the work at once", "[math_pool]") {
 
 TEST_CASE("a pool needs at least one thread", "[math_pool]") {
   CHECK_THROWS_AS(algo::MathPool(0), std::invalid_argument);
+}
+
+TEST_CASE("a MathTimer scope adds its host time to the pool's math seconds", "[math_pool]") {
+  algo::MathPool pool(1);
+  {
+    algo::MathTimer timer(&pool);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  CHECK(pool.math_seconds() >= 0.020);  // a steady clock never reads short
+  CHECK(pool.math_seconds() < 10.0);    // nor absurdly long (a unit mix-up)
+  algo::MathTimer nothing(nullptr);     // unit tests without a pool: no effect
 }
