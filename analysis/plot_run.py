@@ -616,15 +616,17 @@ def title_of(run: Run) -> str:
     return f"{name} (seed {seed})" if seed is not None else name
 
 
-def render_md(run: Run, figures: list[Figure], notes: list[str]) -> str:
-    """Markdown report: title, summary table, figures, skipped items."""
-    out = [f"# syncsim run: {title_of(run)}", "",
-           f"Run folder: `{run.path}`. Algorithms: {', '.join(run.algorithms)}.", ""]
-    out += ["## Summary", ""]
-    if run.summary is None:
-        out += ["summary.csv is missing: no summary table.", ""]
+Table = tuple[list[str], list[list[str]]]
+
+
+def markdown_page(title: str, intro: str, table: Table | None, missing: str,
+                  figures: list[Figure], notes: list[str]) -> str:
+    """Markdown report: title, intro line, summary table (or `missing`), figures, skipped items."""
+    out = [f"# {title}", "", intro, "", "## Summary", ""]
+    if table is None:
+        out += [missing, ""]
     else:
-        head, rows = summary_table(run)
+        head, rows = table
         out.append("| " + " | ".join(head) + " |")
         out.append("|" + "|".join(" --- " for _ in head) + "|")
         out += ["| " + " | ".join(c.replace("|", "\\|") for c in r) + " |" for r in rows]
@@ -636,23 +638,22 @@ def render_md(run: Run, figures: list[Figure], notes: list[str]) -> str:
     return "\n".join(out)
 
 
-def render_html(run: Run, figures: list[Figure], notes: list[str]) -> str:
-    """One self-contained HTML page; the figures are the PNGs next to it (relative src)."""
+def html_page(title: str, intro_html: str, table: Table | None, missing: str,
+              figures: list[Figure], notes: list[str]) -> str:
+    """One self-contained HTML page; the figures are the PNGs next to it (relative src).
+    intro_html is already escaped."""
     e = html.escape
-    title = f"syncsim run: {title_of(run)}"
     out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
            f"<title>{e(title)}</title>",
            "<style>body{font-family:sans-serif;max-width:1300px;margin:1em auto;padding:0 1em}"
            "table{border-collapse:collapse;font-size:90%}td,th{border:1px solid #ccc;"
            "padding:3px 6px;text-align:right}td:first-child,th:first-child{text-align:left}"
            "img{max-width:100%;border:1px solid #eee}</style></head><body>",
-           f"<h1>{e(title)}</h1>",
-           f"<p>Run folder: <code>{e(str(run.path))}</code>. Algorithms: "
-           f"{e(', '.join(run.algorithms))}.</p>", "<h2>Summary</h2>"]
-    if run.summary is None:
-        out.append("<p>summary.csv is missing: no summary table.</p>")
+           f"<h1>{e(title)}</h1>", f"<p>{intro_html}</p>", "<h2>Summary</h2>"]
+    if table is None:
+        out.append(f"<p>{e(missing)}</p>")
     else:
-        head, rows = summary_table(run)
+        head, rows = table
         out.append("<table><tr>" + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr>")
         out += ["<tr>" + "".join(f"<td>{e(c)}</td>" for c in r) + "</tr>" for r in rows]
         out.append("</table>")
@@ -663,6 +664,27 @@ def render_html(run: Run, figures: list[Figure], notes: list[str]) -> str:
         out += ["<h2>Not plotted</h2>", "<ul>"] + [f"<li>{e(n)}</li>" for n in notes] + ["</ul>"]
     out.append("</body></html>")
     return "\n".join(out) + "\n"
+
+
+MISSING_SUMMARY = "summary.csv is missing: no summary table."
+
+
+def render_md(run: Run, figures: list[Figure], notes: list[str]) -> str:
+    """Markdown report of a run folder."""
+    return markdown_page(
+        f"syncsim run: {title_of(run)}",
+        f"Run folder: `{run.path}`. Algorithms: {', '.join(run.algorithms)}.",
+        None if run.summary is None else summary_table(run), MISSING_SUMMARY, figures, notes)
+
+
+def render_html(run: Run, figures: list[Figure], notes: list[str]) -> str:
+    """HTML report of a run folder."""
+    e = html.escape
+    return html_page(
+        f"syncsim run: {title_of(run)}",
+        f"Run folder: <code>{e(str(run.path))}</code>. Algorithms: "
+        f"{e(', '.join(run.algorithms))}.",
+        None if run.summary is None else summary_table(run), MISSING_SUMMARY, figures, notes)
 
 
 def write_atomic(path: Path, text: str) -> None:

@@ -173,42 +173,17 @@ def title_of(sweep: Sweep) -> str:
 
 
 def render_md(sweep: Sweep, figures: list[pr.Figure], notes: list[str]) -> str:
-    out = [f"# syncsim sweep: {title_of(sweep)}", "",
-           f"Sweep folder: `{sweep.path}`. Each point's CSVs are in its `point_dir`; "
-           f"`plot_run.py DIR/points/NNNN-...` plots one.", "", "## Summary", ""]
-    head, rows = table(sweep)
-    out.append("| " + " | ".join(head) + " |")
-    out.append("|" + "|".join(" --- " for _ in head) + "|")
-    out += ["| " + " | ".join(c.replace("|", "\\|") for c in r) + " |" for r in rows]
-    out.append("")
-    for f in figures:
-        out += [f"## {f.title}", "", f"![{f.title}]({f.file})", "", f.caption.strip(), ""]
-    if notes:
-        out += ["## Not plotted", ""] + [f"- {n}" for n in notes] + [""]
-    return "\n".join(out)
+    return pr.markdown_page(
+        f"syncsim sweep: {title_of(sweep)}",
+        f"Sweep folder: `{sweep.path}`. Each point's CSVs are in its `point_dir`; "
+        f"`plot_run.py DIR/points/NNNN-...` plots one.", table(sweep), "", figures, notes)
 
 
 def render_html(sweep: Sweep, figures: list[pr.Figure], notes: list[str]) -> str:
-    e = html.escape
-    title = f"syncsim sweep: {title_of(sweep)}"
-    out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
-           f"<title>{e(title)}</title>",
-           "<style>body{font-family:sans-serif;max-width:1300px;margin:1em auto;padding:0 1em}"
-           "table{border-collapse:collapse;font-size:90%}td,th{border:1px solid #ccc;"
-           "padding:3px 6px;text-align:right}img{max-width:100%;border:1px solid #eee}"
-           "</style></head><body>", f"<h1>{e(title)}</h1>",
-           f"<p>Sweep folder: <code>{e(str(sweep.path))}</code>.</p>", "<h2>Summary</h2>"]
-    head, rows = table(sweep)
-    out.append("<table><tr>" + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr>")
-    out += ["<tr>" + "".join(f"<td>{e(c)}</td>" for c in r) + "</tr>" for r in rows]
-    out.append("</table>")
-    for f in figures:
-        out += [f"<h2>{e(f.title)}</h2>", f'<img src="{e(f.file)}" alt="{e(f.title)}">',
-                f"<p>{e(f.caption.strip())}</p>"]
-    if notes:
-        out += ["<h2>Not plotted</h2>", "<ul>"] + [f"<li>{e(n)}</li>" for n in notes] + ["</ul>"]
-    out.append("</body></html>")
-    return "\n".join(out) + "\n"
+    return pr.html_page(
+        f"syncsim sweep: {title_of(sweep)}",
+        f"Sweep folder: <code>{html.escape(str(sweep.path))}</code>.", table(sweep), "",
+        figures, notes)
 
 
 def make_sweep_report(path: Path, out_dir: Path | None = None, points: bool = False) -> Path:
