@@ -5,7 +5,6 @@
 set -euo pipefail
 syncsim=$1
 src=$2
-python=/usr/bin/python3
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -22,13 +21,5 @@ done
 
 export SYNCSIM_REC_NOSYNC="$work/nosync" SYNCSIM_REC_NOSYNC_AGAIN="$work/nosync_again"
 export SYNCSIM_REC_CI="$work/ci" SYNCSIM_SRC="$src"
-export PYTHONDONTWRITEBYTECODE=1 MPLBACKEND=Agg MPLCONFIGDIR="$work/mpl"
-set +e
-"$python" -m pytest -q -p no:cacheprovider "$src/tests/analysis/test_recorders.py"
-rc=$?
-set -e
-if [ "$rc" -eq 5 ]; then
-  echo "run_recorder_tests.sh: pytest collected no tests" >&2
-  exit 1
-fi
-exit "$rc"
+source "$src/tests/analysis/pytest_common.sh"
+run_pytest "$work" "$src/tests/analysis/test_recorders.py"

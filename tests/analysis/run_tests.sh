@@ -4,7 +4,6 @@
 set -euo pipefail
 syncsim=$1
 src=$2
-python=/usr/bin/python3
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -19,13 +18,5 @@ export SYNCSIM_PLOT_RUN_ASYNC="$work/async"
 export SYNCSIM_PLOT_RUN_TWO="$work/two"
 export SYNCSIM_PLOT_SWEEP="$work/sweep"
 export SYNCSIM_PLOT_SCRIPT="$src/analysis/plot_run.py"
-export PYTHONDONTWRITEBYTECODE=1 MPLBACKEND=Agg MPLCONFIGDIR="$work/mpl"
-set +e
-"$python" -m pytest -q -p no:cacheprovider "$src/tests/analysis/test_plot_run.py"
-rc=$?
-set -e
-if [ "$rc" -eq 5 ]; then
-  echo "run_tests.sh: pytest collected no tests" >&2
-  exit 1
-fi
-exit "$rc"
+source "$src/tests/analysis/pytest_common.sh"
+run_pytest "$work" "$src/tests/analysis/test_plot_run.py"

@@ -32,19 +32,9 @@ stop: {sim_time: 1s}
 eval: {every: 250ms}
 )yaml";
 
-std::vector<std::vector<std::string>> csv_rows(const std::string& text) {
-  std::vector<std::vector<std::string>> rows;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    std::vector<std::string> cells;
-    std::istringstream l(line);
-    for (std::string cell; std::getline(l, cell, ',');) cells.push_back(cell);
-    rows.push_back(cells);
-  }
-  return rows;
-}
-
 }  // namespace
+
+using scenario_text::csv_rows;
 
 using scenario_text::error_of;
 using scenario_text::replace;

@@ -36,23 +36,13 @@ stop: {steps: 5}
 outputs: {events: true, trace: true, links: true, links_interval: 1ms}
 )yaml";
 
-std::vector<std::vector<std::string>> csv_rows(const std::string& text) {
-  std::vector<std::vector<std::string>> rows;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    std::vector<std::string> cells;
-    std::istringstream l(line);
-    for (std::string cell; std::getline(l, cell, ',');) cells.push_back(cell);
-    rows.push_back(cells);
-  }
-  return rows;
-}
-
 app::ScenarioResult run(const std::string& yaml) {
   return app::run_scenario(app::load_scenario_string(yaml, "s.yaml"));
 }
 
 }  // namespace
+
+using scenario_text::csv_rows;
 
 using scenario_text::error_of;
 using scenario_text::replace;
