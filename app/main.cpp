@@ -14,10 +14,12 @@
 #include <CLI/CLI.hpp>
 #include <charconv>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <optional>
 #include <set>
+#include <vector>
 
 #include "algorithms/ml/data_error.h"
 #include "app/check.h"
@@ -41,19 +43,43 @@ constexpr int kExitCheckFailed = 1;  // `check`: an assertion failed
 constexpr int kExitDiverged = 3;
 
 // Fails fast, before a long run, if `dir` can never become the output folder:
-// it, or its nearest existing ancestor, is not a folder. Creates nothing, so a
-// run that fails later leaves no empty folder behind; write_outputs still
-// reports the errors this cannot foresee (permissions, a full disk).
+// it, or its nearest existing ancestor, is not a folder, or a file cannot be
+// created in it (no such file system path under /proc, a read-only mount, no
+// permission). The probe creates the missing folders and one file, then
+// removes both, so a run that fails later leaves no empty folder behind;
+// write_outputs still reports what a probe cannot foresee (a full disk).
 void check_output_folder(const std::filesystem::path& dir) {
+  namespace fs = std::filesystem;
   std::error_code ec;
-  std::filesystem::path existing = std::filesystem::absolute(dir, ec);
-  while (!ec && !std::filesystem::exists(existing, ec) && existing.has_relative_path()) {
+  fs::path existing = fs::absolute(dir, ec);
+  std::vector<fs::path> missing;  // deepest first
+  while (!ec && !fs::exists(existing, ec) && existing.has_relative_path()) {
+    missing.push_back(existing);
     existing = existing.parent_path();
   }
-  if (!ec && std::filesystem::exists(existing, ec) &&
-      !std::filesystem::is_directory(existing, ec)) {
+  if (!ec && fs::exists(existing, ec) && !fs::is_directory(existing, ec)) {
     throw std::runtime_error("cannot create output folder " + dir.string() + ": " +
                              existing.string() + " is not a folder");
+  }
+  std::vector<fs::path> created;
+  auto undo = [&] {
+    std::error_code ignored;
+    for (auto it = created.rbegin(); it != created.rend(); ++it) fs::remove(*it, ignored);
+  };
+  for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+    if (!fs::create_directory(*it, ec) || ec) {
+      undo();
+      throw std::runtime_error("cannot create output folder " + dir.string() + ": " +
+                               (ec ? ec.message() : it->string() + " appeared meanwhile"));
+    }
+    created.push_back(*it);
+  }
+  const fs::path probe = dir / ".syncsim-write-probe";
+  const bool writable = static_cast<bool>(std::ofstream(probe)) && fs::exists(probe, ec);
+  fs::remove(probe, ec);
+  undo();
+  if (!writable) {
+    throw std::runtime_error("cannot write in output folder " + dir.string());
   }
 }
 

@@ -535,6 +535,17 @@ YAML
     expect_error "t10k-labels-idx1-ubyte: truncated at byte 10 while reading the labels" -- \
       run "$work/idx.yaml" -o "$work/prev"
     diff -r "$work/prev" "$work/prev-copy" || fail "a failed run changed an earlier run's outputs"
+    # The output-folder probe creates and removes missing folders: a run that
+    # fails after it leaves none behind.
+    expect_error "t10k-labels-idx1-ubyte: truncated" -- run "$work/idx.yaml" -o "$work/fresh/a/b"
+    [ ! -e "$work/fresh" ] || fail "a failed run left the folders $work/fresh/a/b"
+    # A folder whose ancestors exist but where nothing can be created is
+    # rejected before the run (which would fail on the bad data file): the
+    # check used to pass and only writing the outputs failed, after the run.
+    if [ -d /proc/self ]; then
+      expect_error "cannot create output folder /proc/syncsim-test/x" -- \
+        run "$work/idx.yaml" -o /proc/syncsim-test/x
+    fi
     ;;
   divergence)
     # Every algorithm (each scenarios/ci file) at a learning rate of 1e30:
