@@ -212,6 +212,12 @@ int sweep_command(const SweepArgs& a, const Verbosity& verbosity, const char* ar
     return kExitBadInput;
   }
   plan.validate_all();
+  try {
+    check_output_folder(out);
+  } catch (const std::runtime_error& e) {
+    std::cerr << "syncsim: " << e.what() << '\n';
+    return kExitBadInput;
+  }
   app::SweepOptions options;
   options.scenario_path = a.scenario_path;
   options.seed = a.seed;

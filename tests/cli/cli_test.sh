@@ -545,6 +545,9 @@ YAML
     if [ -d /proc/self ]; then
       expect_error "cannot create output folder /proc/syncsim-test/x" -- \
         run "$work/idx.yaml" -o /proc/syncsim-test/x
+      # A sweep's too (it was an internal error, exit 1, at its first point).
+      expect_error "cannot create output folder /proc/syncsim-test/x" -- \
+        sweep "$src/scenarios/examples/sweep_bandwidth.yaml" -o /proc/syncsim-test/x
     fi
     ;;
   divergence)
