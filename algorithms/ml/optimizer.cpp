@@ -84,6 +84,7 @@ class Sgd final : public Optimizer {
     config_.lr = lr;
   }
   std::int64_t steps() const override { return steps_; }
+  std::int64_t state_size() const override { return buffer_.size() + 1; }
 
  private:
   SgdConfig config_;
@@ -143,6 +144,7 @@ class Adam final : public Optimizer {
     config_.lr = lr;
   }
   std::int64_t steps() const override { return steps_; }
+  std::int64_t state_size() const override { return m_.size() + v_.size() + 1; }
 
  private:
   AdamConfig config_;

@@ -58,6 +58,10 @@ class Optimizer {
 
   // Steps taken since construction or the last reset().
   virtual std::int64_t steps() const = 0;
+
+  // Floats a copy of the state takes on the wire (the buffers, and the step
+  // count as one more): what an elastic rejoin sends with the parameters.
+  virtual std::int64_t state_size() const = 0;
 };
 
 // Throw std::invalid_argument for a negative or non-finite lr, momentum,
