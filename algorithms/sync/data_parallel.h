@@ -135,7 +135,8 @@ class DataParallel final : public Algorithm {
     int worker = 0;  // position in config.workers
     int epoch = 0;
     std::int64_t round = 0;  // the version the aborted round would have made
-    sim::Time at = 0;
+    sim::Time entered = 0;   // when it entered the collective
+    sim::Time at = 0;        // when it gave up
   };
   const std::vector<EpochRecord>& epochs() const { return epoch_log_; }
   const std::vector<AbortRecord>& aborts() const { return abort_log_; }
@@ -146,6 +147,8 @@ class DataParallel final : public Algorithm {
     int members = 0;
   };
   const std::vector<Commit>& commits() const { return commit_log_; }
+  // Worker `worker`'s replica (empty with math: none).
+  const ml::Vector& replica(int worker) const;
 
  private:
   struct Worker;

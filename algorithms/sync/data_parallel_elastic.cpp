@@ -85,6 +85,12 @@ void DataParallel::on_host_recovered(topology::NodeId host) {
   }
 }
 
+const ml::Vector& DataParallel::replica(int worker) const {
+  static const ml::Vector none;
+  const Worker& w = *workers_.at(static_cast<std::size_t>(worker));
+  return w.model ? w.model->parameters() : none;
+}
+
 std::optional<std::int64_t> DataParallel::updates_outstanding() const {
   if (!elastic_) return std::nullopt;
   return elastic_->outstanding;
@@ -433,6 +439,7 @@ sim::Task DataParallel::elastic_work(int worker, std::uint64_t incarnation, bool
     enter_round(epoch_index, round, worker, samples, self.reset_heard);
 
     Communicator& comm = *epoch.comm;
+    const sim::Time entered = ctx.sim->now();
     ctx.sim->spawn(abort_timer(&comm, rank, comm.next_operation(rank),
                                wait_for_local(ctx, host, config_.elastic.timeout)),
                    "elastic-timer");
@@ -444,7 +451,7 @@ sim::Task DataParallel::elastic_work(int worker, std::uint64_t incarnation, bool
     }
     if (dead()) co_return;
     if (aborted) {
-      abort_log_.push_back({worker, epoch_index, round, ctx.sim->now()});
+      abort_log_.push_back({worker, epoch_index, round, entered, ctx.sim->now()});
       if (local && math) {  // back to the replica of the last averaging
         params = self.committed;
         self.optimizer = self.committed_optimizer->clone();
