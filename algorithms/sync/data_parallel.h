@@ -177,7 +177,7 @@ class DataParallel final : public Algorithm {
   std::vector<std::unique_ptr<Worker>> workers_;
   std::int64_t parameters_ = 0;     // P, of the scenario's model
   double flops_per_sample_ = 0.0;   // training FLOPs per sample
-  ml::Vector shared_buffer_;        // math: none: the P + 1 floats every rank's all-reduce walks
+  ml::Vector shared_buffer_;        // math: none: the P + 1 (elastic: P + 2) floats all ranks walk
   std::map<std::int64_t, std::int64_t> round_samples_;  // math: none: samples by round
 
   // Elastic state (data_parallel_parts.h); null when not elastic.

@@ -40,8 +40,8 @@ void DataParallel::launch_elastic() {
     throw std::invalid_argument(config_.name + " elastic coordinator: no node " +
                                 std::to_string(coordinator));
   }
-  e.coordinator_host = coordinator >= 0 ? ctx.nodes[static_cast<std::size_t>(coordinator)].host
-                                        : worker_host(0);
+  e.coordinator_host =
+      coordinator >= 0 ? ctx.nodes[static_cast<std::size_t>(coordinator)].host : worker_host(0);
   e.coordinator_inbox = std::make_unique<sim::Mailbox<Request>>(*ctx.sim);
   auto epoch = std::make_unique<Elastic::Epoch>();
   std::vector<topology::NodeId> hosts;
@@ -50,8 +50,8 @@ void DataParallel::launch_elastic() {
     epoch->incarnations.push_back(ctx.net->incarnation(worker_host(w)));
     hosts.push_back(worker_host(w));
   }
-  epoch->comm = std::make_unique<Communicator>(*ctx.sim, *ctx.net, std::move(hosts),
-                                               !ctx.timing_only, true);
+  epoch->comm =
+      std::make_unique<Communicator>(*ctx.sim, *ctx.net, std::move(hosts), !ctx.timing_only, true);
   epoch_log_.push_back({ctx.sim->now(), epoch->members, -1, 0, {}});
   e.epochs.push_back(std::move(epoch));
   for (std::size_t w = 0; w < workers_.size(); ++w) {
@@ -163,14 +163,15 @@ sim::Task DataParallel::coordinate() {
       if (!e.gathering || request.seq != e.coordinator_tick) continue;
       if (!try_form()) {
         ctx.sim->spawn(
-            [](DataParallel* self, std::uint64_t seq, sim::Time delay) -> sim::Task {
+            [](DataParallel* self, std::uint64_t seq,
+               sim::Time delay) -> sim::Task {
               co_await self->ctx_->sim->sleep(delay);
               Request tick;
               tick.tick = true;
               tick.seq = seq;
               self->elastic_->coordinator_inbox->send(tick);
             }(this, ++e.coordinator_tick,
-              wait_for_local(ctx, e.coordinator_host, config_.elastic.timeout)),
+                                wait_for_local(ctx, e.coordinator_host, config_.elastic.timeout)),
             "elastic-coordinator-timer");
       }
       continue;
@@ -199,19 +200,20 @@ void DataParallel::handle_request(const Request& request) {
         reset.kind = Control::Kind::reset;
         reset.epoch = current;
         Worker& target = *workers_[static_cast<std::size_t>(member)];
-        send_message(*ctx.net, e.coordinator_host, target.node.host, kControlBytes,
-                     *target.control, std::move(reset), "elastic_reset");
+        send_message(*ctx.net, e.coordinator_host, target.node.host, kControlBytes, *target.control,
+                     std::move(reset), "elastic_reset");
       }
     }
     ctx.sim->spawn(
-        [](DataParallel* self, std::uint64_t seq, sim::Time delay) -> sim::Task {
+        [](DataParallel* self, std::uint64_t seq,
+           sim::Time delay) -> sim::Task {
           co_await self->ctx_->sim->sleep(delay);
           Request tick;
           tick.tick = true;
           tick.seq = seq;
           self->elastic_->coordinator_inbox->send(tick);
         }(this, ++e.coordinator_tick,
-          wait_for_local(ctx, e.coordinator_host, config_.elastic.timeout)),
+                            wait_for_local(ctx, e.coordinator_host, config_.elastic.timeout)),
         "elastic-coordinator-timer");
   }
   e.pending[request.worker] = request;
@@ -251,8 +253,8 @@ bool DataParallel::try_form() {
       epoch->synced.push_back(w);
     }
   }
-  epoch->comm = std::make_unique<Communicator>(*ctx.sim, *ctx.net, std::move(hosts),
-                                               !ctx.timing_only, true);
+  epoch->comm =
+      std::make_unique<Communicator>(*ctx.sim, *ctx.net, std::move(hosts), !ctx.timing_only, true);
   epoch_log_.push_back({ctx.sim->now(), members, root, from.version, epoch->synced});
   e.epochs.push_back(std::move(epoch));
   e.gathering = false;
@@ -274,8 +276,7 @@ void DataParallel::send_assignment(int worker) {
   assignment.kind = Control::Kind::assignment;
   assignment.epoch = current_epoch();
   Worker& target = *workers_[static_cast<std::size_t>(worker)];
-  const double bytes =
-      kControlBytes + 4.0 * static_cast<double>(e.epochs.back()->members.size());
+  const double bytes = kControlBytes + 4.0 * static_cast<double>(e.epochs.back()->members.size());
   send_message(*ctx.net, e.coordinator_host, target.node.host, bytes, *target.control,
                std::move(assignment), "elastic_assignment");
 }
@@ -290,9 +291,9 @@ sim::Task DataParallel::rendezvous(int worker, std::uint64_t incarnation) {
   const auto dead = [&] { return ctx.net->incarnation(host) != incarnation; };
   sim::Mailbox<Control>* box = self.control.get();
   const auto arm = [&] {
-    ctx.sim->spawn(control_timer(box, ++self.wait_seq,
-                                 wait_for_local(ctx, host, config_.elastic.timeout)),
-                   "elastic-timer");
+    ctx.sim->spawn(
+        control_timer(box, ++self.wait_seq, wait_for_local(ctx, host, config_.elastic.timeout)),
+        "elastic-timer");
     return self.wait_seq;
   };
   while (true) {
@@ -320,9 +321,9 @@ sim::Task DataParallel::rendezvous(int worker, std::uint64_t incarnation) {
         const Elastic::Epoch& epoch = *e.epochs[static_cast<std::size_t>(c.epoch)];
         if (epoch.root == worker) {
           // The root sends its committed state to those that lack it.
-          const double bytes = kControlBytes + 4.0 * (static_cast<double>(parameters_) +
-                                                      static_cast<double>(
-                                                          self.optimizer->state_size()));
+          const double bytes =
+              kControlBytes + 4.0 * (static_cast<double>(parameters_) +
+                                     static_cast<double>(self.optimizer->state_size()));
           std::shared_ptr<const ml::Vector> params;
           if (self.model) params = std::make_shared<const ml::Vector>(self.model->parameters());
           std::shared_ptr<const ml::Optimizer> optimizer = self.optimizer->clone();
@@ -335,8 +336,8 @@ sim::Task DataParallel::rendezvous(int worker, std::uint64_t incarnation) {
             state.optimizer = optimizer;
             state.state_epoch = self.state_epoch;
             state.version = self.version;
-            send_message(*ctx.net, host, target.node.host, bytes, *target.control,
-                         std::move(state), "elastic_state");
+            send_message(*ctx.net, host, target.node.host, bytes, *target.control, std::move(state),
+                         "elastic_state");
           }
         }
         if (!std::binary_search(epoch.synced.begin(), epoch.synced.end(), worker)) co_return;
@@ -379,8 +380,8 @@ sim::Task DataParallel::elastic_work(int worker, std::uint64_t incarnation, bool
   if (joining) {
     co_await rendezvous(worker, incarnation);
     if (dead()) co_return;
-  } else if (worker == 0 && ctx.monitor->on_update(0, 0, self.model ? self.model->parameters()
-                                                                    : shared_buffer_)) {
+  } else if (worker == 0 &&
+             ctx.monitor->on_update(0, 0, self.model ? self.model->parameters() : shared_buffer_)) {
     co_return;
   }
 
@@ -393,8 +394,7 @@ sim::Task DataParallel::elastic_work(int worker, std::uint64_t incarnation, bool
     if (rank == 0 && epoch_index == current_epoch() && self.version > e.reported_version) {
       e.reported_version = self.version;
       const std::int64_t samples = std::exchange(e.unreported_samples, 0);
-      commit_log_.push_back({ctx.sim->now(), self.version,
-                             static_cast<int>(epoch.members.size())});
+      commit_log_.push_back({ctx.sim->now(), self.version, static_cast<int>(epoch.members.size())});
       if (ctx.monitor->on_update(self.version, samples, params)) co_return;
     }
     std::int64_t samples = 0;

@@ -32,10 +32,10 @@ struct DataParallel::Control {
 // A rendezvous request to the coordinator, or its own retry tick.
 struct DataParallel::Request {
   bool tick = false;
-  std::uint64_t seq = 0;         // tick: the timer's number
-  int worker = 0;                // position in config.workers
+  std::uint64_t seq = 0;          // tick: the timer's number
+  int worker = 0;                 // position in config.workers
   std::uint64_t incarnation = 0;  // of the worker's host when sent
-  int known_epoch = 0;           // the latest epoch it was assigned to
+  int known_epoch = 0;            // the latest epoch it was assigned to
   bool has_state = false;
   int state_epoch = 0;
   std::int64_t version = 0;
@@ -49,11 +49,11 @@ struct DataParallel::Round {
 
 struct DataParallel::Elastic {
   struct Epoch {
-    std::vector<int> members;                // positions in config.workers, ascending
+    std::vector<int> members;                 // positions in config.workers, ascending
     std::vector<std::uint64_t> incarnations;  // of their hosts at formation
-    std::unique_ptr<Communicator> comm;      // ranks = members' order
+    std::unique_ptr<Communicator> comm;       // ranks = members' order
     int root = -1;
-    std::vector<int> synced;                 // members the root sends its state to
+    std::vector<int> synced;  // members the root sends its state to
   };
   std::vector<std::unique_ptr<Epoch>> epochs;  // never shrinks: late chunks reach old ones
   std::map<std::pair<int, std::int64_t>, Round> ledger;  // unresolved, by (epoch, version)
@@ -65,7 +65,7 @@ struct DataParallel::Elastic {
   std::unique_ptr<sim::Mailbox<Request>> coordinator_inbox;
   bool gathering = false;
   std::uint64_t coordinator_tick = 0;
-  std::map<int, Request> pending;  // by worker: the requests of this gathering
+  std::map<int, Request> pending;               // by worker: the requests of this gathering
   int members_of(int epoch, int worker) const;  // rank in the epoch, or -1
 };
 
@@ -96,21 +96,20 @@ struct DataParallel::Worker {
   // Elastic only (data_parallel_elastic.cpp): owned by the worker's current
   // process; a reboot keeps the struct (the disk: shard, batch order) but
   // the new process starts with no state until a root sends it.
-  std::unique_ptr<sim::Mailbox<Control>> control;  // of the current incarnation
+  std::unique_ptr<sim::Mailbox<Control>> control;                     // of the current incarnation
   std::vector<std::unique_ptr<sim::Mailbox<Control>>> dead_controls;  // crashed processes wait here
-  int epoch = 0;                 // the latest epoch it was assigned to
-  bool has_state = true;         // false from a reboot until a root's state arrives
-  int state_epoch = 0;           // the committed state's id: the epoch of its last commit
-  std::int64_t version = 0;      //   and its version
-  bool reset_heard = false;      // the coordinator asked to re-form (a worker wants in)
-  std::uint64_t wait_seq = 0;    // numbers its retry timers; older ticks are ignored
+  int epoch = 0;               // the latest epoch it was assigned to
+  bool has_state = true;       // false from a reboot until a root's state arrives
+  int state_epoch = 0;         // the committed state's id: the epoch of its last commit
+  std::int64_t version = 0;    //   and its version
+  bool reset_heard = false;    // the coordinator asked to re-form (a worker wants in)
+  std::uint64_t wait_seq = 0;  // numbers its retry timers; older ticks are ignored
   // The gradient job of the process now computing, if any: a rebooted
   // worker's new process reuses the buffers above, so the crashed
   // process's job is joined first (with threads they must not overlap).
   MathPool::Job* computing = nullptr;
-  ml::Vector committed;          // local SGD: the replica at the last averaging
+  ml::Vector committed;  // local SGD: the replica at the last averaging
   std::unique_ptr<ml::Optimizer> committed_optimizer;
 };
-
 
 }  // namespace algo

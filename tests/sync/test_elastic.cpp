@@ -10,9 +10,9 @@
 //    to float rounding (the flag element moves the ring's chunk boundaries);
 //  - every replica, the rejoined one included, ends bit-identical;
 //  - produced = applied + dropped + lost + outstanding, by reason.
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
-#include <algorithm>
 #include <memory>
 #include <string>
 
@@ -118,9 +118,10 @@ double ring_ns(int n) {
 
 }  // namespace
 
-TEST_CASE("elastic ring: a crash aborts the round at the timeout on each survivor's clock, the "
-          "ring re-forms at the alpha-beta time of N-1 ranks and grows back after the reboot",
-          "[elastic]") {
+TEST_CASE(
+    "elastic ring: a crash aborts the round at the timeout on each survivor's clock, the "
+    "ring re-forms at the alpha-beta time of N-1 ranks and grows back after the reboot",
+    "[elastic]") {
   const sim::Time timeout = 5 * sim::kMillisecond;
   ElasticWorld world(4, {0, 0.0, 0, 0.0});
   REQUIRE(ml::Mlp(model()).num_parameters() == 154);
@@ -152,7 +153,7 @@ TEST_CASE("elastic ring: a crash aborts the round at the timeout on each survivo
   REQUIRE(epochs.size() == 3);
   CHECK(epochs[1].members == std::vector<int>{0, 1, 2});
   CHECK(epochs[1].version == aborts.front().round - 1);  // rolled back to the last commit
-  CHECK(epochs[1].synced.empty());  // the survivors already share that state
+  CHECK(epochs[1].synced.empty());                       // the survivors already share that state
   // Formed when the last request (64 bytes) reaches the driver. worker2,
   // which gave up one timeout earlier, retries at that very instant: the
   // two requests share the driver's link (2 x 64 bytes at B).
@@ -193,17 +194,18 @@ TEST_CASE("elastic ring: a crash aborts the round at the timeout on each survivo
   CHECK(*dp.updates_outstanding() <= 4);
 }
 
-TEST_CASE("elastic: a worker crashing inside the collective, or cut off, is dropped with its "
-          "reason and every contribution is accounted for",
-          "[elastic]") {
+TEST_CASE(
+    "elastic: a worker crashing inside the collective, or cut off, is dropped with its "
+    "reason and every contribution is accounted for",
+    "[elastic]") {
   const sim::Time timeout = 5 * sim::kMillisecond;
   ElasticWorld probe(4, {0, 0.0, 0, 0.0});
   auto& first = probe.start(ring_config(4, timeout), {});
   probe.run_until(4 * sim::kMillisecond);
   REQUIRE(first.commits().size() >= 3);
   const sim::Time third_round_enters =
-      first.commits()[2].at + static_cast<sim::Time>(compute_ns(
-                                  ml::Mlp(model()).train_flops_per_sample() * 8));
+      first.commits()[2].at +
+      static_cast<sim::Time>(compute_ns(ml::Mlp(model()).train_flops_per_sample() * 8));
 
   SECTION("a crash inside the collective: its contribution is dropped as crashed") {
     ElasticWorld world(4, {0, 0.0, 0, 0.0});
@@ -234,8 +236,7 @@ TEST_CASE("elastic: a worker crashing inside the collective, or cut off, is drop
   }
 }
 
-TEST_CASE("elastic runs without faults end with the plain run's parameters",
-          "[elastic]") {
+TEST_CASE("elastic runs without faults end with the plain run's parameters", "[elastic]") {
   for (const bool local : {false, true}) {
     INFO((local ? "local_sgd" : "allreduce_ring"));
     ml::Vector parameters[2];
