@@ -323,7 +323,7 @@ sim::Task DataParallel::rendezvous(int worker, std::uint64_t incarnation) {
           // The root sends its committed state to those that lack it.
           const double bytes =
               kControlBytes + 4.0 * (static_cast<double>(parameters_) +
-                                     static_cast<double>(self.optimizer->state_size()));
+                                     static_cast<double>(self.optimizer->state_size(parameters_)));
           std::shared_ptr<const ml::Vector> params;
           if (self.model) params = std::make_shared<const ml::Vector>(self.model->parameters());
           std::shared_ptr<const ml::Optimizer> optimizer = self.optimizer->clone();
