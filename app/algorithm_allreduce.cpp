@@ -14,12 +14,37 @@ namespace {
 
 // The keys every data-parallel algorithm reads, plus its own.
 std::vector<std::string> keys_and(std::initializer_list<std::string_view> extra) {
-  std::vector<std::string> keys = {"kind", "label", "workers", "batch_size", "assignment"};
+  std::vector<std::string> keys = {"kind", "label", "workers", "batch_size", "assignment",
+                                   "elastic"};
   keys.insert(keys.end(), extra.begin(), extra.end());
   return keys;
 }
 
-// `workers` (default "worker"), `batch_size`, `assignment`.
+// `elastic: {timeout: 200ms, coordinator: server}` (issue #6): abort a
+// collective that has not finished within `timeout` on the worker's clock
+// and re-form among the survivors (data_parallel.h); `coordinator` names a
+// group of one node (default: the first worker).
+algo::ElasticSpec elastic_spec(const ConfigNode& node, const std::vector<NodeGroup>& groups) {
+  algo::ElasticSpec spec;
+  const auto elastic = node.optional_child("elastic");
+  if (!elastic) return spec;
+  elastic->check_keys({"timeout", "coordinator"});
+  const ConfigNode timeout = elastic->child("timeout");
+  spec.timeout = timeout.as_duration();
+  timeout.require(spec.timeout > 0, "timeout must be greater than zero");
+  if (elastic->has("coordinator")) {
+    const std::vector<int> nodes = group_nodes(*elastic, "coordinator", "", groups);
+    if (nodes.size() != 1) {
+      elastic->child("coordinator")
+          .fail("the coordinator must be a group of one node, this one has " +
+                std::to_string(nodes.size()));
+    }
+    spec.coordinator = nodes.front();
+  }
+  return spec;
+}
+
+// `workers` (default "worker"), `batch_size`, `assignment`, `elastic`.
 algo::DataParallelConfig common_config(const ConfigNode& node, const std::vector<NodeGroup>& groups,
                                        const std::string& kind) {
   algo::DataParallelConfig config;
@@ -27,6 +52,7 @@ algo::DataParallelConfig common_config(const ConfigNode& node, const std::vector
   config.workers = group_nodes(node, "workers", "worker", groups);
   config.batch_size = batch_size(node);
   config.assignment = assignment_policy(node);
+  config.elastic = elastic_spec(node, groups);
   return config;
 }
 
@@ -55,6 +81,7 @@ AlgorithmChoice choice_of(const algo::DataParallelConfig& config) {
   AlgorithmChoice choice;
   choice.kind = config.name;
   choice.participants = static_cast<int>(config.workers.size());
+  choice.elastic = config.elastic.timeout > 0;
   choice.build = [config] { return std::make_unique<algo::DataParallel>(config); };
   return choice;
 }

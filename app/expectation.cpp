@@ -44,6 +44,14 @@ const std::map<std::string, MetricUnit>& summary_metrics() {
       {"clock_skew_s", MetricUnit::duration},
       {"sync_messages", MetricUnit::number},
       {"sync_bytes", MetricUnit::bytes},
+      // Update accounting, with faults (issue #6).
+      {"crashes", MetricUnit::number},
+      {"updates_produced", MetricUnit::number},
+      {"updates_lost", MetricUnit::number},
+      {"updates_outstanding", MetricUnit::number},
+      {"dropped_crashed", MetricUnit::number},
+      {"dropped_unreachable", MetricUnit::number},
+      {"dropped_aborted", MetricUnit::number},
   };
   return metrics;
 }

@@ -127,10 +127,15 @@ SummaryTable summary_table(const ScenarioResult& result) {
   // Update accounting, for scenarios with faults: produced = applied +
   // dropped + lost + outstanding (empty for algorithms that do not count).
   const bool faults = s.faults.has_value();
+  // Elastic all-reduce drops rolled-back contributions as `aborted`; the
+  // column only appears with it, so other scenarios keep their bytes.
+  const bool elastic = std::any_of(s.algorithms.begin(), s.algorithms.end(),
+                                   [](const AlgorithmChoice& a) { return a.elastic; });
   if (faults) {
     add_columns({"crashes", "updates_produced", "updates_lost", "updates_outstanding",
                  "dropped_stale", "dropped_late", "dropped_offline", "dropped_crashed",
                  "dropped_unreachable", "dropped_superseded"});
+    if (elastic) add_columns({"dropped_aborted"});
   }
   if (s.timing_only) add_columns({"math"});
   const double target = s.stop.target_accuracy;
@@ -172,6 +177,10 @@ SummaryTable summary_table(const ScenarioResult& result) {
                  counted ? std::to_string(*r.updates_outstanding) : ""});
       for (const char* reason : {"stale", "late", "offline", "crashed", "unreachable", "superseded"}) {
         const auto it = t.dropped_by_reason.find(reason);
+        row.push_back(std::to_string(it == t.dropped_by_reason.end() ? 0 : it->second));
+      }
+      if (elastic) {
+        const auto it = t.dropped_by_reason.find("aborted");
         row.push_back(std::to_string(it == t.dropped_by_reason.end() ? 0 : it->second));
       }
     }

@@ -84,6 +84,9 @@ class Sgd final : public Optimizer {
     config_.lr = lr;
   }
   std::int64_t steps() const override { return steps_; }
+  std::int64_t state_size(std::int64_t parameters) const override {
+    return (config_.momentum != 0.0f ? parameters : 0) + 1;
+  }
 
  private:
   SgdConfig config_;
@@ -143,6 +146,7 @@ class Adam final : public Optimizer {
     config_.lr = lr;
   }
   std::int64_t steps() const override { return steps_; }
+  std::int64_t state_size(std::int64_t parameters) const override { return 2 * parameters + 1; }
 
  private:
   AdamConfig config_;

@@ -58,6 +58,12 @@ class Optimizer {
 
   // Steps taken since construction or the last reset().
   virtual std::int64_t steps() const = 0;
+
+  // Floats a copy of the state takes on the wire for a model of `parameters`
+  // (its buffers, and the step count as one more): what an elastic rejoin
+  // sends with the parameters. Fixed by the configuration, so a timing-only
+  // run (which never steps) sends the same bytes.
+  virtual std::int64_t state_size(std::int64_t parameters) const = 0;
 };
 
 // Throw std::invalid_argument for a negative or non-finite lr, momentum,

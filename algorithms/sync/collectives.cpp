@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <functional>
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -98,8 +99,13 @@ sim::Task ring_among(Communicator& comm, const std::vector<int>& members, int me
 }  // namespace
 
 Communicator::Communicator(sim::Simulator& sim, topology::Network& net,
-                           std::vector<topology::NodeId> hosts, bool carries_data)
-    : sim_(&sim), net_(&net), hosts_(std::move(hosts)), carries_data_(carries_data) {
+                           std::vector<topology::NodeId> hosts, bool carries_data,
+                           bool abort_on_loss)
+    : sim_(&sim),
+      net_(&net),
+      hosts_(std::move(hosts)),
+      carries_data_(carries_data),
+      abort_on_loss_(abort_on_loss) {
   if (hosts_.empty()) throw std::invalid_argument("Communicator needs at least one host");
   std::vector<topology::NodeId> sorted = hosts_;
   std::sort(sorted.begin(), sorted.end());
@@ -133,7 +139,17 @@ void Communicator::send(int from, int to, Tag tag, std::size_t offset,
                       carries_data_ ? std::vector<float>(data.begin(), data.end())
                                     : std::vector<float>(),
                       data.size()},
-               "chunk");
+               "chunk",
+               abort_on_loss_ ? std::function<void()>([this, from, tag] { abort(from, tag.operation); })
+                              : std::function<void()>());
+}
+
+void Communicator::abort(int rank, std::uint64_t operation) {
+  Packet packet;
+  packet.source = rank;
+  packet.tag.operation = operation;
+  packet.abort = true;
+  inboxes_.at(static_cast<std::size_t>(rank))->send(std::move(packet));
 }
 
 sim::Task Communicator::receive(int rank, Tag tag, Packet& out) {
@@ -148,6 +164,10 @@ sim::Task Communicator::receive(int rank, Tag tag, Packet& out) {
   sim::Mailbox<Packet>& inbox = *inboxes_[static_cast<std::size_t>(rank)];
   while (true) {
     Packet packet = co_await algo::receive(*net_, host(rank), inbox, "chunk");
+    if (packet.abort) {
+      if (packet.tag.operation >= tag.operation) throw CollectiveAborted();
+      continue;  // an operation this rank has finished: too late to matter
+    }
     if (packet.tag == tag) {
       out = std::move(packet);
       co_return;

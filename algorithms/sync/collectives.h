@@ -27,6 +27,16 @@
 //                  (incoming in the reduce, outgoing in the broadcast)
 //   hierarchical:  one star = one rack: 2 (alpha + (N-1) S/B)
 //
+// Aborts (elastic training, data_parallel.h): a Communicator made with
+// abort_on_loss aborts a rank's collective when a chunk that rank sent is
+// lost (the sender learns of it, as from a failed socket write), and
+// abort(rank, operation) aborts it from outside (a timeout). The rank's
+// pending or next receive of that operation then throws CollectiveAborted,
+// which unwinds its collective; the rank's buffer holds partial sums and
+// must be discarded. An abort of an operation the rank has already finished
+// is ignored. A Communicator whose collective aborted is not used again
+// (elastic training forms a new one among the survivors).
+//
 // Matching: a message carries (operation, phase, step) and the element offset
 // it covers. Each rank numbers its collective calls; all ranks must call the
 // same collectives in the same order (as with MPI), so calls that overlap in
@@ -37,6 +47,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <stdexcept>
 #include <vector>
 
 #include "sim/mailbox.h"
@@ -44,6 +55,12 @@
 #include "topology/network.h"
 
 namespace algo {
+
+// Thrown out of a collective whose operation was aborted (see above).
+class CollectiveAborted : public std::runtime_error {
+ public:
+  CollectiveAborted() : std::runtime_error("collective aborted") {}
+};
 
 class Communicator {
  public:
@@ -53,7 +70,7 @@ class Communicator {
   // carries_data = false (math: none): messages keep their sizes on the
   // wire but carry no floats, and nothing is added or copied.
   Communicator(sim::Simulator& sim, topology::Network& net, std::vector<topology::NodeId> hosts,
-               bool carries_data = true);
+               bool carries_data = true, bool abort_on_loss = false);
   Communicator(const Communicator&) = delete;
   Communicator& operator=(const Communicator&) = delete;
 
@@ -77,13 +94,22 @@ class Communicator {
     std::size_t offset = 0;   // where data goes in the receiver's buffer
     std::vector<float> data;  // a copy: the sender may reuse its buffer at once
     std::size_t elements = 0;  // floats covered: data.size(), or the size alone without data
+    bool abort = false;  // not data: tag.operation is aborted for the receiver
   };
   // Starts sending data (copied now) from rank `from` to rank `to`.
   void send(int from, int to, Tag tag, std::size_t offset, std::span<const float> data);
   // `co_await comm.receive(rank, tag, out)`: the first message to rank with
   // that tag, from any source, in arrival order. REQUIRES out outlives the await.
+  // Throws CollectiveAborted if tag.operation is aborted for rank.
   sim::Task receive(int rank, Tag tag, Packet& out);
+  // Aborts rank's collective call `operation` (see Aborts above). Takes no
+  // simulated time: it is the rank's own decision (a timer, a failed send).
+  void abort(int rank, std::uint64_t operation);
   // Numbers rank's collective calls: 0, 1, 2, ...
+  // The number rank's next collective call will get.
+  std::uint64_t next_operation(int rank) const {
+    return next_operation_.at(static_cast<std::size_t>(rank));
+  }
   std::uint64_t begin_operation(int rank) {
     return next_operation_[static_cast<std::size_t>(rank)]++;
   }
@@ -95,6 +121,7 @@ class Communicator {
   std::vector<topology::NodeId> hosts_;
   std::vector<std::vector<int>> racks_;
   bool carries_data_ = true;
+  bool abort_on_loss_ = false;
 
   // Owned by the event loop.
   std::vector<std::unique_ptr<sim::Mailbox<Packet>>> inboxes_;  // by rank

@@ -4,36 +4,9 @@
 #include <stdexcept>
 #include <utility>
 
-#include "algorithms/ml/batch_sampler.h"
-#include "algorithms/sync/compute_model.h"
-#include "algorithms/sync/training_seeds.h"
+#include "algorithms/sync/data_parallel_parts.h"
 
 namespace algo {
-
-struct DataParallel::Worker {
-  Worker(const RunContext& ctx, const Node& node, ml::Shard shard, int batch_size,
-         const ml::Vector& initial)
-      : node(node),
-        batch_size(batch_size),
-        optimizer(ctx.optimizer->clone()),
-        sampler(std::move(shard), batch_order_seed(ctx.seed, node.name)),
-        compute(node, ctx.seed) {
-    if (ctx.timing_only) return;  // math: none keeps no replica (10,000 workers fit in memory)
-    model.emplace(ctx.model);
-    model->parameters() = initial;
-  }
-  Node node;
-  int batch_size;
-  std::optional<ml::Mlp> model;  // the replica (none with math: none)
-  std::unique_ptr<ml::Optimizer> optimizer;
-  ml::BatchSampler sampler;
-  ComputeModel compute;
-  ml::RowMatrix x;
-  std::vector<std::int32_t> y;
-  ml::Vector gradient;
-  ml::Vector reduced;  // P + 1 floats: the weighted vector, then its weight
-  ml::Vector average;  // P floats: reduced / weight
-};
 
 DataParallel::DataParallel(DataParallelConfig config) : config_(std::move(config)) {
   const std::string& n = config_.name;
@@ -44,14 +17,18 @@ DataParallel::DataParallel(DataParallelConfig config) : config_(std::move(config
     throw std::invalid_argument(n + " averages gradients: local_steps must be 1");
   }
   if (config_.collective.segments < 1) throw std::invalid_argument(n + " segments must be >= 1");
+  if (config_.elastic.timeout < 0) throw std::invalid_argument(n + " elastic timeout must be >= 0");
 }
 
 DataParallel::~DataParallel() = default;
 
 const ml::Vector& DataParallel::global_parameters() const {
   static const ml::Vector none;
-  return workers_.empty() || !workers_.front()->model ? none
-                                                      : workers_.front()->model->parameters();
+  if (workers_.empty()) return none;
+  // Elastic: the current epoch's leader (its lowest member) holds the global model.
+  const std::size_t leader =
+      elastic_ ? static_cast<std::size_t>(elastic_->epochs.back()->members.front()) : 0;
+  return workers_[leader]->model ? workers_[leader]->model->parameters() : none;
 }
 
 void DataParallel::launch(RunContext& ctx) {
@@ -66,12 +43,17 @@ void DataParallel::launch(RunContext& ctx) {
     workers_.push_back(std::make_unique<Worker>(ctx, node, std::move(assignment.shards[i]),
                                                 assignment.batch_sizes[i], initial.parameters()));
   }
-  comm_ = std::make_unique<Communicator>(*ctx.sim, *ctx.net, std::move(hosts), !ctx.timing_only);
   parameters_ = initial.num_parameters();
   flops_per_sample_ = initial.train_flops_per_sample();
   // math: none: every rank's all-reduce walks one shared buffer; the
   // communicator moves its sizes, not its contents.
   if (ctx.timing_only) shared_buffer_ = ml::Vector::Zero(parameters_ + 1);
+  if (config_.elastic.timeout > 0) {
+    if (ctx.timing_only) shared_buffer_ = ml::Vector::Zero(parameters_ + 2);
+    launch_elastic();
+    return;
+  }
+  comm_ = std::make_unique<Communicator>(*ctx.sim, *ctx.net, std::move(hosts), !ctx.timing_only);
   for (int rank = 0; rank < comm_->size(); ++rank) {
     ctx.sim->spawn(work(rank), workers_[static_cast<std::size_t>(rank)]->node.name);
   }

@@ -29,6 +29,50 @@
 // of the round, replica 0's parameters). For gradient averaging a round is a
 // step, so versions count optimizer steps as in ps_sync.
 //
+// Elastic training (DataParallelConfig::elastic, issue #6), modelled on
+// Horovod elastic; data_parallel_elastic.cpp. Without it a crash or a
+// partition stalls the collective for good, as with plain MPI.
+//   * Detection: a worker aborts its collective when a chunk it sent is lost
+//     (Communicator abort_on_loss) or when it has not finished within
+//     `timeout` on its own clock (wait_for_local), like a collective library's
+//     operation timeout. Its buffer is discarded: the round's contributions
+//     are rolled back (local SGD also restores the replica and optimizer it
+//     committed at the last averaging).
+//   * Rendezvous: a coordinator (Horovod's driver) runs on `coordinator`
+//     (default the first worker's node). Each worker that aborted sends it a
+//     64-byte request carrying its committed state's id (epoch, version) and
+//     retries every `timeout` until it is answered. The coordinator's host
+//     discovery is the network's truth: it forms a new epoch once it holds a
+//     request from every worker whose host is up and reachable from it (so
+//     of a partition the side that can reach the coordinator goes on),
+//     re-checking every `timeout` on its own clock. The new ring, tree or
+//     racks are those workers in worker order, on a fresh Communicator.
+//     Every member gets a (64 + 4 x members)-byte assignment.
+//   * Sync (Horovod's state.sync()): the member with the most advanced
+//     committed state (highest version, then lowest index) is the root; it
+//     sends its parameters and optimizer state ((P + optimizer state + 16)
+//     x 4 bytes) to every member whose committed state differs (rejoiners,
+//     members that missed the last commit); the others already hold the
+//     same bits. So a rejoiner's optimizer state is the root's, not reset,
+//     and the replicas stay identical.
+//   * Rejoin: a rebooted worker (a new process) or one cut off from the
+//     coordinator sends requests too; the coordinator then tells the current
+//     members (64 bytes each). A member that has heard sets a flag element
+//     in its next all-reduce ([b x gradient, b, flag]: P + 2 floats when
+//     elastic), so all members agree to re-form after the same round, as
+//     Horovod's check for host updates does.
+//   * Accounting: a contribution is produced when its worker enters the
+//     collective; it is applied when the epoch's rank 0 (the leader, which
+//     reports to the Monitor) commits that round, or when a new epoch's root
+//     state includes it; otherwise it is dropped when the next epoch forms
+//     (or at once, for a round of an epoch already replaced): `crashed` if
+//     its worker crashed since, `unreachable` if its worker is up but not in
+//     the new epoch, `aborted` if its worker is a member (rolled back).
+//     Rounds not yet resolved are outstanding.
+//   Not modelled: a crash of the coordinator's host (requests to it are
+//   lost until it is back; its state survives); if no member holding state
+//   is up, no epoch forms (Horovod's job would fail).
+//
 // Equivalences, tested: gradient averaging ends with ps_sync's parameters on
 // the same seed; local SGD with H = 1 and plain SGD (no momentum, no weight
 // decay) ends with gradient averaging's parameters. With momentum they differ:
@@ -45,10 +89,17 @@
 #include "algorithms/sync/algorithm.h"
 #include "algorithms/sync/assignment.h"
 #include "algorithms/sync/collectives.h"
+#include "sim/mailbox.h"
 
 namespace algo {
 
 enum class Averaged { gradients, parameters };
+
+// Elastic training, see above. timeout 0: off.
+struct ElasticSpec {
+  sim::Time timeout = 0;  // local-clock bound of one collective, and the retry period
+  int coordinator = -1;   // index into RunContext::nodes; -1: the first worker's node
+};
 
 struct DataParallelConfig {
   std::string name = "allreduce_ring";  // what name() reports
@@ -58,6 +109,7 @@ struct DataParallelConfig {
   CollectiveSpec collective;
   Averaged averaged = Averaged::gradients;
   int local_steps = 1;  // H: steps per round; must be 1 when averaging gradients
+  ElasticSpec elastic;
 };
 
 class DataParallel final : public Algorithm {
@@ -67,10 +119,57 @@ class DataParallel final : public Algorithm {
   std::string_view name() const override { return config_.name; }
   void launch(RunContext& ctx) override;
   const ml::Vector& global_parameters() const override;
+  void on_host_recovered(topology::NodeId host) override;
+  std::optional<std::int64_t> updates_outstanding() const override;
+
+  // Elastic runs, for tests and reports: each epoch as formed (epoch 0: all
+  // workers at launch) and each aborted collective.
+  struct EpochRecord {
+    sim::Time formed = 0;
+    std::vector<int> members;  // positions in config.workers, ascending
+    int root = -1;             // whose state was synced (-1 for epoch 0)
+    std::int64_t version = 0;  // the committed version the epoch starts from
+    std::vector<int> synced;   // members that received the root's state
+  };
+  struct AbortRecord {
+    int worker = 0;  // position in config.workers
+    int epoch = 0;
+    std::int64_t round = 0;  // the version the aborted round would have made
+    sim::Time entered = 0;   // when it entered the collective
+    sim::Time at = 0;        // when it gave up
+  };
+  const std::vector<EpochRecord>& epochs() const { return epoch_log_; }
+  const std::vector<AbortRecord>& aborts() const { return abort_log_; }
+  // Leader commits: (time, version, members) of every version reported.
+  struct Commit {
+    sim::Time at = 0;
+    std::int64_t version = 0;
+    int members = 0;
+  };
+  const std::vector<Commit>& commits() const { return commit_log_; }
+  // Worker `worker`'s replica (empty with math: none).
+  const ml::Vector& replica(int worker) const;
 
  private:
   struct Worker;
+  struct Control;
+  struct Request;
+  struct Round;
   sim::Task work(int rank);
+  // Elastic (data_parallel_elastic.cpp).
+  void launch_elastic();
+  sim::Task elastic_work(int worker, std::uint64_t incarnation, bool joining);
+  sim::Task rendezvous(int worker, std::uint64_t incarnation);
+  sim::Task coordinate();
+  sim::Task control_timer(sim::Mailbox<Control>* box, std::uint64_t seq, sim::Time delay);
+  sim::Task abort_timer(Communicator* comm, int rank, std::uint64_t operation, sim::Time delay);
+  void handle_request(const Request& request);
+  bool try_form();
+  void send_assignment(int worker);
+  void enter_round(int epoch, std::int64_t version, int worker, std::int64_t samples, bool flag);
+  void resolve(int epoch, std::int64_t version, Round& round, bool applied);
+  int current_epoch() const;
+  topology::NodeId worker_host(int worker) const;
 
   DataParallelConfig config_;
   RunContext* ctx_ = nullptr;
@@ -78,8 +177,15 @@ class DataParallel final : public Algorithm {
   std::vector<std::unique_ptr<Worker>> workers_;
   std::int64_t parameters_ = 0;     // P, of the scenario's model
   double flops_per_sample_ = 0.0;   // training FLOPs per sample
-  ml::Vector shared_buffer_;        // math: none: the P + 1 floats every rank's all-reduce walks
+  ml::Vector shared_buffer_;        // math: none: the P + 1 (elastic: P + 2) floats all ranks walk
   std::map<std::int64_t, std::int64_t> round_samples_;  // math: none: samples by round
+
+  // Elastic state (data_parallel_parts.h); null when not elastic.
+  struct Elastic;
+  std::unique_ptr<Elastic> elastic_;
+  std::vector<EpochRecord> epoch_log_;
+  std::vector<AbortRecord> abort_log_;
+  std::vector<Commit> commit_log_;
 };
 
 }  // namespace algo

@@ -250,3 +250,51 @@ TEST_CASE("a communicator rejects bad participants and ranks") {
     CHECK(p.finished());
   }
 }
+
+TEST_CASE(
+    "an aborted ring throws on every rank that was waiting; a new ring of the survivors "
+    "sums exactly their vectors (111, 222, 333, then three copies of it)") {
+  sim::Simulator sim;
+  topology::Topology topo = star(4);
+  topology::Network net(sim, topo);
+  const std::vector<topology::NodeId> all = {0, 1, 2, 3};
+  algo::Communicator first(sim, net, all, true, true);
+  std::vector<std::vector<float>> buffers = {{1, 2, 3}, {10, 20, 30}, {100, 200, 300}};
+  std::vector<int> aborted(3, 0);
+  std::vector<sim::Time> done(3, -1);
+  // Rank 3 never joins (a dead worker); ranks 0..2 give up at 1 ms, as an
+  // elastic worker's timer would, then re-form a ring among themselves.
+  algo::Communicator second(sim, net, {0, 1, 2}, true, true);
+  auto rank_body = [&](int rank) -> sim::Task {
+    std::vector<float> scratch = buffers[static_cast<std::size_t>(rank)];
+    bool gave_up = false;
+    try {
+      co_await algo::ring_allreduce(first, rank, scratch);
+    } catch (const algo::CollectiveAborted&) {
+      gave_up = true;
+    }
+    aborted[static_cast<std::size_t>(rank)] = gave_up ? 1 : 0;
+    co_await algo::ring_allreduce(second, rank, buffers[static_cast<std::size_t>(rank)]);
+    done[static_cast<std::size_t>(rank)] = sim.now();
+    // A late abort of that finished operation (a timer firing after it) is
+    // ignored by the next one.
+    co_await sim.sleep(3 * sim::kMillisecond);
+    co_await algo::ring_allreduce(second, rank, buffers[static_cast<std::size_t>(rank)]);
+  };
+  auto timer = [&]() -> sim::Task {
+    co_await sim.sleep(sim::kMillisecond);
+    for (int rank = 0; rank < 3; ++rank) first.abort(rank, 0);
+    co_await sim.sleep(sim::kMillisecond);
+    for (int rank = 0; rank < 3; ++rank) second.abort(rank, 0);
+  };
+  for (int rank = 0; rank < 3; ++rank) sim.spawn(rank_body(rank), "rank" + std::to_string(rank));
+  sim.spawn(timer(), "timer");
+  sim.run();
+  CHECK(aborted == std::vector<int>{1, 1, 1});
+  for (int rank = 0; rank < 3; ++rank) {
+    INFO("rank " << rank);
+    CHECK(done[static_cast<std::size_t>(rank)] > sim::kMillisecond);
+    CHECK(done[static_cast<std::size_t>(rank)] < 2 * sim::kMillisecond);
+    CHECK(buffers[static_cast<std::size_t>(rank)] == std::vector<float>{333, 666, 999});
+  }
+}
