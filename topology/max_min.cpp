@@ -20,6 +20,16 @@ struct After {
 
 }  // namespace
 
+void MaxMinSolver::reserve(std::size_t flows, std::size_t crossings, std::size_t channels) {
+  if (channels_.size() < channels) channels_.resize(channels);
+  const std::size_t used = std::min(channels, crossings);
+  used_.reserve(used);
+  changed_.reserve(used);
+  members_.reserve(crossings);
+  frozen_.reserve(flows);
+  heap_.reserve(used + crossings);  // the first entries, then at most one per crossing frozen
+}
+
 void MaxMinSolver::solve(std::span<const double> capacity,
                          std::span<const std::span<const int>> flows, std::span<double> rates) {
   assert(rates.size() == flows.size());

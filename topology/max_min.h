@@ -21,6 +21,7 @@
 // order of the flows, and the arithmetic is the same on every run.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -38,6 +39,10 @@ class MaxMinSolver {
   // rate is +infinity.
   void solve(std::span<const double> capacity, std::span<const std::span<const int>> flows,
              std::span<double> rates);
+  // Sizes the scratch for solves of up to `flows` flows crossing, in all, up
+  // to `crossings` (flow, channel) pairs of `channels` channels, so that such
+  // solves allocate nothing.
+  void reserve(std::size_t flows, std::size_t crossings, std::size_t channels);
 
  private:
   struct Channel {

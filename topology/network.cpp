@@ -26,8 +26,16 @@ Network::Network(sim::Simulator& sim, const Topology& topo)
       bytes_sent_(static_cast<std::size_t>(topo.node_count()), 0.0),
       channel_bytes_(static_cast<std::size_t>(2 * topo.link_count()), 0.0) {
   ticks_.push_back(last_update_);
-  channel_flows_.resize(static_cast<std::size_t>(2 * topo.link_count()));
-  channel_visited_.assign(static_cast<std::size_t>(2 * topo.link_count()), 0);
+  channel_first_.assign(static_cast<std::size_t>(2 * topo.link_count()), kNone);
+  channel_last_.assign(static_cast<std::size_t>(2 * topo.link_count()), kNone);
+  const auto channels = static_cast<std::size_t>(2 * topo.link_count());
+  channel_visited_.assign(channels, 0);
+  channel_dirty_.assign(channels, 0);
+  // At most one entry per channel each (dirty and visited channels are deduplicated).
+  dirty_channels_.reserve(channels);
+  walk_stack_.reserve(channels);
+  walk_channels_.reserve(channels);
+  usage_channels_.reserve(channels);
   channel_capacity_.reserve(static_cast<std::size_t>(2 * topo.link_count()));
   for (int link = 0; link < topo.link_count(); ++link) {
     const double bandwidth = topo.link(link).bandwidth_bytes_per_s;
@@ -93,10 +101,7 @@ std::uint64_t Network::start_transfer(NodeId src, NodeId dst, double bytes,
   ++draining_count_;
   heap_push(slot);
   list_append(slot);
-  for (int c : route->channels) {
-    channel_flows_[static_cast<std::size_t>(c)].push_back(slot);  // the newest id: order kept
-    dirty_channels_.push_back(c);
-  }
+  join_channels(slot);
   request_resolve();
   return id;
 }
@@ -106,6 +111,7 @@ std::uint32_t Network::take_slot() {
   if (free_slots_.empty()) {
     slot = static_cast<std::uint32_t>(flows_.size());
     flows_.emplace_back();
+    reserve_scratch();
   } else {
     slot = free_slots_.back();
     free_slots_.pop_back();
@@ -206,8 +212,10 @@ void Network::record_usage(sim::Time now) {
   std::sort(usage_channels_.begin(), usage_channels_.end());
   for (int c : usage_channels_) {
     double rate = 0.0;
-    for (std::uint32_t slot : channel_flows_[static_cast<std::size_t>(c)]) {
-      if (flows_[slot].rate > 0) rate += flows_[slot].rate;
+    for (std::uint32_t m = channel_first_[static_cast<std::size_t>(c)]; m != kNone;
+         m = members_[m].next) {
+      const double r = flows_[members_[m].slot].rate;
+      if (r > 0) rate += r;
     }
     usage_->carry(c, last_update_, now, rate);
     usage_rate_[static_cast<std::size_t>(c)] = 0.0;
@@ -258,6 +266,7 @@ void Network::take_affected_flows() {
   walk_channels_.clear();
   affected_.clear();
   for (int c : dirty_channels_) {
+    channel_dirty_[static_cast<std::size_t>(c)] = 0;
     if (!channel_visited_[static_cast<std::size_t>(c)]) {
       channel_visited_[static_cast<std::size_t>(c)] = 1;
       walk_channels_.push_back(c);
@@ -268,7 +277,9 @@ void Network::take_affected_flows() {
   while (!walk_stack_.empty()) {
     const int c = walk_stack_.back();
     walk_stack_.pop_back();
-    for (std::uint32_t slot : channel_flows_[static_cast<std::size_t>(c)]) {
+    for (std::uint32_t m = channel_first_[static_cast<std::size_t>(c)]; m != kNone;
+         m = members_[m].next) {
+      const std::uint32_t slot = members_[m].slot;
       Flow& flow = flows_[slot];
       if (flow.visit == visit_stamp_ + 1) continue;
       flow.visit = visit_stamp_ + 1;
@@ -287,15 +298,82 @@ void Network::take_affected_flows() {
 }
 
 void Network::stop_draining(std::uint32_t slot) {
-  Flow& flow = flows_[slot];
-  for (int c : flow.route->channels) {
-    auto& on_channel = channel_flows_[static_cast<std::size_t>(c)];
-    on_channel.erase(std::find(on_channel.begin(), on_channel.end(), slot));  // keeps id order
-    dirty_channels_.push_back(c);
-  }
-  if (flow.heap_pos != kNone) heap_remove(slot);
+  leave_channels(slot);
+  if (flows_[slot].heap_pos != kNone) heap_remove(slot);
   list_unlink(slot);
   --draining_count_;
+}
+
+void Network::reserve_scratch() {
+  // Reserved with room to spare, so that growing by one is rarely a reallocation.
+  const std::size_t flows = 2 * flows_.size();
+  const std::size_t crossings = 2 * members_.size();
+  free_slots_.reserve(flows);
+  drain_heap_.reserve(flows);
+  affected_.reserve(flows);
+  due_.reserve(flows);
+  cut_.reserve(flows);
+  routes_.reserve(flows);
+  rates_.reserve(flows);
+  solver_.reserve(flows, crossings, channel_capacity_.size());
+}
+
+void Network::mark_dirty(int channel) {
+  char& dirty = channel_dirty_[static_cast<std::size_t>(channel)];
+  if (dirty) return;
+  dirty = 1;
+  dirty_channels_.push_back(channel);
+}
+
+void Network::join_channels(std::uint32_t slot) {
+  Flow& flow = flows_[slot];
+  flow.first_member = kNone;
+  // Reverse route order, so the flow's chain runs in route order.
+  for (auto it = flow.route->channels.rbegin(); it != flow.route->channels.rend(); ++it) {
+    const int c = *it;
+    std::uint32_t m = free_member_;
+    if (m != kNone) {
+      free_member_ = members_[m].next_of_flow;
+    } else {
+      m = static_cast<std::uint32_t>(members_.size());
+      members_.emplace_back();
+      reserve_scratch();
+    }
+    std::uint32_t& last = channel_last_[static_cast<std::size_t>(c)];
+    members_[m] = Member{slot, last, kNone, flow.first_member, c};  // the newest id: order kept
+    if (last != kNone) {
+      members_[last].next = m;
+    } else {
+      channel_first_[static_cast<std::size_t>(c)] = m;
+    }
+    last = m;
+    flow.first_member = m;
+  }
+  for (int c : flow.route->channels) mark_dirty(c);
+}
+
+void Network::leave_channels(std::uint32_t slot) {
+  Flow& flow = flows_[slot];
+  for (std::uint32_t m = flow.first_member; m != kNone;) {
+    Member& member = members_[m];
+    const auto c = static_cast<std::size_t>(member.channel);
+    if (member.prev != kNone) {
+      members_[member.prev].next = member.next;
+    } else {
+      channel_first_[c] = member.next;
+    }
+    if (member.next != kNone) {
+      members_[member.next].prev = member.prev;
+    } else {
+      channel_last_[c] = member.prev;
+    }
+    mark_dirty(member.channel);
+    const std::uint32_t next = member.next_of_flow;
+    member.next_of_flow = free_member_;
+    free_member_ = m;
+    m = next;
+  }
+  flow.first_member = kNone;
 }
 
 void Network::retire(std::uint32_t slot) {
@@ -536,7 +614,7 @@ void Network::set_link_bandwidth_factor(int link_id, double factor) {
   for (int direction = 0; direction < 2; ++direction) {
     const int c = channel_of(link_id, direction);
     channel_capacity_[static_cast<std::size_t>(c)] = bandwidth;
-    dirty_channels_.push_back(c);
+    mark_dirty(c);
   }
   request_resolve();  // which first brings remaining bytes up to now at the old rates
 }

@@ -195,6 +195,7 @@ class Network {
     std::uint64_t since = 0;          // index in the tick log of `remaining`'s instant
     std::uint32_t heap_pos = kNone;   // in drain_heap_
     std::uint32_t older = kNone, newer = kNone;  // the list of draining flows by `since`
+    std::uint32_t first_member = kNone;  // its entries in members_, chained by next_of_flow
     std::uint64_t visit = 0;  // == visit_stamp_ + 1 while take_affected_flows has seen it
   };
 
@@ -258,6 +259,13 @@ class Network {
   // The list of draining flows by `since`, oldest first.
   void list_append(std::uint32_t slot);
   void list_unlink(std::uint32_t slot);
+  // Puts a starting flow on its route's channels (dirtied), or takes it off.
+  void join_channels(std::uint32_t slot);
+  // Grows every per-solve scratch buffer to what the current slot and
+  // crossing counts could need, so that solves never allocate.
+  void reserve_scratch();
+  void mark_dirty(int channel);  // adds it to dirty_channels_ once
+  void leave_channels(std::uint32_t slot);
 
   // Constant after construction.
   sim::Simulator* sim_;
@@ -279,8 +287,21 @@ class Network {
   sim::Time last_update_ = 0;
   std::uint64_t generation_ = 0;  // tag of the one live drain event; older ones are ignored
   bool resolve_pending_ = false;  // a re-solve event is scheduled at now()
-  std::vector<std::vector<std::uint32_t>> channel_flows_;  // draining slots by channel, id order
+  // Which draining flows cross each channel: a doubly linked list per channel,
+  // in id order (flows are appended as they start), of entries taken from one
+  // pool with a free list: O(1) to add or remove, and the pool stops growing
+  // once it holds the most (flow, channel) pairs ever draining at once.
+  struct Member {
+    std::uint32_t slot;
+    std::uint32_t prev, next;    // on the channel's list
+    std::uint32_t next_of_flow;  // the flow's next entry
+    int channel;
+  };
+  std::vector<Member> members_;
+  std::uint32_t free_member_ = kNone;  // chained by next_of_flow
+  std::vector<std::uint32_t> channel_first_, channel_last_;  // by channel; kNone if empty
   std::vector<int> dirty_channels_;  // channels whose flow set changed since the last solve
+  std::vector<char> channel_dirty_;  // by channel: in dirty_channels_
   MaxMinSolver solver_;
   // Scratch, kept between calls so its capacity is reused.
   std::vector<char> channel_visited_;  // of take_affected_flows, all 0 between calls
