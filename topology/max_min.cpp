@@ -70,9 +70,32 @@ void MaxMinSolver::solve(std::span<const double> capacity,
   }
   frozen_.assign(flows.size(), 0);
 
+  // A flow alone on every channel it crosses (a ring step's flows, each on its
+  // own links) is a component of its own: the first of its channels to become
+  // the bottleneck is its narrowest (capacity / 1, ties to the lower index),
+  // so its rate is its narrowest capacity, exactly; it needs no heap rounds.
+  for (std::size_t f = 0; f < flows.size(); ++f) {
+    if (flows[f].empty()) continue;
+    bool alone = true;
+    double narrowest = kInfinity;
+    for (int c : flows[f]) {
+      const Channel& state = channels_[static_cast<std::size_t>(c)];
+      if (state.unfrozen != 1) {
+        alone = false;
+        break;
+      }
+      narrowest = std::min(narrowest, state.remaining);
+    }
+    if (!alone) continue;
+    frozen_[f] = 1;
+    rates[f] = narrowest;
+    for (int c : flows[f]) channels_[static_cast<std::size_t>(c)].unfrozen = 0;
+  }
+
   heap_.clear();
   for (int c : used_) {
     const Channel& state = channels_[static_cast<std::size_t>(c)];
+    if (state.unfrozen == 0) continue;
     heap_.push_back(Entry{state.remaining / state.unfrozen, c, state.version});
   }
   std::make_heap(heap_.begin(), heap_.end(), After{});
