@@ -8,73 +8,140 @@
 namespace topology {
 namespace {
 
-// Per-channel state of one solve, for the channels that some flow crosses.
-struct ChannelState {
-  int channel;                     // index into capacity
-  double remaining;                // capacity not yet handed out
-  int unfrozen;                    // flows crossing it that have no rate yet
-  std::vector<std::size_t> flows;  // flows crossing it, in flow index order
+// std::push_heap/pop_heap keep the largest element first under this "less":
+// so the smallest share comes first, and among equal shares the lowest channel.
+struct After {
+  template <class E>
+  bool operator()(const E& a, const E& b) const {
+    if (a.share != b.share) return a.share > b.share;
+    return a.channel > b.channel;
+  }
 };
 
 }  // namespace
 
-std::vector<double> max_min_rates(std::span<const double> capacity,
-                                  std::span<const std::span<const int>> flows) {
-  constexpr double kInfinity = std::numeric_limits<double>::infinity();
-  std::vector<double> rates(flows.size(), kInfinity);
+void MaxMinSolver::reserve(std::size_t flows, std::size_t crossings, std::size_t channels) {
+  if (channels_.size() < channels) channels_.resize(channels);
+  const std::size_t used = std::min(channels, crossings);
+  used_.reserve(used);
+  changed_.reserve(used);
+  members_.reserve(crossings);
+  frozen_.reserve(flows);
+  heap_.reserve(used + crossings);  // the first entries, then at most one per crossing frozen
+}
 
-  // Compact the channels in use, in channel index order, so each round scans
-  // only those (and ties go to the lowest channel index). Sorted and searched
-  // rather than indexed by channel: the work stays proportional to the flows
-  // given, not to the network's size (a 100,000-host star has 200,000 channels).
-  std::vector<int> used;
+void MaxMinSolver::solve(std::span<const double> capacity,
+                         std::span<const std::span<const int>> flows, std::span<double> rates) {
+  assert(rates.size() == flows.size());
+  constexpr double kInfinity = std::numeric_limits<double>::infinity();
+  std::fill(rates.begin(), rates.end(), kInfinity);
+  if (channels_.size() < capacity.size()) channels_.resize(capacity.size());
+  ++solves_;
+
+  // The channels in use, and how many flows cross each.
+  used_.clear();
   for (const auto& route : flows) {
     for (int c : route) {
       assert(c >= 0 && static_cast<std::size_t>(c) < capacity.size());
-      used.push_back(c);
+      Channel& state = channels_[static_cast<std::size_t>(c)];
+      if (state.solve != solves_) {
+        state.solve = solves_;
+        state.remaining = capacity[static_cast<std::size_t>(c)];
+        state.unfrozen = 0;
+        used_.push_back(c);
+      }
+      ++state.unfrozen;
     }
   }
-  std::sort(used.begin(), used.end());
-  used.erase(std::unique(used.begin(), used.end()), used.end());
-  std::vector<ChannelState> channels;
-  channels.reserve(used.size());
-  for (int c : used) channels.push_back(ChannelState{c, capacity[static_cast<std::size_t>(c)], 0, {}});
+  // Each channel's flows, contiguous in members_ (in flow index order).
+  std::uint32_t offset = 0;
+  for (int c : used_) {
+    Channel& state = channels_[static_cast<std::size_t>(c)];
+    state.first = offset;
+    state.count = 0;
+    offset += static_cast<std::uint32_t>(state.unfrozen);
+  }
+  members_.resize(offset);
   for (std::size_t f = 0; f < flows.size(); ++f) {
     for (int c : flows[f]) {
-      const auto slot = std::lower_bound(used.begin(), used.end(), c) - used.begin();
-      ChannelState& state = channels[static_cast<std::size_t>(slot)];
-      ++state.unfrozen;
-      state.flows.push_back(f);
+      Channel& state = channels_[static_cast<std::size_t>(c)];
+      members_[state.first + state.count++] = static_cast<std::uint32_t>(f);
     }
   }
+  frozen_.assign(flows.size(), 0);
 
-  std::vector<bool> frozen(flows.size(), false);
-  for (;;) {
-    // The bottleneck: smallest fair share; strict < keeps the lowest index.
-    ChannelState* bottleneck = nullptr;
-    double share = kInfinity;
-    for (ChannelState& state : channels) {
-      if (state.unfrozen == 0) continue;
-      const double s = state.remaining / state.unfrozen;
-      if (s < share) {
-        share = s;
-        bottleneck = &state;
+  // A flow alone on every channel it crosses (a ring step's flows, each on its
+  // own links) is a component of its own: the first of its channels to become
+  // the bottleneck is its narrowest (capacity / 1, ties to the lower index),
+  // so its rate is its narrowest capacity, exactly; it needs no heap rounds.
+  for (std::size_t f = 0; f < flows.size(); ++f) {
+    if (flows[f].empty()) continue;
+    bool alone = true;
+    double narrowest = kInfinity;
+    for (int c : flows[f]) {
+      const Channel& state = channels_[static_cast<std::size_t>(c)];
+      if (state.unfrozen != 1) {
+        alone = false;
+        break;
       }
+      narrowest = std::min(narrowest, state.remaining);
     }
-    if (bottleneck == nullptr) break;
-    for (std::size_t f : bottleneck->flows) {
-      if (frozen[f]) continue;
-      frozen[f] = true;
+    if (!alone) continue;
+    frozen_[f] = 1;
+    rates[f] = narrowest;
+    for (int c : flows[f]) channels_[static_cast<std::size_t>(c)].unfrozen = 0;
+  }
+
+  heap_.clear();
+  for (int c : used_) {
+    const Channel& state = channels_[static_cast<std::size_t>(c)];
+    if (state.unfrozen == 0) continue;
+    heap_.push_back(Entry{state.remaining / state.unfrozen, c, state.version});
+  }
+  std::make_heap(heap_.begin(), heap_.end(), After{});
+
+  while (!heap_.empty()) {
+    std::pop_heap(heap_.begin(), heap_.end(), After{});
+    const Entry top = heap_.back();
+    heap_.pop_back();
+    const Channel& bottleneck = channels_[static_cast<std::size_t>(top.channel)];
+    if (top.version != bottleneck.version || bottleneck.unfrozen == 0) continue;  // stale
+    // top.share == bottleneck.remaining / bottleneck.unfrozen: nothing changed since.
+    const double share = top.share;
+    ++round_;
+    changed_.clear();
+    for (std::uint32_t m = bottleneck.first; m < bottleneck.first + bottleneck.count; ++m) {
+      const std::uint32_t f = members_[m];
+      if (frozen_[f]) continue;
+      frozen_[f] = 1;
       rates[f] = share;
       for (int c : flows[f]) {
-        const auto slot = std::lower_bound(used.begin(), used.end(), c) - used.begin();
-        ChannelState& state = channels[static_cast<std::size_t>(slot)];
+        Channel& state = channels_[static_cast<std::size_t>(c)];
         // Clamp: rounding must not leave a tiny negative capacity behind.
         state.remaining = std::max(0.0, state.remaining - share);
         --state.unfrozen;
+        ++state.version;
+        if (state.round != round_) {
+          state.round = round_;
+          changed_.push_back(c);
+        }
       }
     }
+    // Re-push the changed channels with their shares as this round leaves them.
+    for (int c : changed_) {
+      const Channel& state = channels_[static_cast<std::size_t>(c)];
+      if (state.unfrozen == 0) continue;
+      heap_.push_back(Entry{state.remaining / state.unfrozen, c, state.version});
+      std::push_heap(heap_.begin(), heap_.end(), After{});
+    }
   }
+}
+
+std::vector<double> max_min_rates(std::span<const double> capacity,
+                                  std::span<const std::span<const int>> flows) {
+  std::vector<double> rates(flows.size());
+  MaxMinSolver solver;
+  solver.solve(capacity, flows, rates);
   return rates;
 }
 

@@ -9,23 +9,70 @@
 // channel index), give that share to each of its unfrozen flows, freeze them,
 // and subtract their rates from every channel they cross.
 //
-// Deterministic: flows are visited in index order, channels in index order,
-// and the arithmetic is the same on every run.
+// The bottleneck of each round comes from a min-heap of (share, channel
+// index), in which a channel is pushed again after a round changes it (stale
+// entries are skipped), so a solve of k flows crossing m channels costs
+// O((k + m) log m), not a rescan of every channel per round (O(k * m) for k
+// flows on disjoint paths, as in a ring's step).
+//
+// Deterministic: the heap picks the same bottleneck as a scan would (the
+// smallest share, ties to the lowest channel index), and within a round every
+// frozen flow subtracts the same share, so the rates do not depend on the
+// order of the flows, and the arithmetic is the same on every run.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <span>
 #include <vector>
 
 namespace topology {
 
-// rates[i] is the max-min fair rate of flow i, in the units of `capacity`.
-// REQUIRES: every channel index in flows is in [0, capacity.size()), every
-// capacity is finite and > 0, and no flow lists a channel twice.
-// A flow that crosses no channel is unconstrained: its rate is +infinity.
+// Reusable solver: its scratch (per-channel state, heap, flow lists) grows to
+// the largest problem seen and is kept, so a warm solver allocates nothing.
+class MaxMinSolver {
+ public:
+  // rates[i] = the max-min fair rate of flows[i], in the units of `capacity`.
+  // REQUIRES: rates.size() == flows.size(); every channel index in flows is in
+  // [0, capacity.size()), every capacity is finite and > 0, and no flow lists
+  // a channel twice. A flow that crosses no channel is unconstrained: its
+  // rate is +infinity.
+  void solve(std::span<const double> capacity, std::span<const std::span<const int>> flows,
+             std::span<double> rates);
+  // Sizes the scratch for solves of up to `flows` flows crossing, in all, up
+  // to `crossings` (flow, channel) pairs of `channels` channels, so that such
+  // solves allocate nothing.
+  void reserve(std::size_t flows, std::size_t crossings, std::size_t channels);
+
+ private:
+  struct Channel {
+    double remaining = 0.0;    // capacity not yet handed out
+    int unfrozen = 0;          // flows crossing it that have no rate yet
+    std::uint32_t first = 0;   // its flows are members_[first, first + count)
+    std::uint32_t count = 0;
+    std::uint32_t version = 0; // bumped at each change: older heap entries are stale
+    std::uint64_t solve = 0;   // == solves_ while the channel is in use this solve
+    std::uint64_t round = 0;   // == round_ once queued for a re-push this round
+  };
+  struct Entry {
+    double share;
+    int channel;
+    std::uint32_t version;
+  };
+
+  std::vector<Channel> channels_;      // by channel index; only used ones are touched
+  std::vector<int> used_;              // channels crossed by this solve's flows
+  std::vector<std::uint32_t> members_; // flow indices, grouped by channel
+  std::vector<char> frozen_;           // by flow
+  std::vector<Entry> heap_;            // min-heap by (share, channel)
+  std::vector<int> changed_;           // channels changed by the current round
+  std::uint64_t solves_ = 0;
+  std::uint64_t round_ = 0;
+};
+
+// One-off solve (a fresh solver each call), for tests and one-off use.
 std::vector<double> max_min_rates(std::span<const double> capacity,
                                   std::span<const std::span<const int>> flows);
-
-// Convenience overload for tests and one-off use.
 std::vector<double> max_min_rates(const std::vector<double>& capacity,
                                   const std::vector<std::vector<int>>& flows);
 

@@ -28,9 +28,20 @@
 // between, so the rates over any interval are those of an immediate re-solve.
 // flow_rate() re-solves first if one is pending.
 //
-// Determinism: flows are kept and solved in id order, ties in the solver go
-// to the lowest channel index, flows finishing at the same instant are
-// delivered in id order; no unordered containers.
+// Determinism: ties in the solver go to the lowest channel index (and its
+// rates do not depend on the order of the flows), flows finishing at the same
+// instant are retired and delivered in id order, each channel's flows are
+// summed for links.csv in id order; no unordered containers.
+//
+// Cost: each start or end costs O(log flows) for the drain-time heap plus a
+// solve of the flows connected to it through shared channels (O((k + m) log m)
+// for k flows on m channels, see max_min.h); nothing walks every flow in
+// flight. Remaining bytes are brought up to date only when a flow's rate
+// changes, by replaying the logged instants since its last update (the very
+// subtractions an update of every flow at every instant would make, so the
+// results are bit for bit the same). Once routes are cached and buffers have
+// reached their working sizes, a transfer allocates nothing
+// (tests/perf/test_network_allocation.cpp).
 //
 // Daemons (sim::Simulator::spawn_daemon): a transfer started by a daemon
 // event is delivered in the daemon lane; any other holds the simulator's run
@@ -65,9 +76,8 @@
 #include <coroutine>
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <memory>
-#include <set>
+#include <span>
 #include <vector>
 
 #include "sim/lamport.h"
@@ -75,6 +85,7 @@
 #include "sim/recorder.h"
 #include "sim/simulator.h"
 #include "topology/link_usage.h"
+#include "topology/max_min.h"
 #include "topology/routing.h"
 #include "topology/topology.h"
 
@@ -120,8 +131,8 @@ class Network {
 
   // Introspection, for tests and metrics.
   double flow_rate(std::uint64_t flow_id);  // bytes/s while draining, else 0
-  std::size_t active_flows() const { return draining_.size(); }  // draining flows
-  std::size_t pending_deliveries() const { return deliveries_.size(); }
+  std::size_t active_flows() const { return draining_count_; }  // draining flows
+  std::size_t pending_deliveries() const { return propagating_count_; }
   // Counted in full at start_transfer: by source node, and per channel crossed.
   double bytes_sent(NodeId host) const;
   double total_bytes_sent() const { return total_bytes_sent_; }
@@ -172,57 +183,100 @@ class Network {
   const Topology& topology() const { return *topo_; }
 
  private:
-  // A transfer between its start and its delivery (or loss).
-  struct Transfer {
-    NodeId src, dst;
-    const Routing::Route* route;  // owned by routing_ (retired routes stay alive)
-    bool doomed = false;          // lost to a lossy link: lost when it would arrive
+  // Every transfer lives in one slot of flows_ from its start to its delivery
+  // or loss; a freed slot is reused (free list), so a warm network allocates
+  // nothing per transfer. Events name a slot and its use count (tag()), so an
+  // event for a transfer that was lost and whose slot was reused is ignored.
+  enum class Stage : std::uint8_t { free, draining, propagating, losing };
+  static constexpr std::uint32_t kNone = 0xffffffffu;
+  struct Flow {
+    std::uint64_t id = 0;
+    std::uint32_t use = 0;  // bumped each time the slot is taken
+    Stage stage = Stage::free;
+    bool daemon = false;  // started by a daemon event: delivered in the daemon lane
+    bool doomed = false;  // lost to a lossy link: lost when it would arrive
+    NodeId src = 0, dst = 0;
+    const Routing::Route* route = nullptr;  // owned by routing_ (retired routes stay alive)
     std::function<void()> on_delivered;
     std::function<void()> on_lost;
-  };
-  struct Flow {
-    std::uint64_t id;
-    const Routing::Route* route;  // owned by routing_
-    double remaining;             // bytes not yet drained, as of last_update_
-    double rate;                  // bytes/s from the last solve
-    sim::Time drain_end;          // projected instant the last byte drains
-    Transfer transfer;
-    std::uint64_t visit;  // == visit_stamp_ + 1 while take_affected_flows has seen it
+    // While draining:
+    double remaining = 0.0;           // bytes not yet drained, as of tick `since`
+    double rate = 0.0;                // bytes/s from the last solve
+    sim::Time drain_end = sim::kTimeMax;  // projected instant the last byte drains
+    std::uint64_t since = 0;          // index in the tick log of `remaining`'s instant
+    std::uint32_t heap_pos = kNone;   // in drain_heap_
+    std::uint32_t older = kNone, newer = kNone;  // the list of draining flows by `since`
+    std::uint32_t first_member = kNone;  // its entries in members_, chained by next_of_flow
+    std::uint64_t visit = 0;  // == visit_stamp_ + 1 while take_affected_flows has seen it
   };
 
   static void on_drain_event(void* self, std::uint64_t generation);
   static void on_resolve_event(void* self, std::uint64_t unused);
   // Schedules one re-solve at now() unless one is already pending.
   void request_resolve();
-  static void on_delivery_event(void* self, std::uint64_t flow_id);
+  static void on_delivery_event(void* self, std::uint64_t tag);
 
-  // Brings every flow's remaining bytes to now(), then retires the flows whose
-  // drain end is <= now().
+  std::uint32_t take_slot();
+  void free_slot(std::uint32_t slot);
+  std::uint64_t tag(std::uint32_t slot) const {
+    return static_cast<std::uint64_t>(flows_[slot].use) << 32 | slot;
+  }
+  // The slot an event's tag names, or kNone if that transfer is gone.
+  std::uint32_t slot_of_tag(std::uint64_t tag, Stage stage) const;
+
+  // Logs now() as a tick, then retires the flows whose drain end is <= now()
+  // (in id order). Remaining bytes are brought up to date lazily (catch_up).
   void advance();
+  // Brings a draining flow's remaining bytes to now(): remaining -= rate *
+  // elapsed over each logged tick interval since it was last brought up to
+  // date, the very sequence of subtractions an update of every flow at every
+  // tick would make (so results are bit for bit those of an eager update).
+  void catch_up(std::uint32_t slot);
+  void forget_old_ticks();  // drops ticks that no draining flow needs
   // Re-solves the rates of the flows connected to a dirty channel, re-projects
   // their drain ends (retiring any that land on now), and schedules the one
   // next drain-completion event.
   void resolve();
-  // Indices in draining_ (ascending) of the flows that share a channel, directly
+  // Fills affected_ with the slots of the flows that share a channel, directly
   // or through other flows, with a dirty channel; clears dirty_channels_.
-  std::vector<std::size_t> take_affected_flows();
-  std::size_t index_of(std::uint64_t flow_id) const;  // REQUIRES: the flow is draining
-  // Max-min rates for draining_[flows] among themselves (one or more whole components).
-  void solve_rates(const std::vector<std::size_t>& flows);
-  void retire(std::size_t index);  // schedules its delivery, removes it
-  void schedule_delivery(std::uint64_t flow_id, sim::Time at, Transfer transfer);
+  void take_affected_flows();
+  void retire(std::uint32_t slot);  // schedules its delivery
+  void stop_draining(std::uint32_t slot);  // off its channels (dirtied), the heap and the list
+  void schedule_delivery(std::uint32_t slot, sim::Time at);
   // Hands usage_ the total rate of each channel over [last_update_, now).
   void record_usage(sim::Time now);
   // A flow is over (delivered or lost): a foreground flow releases the run.
-  void end_flow(std::uint64_t flow_id);
+  void end_flow(const Flow& flow);
   // Faults.
   bool doomed_by_loss(const Routing::Route& route);  // draws the lossy links' streams
-  bool severed(const Transfer& t) const;             // would be lost by the current faults
+  bool severed(const Flow& flow) const;              // would be lost by the current faults
   // Loses every transfer that the current faults sever, then re-solves rates.
   void purge_severed();
-  void lose(std::uint64_t flow_id, Transfer transfer);  // counts it; on_lost as an event now
-  static void on_loss_event(void* self, std::uint64_t flow_id);
+  void lose(std::uint32_t slot);  // counts it; on_lost as an event now
+  static void on_loss_event(void* self, std::uint64_t tag);
   void refresh_link(int link_id);  // routing's view: up and both ends up
+  // Sorts slots by flow id: the order of every decision that reaches results.
+  void sort_by_id(std::vector<std::uint32_t>& slots) const;
+
+  // The drain heap: draining flows by (drain_end, id), with positions kept in
+  // each Flow so a rate change moves its flow in O(log flows).
+  bool drains_before(std::uint32_t a, std::uint32_t b) const;
+  void heap_push(std::uint32_t slot);
+  void heap_remove(std::uint32_t slot);
+  void heap_update(std::uint32_t slot);
+  void heap_place(std::size_t pos, std::uint32_t slot);
+  void heap_sift_up(std::size_t pos);
+  void heap_sift_down(std::size_t pos);
+  // The list of draining flows by `since`, oldest first.
+  void list_append(std::uint32_t slot);
+  void list_unlink(std::uint32_t slot);
+  // Puts a starting flow on its route's channels (dirtied), or takes it off.
+  void join_channels(std::uint32_t slot);
+  // Grows every per-solve scratch buffer to what the current slot and
+  // crossing counts could need, so that solves never allocate.
+  void reserve_scratch();
+  void mark_dirty(int channel);  // adds it to dirty_channels_ once
+  void leave_channels(std::uint32_t slot);
 
   // Constant after construction.
   sim::Simulator* sim_;
@@ -231,16 +285,41 @@ class Network {
 
   // Owned by the event loop.
   Routing routing_;
-  std::vector<Flow> draining_;                                 // in id order
-  std::map<std::uint64_t, Transfer> deliveries_;               // scheduled, by flow id
-  std::set<std::uint64_t> daemon_flows_;  // unfinished flows started by daemon events
-  std::map<std::uint64_t, std::function<void()>> losses_;  // on_lost callbacks due now, by flow id
+  std::vector<Flow> flows_;              // slots
+  std::vector<std::uint32_t> free_slots_;
+  std::size_t draining_count_ = 0;
+  std::size_t propagating_count_ = 0;
+  std::vector<std::uint32_t> drain_heap_;  // see drains_before
+  std::uint32_t oldest_ = kNone, newest_ = kNone;  // ends of the list by `since`
+  // Tick log: the distinct instants at which advance() ran, from the oldest
+  // still needed (ticks_[0] is tick number ticks_base_).
+  std::vector<sim::Time> ticks_;
+  std::uint64_t ticks_base_ = 0;
   sim::Time last_update_ = 0;
   std::uint64_t generation_ = 0;  // tag of the one live drain event; older ones are ignored
   bool resolve_pending_ = false;  // a re-solve event is scheduled at now()
-  std::vector<std::vector<std::uint64_t>> channel_flows_;  // draining flow ids by channel, id order
+  // Which draining flows cross each channel: a doubly linked list per channel,
+  // in id order (flows are appended as they start), of entries taken from one
+  // pool with a free list: O(1) to add or remove, and the pool stops growing
+  // once it holds the most (flow, channel) pairs ever draining at once.
+  struct Member {
+    std::uint32_t slot;
+    std::uint32_t prev, next;    // on the channel's list
+    std::uint32_t next_of_flow;  // the flow's next entry
+    int channel;
+  };
+  std::vector<Member> members_;
+  std::uint32_t free_member_ = kNone;  // chained by next_of_flow
+  std::vector<std::uint32_t> channel_first_, channel_last_;  // by channel; kNone if empty
   std::vector<int> dirty_channels_;  // channels whose flow set changed since the last solve
-  std::vector<char> channel_visited_;  // scratch of take_affected_flows, all 0 between calls
+  std::vector<char> channel_dirty_;  // by channel: in dirty_channels_
+  MaxMinSolver solver_;
+  // Scratch, kept between calls so its capacity is reused.
+  std::vector<char> channel_visited_;  // of take_affected_flows, all 0 between calls
+  std::vector<int> walk_stack_, walk_channels_;
+  std::vector<std::uint32_t> affected_, due_, cut_;
+  std::vector<std::span<const int>> routes_;
+  std::vector<double> rates_;
   std::uint64_t visit_stamp_ = 0;
   std::uint64_t next_flow_id_ = 1;
   sim::LamportClocks* lamport_ = nullptr;
