@@ -130,7 +130,8 @@ SummaryTable summary_table(const ScenarioResult& result) {
   if (faults) {
     add_columns({"crashes", "updates_produced", "updates_lost", "updates_outstanding",
                  "dropped_stale", "dropped_late", "dropped_offline", "dropped_crashed",
-                 "dropped_unreachable", "dropped_superseded"});
+                 "dropped_unreachable", "dropped_superseded", "dropped_rolled_back",
+                 "rpc_retries"});
   }
   if (s.timing_only) add_columns({"math"});
   const double target = s.stop.target_accuracy;
@@ -170,10 +171,12 @@ SummaryTable summary_table(const ScenarioResult& result) {
       add_cells({std::to_string(r.crashes), counted ? std::to_string(t.updates_produced) : "",
                  std::to_string(t.updates_lost),
                  counted ? std::to_string(*r.updates_outstanding) : ""});
-      for (const char* reason : {"stale", "late", "offline", "crashed", "unreachable", "superseded"}) {
+      for (const char* reason :
+           {"stale", "late", "offline", "crashed", "unreachable", "superseded", "rolled_back"}) {
         const auto it = t.dropped_by_reason.find(reason);
         row.push_back(std::to_string(it == t.dropped_by_reason.end() ? 0 : it->second));
       }
+      row.push_back(std::to_string(t.rpc_retries));
     }
     if (s.timing_only) add_cells({"none"});
     table.rows.push_back(std::move(row));

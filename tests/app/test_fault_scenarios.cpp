@@ -148,7 +148,7 @@ TEST_CASE("under faults every update is applied, dropped, lost or outstanding") 
     CHECK(n("crashes") == 1);
     const long long dropped = n("dropped_stale") + n("dropped_late") + n("dropped_offline") +
                               n("dropped_crashed") + n("dropped_unreachable") +
-                              n("dropped_superseded");
+                              n("dropped_superseded") + n("dropped_rolled_back");
     CHECK(dropped == n("updates_dropped"));
     CHECK(n("updates_produced") ==
           n("updates_applied") + dropped + n("updates_lost") + n("updates_outstanding"));
