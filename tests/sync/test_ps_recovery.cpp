@@ -50,6 +50,13 @@ struct ParamLog {
   }
 };
 
+// Runs to the stop condition, or to `limit` if the run hangs (a test of
+// retries must fail, not spin, when the retries do not work).
+void run_within(FaultWorld& world, sim::Time limit) {
+  world.sim.run_until(limit);
+  world.monitor->finish("limit");
+}
+
 Fault loss_on(int link, double p) {
   Fault f;
   f.kind = Fault::Kind::loss;
@@ -154,7 +161,7 @@ TEST_CASE("lost pushes and replies are retried: ps_sync ends with the loss-free 
 
   FaultWorld world(hosts, stop);
   auto& ps = world.start(make_ps(server_kind, config), {loss_on(first_worker, 0.3)});
-  world.run();
+  run_within(world, sim::milliseconds(200));
   const algo::RunTotals& t = world.monitor->totals();
   CHECK(t.steps == steps);
   CHECK(t.rpc_retries > 0);
@@ -176,7 +183,7 @@ TEST_CASE("ps_async with retries on a lossy link applies every push at most once
   config.rpc_timeout = sim::microseconds(50);
   auto& ps = world.start(std::make_unique<algo::PsAsync>(config),
                          {loss_on(1, 0.25), loss_on(3, 0.25)});
-  world.run();
+  run_within(world, sim::milliseconds(200));
   const algo::RunTotals& t = world.monitor->totals();
   CHECK(t.steps == 150);
   CHECK(t.rpc_retries > 0);
