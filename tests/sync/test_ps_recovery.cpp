@@ -5,8 +5,10 @@
 // accounting identity.
 #include <catch2/catch.hpp>
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "algorithms/sync/ps_async.h"
@@ -276,4 +278,41 @@ TEST_CASE("a server that stays down stalls its workers, which retry for good",
   // A push whose worker still retries is never lost, only outstanding.
   CHECK(t.updates_lost == 0);
   CHECK(t.updates_produced == t.updates_applied + ps.gradients_outstanding());
+}
+
+TEST_CASE("a worker retries every rpc_timeout of its own clock: T / (1 + drift) of true time",
+          "[faults][ps][recovery]") {
+  // The server goes down for good at t_c. The worker's last push (or the
+  // answer to it) dies within one step T << 1 ms of t_c, at p; it then
+  // resends every w = llround(R / (1 + drift)) of true time (a timer on its
+  // oscillator), at p + w, p + 2w, ... By t_c + 20.5 w exactly 20 retries
+  // have gone out, whatever p within half a w of t_c. A timer read on true
+  // time would give 19 (+5%) or 21 (-5%).
+  const std::optional<double> drift =
+      GENERATE(std::optional<double>(), std::optional<double>(50'000.0),
+               std::optional<double>(-50'000.0));
+  CAPTURE(drift.value_or(-1e9));
+  const sim::Time rpc = sim::milliseconds(1);
+  const sim::Time w = !drift ? rpc
+                             : static_cast<sim::Time>(std::llround(
+                                   static_cast<double>(rpc) / (1.0 + *drift * 1e-6)));
+  FaultWorld world(ps_hosts(1, 5e9), {0, 0.0, 0, 0.0});
+  std::vector<sim::NodeClock> clocks(static_cast<std::size_t>(world.topo.node_count()));
+  if (drift) {
+    sim::ClockParams params;
+    params.drift_ppm = *drift;
+    params.offset = 7 * sim::kMillisecond;  // an offset changes nothing in a timeout
+    clocks[1] = sim::NodeClock(params, sim::RandomStream(1, "worker0", "clock"));
+    world.ctx.clocks = &clocks;
+  }
+  algo::PsConfig config = ps_config(1);
+  config.rpc_timeout = rpc;
+  const sim::Time crash_at = sim::milliseconds(2) + 1234;
+  world.start(std::make_unique<algo::PsAsync>(config), {crash(0, crash_at, 0)});
+  REQUIRE(world.monitor->rows().empty());
+  world.sim.run_until(crash_at + 20 * w + w / 2);
+  world.monitor->finish("limit");
+  const sim::Time step = world.time_of(1);
+  REQUIRE(step < w / 4);
+  CHECK(world.monitor->totals().rpc_retries == 20);
 }
