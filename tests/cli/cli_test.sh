@@ -200,6 +200,9 @@ case "$case_name" in
     expect_rejected misspelt_checkpoint \
       "misspelt_checkpoint.yaml:26:3: algorithm.checkpoint_intreval: unknown key 'checkpoint_intreval' (did you mean 'checkpoint_interval'?)" \
       's/  batch_size: 16/  batch_size: 16\n  checkpoint_intreval: 5/'
+    expect_rejected fault_metric_without_faults \
+      "fault_metric_without_faults.yaml:38:24: expect.dropped_rolled_back: dropped_rolled_back is only in summary.csv when the scenario has a faults: list" \
+      's/  staleness_max: "== 0"/  dropped_rolled_back: "== 0"/'
     ;;
   threads_identical)
     # Gradient jobs on 1, 2 or 4 host threads give byte-identical outputs
