@@ -15,7 +15,8 @@ namespace {
 
 // The keys every parameter server reads: `server` (a group of one node,
 // default "server") or `servers` (a group of k >= 1 nodes: a sharded PS),
-// `workers` (default "worker"), `batch_size`, `assignment`.
+// `workers` (default "worker"), `batch_size`, `assignment`; for faults,
+// `checkpoint_interval` (versions) and `rpc_timeout` (a duration).
 algo::PsConfig ps_config(const ConfigNode& node, const std::vector<NodeGroup>& groups,
                          const std::string& kind) {
   algo::PsConfig config;
@@ -42,13 +43,21 @@ algo::PsConfig ps_config(const ConfigNode& node, const std::vector<NodeGroup>& g
   }
   config.batch_size = batch_size(node);
   config.assignment = assignment_policy(node);
+  if (auto k = node.optional_child("checkpoint_interval")) {
+    config.checkpoint_interval = k->as_int_in(1, 1'000'000'000);
+  }
+  if (auto t = node.optional_child("rpc_timeout")) {
+    config.rpc_timeout = t->as_duration();
+    t->require(config.rpc_timeout > 0, "rpc_timeout must be greater than zero (omit it for none)");
+  }
   return config;
 }
 
 // The keys of ps_config(), plus the algorithm's own.
 std::vector<std::string> ps_keys_and(std::initializer_list<std::string_view> extra = {}) {
-  std::vector<std::string> keys = {"kind",    "label",      "server",    "servers",
-                                   "workers", "batch_size", "assignment"};
+  std::vector<std::string> keys = {"kind",       "label",      "server",
+                                   "servers",    "workers",    "batch_size",
+                                   "assignment", "checkpoint_interval", "rpc_timeout"};
   keys.insert(keys.end(), extra.begin(), extra.end());
   return keys;
 }

@@ -49,15 +49,27 @@ const std::map<std::string, MetricUnit>& summary_metrics() {
       {"updates_produced", MetricUnit::number},
       {"updates_lost", MetricUnit::number},
       {"updates_outstanding", MetricUnit::number},
+      {"dropped_stale", MetricUnit::number},
+      {"dropped_late", MetricUnit::number},
+      {"dropped_offline", MetricUnit::number},
       {"dropped_crashed", MetricUnit::number},
       {"dropped_unreachable", MetricUnit::number},
+      {"dropped_superseded", MetricUnit::number},
+      {"dropped_rolled_back", MetricUnit::number},
       {"dropped_aborted", MetricUnit::number},
+      {"rpc_retries", MetricUnit::number},
   };
   return metrics;
 }
 
 bool is_clock_metric(const std::string& m) {
   return m.rfind("clock_", 0) == 0 || m.rfind("sync_", 0) == 0;
+}
+
+// The update-accounting group: in summary.csv only with faults:.
+bool is_fault_metric(const std::string& m) {
+  return m == "crashes" || m == "rpc_retries" || m.rfind("dropped_", 0) == 0 ||
+         m == "updates_produced" || m == "updates_lost" || m == "updates_outstanding";
 }
 
 // The stop reasons the runner and the monitor write.
@@ -185,17 +197,19 @@ void parse_expression(const ConfigNode& node, Expectation& e) {
   node.fail("malformed expectation '" + t + "': " + kForms);
 }
 
-std::vector<std::string> metric_names(bool models_clocks) {
+std::vector<std::string> metric_names(bool models_clocks, bool has_faults) {
   std::vector<std::string> names;
   for (const auto& [name, unit] : summary_metrics()) {
-    if (models_clocks || !is_clock_metric(name)) names.push_back(name);
+    if ((models_clocks || !is_clock_metric(name)) && (has_faults || !is_fault_metric(name))) {
+      names.push_back(name);
+    }
   }
   names.push_back("time_to_accuracy@X");
   return names;
 }
 
 Expectation load_one(const ConfigNode& parent, const std::string& key, const std::string& label,
-                     bool models_clocks, bool has_target_accuracy) {
+                     bool models_clocks, bool has_target_accuracy, bool has_faults) {
   const ConfigNode value = parent.child(key);
   Expectation e;
   e.label = label;
@@ -211,8 +225,12 @@ Expectation load_one(const ConfigNode& parent, const std::string& key, const std
   } else {
     const auto& metrics = summary_metrics();
     const auto it = metrics.find(key);
-    if (it == metrics.end() || (is_clock_metric(key) && !models_clocks)) {
-      const std::string guess = did_you_mean(key, metric_names(models_clocks));
+    if (it == metrics.end() || (is_clock_metric(key) && !models_clocks) ||
+        (is_fault_metric(key) && !has_faults)) {
+      const std::string guess = did_you_mean(key, metric_names(models_clocks, has_faults));
+      if (it != metrics.end() && is_fault_metric(key)) {
+        value.fail(key + " is only in summary.csv when the scenario has a faults: list");
+      }
       if (it != metrics.end()) {
         value.fail(key +
                    " is only in summary.csv when the scenario models clocks "
@@ -220,7 +238,8 @@ Expectation load_one(const ConfigNode& parent, const std::string& key, const std
       }
       value.fail("unknown metric '" + key + "' (" +
                  (guess.empty()
-                      ? "expected a summary.csv column: " + join(metric_names(models_clocks))
+                      ? "expected a summary.csv column: " +
+                            join(metric_names(models_clocks, has_faults))
                       : "did you mean '" + guess + "'?") +
                  ")");
     }
@@ -269,12 +288,13 @@ MetricUnit metric_unit(const std::string& metric) {
 
 std::vector<Expectation> load_expectations(const ConfigNode& expect,
                                            const std::vector<std::string>& labels,
-                                           bool models_clocks, bool has_target_accuracy) {
+                                           bool models_clocks, bool has_target_accuracy,
+                                           bool has_faults) {
   std::vector<Expectation> result;
   for (const std::string& key : expect.keys()) {
     const ConfigNode value = expect.child(key);
     if (!value.is_map()) {
-      result.push_back(load_one(expect, key, "", models_clocks, has_target_accuracy));
+      result.push_back(load_one(expect, key, "", models_clocks, has_target_accuracy, has_faults));
       continue;
     }
     // A map: `label: {metric: expression, ...}`.
@@ -288,7 +308,7 @@ std::vector<Expectation> load_expectations(const ConfigNode& expect,
       if (value.child(metric).is_map()) {
         value.child(metric).fail("expected an expression such as \">= 0.85\", got a map");
       }
-      result.push_back(load_one(value, metric, key, models_clocks, has_target_accuracy));
+      result.push_back(load_one(value, metric, key, models_clocks, has_target_accuracy, has_faults));
     }
   }
   return result;

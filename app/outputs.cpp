@@ -127,15 +127,11 @@ SummaryTable summary_table(const ScenarioResult& result) {
   // Update accounting, for scenarios with faults: produced = applied +
   // dropped + lost + outstanding (empty for algorithms that do not count).
   const bool faults = s.faults.has_value();
-  // Elastic all-reduce drops rolled-back contributions as `aborted`; the
-  // column only appears with it, so other scenarios keep their bytes.
-  const bool elastic = std::any_of(s.algorithms.begin(), s.algorithms.end(),
-                                   [](const AlgorithmChoice& a) { return a.elastic; });
   if (faults) {
     add_columns({"crashes", "updates_produced", "updates_lost", "updates_outstanding",
                  "dropped_stale", "dropped_late", "dropped_offline", "dropped_crashed",
-                 "dropped_unreachable", "dropped_superseded"});
-    if (elastic) add_columns({"dropped_aborted"});
+                 "dropped_unreachable", "dropped_superseded", "dropped_rolled_back",
+                 "dropped_aborted", "rpc_retries"});
   }
   if (s.timing_only) add_columns({"math"});
   const double target = s.stop.target_accuracy;
@@ -175,14 +171,13 @@ SummaryTable summary_table(const ScenarioResult& result) {
       add_cells({std::to_string(r.crashes), counted ? std::to_string(t.updates_produced) : "",
                  std::to_string(t.updates_lost),
                  counted ? std::to_string(*r.updates_outstanding) : ""});
-      for (const char* reason : {"stale", "late", "offline", "crashed", "unreachable", "superseded"}) {
+      for (const char* reason :
+           {"stale", "late", "offline", "crashed", "unreachable", "superseded", "rolled_back",
+            "aborted"}) {
         const auto it = t.dropped_by_reason.find(reason);
         row.push_back(std::to_string(it == t.dropped_by_reason.end() ? 0 : it->second));
       }
-      if (elastic) {
-        const auto it = t.dropped_by_reason.find("aborted");
-        row.push_back(std::to_string(it == t.dropped_by_reason.end() ? 0 : it->second));
-      }
+      row.push_back(std::to_string(t.rpc_retries));
     }
     if (s.timing_only) add_cells({"none"});
     table.rows.push_back(std::move(row));

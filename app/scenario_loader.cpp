@@ -545,7 +545,7 @@ Scenario load(const ConfigNode& root) {
     std::vector<std::string> labels;
     for (const AlgorithmChoice& a : s.algorithms) labels.push_back(a.label);
     s.expectations = load_expectations(root.child("expect"), labels, s.models_clocks(),
-                                       s.stop.target_accuracy > 0);
+                                       s.stop.target_accuracy > 0, s.faults.has_value());
   }
   return s;
 }

@@ -80,6 +80,11 @@ class Algorithm {
   // does so here, as its real counterpart's process would on a reboot.
   // Processes notice their own crash through Network::incarnation.
   virtual void on_host_recovered(topology::NodeId /*host*/) {}
+  // Faults: `host` just crashed (the network already dropped its traffic).
+  // Processes still notice by themselves; this is for what dies with the
+  // host without a process to notice (a server's queued requests) and for
+  // bookkeeping.
+  virtual void on_host_crashed(topology::NodeId /*host*/) {}
   // Faults: a partition healed or a link came back up. Calls that failed
   // while the path was cut are retried now (as RPC clients retry).
   virtual void on_network_healed() {}

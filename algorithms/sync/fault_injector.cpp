@@ -58,8 +58,10 @@ void FaultInjector::apply(const Fault& f, bool start) {
     case Fault::Kind::crash:
       for (topology::NodeId h : f.hosts) {
         if (start) {
-          if (net_->host_up(h)) ++crashes_;
+          if (!net_->host_up(h)) continue;
+          ++crashes_;
           net_->crash_host(h);
+          algorithm_->on_host_crashed(h);
         } else if (!net_->host_up(h)) {
           net_->recover_host(h);
           algorithm_->on_host_recovered(h);

@@ -3,7 +3,8 @@
 // class only schedules.
 //
 // Each fault starts at `at` and, if `duration` > 0, is undone at at + duration:
-//   crash      the hosts crash (Network::crash_host); at the end they recover
+//   crash      the hosts crash (Network::crash_host; the algorithm hears of
+//              it: Algorithm::on_host_crashed); at the end they recover
 //              and the algorithm hears of it (Algorithm::on_host_recovered)
 //   link_down  the links go down, then up again (Algorithm::on_network_healed)
 //   degrade    the links' bandwidth is multiplied by `factor`, then restored

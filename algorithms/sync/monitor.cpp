@@ -47,6 +47,20 @@ void Monitor::record_dropped(std::int64_t count, const std::string& reason) {
   dropped_by_reason_[reason] += count;
 }
 
+void Monitor::record_rolled_back(std::int64_t count) {
+  applied_ -= count;
+  rolled_back_ += count;
+  record_dropped(count, "rolled_back");
+}
+
+void Monitor::on_rollback(std::int64_t version, std::int64_t samples, const ml::Vector& params) {
+  if (stopping()) return;
+  params_ = &params;
+  version_ = version;
+  samples_ -= samples;
+  evaluate(version);
+}
+
 bool Monitor::evaluation_due(std::int64_t version) const {
   if (version == 0) return true;  // the starting point of every curve
   if (schedule_.every_steps > 0 && version % schedule_.every_steps == 0) return true;
@@ -126,9 +140,11 @@ void Monitor::evaluate(std::int64_t version) {
 }
 
 std::optional<std::int64_t> Monitor::staleness_percentile(double p) const {
-  if (applied_ == 0) return std::nullopt;
+  const std::int64_t applications = applied_ + rolled_back_;  // what the histogram holds
+  if (applications == 0) return std::nullopt;
   // Nearest-rank percentile: the smallest value with at least p% at or below it.
-  const auto rank = static_cast<std::int64_t>(std::ceil(p / 100.0 * static_cast<double>(applied_)));
+  const auto rank =
+      static_cast<std::int64_t>(std::ceil(p / 100.0 * static_cast<double>(applications)));
   std::int64_t seen = 0;
   for (const auto& [staleness, count] : staleness_) {
     seen += count;
@@ -166,12 +182,13 @@ void Monitor::finish(const std::string& reason) {
   totals_.updates_produced = produced_;
   totals_.updates_lost = lost_;
   totals_.dropped_by_reason = dropped_by_reason_;
-  if (applied_ > 0) {
+  totals_.rpc_retries = rpc_retries_;
+  if (applied_ + rolled_back_ > 0) {
     double sum = 0.0;
     for (const auto& [staleness, count] : staleness_) {
       sum += static_cast<double>(staleness) * static_cast<double>(count);
     }
-    totals_.staleness_mean = sum / static_cast<double>(applied_);
+    totals_.staleness_mean = sum / static_cast<double>(applied_ + rolled_back_);
     totals_.staleness_p50 = staleness_percentile(50);
     totals_.staleness_p99 = staleness_percentile(99);
     totals_.staleness_max = staleness_.rbegin()->first;

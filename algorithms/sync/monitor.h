@@ -78,6 +78,7 @@ struct RunTotals {
   std::int64_t updates_produced = 0;
   std::int64_t updates_lost = 0;
   std::map<std::string, std::int64_t> dropped_by_reason;
+  std::int64_t rpc_retries = 0;  // messages resent after an RPC timeout
   std::optional<double> staleness_mean;
   std::optional<std::int64_t> staleness_p50, staleness_p99, staleness_max;
   std::uint64_t events_processed = 0;
@@ -102,6 +103,16 @@ class Monitor {
   void record_produced(std::int64_t count = 1) { produced_ += count; }
   // An update that a fault lost on its way (a lost message, a crashed holder).
   void record_lost(std::int64_t count = 1) { lost_ += count; }
+  // `count` applied updates were undone (a server restored an older
+  // checkpoint): they move from applied to dropped, reason "rolled_back".
+  // Staleness statistics keep them (they describe every application).
+  void record_rolled_back(std::int64_t count);
+  // A message resent after an RPC timeout.
+  void record_retry() { ++rpc_retries_; }
+  // The global model went back to `version` (a restored checkpoint), taking
+  // `samples` applied samples with it. Records an evaluation row at once (the
+  // drop is what a user wants to see), unless the run is stopping.
+  void on_rollback(std::int64_t version, std::int64_t samples, const ml::Vector& params);
   // Decentralised algorithms: mean L2 distance of the replicas to their
   // average; the latest value is reported in the next metrics row.
   void record_consensus_distance(double distance) { window_consensus_ = distance; }
@@ -177,6 +188,8 @@ class Monitor {
   std::int64_t dropped_ = 0;
   std::int64_t produced_ = 0;
   std::int64_t lost_ = 0;
+  std::int64_t rolled_back_ = 0;
+  std::int64_t rpc_retries_ = 0;
   std::map<std::string, std::int64_t> dropped_by_reason_;
   std::map<std::int64_t, std::int64_t> staleness_;
   std::string stop_reason_;

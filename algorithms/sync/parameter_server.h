@@ -24,16 +24,39 @@
 //     shard version the worker computed it from.
 //   * Faults. A worker whose host crashes stops (its process notices through
 //     the host's incarnation when it next wakes); its in-flight gradients
-//     are lost (Monitor::record_lost, counted at shard 0). When the host
-//     recovers, the worker restarts with a fresh inbox and sends each shard a
-//     small join request; a shard answers it with its current slice unless
-//     an answer is already due (a gradient of the worker's is queued or held)
-//     or was sent since the worker came back. A shard whose reply to a
-//     worker was lost, or that lost a worker's gradient (a partition, a dead
-//     link), owes that worker a slice: when the network heals it sends its
-//     current one (the failed calls retried). Every pushed gradient is
-//     counted as produced (Monitor::record_produced) at shard 0.
-//     Not modelled: a crashed server (its workers stall; it does not restart).
+//     are lost. When the host recovers, the worker restarts with a fresh
+//     inbox and sends each shard a small join request; a shard answers it
+//     with its current slice unless an answer is already due (a gradient of
+//     the worker's is queued or held) or was sent since the worker came
+//     back. A shard whose reply to a worker was lost, or that lost a
+//     worker's gradient (a partition, a dead link), owes that worker a
+//     slice: when the network heals it sends its current one.
+//   * A crashed server. Its process ends with the host: the gradients in
+//     its inbox or held for a later update die with it, an update it was
+//     computing is never applied. When the host reboots the shard restarts
+//     from its last checkpoint (`checkpoint_interval` K > 0: a copy of the
+//     slice, the optimizer state and the version, taken every K versions of
+//     the shard at no simulated cost) or, without checkpoints, from the
+//     seeded initial slice at version 0, with a fresh optimizer. Versions
+//     applied after the checkpoint are rolled back (counted at shard 0 as
+//     dropped, reason rolled_back). The restarted shard announces itself by
+//     sending its slice to every worker (as at launch: the cluster's
+//     membership is static, so it knows them), and starts a new epoch: a
+//     gradient computed from an earlier epoch's parameters is dropped as
+//     stale and answered with the current slice.
+//   * RPC retries (`rpc_timeout` T > 0). A worker that has not got a slice
+//     from every shard T after its push (or join), on its own clock, resends
+//     the push (or join) to the shards that have not answered, and again
+//     every T: a lost push, a lost reply and a down server look the same to
+//     it. A failed send is not retried sooner (T is the backoff). Every push
+//     carries the worker's sequence number; a shard ignores a copy it has
+//     seen (answering it again if its answer already went out), so nothing is
+//     applied twice. Each slice names the push it answers, so a worker
+//     ignores late answers to pushes it has moved past.
+//   * Accounting. Every push is an update (UpdateLedger, at shard 0):
+//     applied, dropped with a reason, lost (no copy left and its worker will
+//     not retry), or outstanding when the run ends.
+
 #pragma once
 
 #include <coroutine>
@@ -50,6 +73,7 @@
 #include "algorithms/sync/assignment.h"
 #include "algorithms/sync/compute_model.h"
 #include "algorithms/sync/messaging.h"
+#include "algorithms/sync/update_ledger.h"
 #include "sim/mailbox.h"
 
 namespace algo {
@@ -60,6 +84,8 @@ struct PsConfig {
   std::vector<int> workers;  // indices into RunContext::nodes, >= 1 of them
   int batch_size = 32;       // per worker per step (scaled per worker by a capacity assignment)
   AssignmentPolicy assignment = AssignmentPolicy::equal;
+  std::int64_t checkpoint_interval = 0;  // K > 0: each shard checkpoints every K of its versions
+  sim::Time rpc_timeout = 0;             // T > 0: workers resend unanswered pushes/joins every T
 
   // The server nodes in shard order: `servers`, or just `server`.
   std::vector<int> server_nodes() const;
@@ -95,8 +121,12 @@ class ParameterServer : public Algorithm {
   // its update rule for a later update: neither applied, dropped nor lost
   // yet. For update accounting.
   std::int64_t gradients_outstanding() const;
+  // Shard `index`'s restarts so far, and the version it restored at the last.
+  std::int64_t restarts(int index) const;
+  std::int64_t last_restored_version(int index) const;
 
   void on_host_recovered(topology::NodeId host) final;
+  void on_host_crashed(topology::NodeId host) final;
   void on_network_healed() final;
   std::optional<std::int64_t> updates_outstanding() const final { return gradients_outstanding(); }
 
@@ -109,16 +139,21 @@ class ParameterServer : public Algorithm {
   ParameterServer(PsConfig config, std::string_view kind);
 
   struct ParamsSlice {
-    int shard;
-    std::int64_t version;                      // the shard's version
+    int shard;                                 // kTimerMark: a worker's RPC timer
+    std::int64_t version;                      // the shard's version (timer: its generation)
     std::shared_ptr<const ml::Vector> values;  // a snapshot, shared by all receivers
+    std::int64_t answers = -1;                 // the push (seq) it answers; -1: unsolicited
+    std::int64_t epoch = 0;                    // the shard's restarts when it was sent
   };
   struct GradientSlice {
-    int worker;            // position in config.workers
-    std::int64_t version;  // the shard version it was computed from
-    std::int64_t samples;  // batch size it was computed on
-    ml::Vector values;     // the gradient's slice for this shard
+    int worker;              // position in config.workers
+    std::int64_t version;    // the shard version it was computed from
+    std::int64_t samples;    // batch size it was computed on
+    ml::Vector values;       // the gradient's slice for this shard
+    std::int64_t seq = 0;    // the worker's push number (the same in retries)
+    std::int64_t epoch = 0;  // the shard epoch of the parameters it was computed from
   };
+  static constexpr int kTimerMark = -1;
   // One server node and the slice it owns. Owned by the algorithm.
   struct Shard {
     Shard(const RunContext& ctx, int index, const Node& node, ShardRange range,
@@ -141,6 +176,13 @@ class ParameterServer : public Algorithm {
     std::vector<std::uint64_t> answered_incarnation;
     std::vector<char> needs_reply;  // a reply to it, or a gradient of its, was lost
     std::int64_t held = 0;          // gradients received and kept by serve() for a later update
+    // Restarts: the epoch, and the host incarnation this process runs in.
+    std::int64_t epoch = 0;
+    std::uint64_t incarnation = 0;
+    // By worker: the highest push seq seen, and the seq of an accepted push
+    // not answered yet (-1: none).
+    std::vector<std::int64_t> last_seq;
+    std::vector<std::int64_t> answering;
   };
 
   // The update rule: runs on shard `shard`'s node after the initial
@@ -165,6 +207,16 @@ class ParameterServer : public Algorithm {
       return inner.await_resume();
     }
   };
+  // Is this shard's process still alive (its host has not crashed since it
+  // started)? serve() ends when not: after every co_await it checks ended().
+  bool alive(const Shard& shard) const {
+    return ctx_->net->incarnation(shard.node.host) == shard.incarnation;
+  }
+  bool ended(const Shard& shard) const { return !alive(shard) || ctx_->monitor->stopping(); }
+  // Call on every gradient received: false if serve() must not use it (a
+  // retried copy, one computed from an earlier epoch: handled here), true if
+  // it is a new update, which serve() must then apply or drop.
+  bool admit(Shard& shard, const GradientSlice& message);
   ReceiveAwaiter receive(Shard& shard) {
     return ReceiveAwaiter{algo::receive(*ctx_->net, shard.node.host, shard.inbox, "gradient"),
                           &shard.received};
@@ -172,7 +224,7 @@ class ParameterServer : public Algorithm {
   // Sends the shard's current slice to worker `worker`.
   void reply(Shard& shard, int worker);
   // Counts a dropped gradient (at shard 0), with the reason.
-  void drop(const Shard& shard, const std::string& reason = "stale");
+  void drop(const Shard& shard, const GradientSlice& gradient, const std::string& reason = "stale");
   // Averages `gradients` (weighted by samples, summed in the given order),
   // spends the update's compute time, applies the optimizer, records each
   // gradient's staleness (at shard 0), bumps the shard's version and reports
@@ -184,10 +236,25 @@ class ParameterServer : public Algorithm {
  private:
   struct Worker;
 
+  struct Checkpoint {
+    ml::Vector params;
+    std::unique_ptr<ml::Optimizer> optimizer;
+    std::int64_t version = 0;
+  };
+
   sim::Task run_shard(int index);
   sim::Task work(int index, bool rejoin);
-  void on_join(Shard& shard, int worker, std::uint64_t incarnation);
+  void on_join(int shard, int worker, std::uint64_t incarnation);
   void on_shard_advanced(const Shard& shard, std::int64_t samples);
+  void restart_shard(int index);
+  void init_tables(Shard& shard) const;
+  // Sends worker `index`'s last push (again) to `target`, and a join.
+  void push(int index, Shard& target);
+  void send_join(int index, int shard);
+  // The RPC timeout: a timer mark into the worker's inbox after rpc_timeout
+  // on its clock (a new generation: older marks are ignored).
+  void arm_rpc_timer(Worker& self);
+  static void on_rpc_timer(void* worker, std::uint64_t generation);
 
   PsConfig config_;
   std::string kind_;
@@ -199,8 +266,17 @@ class ParameterServer : public Algorithm {
   std::int64_t global_version_ = 0;
   std::vector<int> applied_log_;
   std::deque<std::int64_t> pending_samples_;  // shard 0's samples of versions not yet global
-  std::int64_t shard0_sent_ = 0;              // gradient slices sent to shard 0
-  std::int64_t shard0_lost_ = 0;              // of which the network lost
+  std::vector<std::int64_t> global_samples_;  // by global version v >= 1: at index v - 1
+  std::unique_ptr<UpdateLedger> ledger_;      // shard 0's updates
+  // The "disk": each shard's last checkpoint (its initial state until the
+  // first), surviving crashes; and for shard 0, the gradients applied at
+  // each version since its checkpoint (what a restore rolls back).
+  std::vector<Checkpoint> checkpoints_;
+  std::vector<std::int64_t> applied_since_checkpoint_;
+  std::vector<std::int64_t> restarts_;
+  std::vector<std::int64_t> restored_version_;
+  // Processes of crashed shards still refer to their Shard: kept until the end.
+  std::vector<std::unique_ptr<Shard>> dead_shards_;
 };
 
 }  // namespace algo

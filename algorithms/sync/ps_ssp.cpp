@@ -14,7 +14,9 @@ PsSsp::PsSsp(PsSspConfig config)
 sim::Task PsSsp::serve(Shard& shard) {
   const int n = num_workers();
   const auto slots = static_cast<std::size_t>(n);
-  std::vector<std::int64_t> clock(slots, 0);  // gradients received from each worker
+  // Gradients received from each worker, counted from the version the shard
+  // starts at (0, or a restored checkpoint's: the clocks behind it are done).
+  std::vector<std::int64_t> clock(slots, shard.version);
   std::vector<bool> waiting(slots, false);    // pushed, not yet answered
   // Gradients of clocks not yet applied, by clock, then worker.
   std::map<std::int64_t, std::vector<std::optional<GradientSlice>>> pending;
@@ -30,6 +32,8 @@ sim::Task PsSsp::serve(Shard& shard) {
   };
   while (true) {
     GradientSlice message = co_await receive(shard);
+    if (!alive(shard)) co_return;
+    if (!admit(shard, message)) continue;
     const auto w = static_cast<std::size_t>(message.worker);
     const std::int64_t c = clock[w]++;
     pending.try_emplace(c, slots).first->second[w] = std::move(message);
@@ -49,7 +53,7 @@ sim::Task PsSsp::serve(Shard& shard) {
       co_await apply(shard, gradients);
       pending.erase(done);
       pending_count.erase(done);
-      if (context().monitor->stopping()) co_return;
+      if (ended(shard)) co_return;
       release();
     }
     release();

@@ -25,9 +25,10 @@ PsSync::PsSync(PsSyncConfig config)
   }
 }
 
-void PsSync::on_timeout(void* self, std::uint64_t version) {
-  auto& ps = *static_cast<PsSync*>(self);
-  ps.shard(0).inbox.send(
+void PsSync::on_timeout(void* shard, std::uint64_t version) {
+  // Into the inbox of the shard process that armed it: a restarted shard's
+  // process never sees its predecessor's timers.
+  static_cast<Shard*>(shard)->inbox.send(
       GradientSlice{kTimerMark, static_cast<std::int64_t>(version), 0, ml::Vector()});
 }
 
@@ -40,18 +41,20 @@ sim::Task PsSync::serve(Shard& shard) {
     if (timeout_ > 0) {
       RunContext& ctx = context();
       ctx.sim->schedule_at(ctx.sim->now() + wait_for_local(ctx, shard.node.host, timeout_),
-                           &PsSync::on_timeout, this, static_cast<std::uint64_t>(shard.version));
+                           &PsSync::on_timeout, &shard, static_cast<std::uint64_t>(shard.version));
     }
     int count = 0;
     while (count < needed && !(timed_out && count > 0)) {
       GradientSlice message = co_await receive(shard);
+      if (!alive(shard)) co_return;
       if (message.worker == kTimerMark) {
         --shard.received;                                           // not a gradient
         timed_out = timed_out || message.version == shard.version;  // else an old step's timer
         continue;
       }
+      if (!admit(shard, message)) continue;
       if (message.version < shard.version) {  // its step already closed without it
-        drop(shard);
+        drop(shard, message);
         reply(shard, message.worker);
         continue;
       }
@@ -59,7 +62,7 @@ sim::Task PsSync::serve(Shard& shard) {
       if (slot) {
         // The worker crashed after pushing and, restarted, pushed again for
         // the same step: the newer gradient replaces the older one.
-        drop(shard, "superseded");
+        drop(shard, *slot, "superseded");
         --shard.owed[static_cast<std::size_t>(message.worker)];  // it will be answered once
       } else {
         ++count;
@@ -73,7 +76,7 @@ sim::Task PsSync::serve(Shard& shard) {
     }
     shard.held -= static_cast<std::int64_t>(used.size());
     co_await apply(shard, used);
-    if (context().monitor->stopping()) co_return;
+    if (ended(shard)) co_return;
     for (auto& m : arrived) {
       if (m) reply(shard, m->worker);
       m.reset();

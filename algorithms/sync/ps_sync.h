@@ -43,10 +43,9 @@ class PsSync final : public ParameterServer {
 
  private:
   sim::Task serve(Shard& shard) override;
-  // The step timer: puts a timer mark for step `version` into shard 0's inbox.
-  static void on_timeout(void* self, std::uint64_t version);
-
-  static constexpr int kTimerMark = -1;  // GradientSlice::worker of a timer mark
+  // The step timer: puts a timer mark (GradientSlice::worker = kTimerMark)
+  // for step `version` into the inbox of `shard` (a Shard*).
+  static void on_timeout(void* shard, std::uint64_t version);
   int backup_workers_;
   sim::Time timeout_;
 };

@@ -94,7 +94,7 @@ TEST_CASE("elastic collectives go on through a crash and a partition, counting e
     CHECK(n("crashes") == 1);
     const long long dropped = n("dropped_stale") + n("dropped_late") + n("dropped_offline") +
                               n("dropped_crashed") + n("dropped_unreachable") +
-                              n("dropped_superseded") + n("dropped_aborted");
+                              n("dropped_superseded") + n("dropped_rolled_back") + n("dropped_aborted");
     CHECK(dropped == n("updates_dropped"));
     CHECK(n("updates_produced") ==
           n("updates_applied") + dropped + n("updates_lost") + n("updates_outstanding"));

@@ -148,7 +148,7 @@ TEST_CASE("under faults every update is applied, dropped, lost or outstanding") 
     CHECK(n("crashes") == 1);
     const long long dropped = n("dropped_stale") + n("dropped_late") + n("dropped_offline") +
                               n("dropped_crashed") + n("dropped_unreachable") +
-                              n("dropped_superseded");
+                              n("dropped_superseded") + n("dropped_rolled_back") + n("dropped_aborted");
     CHECK(dropped == n("updates_dropped"));
     CHECK(n("updates_produced") ==
           n("updates_applied") + dropped + n("updates_lost") + n("updates_outstanding"));
@@ -168,4 +168,41 @@ TEST_CASE("under faults every update is applied, dropped, lost or outstanding") 
     const app::ScenarioResult plain = app::run_scenario(app::load_scenario_string(yaml, "s.yaml"));
     CHECK(app::summary_csv(plain).find("updates_produced") == std::string::npos);
   }
+}
+
+TEST_CASE("a server crash with checkpoints and retries: every update accounted for, same bytes") {
+  // The three parameter servers with checkpoint_interval and rpc_timeout;
+  // the server crashes for 100 ms at 200 ms and worker3's link is lossy.
+  std::string yaml = replace(kFaults, R"(  - {kind: ps_sync, batch_size: 4, backup_workers: 1}
+  - {kind: ps_async, batch_size: 4}
+  - {kind: fedavg, clients: worker, batch_size: 20, deadline: 50ms}
+)",
+                             R"(  - {kind: ps_sync, batch_size: 4, checkpoint_interval: 7, rpc_timeout: 20ms}
+  - {kind: ps_async, batch_size: 4, checkpoint_interval: 50, rpc_timeout: 5ms}
+  - {kind: ps_ssp, batch_size: 4, staleness_bound: 2, checkpoint_interval: 10, rpc_timeout: 5ms}
+)");
+  yaml = replace(yaml, "  - {at: 100ms, crash: worker1, for: 150ms}\n",
+                 "  - {at: 100ms, crash: worker1, for: 150ms}\n"
+                 "  - {at: 200ms, crash: server, for: 100ms}\n");
+  const app::Scenario s = app::load_scenario_string(yaml, "s.yaml");
+  const app::ScenarioResult result = app::run_scenario(s);
+  const std::string summary = app::summary_csv(result);
+  const auto rows = summary_rows(summary);
+  REQUIRE(rows.size() == 3);
+  for (const auto& row : rows) {
+    INFO(row.at("algorithm"));
+    const auto n = [&](const char* key) { return std::stoll(row.at(key)); };
+    CHECK(n("crashes") == 2);
+    CHECK(n("dropped_rolled_back") > 0);  // no checkpoint falls exactly on the crash
+    CHECK(n("rpc_retries") > 0);
+    const long long dropped = n("dropped_stale") + n("dropped_late") + n("dropped_offline") +
+                              n("dropped_crashed") + n("dropped_unreachable") +
+                              n("dropped_superseded") + n("dropped_rolled_back") + n("dropped_aborted");
+    CHECK(dropped == n("updates_dropped"));
+    CHECK(n("updates_produced") ==
+          n("updates_applied") + dropped + n("updates_lost") + n("updates_outstanding"));
+  }
+  const app::ScenarioResult again = app::run_scenario(s);
+  CHECK(app::summary_csv(again) == summary);
+  CHECK(app::metrics_csv(again) == app::metrics_csv(result));
 }

@@ -180,11 +180,36 @@ case "$case_name" in
     [ "$code" -eq 2 ] && grep -q 'p.golden.csv:2:1: 2 cells, but the header has 3' "$work/out" ||
       fail "a malformed golden file gave $code: $(cat "$work/out")"
     ;;
+  bad_faults)
+    # A bad faults: entry or fault-tolerance key is reported at its
+    # file:line:column and key path, exit 2, and no output folder is made.
+    expect_rejected unknown_node \
+      "unknown_node.yaml:41:22: faults[0].crash: no node, group or rack named 'wroker1' (did you mean 'worker1'?)" \
+      '$a faults:\n  - {at: 1ms, crash: wroker1, for: 1ms}'
+    expect_rejected negative_for "negative_for.yaml:41:36: faults[0].for: '-1ms' must not be negative" \
+      '$a faults:\n  - {at: 1ms, crash: worker1, for: -1ms}'
+    expect_rejected loss_above_one \
+      "loss_above_one.yaml:41:37: faults[0].loss: must be between 0 and 1, got 1.5" \
+      '$a faults:\n  - {link: [worker1, switch], loss: 1.5}'
+    expect_rejected zero_checkpoint_interval \
+      "zero_checkpoint_interval.yaml:26:24: algorithm.checkpoint_interval: must be between 1 and 1000000000, got 0" \
+      's/  batch_size: 16/  batch_size: 16\n  checkpoint_interval: 0/'
+    expect_rejected zero_rpc_timeout \
+      "zero_rpc_timeout.yaml:26:16: algorithm.rpc_timeout: rpc_timeout must be greater than zero" \
+      's/  batch_size: 16/  batch_size: 16\n  rpc_timeout: 0s/'
+    expect_rejected misspelt_checkpoint \
+      "misspelt_checkpoint.yaml:26:3: algorithm.checkpoint_intreval: unknown key 'checkpoint_intreval' (did you mean 'checkpoint_interval'?)" \
+      's/  batch_size: 16/  batch_size: 16\n  checkpoint_intreval: 5/'
+    expect_rejected fault_metric_without_faults \
+      "fault_metric_without_faults.yaml:38:24: expect.dropped_rolled_back: dropped_rolled_back is only in summary.csv when the scenario has a faults: list" \
+      's/  staleness_max: "== 0"/  dropped_rolled_back: "== 0"/'
+    ;;
   threads_identical)
     # Gradient jobs on 1, 2 or 4 host threads give byte-identical outputs
     # (issue #7): jobs are joined at their simulated completion events.
     for name in ps_sync_synthetic ps_async_synthetic ps_sharded_synthetic allreduce_ring_synthetic \
-                local_sgd_synthetic gossip_synthetic fedavg_synthetic allreduce_ring_elastic_synthetic; do
+                local_sgd_synthetic gossip_synthetic fedavg_synthetic allreduce_ring_elastic_synthetic \
+                ps_server_restart_synthetic; do
       for t in 1 2 4; do
         "$syncsim" run "$src/scenarios/ci/$name.yaml" -o "$work/$name-$t" --threads "$t" >/dev/null ||
           fail "$name --threads $t exited non-zero"
