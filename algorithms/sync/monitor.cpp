@@ -81,7 +81,9 @@ bool Monitor::on_update(std::int64_t version, std::int64_t samples, const ml::Ve
 void Monitor::evaluate(std::int64_t version) {
   assert(params_ != nullptr);
   ml::Mlp::Evaluation eval{0.0, 0.0};
-  if (!timing_only_) {
+  if (!timing_only_ && pool_ != nullptr) {
+    eval = evaluate_on_pool();
+  } else if (!timing_only_) {
     // Wall time is read for timing.csv only; nothing simulated depends on it.
     const auto start = std::chrono::steady_clock::now();
     evaluator_.parameters() = *params_;
@@ -123,6 +125,28 @@ void Monitor::evaluate(std::int64_t version) {
     totals_.time_to_target = row.time;
   }
   if (evaluation_observer_) evaluation_observer_(row.time);
+}
+
+// The chunks are queued in order and joined last first: helper threads take
+// them from the front while this thread, joining, runs the back ones itself,
+// so both ends work until they meet. Which thread ran a chunk changes
+// nothing: each chunk's result lands in its own slot, combined in order.
+ml::Mlp::Evaluation Monitor::evaluate_on_pool() {
+  {
+    MathTimer timer(pool_);
+    evaluator_.parameters() = *params_;
+  }
+  const std::int64_t n = ml::Mlp::evaluation_chunks(*test_);
+  chunks_.assign(static_cast<std::size_t>(n), {});
+  chunk_jobs_.clear();
+  for (std::int64_t c = 0; c < n; ++c) {
+    chunk_jobs_.push_back(pool_->submit([this, c] {
+      chunks_[static_cast<std::size_t>(c)] = evaluator_.evaluate_chunk(*test_, c);
+    }));
+  }
+  for (auto it = chunk_jobs_.rbegin(); it != chunk_jobs_.rend(); ++it) it->join();
+  chunk_jobs_.clear();
+  return ml::Mlp::combine(*test_, chunks_);
 }
 
 std::optional<std::int64_t> Monitor::staleness_percentile(double p) const {
