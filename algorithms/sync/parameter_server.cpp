@@ -54,6 +54,11 @@ struct ParameterServer::Worker {
   ml::RowMatrix x;
   std::vector<std::int32_t> y;
   ml::Vector gradient;
+  // Copies moved into the gradient job, off the simulation thread (issue
+  // #7): the received parameter slices (immutable snapshots) to load into
+  // model, and the gradient's slices to send, by shard.
+  std::vector<ParamsSlice> incoming;
+  std::vector<ml::Vector> outgoing;
   // The gradient job of the process now computing, if any. A rebooted
   // worker's new process reuses the buffers above, so the crashed process's
   // job is joined first (its result is discarded): with threads, the two
@@ -262,13 +267,12 @@ sim::Task ParameterServer::work(int index, bool rejoin) {
   const double flops_per_sample = self.model.train_flops_per_sample();
   const int k = static_cast<int>(shards_.size());
   while (true) {
+    self.incoming.clear();  // left over if an earlier incarnation died mid-receive
     for (int got = 0; got < k; ++got) {
       ParamsSlice slice = co_await algo::receive(*ctx.net, self.node.host, inbox, "params");
       if (dead()) co_return;
-      const ShardRange& range = ranges_[static_cast<std::size_t>(slice.shard)];
-      MathTimer timer(ctx.math);  // a real worker copies the parameters in too
-      self.model.parameters().segment(range.offset, range.size) = *slice.values;
       self.versions[static_cast<std::size_t>(slice.shard)] = slice.version;
+      self.incoming.push_back(std::move(slice));  // loaded into the model by the job
     }
     const auto batch = self.sampler.next_batch(self.batch_size);
     const auto samples = static_cast<std::int64_t>(batch.size());
@@ -277,8 +281,17 @@ sim::Task ParameterServer::work(int index, bool rejoin) {
     MathPool::Job job;
     if (!ctx.timing_only) {
       job = submit_math(ctx.math, [&] {
+        // A real worker copies the parameters in and the gradient out too.
+        for (const ParamsSlice& slice : self.incoming) {
+          const ShardRange& range = ranges_[static_cast<std::size_t>(slice.shard)];
+          self.model.parameters().segment(range.offset, range.size) = *slice.values;
+        }
         ml::gather_batch(*ctx.train, batch, self.x, self.y);
         loss = self.model.loss_and_gradient(self.x, self.y, self.gradient);
+        self.outgoing.resize(shards_.size());
+        for (std::size_t j = 0; j < shards_.size(); ++j) {
+          self.outgoing[j] = self.gradient.segment(ranges_[j].offset, ranges_[j].size);
+        }
       });
       self.computing = &job;
     }
@@ -286,6 +299,9 @@ sim::Task ParameterServer::work(int index, bool rejoin) {
     job.join();
     if (self.computing == &job) self.computing = nullptr;
     if (dead()) co_return;  // crashed while computing: the gradient never left
+    // Not before the dead() check: a rebooted worker's new process may be
+    // filling `incoming` by now.
+    self.incoming.clear();
     if (!ctx.timing_only) ctx.monitor->record_train_loss(loss, samples);
     ++self.pushed;
     ctx.monitor->record_produced();
@@ -305,8 +321,7 @@ sim::Task ParameterServer::work(int index, bool rejoin) {
       };
       ml::Vector values;
       if (!ctx.timing_only) {
-        MathTimer timer(ctx.math);  // packing the slice: a real worker copies it too
-        values = self.gradient.segment(range.offset, range.size);
+        values = std::move(self.outgoing[static_cast<std::size_t>(target->index)]);
       }
       send_message(*ctx.net, host, target->node.host,
                    static_cast<double>(range.size) * sizeof(float), target->inbox,
