@@ -10,6 +10,12 @@
 // buffers nobody else touches until the join. Results therefore enter the
 // simulation at the join, in event order, exactly as a serial run.
 //
+// The same pool runs math the simulation thread needs at once but can cut
+// into pieces fixed by the data alone (never by the thread count): test-set
+// evaluations in 1,000-row chunks (Monitor) and a parameter server's
+// gradient average in 16,384-element ranges (weighted_sum.h). Those are
+// submitted and joined within one event, results combined in piece order.
+//
 // With threads = 1 there is no helper thread: a job runs on the simulation
 // thread when it is joined. With threads = N there are N - 1 helper threads
 // taking jobs in submission order; a join whose job no helper has started
