@@ -135,4 +135,15 @@ class MathTimer {
 // RunContext) runs `work` at once and returns an empty Job.
 MathPool::Job submit_math(MathPool* pool, std::function<void()> work);
 
+// Calls fn(offset, size) for [0, n) cut into consecutive ranges of `range`
+// elements (the last one shorter), each range a job on `pool`, and joins
+// them all before returning: last first, so helpers take the front while
+// this thread runs the back. A null pool or a single range runs here, timed
+// as math. The cut depends on n and range only, never on the thread count.
+// `jobs` is scratch, kept to reuse its storage. REQUIRES: range >= 1; fn
+// writes only what belongs to its range.
+void run_ranges(MathPool* pool, std::int64_t n, std::int64_t range,
+                std::vector<MathPool::Job>& jobs,
+                const std::function<void(std::int64_t offset, std::int64_t size)>& fn);
+
 }  // namespace algo

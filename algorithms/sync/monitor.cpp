@@ -59,7 +59,7 @@ bool Monitor::on_update(std::int64_t version, std::int64_t samples, const ml::Ve
   samples_ += samples;
   // One vectorised pass over the P parameters per version, next to the
   // O(batch x P) gradient work that produced them.
-  if (!diverged_at_ && !params.allFinite()) diverge(version);
+  if (!diverged_at_ && !all_finite(params)) diverge(version);
   if (diverged_at_) return true;
 
   std::string reason;
@@ -125,6 +125,17 @@ void Monitor::evaluate(std::int64_t version) {
     totals_.time_to_target = row.time;
   }
   if (evaluation_observer_) evaluation_observer_(row.time);
+}
+
+// On the pool in fixed ranges: a check of every parameter at every version
+// is a pass over the whole model on the simulation thread otherwise.
+bool Monitor::all_finite(const ml::Vector& params) {
+  constexpr std::int64_t kRange = 16'384;
+  finite_.assign(static_cast<std::size_t>((params.size() + kRange - 1) / kRange), 1);
+  run_ranges(pool_, params.size(), kRange, chunk_jobs_, [&](std::int64_t offset, std::int64_t size) {
+    finite_[static_cast<std::size_t>(offset / kRange)] = params.segment(offset, size).allFinite();
+  });
+  return std::all_of(finite_.begin(), finite_.end(), [](char ok) { return ok != 0; });
 }
 
 // The chunks are queued in order and joined last first: helper threads take

@@ -156,6 +156,7 @@ class Monitor {
   void diverge(std::int64_t version);
   void evaluate(std::int64_t version);
   ml::Mlp::Evaluation evaluate_on_pool();
+  bool all_finite(const ml::Vector& params);
   std::optional<std::int64_t> staleness_percentile(double p) const;
 
   // Constant after construction.
@@ -170,6 +171,7 @@ class Monitor {
   MathPool* pool_ = nullptr;
   std::vector<ml::Mlp::ChunkEvaluation> chunks_;  // an evaluation's results, by chunk
   std::vector<MathPool::Job> chunk_jobs_;
+  std::vector<char> finite_;  // all_finite's result by range
 
   ml::Mlp evaluator_;  // scratch model: the global parameters are copied in to evaluate
 
