@@ -138,6 +138,7 @@ RunResult run_algorithm(const Scenario& s, const AlgorithmChoice& choice, const 
   ctx.math = &math;
   ctx.timing_only = s.timing_only;
   if (s.timing_only) monitor.set_timing_only();
+  monitor.set_math_pool(&math);
   ctx.test_flip_average_sign = faults.flip_average_sign;
   std::vector<RunResult::ClockSample> clock_samples;
   if (s.models_clocks()) {

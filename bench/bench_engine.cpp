@@ -33,6 +33,37 @@ void BM_NullEvents(benchmark::State& state) {
 }
 BENCHMARK(BM_NullEvents)->Arg(1)->Arg(64)->Arg(4096);
 
+// The same with delays of 1..1,000 ns drawn from a per-chain LCG: new events
+// land anywhere in the queue, not only at its end, as with real timers.
+struct ScatteredEvent {
+  sim::Simulator* sim;
+  std::int64_t remaining;
+  std::uint64_t state;
+  static void fire(void* self, std::uint64_t) {
+    auto* e = static_cast<ScatteredEvent*>(self);
+    e->state = e->state * 6364136223846793005ULL + 1442695040888963407ULL;
+    const auto delay = static_cast<sim::Time>(1 + (e->state >> 33) % 1000);
+    if (--e->remaining > 0) e->sim->schedule_at(e->sim->now() + delay, &ScatteredEvent::fire, e);
+  }
+};
+
+void BM_ScatteredEvents(benchmark::State& state) {
+  const auto pending = static_cast<int>(state.range(0));
+  const std::int64_t kEventsPerChain = 1'000'000 / pending;
+  for (auto _ : state) {
+    sim::Simulator sim;
+    std::vector<ScatteredEvent> chains;
+    for (int i = 0; i < pending; ++i) {
+      chains.push_back(ScatteredEvent{&sim, kEventsPerChain, static_cast<std::uint64_t>(i)});
+    }
+    for (int i = 0; i < pending; ++i) sim.schedule_at(i, &ScatteredEvent::fire, &chains[i]);
+    sim.run();
+    benchmark::DoNotOptimize(sim.events_processed());
+  }
+  state.SetItemsProcessed(state.iterations() * pending * kEventsPerChain);
+}
+BENCHMARK(BM_ScatteredEvents)->Arg(64)->Arg(4096);
+
 sim::Task sleeper(sim::Simulator& sim, int steps, int id) {
   for (int i = 0; i < steps; ++i) co_await sim.sleep(1 + (id + i) % 7);
 }

@@ -34,6 +34,12 @@ class RingQueue {
   }
 
   // REQUIRES: !empty().
+  const T& front() const {
+    assert(size_ > 0);
+    return *slots_[head_];
+  }
+
+  // REQUIRES: !empty().
   void pop_front() {
     assert(size_ > 0);
     slots_[head_].reset();

@@ -107,7 +107,7 @@ void Simulator::run() {
 
 void Simulator::run_until(Time limit) {
   stop_requested_ = false;
-  while (!stop_requested_ && !queue_.empty() && queue_.top().time <= limit) step();
+  while (!stop_requested_ && !queue_.empty() && queue_.top_time() <= limit) step();
   if (!stop_requested_ && limit > now_) now_ = limit;
 }
 

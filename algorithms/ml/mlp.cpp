@@ -155,38 +155,70 @@ float Mlp::loss_and_gradient(const Eigen::Ref<const RowMatrix>& x, std::span<con
   return loss;
 }
 
-Mlp::Evaluation Mlp::evaluate(const Dataset& d, int batch_size) const {
+namespace {
+
+void check_evaluation(const Dataset& d, int batch_size) {
   if (batch_size < 1) throw std::invalid_argument("Mlp::evaluate: batch_size must be >= 1");
   if (d.size() < 1) throw std::invalid_argument("Mlp::evaluate: empty dataset");
   if (d.features.rows() != d.size()) {
     throw std::invalid_argument("Mlp::evaluate: dataset rows and labels differ in count");
   }
-  Workspace ws;
-  ws.reserve(std::min<std::int64_t>(batch_size, d.size()), spec_.widths);
+}
+
+}  // namespace
+
+std::int64_t Mlp::evaluation_chunks(const Dataset& d, int batch_size) {
+  check_evaluation(d, batch_size);
+  return (d.size() + batch_size - 1) / batch_size;
+}
+
+Mlp::ChunkEvaluation Mlp::evaluate_chunk(const Dataset& d, std::int64_t chunk,
+                                         int batch_size) const {
+  if (chunk < 0 || chunk >= evaluation_chunks(d, batch_size)) {
+    throw std::invalid_argument("Mlp::evaluate_chunk: chunk out of range");
+  }
+  const std::int64_t start = chunk * batch_size;
+  const std::int64_t rows = std::min<std::int64_t>(batch_size, d.size() - start);
+  Workspace ws;  // per call: chunks may run on several threads at once
+  ws.reserve(rows, spec_.widths);
   const auto last = static_cast<std::size_t>(num_layers() - 1);
+  const auto x = d.features.middleRows(start, rows);
+  const std::span<const std::int32_t> y(d.labels.data() + start, static_cast<std::size_t>(rows));
+  check_batch(x, y);
+  forward(x, ws);
+  const ConstRowMap logits(ws.outputs[last].data(), rows, num_outputs());
+  // The loss gradient is not needed; the delta buffer is free scratch.
+  const float mean = loss_and_dlogits(spec_.loss, logits, y,
+                                      RowMap(ws.deltas[last].data(), rows, num_outputs()));
+  ChunkEvaluation result;
+  result.loss_sum = static_cast<double>(mean) * static_cast<double>(rows);
+  for (Eigen::Index r = 0; r < rows; ++r) {
+    Eigen::Index best = 0;
+    for (Eigen::Index o = 1; o < logits.cols(); ++o) {
+      if (logits(r, o) > logits(r, best)) best = o;
+    }
+    if (best == y[static_cast<std::size_t>(r)]) ++result.correct;
+  }
+  return result;
+}
+
+Mlp::Evaluation Mlp::combine(const Dataset& d, std::span<const ChunkEvaluation> chunks) {
   double loss_sum = 0.0;
   std::int64_t correct = 0;
-  for (std::int64_t start = 0; start < d.size(); start += batch_size) {
-    const std::int64_t rows = std::min<std::int64_t>(batch_size, d.size() - start);
-    const auto x = d.features.middleRows(start, rows);
-    const std::span<const std::int32_t> y(d.labels.data() + start, static_cast<std::size_t>(rows));
-    check_batch(x, y);
-    forward(x, ws);
-    const ConstRowMap logits(ws.outputs[last].data(), rows, num_outputs());
-    // The loss gradient is not needed; the delta buffer is free scratch.
-    const float mean = loss_and_dlogits(spec_.loss, logits, y,
-                                        RowMap(ws.deltas[last].data(), rows, num_outputs()));
-    loss_sum += static_cast<double>(mean) * static_cast<double>(rows);
-    for (Eigen::Index r = 0; r < rows; ++r) {
-      Eigen::Index best = 0;
-      for (Eigen::Index o = 1; o < logits.cols(); ++o) {
-        if (logits(r, o) > logits(r, best)) best = o;
-      }
-      if (best == y[static_cast<std::size_t>(r)]) ++correct;
-    }
+  for (const ChunkEvaluation& c : chunks) {  // in chunk order: the sum's bits depend on it
+    loss_sum += c.loss_sum;
+    correct += c.correct;
   }
   const auto n = static_cast<double>(d.size());
   return Evaluation{loss_sum / n, static_cast<double>(correct) / n};
+}
+
+Mlp::Evaluation Mlp::evaluate(const Dataset& d, int batch_size) const {
+  const std::int64_t n = evaluation_chunks(d, batch_size);
+  std::vector<ChunkEvaluation> chunks;
+  chunks.reserve(static_cast<std::size_t>(n));
+  for (std::int64_t c = 0; c < n; ++c) chunks.push_back(evaluate_chunk(d, c, batch_size));
+  return combine(d, chunks);
 }
 
 double Mlp::forward_flops_per_sample() const {

@@ -87,6 +87,19 @@ class Mlp {
   // [0, num_outputs()), batch_size >= 1; else std::invalid_argument.
   Evaluation evaluate(const Dataset& d, int batch_size = 1000) const;
 
+  // evaluate() in pieces, for callers that spread the chunks over threads.
+  // Chunk c is rows [c * batch_size, (c + 1) * batch_size) of d (the last one
+  // shorter); combining the chunks' results in chunk order gives evaluate()'s
+  // result bit for bit, however and wherever the chunks were computed.
+  struct ChunkEvaluation {
+    double loss_sum = 0.0;     // the chunk's mean loss times its rows
+    std::int64_t correct = 0;  // rows whose arg-max output is the label
+  };
+  // REQUIRES as evaluate(); evaluate_chunk: 0 <= chunk < evaluation_chunks().
+  static std::int64_t evaluation_chunks(const Dataset& d, int batch_size = 1000);
+  ChunkEvaluation evaluate_chunk(const Dataset& d, std::int64_t chunk, int batch_size = 1000) const;
+  static Evaluation combine(const Dataset& d, std::span<const ChunkEvaluation> chunks);
+
   // FLOPs per sample, from the layer shapes: forward 2*I*O per layer,
   // training (forward + backward) 6*I*O per layer. Biases and activations are
   // not counted (O(O) per layer, negligible).

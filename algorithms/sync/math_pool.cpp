@@ -1,5 +1,6 @@
 #include "algorithms/sync/math_pool.h"
 
+#include <algorithm>
 #include <chrono>
 #include <stdexcept>
 #include <string>
@@ -123,6 +124,25 @@ MathPool::Job submit_math(MathPool* pool, std::function<void()> work) {
   if (pool != nullptr) return pool->submit(std::move(work));
   work();
   return {};
+}
+
+void run_ranges(MathPool* pool, std::int64_t n, std::int64_t range,
+                std::vector<MathPool::Job>& jobs,
+                const std::function<void(std::int64_t offset, std::int64_t size)>& fn) {
+  if (pool == nullptr || n <= range) {
+    MathTimer timer(pool);
+    for (std::int64_t offset = 0; offset < n; offset += range) {
+      fn(offset, std::min(range, n - offset));
+    }
+    return;
+  }
+  jobs.clear();
+  for (std::int64_t offset = 0; offset < n; offset += range) {
+    const std::int64_t size = std::min(range, n - offset);
+    jobs.push_back(pool->submit([&fn, offset, size] { fn(offset, size); }));
+  }
+  for (auto it = jobs.rbegin(); it != jobs.rend(); ++it) it->join();
+  jobs.clear();
 }
 
 }  // namespace algo

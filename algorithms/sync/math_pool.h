@@ -10,6 +10,12 @@
 // buffers nobody else touches until the join. Results therefore enter the
 // simulation at the join, in event order, exactly as a serial run.
 //
+// The same pool runs math the simulation thread needs at once but can cut
+// into pieces fixed by the data alone (never by the thread count): test-set
+// evaluations in 1,000-row chunks (Monitor) and a parameter server's
+// gradient average in 16,384-element ranges (weighted_sum.h). Those are
+// submitted and joined within one event, results combined in piece order.
+//
 // With threads = 1 there is no helper thread: a job runs on the simulation
 // thread when it is joined. With threads = N there are N - 1 helper threads
 // taking jobs in submission order; a join whose job no helper has started
@@ -128,5 +134,16 @@ class MathTimer {
 // Submits to `pool`, or without a pool (unit tests that build their own
 // RunContext) runs `work` at once and returns an empty Job.
 MathPool::Job submit_math(MathPool* pool, std::function<void()> work);
+
+// Calls fn(offset, size) for [0, n) cut into consecutive ranges of `range`
+// elements (the last one shorter), each range a job on `pool`, and joins
+// them all before returning: last first, so helpers take the front while
+// this thread runs the back. A null pool or a single range runs here, timed
+// as math. The cut depends on n and range only, never on the thread count.
+// `jobs` is scratch, kept to reuse its storage. REQUIRES: range >= 1; fn
+// writes only what belongs to its range.
+void run_ranges(MathPool* pool, std::int64_t n, std::int64_t range,
+                std::vector<MathPool::Job>& jobs,
+                const std::function<void(std::int64_t offset, std::int64_t size)>& fn);
 
 }  // namespace algo

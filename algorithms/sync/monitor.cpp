@@ -73,7 +73,7 @@ bool Monitor::on_update(std::int64_t version, std::int64_t samples, const ml::Ve
   samples_ += samples;
   // One vectorised pass over the P parameters per version, next to the
   // O(batch x P) gradient work that produced them.
-  if (!diverged_at_ && !params.allFinite()) diverge(version);
+  if (!diverged_at_ && !all_finite(params)) diverge(version);
   if (diverged_at_) return true;
 
   std::string reason;
@@ -95,7 +95,9 @@ bool Monitor::on_update(std::int64_t version, std::int64_t samples, const ml::Ve
 void Monitor::evaluate(std::int64_t version) {
   assert(params_ != nullptr);
   ml::Mlp::Evaluation eval{0.0, 0.0};
-  if (!timing_only_) {
+  if (!timing_only_ && pool_ != nullptr) {
+    eval = evaluate_on_pool();
+  } else if (!timing_only_) {
     // Wall time is read for timing.csv only; nothing simulated depends on it.
     const auto start = std::chrono::steady_clock::now();
     evaluator_.parameters() = *params_;
@@ -137,6 +139,39 @@ void Monitor::evaluate(std::int64_t version) {
     totals_.time_to_target = row.time;
   }
   if (evaluation_observer_) evaluation_observer_(row.time);
+}
+
+// On the pool in fixed ranges: a check of every parameter at every version
+// is a pass over the whole model on the simulation thread otherwise.
+bool Monitor::all_finite(const ml::Vector& params) {
+  constexpr std::int64_t kRange = 16'384;
+  finite_.assign(static_cast<std::size_t>((params.size() + kRange - 1) / kRange), 1);
+  run_ranges(pool_, params.size(), kRange, chunk_jobs_, [&](std::int64_t offset, std::int64_t size) {
+    finite_[static_cast<std::size_t>(offset / kRange)] = params.segment(offset, size).allFinite();
+  });
+  return std::all_of(finite_.begin(), finite_.end(), [](char ok) { return ok != 0; });
+}
+
+// The chunks are queued in order and joined last first: helper threads take
+// them from the front while this thread, joining, runs the back ones itself,
+// so both ends work until they meet. Which thread ran a chunk changes
+// nothing: each chunk's result lands in its own slot, combined in order.
+ml::Mlp::Evaluation Monitor::evaluate_on_pool() {
+  {
+    MathTimer timer(pool_);
+    evaluator_.parameters() = *params_;
+  }
+  const std::int64_t n = ml::Mlp::evaluation_chunks(*test_);
+  chunks_.assign(static_cast<std::size_t>(n), {});
+  chunk_jobs_.clear();
+  for (std::int64_t c = 0; c < n; ++c) {
+    chunk_jobs_.push_back(pool_->submit([this, c] {
+      chunks_[static_cast<std::size_t>(c)] = evaluator_.evaluate_chunk(*test_, c);
+    }));
+  }
+  for (auto it = chunk_jobs_.rbegin(); it != chunk_jobs_.rend(); ++it) it->join();
+  chunk_jobs_.clear();
+  return ml::Mlp::combine(*test_, chunks_);
 }
 
 std::optional<std::int64_t> Monitor::staleness_percentile(double p) const {

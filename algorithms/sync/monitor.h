@@ -17,6 +17,7 @@
 
 #include "algorithms/ml/dataset.h"
 #include "algorithms/ml/mlp.h"
+#include "algorithms/sync/math_pool.h"
 #include "sim/simulator.h"
 #include "topology/network.h"
 
@@ -137,7 +138,13 @@ class Monitor {
   // math: none: rows are still written at the scheduled points, but the
   // model is not evaluated (it was never trained).
   void set_timing_only() { timing_only_ = true; }
-  // Host seconds spent evaluating (for timing.csv: math, not simulation).
+  // Evaluations run their test-set chunks as jobs on `pool` (null: on the
+  // calling thread). The chunks are fixed by the test set alone and their
+  // results combined in chunk order, so every row is bit for bit the same
+  // for any number of threads. The pool then counts the evaluation time.
+  void set_math_pool(MathPool* pool) { pool_ = pool; }
+  // Host seconds spent evaluating without a pool (for timing.csv: math, not
+  // simulation); with a pool they are in its math_seconds().
   double evaluation_seconds() const { return evaluation_seconds_; }
 
   // Called at every evaluation point, at its simulated time, after the row is
@@ -159,6 +166,8 @@ class Monitor {
   bool evaluation_due(std::int64_t version) const;
   void diverge(std::int64_t version);
   void evaluate(std::int64_t version);
+  ml::Mlp::Evaluation evaluate_on_pool();
+  bool all_finite(const ml::Vector& params);
   std::optional<std::int64_t> staleness_percentile(double p) const;
 
   // Constant after construction.
@@ -170,6 +179,10 @@ class Monitor {
   std::int64_t train_size_;
   bool timing_only_ = false;
   double evaluation_seconds_ = 0.0;
+  MathPool* pool_ = nullptr;
+  std::vector<ml::Mlp::ChunkEvaluation> chunks_;  // an evaluation's results, by chunk
+  std::vector<MathPool::Job> chunk_jobs_;
+  std::vector<char> finite_;  // all_finite's result by range
 
   ml::Mlp evaluator_;  // scratch model: the global parameters are copied in to evaluate
 

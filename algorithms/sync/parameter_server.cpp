@@ -336,11 +336,13 @@ sim::Task ParameterServer::apply(Shard& shard, std::vector<const GradientSlice*>
   // gradients' samples, what one worker at the combined batch would compute.
   const bool math = !ctx_->timing_only;
   if (math) {
-    MathTimer timer(ctx_->math);
-    shard.average.setZero();
+    // On the math pool, in fixed ranges: bit for bit the serial sum (weighted_sum.h).
+    shard.weighted.clear();
     for (const GradientSlice* g : gradients) {
-      shard.average += (static_cast<float>(g->samples) / static_cast<float>(samples)) * g->values;
+      shard.weighted.push_back(
+          {static_cast<float>(g->samples) / static_cast<float>(samples), &g->values});
     }
+    weighted_sum(ctx_->math, shard.weighted, shard.average, shard.average_jobs);
   }
   if (ctx_->test_flip_average_sign) shard.average = -shard.average;
   const int count = static_cast<int>(gradients.size());

@@ -74,6 +74,7 @@
 #include "algorithms/sync/compute_model.h"
 #include "algorithms/sync/messaging.h"
 #include "algorithms/sync/update_ledger.h"
+#include "algorithms/sync/weighted_sum.h"
 #include "sim/mailbox.h"
 
 namespace algo {
@@ -170,6 +171,8 @@ class ParameterServer : public Algorithm {
     std::shared_ptr<const ml::Vector> snapshot;  // params at snapshot_version
     std::int64_t snapshot_version = -1;
     ml::Vector average;  // scratch of apply()
+    std::vector<WeightedInput> weighted;      // scratch of apply()
+    std::vector<MathPool::Job> average_jobs;  // scratch of apply()
     // By worker: gradients sent to this shard and not yet answered or lost,
     // and the incarnation of the worker's host at the last answer.
     std::vector<std::int64_t> owed;

@@ -207,11 +207,23 @@ case "$case_name" in
   threads_identical)
     # Gradient jobs on 1, 2 or 4 host threads give byte-identical outputs
     # (issue #7): jobs are joined at their simulated completion events.
+    # The *_wide variants have a model of 22,340 parameters (two ranges of the
+    # server's pooled average) and 2,500 test samples (three evaluation
+    # chunks), so the evaluation and averaging jobs really split.
+    for name in ps_sync ps_async; do
+      sed -e 's/layers: \[20, 32, 4\]/layers: [20, 256, 64, 4]/' \
+          -e 's/^  samples: 2000$/  samples: 2000\n  test_samples: 2500/' \
+          "$src/scenarios/ci/${name}_synthetic.yaml" >"$work/${name}_wide.yaml"
+      grep -q 'test_samples: 2500' "$work/${name}_wide.yaml" &&
+        grep -q '256, 64' "$work/${name}_wide.yaml" || fail "${name}_wide.yaml not made"
+    done
     for name in ps_sync_synthetic ps_async_synthetic ps_sharded_synthetic allreduce_ring_synthetic \
                 local_sgd_synthetic gossip_synthetic fedavg_synthetic allreduce_ring_elastic_synthetic \
-                ps_server_restart_synthetic; do
+                ps_server_restart_synthetic ps_sync_wide ps_async_wide; do
+      scenario="$src/scenarios/ci/$name.yaml"
+      [ -f "$scenario" ] || scenario="$work/$name.yaml"
       for t in 1 2 4; do
-        "$syncsim" run "$src/scenarios/ci/$name.yaml" -o "$work/$name-$t" --threads "$t" >/dev/null ||
+        "$syncsim" run "$scenario" -o "$work/$name-$t" --threads "$t" >/dev/null ||
           fail "$name --threads $t exited non-zero"
         awk -F, -v t="$t" 'NR==1{for(i=1;i<=NF;i++) if($i=="threads") c=i} NR==2{exit !($c==t)}' \
           "$work/$name-$t/timing.csv" || fail "$name: timing.csv does not record $t threads"

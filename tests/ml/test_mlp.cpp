@@ -235,3 +235,34 @@ TEST_CASE("evaluation matches per-batch losses and counts argmax hits", "[ml][ml
   }
   CHECK(e.accuracy == Approx(hits / 25.0));
 }
+
+TEST_CASE("evaluation chunks computed in any order combine to evaluate()'s bits", "[ml][mlp]") {
+  ml::Mlp mlp(ml::MlpSpec{{6, 5, 3}});
+  mlp.initialize(3);
+  ml::Rng rng(5);
+  ml::Dataset d{random_inputs(25, 6, 17), std::vector<std::int32_t>(25), 3};
+  for (auto& label : d.labels) label = static_cast<std::int32_t>(rng.bounded(3));
+  const int batch = 7;  // chunks of 7, 7, 7, 4 rows
+  const std::int64_t n = ml::Mlp::evaluation_chunks(d, batch);
+  REQUIRE(n == 4);
+  std::vector<ml::Mlp::ChunkEvaluation> chunks(static_cast<std::size_t>(n));
+  for (std::int64_t c = n - 1; c >= 0; --c) {
+    chunks[static_cast<std::size_t>(c)] = mlp.evaluate_chunk(d, c, batch);
+  }
+  // Each chunk's loss sum is its rows' mean loss times its rows.
+  ml::Vector grad;
+  for (std::int64_t c = 0; c < n; ++c) {
+    const std::int64_t rows = std::min<std::int64_t>(batch, 25 - c * batch);
+    const ml::RowMatrix x = d.features.middleRows(c * batch, rows);
+    const std::span<const std::int32_t> y(d.labels.data() + c * batch,
+                                          static_cast<std::size_t>(rows));
+    const double mean = mlp.loss_and_gradient(x, y, grad);
+    CHECK(chunks[static_cast<std::size_t>(c)].loss_sum == Approx(mean * rows).epsilon(1e-6));
+  }
+  const auto whole = mlp.evaluate(d, batch);
+  const auto combined = ml::Mlp::combine(d, chunks);
+  CHECK(combined.loss == whole.loss);  // exact: the same sum in the same order
+  CHECK(combined.accuracy == whole.accuracy);
+  CHECK_THROWS_AS(mlp.evaluate_chunk(d, n, batch), std::invalid_argument);
+  CHECK_THROWS_AS(mlp.evaluate_chunk(d, -1, batch), std::invalid_argument);
+}
