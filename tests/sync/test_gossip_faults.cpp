@@ -260,3 +260,23 @@ TEST_CASE("the same faults and seed give the same gossip run", "[gossip_faults]"
   CHECK(a.first == b.first);
   CHECK(a.second == b.second);
 }
+
+TEST_CASE("gossip: a worker crashing inside an exchange drops what it held as crashed",
+          "[gossip_faults]") {
+  const sim::Time timeout = 2 * sim::kMillisecond;
+  // worker2 is dead from the start, so worker0 and worker1 wait out T each
+  // round, in step: compute + T + a mix of 2 replicas.
+  const sim::Time period = compute_ns(kGradientFlops) + timeout + compute_ns(2.0 * 2 * 154);
+  const sim::Time round2_wait = 2 * period + compute_ns(kGradientFlops);
+  GossipFaultWorld world(3, {0, 0.0, 0, 0.0});
+  auto& g = world.start(3, timeout, {crash(2, 1, 0), crash(1, round2_wait + timeout / 2, 0)});
+  world.run_until(round2_wait + 3 * period);
+  const algo::RunTotals& t = world.monitor->totals();
+  // worker1 held its own round-2 replica and worker0's: both die with it.
+  CHECK(dropped(t, "crashed") == 2);
+  CHECK(t.updates_dropped == 2);
+  // worker0 mixed worker1's round-2 replica (it arrived before the crash).
+  // Rounds 0-1: two workers mix 2 each; round 2: worker0 mixes 2; 3 and 4: alone.
+  CHECK(t.updates_applied == 2 * 2 * 2 + 2 + 1 + 1);
+  check_accounting(g, t);
+}
