@@ -38,17 +38,20 @@ ml::MlpSpec model() {
 }
 
 struct GossipFaultWorld : StarWorld {
-  GossipFaultWorld(int workers, algo::StopCondition stop)
-      : StarWorld(hosts(workers), {kBandwidth, kLatency}, synthetic(512, 3), synthetic(128, 4),
+  // worker1 computes `slower` times slower than the others.
+  GossipFaultWorld(int workers, algo::StopCondition stop, double slower = 1.0)
+      : StarWorld(hosts(workers, slower), {kBandwidth, kLatency}, synthetic(512, 3), synthetic(128, 4),
                   model(), ml::make_sgd({0.1f, 0.9f, 0.0f, false}), stop, {1, 0}, kSeed),
         slowdown(static_cast<std::size_t>(topo.node_count()), 1.0) {
     for (algo::Node& node : ctx.nodes) {
       node.episode_slowdown = &slowdown[static_cast<std::size_t>(node.host)];
     }
   }
-  static std::vector<Host> hosts(int workers) {
+  static std::vector<Host> hosts(int workers, double slower) {
     std::vector<Host> h;
-    for (int i = 0; i < workers; ++i) h.push_back({"worker" + std::to_string(i), kFlops});
+    for (int i = 0; i < workers; ++i) {
+      h.push_back({"worker" + std::to_string(i), i == 1 ? kFlops / slower : kFlops});
+    }
     return h;
   }
   algo::Gossip& start(int workers, sim::Time timeout, const std::vector<Fault>& faults) {
@@ -278,5 +281,23 @@ TEST_CASE("gossip: a worker crashing inside an exchange drops what it held as cr
   // worker0 mixed worker1's round-2 replica (it arrived before the crash).
   // Rounds 0-1: two workers mix 2 each; round 2: worker0 mixes 2; 3 and 4: alone.
   CHECK(t.updates_applied == 2 * 2 * 2 + 2 + 1 + 1);
+  check_accounting(g, t);
+}
+
+TEST_CASE("gossip: a slow neighbour's replicas that miss their round are dropped as late",
+          "[gossip_faults]") {
+  // worker1 computes 4x slower; worker0 waits only half its own compute time,
+  // so from round 1 on each of worker1's replicas reaches worker0 after
+  // worker0 has mixed that round without it. worker1 never times out: worker0's
+  // replicas are ahead of it and are held for their round.
+  const sim::Time timeout = compute_ns(kGradientFlops) / 2;
+  GossipFaultWorld world(2, {0, 0.0, 0, 0.0}, 4.0);
+  auto& g = world.start(2, timeout, {});
+  world.run_until(10 * compute_ns(4.0 * kGradientFlops));
+  const algo::RunTotals& t = world.monitor->totals();
+  for (const auto& out : g.timeouts()) CHECK(out.worker == 0);
+  CHECK(dropped(t, "late") >= 8);
+  CHECK(t.updates_lost == 0);
+  CHECK(t.updates_dropped == dropped(t, "late"));
   check_accounting(g, t);
 }
