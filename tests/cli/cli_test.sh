@@ -184,7 +184,8 @@ case "$case_name" in
     # Gradient jobs on 1, 2 or 4 host threads give byte-identical outputs
     # (issue #7): jobs are joined at their simulated completion events.
     for name in ps_sync_synthetic ps_async_synthetic ps_sharded_synthetic allreduce_ring_synthetic \
-                local_sgd_synthetic gossip_synthetic fedavg_synthetic allreduce_ring_elastic_synthetic; do
+                local_sgd_synthetic gossip_synthetic fedavg_synthetic allreduce_ring_elastic_synthetic \
+                gossip_faults_synthetic; do
       for t in 1 2 4; do
         "$syncsim" run "$src/scenarios/ci/$name.yaml" -o "$work/$name-$t" --threads "$t" >/dev/null ||
           fail "$name --threads $t exited non-zero"
