@@ -51,23 +51,23 @@ void Gossip::request_state(int index, int from, std::uint64_t incarnation) {
   const Worker& peer = *workers_[static_cast<std::size_t>(from)];
   // The neighbour answers from a serving thread beside its training loop,
   // with the replica it holds when the request lands.
-  ctx_->net->start_transfer(self.node.host, peer.node.host, kRequestBytes, [this, index, from,
-                                                                            incarnation] {
-    Worker& asker = *workers_[static_cast<std::size_t>(index)];
-    const Worker& holder = *workers_[static_cast<std::size_t>(from)];
-    if (!holder.active || ctx_->net->incarnation(asker.node.host) != incarnation) return;
-    ReplicaMessage state;
-    state.kind = ReplicaMessage::Kind::state;
-    state.round = holder.sent_round + 1;
-    state.from = from;
-    state.incarnation = incarnation;
-    if (!ctx_->timing_only) {
-      state.params = std::make_shared<const ml::Vector>(holder.model.parameters());
-    }
-    const double bytes = static_cast<double>(average_.size()) * sizeof(float);
-    send_message(*ctx_->net, holder.node.host, asker.node.host, bytes, asker.life->inbox,
-                 std::move(state), "gossip_state");
-  });
+  ctx_->net->start_transfer(
+      self.node.host, peer.node.host, kRequestBytes, [this, index, from, incarnation] {
+        Worker& asker = *workers_[static_cast<std::size_t>(index)];
+        const Worker& holder = *workers_[static_cast<std::size_t>(from)];
+        if (!holder.active || ctx_->net->incarnation(asker.node.host) != incarnation) return;
+        ReplicaMessage state;
+        state.kind = ReplicaMessage::Kind::state;
+        state.round = holder.sent_round + 1;
+        state.from = from;
+        state.incarnation = incarnation;
+        if (!ctx_->timing_only) {
+          state.params = std::make_shared<const ml::Vector>(holder.model.parameters());
+        }
+        const double bytes = static_cast<double>(average_.size()) * sizeof(float);
+        send_message(*ctx_->net, holder.node.host, asker.node.host, bytes, asker.life->inbox,
+                     std::move(state), "gossip_state");
+      });
 }
 
 void Gossip::hold(Life& life, ReplicaMessage message, std::int64_t current) {
@@ -133,7 +133,8 @@ sim::Task Gossip::resilient_work(int index, bool rejoin) {
       request_state(index, from, incarnation);
       const std::uint64_t seq = arm();
       while (true) {
-        ReplicaMessage message = co_await algo::receive(*ctx.net, host, life->inbox, "gossip_state");
+        ReplicaMessage message =
+            co_await algo::receive(*ctx.net, host, life->inbox, "gossip_state");
         if (dead()) {
           abandon(index, *life);
           co_return;
@@ -248,8 +249,8 @@ sim::Task Gossip::resilient_work(int index, bool rejoin) {
         weights[k] = 0.0;
       }
     }
-    co_await self.compute.run(*ctx.net, 2.0 * static_cast<double>(present) *
-                                            static_cast<double>(average_.size()));
+    co_await self.compute.run(
+        *ctx.net, 2.0 * static_cast<double>(present) * static_cast<double>(average_.size()));
     if (dead()) {
       abandon(index, *life);
       co_return;

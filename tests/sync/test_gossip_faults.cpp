@@ -40,8 +40,9 @@ ml::MlpSpec model() {
 struct GossipFaultWorld : StarWorld {
   // worker1 computes `slower` times slower than the others.
   GossipFaultWorld(int workers, algo::StopCondition stop, double slower = 1.0)
-      : StarWorld(hosts(workers, slower), {kBandwidth, kLatency}, synthetic(512, 3), synthetic(128, 4),
-                  model(), ml::make_sgd({0.1f, 0.9f, 0.0f, false}), stop, {1, 0}, kSeed),
+      : StarWorld(hosts(workers, slower), {kBandwidth, kLatency}, synthetic(512, 3),
+                  synthetic(128, 4), model(), ml::make_sgd({0.1f, 0.9f, 0.0f, false}), stop, {1, 0},
+                  kSeed),
         slowdown(static_cast<std::size_t>(topo.node_count()), 1.0) {
     for (algo::Node& node : ctx.nodes) {
       node.episode_slowdown = &slowdown[static_cast<std::size_t>(node.host)];
@@ -156,13 +157,13 @@ TEST_CASE("gossip: a worker whose only neighbour is down for good progresses at 
     CHECK(t.ended == t.started + timeout);
   }
   const algo::RunTotals& t = world.monitor->totals();
-  CHECK(t.steps == 5);                    // one version per round of the survivor
+  CHECK(t.steps == 5);  // one version per round of the survivor
   CHECK(t.samples == 5 * kBatch);
-  CHECK(t.updates_produced == 12);        // 6 rounds sent, 2 contributions each
-  CHECK(t.updates_lost == 6);             // each copy to the dead host, at once
-  CHECK(t.updates_applied == 5);          // its own, in each mix
-  CHECK(t.updates_dropped == 0);          // worker1 never sent anything
-  CHECK(*g.updates_outstanding() == 1);   // round 5's own contribution, held
+  CHECK(t.updates_produced == 12);       // 6 rounds sent, 2 contributions each
+  CHECK(t.updates_lost == 6);            // each copy to the dead host, at once
+  CHECK(t.updates_applied == 5);         // its own, in each mix
+  CHECK(t.updates_dropped == 0);         // worker1 never sent anything
+  CHECK(*g.updates_outstanding() == 1);  // round 5's own contribution, held
   check_accounting(g, t);
   // Mixing alone keeps the missing neighbour's weight on the replica
   // (1/2 + 1/2): the survivor is plain SGD on its own shard, bit for bit.
@@ -241,7 +242,7 @@ TEST_CASE("gossip: a partitioned worker's late replicas are dropped as late, and
                         {partition(1, 5 * sim::kMillisecond, 10 * sim::kMillisecond)});
   world.run_until(40 * sim::kMillisecond);
   const algo::RunTotals& t = world.monitor->totals();
-  CHECK(t.updates_lost > 0);  // copies across the cut
+  CHECK(t.updates_lost > 0);   // copies across the cut
   CHECK(g.rejoins().empty());  // nobody crashed
   check_accounting(g, t);
 }
