@@ -5,7 +5,7 @@
 namespace app {
 
 AlgorithmChoice parse_gossip(const ConfigNode& node, const std::vector<NodeGroup>& groups) {
-  node.check_keys({"kind", "label", "workers", "batch_size", "assignment", "graph"});
+  node.check_keys({"kind", "label", "workers", "batch_size", "assignment", "graph", "timeout"});
   algo::GossipConfig config;
   config.workers = group_nodes(node, "workers", "worker", groups);
   config.batch_size = batch_size(node);
@@ -19,6 +19,12 @@ AlgorithmChoice parse_gossip(const ConfigNode& node, const std::vector<NodeGroup
     } else {
       graph->fail("unknown graph '" + name + "' (expected ring or complete)");
     }
+  }
+  // `timeout: 200ms` (issue #6): wait at most this long on the worker's clock
+  // for the neighbours' replicas, then mix without the missing ones.
+  if (const auto timeout = node.optional_child("timeout")) {
+    config.timeout = timeout->as_duration();
+    timeout->require(config.timeout > 0, "timeout must be greater than zero");
   }
   return {"gossip", "gossip", static_cast<int>(config.workers.size()),
           [config] { return std::make_unique<algo::Gossip>(config); }};

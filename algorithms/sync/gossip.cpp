@@ -6,8 +6,7 @@
 #include <optional>
 #include <stdexcept>
 
-#include "algorithms/ml/batch_sampler.h"
-#include "algorithms/sync/compute_model.h"
+#include "algorithms/sync/gossip_worker.h"
 #include "algorithms/sync/messaging.h"
 #include "algorithms/sync/training_seeds.h"
 
@@ -74,36 +73,10 @@ double consensus_distance(const std::vector<ml::Vector>& replicas, ml::Vector& a
   return sum / static_cast<double>(replicas.size());
 }
 
-struct Gossip::Worker {
-  Worker(const RunContext& ctx, const Node& node, ml::Shard shard, int batch_size,
-         std::uint64_t order_seed, const ml::Vector& initial)
-      : node(node),
-        batch_size(batch_size),
-        model(ctx.model),
-        optimizer(ctx.optimizer->clone()),
-        sampler(std::move(shard), order_seed),
-        compute(node, ctx.seed),
-        inbox(*ctx.sim) {
-    model.parameters() = initial;
-  }
-  Node node;
-  int batch_size;
-  ml::Mlp model;  // its parameters are the replica
-  std::unique_ptr<ml::Optimizer> optimizer;
-  ml::BatchSampler sampler;
-  ComputeModel compute;
-  sim::Mailbox<ReplicaMessage> inbox;
-  // Neighbours' replicas that arrived, by round, then worker.
-  std::map<std::int64_t, std::vector<std::shared_ptr<const ml::Vector>>> received;
-  ml::RowMatrix x;
-  std::vector<std::int32_t> y;
-  ml::Vector gradient;
-  ml::Vector mixed;
-};
-
 Gossip::Gossip(GossipConfig config) : config_(std::move(config)) {
   if (config_.workers.empty()) throw std::invalid_argument("gossip needs at least one worker");
   if (config_.batch_size < 1) throw std::invalid_argument("gossip batch_size must be >= 1");
+  if (config_.timeout < 0) throw std::invalid_argument("gossip timeout must be >= 0");
 }
 
 Gossip::~Gossip() = default;
@@ -122,7 +95,14 @@ void Gossip::launch(RunContext& ctx) {
   average_ = initial.parameters();
   workers_ = make_workers<Worker>(ctx, config_.workers, config_.batch_size, config_.assignment,
                                   average_);
-  for (int i = 0; i < n; ++i) ctx.sim->spawn(work(i), workers_[i]->node.name);
+  for (int i = 0; i < n; ++i) {
+    if (config_.timeout > 0) {
+      workers_[i]->life = std::make_shared<Life>(*ctx.sim);
+      ctx.sim->spawn(resilient_work(i, false), workers_[i]->node.name);
+    } else {
+      ctx.sim->spawn(work(i), workers_[i]->node.name);
+    }
+  }
 }
 
 sim::Task Gossip::work(int index) {

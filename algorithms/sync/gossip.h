@@ -17,11 +17,29 @@
 // Monitor evaluates that average, and gets the consensus distance (mean L2
 // distance of the replicas to it). Every local gradient counts as an applied
 // update of staleness 0 (it is applied to the replica it was computed on).
+//
+// Faults (issue #6), with `timeout` set (gossip_faults.cpp): a worker waits
+// for its neighbours' round-t replicas at most `timeout` on its own clock
+// (wait_for_local), then mixes what it has; a missing neighbour's weight goes
+// to the worker itself (W_ii += W_ij), so the row still sums to 1. Accounting
+// is per contribution to a mix: a worker's round-t replica for itself and for
+// each neighbour is produced when sent; it is applied when mixed, lost if the
+// network loses it (on_lost), dropped as late if it arrives after its round
+// was mixed, as stale if it predates a rejoined worker's first round, and as
+// crashed if its holder dies before mixing it. A crash ends the worker's
+// process (incarnation); on reboot the new process pulls a neighbour's current
+// replica (a 64-byte request, a P x 4-byte answer, tried in neighbour order,
+// the next one after each timeout) and starts at the round after the last one
+// that neighbour sent, with fresh optimizer state. Global version t + 1 is
+// the average of the round-t replicas of the workers that mixed round t; it
+// waits only for workers whose process is running and joined by round t.
+// Without `timeout` (0) the run is exactly the fault-free loop above.
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -58,6 +76,9 @@ struct GossipConfig {
   int batch_size = 32;
   AssignmentPolicy assignment = AssignmentPolicy::equal;
   GossipGraph graph = GossipGraph::ring;
+  // > 0: the fault-tolerant exchange above, waiting at most this long (on the
+  // worker's clock) for a round's replicas; 0: wait for ever.
+  sim::Time timeout = 0;
 };
 
 class Gossip final : public Algorithm {
@@ -73,22 +94,62 @@ class Gossip final : public Algorithm {
   const ml::Vector& replica(int worker) const;
   const std::vector<std::vector<double>>& mixing_matrix() const { return weights_; }
 
+  void on_host_recovered(topology::NodeId host) override;
+  std::optional<std::int64_t> updates_outstanding() const override;
+
+  // For tests, with a timeout: each exchange that timed out (true times).
+  struct TimedOut {
+    int worker;
+    std::int64_t round;
+    sim::Time started, ended;
+  };
+  const std::vector<TimedOut>& timeouts() const { return timeouts_; }
+  // Each rebooted worker's rejoin: when it adopted `from`'s replica, and the
+  // round it starts at.
+  struct Rejoin {
+    int worker;
+    int from;
+    sim::Time at;
+    std::int64_t round;
+  };
+  const std::vector<Rejoin>& rejoins() const { return rejoins_; }
+
  private:
   struct ReplicaMessage {
-    std::int64_t round;
-    int from;  // worker index
+    std::int64_t round = 0;
+    int from = -1;  // worker index
     std::shared_ptr<const ml::Vector> params;
+    // With a timeout: a replica, the worker's own timer, or a pulled state
+    // (round: the first round to run) for the process of `incarnation`.
+    enum class Kind { replica, tick, state } kind = Kind::replica;
+    std::uint64_t seq = 0;
+    std::uint64_t incarnation = 0;
   };
   struct Worker;
+  // What one process (one incarnation of a worker) holds: its inbox and the
+  // contributions received but not mixed yet, by round, then worker.
+  struct Life;
   struct Round {
     std::vector<ml::Vector> replicas;  // by worker, once mixed
     int reported = 0;
     std::int64_t samples = 0;
+    std::vector<char> reported_by;  // with a timeout: by worker
   };
 
   sim::Task work(int index);
   // Worker `index` finished round `round` with its mixed replica.
   void report(int index, std::int64_t round, std::int64_t samples);
+
+  // With a timeout (gossip_faults.cpp).
+  sim::Task resilient_work(int index, bool rejoin);
+  sim::Task tick_after(std::shared_ptr<Life> life, std::uint64_t seq, sim::Time delay);
+  void request_state(int index, int from, std::uint64_t incarnation);
+  // Files a replica that arrived for `current` or later, drops an older one.
+  void hold(Life& life, ReplicaMessage message, std::int64_t current);
+  // The process died: every contribution it held is dropped as crashed.
+  void abandon(int index, Life& life);
+  void report_resilient(int index, std::int64_t round, std::int64_t samples);
+  void close_rounds();
 
   GossipConfig config_;
   RunContext* ctx_ = nullptr;
@@ -97,6 +158,10 @@ class Gossip final : public Algorithm {
   std::vector<std::unique_ptr<Worker>> workers_;
   std::map<std::int64_t, Round> rounds_;  // rounds not yet complete
   ml::Vector average_;
+  std::int64_t outstanding_ = 0;
+  std::int64_t closed_through_ = -1;
+  std::vector<TimedOut> timeouts_;
+  std::vector<Rejoin> rejoins_;
 };
 
 }  // namespace algo

@@ -219,7 +219,7 @@ case "$case_name" in
     done
     for name in ps_sync_synthetic ps_async_synthetic ps_sharded_synthetic allreduce_ring_synthetic \
                 local_sgd_synthetic gossip_synthetic fedavg_synthetic allreduce_ring_elastic_synthetic \
-                ps_server_restart_synthetic ps_sync_wide ps_async_wide; do
+                ps_server_restart_synthetic gossip_faults_synthetic ps_sync_wide ps_async_wide; do
       scenario="$src/scenarios/ci/$name.yaml"
       [ -f "$scenario" ] || scenario="$work/$name.yaml"
       for t in 1 2 4; do
