@@ -44,7 +44,9 @@ struct ParameterServer::Worker {
         versions(static_cast<std::size_t>(shards), -1),
         epochs(static_cast<std::size_t>(shards), 0),
         pushed_versions(static_cast<std::size_t>(shards), 0),
-        pushed_epochs(static_cast<std::size_t>(shards), 0) {}
+        pushed_epochs(static_cast<std::size_t>(shards), 0),
+        incoming(static_cast<std::size_t>(shards)),
+        outgoing(static_cast<std::size_t>(shards)) {}
   Node node;
   int batch_size;
   ml::Mlp model;
@@ -67,6 +69,12 @@ struct ParameterServer::Worker {
   ml::RowMatrix x;
   std::vector<std::int32_t> y;
   ml::Vector gradient;
+  // By shard: the slice last received, loaded into `model` by the next
+  // gradient job; and the gradient's slice that job packed for the push
+  // (empty once sent: a retry packs it again from `gradient`). Both copies
+  // are a real worker's work, so they run on the math pool with the job.
+  std::vector<std::shared_ptr<const ml::Vector>> incoming;
+  std::vector<ml::Vector> outgoing;
   // The gradient job of the process now computing, if any. A rebooted
   // worker's new process reuses the buffers above, so the crashed process's
   // job is joined first (its result is discarded): with threads, the two
@@ -427,8 +435,14 @@ void ParameterServer::push(int index, Shard& target) {
   };
   ml::Vector values;
   if (!ctx_->timing_only) {
-    MathTimer timer(ctx_->math);  // packing the slice: a real worker copies it too
-    values = self.gradient.segment(target.range.offset, target.range.size);
+    ml::Vector& packed = self.outgoing[j];
+    if (packed.size() == target.range.size) {
+      values = std::move(packed);  // packed by the gradient job
+      packed = ml::Vector();
+    } else {
+      MathTimer timer(ctx_->math);  // a retry: a real worker copies it again too
+      values = self.gradient.segment(target.range.offset, target.range.size);
+    }
   }
   send_message(*ctx_->net, self.node.host, target.node.host,
                static_cast<double>(target.range.size) * sizeof(float), target.inbox,
@@ -480,9 +494,7 @@ sim::Task ParameterServer::work(int index, bool rejoin) {
       }
       if (slice.answers >= 0 && slice.answers < awaiting) continue;  // a push it moved past
       const auto j = static_cast<std::size_t>(slice.shard);
-      const ShardRange& range = ranges_[j];
-      MathTimer timer(ctx.math);  // a real worker copies the parameters in too
-      self.model.parameters().segment(range.offset, range.size) = *slice.values;
+      self.incoming[j] = slice.values;  // loaded into the model by the gradient job
       self.versions[j] = slice.version;
       self.epochs[j] = slice.epoch;
       if (!have[j]) {
@@ -499,8 +511,16 @@ sim::Task ParameterServer::work(int index, bool rejoin) {
     MathPool::Job job;
     if (!ctx.timing_only) {
       job = submit_math(ctx.math, [&] {
+        for (std::size_t j = 0; j < ranges_.size(); ++j) {
+          if (!self.incoming[j]) continue;
+          self.model.parameters().segment(ranges_[j].offset, ranges_[j].size) = *self.incoming[j];
+          self.incoming[j].reset();
+        }
         ml::gather_batch(*ctx.train, batch, self.x, self.y);
         loss = self.model.loss_and_gradient(self.x, self.y, self.gradient);
+        for (std::size_t j = 0; j < ranges_.size(); ++j) {
+          self.outgoing[j] = self.gradient.segment(ranges_[j].offset, ranges_[j].size);
+        }
       });
       self.computing = &job;
     }
