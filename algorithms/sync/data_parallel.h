@@ -164,6 +164,7 @@ class DataParallel final : public Algorithm {
   sim::Task control_timer(sim::Mailbox<Control>* box, std::uint64_t seq, sim::Time delay);
   sim::Task abort_timer(Communicator* comm, int rank, std::uint64_t operation, sim::Time delay);
   void handle_request(const Request& request);
+  void arm_coordinator_timer();
   bool try_form();
   void send_assignment(int worker);
   void enter_round(int epoch, std::int64_t version, int worker, std::int64_t samples, bool flag);

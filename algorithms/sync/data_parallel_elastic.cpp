@@ -162,22 +162,28 @@ sim::Task DataParallel::coordinate() {
     if (request.tick) {
       if (!e.gathering || request.seq != e.coordinator_tick) continue;
       if (!try_form()) {
-        ctx.sim->spawn(
-            [](DataParallel* self, std::uint64_t seq,
-               sim::Time delay) -> sim::Task {
-              co_await self->ctx_->sim->sleep(delay);
-              Request tick;
-              tick.tick = true;
-              tick.seq = seq;
-              self->elastic_->coordinator_inbox->send(tick);
-            }(this, ++e.coordinator_tick,
-                                wait_for_local(ctx, e.coordinator_host, config_.elastic.timeout)),
-            "elastic-coordinator-timer");
+        arm_coordinator_timer();
       }
       continue;
     }
     handle_request(request);
   }
+}
+
+// The coordinator's gathering deadline: a tick in its own inbox after
+// `timeout` on its own clock; only the latest armed tick counts.
+void DataParallel::arm_coordinator_timer() {
+  Elastic& e = *elastic_;
+  ctx_->sim->spawn(
+      [](DataParallel* self, std::uint64_t seq, sim::Time delay) -> sim::Task {
+        co_await self->ctx_->sim->sleep(delay);
+        Request tick;
+        tick.tick = true;
+        tick.seq = seq;
+        self->elastic_->coordinator_inbox->send(tick);
+      }(this, ++e.coordinator_tick,
+        wait_for_local(*ctx_, e.coordinator_host, config_.elastic.timeout)),
+      "elastic-coordinator-timer");
 }
 
 void DataParallel::handle_request(const Request& request) {
@@ -204,17 +210,7 @@ void DataParallel::handle_request(const Request& request) {
                      std::move(reset), "elastic_reset");
       }
     }
-    ctx.sim->spawn(
-        [](DataParallel* self, std::uint64_t seq,
-           sim::Time delay) -> sim::Task {
-          co_await self->ctx_->sim->sleep(delay);
-          Request tick;
-          tick.tick = true;
-          tick.seq = seq;
-          self->elastic_->coordinator_inbox->send(tick);
-        }(this, ++e.coordinator_tick,
-                            wait_for_local(ctx, e.coordinator_host, config_.elastic.timeout)),
-        "elastic-coordinator-timer");
+    arm_coordinator_timer();
   }
   e.pending[request.worker] = request;
   try_form();
