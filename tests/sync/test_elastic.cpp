@@ -250,18 +250,21 @@ TEST_CASE("elastic runs without faults end with the plain run's parameters", "[e
       auto& dp = world.start(config, {});
       world.run();
       parameters[elastic] = dp.global_parameters();
+      CHECK(world.monitor->totals().steps == 12);  // both really trained
       if (elastic) {
         CHECK(dp.epochs().size() == 1);
         CHECK(dp.aborts().empty());
       }
     }
     // The flag element moves the ring's chunk boundaries, so elements are
-    // summed in another rank order: equal up to float rounding.
+    // summed in another rank order: equal up to float rounding. (Whether any
+    // bit differs depends on the compiler's flags: it did in release builds,
+    // not under ASan; the elastic run's one epoch above shows it took the
+    // elastic path.)
     REQUIRE(parameters[0].size() == parameters[1].size());
     const float largest = (parameters[0] - parameters[1]).cwiseAbs().maxCoeff();
     INFO("largest difference " << largest);
     CHECK(largest < 1e-5f);
-    CHECK(largest > 0.0f);  // the comparison is not vacuous: two different runs
   }
 }
 
