@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -40,6 +41,34 @@ inline std::vector<std::vector<std::string>> csv_rows(const std::string& text) {
     rows.push_back(cells);
   }
   return rows;
+}
+
+// The data rows of a CSV with a header line, each a map from column name to
+// cell (missing trailing cells read as "").
+inline std::vector<std::map<std::string, std::string>> keyed_rows(const std::string& text) {
+  const auto rows = csv_rows(text);
+  std::vector<std::map<std::string, std::string>> keyed;
+  for (std::size_t r = 1; r < rows.size(); ++r) {
+    std::map<std::string, std::string>& row = keyed.emplace_back();
+    for (std::size_t i = 0; i < rows[0].size(); ++i) {
+      row[rows[0][i]] = i < rows[r].size() ? rows[r][i] : "";
+    }
+  }
+  return keyed;
+}
+
+// A summary.csv row of a scenario with faults: its drops by reason add up to
+// updates_dropped, and produced = applied + dropped + lost + outstanding.
+// Every dropped_* column counts, so a new reason cannot slip through.
+inline void check_accounting(const std::map<std::string, std::string>& row) {
+  const auto n = [&](const std::string& key) { return std::stoll(row.at(key)); };
+  long long dropped = 0;
+  for (const auto& [column, cell] : row) {
+    if (column.rfind("dropped_", 0) == 0) dropped += std::stoll(cell);
+  }
+  CHECK(dropped == n("updates_dropped"));
+  CHECK(n("updates_produced") ==
+        n("updates_applied") + dropped + n("updates_lost") + n("updates_outstanding"));
 }
 
 }  // namespace scenario_text
