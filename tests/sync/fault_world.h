@@ -8,11 +8,13 @@
 
 #include "algorithms/sync/fault_injector.h"
 #include "algorithms/sync/parameter_server.h"
+#include "fault_helpers.h"
 #include "star_world.h"
 
 namespace fault_world {
 
 using Fault = algo::Fault;
+using fault_helpers::crash;
 
 inline constexpr std::uint64_t kSeed = 5;
 inline constexpr double kBandwidth = 1.25e9;
@@ -65,15 +67,6 @@ inline algo::PsConfig ps_config(int workers) {
   for (int i = 1; i <= workers; ++i) config.workers.push_back(i);
   config.batch_size = 8;
   return config;
-}
-
-inline Fault crash(topology::NodeId host, sim::Time at, sim::Time duration) {
-  Fault f;
-  f.kind = Fault::Kind::crash;
-  f.hosts = {host};
-  f.at = at;
-  f.duration = duration;
-  return f;
 }
 
 

@@ -18,9 +18,14 @@
 
 #include "algorithms/sync/data_parallel.h"
 #include "algorithms/sync/fault_injector.h"
+#include "fault_helpers.h"
 #include "star_world.h"
 
 using algo::Fault;
+using fault_helpers::check_accounting;
+using fault_helpers::crash;
+using fault_helpers::dropped;
+using fault_helpers::partition;
 
 namespace {
 
@@ -73,37 +78,6 @@ algo::DataParallelConfig ring_config(int workers, sim::Time timeout) {
   config.elastic.timeout = timeout;
   config.elastic.coordinator = workers;  // the driver
   return config;
-}
-
-Fault partition(topology::NodeId host, sim::Time at, sim::Time duration) {
-  Fault f;
-  f.kind = Fault::Kind::partition;
-  f.hosts = {host};
-  f.at = at;
-  f.duration = duration;
-  return f;
-}
-
-Fault crash(topology::NodeId host, sim::Time at, sim::Time duration) {
-  Fault f;
-  f.kind = Fault::Kind::crash;
-  f.hosts = {host};
-  f.at = at;
-  f.duration = duration;
-  return f;
-}
-
-std::int64_t dropped(const algo::RunTotals& t, const char* reason) {
-  const auto it = t.dropped_by_reason.find(reason);
-  return it == t.dropped_by_reason.end() ? 0 : it->second;
-}
-
-void check_accounting(const algo::DataParallel& dp, const algo::RunTotals& t) {
-  std::int64_t by_reason = 0;
-  for (const auto& [reason, count] : t.dropped_by_reason) by_reason += count;
-  CHECK(by_reason == t.updates_dropped);
-  CHECK(t.updates_produced ==
-        t.updates_applied + t.updates_dropped + t.updates_lost + *dp.updates_outstanding());
 }
 
 // Simulated nanoseconds of `flops` at kFlops, as ComputeModel rounds them.

@@ -20,9 +20,14 @@
 #include "algorithms/sync/fault_injector.h"
 #include "algorithms/sync/gossip.h"
 #include "algorithms/sync/training_seeds.h"
+#include "fault_helpers.h"
 #include "star_world.h"
 
 using algo::Fault;
+using fault_helpers::check_accounting;
+using fault_helpers::crash;
+using fault_helpers::dropped;
+using fault_helpers::partition;
 
 namespace {
 
@@ -73,39 +78,6 @@ struct GossipFaultWorld : StarWorld {
   std::unique_ptr<algo::FaultInjector> injector;
   std::vector<sim::NodeClock> clocks;
 };
-
-Fault crash(topology::NodeId host, sim::Time at, sim::Time duration) {
-  Fault f;
-  f.kind = Fault::Kind::crash;
-  f.hosts = {host};
-  f.at = at;
-  f.duration = duration;  // 0: for good
-  return f;
-}
-
-Fault partition(topology::NodeId host, sim::Time at, sim::Time duration) {
-  Fault f;
-  f.kind = Fault::Kind::partition;
-  f.hosts = {host};
-  f.at = at;
-  f.duration = duration;
-  return f;
-}
-
-std::int64_t dropped(const algo::RunTotals& t, const char* reason) {
-  const auto it = t.dropped_by_reason.find(reason);
-  return it == t.dropped_by_reason.end() ? 0 : it->second;
-}
-
-void check_accounting(const algo::Gossip& g, const algo::RunTotals& t) {
-  std::int64_t by_reason = 0;
-  for (const auto& [reason, count] : t.dropped_by_reason) by_reason += count;
-  CHECK(by_reason == t.updates_dropped);
-  REQUIRE(g.updates_outstanding().has_value());
-  CHECK(*g.updates_outstanding() >= 0);
-  CHECK(t.updates_produced ==
-        t.updates_applied + t.updates_dropped + t.updates_lost + *g.updates_outstanding());
-}
 
 sim::Time compute_ns(double flops) { return sim::from_seconds(flops / kFlops); }
 
