@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "algorithms/sync/algorithm.h"
-#include "algorithms/sync/assignment.h"
+#include "algorithms/runtime/algorithm.h"
+#include "algorithms/runtime/assignment.h"
 #include "app/config_node.h"
 #include "app/scenario.h"
 

@@ -22,7 +22,7 @@
 
 #include <vector>
 
-#include "algorithms/sync/fault_injector.h"
+#include "algorithms/services/fault_injector.h"
 #include "app/config_node.h"
 #include "app/scenario.h"
 

@@ -16,7 +16,7 @@
 #include <optional>
 #include <string>
 
-#include "algorithms/sync/monitor.h"
+#include "algorithms/runtime/monitor.h"
 
 namespace app {
 

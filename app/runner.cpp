@@ -4,10 +4,10 @@
 #include <chrono>
 #include <cmath>
 
-#include "algorithms/sync/clock_sync.h"
-#include "algorithms/sync/failure_detector.h"
+#include "algorithms/services/clock_sync.h"
+#include "algorithms/services/failure_detector.h"
 #include "app/progress.h"
-#include "algorithms/sync/fault_injector.h"
+#include "algorithms/services/fault_injector.h"
 #include "app/world.h"
 #include "sim/clock.h"
 #include "sim/lamport.h"

@@ -6,7 +6,7 @@
 #include <map>
 #include <vector>
 
-#include "algorithms/sync/monitor.h"
+#include "algorithms/runtime/monitor.h"
 #include "app/scenario.h"
 #include "app/world.h"
 #include "sim/recorder.h"

@@ -14,9 +14,9 @@
 #include "algorithms/ml/optimizer.h"
 #include "algorithms/ml/partition.h"
 #include "algorithms/ml/synthetic.h"
-#include "algorithms/sync/algorithm.h"
-#include "algorithms/sync/fault_injector.h"
-#include "algorithms/sync/monitor.h"
+#include "algorithms/runtime/algorithm.h"
+#include "algorithms/services/fault_injector.h"
+#include "algorithms/runtime/monitor.h"
 #include "app/expectation.h"
 #include "sim/distribution.h"
 #include "topology/topology.h"
@@ -41,7 +41,7 @@ struct ClockSyncSpec {
 };
 
 // `failure_detector:` heartbeats from every other node to `monitor`
-// (algorithms/sync/failure_detector.h).
+// (algorithms/services/failure_detector.h).
 struct FailureDetectorSpec {
   std::string monitor;                                 // a group of one node
   sim::Time interval = 100 * sim::kMillisecond;        // of each sender's clock

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "algorithms/ml/dataset.h"
-#include "algorithms/sync/cluster.h"
+#include "algorithms/runtime/cluster.h"
 #include "app/scenario.h"
 #include "topology/topology.h"
 

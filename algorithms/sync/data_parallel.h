@@ -86,9 +86,9 @@
 #include <string>
 #include <vector>
 
-#include "algorithms/sync/algorithm.h"
-#include "algorithms/sync/assignment.h"
-#include "algorithms/sync/collectives.h"
+#include "algorithms/runtime/algorithm.h"
+#include "algorithms/runtime/assignment.h"
+#include "algorithms/runtime/collectives.h"
 #include "sim/mailbox.h"
 
 namespace algo {

@@ -7,8 +7,8 @@
 
 #include "algorithms/sync/data_parallel.h"
 #include "algorithms/sync/data_parallel_parts.h"
-#include "algorithms/sync/local_time.h"
-#include "algorithms/sync/messaging.h"
+#include "algorithms/runtime/local_time.h"
+#include "algorithms/runtime/messaging.h"
 
 namespace algo {
 namespace {

@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "algorithms/ml/batch_sampler.h"
-#include "algorithms/sync/compute_model.h"
+#include "algorithms/runtime/compute_model.h"
 #include "algorithms/sync/data_parallel.h"
-#include "algorithms/sync/training_seeds.h"
+#include "algorithms/runtime/training_seeds.h"
 
 namespace algo {
 

@@ -7,9 +7,9 @@
 
 #include "algorithms/ml/batch_sampler.h"
 #include "algorithms/ml/rng.h"
-#include "algorithms/sync/local_time.h"
-#include "algorithms/sync/messaging.h"
-#include "algorithms/sync/training_seeds.h"
+#include "algorithms/runtime/local_time.h"
+#include "algorithms/runtime/messaging.h"
+#include "algorithms/runtime/training_seeds.h"
 
 namespace algo {
 

@@ -59,9 +59,9 @@
 #include <memory>
 #include <vector>
 
-#include "algorithms/sync/algorithm.h"
-#include "algorithms/sync/assignment.h"
-#include "algorithms/sync/compute_model.h"
+#include "algorithms/runtime/algorithm.h"
+#include "algorithms/runtime/assignment.h"
+#include "algorithms/runtime/compute_model.h"
 #include "sim/mailbox.h"
 #include "sim/random.h"
 

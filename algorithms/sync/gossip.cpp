@@ -7,8 +7,8 @@
 #include <stdexcept>
 
 #include "algorithms/sync/gossip_worker.h"
-#include "algorithms/sync/messaging.h"
-#include "algorithms/sync/training_seeds.h"
+#include "algorithms/runtime/messaging.h"
+#include "algorithms/runtime/training_seeds.h"
 
 namespace algo {
 

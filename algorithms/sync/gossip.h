@@ -43,8 +43,8 @@
 #include <span>
 #include <vector>
 
-#include "algorithms/sync/algorithm.h"
-#include "algorithms/sync/assignment.h"
+#include "algorithms/runtime/algorithm.h"
+#include "algorithms/runtime/assignment.h"
 #include "sim/mailbox.h"
 
 namespace algo {

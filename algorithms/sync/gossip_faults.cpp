@@ -6,9 +6,9 @@
 #include <utility>
 
 #include "algorithms/sync/gossip_worker.h"
-#include "algorithms/sync/local_time.h"
-#include "algorithms/sync/messaging.h"
-#include "algorithms/sync/training_seeds.h"
+#include "algorithms/runtime/local_time.h"
+#include "algorithms/runtime/messaging.h"
+#include "algorithms/runtime/training_seeds.h"
 
 namespace algo {
 namespace {

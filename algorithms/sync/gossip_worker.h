@@ -7,9 +7,9 @@
 #include <vector>
 
 #include "algorithms/ml/batch_sampler.h"
-#include "algorithms/sync/compute_model.h"
+#include "algorithms/runtime/compute_model.h"
 #include "algorithms/sync/gossip.h"
-#include "algorithms/sync/math_pool.h"
+#include "algorithms/runtime/math_pool.h"
 
 namespace algo {
 

@@ -69,12 +69,12 @@
 #include <vector>
 
 #include "algorithms/ml/batch_sampler.h"
-#include "algorithms/sync/algorithm.h"
-#include "algorithms/sync/assignment.h"
-#include "algorithms/sync/compute_model.h"
-#include "algorithms/sync/messaging.h"
-#include "algorithms/sync/update_ledger.h"
-#include "algorithms/sync/weighted_sum.h"
+#include "algorithms/runtime/algorithm.h"
+#include "algorithms/runtime/assignment.h"
+#include "algorithms/runtime/compute_model.h"
+#include "algorithms/runtime/messaging.h"
+#include "algorithms/runtime/update_ledger.h"
+#include "algorithms/runtime/weighted_sum.h"
 #include "sim/mailbox.h"
 
 namespace algo {

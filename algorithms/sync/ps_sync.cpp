@@ -3,7 +3,7 @@
 #include <optional>
 #include <stdexcept>
 
-#include "algorithms/sync/local_time.h"
+#include "algorithms/runtime/local_time.h"
 
 namespace algo {
 

@@ -6,9 +6,9 @@
 
 #include <cstdint>
 
-#include "algorithms/sync/algorithm.h"
-#include "algorithms/sync/fault_injector.h"
-#include "algorithms/sync/monitor.h"
+#include "algorithms/runtime/algorithm.h"
+#include "algorithms/services/fault_injector.h"
+#include "algorithms/runtime/monitor.h"
 #include "topology/topology.h"
 
 namespace fault_helpers {

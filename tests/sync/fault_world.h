@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "algorithms/sync/fault_injector.h"
+#include "algorithms/services/fault_injector.h"
 #include "algorithms/sync/parameter_server.h"
 #include "fault_helpers.h"
 #include "star_world.h"

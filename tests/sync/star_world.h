@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "algorithms/ml/synthetic.h"
-#include "algorithms/sync/algorithm.h"
+#include "algorithms/runtime/algorithm.h"
 #include "topology/builders.h"
 
 struct StarWorld {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <numeric>
 
-#include "algorithms/sync/assignment.h"
+#include "algorithms/runtime/assignment.h"
 
 namespace {
 

@@ -8,8 +8,8 @@
 #include <map>
 #include <string>
 
-#include "algorithms/sync/clock_sync.h"
-#include "algorithms/sync/messaging.h"
+#include "algorithms/services/clock_sync.h"
+#include "algorithms/runtime/messaging.h"
 #include "algorithms/sync/ps_sync.h"
 #include "sim/lamport.h"
 #include "star_world.h"

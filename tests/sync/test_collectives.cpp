@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "algorithms/sync/collectives.h"
+#include "algorithms/runtime/collectives.h"
 #include "sim/random.h"
 #include "topology/builders.h"
 

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "algorithms/sync/compute_model.h"
+#include "algorithms/runtime/compute_model.h"
 
 TEST_CASE("compute time is FLOPs over FLOP/s times the straggler factor") {
   algo::Node node{"worker0", 0, 50e9, sim::Distribution::constant_value(1.0)};

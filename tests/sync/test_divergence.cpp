@@ -10,7 +10,7 @@
 #include "algorithms/ml/batch_sampler.h"
 #include "algorithms/ml/partition.h"
 #include "algorithms/sync/ps_sync.h"
-#include "algorithms/sync/training_seeds.h"
+#include "algorithms/runtime/training_seeds.h"
 #include "star_world.h"
 
 namespace {

@@ -17,7 +17,7 @@
 #include <string>
 
 #include "algorithms/sync/data_parallel.h"
-#include "algorithms/sync/fault_injector.h"
+#include "algorithms/services/fault_injector.h"
 #include "fault_helpers.h"
 #include "star_world.h"
 

@@ -6,8 +6,8 @@
 #include <memory>
 #include <vector>
 
-#include "algorithms/sync/clock_sync.h"
-#include "algorithms/sync/failure_detector.h"
+#include "algorithms/services/clock_sync.h"
+#include "algorithms/services/failure_detector.h"
 #include "topology/builders.h"
 
 using namespace sim::literals;

@@ -6,7 +6,7 @@
 #include <memory>
 #include <string>
 
-#include "algorithms/sync/fault_injector.h"
+#include "algorithms/services/fault_injector.h"
 #include "algorithms/sync/fedavg.h"
 #include "algorithms/sync/ps_async.h"
 #include "algorithms/sync/ps_sync.h"

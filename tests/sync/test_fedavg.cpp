@@ -16,7 +16,7 @@
 #include "algorithms/ml/synthetic.h"
 #include "algorithms/sync/fedavg.h"
 #include "algorithms/sync/ps_sync.h"
-#include "algorithms/sync/training_seeds.h"
+#include "algorithms/runtime/training_seeds.h"
 #include "star_world.h"
 
 namespace {

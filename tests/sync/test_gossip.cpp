@@ -12,7 +12,7 @@
 #include "algorithms/ml/rng.h"
 #include "algorithms/ml/synthetic.h"
 #include "algorithms/sync/gossip.h"
-#include "algorithms/sync/training_seeds.h"
+#include "algorithms/runtime/training_seeds.h"
 #include "star_world.h"
 
 namespace {

@@ -17,9 +17,9 @@
 
 #include "algorithms/ml/batch_sampler.h"
 #include "algorithms/ml/partition.h"
-#include "algorithms/sync/fault_injector.h"
+#include "algorithms/services/fault_injector.h"
 #include "algorithms/sync/gossip.h"
-#include "algorithms/sync/training_seeds.h"
+#include "algorithms/runtime/training_seeds.h"
 #include "fault_helpers.h"
 #include "star_world.h"
 

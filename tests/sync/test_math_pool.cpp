@@ -6,7 +6,7 @@
 #include <thread>
 #include <vector>
 
-#include "algorithms/sync/math_pool.h"
+#include "algorithms/runtime/math_pool.h"
 
 TEST_CASE("every submitted job has run once it is joined, whatever the thread count",
           "[math_pool]") {

@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "algorithms/ml/synthetic.h"
-#include "algorithms/sync/monitor.h"
+#include "algorithms/runtime/monitor.h"
 #include "topology/builders.h"
 
 namespace {

@@ -21,7 +21,7 @@
 #include "algorithms/sync/ps_async.h"
 #include "algorithms/sync/ps_ssp.h"
 #include "algorithms/sync/ps_sync.h"
-#include "algorithms/sync/training_seeds.h"
+#include "algorithms/runtime/training_seeds.h"
 #include "star_world.h"
 
 namespace {

@@ -6,7 +6,7 @@
 #include <random>
 #include <vector>
 
-#include "algorithms/sync/weighted_sum.h"
+#include "algorithms/runtime/weighted_sum.h"
 
 namespace {
 

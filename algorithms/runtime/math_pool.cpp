@@ -1,4 +1,4 @@
-#include "algorithms/sync/math_pool.h"
+#include "algorithms/runtime/math_pool.h"
 
 #include <algorithm>
 #include <chrono>

@@ -1,10 +1,10 @@
-#include "algorithms/sync/clock_sync.h"
+#include "algorithms/services/clock_sync.h"
 
 #include <cstdlib>
 #include <stdexcept>
 #include <string>
 
-#include "algorithms/sync/messaging.h"
+#include "algorithms/runtime/messaging.h"
 
 namespace algo {
 

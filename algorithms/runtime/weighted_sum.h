@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "algorithms/ml/types.h"
-#include "algorithms/sync/math_pool.h"
+#include "algorithms/runtime/math_pool.h"
 
 namespace algo {
 

@@ -17,7 +17,7 @@
 #include <string>
 #include <utility>
 
-#include "algorithms/sync/monitor.h"
+#include "algorithms/runtime/monitor.h"
 
 namespace algo {
 

@@ -1,10 +1,10 @@
-#include "algorithms/sync/failure_detector.h"
+#include "algorithms/services/failure_detector.h"
 
 #include <algorithm>
 #include <stdexcept>
 #include <string>
 
-#include "algorithms/sync/messaging.h"
+#include "algorithms/runtime/messaging.h"
 
 namespace algo {
 namespace {

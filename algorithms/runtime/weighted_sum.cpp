@@ -1,4 +1,4 @@
-#include "algorithms/sync/weighted_sum.h"
+#include "algorithms/runtime/weighted_sum.h"
 
 #include <cassert>
 

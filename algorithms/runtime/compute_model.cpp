@@ -1,4 +1,4 @@
-#include "algorithms/sync/compute_model.h"
+#include "algorithms/runtime/compute_model.h"
 
 namespace algo {
 

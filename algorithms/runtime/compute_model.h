@@ -6,7 +6,7 @@
 
 #include <cstdint>
 
-#include "algorithms/sync/cluster.h"
+#include "algorithms/runtime/cluster.h"
 #include "sim/random.h"
 #include "sim/simulator.h"
 #include "sim/time.h"

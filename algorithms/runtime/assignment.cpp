@@ -1,9 +1,9 @@
-#include "algorithms/sync/assignment.h"
+#include "algorithms/runtime/assignment.h"
 
 #include <cmath>
 #include <stdexcept>
 
-#include "algorithms/sync/training_seeds.h"
+#include "algorithms/runtime/training_seeds.h"
 
 namespace algo {
 

@@ -1,4 +1,4 @@
-#include "algorithms/sync/collectives.h"
+#include "algorithms/runtime/collectives.h"
 
 #include <algorithm>
 #include <cassert>
@@ -7,7 +7,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "algorithms/sync/messaging.h"
+#include "algorithms/runtime/messaging.h"
 #include "topology/builders.h"
 
 namespace algo {

@@ -12,7 +12,7 @@
 // Without modelled clocks (RunContext::clocks null) both are true time.
 #pragma once
 
-#include "algorithms/sync/algorithm.h"
+#include "algorithms/runtime/algorithm.h"
 
 namespace algo {
 

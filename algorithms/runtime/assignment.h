@@ -17,9 +17,9 @@
 #include <vector>
 
 #include "algorithms/ml/partition.h"
-#include "algorithms/sync/algorithm.h"
-#include "algorithms/sync/cluster.h"
-#include "algorithms/sync/training_seeds.h"
+#include "algorithms/runtime/algorithm.h"
+#include "algorithms/runtime/cluster.h"
+#include "algorithms/runtime/training_seeds.h"
 
 namespace algo {
 

@@ -28,7 +28,7 @@
 #include <string>
 #include <vector>
 
-#include "algorithms/sync/algorithm.h"
+#include "algorithms/runtime/algorithm.h"
 #include "sim/simulator.h"
 #include "topology/network.h"
 

@@ -1,4 +1,4 @@
-#include "algorithms/sync/monitor.h"
+#include "algorithms/runtime/monitor.h"
 
 #include <algorithm>
 #include <cassert>

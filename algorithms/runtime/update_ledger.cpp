@@ -1,4 +1,4 @@
-#include "algorithms/sync/update_ledger.h"
+#include "algorithms/runtime/update_ledger.h"
 
 #include <iterator>
 #include <limits>

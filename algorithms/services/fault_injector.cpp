@@ -1,4 +1,4 @@
-#include "algorithms/sync/fault_injector.h"
+#include "algorithms/services/fault_injector.h"
 
 #include <cmath>
 #include <stdexcept>

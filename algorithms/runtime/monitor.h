@@ -17,7 +17,7 @@
 
 #include "algorithms/ml/dataset.h"
 #include "algorithms/ml/mlp.h"
-#include "algorithms/sync/math_pool.h"
+#include "algorithms/runtime/math_pool.h"
 #include "sim/simulator.h"
 #include "topology/network.h"
 
