@@ -35,8 +35,8 @@ void EventQueue::clear() {
   free_slots_.clear();
 }
 
-void EventQueue::push(Time time, Priority priority, Event::Callback callback, void* context,
-                      std::uint64_t tag, bool daemon) {
+EventId EventQueue::push(Time time, Priority priority, Event::Callback callback, void* context,
+                         std::uint64_t tag, bool daemon) {
   assert(callback != nullptr);
   assert(time >= 0);
   if (next_sequence_ == sequence_limit_) renumber();
@@ -44,22 +44,33 @@ void EventQueue::push(Time time, Priority priority, Event::Callback callback, vo
   if (!free_slots_.empty()) {
     slot = free_slots_.back();
     free_slots_.pop_back();
-    slots_[slot] = Slot{callback, context, tag, daemon};
+    slots_[slot] = Slot{callback, context, tag, daemon, false, next_stamp_};
   } else {
     if (slots_.size() > kSlotMask) throw std::length_error("EventQueue: too many pending events");
     slot = static_cast<std::uint32_t>(slots_.size());
-    slots_.push_back(Slot{callback, context, tag, daemon});
+    slots_.push_back(Slot{callback, context, tag, daemon, false, next_stamp_});
   }
   const std::uint64_t key = (static_cast<std::uint64_t>(priority) << kPriorityShift) |
                             (next_sequence_++ << kSequenceShift) | slot;
   const Entry entry{time, key};
+  const EventId id{slot, next_stamp_++};
   if (run_.empty() || !before(entry, run_back_)) {
     run_.push_back(entry);
     run_back_ = entry;
-    return;
+    return id;
   }
   heap_.push_back(Entry{});
   sift_up(heap_.size() - 1, entry);
+  return id;
+}
+
+bool EventQueue::cancel(EventId id, bool* daemon) {
+  if (id.stamp == 0 || id.slot >= slots_.size()) return false;
+  Slot& s = slots_[id.slot];
+  if (s.stamp != id.stamp || s.cancelled) return false;
+  s.cancelled = true;
+  if (daemon) *daemon = s.daemon;
+  return true;
 }
 
 Event EventQueue::pop() {
@@ -75,9 +86,10 @@ Event EventQueue::pop() {
     if (!heap_.empty()) sift_down(0, last);
   }
   const auto slot = static_cast<std::uint32_t>(top.key & kSlotMask);
-  const Slot& s = slots_[slot];
+  Slot& s = slots_[slot];
+  s.stamp = 0;  // a stale EventId no longer matches
   free_slots_.push_back(slot);
-  return Event{top.time, s.callback, s.context, s.tag, s.daemon};
+  return Event{top.time, s.callback, s.context, s.tag, s.daemon, s.cancelled};
 }
 
 void EventQueue::sift_up(std::size_t hole, Entry entry) {

@@ -50,7 +50,17 @@ struct Event {
   // A daemon event keeps no run alive (Simulator::run). It plays no part in
   // the firing order.
   bool is_daemon;
+  // Withdrawn by EventQueue::cancel before it fired: it is popped in its
+  // turn but does nothing (Simulator::step neither runs nor counts it).
+  bool cancelled = false;
   bool daemon() const { return is_daemon; }
+};
+
+// Names one scheduled event, for EventQueue::cancel. Stays safe to use after
+// the event fired or was cancelled (the stamp no longer matches: a no-op).
+struct EventId {
+  std::uint32_t slot = 0;
+  std::uint64_t stamp = 0;  // 0: no event
 };
 
 class EventQueue {
@@ -61,8 +71,13 @@ class EventQueue {
   explicit EventQueue(int sequence_bits = kSequenceBits);
 
   // REQUIRES: callback != nullptr, time >= 0.
-  void push(Time time, Priority priority, Event::Callback callback, void* context,
-            std::uint64_t tag, bool daemon = false);
+  EventId push(Time time, Priority priority, Event::Callback callback, void* context,
+               std::uint64_t tag, bool daemon = false);
+  // Withdraws a pending event: it keeps its place (no other event's order
+  // changes, no sequence number is reused) but pops as cancelled. Returns
+  // false, changing nothing, if `id` already fired or was cancelled; on
+  // success `*daemon` (if given) says whether it was a daemon event.
+  bool cancel(EventId id, bool* daemon = nullptr);
   // REQUIRES: !empty(). Removes and returns the earliest event.
   Event pop();
   // REQUIRES: !empty(). The time of the earliest event.
@@ -81,6 +96,8 @@ class EventQueue {
     void* context;
     std::uint64_t tag;
     bool daemon;
+    bool cancelled;
+    std::uint64_t stamp;  // unique per push; cleared when the slot is freed
   };
 
   // Time, then priority, then sequence (the slot bits never decide: the
@@ -102,6 +119,7 @@ class EventQueue {
   std::vector<Slot> slots_;
   std::vector<std::uint32_t> free_slots_;
   std::uint64_t next_sequence_ = 0;
+  std::uint64_t next_stamp_ = 1;  // 64 bits: never wraps
   std::uint64_t sequence_limit_;
 };
 

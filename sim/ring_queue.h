@@ -39,6 +39,12 @@ class RingQueue {
     return *slots_[head_];
   }
 
+  // The i-th element from the front. REQUIRES: i < size().
+  T& operator[](std::size_t i) {
+    assert(i < size_);
+    return *slots_[(head_ + i) & (slots_.size() - 1)];
+  }
+
   // REQUIRES: !empty().
   void pop_front() {
     assert(size_ > 0);

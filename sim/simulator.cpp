@@ -17,21 +17,27 @@ Simulator::~Simulator() {
   }
 }
 
-void Simulator::schedule_at(Time time, Event::Callback callback, void* context,
-                            std::uint64_t tag, Priority priority) {
-  schedule_at(time, callback, context, tag, priority,
-              current_daemon_ ? Lane::daemon : Lane::foreground);
+EventId Simulator::schedule_at(Time time, Event::Callback callback, void* context,
+                               std::uint64_t tag, Priority priority) {
+  return schedule_at(time, callback, context, tag, priority,
+                     current_daemon_ ? Lane::daemon : Lane::foreground);
 }
 
-void Simulator::schedule_at(Time time, Event::Callback callback, void* context,
-                            std::uint64_t tag, Priority priority, Lane lane) {
+EventId Simulator::schedule_at(Time time, Event::Callback callback, void* context,
+                               std::uint64_t tag, Priority priority, Lane lane) {
   if (time < now_) {
     throw std::logic_error("event scheduled in the past: at " + format_time(time) + ", now " +
                            format_time(now_));
   }
   const bool daemon = lane == Lane::daemon;
-  queue_.push(time, priority, callback, context, tag, daemon);
+  const EventId id = queue_.push(time, priority, callback, context, tag, daemon);
   if (!daemon) ++foreground_pending_;
+  return id;
+}
+
+void Simulator::cancel(EventId id) {
+  bool daemon = false;
+  if (queue_.cancel(id, &daemon) && !daemon) --foreground_pending_;
 }
 
 void Simulator::release() {
@@ -75,6 +81,7 @@ Simulator::SleepAwaiter Simulator::sleep(Time delay) {
 bool Simulator::step() {
   if (queue_.empty()) return false;
   const Event event = queue_.pop();
+  if (event.cancelled) return true;  // withdrawn: it neither runs nor counts
   now_ = event.time;
   ++events_processed_;
   current_daemon_ = event.daemon();

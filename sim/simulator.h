@@ -53,13 +53,17 @@ class Simulator {
 
   // Schedules callback(context, tag) at `time`.  REQUIRES: time >= now().
   // The event is a daemon event if the one being processed is (see below).
-  void schedule_at(Time time, Event::Callback callback, void* context, std::uint64_t tag = 0,
-                   Priority priority = Priority::normal);
+  EventId schedule_at(Time time, Event::Callback callback, void* context, std::uint64_t tag = 0,
+                      Priority priority = Priority::normal);
   // The same with the lane given explicitly (the network delivers each
   // message in its sender's lane, whatever event retires the flow).
   enum class Lane : std::uint8_t { foreground, daemon };
-  void schedule_at(Time time, Event::Callback callback, void* context, std::uint64_t tag,
-                   Priority priority, Lane lane);
+  EventId schedule_at(Time time, Event::Callback callback, void* context, std::uint64_t tag,
+                      Priority priority, Lane lane);
+  // Withdraws a pending event (a timer whose wait ended otherwise): it never
+  // runs, is not counted in events_processed(), and keeps no run alive. The
+  // order of every other event is unchanged. A no-op if it already fired.
+  void cancel(EventId id);
   // Schedules the resumption of a suspended coroutine.  REQUIRES: time >= now().
   void schedule_resume(Time time, std::coroutine_handle<> h, Priority priority = Priority::normal);
 

@@ -221,15 +221,18 @@ Mlp::Evaluation Mlp::evaluate(const Dataset& d, int batch_size) const {
   return combine(d, chunks);
 }
 
-double Mlp::forward_flops_per_sample() const {
+double forward_flops_per_sample(const MlpSpec& spec) {
   double flops = 0.0;
-  for (int l = 0; l < num_layers(); ++l) {
-    flops += 2.0 * spec_.widths[static_cast<std::size_t>(l)] *
-             spec_.widths[static_cast<std::size_t>(l) + 1];
+  for (std::size_t l = 0; l + 1 < spec.widths.size(); ++l) {
+    flops += 2.0 * spec.widths[l] * spec.widths[l + 1];
   }
   return flops;
 }
 
-double Mlp::train_flops_per_sample() const { return 3.0 * forward_flops_per_sample(); }
+double train_flops_per_sample(const MlpSpec& spec) { return 3.0 * forward_flops_per_sample(spec); }
+
+double Mlp::forward_flops_per_sample() const { return ml::forward_flops_per_sample(spec_); }
+
+double Mlp::train_flops_per_sample() const { return ml::train_flops_per_sample(spec_); }
 
 }  // namespace ml

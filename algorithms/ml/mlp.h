@@ -37,6 +37,11 @@ struct MlpSpec {
   LossKind loss = LossKind::softmax_cross_entropy;
 };
 
+// FLOPs per sample of a forward pass (2 x in x out per layer), and of a
+// training step (forward + backward = 3x forward), from the widths alone.
+double forward_flops_per_sample(const MlpSpec& spec);
+double train_flops_per_sample(const MlpSpec& spec);
+
 class Mlp {
  public:
   // Throws std::invalid_argument if widths has < 2 entries or a width < 1.

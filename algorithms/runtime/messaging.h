@@ -48,19 +48,21 @@ void send_message(topology::Network& net, topology::NodeId from, topology::NodeI
 
 // `co_await receive(net, node, inbox, tag)`: inbox.receive(), and if a
 // Recorder is attached and the node had to wait, a wait span for `node` from
-// the suspension to the resumption.
-template <class T>
-class ReceiveAwaiter {
+// the suspension to the resumption. receive_until / receive_for: the same
+// with a deadline in true time (std::nullopt if nothing came by then; see
+// sim/mailbox.h); a timeout on the node's own clock is wait_for_local's
+// (local_time.h).
+template <class Inner>
+class RecordedReceive {
  public:
-  ReceiveAwaiter(topology::Network& net, topology::NodeId node, sim::Mailbox<T>& inbox,
-                 const char* tag)
-      : inner_(inbox.receive()), net_(&net), node_(node), tag_(tag) {}
+  RecordedReceive(topology::Network& net, topology::NodeId node, Inner inner, const char* tag)
+      : inner_(std::move(inner)), net_(&net), node_(node), tag_(tag) {}
   bool await_ready() { return inner_.await_ready(); }
   void await_suspend(std::coroutine_handle<> h) {
     if (net_->recorder()) since_ = net_->simulator().now();
     inner_.await_suspend(h);
   }
-  T await_resume() {
+  auto await_resume() {
     if (since_) {
       net_->recorder()->span(sim::Recorder::Span::Kind::wait, node_, *since_,
                              net_->simulator().now(), tag_);
@@ -69,7 +71,7 @@ class ReceiveAwaiter {
   }
 
  private:
-  typename sim::Mailbox<T>::ReceiveAwaiter inner_;
+  Inner inner_;
   topology::Network* net_;
   topology::NodeId node_;
   const char* tag_;
@@ -77,9 +79,28 @@ class ReceiveAwaiter {
 };
 
 template <class T>
+using ReceiveAwaiter = RecordedReceive<typename sim::Mailbox<T>::ReceiveAwaiter>;
+template <class T>
+using ReceiveUntilAwaiter = RecordedReceive<typename sim::Mailbox<T>::ReceiveUntilAwaiter>;
+
+template <class T>
 ReceiveAwaiter<T> receive(topology::Network& net, topology::NodeId node, sim::Mailbox<T>& inbox,
                           const char* tag = "message") {
-  return ReceiveAwaiter<T>(net, node, inbox, tag);
+  return ReceiveAwaiter<T>(net, node, inbox.receive(), tag);
+}
+
+template <class T>
+ReceiveUntilAwaiter<T> receive_until(topology::Network& net, topology::NodeId node,
+                                     sim::Mailbox<T>& inbox, sim::Time deadline,
+                                     const char* tag = "message") {
+  return ReceiveUntilAwaiter<T>(net, node, inbox.receive_until(deadline), tag);
+}
+
+template <class T>
+ReceiveUntilAwaiter<T> receive_for(topology::Network& net, topology::NodeId node,
+                                   sim::Mailbox<T>& inbox, sim::Time timeout,
+                                   const char* tag = "message") {
+  return ReceiveUntilAwaiter<T>(net, node, inbox.receive_for(timeout), tag);
 }
 
 }  // namespace algo

@@ -1,0 +1,56 @@
+#include "algorithms/runtime/replica.h"
+
+#include <utility>
+
+#include "algorithms/ml/dataset.h"
+#include "algorithms/runtime/training_seeds.h"
+
+namespace algo {
+
+Replica::Replica(const RunContext& ctx, const Node& node, ml::Shard shard, int batch_size,
+                 const ml::Vector& initial)
+    : node(node),
+      batch_size(batch_size),
+      optimizer(ctx.optimizer->clone()),
+      sampler(std::move(shard), batch_order_seed(ctx.seed, node.name)),
+      compute(node, ctx.seed),
+      objective(&plain_),
+      flops_per_sample_(ml::train_flops_per_sample(ctx.model)),
+      parameters_(initial.size()) {
+  if (ctx.timing_only) return;  // math: none keeps no replica (10,000 workers fit in memory)
+  model.emplace(ctx.model);
+  model->parameters() = initial;
+}
+
+void Replica::StepAwaiter::await_suspend(std::coroutine_handle<> h) {
+  Replica& r = *replica_;
+  RunContext& ctx = *ctx_;
+  batch_ = r.sampler.next_batch(r.batch_size);
+  incarnation_ = ctx.net->incarnation(r.node.host);
+  if (r.has_model()) {
+    job_ = submit_math(ctx.math, [this] {
+      Replica& r = *replica_;
+      if (plan_.before) plan_.before();
+      ml::gather_batch(*ctx_->train, batch_, r.x_, r.y_);
+      loss_ = r.objective->loss_and_gradient(*r.model, r.x_, r.y_, r.gradient);
+      if (plan_.apply) r.optimizer->step(r.model->parameters(), r.gradient);
+      if (plan_.after) plan_.after();
+    });
+    r.computing = &job_;
+  }
+  const double flops = r.flops_per_sample_ * static_cast<double>(batch_.size()) +
+                       plan_.extra_flops + r.objective->extra_flops(r.parameters_);
+  r.compute.run(*ctx.net, flops).await_suspend(h);
+}
+
+StepResult Replica::StepAwaiter::await_resume() {
+  Replica& r = *replica_;
+  job_.join();
+  if (r.computing == &job_) r.computing = nullptr;
+  const StepResult result{static_cast<std::int64_t>(batch_.size()), loss_};
+  const bool alive = ctx_->net->incarnation(r.node.host) == incarnation_;
+  if (r.has_model() && alive) ctx_->monitor->record_train_loss(result.loss, result.samples);
+  return result;
+}
+
+}  // namespace algo
