@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "app/outputs.h"
-#include "app/runner.h"
+#include "run/outputs.h"
+#include "run/run.h"
 #include "app/scenario_loader.h"
 #include "scenario_text.h"
 
@@ -37,7 +37,7 @@ outputs: {events: true, trace: true, links: true, links_interval: 1ms}
 )yaml";
 
 app::ScenarioResult run(const std::string& yaml) {
-  return app::run_scenario(app::load_scenario_string(yaml, "s.yaml"));
+  return syncsim::run(app::load_scenario_string(yaml, "s.yaml"));
 }
 
 }  // namespace
