@@ -1,5 +1,7 @@
 // syncsim sweep, validate, topology and check, and the mapping of errors to
 // exit codes that every subcommand shares.
+#include "app/commands.h"
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -9,7 +11,6 @@
 
 #include "algorithms/ml/data_error.h"
 #include "app/check_report.h"
-#include "app/commands.h"
 #include "app/config_node.h"
 #include "app/scenario_loader.h"
 #include "app/sweep_plan.h"

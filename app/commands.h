@@ -31,9 +31,7 @@ struct Verbosity {
   std::string level = "info";
   std::string progress = "auto";
   double progress_every = 0.0;
-  LogLevel log_level() const {
-    return quiet ? LogLevel::error : *parse_log_level(level);
-  }
+  LogLevel log_level() const { return quiet ? LogLevel::error : *parse_log_level(level); }
 };
 
 // syncsim run: one scenario (without a sweep: block) into one output folder.

@@ -93,11 +93,13 @@ int run_command(const std::string& scenario_path, const std::string& out_dir,
   if (verbosity.log_level() >= LogLevel::info) {
     for (const RunResult& run : result.runs) {
       const algo::RunTotals& t = run.totals;
-      std::printf("%s/%s: %d worker(s), stopped by %s at %.3f s simulated (%lld steps, %.2f epochs)\n",
-                  scenario.name.c_str(), run.label.c_str(), run.workers, t.stop_reason.c_str(),
-                  sim::to_seconds(t.time), static_cast<long long>(t.steps), t.epochs);
+      std::printf(
+          "%s/%s: %d worker(s), stopped by %s at %.3f s simulated (%lld steps, %.2f epochs)\n",
+          scenario.name.c_str(), run.label.c_str(), run.workers, t.stop_reason.c_str(),
+          sim::to_seconds(t.time), static_cast<long long>(t.steps), t.epochs);
       char accuracy[64] = "no test accuracy (math: none)";
-      if (t.evaluated) std::snprintf(accuracy, sizeof accuracy, "test accuracy %.4f", t.final_test_accuracy);
+      if (t.evaluated)
+        std::snprintf(accuracy, sizeof accuracy, "test accuracy %.4f", t.final_test_accuracy);
       std::printf("  %s, throughput %.0f samples/s simulated, %.1f MB sent, %.1f s wall\n",
                   accuracy, t.throughput, t.bytes_total / 1e6, run.wall_seconds);
     }

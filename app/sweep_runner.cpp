@@ -16,9 +16,9 @@
 #include <stdexcept>
 #include <vector>
 
+#include "app/scenario_loader.h"
 #include "run/outputs.h"
 #include "run/run.h"
-#include "app/scenario_loader.h"
 
 extern char** environ;
 

@@ -6,9 +6,9 @@
 #include <sstream>
 #include <string>
 
+#include "app/scenario_loader.h"
 #include "run/outputs.h"
 #include "run/run.h"
-#include "app/scenario_loader.h"
 #include "scenario_text.h"
 
 using algo::Fault;

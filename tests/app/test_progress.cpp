@@ -4,10 +4,10 @@
 #include <cstdio>
 #include <string>
 
-#include "run/outputs.h"
 #include "app/progress.h"
-#include "run/run.h"
 #include "app/scenario_loader.h"
+#include "run/outputs.h"
+#include "run/run.h"
 
 namespace {
 

@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "app/scenario_loader.h"
 #include "run/outputs.h"
 #include "run/run.h"
-#include "app/scenario_loader.h"
 #include "scenario_text.h"
 
 namespace {

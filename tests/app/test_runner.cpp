@@ -7,9 +7,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "app/scenario_loader.h"
 #include "run/outputs.h"
 #include "run/run.h"
-#include "app/scenario_loader.h"
 
 namespace {
 

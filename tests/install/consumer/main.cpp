@@ -35,8 +35,9 @@ int main(int argc, char** argv) {
   ps.server = 0;
   ps.workers = {1, 2, 3, 4};
   ps.batch_size = 16;
-  s.algorithms.push_back({.kind = "ps_sync", .label = "ps_sync", .participants = 4,
-                          .build = [ps] { return std::make_unique<algo::PsSync>(ps); }});
+  syncsim::AlgorithmChoice choice{.kind = "ps_sync", .label = "ps_sync", .participants = 4};
+  choice.build = [ps] { return std::make_unique<algo::PsSync>(ps); };
+  s.algorithms.push_back(choice);
   s.stop.max_steps = 50;
   s.eval.every_steps = 10;
 
