@@ -12,9 +12,13 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 cmake --install "$build" --prefix "$tmp/prefix" > "$tmp/install.log"
 [ -x "$tmp/prefix/bin/syncsim" ] || fail "no bin/syncsim in the prefix"
 [ -f "$tmp/prefix/include/syncsim/run/run.h" ] || fail "no include/syncsim/run/run.h"
-# The library's interface knows neither yaml-cpp nor CLI11.
+# The library's interface knows neither yaml-cpp nor CLI11 (Debian has their
+# headers in /usr/include, so a stray include would compile: look for it).
 if grep -rqi -e yaml -e cli11 "$tmp/prefix/lib"/cmake/syncsim/; then
   fail "the exported targets mention yaml-cpp or CLI11"
+fi
+if grep -rlE '#include [<"](yaml-cpp|CLI)/' "$tmp/prefix/include"; then
+  fail "an installed header includes yaml-cpp or CLI11"
 fi
 
 # (A compiler cache in CMAKE_CXX_COMPILER_LAUNCHER, if set, serves the consumer too.)
