@@ -14,7 +14,7 @@
 #include "algorithms/runtime/algorithm.h"
 #include "algorithms/runtime/assignment.h"
 #include "app/config_node.h"
-#include "app/scenario.h"
+#include "run/scenario.h"
 
 namespace app {
 

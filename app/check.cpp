@@ -232,7 +232,9 @@ ScenarioCheck check_scenario(const Scenario& scenario, const CheckOptions& optio
   check.name = scenario.name;
   const auto start = std::chrono::steady_clock::now();
   try {
-    const ScenarioResult result = run_scenario(scenario, nullptr, options.faults);
+    RunOptions run_options;
+    run_options.test_faults = options.faults;
+    const ScenarioResult result = syncsim::run(scenario, run_options);
     check.wall_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (!options.out_dir.empty()) {

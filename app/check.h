@@ -15,9 +15,10 @@
 #include <string>
 #include <vector>
 
-#include "app/outputs.h"
-#include "app/runner.h"
-#include "app/scenario.h"
+#include "app/uses_syncsim.h"
+#include "run/outputs.h"
+#include "run/run.h"
+#include "run/scenario.h"
 
 namespace app {
 

@@ -70,15 +70,6 @@ std::optional<YAML::Mark> second_document(const std::string& yaml) {
 // 1-based, 0 when unknown (yaml-cpp marks are 0-based, -1 when unknown).
 int one_based(int zero_based) { return zero_based >= 0 ? zero_based + 1 : 0; }
 
-std::string location_prefix(const std::string& file, int line, int column,
-                            const std::string& key_path) {
-  std::string prefix = file;
-  if (line > 0) prefix += ":" + std::to_string(line) + ":" + std::to_string(column);
-  prefix += ": ";
-  if (!key_path.empty()) prefix += key_path + ": ";
-  return prefix;
-}
-
 [[noreturn]] void fail_at(const std::string& file, const YAML::Mark& mark,
                           const std::string& key_path, const std::string& message) {
   throw ScenarioError(file, one_based(mark.line), one_based(mark.column), key_path, message);
@@ -168,15 +159,6 @@ void check_document(const YAML::Node& node, const std::string& file, const std::
 }
 
 }  // namespace
-
-ScenarioError::ScenarioError(std::string file, int line, int column, std::string key_path,
-                             std::string message)
-    : std::runtime_error(location_prefix(file, line, column, key_path) + message),
-      file_(std::move(file)),
-      line_(line),
-      column_(column),
-      key_path_(std::move(key_path)),
-      message_(std::move(message)) {}
 
 ConfigNode::ConfigNode(YAML::Node node, std::string file, std::string path)
     : node_(std::move(node)), file_(std::move(file)), path_(std::move(path)) {}

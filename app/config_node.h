@@ -34,32 +34,11 @@
 #include <vector>
 
 #include "app/spelling.h"  // did_you_mean, for callers that build their own messages
+#include "app/uses_syncsim.h"
+#include "run/scenario_error.h"  // ScenarioError
 #include "sim/time.h"
 
 namespace app {
-
-// A mistake in a scenario file. what() is
-//   "FILE:LINE:COL: KEY.PATH: message"
-// where ":LINE:COL" is left out when the position is unknown (line() == 0)
-// and "KEY.PATH: " when the error concerns the whole document (path "").
-class ScenarioError : public std::runtime_error {
- public:
-  // line and column are 1-based; 0 means unknown.
-  ScenarioError(std::string file, int line, int column, std::string key_path, std::string message);
-
-  const std::string& file() const { return file_; }
-  int line() const { return line_; }
-  int column() const { return column_; }
-  const std::string& key_path() const { return key_path_; }
-  const std::string& message() const { return message_; }  // without location and path
-
- private:
-  std::string file_;
-  int line_;
-  int column_;
-  std::string key_path_;
-  std::string message_;
-};
 
 class ConfigNode {
  public:

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <string>
 
-#include "app/world.h"
+#include "run/world.h"
 #include "sim/random.h"
 #include "topology/builders.h"
 

@@ -24,7 +24,7 @@
 
 #include "algorithms/services/fault_injector.h"
 #include "app/config_node.h"
-#include "app/scenario.h"
+#include "run/scenario.h"
 
 namespace app {
 

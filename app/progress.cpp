@@ -136,4 +136,21 @@ void ProgressReporter::end() {
   }
 }
 
+std::function<void(const ProgressEvent&)> ProgressReporter::callback() {
+  if (!enabled()) return {};
+  return [this](const ProgressEvent& e) {
+    switch (e.kind) {
+      case ProgressEvent::Kind::begin:
+        begin(std::string(e.label), *e.stop);
+        break;
+      case ProgressEvent::Kind::update:
+        update(e.sample);
+        break;
+      case ProgressEvent::Kind::end:
+        end();
+        break;
+    }
+  };
+}
+
 }  // namespace app

@@ -13,10 +13,13 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <optional>
 #include <string>
 
 #include "algorithms/runtime/monitor.h"
+#include "app/uses_syncsim.h"
+#include "run/run.h"  // ProgressEvent, ProgressSample
 
 namespace app {
 
@@ -29,15 +32,6 @@ enum class ProgressMode { automatic, live, plain, never };
 // nullopt for anything else.
 std::optional<LogLevel> parse_log_level(const std::string& text);
 std::optional<ProgressMode> parse_progress_mode(const std::string& text);
-
-// How far a run is, from the simulation side.
-struct ProgressSample {
-  sim::Time now = 0;
-  double epochs = 0.0;
-  std::int64_t steps = 0;
-  std::optional<double> accuracy;  // the latest evaluation's
-  std::uint64_t events = 0;
-};
 
 // The largest fraction of the run done among the stop condition's limits
 // (simulated time, epochs, steps; target accuracy as accuracy / target),
@@ -61,6 +55,11 @@ class ProgressReporter {
   void update(const ProgressSample& sample);
   // The run ended: clears the live line.
   void end();
+
+  // For RunOptions::progress: begin, update and end above, by event kind;
+  // empty if the reporter never prints. Refers to *this: keep it alive
+  // while the callback is in use.
+  std::function<void(const ProgressEvent&)> callback();
 
  private:
   using Clock = std::chrono::steady_clock;

@@ -8,6 +8,7 @@
 
 #include "algorithms/ml/idx_reader.h"
 #include "app/algorithm_registry.h"
+#include "app/expectation_loader.h"
 #include "app/fault_loader.h"
 #include "app/units.h"
 
@@ -551,14 +552,6 @@ Scenario load(const ConfigNode& root) {
 }
 
 }  // namespace
-
-std::vector<std::string> node_names(const NodeGroup& group) {
-  if (group.count == 1) return {group.name};
-  std::vector<std::string> names;
-  names.reserve(static_cast<std::size_t>(group.count));
-  for (int i = 0; i < group.count; ++i) names.push_back(group.name + std::to_string(i));
-  return names;
-}
 
 sim::Distribution parse_distribution(const ConfigNode& node, DistributionUnit unit) {
   const std::string text = trim(node.as_string());

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "app/config_node.h"
-#include "app/scenario.h"
+#include "run/scenario.h"
 
 namespace app {
 

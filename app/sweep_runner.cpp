@@ -16,9 +16,9 @@
 #include <stdexcept>
 #include <vector>
 
-#include "app/outputs.h"
-#include "app/runner.h"
 #include "app/scenario_loader.h"
+#include "run/outputs.h"
+#include "run/run.h"
 
 extern char** environ;
 
@@ -236,7 +236,7 @@ std::string csv_cell(const std::string& text) {
 void run_point(const SweepPlan& plan, std::size_t point, const fs::path& out) {
   const Scenario scenario = plan.scenario(point);
   const fs::path dir = point_dir(plan, out, point);
-  const ScenarioResult result = run_scenario(scenario);
+  const ScenarioResult result = syncsim::run(scenario);
   try {
     write_outputs(dir, result);
   } catch (const std::runtime_error& e) {

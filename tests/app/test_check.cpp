@@ -186,7 +186,7 @@ TEST_CASE("expectations are evaluated on each run they name, with summary.csv's 
       "    staleness_max: \"== 0\"\n"
       "  bsp:\n"
       "    staleness_max: \"== 0\"\n");
-  const app::ScenarioResult r = app::run_scenario(s);
+  const app::ScenarioResult r = syncsim::run(s);
   const std::vector<app::CheckCase> cases = app::evaluate_expectations(r);
   REQUIRE(cases.size() == 4 * 2 + 2);
   const app::SummaryTable summary = app::summary_table(r);

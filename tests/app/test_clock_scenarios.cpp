@@ -6,9 +6,9 @@
 #include <sstream>
 #include <string>
 
-#include "app/outputs.h"
-#include "app/runner.h"
 #include "app/scenario_loader.h"
+#include "run/outputs.h"
+#include "run/run.h"
 #include "scenario_text.h"
 
 namespace {
@@ -96,7 +96,7 @@ TEST_CASE("clock mistakes are reported at their key") {
 
 TEST_CASE("a run with clocks writes clocks.csv and the clock summary columns") {
   const app::Scenario s = app::load_scenario_string(kClocks, "s.yaml");
-  const app::ScenarioResult result = app::run_scenario(s);
+  const app::ScenarioResult result = syncsim::run(s);
   const auto clocks = csv_rows(app::clocks_csv(result));
   const auto summary = csv_rows(app::summary_csv(result));
   SECTION("one row per node per evaluation, error = local - true") {
@@ -121,7 +121,7 @@ TEST_CASE("a run with clocks writes clocks.csv and the clock summary columns") {
     CHECK(std::stod(summary[1].back()) == 90.0 * static_cast<double>(messages));
   }
   SECTION("the same seed gives the same clocks") {
-    CHECK(app::clocks_csv(app::run_scenario(s)) == app::clocks_csv(result));
+    CHECK(app::clocks_csv(syncsim::run(s)) == app::clocks_csv(result));
   }
 }
 
@@ -134,7 +134,7 @@ TEST_CASE("without clock keys no clock output appears") {
                  "");
   const app::Scenario s = app::load_scenario_string(yaml, "s.yaml");
   CHECK_FALSE(s.models_clocks());
-  const app::ScenarioResult result = app::run_scenario(s);
+  const app::ScenarioResult result = syncsim::run(s);
   CHECK(result.runs[0].clock_samples.empty());
   CHECK_THAT(app::summary_csv(result), !Catch::Contains("clock"));
 }
@@ -186,8 +186,8 @@ TEST_CASE("a run with a failure detector writes suspicions.csv and the detector'
               "clock_sync: {server: server, interval: 100ms}\n"
               "failure_detector: {monitor: server, interval: 2ms, suspect_after: 2, since: sent}\n");
   yaml = replace(yaml, "offset: \"uniform(-5ms, 5ms)\"", "offset: -3ms");
-  const app::ScenarioResult synced = app::run_scenario(app::load_scenario_string(yaml, "s.yaml"));
-  const app::ScenarioResult unsynced = app::run_scenario(app::load_scenario_string(
+  const app::ScenarioResult synced = syncsim::run(app::load_scenario_string(yaml, "s.yaml"));
+  const app::ScenarioResult unsynced = syncsim::run(app::load_scenario_string(
       replace(yaml, "clock_sync: {server: server, interval: 100ms}\n", ""), "s.yaml"));
   const auto summary = csv_rows(app::summary_csv(unsynced));
   const std::vector<std::string>& header = summary[0];
@@ -213,7 +213,7 @@ TEST_CASE("a run with a failure detector writes suspicions.csv and the detector'
 TEST_CASE("a ps_sync timeout loads as a duration, and its mistakes are reported at the key") {
   const std::string yaml = replace(kClocks, "algorithm: {kind: ps_sync, batch_size: 4}",
                                    "algorithm: {kind: ps_sync, batch_size: 4, timeout: 2ms}");
-  const app::ScenarioResult result = app::run_scenario(app::load_scenario_string(yaml, "s.yaml"));
+  const app::ScenarioResult result = syncsim::run(app::load_scenario_string(yaml, "s.yaml"));
   CHECK(result.runs[0].totals.steps > 0);
   SECTION("zero") {
     CHECK_THAT(error_of(replace(yaml, "timeout: 2ms", "timeout: 0s")),

@@ -7,9 +7,9 @@
 #include <sstream>
 #include <string>
 
-#include "app/outputs.h"
-#include "app/runner.h"
 #include "app/scenario_loader.h"
+#include "run/outputs.h"
+#include "run/run.h"
 #include "scenario_text.h"
 
 using scenario_text::error_of;
@@ -66,7 +66,7 @@ TEST_CASE("elastic mistakes are reported at their key") {
 
 TEST_CASE("elastic collectives go on through a crash and a partition, counting every update") {
   const app::Scenario s = app::load_scenario_string(kElastic, "s.yaml");
-  const app::ScenarioResult result = app::run_scenario(s);
+  const app::ScenarioResult result = syncsim::run(s);
   const std::string summary = app::summary_csv(result);
   const auto rows = scenario_text::keyed_rows(summary);
   REQUIRE(rows.size() == 4);
@@ -85,7 +85,7 @@ TEST_CASE("elastic collectives go on through a crash and a partition, counting e
   CHECK(metrics.find("allreduce_ring,1,") != std::string::npos);
 
   SECTION("the same seed gives byte-identical outputs") {
-    const app::ScenarioResult again = app::run_scenario(s);
+    const app::ScenarioResult again = syncsim::run(s);
     CHECK(app::summary_csv(again) == summary);
     CHECK(app::metrics_csv(again) == metrics);
   }

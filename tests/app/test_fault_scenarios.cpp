@@ -6,9 +6,9 @@
 #include <sstream>
 #include <string>
 
-#include "app/outputs.h"
-#include "app/runner.h"
 #include "app/scenario_loader.h"
+#include "run/outputs.h"
+#include "run/run.h"
 #include "scenario_text.h"
 
 using algo::Fault;
@@ -120,7 +120,7 @@ TEST_CASE("fault mistakes are reported at their key") {
 
 TEST_CASE("under faults every update is applied, dropped, lost or outstanding") {
   const app::Scenario s = app::load_scenario_string(kFaults, "s.yaml");
-  const app::ScenarioResult result = app::run_scenario(s);
+  const app::ScenarioResult result = syncsim::run(s);
   const std::string summary = app::summary_csv(result);
   const auto rows = scenario_text::keyed_rows(summary);
   REQUIRE(rows.size() == 3);
@@ -135,14 +135,14 @@ TEST_CASE("under faults every update is applied, dropped, lost or outstanding") 
         0);
 
   SECTION("the same seed gives byte-identical outputs") {
-    const app::ScenarioResult again = app::run_scenario(s);
+    const app::ScenarioResult again = syncsim::run(s);
     CHECK(app::summary_csv(again) == summary);
     CHECK(app::metrics_csv(again) == app::metrics_csv(result));
   }
   SECTION("without faults the accounting columns are absent") {
     std::string yaml = kFaults.substr(0, kFaults.find("faults:"));
     yaml += kFaults.substr(kFaults.find("stop:"));
-    const app::ScenarioResult plain = app::run_scenario(app::load_scenario_string(yaml, "s.yaml"));
+    const app::ScenarioResult plain = syncsim::run(app::load_scenario_string(yaml, "s.yaml"));
     CHECK(app::summary_csv(plain).find("updates_produced") == std::string::npos);
   }
 }
@@ -162,7 +162,7 @@ TEST_CASE("a server crash with checkpoints and retries: every update accounted f
                  "  - {at: 100ms, crash: worker1, for: 150ms}\n"
                  "  - {at: 200ms, crash: server, for: 100ms}\n");
   const app::Scenario s = app::load_scenario_string(yaml, "s.yaml");
-  const app::ScenarioResult result = app::run_scenario(s);
+  const app::ScenarioResult result = syncsim::run(s);
   const std::string summary = app::summary_csv(result);
   const auto rows = scenario_text::keyed_rows(summary);
   REQUIRE(rows.size() == 3);
@@ -174,7 +174,7 @@ TEST_CASE("a server crash with checkpoints and retries: every update accounted f
     CHECK(n("rpc_retries") > 0);
     scenario_text::check_accounting(row);
   }
-  const app::ScenarioResult again = app::run_scenario(s);
+  const app::ScenarioResult again = syncsim::run(s);
   CHECK(app::summary_csv(again) == summary);
   CHECK(app::metrics_csv(again) == app::metrics_csv(result));
 }

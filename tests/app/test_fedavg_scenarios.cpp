@@ -4,11 +4,11 @@
 #include <sstream>
 #include <string>
 
-#include "app/outputs.h"
-#include "app/runner.h"
 #include "app/scenario_loader.h"
+#include "run/outputs.h"
+#include "run/run.h"
+#include "run/world.h"
 #include "scenario_text.h"
-#include "app/world.h"
 
 namespace {
 
@@ -116,7 +116,7 @@ TEST_CASE("a group's link overrides the topology's host link for its nodes") {
 
 TEST_CASE("a fedavg run writes each client's shard to partition.csv, identically every time") {
   const app::Scenario s = app::load_scenario_string(kFedAvg, "s.yaml");
-  const app::ScenarioResult first = app::run_scenario(s);
+  const app::ScenarioResult first = syncsim::run(s);
   REQUIRE(first.runs.size() == 1);
   const auto& rows = first.runs[0].partition;
   REQUIRE(rows.size() == 6);
@@ -125,7 +125,7 @@ TEST_CASE("a fedavg run writes each client's shard to partition.csv, identically
   CHECK(total == 300);
   const std::string csv = app::partition_csv(first);
   CHECK(csv.rfind("algorithm,node,samples,class0,class1,class2\nfedavg,client0,", 0) == 0);
-  const app::ScenarioResult second = app::run_scenario(s);
+  const app::ScenarioResult second = syncsim::run(s);
   CHECK(app::partition_csv(second) == csv);
   CHECK(app::metrics_csv(second) == app::metrics_csv(first));
   CHECK(first.runs[0].totals.steps == 4);

@@ -6,9 +6,9 @@
 #include <sstream>
 #include <string>
 
-#include "app/outputs.h"
-#include "app/runner.h"
 #include "app/scenario_loader.h"
+#include "run/outputs.h"
+#include "run/run.h"
 #include "scenario_text.h"
 
 using scenario_text::error_of;
@@ -52,7 +52,7 @@ TEST_CASE("gossip timeout mistakes are reported at their key") {
 
 TEST_CASE("gossip goes on through a crash and a partition, counting every contribution") {
   const app::Scenario s = app::load_scenario_string(kGossip, "s.yaml");
-  const app::ScenarioResult result = app::run_scenario(s);
+  const app::ScenarioResult result = syncsim::run(s);
   const std::string summary = app::summary_csv(result);
   const auto rows = scenario_text::keyed_rows(summary);
   REQUIRE(rows.size() == 2);
@@ -68,7 +68,7 @@ TEST_CASE("gossip goes on through a crash and a partition, counting every contri
   }
   const std::string metrics = app::metrics_csv(result);
   SECTION("the same seed gives byte-identical outputs") {
-    const app::ScenarioResult again = app::run_scenario(s);
+    const app::ScenarioResult again = syncsim::run(s);
     CHECK(app::summary_csv(again) == summary);
     CHECK(app::metrics_csv(again) == metrics);
   }

@@ -4,10 +4,10 @@
 #include <cstdio>
 #include <string>
 
-#include "app/outputs.h"
 #include "app/progress.h"
-#include "app/runner.h"
 #include "app/scenario_loader.h"
+#include "run/outputs.h"
+#include "run/run.h"
 
 namespace {
 
@@ -107,8 +107,10 @@ TEST_CASE("a run with progress lines computes exactly what a run without them do
   std::FILE* f = std::tmpfile();
   // An interval of ~0 prints at every observer call (every 1024 events).
   app::ProgressReporter live(app::ProgressMode::live, app::LogLevel::info, 1e-9, f);
-  const app::ScenarioResult with = app::run_scenario(s, &live);
-  const app::ScenarioResult without = app::run_scenario(s);
+  syncsim::RunOptions options;
+  options.progress = live.callback();
+  const app::ScenarioResult with = syncsim::run(s, options);
+  const app::ScenarioResult without = syncsim::run(s);
   CHECK(contents(f).find("s simulated") != std::string::npos);  // it did report
   std::fclose(f);
   CHECK(app::metrics_csv(with) == app::metrics_csv(without));

@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "app/outputs.h"
-#include "app/runner.h"
 #include "app/scenario_loader.h"
+#include "run/outputs.h"
+#include "run/run.h"
 #include "scenario_text.h"
 
 namespace {
@@ -37,7 +37,7 @@ outputs: {events: true, trace: true, links: true, links_interval: 1ms}
 )yaml";
 
 app::ScenarioResult run(const std::string& yaml) {
-  return app::run_scenario(app::load_scenario_string(yaml, "s.yaml"));
+  return syncsim::run(app::load_scenario_string(yaml, "s.yaml"));
 }
 
 }  // namespace

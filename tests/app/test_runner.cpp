@@ -7,9 +7,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "app/outputs.h"
-#include "app/runner.h"
 #include "app/scenario_loader.h"
+#include "run/outputs.h"
+#include "run/run.h"
 
 namespace {
 
@@ -29,8 +29,8 @@ std::string read(const std::filesystem::path& p) {
 
 TEST_CASE("the same scenario and seed give byte-identical CSVs") {
   const app::Scenario s = small_scenario();
-  const app::ScenarioResult first = app::run_scenario(s);
-  const app::ScenarioResult second = app::run_scenario(s);
+  const app::ScenarioResult first = syncsim::run(s);
+  const app::ScenarioResult second = syncsim::run(s);
   CHECK(app::metrics_csv(first) == app::metrics_csv(second));
   CHECK(app::summary_csv(first) == app::summary_csv(second));
   CHECK(app::staleness_csv(first) == app::staleness_csv(second));
@@ -41,13 +41,13 @@ TEST_CASE("the same scenario and seed give byte-identical CSVs") {
 
 TEST_CASE("a different seed gives a different run") {
   app::Scenario s = small_scenario();
-  const std::string a = app::metrics_csv(app::run_scenario(s));
+  const std::string a = app::metrics_csv(syncsim::run(s));
   s.seed += 1;
-  CHECK(app::metrics_csv(app::run_scenario(s)) != a);
+  CHECK(app::metrics_csv(syncsim::run(s)) != a);
 }
 
 TEST_CASE("a run stops by its own condition and its summary agrees with its metrics") {
-  const app::RunResult r = app::run_scenario(small_scenario()).runs.at(0);
+  const app::RunResult r = syncsim::run(small_scenario()).runs.at(0);
   CHECK(r.totals.stop_reason == "epochs");
   CHECK(r.totals.epochs >= 2.0);
   REQUIRE_FALSE(r.rows.empty());
@@ -73,14 +73,14 @@ TEST_CASE("a sim_time limit ends the run at exactly that time") {
   app::Scenario s = small_scenario();
   s.stop.max_epochs = 0;
   s.stop.max_time = sim::milliseconds(5);
-  const app::RunResult r = app::run_scenario(s).runs.at(0);
+  const app::RunResult r = syncsim::run(s).runs.at(0);
   CHECK(r.totals.stop_reason == "sim_time");
   CHECK(r.totals.time == sim::milliseconds(5));
   CHECK(r.rows.back().time == sim::milliseconds(5));
 }
 
 TEST_CASE("outputs are written whole, with no temporary files left") {
-  const app::ScenarioResult r = app::run_scenario(small_scenario());
+  const app::ScenarioResult r = syncsim::run(small_scenario());
   const auto dir = std::filesystem::temp_directory_path() / "syncsim_outputs_test";
   std::filesystem::remove_all(dir);
   const auto files = app::write_outputs(dir, r);
@@ -104,7 +104,7 @@ TEST_CASE("several algorithms in one scenario share data and seed, one summary r
   app::AlgorithmChoice second = s.algorithms.at(0);
   second.label = "ps_sync_again";
   s.algorithms.push_back(second);
-  const app::ScenarioResult r = app::run_scenario(s);
+  const app::ScenarioResult r = syncsim::run(s);
   REQUIRE(r.runs.size() == 2);
   // The same algorithm twice: identical runs under two labels.
   app::RunResult relabelled = r.runs[1];

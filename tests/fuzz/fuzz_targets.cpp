@@ -13,7 +13,7 @@
 #include "app/config_node.h"
 #include "app/scenario_loader.h"
 #include "app/units.h"
-#include "app/world.h"
+#include "run/world.h"
 
 namespace fuzz {
 namespace {

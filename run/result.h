@@ -1,19 +1,19 @@
-// Runs a scenario: builds the world, launches each algorithm in turn, drives
-// the simulator until a stop condition, and returns what the outputs need.
+// What a run returns: everything the output writers (run/outputs.h) and
+// `syncsim check` need, one RunResult per algorithm of the scenario.
 #pragma once
 
 #include <cstdint>
 #include <map>
+#include <optional>
+#include <string>
 #include <vector>
 
+#include "algorithms/ml/mlp.h"
 #include "algorithms/runtime/monitor.h"
-#include "app/scenario.h"
-#include "app/world.h"
+#include "run/scenario.h"
 #include "sim/recorder.h"
 
-namespace app {
-
-class ProgressReporter;
+namespace syncsim {
 
 // One algorithm's run.
 struct RunResult {
@@ -85,23 +85,4 @@ struct ScenarioResult {
   std::vector<RunResult> runs;  // in the scenario's algorithm order
 };
 
-// Deliberate bugs, injected only by the hidden test-only flag `syncsim check
-// --test-fault` to prove that the regression suite turns red (see
-// algo::RunContext::test_flip_average_sign).
-struct TestFaults {
-  bool flip_average_sign = false;
-};
-
-// Every algorithm of the scenario, one after the other, on the same data,
-// cluster, network and seed. Throws ScenarioError / ml::DataError for bad
-// input found while building the world; anything else is an internal error.
-// progress, if given, is fed from the event loop; it changes no result.
-// faults: test-only deliberate bugs (syncsim check --test-fault).
-ScenarioResult run_scenario(const Scenario& s, ProgressReporter* progress = nullptr,
-                            const TestFaults& faults = {});
-
-// One algorithm on data already loaded (a fresh simulator and network).
-RunResult run_algorithm(const Scenario& s, const AlgorithmChoice& choice, const Datasets& data,
-                        ProgressReporter* progress = nullptr, const TestFaults& faults = {});
-
-}  // namespace app
+}  // namespace syncsim

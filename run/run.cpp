@@ -1,4 +1,4 @@
-#include "app/runner.h"
+#include "run/run.h"
 
 #include <algorithm>
 #include <chrono>
@@ -6,9 +6,8 @@
 
 #include "algorithms/services/clock_sync.h"
 #include "algorithms/services/failure_detector.h"
-#include "app/progress.h"
 #include "algorithms/services/fault_injector.h"
-#include "app/world.h"
+#include "run/world.h"
 #include "sim/clock.h"
 #include "sim/lamport.h"
 #include "sim/recorder.h"
@@ -16,7 +15,7 @@
 #include "topology/link_usage.h"
 #include "topology/network.h"
 
-namespace app {
+namespace syncsim {
 namespace {
 
 std::unique_ptr<ml::Optimizer> make_optimizer(const OptimizerSpec& spec) {
@@ -70,18 +69,17 @@ std::vector<RunResult::LinkSample> link_samples(const topology::Topology& topo,
 
 }  // namespace
 
-ScenarioResult run_scenario(const Scenario& s, ProgressReporter* progress,
-                            const TestFaults& faults) {
+ScenarioResult run(const Scenario& s, const RunOptions& options) {
   const Datasets data = load_datasets(s);
   ScenarioResult result{s, {}};
   for (const AlgorithmChoice& choice : s.algorithms) {
-    result.runs.push_back(run_algorithm(s, choice, data, progress, faults));
+    result.runs.push_back(run_algorithm(s, choice, data, options));
   }
   return result;
 }
 
 RunResult run_algorithm(const Scenario& s, const AlgorithmChoice& choice, const Datasets& data,
-                        ProgressReporter* progress, const TestFaults& faults) {
+                        const RunOptions& options) {
   // Wall time is measured for the report only; nothing simulated reads it.
   const auto wall_start = std::chrono::steady_clock::now();
   const topology::Topology topo = build_topology(s);
@@ -95,7 +93,8 @@ RunResult run_algorithm(const Scenario& s, const AlgorithmChoice& choice, const 
   std::vector<topology::NodeId> watched;  // the detector's nodes, in its order
   // Before the simulator too: pending gradient jobs are dropped or waited
   // for when the coroutine frames holding them go.
-  algo::MathPool math(s.math_threads > 0 ? s.math_threads : algo::MathPool::hardware_threads());
+  algo::MathPool math(options.math_threads > 0 ? options.math_threads
+                                               : algo::MathPool::hardware_threads());
   // Straggle faults: each node's current slowdown factor.
   std::vector<double> slowdown(static_cast<std::size_t>(topo.node_count()), 1.0);
   std::unique_ptr<algo::FaultInjector> injector;
@@ -139,7 +138,7 @@ RunResult run_algorithm(const Scenario& s, const AlgorithmChoice& choice, const 
   ctx.timing_only = s.timing_only;
   if (s.timing_only) monitor.set_timing_only();
   monitor.set_math_pool(&math);
-  ctx.test_flip_average_sign = faults.flip_average_sign;
+  ctx.test_flip_average_sign = options.test_faults.flip_average_sign;
   std::vector<RunResult::ClockSample> clock_samples;
   if (s.models_clocks()) {
     monitor.set_evaluation_observer([&](sim::Time now) {
@@ -184,21 +183,24 @@ RunResult run_algorithm(const Scenario& s, const AlgorithmChoice& choice, const 
     detector->launch();
   }
 
-  // Clears a live progress line however the run ends (a failing process throws).
+  // Tells the callback the run ended however it ends (a failing process throws).
+  const auto& progress = options.progress;
   struct EndProgress {
-    ProgressReporter* reporter;
+    const std::function<void(const ProgressEvent&)>& progress;
+    ProgressEvent event;
     ~EndProgress() {
-      if (reporter != nullptr) reporter->end();
+      if (progress) progress(event);
     }
-  } end_progress{progress};
-  if (progress != nullptr && progress->enabled()) {
-    progress->begin(choice.label, s.stop);
-    // Every 1024 events: the wall clock is read that often, not per event.
+  } end_progress{progress, {ProgressEvent::Kind::end, choice.label, &s.stop, {}}};
+  if (progress) {
+    progress({ProgressEvent::Kind::begin, choice.label, &s.stop, {}});
+    // Every 1024 events: the callback may read the wall clock that often, not per event.
     sim.set_progress_observer(1024, [&] {
       const std::vector<algo::MetricsRow>& rows = monitor.rows();
-      progress->update({sim.now(), monitor.epochs(), monitor.version(),
-                        rows.empty() ? std::nullopt : std::optional(rows.back().test_accuracy),
-                        sim.events_processed()});
+      progress({ProgressEvent::Kind::update, choice.label, &s.stop,
+                {sim.now(), monitor.epochs(), monitor.version(),
+                 rows.empty() ? std::nullopt : std::optional(rows.back().test_accuracy),
+                 sim.events_processed()}});
     });
   }
   if (s.stop.max_time > 0) {
@@ -267,4 +269,4 @@ RunResult run_algorithm(const Scenario& s, const AlgorithmChoice& choice, const 
   return result;
 }
 
-}  // namespace app
+}  // namespace syncsim

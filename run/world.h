@@ -7,10 +7,10 @@
 
 #include "algorithms/ml/dataset.h"
 #include "algorithms/runtime/cluster.h"
-#include "app/scenario.h"
+#include "run/scenario.h"
 #include "topology/topology.h"
 
-namespace app {
+namespace syncsim {
 
 // Hosts are the scenario's nodes in group order, so node i is host i.
 topology::Topology build_topology(const Scenario& s);
@@ -27,4 +27,4 @@ struct Datasets {
 // data.*) for a mismatch with the scenario.
 Datasets load_datasets(const Scenario& s);
 
-}  // namespace app
+}  // namespace syncsim

@@ -24,9 +24,9 @@
 #include <string>
 #include <vector>
 
-#include "app/runner.h"
+#include "run/result.h"
 
-namespace app {
+namespace syncsim {
 
 // Shortest decimal text that reads back as exactly `value` (std::to_chars), so
 // CSV values are exact and identical on every run; "nan" for any NaN.
@@ -84,4 +84,4 @@ void write_file_atomically(const std::filesystem::path& path, const std::string&
 std::vector<std::filesystem::path> write_outputs(const std::filesystem::path& dir,
                                                  const ScenarioResult& r);
 
-}  // namespace app
+}  // namespace syncsim

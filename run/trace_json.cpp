@@ -11,9 +11,9 @@
 #include <cstdio>
 #include <string>
 
-#include "app/outputs.h"
+#include "run/outputs.h"
 
-namespace app {
+namespace syncsim {
 namespace {
 
 // Chrome's ts/dur are microseconds; integer nanoseconds print exactly as
@@ -116,4 +116,4 @@ std::string trace_json(const ScenarioResult& result) {
   return w.finish();
 }
 
-}  // namespace app
+}  // namespace syncsim

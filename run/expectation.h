@@ -1,5 +1,6 @@
 // `expect:` in a scenario: assertions on the summary metrics of its runs,
-// evaluated by `syncsim check` (app/check.h).
+// evaluated by `syncsim check` (app/check.h); the CLI reads them with
+// app/expectation_loader.h.
 //
 //   expect:
 //     final_accuracy: ">= 0.85"                  # every run of the scenario
@@ -25,12 +26,11 @@
 // "64MiB" or a plain number of bytes), all others plain numbers.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
-namespace app {
-
-class ConfigNode;
+namespace syncsim {
 
 enum class MetricUnit { number, duration, bytes, text };
 
@@ -56,15 +56,12 @@ struct Expectation {
 // The unit of a summary.csv column or of time_to_accuracy@X.
 MetricUnit metric_unit(const std::string& metric);
 
-// Reads the `expect:` map. labels are the scenario's run labels; clock
-// columns exist only if models_clocks, time_to_target_s only if
-// has_target_accuracy, the update-accounting columns (crashes, dropped_*,
-// rpc_retries, ...) only if has_faults. Throws ScenarioError at the offending key or value
-// (unknown metric or label with a did-you-mean, malformed expression, bad
-// unit, a metric the scenario's summary does not have).
-std::vector<Expectation> load_expectations(const ConfigNode& expect,
-                                           const std::vector<std::string>& labels,
-                                           bool models_clocks, bool has_target_accuracy,
-                                           bool has_faults = false);
+// summary.csv's columns that an expectation may name, and their units; the
+// others (scenario, algorithm, kind, seed, target_accuracy) repeat the
+// scenario, not a result.
+const std::map<std::string, MetricUnit>& summary_metrics();
 
-}  // namespace app
+// The prefix of time_to_accuracy@X.
+inline constexpr const char* kTimeToAccuracy = "time_to_accuracy@";
+
+}  // namespace syncsim

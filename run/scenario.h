@@ -1,6 +1,7 @@
 // A scenario: one experiment, as a YAML file describes it, checked and typed.
-// The loader (scenario_loader.h) turns a file into this; the runner
-// (runner.h) turns this into a simulation. Nothing here knows yaml-cpp.
+// The CLI's loader (app/scenario_loader.h) turns a file into this, or a
+// program builds one in code; syncsim::run (run/run.h) turns it into a
+// simulation. Nothing here knows yaml-cpp.
 #pragma once
 
 #include <cstdint>
@@ -15,13 +16,13 @@
 #include "algorithms/ml/partition.h"
 #include "algorithms/ml/synthetic.h"
 #include "algorithms/runtime/algorithm.h"
-#include "algorithms/services/fault_injector.h"
 #include "algorithms/runtime/monitor.h"
-#include "app/expectation.h"
+#include "algorithms/services/fault_injector.h"
+#include "run/expectation.h"
 #include "sim/distribution.h"
 #include "topology/topology.h"
 
-namespace app {
+namespace syncsim {
 
 // `cluster.<group>.clock`: each node's clock drawn from these, from the
 // node's own stream (seed, node name, "clock"): drift first, then offset.
@@ -103,7 +104,7 @@ struct SourceLocation {
 };
 
 // The algorithm `algorithm:` names, with every parameter already validated
-// and resolved against the cluster (see app/algorithm_registry.h).
+// and resolved against the cluster (the CLI reads them in app/algorithm_registry.h).
 struct AlgorithmChoice {
   std::string kind;      // "ps_sync", ...
   std::string label;     // names its rows in the outputs: `label:`, default the kind
@@ -140,12 +141,9 @@ struct Scenario {
   // `math: none`: timing only (same algorithms, messages of the real sizes,
   // no tensor math; accuracy and loss columns empty). Default `real`.
   bool timing_only = false;
-  // Host threads for the workers' math (--threads; not a YAML key: it
-  // changes no output). 0: one per hardware thread.
-  int math_threads = 1;
   OutputsSpec outputs;
   std::vector<Expectation> expectations;  // `expect:`, for `syncsim check`; runs ignore them
-  // `faults:` resolved to host and link ids (app/fault_loader.h); when
+  // `faults:` resolved to host and link ids (the CLI reads them in app/fault_loader.h); when
   // present, the summary gets the update-accounting columns.
   std::optional<std::vector<algo::Fault>> faults;
   // True if any node's clock is modelled (a group `clock` or `clock_sync`):
@@ -165,4 +163,4 @@ struct Scenario {
 // The names of a group's nodes, in order.
 std::vector<std::string> node_names(const NodeGroup& group);
 
-}  // namespace app
+}  // namespace syncsim

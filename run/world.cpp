@@ -1,15 +1,15 @@
-#include "app/world.h"
+#include "run/world.h"
 
 #include <numeric>
 #include <stdexcept>
 
 #include "algorithms/ml/idx_reader.h"
 #include "algorithms/ml/synthetic.h"
-#include "app/config_node.h"
+#include "run/scenario_error.h"
 #include "sim/random.h"
 #include "topology/builders.h"
 
-namespace app {
+namespace syncsim {
 namespace {
 
 std::vector<std::string> all_node_names(const Scenario& s) {
@@ -121,4 +121,4 @@ Datasets load_datasets(const Scenario& s) {
   return data;
 }
 
-}  // namespace app
+}  // namespace syncsim

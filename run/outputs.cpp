@@ -1,4 +1,4 @@
-#include "app/outputs.h"
+#include "run/outputs.h"
 
 #include <algorithm>
 #include <charconv>
@@ -9,7 +9,7 @@
 #include <stdexcept>
 #include <system_error>
 
-namespace app {
+namespace syncsim {
 namespace {
 
 template <class T>
@@ -350,4 +350,4 @@ std::vector<std::filesystem::path> write_outputs(const std::filesystem::path& di
   return written;
 }
 
-}  // namespace app
+}  // namespace syncsim

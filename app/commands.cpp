@@ -1,0 +1,216 @@
+// syncsim sweep, validate, topology and check, and the mapping of errors to
+// exit codes that every subcommand shares.
+#include "app/commands.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <set>
+#include <vector>
+
+#include "algorithms/ml/data_error.h"
+#include "app/check_report.h"
+#include "app/config_node.h"
+#include "app/scenario_loader.h"
+#include "app/sweep_plan.h"
+#include "app/sweep_runner.h"
+#include "run/outputs.h"
+#include "run/world.h"
+#include "sim/simulator.h"
+#include "sim/time.h"
+
+namespace app {
+namespace {
+
+// "2/5" -> {2, 5}; nullopt unless 1 <= i <= n.
+std::optional<std::pair<int, int>> parse_shard(const std::string& text) {
+  int i = 0, n = 0;
+  char slash = 0, extra = 0;
+  if (std::sscanf(text.c_str(), "%d%c%d%c", &i, &slash, &n, &extra) != 3 || slash != '/' || i < 1 ||
+      n < 1 || i > n) {
+    return std::nullopt;
+  }
+  return std::pair(i, n);
+}
+
+}  // namespace
+
+int sweep_command(const SweepArgs& a, const Verbosity& verbosity, const char* argv0) {
+  const SweepPlan plan = SweepPlan::load_file(a.scenario_path, a.seed);
+  const std::filesystem::path out = a.out_dir.empty()
+                                        ? std::filesystem::path("runs") / plan.scenario(0).name
+                                        : std::filesystem::path(a.out_dir);
+  if (a.point) {
+    if (*a.point >= plan.size()) {
+      std::cerr << "syncsim: --point " << *a.point << ": the sweep has " << plan.size()
+                << " points\n";
+      return kExitBadInput;
+    }
+    try {
+      run_point(plan, *a.point, out);
+    } catch (const OutputError& e) {
+      std::cerr << "syncsim: " << e.what() << '\n';
+      return kExitBadInput;
+    }
+    return 0;
+  }
+  const auto shard = parse_shard(a.shard);
+  if (!shard) {
+    std::cerr << "syncsim: --shard: expected I/N with 1 <= I <= N, got '" << a.shard << "'\n";
+    return kExitBadInput;
+  }
+  plan.validate_all();
+  try {
+    check_output_folder(out);
+  } catch (const std::runtime_error& e) {
+    std::cerr << "syncsim: " << e.what() << '\n';
+    return kExitBadInput;
+  }
+  SweepOptions options;
+  options.scenario_path = a.scenario_path;
+  options.seed = a.seed;
+  options.out = out;
+  std::error_code ec;
+  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  options.self = ec ? std::string(argv0) : self.string();
+  options.jobs = a.jobs;
+  options.shard = shard->first;
+  options.shards = shard->second;
+  options.collect_only = a.collect;
+  options.level = verbosity.log_level();
+  return run_sweep(plan, options);
+}
+
+int validate_command(const std::string& scenario_path) {
+  const SweepPlan plan = SweepPlan::load_file(scenario_path, std::nullopt);
+  if (!plan.axes().empty()) {
+    plan.validate_all();
+    std::printf("%s: valid sweep of %zu points over %zu axes\n", scenario_path.c_str(), plan.size(),
+                plan.axes().size());
+    return 0;
+  }
+  const Scenario scenario = load_scenario(scenario_path);
+  std::string labels;
+  for (const AlgorithmChoice& a : scenario.algorithms) {
+    labels += (labels.empty() ? "" : ", ") + a.label;
+  }
+  std::printf("%s: valid scenario '%s' (%s)\n", scenario_path.c_str(), scenario.name.c_str(),
+              labels.c_str());
+  return 0;
+}
+
+int topology_command(const std::string& scenario_path, const std::string& out_file) {
+  const Scenario scenario = load_scenario(scenario_path);
+  const topology::Topology topo = build_topology(scenario);
+  if (out_file.empty()) {
+    topo.write_graphviz(std::cout);
+    return 0;
+  }
+  // Written whole or not at all, like the run outputs.
+  const std::string temporary = out_file + ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    if (out) topo.write_graphviz(out);
+    if (!out) {
+      std::remove(temporary.c_str());
+      std::cerr << "syncsim: cannot write " << out_file << '\n';
+      return kExitBadInput;
+    }
+  }
+  if (std::rename(temporary.c_str(), out_file.c_str()) != 0) {
+    std::remove(temporary.c_str());
+    std::cerr << "syncsim: cannot write " << out_file << '\n';
+    return kExitBadInput;
+  }
+  std::printf("%s: %d nodes, %d links -> %s\n", scenario.name.c_str(), topo.node_count(),
+              topo.link_count(), out_file.c_str());
+  return 0;
+}
+
+int check_command(const std::vector<std::string>& paths, const std::string& junit_file,
+                  const CheckOptions& options) {
+  // Every scenario is loaded before any runs: a typo in the last file should
+  // not cost the runtime of the others.
+  std::vector<Scenario> scenarios;
+  int bad = 0;
+  for (const std::string& path : collect_scenarios(paths)) {
+    try {
+      scenarios.push_back(load_scenario(path));
+    } catch (const ScenarioError& e) {
+      std::cerr << e.what() << '\n';
+      ++bad;
+    }
+  }
+  if (!options.out_dir.empty()) {
+    std::set<std::string> names;
+    for (const Scenario& s : scenarios) {
+      if (!names.insert(s.name).second) {
+        std::cerr << s.file << ": another scenario is also named '" << s.name
+                  << "': --out would write both to one folder\n";
+        ++bad;
+      }
+    }
+  }
+  if (bad > 0) return kExitBadInput;
+  if (options.faults.flip_average_sign) {
+    std::cerr << "syncsim check: TEST FAULT flip_average_sign injected: every average is negated, "
+                 "results are deliberately wrong\n";
+  }
+  std::vector<ScenarioCheck> checks;
+  for (std::size_t i = 0; i < scenarios.size(); ++i) {
+    std::cerr << "[" << i + 1 << "/" << scenarios.size() << "] " << scenarios[i].file << '\n';
+    checks.push_back(check_scenario(scenarios[i], options));
+    for (const std::string& note : checks.back().notes) std::cout << note << '\n';
+  }
+  std::cout << format_report(checks);
+  if (!junit_file.empty()) {
+    try {
+      write_file_atomically(junit_file, junit_xml(checks));
+    } catch (const std::runtime_error& e) {
+      std::cerr << "syncsim: " << e.what() << '\n';
+      return kExitBadInput;
+    }
+    std::cout << "JUnit XML in " << junit_file << '\n';
+  }
+  bool failed = false;
+  for (const ScenarioCheck& c : checks) {
+    if (c.bad_input) return kExitBadInput;
+    failed = failed || !c.error.empty() || c.failures() > 0;
+  }
+  return failed ? kExitCheckFailed : 0;
+}
+
+int exit_code_of(const std::function<int()>& command) {
+  try {
+    return command();
+  } catch (const ScenarioError& e) {
+    std::cerr << e.what() << '\n';
+    return kExitBadInput;
+  } catch (const ml::DataError& e) {
+    std::cerr << "syncsim: " << e.what() << '\n';
+    return kExitBadInput;
+  } catch (const sim::ProcessError& e) {
+    // A step or transfer longer than simulated time can hold comes from the
+    // scenario's numbers (a tiny FLOP rate or bandwidth), not from a bug.
+    try {
+      if (e.cause()) std::rethrow_exception(e.cause());
+    } catch (const sim::TimeOverflow& overflow) {
+      std::cerr << "syncsim: " << overflow.what() << " in process '" << e.process()
+                << "': check cluster.*.flops, topology bandwidths, model.layers and batch_size\n";
+      return kExitBadInput;
+    } catch (...) {
+    }
+    std::cerr << "syncsim: internal error: " << e.what() << '\n';
+    return kExitInternal;
+  } catch (const std::bad_alloc&) {
+    std::cerr << "syncsim: out of memory: the scenario needs more memory than this machine has "
+                 "(fewer or smaller nodes, a smaller model or less data)\n";
+    return kExitBadInput;
+  } catch (const std::exception& e) {
+    std::cerr << "syncsim: internal error: " << e.what() << '\n';
+    return kExitInternal;
+  }
+}
+
+}  // namespace app

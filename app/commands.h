@@ -1,0 +1,80 @@
+// The subcommands of the syncsim binary (app/main.cpp parses the command
+// line and calls one of these). Each returns the process's exit code:
+// 0 success; 2 bad input (command line, scenario, data files, output folder);
+// 3 a run diverged (NaN or Inf in the loss or parameters; its outputs are
+// written, with the step in summary.csv's status column); 1 an internal error
+// (a bug: please report it), or for `check`, any failed assertion.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "app/check.h"
+#include "app/progress.h"
+#include "app/uses_syncsim.h"
+#include "run/scenario.h"
+
+namespace app {
+
+constexpr int kExitBadInput = 2;
+constexpr int kExitInternal = 1;
+constexpr int kExitCheckFailed = 1;  // `check`: an assertion failed
+constexpr int kExitDiverged = 3;
+
+// --quiet, --log-level, --progress: how much run and sweep say on stderr.
+struct Verbosity {
+  bool quiet = false;
+  std::string level = "info";
+  std::string progress = "auto";
+  double progress_every = 0.0;
+  LogLevel log_level() const { return quiet ? LogLevel::error : *parse_log_level(level); }
+};
+
+// syncsim run: one scenario (without a sweep: block) into one output folder.
+// threads: the workers' math threads (RunOptions::math_threads); extra: the
+// outputs asked for on the command line, added to the scenario's.
+int run_command(const std::string& scenario_path, const std::string& out_dir,
+                std::optional<std::uint64_t> seed, int threads, const OutputsSpec& extra,
+                const Verbosity& verbosity);
+
+struct SweepArgs {
+  std::string scenario_path, out_dir, shard = "1/1";
+  std::optional<std::uint64_t> seed;
+  int jobs = 1;
+  bool collect = false;
+  std::optional<std::size_t> point;  // internal: the point process's own point
+};
+
+// syncsim sweep: every point (or one shard, or one --point) of a sweep.
+// argv0 finds this binary again when /proc/self/exe cannot.
+int sweep_command(const SweepArgs& a, const Verbosity& verbosity, const char* argv0);
+
+// syncsim validate: loads a scenario or sweep and says what it holds.
+int validate_command(const std::string& scenario_path);
+
+// syncsim topology --dot: the scenario's network as Graphviz DOT, to out_file
+// (written whole or not at all) or standard output if it is empty.
+int topology_command(const std::string& scenario_path, const std::string& out_file);
+
+// syncsim check: runs scenarios, prints the report, writes JUnit XML if asked.
+int check_command(const std::vector<std::string>& paths, const std::string& junit_file,
+                  const CheckOptions& options);
+
+// Fails fast, before a long run, if `dir` can never become the output folder:
+// it, or its nearest existing ancestor, is not a folder, or a file cannot be
+// created in it (no such file system path under /proc, a read-only mount, no
+// permission). The probe creates the missing folders and one file, then
+// removes both, so a run that fails later leaves no empty folder behind;
+// write_outputs still reports what a probe cannot foresee (a full disk).
+void check_output_folder(const std::filesystem::path& dir);
+
+// Runs a command, turning the exceptions that mean bad input (ScenarioError,
+// ml::DataError, a simulated time overflow, out of memory) into exit code 2
+// with their message on stderr, and anything else into 1 (an internal error).
+int exit_code_of(const std::function<int()>& command);
+
+}  // namespace app

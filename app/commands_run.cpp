@@ -1,0 +1,122 @@
+// syncsim run, and the output-folder probe that run and sweep share.
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <vector>
+
+#include "app/commands.h"
+#include "app/progress.h"
+#include "app/scenario_loader.h"
+#include "app/sweep_plan.h"
+#include "run/outputs.h"
+#include "run/run.h"
+#include "sim/time.h"
+
+namespace app {
+
+// Fails fast, before a long run, if `dir` can never become the output folder:
+// it, or its nearest existing ancestor, is not a folder, or a file cannot be
+// created in it (no such file system path under /proc, a read-only mount, no
+// permission). The probe creates the missing folders and one file, then
+// removes both, so a run that fails later leaves no empty folder behind;
+// write_outputs still reports what a probe cannot foresee (a full disk).
+void check_output_folder(const std::filesystem::path& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path existing = fs::absolute(dir, ec);
+  std::vector<fs::path> missing;  // deepest first
+  while (!ec && !fs::exists(existing, ec) && existing.has_relative_path()) {
+    missing.push_back(existing);
+    existing = existing.parent_path();
+  }
+  if (!ec && fs::exists(existing, ec) && !fs::is_directory(existing, ec)) {
+    throw std::runtime_error("cannot create output folder " + dir.string() + ": " +
+                             existing.string() + " is not a folder");
+  }
+  std::vector<fs::path> created;
+  auto undo = [&] {
+    std::error_code ignored;
+    for (auto it = created.rbegin(); it != created.rend(); ++it) fs::remove(*it, ignored);
+  };
+  for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+    if (!fs::create_directory(*it, ec) || ec) {
+      undo();
+      throw std::runtime_error("cannot create output folder " + dir.string() + ": " +
+                               (ec ? ec.message() : it->string() + " appeared meanwhile"));
+    }
+    created.push_back(*it);
+  }
+  const fs::path probe = dir / ".syncsim-write-probe";
+  const bool writable = static_cast<bool>(std::ofstream(probe)) && fs::exists(probe, ec);
+  fs::remove(probe, ec);
+  undo();
+  if (!writable) {
+    throw std::runtime_error("cannot write in output folder " + dir.string());
+  }
+}
+
+int run_command(const std::string& scenario_path, const std::string& out_dir,
+                std::optional<std::uint64_t> seed, int threads, const OutputsSpec& extra,
+                const Verbosity& verbosity) {
+  if (!SweepPlan::load_file(scenario_path, seed).axes().empty()) {
+    std::cerr << scenario_path << ": has a 'sweep:' block: run it with 'syncsim sweep "
+              << scenario_path << "'\n";
+    return kExitBadInput;
+  }
+  Scenario scenario = load_scenario(scenario_path);
+  if (seed) scenario.seed = *seed;
+  scenario.outputs.trace = scenario.outputs.trace || extra.trace;
+  scenario.outputs.events = scenario.outputs.events || extra.events;
+  scenario.outputs.links = scenario.outputs.links || extra.links;
+  const std::filesystem::path dir = out_dir.empty() ? std::filesystem::path("runs") / scenario.name
+                                                    : std::filesystem::path(out_dir);
+  try {
+    check_output_folder(dir);
+  } catch (const std::runtime_error& e) {
+    std::cerr << "syncsim: " << e.what() << '\n';
+    return kExitBadInput;
+  }
+  ProgressReporter progress(*parse_progress_mode(verbosity.progress), verbosity.log_level(),
+                            verbosity.progress_every);
+  RunOptions options;
+  options.progress = progress.callback();
+  options.math_threads = threads;
+  const ScenarioResult result = syncsim::run(scenario, options);
+  std::vector<std::filesystem::path> files;
+  try {
+    files = write_outputs(dir, result);
+  } catch (const std::runtime_error& e) {
+    std::cerr << "syncsim: " << e.what() << '\n';
+    return kExitBadInput;
+  }
+  if (verbosity.log_level() >= LogLevel::info) {
+    for (const RunResult& run : result.runs) {
+      const algo::RunTotals& t = run.totals;
+      std::printf(
+          "%s/%s: %d worker(s), stopped by %s at %.3f s simulated (%lld steps, %.2f epochs)\n",
+          scenario.name.c_str(), run.label.c_str(), run.workers, t.stop_reason.c_str(),
+          sim::to_seconds(t.time), static_cast<long long>(t.steps), t.epochs);
+      char accuracy[64] = "no test accuracy (math: none)";
+      if (t.evaluated)
+        std::snprintf(accuracy, sizeof accuracy, "test accuracy %.4f", t.final_test_accuracy);
+      std::printf("  %s, throughput %.0f samples/s simulated, %.1f MB sent, %.1f s wall\n",
+                  accuracy, t.throughput, t.bytes_total / 1e6, run.wall_seconds);
+    }
+    std::printf("  CSVs in %s/:", dir.string().c_str());
+    for (const auto& f : files) std::printf(" %s", f.filename().string().c_str());
+    std::printf("\n");
+  }
+  // A diverged run is reported even with --quiet: its exit status is 3.
+  int code = 0;
+  for (const RunResult& run : result.runs) {
+    if (!run.totals.diverged_at_step) continue;
+    std::fflush(stdout);
+    std::cerr << "syncsim: " << scenario.name << '/' << run.label << ": " << run.totals.status
+              << " (NaN or Inf in the training loss or parameters; lower the learning rate)\n";
+    code = kExitDiverged;
+  }
+  return code;
+}
+
+}  // namespace app
