@@ -15,20 +15,20 @@
 #include "algorithms/ml/dataset.h"
 #include "algorithms/ml/mlp.h"
 #include "algorithms/ml/optimizer.h"
-#include "algorithms/ml/rng.h"
+#include "sim/random.h"
 
 namespace {
 
 ml::MlpSpec fashion_spec() { return ml::MlpSpec{{784, 128, 10}, ml::Activation::relu}; }
 
 ml::Dataset random_dataset(std::int64_t samples, int features, int classes, std::uint64_t seed) {
-  ml::Rng rng(seed);
+  sim::RandomStream rng(seed);
   ml::Dataset d;
   d.num_classes = classes;
   d.features.resize(samples, features);
   for (Eigen::Index i = 0; i < d.features.size(); ++i) d.features.data()[i] = rng.uniform_float();
   d.labels.resize(static_cast<std::size_t>(samples));
-  for (auto& label : d.labels) label = static_cast<std::int32_t>(rng.bounded(classes));
+  for (auto& label : d.labels) label = static_cast<std::int32_t>(rng.below(classes));
   return d;
 }
 

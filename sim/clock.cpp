@@ -93,7 +93,8 @@ void NodeClock::advance_walk(Time true_time) {
   const double per_step = walk_ppm_ * std::sqrt(to_seconds(walk_interval_));
   while (next_walk_ <= true_time) {
     reanchor(next_walk_);
-    drift_ppm_ += per_step * walk_stream_.normal();
+    // normal(0, 1), not normal(): its 0 + 1 * x keeps every walk bit for bit as it was.
+    drift_ppm_ += per_step * walk_stream_.normal(0.0, 1.0);
     next_walk_ += walk_interval_;
   }
 }

@@ -9,7 +9,7 @@
 #include <span>
 
 #include "algorithms/ml/partition.h"
-#include "algorithms/ml/rng.h"
+#include "sim/random.h"
 
 namespace ml {
 
@@ -31,7 +31,7 @@ class BatchSampler {
 
  private:
   Shard order_;               // the shard, permuted in place at each epoch start
-  Rng rng_;                   // drives the reshuffles only
+  sim::RandomStream rng_;     // drives the reshuffles only
   std::size_t position_ = 0;  // next unread slot of order_ in this epoch
   std::int64_t epochs_completed_ = 0;
   std::int64_t samples_drawn_ = 0;

@@ -7,7 +7,7 @@
 #include <string>
 #include <utility>
 
-#include "algorithms/ml/rng.h"
+#include "sim/random.h"
 
 namespace ml {
 
@@ -47,7 +47,7 @@ Eigen::Map<const Vector> Mlp::bias(int layer) const {
 }
 
 void Mlp::initialize(std::uint64_t seed) {
-  Rng rng(seed);
+  sim::RandomStream rng(seed);
   for (int l = 0; l < num_layers(); ++l) {
     const auto fan_in = static_cast<double>(spec_.widths[static_cast<std::size_t>(l)]);
     const auto fan_out = static_cast<double>(spec_.widths[static_cast<std::size_t>(l) + 1]);

@@ -68,7 +68,7 @@ class Mlp {
 
   // W ~ U(-a, a) with a = sqrt(6 / I) (He-uniform) for relu networks,
   // a = sqrt(6 / (I + O)) (Glorot-uniform) otherwise; biases zero.
-  // Draws layer by layer, W in row-major order, from Rng(seed).
+  // Draws layer by layer, W in row-major order, from sim::RandomStream(seed).
   void initialize(std::uint64_t seed);
 
   // Forward + backward on one batch: returns the mean loss over the B rows

@@ -8,7 +8,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "algorithms/ml/rng.h"
+#include "sim/random.h"
 
 namespace ml {
 
@@ -78,7 +78,7 @@ std::vector<Shard> partition_weighted(std::int64_t num_samples, const std::vecto
 
   std::vector<std::int32_t> order(static_cast<std::size_t>(num_samples));
   std::iota(order.begin(), order.end(), 0);
-  Rng rng(seed);
+  sim::RandomStream rng(seed);
   rng.shuffle(std::span<std::int32_t>(order));
   std::vector<Shard> shards(parts);
   auto begin = order.begin();
@@ -92,9 +92,9 @@ std::vector<Shard> partition_weighted(std::int64_t num_samples, const std::vecto
 std::vector<Shard> partition_random(std::int64_t num_samples, int num_parts, std::uint64_t seed) {
   check_sample_count("partition_random", num_samples, static_cast<std::size_t>(std::max(num_parts, 0)));
   std::vector<Shard> shards(static_cast<std::size_t>(num_parts));
-  Rng rng(seed);
+  sim::RandomStream rng(seed);
   for (std::int64_t i = 0; i < num_samples; ++i) {
-    shards[rng.bounded(static_cast<std::uint64_t>(num_parts))].push_back(static_cast<std::int32_t>(i));
+    shards[rng.below(static_cast<std::uint64_t>(num_parts))].push_back(static_cast<std::int32_t>(i));
   }
   for (std::size_t p = 0; p < shards.size(); ++p) {
     if (shards[p].empty()) {
@@ -138,7 +138,7 @@ std::vector<Shard> partition_dirichlet(std::span<const std::int32_t> labels, int
   }
   const auto parts = static_cast<std::size_t>(num_parts);
   std::vector<Shard> shards(parts);
-  Rng rng(seed);
+  sim::RandomStream rng(seed);
   std::vector<double> proportions(parts);
   for (Shard& members : by_class) {
     rng.shuffle(std::span<std::int32_t>(members));
@@ -149,7 +149,7 @@ std::vector<Shard> partition_dirichlet(std::span<const std::int32_t> labels, int
     }
     if (!(sum > 0)) {  // every draw underflowed: the alpha -> 0 limit, one part takes all
       std::fill(proportions.begin(), proportions.end(), 0.0);
-      proportions[rng.bounded(parts)] = 1.0;
+      proportions[rng.below(parts)] = 1.0;
       sum = 1.0;
     }
     if (members.empty()) continue;
@@ -195,7 +195,7 @@ std::vector<Shard> partition_shards(std::span<const std::int32_t> labels, int nu
   auto start = [&](std::int64_t s) { return s * (n / count) + std::min(s, n % count); };
   std::vector<std::int64_t> order(static_cast<std::size_t>(count));
   std::iota(order.begin(), order.end(), std::int64_t{0});
-  Rng rng(seed);
+  sim::RandomStream rng(seed);
   rng.shuffle(std::span<std::int64_t>(order));
   std::vector<Shard> parts(static_cast<std::size_t>(num_parts));
   for (std::int64_t position = 0; position < count; ++position) {

@@ -34,7 +34,7 @@ std::vector<Shard> partition_random(std::int64_t num_samples, int num_parts, std
 
 // Dirichlet label skew (as in Hsu et al. 2019): for each class c in order, the
 // class's indices are shuffled and a proportion vector p_c ~ Dir(alpha, ...,
-// alpha) over the parts is drawn (alpha * 1 Gamma(alpha) draws from Rng::gamma,
+// alpha) over the parts is drawn (alpha * 1 Gamma(alpha) draws from RandomStream::gamma,
 // normalised); the class is then cut into contiguous pieces of sizes
 // n_c * p_c rounded by largest remainder (ties to the lower part), so each
 // class is split exactly. Small alpha concentrates each class on few parts;

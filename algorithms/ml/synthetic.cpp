@@ -4,7 +4,7 @@
 #include <limits>
 #include <stdexcept>
 
-#include "algorithms/ml/rng.h"
+#include "sim/random.h"
 
 namespace ml {
 
@@ -22,9 +22,9 @@ Dataset make_synthetic(const SyntheticSpec& spec, std::uint64_t seed) {
   }
 
   // Separate streams, so changing the sample count keeps the centres.
-  Rng centre_rng(derive_seed(seed, 0));
-  Rng label_rng(derive_seed(seed, 1));
-  Rng noise_rng(derive_seed(seed, 2));
+  sim::RandomStream centre_rng(sim::derive_seed(seed, 0));
+  sim::RandomStream label_rng(sim::derive_seed(seed, 1));
+  sim::RandomStream noise_rng(sim::derive_seed(seed, 2));
 
   RowMatrix centres(spec.classes, spec.features);
   for (int c = 0; c < spec.classes; ++c) {

@@ -5,13 +5,13 @@
 #include <cmath>
 
 #include "algorithms/ml/activation.h"
-#include "algorithms/ml/rng.h"
+#include "sim/random.h"
 #include "tolerance.h"
 
 namespace {
 
 ml::RowMatrix random_matrix(int rows, int cols, double scale, std::uint64_t seed) {
-  ml::Rng rng(seed);
+  sim::RandomStream rng(seed);
   ml::RowMatrix m(rows, cols);
   for (int r = 0; r < rows; ++r) {
     for (int c = 0; c < cols; ++c) m(r, c) = static_cast<float>(scale * rng.normal());

@@ -4,13 +4,13 @@
 #include <vector>
 
 #include "algorithms/ml/loss.h"
-#include "algorithms/ml/rng.h"
+#include "sim/random.h"
 #include "tolerance.h"
 
 namespace {
 
 ml::RowMatrix random_logits(int rows, int cols, std::uint64_t seed) {
-  ml::Rng rng(seed);
+  sim::RandomStream rng(seed);
   ml::RowMatrix m(rows, cols);
   for (int r = 0; r < rows; ++r) {
     for (int c = 0; c < cols; ++c) m(r, c) = static_cast<float>(2.0 * rng.normal());

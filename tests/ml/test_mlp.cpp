@@ -4,13 +4,13 @@
 #include <vector>
 
 #include "algorithms/ml/mlp.h"
-#include "algorithms/ml/rng.h"
+#include "sim/random.h"
 #include "tolerance.h"
 
 namespace {
 
 ml::RowMatrix random_inputs(int rows, int cols, std::uint64_t seed) {
-  ml::Rng rng(seed);
+  sim::RandomStream rng(seed);
   ml::RowMatrix x(rows, cols);
   for (int r = 0; r < rows; ++r) {
     for (int c = 0; c < cols; ++c) x(r, c) = static_cast<float>(rng.normal());
@@ -69,7 +69,7 @@ TEST_CASE("an mlp's gradient of every parameter matches central finite differenc
   // Biases start at zero; give them values so their gradients are exercised
   // (and for relu, pick a seed whose hidden units all sit away from the kink).
   auto randomize_biases = [&](std::uint64_t s) {
-    ml::Rng rng(s);
+    sim::RandomStream rng(s);
     for (int l = 0; l < mlp.num_layers(); ++l) {
       for (int o = 0; o < mlp.spec().widths[l + 1]; ++o) {
         mlp.parameters()[mlp.bias_offset(l) + o] = static_cast<float>(0.3 * rng.normal());
@@ -209,9 +209,9 @@ TEST_CASE("flop counts follow the layer shapes", "[ml][mlp]") {
 TEST_CASE("evaluation matches per-batch losses and counts argmax hits", "[ml][mlp]") {
   ml::Mlp mlp(ml::MlpSpec{{6, 5, 3}});
   mlp.initialize(2);
-  ml::Rng rng(12);
+  sim::RandomStream rng(12);
   ml::Dataset d{random_inputs(25, 6, 13), std::vector<std::int32_t>(25), 3};
-  for (auto& label : d.labels) label = static_cast<std::int32_t>(rng.bounded(3));
+  for (auto& label : d.labels) label = static_cast<std::int32_t>(rng.below(3));
 
   ml::Vector grad;
   const double whole = mlp.loss_and_gradient(d.features, d.labels, grad);
@@ -239,9 +239,9 @@ TEST_CASE("evaluation matches per-batch losses and counts argmax hits", "[ml][ml
 TEST_CASE("evaluation chunks computed in any order combine to evaluate()'s bits", "[ml][mlp]") {
   ml::Mlp mlp(ml::MlpSpec{{6, 5, 3}});
   mlp.initialize(3);
-  ml::Rng rng(5);
+  sim::RandomStream rng(5);
   ml::Dataset d{random_inputs(25, 6, 17), std::vector<std::int32_t>(25), 3};
-  for (auto& label : d.labels) label = static_cast<std::int32_t>(rng.bounded(3));
+  for (auto& label : d.labels) label = static_cast<std::int32_t>(rng.below(3));
   const int batch = 7;  // chunks of 7, 7, 7, 4 rows
   const std::int64_t n = ml::Mlp::evaluation_chunks(d, batch);
   REQUIRE(n == 4);

@@ -11,7 +11,7 @@
 
 #include "algorithms/ml/mlp.h"
 #include "algorithms/ml/optimizer.h"
-#include "algorithms/ml/rng.h"
+#include "sim/random.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define SYNCSIM_ML_COUNT_MALLOC 0
@@ -84,11 +84,11 @@ TEST_CASE("a warmed-up training step does not allocate", "[ml][mlp][allocation]"
   CAPTURE(widths_case, batch);
   ml::Mlp mlp(ml::MlpSpec{widths, ml::Activation::relu});
   mlp.initialize(1);
-  ml::Rng rng(2);
+  sim::RandomStream rng(2);
   ml::RowMatrix x(batch, widths.front());
   for (Eigen::Index i = 0; i < x.size(); ++i) x.data()[i] = rng.uniform_float();
   std::vector<std::int32_t> y(static_cast<std::size_t>(batch));
-  for (auto& label : y) label = static_cast<std::int32_t>(rng.bounded(widths.back()));
+  for (auto& label : y) label = static_cast<std::int32_t>(rng.below(widths.back()));
 
   auto sgd = ml::make_sgd({0.01f, 0.9f, 1e-4f, true});
   auto adam = ml::make_adam({});

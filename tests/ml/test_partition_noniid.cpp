@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "algorithms/ml/partition.h"
-#include "algorithms/ml/rng.h"
+#include "sim/random.h"
 
 namespace {
 
@@ -15,7 +15,7 @@ namespace {
 std::vector<std::int32_t> make_labels(int classes, int per_class, std::uint64_t seed) {
   std::vector<std::int32_t> labels;
   for (int c = 0; c < classes; ++c) labels.insert(labels.end(), static_cast<std::size_t>(per_class), c);
-  ml::Rng rng(seed);
+  sim::RandomStream rng(seed);
   rng.shuffle(std::span<std::int32_t>(labels));
   return labels;
 }
@@ -140,8 +140,8 @@ TEST_CASE("a shards partition adds at most one label per class boundary in gener
           "[ml][partition]") {
   // Unequal classes and a sample count not divisible by the shard count.
   std::vector<std::int32_t> labels;
-  ml::Rng rng(3);
-  for (int i = 0; i < 1003; ++i) labels.push_back(static_cast<std::int32_t>(rng.bounded(7)));
+  sim::RandomStream rng(3);
+  for (int i = 0; i < 1003; ++i) labels.push_back(static_cast<std::int32_t>(rng.below(7)));
   const int parts = 9, k = 3;
   const auto shards = ml::partition_shards(labels, parts, k, 5);
   CHECK(covers_exactly_once(shards, labels.size()));

@@ -1,0 +1,164 @@
+// Loads the `cluster` and `topology` sections of a scenario, and checks them
+// against each other.
+#include <cctype>
+#include <set>
+
+#include "app/scenario_loader.h"
+#include "app/scenario_sections.h"
+
+namespace app::section {
+namespace {
+
+topology::LinkParams load_link(const ConfigNode& node) {
+  topology::LinkParams link;
+  const ConfigNode bw = node.child("bandwidth");
+  link.bandwidth_bytes_per_s = bw.as_bandwidth();
+  bw.require(link.bandwidth_bytes_per_s > 0, "bandwidth must be greater than zero");
+  link.latency = node.get_duration("latency", 0);
+  return link;
+}
+
+ClockSpec load_clock(const ConfigNode& node) {
+  node.check_keys({"drift_ppm", "offset", "drift_walk_ppm"});
+  ClockSpec spec;
+  if (auto d = node.optional_child("drift_ppm")) {
+    spec.drift_ppm = parse_distribution(*d);
+    // A normal draw is unbounded, but beyond +-1e5 ppm (10%) it is not a crystal.
+    if (spec.drift_ppm.kind == sim::Distribution::Kind::constant ||
+        spec.drift_ppm.kind == sim::Distribution::Kind::uniform) {
+      d->require(std::abs(spec.drift_ppm.a) <= 1e5 && std::abs(spec.drift_ppm.b) <= 1e5,
+                 "drift_ppm must stay within +-100000 ppm");
+    }
+  }
+  if (auto o = node.optional_child("offset")) {
+    spec.offset_s = parse_distribution(*o, DistributionUnit::duration);
+  }
+  if (auto w = node.optional_child("drift_walk_ppm")) spec.drift_walk_ppm = w->as_double_in(0.0, 1e5);
+  return spec;
+}
+
+}  // namespace
+
+std::vector<NodeGroup> load_cluster(const ConfigNode& cluster) {
+  std::vector<NodeGroup> groups;
+  std::set<std::string> node_names_seen;
+  for (const std::string& key : cluster.keys()) {
+    const ConfigNode g = cluster.child(key);
+    g.check_keys({"count", "flops", "straggler", "link", "clock"});
+    NodeGroup group;
+    group.name = key;
+    for (char c : key) {
+      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-')) {
+        g.fail("group names may use letters, digits, '_' and '-' only");
+      }
+    }
+    // Range-checked as int64 before narrowing: 4294967297 must not become 1.
+    if (g.has("count")) {
+      const std::int64_t count = g.child("count").as_int();
+      g.child("count").require(count >= 1 && count <= 1'000'000,
+                               "count must be between 1 and 1000000");
+      group.count = static_cast<int>(count);
+    }
+    const ConfigNode flops = g.child("flops");
+    group.flop_rate = flops.as_flop_rate();
+    flops.require(group.flop_rate > 0, "flops must be greater than zero");
+    if (auto s = g.optional_child("straggler")) {
+      group.straggler = parse_distribution(*s);
+      s->require(group.straggler.always_positive(),
+                 "a straggler factor must always be > 0: use a constant, uniform(a, b) with a > 0, "
+                 "or lognormal(mu, sigma)");
+    }
+    if (auto link = g.optional_child("link")) {
+      link->check_keys({"bandwidth", "latency"});
+      group.link = load_link(*link);
+    }
+    if (auto clock = g.optional_child("clock")) group.clock = load_clock(*clock);
+    for (const std::string& name : node_names(group)) {
+      if (!node_names_seen.insert(name).second) {
+        g.fail("node name '" + name + "' is produced by two groups");
+      }
+    }
+    groups.push_back(group);
+  }
+  if (groups.empty()) cluster.fail("the cluster needs at least one node group");
+  return groups;
+}
+
+TopologySpec load_topology(const ConfigNode& node) {
+  TopologySpec spec;
+  const ConfigNode kind = node.child("kind");
+  spec.kind = kind.as_string();
+  if (spec.kind == "star" || spec.kind == "ring") {
+    node.check_keys({"kind", "bandwidth", "latency"});
+    spec.link = load_link(node);
+  } else if (spec.kind == "tree") {
+    node.check_keys(
+        {"kind", "bandwidth", "latency", "hosts_per_rack", "uplink_latency", "oversubscription"});
+    spec.link = load_link(node);
+    spec.hosts_per_rack = static_cast<int>(node.child("hosts_per_rack").as_int_in(1, 1'000'000));
+    spec.uplink_latency = node.get_duration("uplink_latency", spec.link.latency);
+    if (auto o = node.optional_child("oversubscription")) {
+      spec.oversubscription = o->as_double();
+      o->require(spec.oversubscription > 0, "oversubscription must be greater than zero");
+    }
+  } else if (spec.kind == "explicit") {
+    node.check_keys({"kind", "switches", "links"});
+    if (auto switches = node.optional_child("switches")) {
+      for (std::size_t i = 0; i < switches->size(); ++i) {
+        spec.switches.push_back(switches->at(i).as_string());
+      }
+    }
+    const ConfigNode links = node.child("links");
+    if (!links.is_sequence() || links.size() == 0) links.fail("expected a list of links");
+    for (std::size_t i = 0; i < links.size(); ++i) {
+      const ConfigNode l = links.at(i);
+      l.check_keys({"from", "to", "bandwidth", "latency"});
+      spec.links.push_back({l.child("from").as_string(), l.child("to").as_string(), load_link(l)});
+    }
+  } else {
+    kind.fail("unknown topology kind '" + spec.kind + "' (expected star, ring, tree or explicit)");
+  }
+  return spec;
+}
+
+void check_topology_hosts(const ConfigNode& topo, const Scenario& s) {
+  if (s.topology.kind != "explicit") return;
+  std::set<std::string> hosts;
+  for (const NodeGroup& g : s.groups) {
+    for (const std::string& n : node_names(g)) hosts.insert(n);
+  }
+  std::set<std::string> switches;
+  const auto switch_nodes = topo.optional_child("switches");
+  for (std::size_t i = 0; i < s.topology.switches.size(); ++i) {
+    const std::string& name = s.topology.switches[i];
+    if (hosts.count(name) || !switches.insert(name).second) {
+      switch_nodes->at(i).fail("switch name '" + name + "' is already used by a node or switch");
+    }
+  }
+  std::vector<std::string> known(hosts.begin(), hosts.end());
+  known.insert(known.end(), switches.begin(), switches.end());
+  const ConfigNode links = topo.child("links");
+  for (std::size_t i = 0; i < s.topology.links.size(); ++i) {
+    for (const char* end : {"from", "to"}) {
+      const std::string& name = end[0] == 'f' ? s.topology.links[i].from : s.topology.links[i].to;
+      if (!hosts.count(name) && !switches.count(name)) {
+        const std::string hint = did_you_mean(name, known);
+        links.at(i).child(end).fail("'" + name + "' is neither a cluster node nor a switch" +
+                                    (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
+      }
+    }
+  }
+}
+
+void check_group_links(const ConfigNode& cluster, const Scenario& s) {
+  if (s.topology.kind == "star" || s.topology.kind == "tree") return;
+  for (const NodeGroup& g : s.groups) {
+    if (g.link) {
+      cluster.child(g.name).child("link").fail(
+          "a group link overrides the host links of a star or tree topology, not of '" +
+          s.topology.kind + "' (give explicit links instead)");
+    }
+  }
+}
+
+}  // namespace app::section

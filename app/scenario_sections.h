@@ -1,0 +1,45 @@
+// The sections of a scenario file, one loader each: app/scenario_loader.cpp
+// reads the root and calls them in order. Internal to app/ (tests use
+// load_scenario). Each checks its own block and reports problems as a
+// ScenarioError at the offending key, as ConfigNode does.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "app/config_node.h"
+#include "app/scenario.h"
+
+namespace app::section {
+
+// Where `node` is, under the key path `path` (which may differ from node.path()).
+inline SourceLocation location(const ConfigNode& node, const std::string& path) {
+  return SourceLocation{node.file(), node.line(), node.column(), path};
+}
+
+// ---- The cluster and its network (scenario_cluster.cpp).
+std::vector<NodeGroup> load_cluster(const ConfigNode& cluster);
+TopologySpec load_topology(const ConfigNode& node);
+// Explicit links name cluster nodes or switches, each name used once.
+// REQUIRES: s.groups and s.topology loaded from the same document.
+void check_topology_hosts(const ConfigNode& topo, const Scenario& s);
+// A group's own `link` replaces host links, which only star and tree have.
+void check_group_links(const ConfigNode& cluster, const Scenario& s);
+
+// ---- What is learned, and for how long (scenario_training.cpp).
+DataSpec load_data(const ConfigNode& node);
+// Sets layers_at to where the layer widths were given (or the model block).
+ml::MlpSpec load_model(const ConfigNode& node, SourceLocation& layers_at);
+OptimizerSpec load_optimizer(const ConfigNode& node);
+algo::StopCondition load_stop(const ConfigNode& node);
+algo::EvalSchedule load_eval(const ConfigNode& node);
+// The model's first and last widths fit the data's features and classes
+// (when known before loading the data); errors name s.model_layers_at.
+void check_model_against_data(const Scenario& s);
+
+// ---- Services that run beside the algorithm (scenario_services.cpp).
+ClockSyncSpec load_clock_sync(const ConfigNode& node, const std::vector<NodeGroup>& groups);
+FailureDetectorSpec load_failure_detector(const ConfigNode& node,
+                                          const std::vector<NodeGroup>& groups);
+
+}  // namespace app::section

@@ -1,0 +1,230 @@
+// Loads what a scenario learns and for how long: the `data`, `model`,
+// `optimizer`, `stop` and `eval` sections.
+#include <algorithm>
+#include <limits>
+
+#include "algorithms/ml/idx_reader.h"
+#include "app/scenario_sections.h"
+
+namespace app::section {
+namespace {
+
+// The math is float32: a value beyond float's range would become inf (or, as
+// a C++ conversion, undefined behaviour), so it is an error at its key.
+float as_float_in(const ConfigNode& node, double min) {
+  return static_cast<float>(node.as_double_in(min, std::numeric_limits<float>::max()));
+}
+
+}  // namespace
+
+DataSpec load_data(const ConfigNode& node) {
+  node.check_keys({"dataset", "path", "train_samples", "test_samples", "partition", "alpha",
+                   "shards_per_client", "samples", "features", "classes", "noise", "separation"});
+  DataSpec spec;
+  const ConfigNode dataset = node.child("dataset");
+  spec.dataset = dataset.as_string();
+  auto check_absent = [&](std::initializer_list<const char*> keys, const std::string& why) {
+    for (const char* key : keys) {
+      if (node.has(key)) node.child(key).fail("not used by " + why);
+    }
+  };
+  if (spec.dataset == "fashion-mnist" || spec.dataset == "idx") {
+    check_absent({"samples", "features", "classes", "noise", "separation"},
+                 "dataset '" + spec.dataset + "' (those keys describe a synthetic set)");
+    spec.path = node.get_string(
+        "path", spec.dataset == "fashion-mnist" ? ml::kDefaultFashionMnistDir : std::string());
+    if (spec.path.empty()) node.child("path").fail("dataset 'idx' needs a path");
+  } else if (spec.dataset == "synthetic") {
+    check_absent({"path"}, "the synthetic dataset");
+    spec.synthetic.samples = node.get_int("samples", 2000);
+    spec.synthetic.features = static_cast<int>(node.get_int("features", 20));
+    spec.synthetic.classes = static_cast<int>(node.get_int("classes", 4));
+    if (node.has("samples")) node.child("samples").as_int_in(2, 100'000'000);
+    if (node.has("features")) node.child("features").as_int_in(1, 1'000'000);
+    if (node.has("classes")) node.child("classes").as_int_in(2, 100'000);
+    if (node.has("noise")) spec.synthetic.noise = as_float_in(node.child("noise"), 0.0);
+    if (node.has("separation")) {
+      spec.synthetic.separation = as_float_in(node.child("separation"), 0.0);
+    }
+    spec.synthetic_test_samples = std::max<std::int64_t>(1, spec.synthetic.samples / 5);
+  } else {
+    dataset.fail("unknown dataset '" + spec.dataset +
+                 "' (expected fashion-mnist, idx or synthetic)");
+  }
+  if (node.has("train_samples")) spec.train_samples = node.child("train_samples").as_int_in(1);
+  if (node.has("test_samples")) spec.test_samples = node.child("test_samples").as_int_in(1);
+  if (spec.dataset == "synthetic" && spec.test_samples > 0) {
+    spec.synthetic_test_samples = spec.test_samples;
+  }
+  if (auto p = node.optional_child("partition")) {
+    spec.partition = p->as_string();
+    if (spec.partition == "dirichlet") {
+      spec.partition_spec.kind = ml::PartitionKind::dirichlet;
+    } else if (spec.partition == "shards") {
+      spec.partition_spec.kind = ml::PartitionKind::shards;
+    } else if (spec.partition != "iid") {
+      p->fail("unknown partition '" + spec.partition + "' (expected iid, dirichlet or shards)");
+    }
+  }
+  if (auto a = node.optional_child("alpha")) {
+    if (spec.partition_spec.kind != ml::PartitionKind::dirichlet) {
+      a->fail("alpha is used only by 'partition: dirichlet'");
+    }
+    spec.partition_spec.alpha = a->as_double();
+    a->require(spec.partition_spec.alpha > 0, "alpha must be greater than zero");
+  }
+  if (auto k = node.optional_child("shards_per_client")) {
+    if (spec.partition_spec.kind != ml::PartitionKind::shards) {
+      k->fail("shards_per_client is used only by 'partition: shards'");
+    }
+    spec.partition_spec.shards_per_part = static_cast<int>(k->as_int_in(1, 1'000'000));
+  }
+  return spec;
+}
+
+ml::MlpSpec load_model(const ConfigNode& node, SourceLocation& layers_at) {
+  node.check_keys({"layers", "activation", "loss"});
+  ml::MlpSpec spec;
+  if (auto layers = node.optional_child("layers")) {
+    layers_at = location(*layers, layers->path());
+    if (!layers->is_sequence() || layers->size() < 2) {
+      layers->fail("expected a list of at least two layer widths, e.g. [784, 128, 10]");
+    }
+    spec.widths.clear();
+    double parameters = 0;
+    for (std::size_t i = 0; i < layers->size(); ++i) {
+      spec.widths.push_back(static_cast<int>(layers->at(i).as_int_in(1, 1'000'000)));
+      if (i > 0) parameters += (spec.widths[i - 1] + 1.0) * spec.widths[i];
+    }
+    // Every node holds copies of the model; beyond this one copy alone is 4 GB.
+    constexpr double kMaxParameters = 1e9;
+    if (parameters > kMaxParameters) {
+      layers->fail("the model would have " + std::to_string(static_cast<long long>(parameters)) +
+                   " parameters; at most 1000000000 (4 GB per copy of the model)");
+    }
+  } else {
+    layers_at = location(node, "model.layers (default [784, 128, 10])");
+  }
+  if (auto a = node.optional_child("activation")) {
+    const std::string name = a->as_string();
+    if (name == "relu")
+      spec.activation = ml::Activation::relu;
+    else if (name == "tanh")
+      spec.activation = ml::Activation::tanh;
+    else if (name == "sigmoid")
+      spec.activation = ml::Activation::sigmoid;
+    else
+      a->fail("unknown activation '" + name + "' (expected relu, tanh or sigmoid)");
+  }
+  if (auto l = node.optional_child("loss")) {
+    const std::string name = l->as_string();
+    if (name == "cross_entropy")
+      spec.loss = ml::LossKind::softmax_cross_entropy;
+    else if (name == "mse")
+      spec.loss = ml::LossKind::mse;
+    else
+      l->fail("unknown loss '" + name + "' (expected cross_entropy or mse)");
+  }
+  return spec;
+}
+
+OptimizerSpec load_optimizer(const ConfigNode& node) {
+  OptimizerSpec spec;
+  spec.kind = node.get_string("kind", "sgd");
+  auto positive_lr = [&](double fallback) {
+    if (!node.has("lr")) return fallback;
+    const ConfigNode lr = node.child("lr");
+    const double value = lr.as_double();
+    lr.require(value > 0, "lr must be greater than zero");
+    lr.require(value <= std::numeric_limits<float>::max(),
+               "lr must be at most 3.4e38 (the math is float32)");
+    return value;
+  };
+  if (spec.kind == "sgd") {
+    node.check_keys({"kind", "lr", "momentum", "weight_decay", "nesterov"});
+    spec.sgd.lr = static_cast<float>(positive_lr(spec.sgd.lr));
+    if (node.has("momentum"))
+      spec.sgd.momentum = static_cast<float>(node.child("momentum").as_double_in(0.0, 1.0));
+    if (node.has("weight_decay"))
+      spec.sgd.weight_decay = as_float_in(node.child("weight_decay"), 0.0);
+    spec.sgd.nesterov = node.get_bool("nesterov", false);
+    if (spec.sgd.nesterov && spec.sgd.momentum <= 0) {
+      node.child("nesterov").fail("nesterov needs momentum > 0");
+    }
+  } else if (spec.kind == "adam") {
+    node.check_keys({"kind", "lr", "beta1", "beta2", "eps", "weight_decay"});
+    spec.adam.lr = static_cast<float>(positive_lr(spec.adam.lr));
+    if (node.has("beta1"))
+      spec.adam.beta1 = static_cast<float>(node.child("beta1").as_double_in(0.0, 0.999999));
+    if (node.has("beta2"))
+      spec.adam.beta2 = static_cast<float>(node.child("beta2").as_double_in(0.0, 0.999999999));
+    if (node.has("eps")) spec.adam.eps = as_float_in(node.child("eps"), 0.0);
+    if (node.has("weight_decay"))
+      spec.adam.weight_decay = as_float_in(node.child("weight_decay"), 0.0);
+  } else {
+    node.child("kind").fail("unknown optimizer '" + spec.kind + "' (expected sgd or adam)");
+  }
+  return spec;
+}
+
+algo::StopCondition load_stop(const ConfigNode& node) {
+  node.check_keys({"sim_time", "epochs", "steps", "target_accuracy"});
+  algo::StopCondition stop;
+  if (node.has("sim_time")) {
+    stop.max_time = node.child("sim_time").as_duration();
+    node.child("sim_time").require(stop.max_time > 0, "sim_time must be greater than zero");
+  }
+  if (node.has("epochs")) {
+    stop.max_epochs = node.child("epochs").as_double();
+    node.child("epochs").require(stop.max_epochs > 0, "epochs must be greater than zero");
+  }
+  if (node.has("steps")) stop.max_steps = node.child("steps").as_int_in(1);
+  if (node.has("target_accuracy")) {
+    const ConfigNode t = node.child("target_accuracy");
+    stop.target_accuracy = t.as_double();
+    t.require(stop.target_accuracy > 0 && stop.target_accuracy <= 1,
+              "target_accuracy must be in (0, 1]");
+  }
+  if (stop.max_time == 0 && stop.max_epochs == 0 && stop.max_steps == 0) {
+    node.fail("set at least one of sim_time, epochs or steps, or the run might never end");
+  }
+  return stop;
+}
+
+algo::EvalSchedule load_eval(const ConfigNode& node) {
+  node.check_keys({"every_steps", "every"});
+  algo::EvalSchedule eval;
+  if (node.has("every_steps")) eval.every_steps = node.child("every_steps").as_int_in(1);
+  if (node.has("every")) {
+    eval.every = node.child("every").as_duration();
+    node.child("every").require(eval.every > 0, "every must be greater than zero");
+  }
+  return eval;
+}
+
+void check_model_against_data(const Scenario& s) {
+  int features = 0, classes = 0;
+  if (s.data.dataset == "fashion-mnist") {
+    features = 784;
+    classes = 10;
+  } else if (s.data.dataset == "synthetic") {
+    features = s.data.synthetic.features;
+    classes = s.data.synthetic.classes;
+  } else {
+    return;  // idx: known once loaded; the runner checks
+  }
+  auto fail = [&](const std::string& message) {
+    const SourceLocation& at = s.model_layers_at;
+    throw ScenarioError(at.file, at.line, at.column, at.path, message);
+  };
+  if (s.model.widths.front() != features) {
+    fail("the first layer width must equal the " + std::to_string(features) +
+         " features of the data, got " + std::to_string(s.model.widths.front()));
+  }
+  if (s.model.widths.back() != classes) {
+    fail("the last layer width must equal the " + std::to_string(classes) +
+         " classes of the data, got " + std::to_string(s.model.widths.back()));
+  }
+}
+
+}  // namespace app::section
