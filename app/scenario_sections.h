@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "app/config_node.h"
-#include "app/scenario.h"
+#include "run/scenario.h"
 
 namespace app::section {
 
