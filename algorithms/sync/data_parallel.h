@@ -83,6 +83,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -155,20 +156,46 @@ class DataParallel final : public Algorithm {
   struct Control;
   struct Request;
   struct Round;
+
+  // One round's parts, shared by the plain and the elastic worker
+  // (data_parallel.cpp).
   sim::Task work(int rank);
-  // Elastic (data_parallel_elastic.cpp).
+  sim::Task local_steps(Worker& self, std::uint64_t incarnation, std::int64_t& samples);
+  void pack(Worker& self, std::int64_t samples);
+  float average(Worker& self);
+  double averaging_flops() const;
+  void apply(Worker& self);
+  ml::Vector& parameters_of(Worker& self);
+  std::span<float> buffer_of(Worker& self);
+
+  // Elastic: the worker's loop and its round (data_parallel_elastic.cpp).
   void launch_elastic();
   sim::Task elastic_work(int worker, std::uint64_t incarnation, bool joining);
-  sim::Task rendezvous(int worker, std::uint64_t incarnation);
-  sim::Task coordinate();
-  sim::Task control_timer(sim::Mailbox<Control>* box, std::uint64_t seq, sim::Time delay);
+  bool report_epoch_start(int worker);
+  bool reset_requested(Worker& self);
+  sim::Task elastic_allreduce(int worker, std::uint64_t incarnation, std::int64_t round,
+                              bool& aborted);
   sim::Task abort_timer(Communicator* comm, int rank, std::uint64_t operation, sim::Time delay);
+  void roll_back(Worker& self);
+  bool reform_agreed(Worker& self, std::int64_t round);
+  void commit(Worker& self, std::int64_t round);
+  void commit_replica(Worker& self);
+  bool report_commit(int worker, std::int64_t round);
+  // Elastic: a worker's side of the rendezvous and the state sync
+  // (data_parallel_rejoin.cpp).
+  sim::Task rendezvous(int worker, std::uint64_t incarnation);
+  void send_request(int worker, std::uint64_t incarnation);
+  void send_state(int worker, int epoch);
+  void adopt_state(Worker& self, const Control& state);
+  // Elastic: the coordinator and the accounting of rounds
+  // (data_parallel_coordinator.cpp).
+  sim::Task coordinate();
   void handle_request(const Request& request);
-  void arm_coordinator_timer();
+  void arm_gathering_deadline();
   bool try_form();
   void send_assignment(int worker);
   void enter_round(int epoch, std::int64_t version, int worker, std::int64_t samples, bool flag);
-  void resolve(int epoch, std::int64_t version, Round& round, bool applied);
+  void resolve(Round& round, bool applied);
   int current_epoch() const;
   topology::NodeId worker_host(int worker) const;
 
@@ -177,7 +204,6 @@ class DataParallel final : public Algorithm {
   std::unique_ptr<Communicator> comm_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::int64_t parameters_ = 0;     // P, of the scenario's model
-  double flops_per_sample_ = 0.0;   // training FLOPs per sample
   ml::Vector shared_buffer_;        // math: none: the P + 1 (elastic: P + 2) floats all ranks walk
   std::map<std::int64_t, std::int64_t> round_samples_;  // math: none: samples by round
 
