@@ -84,6 +84,12 @@ void DataParallel::on_host_recovered(topology::NodeId host) {
 
 // ---- The worker loop.
 
+// The plain round (local steps -> all-reduce -> average -> apply -> report),
+// plus: an aborted all-reduce rolls back and rendezvouses; a round in which
+// some member heard a reset notice is followed by a rendezvous of all. A
+// rebooted worker (joining) starts with a rendezvous. Every wait may outlive
+// the process: after each, a dead one ends.
+
 sim::Task DataParallel::elastic_work(int worker, std::uint64_t incarnation, bool joining) {
   RunContext& ctx = *ctx_;
   Worker& self = *workers_[static_cast<std::size_t>(worker)];
@@ -99,11 +105,8 @@ sim::Task DataParallel::elastic_work(int worker, std::uint64_t incarnation, bool
     std::int64_t samples = 0;  // this worker's, this round
     co_await local_steps(self, incarnation, samples);
     if (dead()) co_return;  // crashed while computing
-    const bool flag = reset_requested(self);
-    pack(self, samples);
-    if (!ctx.timing_only) self.reduced[parameters_ + 1] = flag ? 1.0f : 0.0f;
     const std::int64_t round = self.version + 1;
-    enter_round(self.epoch, round, worker, samples, flag);
+    contribute(worker, round, samples);
     bool aborted = false;
     co_await elastic_allreduce(worker, incarnation, round, aborted);
     if (dead()) co_return;
@@ -144,6 +147,16 @@ bool DataParallel::report_epoch_start(int worker) {
   const auto members = static_cast<int>(e.epochs[static_cast<std::size_t>(self.epoch)]->members.size());
   commit_log_.push_back({ctx_->sim->now(), self.version, members});
   return ctx_->monitor->on_update(self.version, samples, parameters_of(self));
+}
+
+// The round's contribution: the packed buffer, with the re-form flag set if
+// the coordinator asked, entered in the accounting.
+void DataParallel::contribute(int worker, std::int64_t round, std::int64_t samples) {
+  Worker& self = *workers_[static_cast<std::size_t>(worker)];
+  const bool flag = reset_requested(self);
+  pack(self, samples);
+  if (!ctx_->timing_only) self.reduced[parameters_ + 1] = flag ? 1.0f : 0.0f;
+  enter_round(self.epoch, round, worker, samples, flag);
 }
 
 // Has the coordinator asked to re-form? Reads the reset notices queued for
