@@ -102,7 +102,6 @@
 #include "algorithms/runtime/algorithm.h"
 #include "algorithms/runtime/assignment.h"
 #include "algorithms/runtime/collectives.h"
-#include "sim/mailbox.h"
 
 namespace algo {
 
@@ -169,8 +168,8 @@ class DataParallel final : public Algorithm {
   struct Request;
   struct Round;
 
-  // One round's parts, shared by the plain and the elastic worker
-  // (data_parallel.cpp).
+  // The worker without elastic recovery, and the parts of a round it shares
+  // with the elastic worker (data_parallel.cpp).
   sim::Task work(int rank);
   sim::Task local_steps(Worker& self, std::uint64_t incarnation, std::int64_t& samples);
   void pack(Worker& self, std::int64_t samples);

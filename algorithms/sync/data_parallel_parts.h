@@ -11,6 +11,7 @@
 
 #include "algorithms/runtime/replica.h"
 #include "algorithms/sync/data_parallel.h"
+#include "sim/mailbox.h"
 
 namespace algo {
 
