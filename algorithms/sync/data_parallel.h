@@ -215,8 +215,8 @@ class DataParallel final : public Algorithm {
   RunContext* ctx_ = nullptr;
   std::unique_ptr<Communicator> comm_;
   std::vector<std::unique_ptr<Worker>> workers_;
-  std::int64_t parameters_ = 0;     // P, of the scenario's model
-  ml::Vector shared_buffer_;        // math: none: the P + 1 (elastic: P + 2) floats all ranks walk
+  std::int64_t parameters_ = 0;  // P, of the scenario's model
+  ml::Vector shared_buffer_;     // math: none: the P + 1 (elastic: P + 2) floats all ranks walk
   std::map<std::int64_t, std::int64_t> round_samples_;  // math: none: samples by round
 
   // Elastic state (data_parallel_parts.h); null when not elastic.

@@ -144,7 +144,8 @@ bool DataParallel::report_epoch_start(int worker) {
   }
   e.reported_version = self.version;
   const std::int64_t samples = std::exchange(e.unreported_samples, 0);
-  const auto members = static_cast<int>(e.epochs[static_cast<std::size_t>(self.epoch)]->members.size());
+  const auto members =
+      static_cast<int>(e.epochs[static_cast<std::size_t>(self.epoch)]->members.size());
   commit_log_.push_back({ctx_->sim->now(), self.version, members});
   return ctx_->monitor->on_update(self.version, samples, parameters_of(self));
 }
@@ -173,8 +174,8 @@ bool DataParallel::reset_requested(Worker& self) {
 // the worker sent is lost, or when it has not finished within `timeout` on
 // the worker's own clock (a collective library's operation timeout);
 // `aborted` then says so and, if the worker is alive, the abort is logged.
-sim::Task DataParallel::elastic_allreduce(int worker, std::uint64_t incarnation,
-                                          std::int64_t round, bool& aborted) {
+sim::Task DataParallel::elastic_allreduce(int worker, std::uint64_t incarnation, std::int64_t round,
+                                          bool& aborted) {
   RunContext& ctx = *ctx_;
   Worker& self = *workers_[static_cast<std::size_t>(worker)];
   const int epoch = self.epoch;
@@ -247,7 +248,8 @@ bool DataParallel::report_commit(int worker, std::int64_t round) {
   }
   e.reported_version = round;
   const std::int64_t reported = std::exchange(e.unreported_samples, 0);
-  const auto members = static_cast<int>(e.epochs[static_cast<std::size_t>(self.epoch)]->members.size());
+  const auto members =
+      static_cast<int>(e.epochs[static_cast<std::size_t>(self.epoch)]->members.size());
   commit_log_.push_back({ctx_->sim->now(), round, members});
   return ctx_->monitor->on_update(round, reported, parameters_of(self));
 }

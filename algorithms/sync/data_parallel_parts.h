@@ -66,8 +66,8 @@ struct DataParallel::Elastic {
   topology::NodeId coordinator_host = 0;
   std::unique_ptr<sim::Mailbox<Request>> coordinator_inbox;
   bool gathering = false;
-  sim::Time gathering_deadline = 0;  // while gathering: when to re-check host discovery
-  std::map<int, Request> pending;    // by worker: the requests of this gathering
+  sim::Time gathering_deadline = 0;             // while gathering: when to re-check host discovery
+  std::map<int, Request> pending;               // by worker: the requests of this gathering
   int members_of(int epoch, int worker) const;  // rank in the epoch, or -1
 };
 
