@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "algorithms/runtime/averaging.h"
 #include "algorithms/sync/data_parallel_parts.h"
 
 namespace algo {
@@ -28,7 +29,13 @@ const ml::Vector& DataParallel::global_parameters() const {
   // Elastic: the current epoch's leader (its lowest member) holds the global model.
   const std::size_t leader =
       elastic_ ? static_cast<std::size_t>(elastic_->epochs.back()->members.front()) : 0;
-  return workers_[leader]->model ? workers_[leader]->model->parameters() : none;
+  return replica(static_cast<int>(leader));
+}
+
+const ml::Vector& DataParallel::replica(int worker) const {
+  static const ml::Vector none;
+  const Replica& r = workers_.at(static_cast<std::size_t>(worker))->replica;
+  return r.model ? r.model->parameters() : none;
 }
 
 void DataParallel::launch(RunContext& ctx) {
@@ -37,105 +44,139 @@ void DataParallel::launch(RunContext& ctx) {
   initial.initialize(model_init_seed(ctx.seed));
   Assignment assignment = assign_work(ctx, config_.workers, config_.batch_size, config_.assignment);
   std::vector<topology::NodeId> hosts;
+  parameters_ = initial.num_parameters();
+  // The all-reduce's buffer: the weighted vector, its weight and, when
+  // elastic, the re-form flag.
+  const Eigen::Index floats = parameters_ + (config_.elastic.timeout > 0 ? 2 : 1);
   for (std::size_t i = 0; i < config_.workers.size(); ++i) {
     const Node& node = ctx.nodes.at(static_cast<std::size_t>(config_.workers[i]));
     hosts.push_back(node.host);
     workers_.push_back(std::make_unique<Worker>(ctx, node, std::move(assignment.shards[i]),
                                                 assignment.batch_sizes[i], initial.parameters()));
+    if (!ctx.timing_only) workers_.back()->reduced.resize(floats);
   }
-  parameters_ = initial.num_parameters();
-  flops_per_sample_ = initial.train_flops_per_sample();
   // math: none: every rank's all-reduce walks one shared buffer; the
   // communicator moves its sizes, not its contents.
-  if (ctx.timing_only) shared_buffer_ = ml::Vector::Zero(parameters_ + 1);
+  if (ctx.timing_only) shared_buffer_ = ml::Vector::Zero(floats);
   if (config_.elastic.timeout > 0) {
-    if (ctx.timing_only) shared_buffer_ = ml::Vector::Zero(parameters_ + 2);
     launch_elastic();
     return;
   }
   comm_ = std::make_unique<Communicator>(*ctx.sim, *ctx.net, std::move(hosts), !ctx.timing_only);
   for (int rank = 0; rank < comm_->size(); ++rank) {
-    ctx.sim->spawn(work(rank), workers_[static_cast<std::size_t>(rank)]->node.name);
+    ctx.sim->spawn(work(rank), workers_[static_cast<std::size_t>(rank)]->replica.node.name);
   }
 }
 
+// The worker, without elastic recovery: H local steps, the all-reduce of the
+// weighted vector, the average, the update, and (rank 0) the report.
 sim::Task DataParallel::work(int rank) {
   RunContext& ctx = *ctx_;
   Worker& self = *workers_[static_cast<std::size_t>(rank)];
-  const bool math = !ctx.timing_only;
-  ml::Vector& params = math ? self.model->parameters() : shared_buffer_;
-  const Eigen::Index p = parameters_;
-  const double flops_per_sample = flops_per_sample_;
-  const double optimizer_flops = 2.0 * static_cast<double>(p);
-  const bool local = config_.averaged == Averaged::parameters;
-  const int workers = comm_->size();
-  if (math) self.reduced.resize(p + 1);
-  const std::span<float> buffer = math ? std::span<float>(self.reduced.data(), p + 1)
-                                       : std::span<float>(shared_buffer_.data(), p + 1);
+  const std::uint64_t incarnation = ctx.net->incarnation(self.host());
   std::int64_t version = 0;
-  if (rank == 0 && ctx.monitor->on_update(version, 0, params)) co_return;
-
+  if (rank == 0 && ctx.monitor->on_update(version, 0, parameters_of(self))) co_return;
   while (true) {
     std::int64_t samples = 0;  // this worker's, this round
-    for (int h = 0; h < config_.local_steps; ++h) {
-      const auto batch = self.sampler.next_batch(self.batch_size);
-      const auto b = static_cast<std::int64_t>(batch.size());
-      // The gradient runs on the math pool while the simulated compute elapses.
-      float loss = 0.0f;
-      MathPool::Job job;
-      if (math) {
-        job = submit_math(ctx.math, [&] {
-          ml::gather_batch(*ctx.train, batch, self.x, self.y);
-          loss = self.model->loss_and_gradient(self.x, self.y, self.gradient);
-        });
-      }
-      const double flops =
-          flops_per_sample * static_cast<double>(b) + (local ? optimizer_flops : 0.0);
-      co_await self.compute.run(*ctx.net, flops);
-      job.join();
-      samples += b;
-      if (!math) continue;
-      ctx.monitor->record_train_loss(loss, b);
-      MathTimer timer(ctx.math);
-      if (local) {
-        self.optimizer->step(params, self.gradient);
-      } else {
-        self.reduced.head(p) = static_cast<float>(b) * self.gradient;
-      }
-    }
-    if (math) {
-      if (local) self.reduced.head(p) = static_cast<float>(samples) * params;
-      self.reduced[p] = static_cast<float>(samples);
-    } else {
-      round_samples_[version] += samples;  // what the weight element would have summed
-    }
-
-    co_await allreduce(*comm_, rank, buffer, config_.collective);
-
-    // All workers' samples: exact below 2^24. Without math every rank's
-    // batch is known, so the total is summed here instead.
-    float total = 0.0f;
-    if (math) {
-      MathTimer timer(ctx.math);
-      total = self.reduced[p];
-      self.average = self.reduced.head(p) / total;
-      if (ctx.test_flip_average_sign) self.average = -self.average;
-    } else if (rank == 0) {  // only rank 0 reports
-      total = static_cast<float>(round_samples_.at(version));
-    }
-    co_await self.compute.run(*ctx.net, static_cast<double>(p) + (local ? 0.0 : optimizer_flops));
-    if (math && local) {
-      params = self.average;
-    } else if (math) {
-      MathTimer timer(ctx.math);
-      self.optimizer->step(params, self.average);
-    }
+    co_await local_steps(self, incarnation, samples);
+    pack(self, samples);
+    if (ctx.timing_only) round_samples_[version] += samples;  // what the weight would sum
+    co_await allreduce(*comm_, rank, buffer_of(self), config_.collective);
+    float total = average(self);
+    co_await self.replica.compute.run(*ctx.net, averaging_flops());
+    apply(self);
     ++version;
     if (rank != 0) continue;
-    if (!math) round_samples_.erase(version - 1);  // every rank added before rank 0 got here
-    for (int w = 0; w < workers; ++w) ctx.monitor->record_applied(0);
-    if (ctx.monitor->on_update(version, static_cast<std::int64_t>(total), params)) co_return;
+    // Without math every rank's batch is known, so the total is summed here;
+    // every rank added its samples before rank 0's all-reduce could finish.
+    if (ctx.timing_only) total = static_cast<float>(round_samples_.extract(version - 1).mapped());
+    for (int w = 0; w < comm_->size(); ++w) ctx.monitor->record_applied(0);
+    if (ctx.monitor->on_update(version, static_cast<std::int64_t>(total), parameters_of(self))) {
+      co_return;
+    }
   }
+}
+
+// H local steps on the replica; with parameter averaging each also takes
+// its optimizer step (2P FLOPs more in the same compute time). Stops early
+// if the host crashed meanwhile: the process is gone, its work never counts.
+//
+// The optimizer step follows the step's join, on the simulation thread, not
+// inside the step's math job (StepPlan::apply): the replica then only ever
+// holds completed steps, which the Monitor may evaluate when a run ends in
+// the middle of a step (with math threads, a job still in flight would
+// race with that evaluation).
+sim::Task DataParallel::local_steps(Worker& self, std::uint64_t incarnation,
+                                    std::int64_t& samples) {
+  RunContext& ctx = *ctx_;
+  const bool local = config_.averaged == Averaged::parameters;
+  StepPlan plan;
+  plan.extra_flops = local ? 2.0 * static_cast<double>(parameters_) : 0.0;
+  for (int h = 0; h < config_.local_steps; ++h) {
+    const StepResult step = co_await self.replica.local_step(ctx, plan);
+    if (ctx.net->incarnation(self.host()) != incarnation) co_return;
+    samples += step.samples;
+    if (local && self.replica.has_model()) {
+      MathTimer timer(ctx.math);
+      self.replica.optimizer->step(self.replica.parameters(), self.replica.gradient);
+    }
+  }
+}
+
+// The all-reduce's input: [n x gradient, n] (n = the step's samples) or
+// [n x parameters, n] (n = the round's samples); the weight element makes
+// the reduced sum over it a sample-weighted mean.
+void DataParallel::pack(Worker& self, std::int64_t samples) {
+  if (ctx_->timing_only) return;
+  MathTimer timer(ctx_->math);
+  const Eigen::Index p = parameters_;
+  const float n = static_cast<float>(samples);
+  if (config_.averaged == Averaged::parameters) {
+    self.reduced.head(p) = n * self.replica.parameters();
+  } else {
+    self.reduced.head(p) = n * self.replica.gradient;
+  }
+  self.reduced[p] = n;
+}
+
+// average = the reduced vector / the reduced weight; returns the weight, all
+// workers' samples (exact below 2^24; 0 without math).
+float DataParallel::average(Worker& self) {
+  if (ctx_->timing_only) return 0.0f;
+  const float total = self.reduced[parameters_];
+  average_of_sum(*ctx_, self.reduced.head(parameters_), total, self.average);
+  return total;
+}
+
+// The simulated cost of averaging: P FLOPs for the division, plus the
+// optimizer step when averaging gradients (the additions inside the
+// all-reduce take no simulated time).
+double DataParallel::averaging_flops() const {
+  const double p = static_cast<double>(parameters_);
+  return config_.averaged == Averaged::parameters ? p : p + 2.0 * p;
+}
+
+// The update: the average becomes the replica (parameter averaging) or is
+// the gradient of its optimizer step (gradient averaging).
+void DataParallel::apply(Worker& self) {
+  if (ctx_->timing_only) return;
+  if (config_.averaged == Averaged::parameters) {
+    self.replica.parameters() = self.average;
+    return;
+  }
+  MathTimer timer(ctx_->math);
+  self.replica.optimizer->step(self.replica.parameters(), self.average);
+}
+
+// The replica's parameters; with math: none, the shared buffer stands in.
+ml::Vector& DataParallel::parameters_of(Worker& self) {
+  return self.replica.has_model() ? self.replica.parameters() : shared_buffer_;
+}
+
+// What the all-reduce walks: the worker's reduced vector, or the shared buffer.
+std::span<float> DataParallel::buffer_of(Worker& self) {
+  ml::Vector& buffer = ctx_->timing_only ? shared_buffer_ : self.reduced;
+  return {buffer.data(), static_cast<std::size_t>(buffer.size())};
 }
 
 }  // namespace algo

@@ -3,21 +3,26 @@
 // local_sgd (parameter averaging every H local steps). One worker loop, the
 // collective (collectives.h) and what is averaged are its parameters.
 //
-// Every worker holds a full replica (parameters + its own optimizer state),
-// all starting from the same initial model, and trains on its own shard
-// (assign_work). One round:
-//   1. H local steps (H = 1 for gradient averaging): a real gradient on the
-//      next batch of its shard, taking FLOPs / FLOP/s x straggler of simulated
-//      time; with parameter averaging also the optimizer step on its replica
-//      (2P FLOPs more in that sleep).
+// Every worker holds a full replica (runtime/replica.h: parameters, its own
+// optimizer state, its shard's batch order), all starting from the same
+// initial model, and trains on its own shard (assign_work). One round, as
+// DataParallel::work reads (local steps -> all-reduce -> average -> apply ->
+// report):
+//   1. H local steps (H = 1 for gradient averaging), each Replica::local_step:
+//      a real gradient on the next batch of its shard, taking FLOPs / FLOP/s
+//      x straggler of simulated time; with parameter averaging also the
+//      optimizer step on its replica (2P FLOPs more in that sleep), taken
+//      after the step's math job so the replica only holds completed steps.
 //   2. An all-reduce of [b x gradient, b] (gradient averaging, b = its batch)
 //      or [n x parameters, n] (parameter averaging, n = samples of its H
 //      steps): the vector plus one float carrying the weight, so the result
 //      divided by the summed weight is the sample-weighted mean. Its bytes
 //      on the wire are therefore (P + 1) x 4.
-//   3. The averaging arithmetic: P FLOPs of its time for the division, plus
-//      2P for the optimizer step on its replica when averaging gradients.
-//      (The additions inside the all-reduce take no simulated time.)
+//   3. The average, sum / weight in the one averaging kernel
+//      (average_of_sum, runtime/averaging.h), and the update: P FLOPs of its
+//      time for the division, plus 2P for the optimizer step on its replica
+//      when averaging gradients. (The additions inside the all-reduce take no
+//      simulated time.)
 // All replicas stay bit-identical after each averaging (the collectives give
 // every rank the same bits), so the global model is replica 0's parameters.
 //
@@ -29,9 +34,16 @@
 // of the round, replica 0's parameters). For gradient averaging a round is a
 // step, so versions count optimizer steps as in ps_sync.
 //
-// Elastic training (DataParallelConfig::elastic, issue #6), modelled on
-// Horovod elastic; data_parallel_elastic.cpp. Without it a crash or a
-// partition stalls the collective for good, as with plain MPI.
+// Elastic training (DataParallelConfig::elastic), modelled on Horovod
+// elastic. Without it a crash or a partition stalls the collective for good,
+// as with plain MPI. Three files: data_parallel_elastic.cpp (the worker's
+// loop: the same round, plus abort, rollback and commit),
+// data_parallel_rejoin.cpp (a worker's rendezvous and the state sync) and
+// data_parallel_coordinator.cpp (the coordinator and the accounting). A wait
+// for a message with a timeout (a worker's for its answer, the
+// coordinator's for requests) is a receive_until on the waiter's own inbox,
+// the deadline read on its own clock (wait_for_local); the collective's
+// timeout is a watchdog that aborts the operation.
 //   * Detection: a worker aborts its collective when a chunk it sent is lost
 //     (Communicator abort_on_loss) or when it has not finished within
 //     `timeout` on its own clock (wait_for_local), like a collective library's
@@ -41,11 +53,11 @@
 //   * Rendezvous: a coordinator (Horovod's driver) runs on `coordinator`
 //     (default the first worker's node). Each worker that aborted sends it a
 //     64-byte request carrying its committed state's id (epoch, version) and
-//     retries every `timeout` until it is answered. The coordinator's host
-//     discovery is the network's truth: it forms a new epoch once it holds a
-//     request from every worker whose host is up and reachable from it (so
-//     of a partition the side that can reach the coordinator goes on),
-//     re-checking every `timeout` on its own clock. The new ring, tree or
+//     sends it again if no answer came within `timeout` on its own clock.
+//     The coordinator's host discovery is the network's truth: it forms a
+//     new epoch once it holds a request from every worker whose host is up
+//     and reachable from it (so of a partition the side that can reach the
+//     coordinator goes on), re-checking every `timeout` on its own clock. The new ring, tree or
 //     racks are those workers in worker order, on a fresh Communicator.
 //     Every member gets a (64 + 4 x members)-byte assignment.
 //   * Sync (Horovod's state.sync()): the member with the most advanced
@@ -83,13 +95,13 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "algorithms/runtime/algorithm.h"
 #include "algorithms/runtime/assignment.h"
 #include "algorithms/runtime/collectives.h"
-#include "sim/mailbox.h"
 
 namespace algo {
 
@@ -155,20 +167,47 @@ class DataParallel final : public Algorithm {
   struct Control;
   struct Request;
   struct Round;
+
+  // The worker without elastic recovery, and the parts of a round it shares
+  // with the elastic worker (data_parallel.cpp).
   sim::Task work(int rank);
-  // Elastic (data_parallel_elastic.cpp).
+  sim::Task local_steps(Worker& self, std::uint64_t incarnation, std::int64_t& samples);
+  void pack(Worker& self, std::int64_t samples);
+  float average(Worker& self);
+  double averaging_flops() const;
+  void apply(Worker& self);
+  ml::Vector& parameters_of(Worker& self);
+  std::span<float> buffer_of(Worker& self);
+
+  // Elastic: the worker's loop and its round (data_parallel_elastic.cpp).
   void launch_elastic();
   sim::Task elastic_work(int worker, std::uint64_t incarnation, bool joining);
-  sim::Task rendezvous(int worker, std::uint64_t incarnation);
-  sim::Task coordinate();
-  sim::Task control_timer(sim::Mailbox<Control>* box, std::uint64_t seq, sim::Time delay);
+  bool report_epoch_start(int worker);
+  void contribute(int worker, std::int64_t round, std::int64_t samples);
+  bool reset_requested(Worker& self);
+  sim::Task elastic_allreduce(int worker, std::uint64_t incarnation, std::int64_t round,
+                              bool& aborted);
   sim::Task abort_timer(Communicator* comm, int rank, std::uint64_t operation, sim::Time delay);
+  void roll_back(Worker& self);
+  bool reform_agreed(Worker& self, std::int64_t round);
+  void commit(Worker& self, std::int64_t round);
+  void commit_replica(Worker& self);
+  bool report_commit(int worker, std::int64_t round);
+  // Elastic: a worker's side of the rendezvous and the state sync
+  // (data_parallel_rejoin.cpp).
+  sim::Task rendezvous(int worker, std::uint64_t incarnation);
+  void send_request(int worker, std::uint64_t incarnation);
+  void send_state(int worker, int epoch);
+  void adopt_state(Worker& self, const Control& state);
+  // Elastic: the coordinator and the accounting of rounds
+  // (data_parallel_coordinator.cpp).
+  sim::Task coordinate();
   void handle_request(const Request& request);
-  void arm_coordinator_timer();
+  void arm_gathering_deadline();
   bool try_form();
   void send_assignment(int worker);
   void enter_round(int epoch, std::int64_t version, int worker, std::int64_t samples, bool flag);
-  void resolve(int epoch, std::int64_t version, Round& round, bool applied);
+  void resolve(Round& round, bool applied);
   int current_epoch() const;
   topology::NodeId worker_host(int worker) const;
 
@@ -176,9 +215,8 @@ class DataParallel final : public Algorithm {
   RunContext* ctx_ = nullptr;
   std::unique_ptr<Communicator> comm_;
   std::vector<std::unique_ptr<Worker>> workers_;
-  std::int64_t parameters_ = 0;     // P, of the scenario's model
-  double flops_per_sample_ = 0.0;   // training FLOPs per sample
-  ml::Vector shared_buffer_;        // math: none: the P + 1 (elastic: P + 2) floats all ranks walk
+  std::int64_t parameters_ = 0;  // P, of the scenario's model
+  ml::Vector shared_buffer_;     // math: none: the P + 1 (elastic: P + 2) floats all ranks walk
   std::map<std::int64_t, std::int64_t> round_samples_;  // math: none: samples by round
 
   // Elastic state (data_parallel_parts.h); null when not elastic.

@@ -9,19 +9,21 @@
 #include <utility>
 #include <vector>
 
-#include "algorithms/ml/batch_sampler.h"
-#include "algorithms/runtime/compute_model.h"
+#include "algorithms/runtime/replica.h"
 #include "algorithms/sync/data_parallel.h"
-#include "algorithms/runtime/training_seeds.h"
+#include "sim/mailbox.h"
 
 namespace algo {
 
+// Bytes of the small elastic control messages: a request, a reset notice,
+// the header of an assignment (plus 4 per member) or of a state transfer.
+inline constexpr double kControlBytes = 64.0;
+
 // A message to a worker's control inbox (elastic).
 struct DataParallel::Control {
-  enum class Kind { reset, assignment, state, tick };
-  Kind kind = Kind::tick;
-  int epoch = 0;          // reset: the epoch to leave; assignment, state: the new one
-  std::uint64_t seq = 0;  // tick: the timer's number
+  enum class Kind { reset, assignment, state };
+  Kind kind = Kind::reset;
+  int epoch = 0;  // reset: the epoch to leave; assignment, state: the new one
   // state: the root's committed state
   std::shared_ptr<const ml::Vector> params;
   std::shared_ptr<const ml::Optimizer> optimizer;
@@ -29,10 +31,8 @@ struct DataParallel::Control {
   std::int64_t version = 0;
 };
 
-// A rendezvous request to the coordinator, or its own retry tick.
+// A rendezvous request to the coordinator.
 struct DataParallel::Request {
-  bool tick = false;
-  std::uint64_t seq = 0;          // tick: the timer's number
   int worker = 0;                 // position in config.workers
   std::uint64_t incarnation = 0;  // of the worker's host when sent
   int known_epoch = 0;            // the latest epoch it was assigned to
@@ -61,10 +61,12 @@ struct DataParallel::Elastic {
   std::int64_t outstanding = 0;
   std::int64_t unreported_samples = 0;  // applied, not yet passed to Monitor::on_update
   std::int64_t reported_version = 0;
+
+  // The coordinator's, owned by its process (data_parallel_coordinator.cpp).
   topology::NodeId coordinator_host = 0;
   std::unique_ptr<sim::Mailbox<Request>> coordinator_inbox;
   bool gathering = false;
-  std::uint64_t coordinator_tick = 0;
+  sim::Time gathering_deadline = 0;             // while gathering: when to re-check host discovery
   std::map<int, Request> pending;               // by worker: the requests of this gathering
   int members_of(int epoch, int worker) const;  // rank in the epoch, or -1
 };
@@ -72,43 +74,24 @@ struct DataParallel::Elastic {
 struct DataParallel::Worker {
   Worker(const RunContext& ctx, const Node& node, ml::Shard shard, int batch_size,
          const ml::Vector& initial)
-      : node(node),
-        batch_size(batch_size),
-        optimizer(ctx.optimizer->clone()),
-        sampler(std::move(shard), batch_order_seed(ctx.seed, node.name)),
-        compute(node, ctx.seed) {
-    if (ctx.timing_only) return;  // math: none keeps no replica (10,000 workers fit in memory)
-    model.emplace(ctx.model);
-    model->parameters() = initial;
-  }
-  Node node;
-  int batch_size;
-  std::optional<ml::Mlp> model;  // the replica (none with math: none)
-  std::unique_ptr<ml::Optimizer> optimizer;
-  ml::BatchSampler sampler;
-  ComputeModel compute;
-  ml::RowMatrix x;
-  std::vector<std::int32_t> y;
-  ml::Vector gradient;
-  ml::Vector reduced;  // P + 1 floats: the weighted vector, then its weight
+      : replica(ctx, node, std::move(shard), batch_size, initial) {}
+  topology::NodeId host() const { return replica.node.host; }
+
+  Replica replica;     // the model (none with math: none), optimizer, sampler, compute
+  ml::Vector reduced;  // P + 1 floats (elastic: P + 2): the weighted vector, its weight[, flag]
   ml::Vector average;  // P floats: reduced / weight
 
-  // Elastic only (data_parallel_elastic.cpp): owned by the worker's current
-  // process; a reboot keeps the struct (the disk: shard, batch order) but
-  // the new process starts with no state until a root sends it.
+  // Elastic only: owned by the worker's current process; a reboot keeps the
+  // struct (the disk: shard, batch order) but the new process starts with no
+  // state until a root sends it.
   std::unique_ptr<sim::Mailbox<Control>> control;                     // of the current incarnation
   std::vector<std::unique_ptr<sim::Mailbox<Control>>> dead_controls;  // crashed processes wait here
-  int epoch = 0;               // the latest epoch it was assigned to
-  bool has_state = true;       // false from a reboot until a root's state arrives
-  int state_epoch = 0;         // the committed state's id: the epoch of its last commit
-  std::int64_t version = 0;    //   and its version
-  bool reset_heard = false;    // the coordinator asked to re-form (a worker wants in)
-  std::uint64_t wait_seq = 0;  // numbers its retry timers; older ticks are ignored
-  // The gradient job of the process now computing, if any: a rebooted
-  // worker's new process reuses the buffers above, so the crashed
-  // process's job is joined first (with threads they must not overlap).
-  MathPool::Job* computing = nullptr;
-  ml::Vector committed;  // local SGD: the replica at the last averaging
+  int epoch = 0;             // the latest epoch it was assigned to
+  bool has_state = true;     // false from a reboot until a root's state arrives
+  int state_epoch = 0;       // the committed state's id: the epoch of its last commit
+  std::int64_t version = 0;  //   and its version
+  bool reset_heard = false;  // the coordinator asked to re-form (a worker wants in)
+  ml::Vector committed;      // local SGD: the replica at the last averaging
   std::unique_ptr<ml::Optimizer> committed_optimizer;
 };
 

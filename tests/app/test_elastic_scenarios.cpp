@@ -1,4 +1,4 @@
-// `elastic:` under the all-reduce family and local SGD (issue #6): every
+// `elastic:` under the all-reduce family and local SGD: every
 // mistake at its key, and whole runs under a crash and a partition: each
 // collective re-forms and goes on, summary.csv's accounting adds up (with
 // dropped_aborted), and the same seed gives byte-identical outputs.

@@ -1,4 +1,4 @@
-// Elastic all-reduce and local SGD under faults (issue #6), against oracles:
+// Elastic all-reduce and local SGD under faults, against oracles:
 //  - a survivor gives up on its collective exactly one timeout on its own
 //    clock after entering it (llround(T / (1 + drift)) of true time), or at
 //    once when a chunk it sent is lost;
