@@ -102,9 +102,7 @@ sim::Task Gossip::work(int index) {
   RunContext& ctx = *ctx_;
   Worker& self = worker(index);
   Life& life = *self.life;
-  const auto degree = neighbours_[static_cast<std::size_t>(index)].size();
-  const double mix_flops =
-      2.0 * static_cast<double>(degree + 1) * static_cast<double>(average_.size());
+  const auto degree = static_cast<std::int64_t>(neighbours_[static_cast<std::size_t>(index)].size());
   if (index == 0 && ctx.monitor->on_update(0, 0, average_)) co_return;
 
   for (std::int64_t round = 0;; ++round) {
@@ -117,7 +115,7 @@ sim::Task Gossip::work(int index) {
       life.received.try_emplace(message.round, workers_.size())
           .first->second[static_cast<std::size_t>(message.from)] = std::move(message.params);
     }
-    co_await self.replica.compute.run(*ctx.net, mix_flops);
+    co_await self.replica.compute.run(*ctx.net, mix_flops(degree + 1));
     mix(index, mine, weights_[static_cast<std::size_t>(index)]);
     life.received.erase(round);
     report(index, round, step.samples);
@@ -151,6 +149,10 @@ bool Gossip::missing(int index, const std::vector<std::shared_ptr<const ml::Vect
   const std::vector<int>& neighbours = neighbours_[static_cast<std::size_t>(index)];
   return std::any_of(neighbours.begin(), neighbours.end(),
                      [&](int j) { return !mine[static_cast<std::size_t>(j)]; });
+}
+
+double Gossip::mix_flops(std::int64_t replicas) const {
+  return 2.0 * static_cast<double>(replicas) * static_cast<double>(average_.size());
 }
 
 void Gossip::mix(int index, const std::vector<std::shared_ptr<const ml::Vector>>& mine,

@@ -28,7 +28,10 @@
 // (on_lost), dropped as late if it arrives after its round was mixed, as
 // stale if it predates a rejoined worker's first round, and as crashed if its
 // holder dies before mixing it. A crash ends the worker's process
-// (incarnation); on reboot the new process pulls a neighbour's current
+// (incarnation), which notices at its next wake-up (the end of its compute
+// or the deadline of its wait: nothing reaches a down host) and then drops
+// what it held; a reboot before that settles it at once. On reboot the new
+// process pulls a neighbour's current
 // replica (a 64-byte request, a P x 4-byte answer, tried in neighbour order,
 // the next one after each timeout) and starts at the round after the last one
 // that neighbour sent, with fresh optimizer state. A neighbour answers from a
@@ -161,6 +164,9 @@ class Gossip final : public Algorithm {
       int index, std::int64_t round, const std::function<void()>& on_lost = {});
   // Whether a neighbour's replica of the round `mine` is still missing.
   bool missing(int index, const std::vector<std::shared_ptr<const ml::Vector>>& mine) const;
+  // The simulated FLOPs of a mix over `replicas` replicas: a scale and an add
+  // per element each.
+  double mix_flops(std::int64_t replicas) const;
   // Replaces the worker's replica by its mixing row `weights` over `mine`,
   // through the averaging kernel (nothing with math: none).
   void mix(int index, const std::vector<std::shared_ptr<const ml::Vector>>& mine,
@@ -170,6 +176,8 @@ class Gossip final : public Algorithm {
 
   // With a timeout (gossip_faults.cpp).
   sim::Task resilient_work(int index, bool rejoin);
+  // Counts the round's contributions as produced and sends the replica.
+  std::vector<std::shared_ptr<const ml::Vector>>& send_contributions(int index, std::int64_t round);
   // Waits for the neighbours' replicas of `round` until `timeout` has run on
   // the worker's clock; files what comes, records a timeout.
   sim::Task await_neighbours(int index, std::int64_t round, Life& life);
@@ -178,6 +186,8 @@ class Gossip final : public Algorithm {
   std::vector<double> surviving_row(int index,
                                     const std::vector<std::shared_ptr<const ml::Vector>>& mine,
                                     std::int64_t& present) const;
+  // Counts the `present` replicas mixed as applied and reports the round.
+  void count_mixed(int index, std::int64_t round, std::int64_t present, std::int64_t samples);
   // Files a replica that arrived for `current` or later, drops an older one.
   void hold(Life& life, ReplicaMessage message, std::int64_t current);
   // The process died: every contribution it held is dropped as crashed.

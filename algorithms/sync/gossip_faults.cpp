@@ -38,42 +38,51 @@ sim::Task Gossip::resilient_work(int index, bool rejoining) {
   const std::shared_ptr<Life> life = self.life;  // this process's, even once a reboot replaces it
   life->incarnation = ctx.net->incarnation(self.node().host);
   const auto dead = [&] { return ctx.net->incarnation(self.node().host) != life->incarnation; };
-  const auto contributions =
-      1 + static_cast<std::int64_t>(neighbours_[static_cast<std::size_t>(index)].size());
-  const auto lost = [this] {
-    --outstanding_;
-    ctx_->monitor->record_lost();
-  };
-
   std::int64_t first = 0;
   if (rejoining) {
     co_await rejoin(index, *life, first);
   } else if (index == 0 && ctx.monitor->on_update(0, 0, average_)) {
     co_return;
   }
+
   for (std::int64_t round = first; !dead(); ++round) {
     self.keep_before_step();
     const StepResult step = co_await self.replica.local_step(ctx, training_step());
     if (dead()) break;  // crashed while computing: the replica never left
-    ctx.monitor->record_produced(contributions);  // one for itself, one per neighbour
-    outstanding_ += contributions;
-    auto& mine = send_replica(index, round, lost);
-    self.sent_round = round;
+    auto& mine = send_contributions(index, round);
     co_await await_neighbours(index, round, *life);
     if (dead()) break;
     std::int64_t present = 0;
     const std::vector<double> weights = surviving_row(index, mine, present);
-    co_await self.replica.compute.run(
-        *ctx.net, 2.0 * static_cast<double>(present) * static_cast<double>(average_.size()));
+    co_await self.replica.compute.run(*ctx.net, mix_flops(present));
     if (dead()) break;
     mix(index, mine, weights);
-    for (std::int64_t k = 0; k < present; ++k) ctx.monitor->record_applied(0);
-    outstanding_ -= present;
-    life->received.erase(round);
-    report_resilient(index, round, step.samples);
+    count_mixed(index, round, present, step.samples);
     if (ctx.monitor->stopping()) co_return;
   }
   abandon(index, *life);
+}
+
+std::vector<std::shared_ptr<const ml::Vector>>& Gossip::send_contributions(int index,
+                                                                           std::int64_t round) {
+  const auto contributions =  // one for itself, one per neighbour
+      1 + static_cast<std::int64_t>(neighbours_[static_cast<std::size_t>(index)].size());
+  ctx_->monitor->record_produced(contributions);
+  outstanding_ += contributions;
+  auto& mine = send_replica(index, round, [this] {
+    --outstanding_;
+    ctx_->monitor->record_lost();
+  });
+  worker(index).sent_round = round;
+  return mine;
+}
+
+void Gossip::count_mixed(int index, std::int64_t round, std::int64_t present,
+                         std::int64_t samples) {
+  for (std::int64_t k = 0; k < present; ++k) ctx_->monitor->record_applied(0);
+  outstanding_ -= present;
+  worker(index).life->received.erase(round);
+  report_resilient(index, round, samples);
 }
 
 sim::Task Gossip::await_neighbours(int index, std::int64_t round, Life& life) {
