@@ -19,12 +19,12 @@ namespace algo {
 struct FedAvg::ClientRound {
   ClientRound(sim::Simulator& sim, int client, std::int64_t round, std::int64_t weight)
       : client(client), round(round), weight(weight), inbox(sim) {}
-  int client;            // position in config_.clients
+  int client;  // position in config_.clients
   std::int64_t round;
-  std::int64_t weight;   // n_k: the client's shard size
-  std::int64_t samples = 0;  // trained this round (E x n_k once done)
-  bool abandoned = false;    // set by the server at the deadline: stop, send nothing
-  sim::Time close_local = 0;  // the round's end on the server's clock, announced with the model
+  std::int64_t weight;            // n_k: the client's shard size
+  std::int64_t samples = 0;       // trained this round (E x n_k once done)
+  bool abandoned = false;         // set by the server at the deadline: stop, send nothing
+  sim::Time close_local = 0;      // the round's end on the server's clock, announced with the model
   std::uint64_t incarnation = 0;  // of the client's host when sampled: a change means it crashed
   std::uint64_t order_seed = 0;   // of this round's batch order
   bool download_lost = false;     // the global model never reached it
@@ -214,7 +214,8 @@ sim::Task FedAvg::gather(std::int64_t round, std::size_t expected, std::optional
   while (arrived.size() < expected) {
     std::optional<ServerMessage> message;
     if (close) {
-      message = co_await algo::receive_until(*ctx.net, host, *server_inbox_, *close, "client_model");
+      message =
+          co_await algo::receive_until(*ctx.net, host, *server_inbox_, *close, "client_model");
       if (!message) co_return;  // the close
     } else {
       message = co_await algo::receive(*ctx.net, host, *server_inbox_, "client_model");
@@ -235,8 +236,8 @@ void FedAvg::settle(const std::vector<int>& online, const Clients& in_round, Cli
             [](const auto& a, const auto& b) { return a->client < b->client; });
   for (const auto& state : arrived) record.accepted.push_back(state->client);
   std::vector<int> missing;
-  std::set_difference(online.begin(), online.end(), record.accepted.begin(),
-                      record.accepted.end(), std::back_inserter(missing));
+  std::set_difference(online.begin(), online.end(), record.accepted.begin(), record.accepted.end(),
+                      std::back_inserter(missing));
   open_updates_ = 0;  // every online client is now applied, dropped or lost
   if (missing.empty()) return;
   for (const auto& state : in_round) {  // client order
@@ -305,7 +306,7 @@ sim::Task FedAvg::client_round(std::shared_ptr<ClientRound> state) {
   global.reset();
   replica.sampler = ml::BatchSampler(shards_[c], state->order_seed);  // a new order every round
   replica.shared_compute = &compute_[c];  // its straggler draws go on across rounds
-  StepPlan local_sgd;  // the gradient, then the client's optimizer step
+  StepPlan local_sgd;                     // the gradient, then the client's optimizer step
   local_sgd.apply = true;
   while (replica.sampler.epochs_completed() < config_.local_epochs && !past_deadline(*state)) {
     const StepResult step = co_await replica.local_step(ctx, local_sgd);
@@ -331,8 +332,8 @@ void FedAvg::upload(std::shared_ptr<ClientRound> state) {
   const std::int64_t round = state->round;
   std::shared_ptr<ClientRound> held = state;  // the loss handler outlives the message
   Monitor* monitor = ctx.monitor;
-  send_message(*ctx.net, host, server_host, encoded.bytes,
-               *server_inbox_, ServerMessage{round, std::move(state)}, "client_model",
+  send_message(*ctx.net, host, server_host, encoded.bytes, *server_inbox_,
+               ServerMessage{round, std::move(state)}, "client_model",
                std::function<void()>([held, monitor] {
                  if (held->abandoned) return;  // its round is over: already counted as missing
                  held->upload_lost = true;
@@ -342,9 +343,9 @@ void FedAvg::upload(std::shared_ptr<ClientRound> state) {
 
 bool FedAvg::past_deadline(const ClientRound& state) {
   if (config_.deadline == 0) return false;
-  if (!ctx_->clocks) return state.abandoned;  // perfect clocks: the same instant as the server's close
-  const Node& node = ctx_->nodes[static_cast<std::size_t>(config_.clients[static_cast<std::size_t>(state.client)])];
-  return local_time(*ctx_, node.host) >= state.close_local;
+  // Perfect clocks: the same instant as the server's close.
+  if (!ctx_->clocks) return state.abandoned;
+  return local_time(*ctx_, client_node(state.client).host) >= state.close_local;
 }
 
 }  // namespace algo

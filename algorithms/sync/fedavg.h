@@ -82,15 +82,16 @@
 namespace algo {
 
 struct FedAvgConfig {
-  int server = 0;                 // index into RunContext::nodes
-  std::vector<int> clients;       // indices into RunContext::nodes, >= 1 of them
-  int clients_per_round = 0;      // K in [1, N]; 0 means N (every client every round)
-  int local_epochs = 1;           // E >= 1
-  int batch_size = 32;            // B >= 1 (scaled per client by a capacity assignment)
-  sim::Time deadline = 0;         // > 0: drop updates arriving later than this after round start (local clocks)
-  double availability = 1.0;      // in (0, 1]: probability that a sampled client is online
+  int server = 0;             // index into RunContext::nodes
+  std::vector<int> clients;   // indices into RunContext::nodes, >= 1 of them
+  int clients_per_round = 0;  // K in [1, N]; 0 means N (every client every round)
+  int local_epochs = 1;       // E >= 1
+  int batch_size = 32;        // B >= 1 (scaled per client by a capacity assignment)
+  sim::Time deadline =
+      0;  // > 0: drop updates arriving later than this after round start (local clocks)
+  double availability = 1.0;  // in (0, 1]: probability that a sampled client is online
   AssignmentPolicy assignment = AssignmentPolicy::equal;
-  bool record_rounds = false;     // keep a RoundRecord per round (tests, tools)
+  bool record_rounds = false;  // keep a RoundRecord per round (tests, tools)
   // How the server combines the accepted client models (one instance for the run).
   AggregatorFactory aggregator = [] { return std::make_unique<WeightedMean>(); };
   // How a client encodes its upload (one instance per client, kept across rounds).
@@ -99,13 +100,13 @@ struct FedAvgConfig {
 
 // Counts over the whole run, in clients (one client = one potential update).
 struct FedAvgStats {
-  std::int64_t rounds = 0;    // completed rounds
+  std::int64_t rounds = 0;  // completed rounds
   std::int64_t sampled = 0;
-  std::int64_t offline = 0;   // sampled but unavailable
-  std::int64_t late = 0;      // online but missed the deadline
-  std::int64_t accepted = 0;  // averaged into the global model
-  std::int64_t discarded = 0; // late uploads that reached the server after their round closed
-  std::int64_t failed = 0;    // crashed, unreachable, or their upload was lost
+  std::int64_t offline = 0;    // sampled but unavailable
+  std::int64_t late = 0;       // online but missed the deadline
+  std::int64_t accepted = 0;   // averaged into the global model
+  std::int64_t discarded = 0;  // late uploads that reached the server after their round closed
+  std::int64_t failed = 0;     // crashed, unreachable, or their upload was lost
 };
 
 // What happened in one round; clients as positions in FedAvgConfig::clients,

@@ -88,8 +88,8 @@ void Gossip::launch(RunContext& ctx) {
   ml::Mlp initial(ctx.model);
   initial.initialize(model_init_seed(ctx.seed));
   average_ = initial.parameters();
-  workers_ = make_workers<Worker>(ctx, config_.workers, config_.batch_size, config_.assignment,
-                                  average_);
+  workers_ =
+      make_workers<Worker>(ctx, config_.workers, config_.batch_size, config_.assignment, average_);
   for (int i = 0; i < n; ++i) {
     Worker& w = worker(i);
     w.life = std::make_shared<Life>(*ctx.sim);
@@ -102,7 +102,8 @@ sim::Task Gossip::work(int index) {
   RunContext& ctx = *ctx_;
   Worker& self = worker(index);
   Life& life = *self.life;
-  const auto degree = static_cast<std::int64_t>(neighbours_[static_cast<std::size_t>(index)].size());
+  const auto degree =
+      static_cast<std::int64_t>(neighbours_[static_cast<std::size_t>(index)].size());
   if (index == 0 && ctx.monitor->on_update(0, 0, average_)) co_return;
 
   for (std::int64_t round = 0;; ++round) {

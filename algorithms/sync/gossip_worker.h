@@ -62,7 +62,7 @@ struct Gossip::Life {
   sim::Mailbox<ReplicaMessage> inbox;
   Held received;
   std::uint64_t incarnation = 0;  // of the worker's host when the process started
-  bool settled = false;       // its contributions were dropped when it died
+  bool settled = false;           // its contributions were dropped when it died
 };
 
 }  // namespace algo
