@@ -40,7 +40,8 @@ void Replica::StepAwaiter::await_suspend(std::coroutine_handle<> h) {
   }
   const double flops = r.flops_per_sample_ * static_cast<double>(batch_.size()) +
                        plan_.extra_flops + r.objective->extra_flops(r.parameters_);
-  r.compute.run(*ctx.net, flops).await_suspend(h);
+  ComputeModel& compute = r.shared_compute ? *r.shared_compute : r.compute;
+  compute.run(*ctx.net, flops).await_suspend(h);
 }
 
 StepResult Replica::StepAwaiter::await_resume() {

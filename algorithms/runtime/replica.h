@@ -72,6 +72,10 @@ class Replica {
   std::unique_ptr<ml::Optimizer> optimizer;
   ml::BatchSampler sampler;
   ComputeModel compute;
+  // If set, steps are timed on this compute model instead of `compute`: a
+  // node's straggler stream that outlives its replica (a federated client
+  // gets a fresh replica every round but keeps its draws). Not owned.
+  ComputeModel* shared_compute = nullptr;
   ml::Vector gradient;  // of the last step
   // What the replica minimises; plain loss unless an algorithm sets another.
   // Not owned when set from outside; must outlive the replica's steps.

@@ -9,34 +9,30 @@
 #include "algorithms/ml/rng.h"
 #include "algorithms/runtime/local_time.h"
 #include "algorithms/runtime/messaging.h"
+#include "algorithms/runtime/replica.h"
 #include "algorithms/runtime/training_seeds.h"
 
 namespace algo {
 
-// Materialised when the client is sampled and online; freed when the last of
-// the server's round, the client's task and in-flight messages lets go of it.
+// Made when the client is sampled and online; freed when the last of the
+// server's round, the client's task and in-flight messages lets go of it.
 struct FedAvg::ClientRound {
-  ClientRound(const RunContext& ctx, int client, std::int64_t round, const ml::Shard& shard,
-              std::uint64_t order_seed)
-      : client(client),
-        round(round),
-        weight(static_cast<std::int64_t>(shard.size())),
-        model(ctx.model),
-        optimizer(ctx.optimizer->clone()),
-        sampler(shard, order_seed),
-        inbox(*ctx.sim) {}
-  int client;            // position in config_.clients
+  ClientRound(sim::Simulator& sim, int client, std::int64_t round, std::int64_t weight)
+      : client(client), round(round), weight(weight), inbox(sim) {}
+  int client;  // position in config_.clients
   std::int64_t round;
-  std::int64_t weight;   // n_k: the client's shard size
-  std::int64_t samples = 0;  // trained this round (E x n_k once done)
-  bool abandoned = false;    // set by the server at the deadline: stop, send nothing
-  sim::Time close_local = 0;  // the round's end on the server's clock, announced with the model
+  std::int64_t weight;            // n_k: the client's shard size
+  std::int64_t samples = 0;       // trained this round (E x n_k once done)
+  bool abandoned = false;         // set by the server at the deadline: stop, send nothing
+  sim::Time close_local = 0;      // the round's end on the server's clock, announced with the model
   std::uint64_t incarnation = 0;  // of the client's host when sampled: a change means it crashed
+  std::uint64_t order_seed = 0;   // of this round's batch order
   bool download_lost = false;     // the global model never reached it
   bool upload_lost = false;       // its update was lost on the way back (counted lost)
-  ml::Mlp model;         // the replica; after training, the update sent back
-  std::unique_ptr<ml::Optimizer> optimizer;
-  ml::BatchSampler sampler;
+  // Built from the global model when it arrives; freed once the update is
+  // encoded.
+  std::optional<Replica> replica;
+  ml::Vector update;  // what the server decodes from the upload (empty with math: none)
   sim::Mailbox<std::shared_ptr<const ml::Vector>> inbox;  // the global model
 };
 
@@ -66,19 +62,16 @@ ml::Vector FedAvg::weighted_average(const std::vector<const ml::Vector*>& models
   if (models.empty() || models.size() != weights.size()) {
     throw std::invalid_argument("weighted_average: need one weight per model, and a model");
   }
-  std::int64_t total = 0;
+  std::vector<Contribution> contributions;
   for (std::size_t k = 0; k < models.size(); ++k) {
-    if (weights[k] < 0) throw std::invalid_argument("weighted_average: negative weight");
     if (models[k]->size() != models[0]->size()) {
       throw std::invalid_argument("weighted_average: models of different sizes");
     }
-    total += weights[k];
+    contributions.push_back({static_cast<int>(k), models[k], weights[k]});
   }
-  if (total <= 0) throw std::invalid_argument("weighted_average: weights sum to zero");
-  ml::Vector average = ml::Vector::Zero(models[0]->size());
-  for (std::size_t k = 0; k < models.size(); ++k) {
-    average += (static_cast<float>(weights[k]) / static_cast<float>(total)) * *models[k];
-  }
+  const RunContext inline_math;  // no pool, no test fault
+  ml::Vector average(models[0]->size());
+  WeightedMean().aggregate(inline_math, contributions, average);
   return average;
 }
 
@@ -93,12 +86,17 @@ void FedAvg::launch(RunContext& ctx) {
   server_inbox_ = std::make_unique<sim::Mailbox<ServerMessage>>(*ctx.sim);
   sampling_ = std::make_unique<sim::RandomStream>(ctx.seed, server.name, "fedavg-sampling");
   availability_ = std::make_unique<sim::RandomStream>(ctx.seed, server.name, "fedavg-availability");
+  aggregator_ = config_.aggregator();
 
   Assignment assignment = assign_work(ctx, config_.clients, config_.batch_size, config_.assignment);
   shards_ = std::move(assignment.shards);
   batch_sizes_ = std::move(assignment.batch_sizes);
   compute_.reserve(config_.clients.size());
-  for (int c : config_.clients) compute_.emplace_back(ctx.nodes.at(static_cast<std::size_t>(c)), ctx.seed);
+  compressors_.reserve(config_.clients.size());
+  for (int c : config_.clients) {
+    compute_.emplace_back(ctx.nodes.at(static_cast<std::size_t>(c)), ctx.seed);
+    compressors_.push_back(config_.compressor());
+  }
   ctx.sim->spawn(serve(), server.name);
 }
 
@@ -124,6 +122,7 @@ std::vector<int> FedAvg::sample_clients() {
   return all;
 }
 
+// The server's program: one round after another until the run stops.
 sim::Task FedAvg::serve() {
   RunContext& ctx = *ctx_;
   const topology::NodeId host = ctx.nodes[static_cast<std::size_t>(config_.server)].host;
@@ -133,173 +132,207 @@ sim::Task FedAvg::serve() {
     FedAvgRound record;
     record.round = round;
     record.start = ctx.sim->now();
-    record.sampled = sample_clients();
-    std::vector<int> online, crashed, unreachable;
-    for (int c : record.sampled) {
-      const bool up = config_.availability >= 1.0 || availability_->bernoulli(config_.availability);
-      const topology::NodeId client_host = client_node(c).host;
-      if (!up) {
-        record.offline.push_back(c);
-      } else if (!ctx.net->host_up(client_host)) {
-        crashed.push_back(c);
-      } else if (ctx.net->faults_active() && !ctx.net->can_reach(host, client_host)) {
-        // (Without faults an unreachable client stays an error of the topology.)
-        unreachable.push_back(c);
-      } else {
-        online.push_back(c);
-      }
-    }
-    ctx.monitor->record_produced(static_cast<std::int64_t>(record.sampled.size()));
-    if (!record.offline.empty()) {
-      ctx.monitor->record_dropped(static_cast<std::int64_t>(record.offline.size()), "offline");
-    }
-    if (!crashed.empty())
-      ctx.monitor->record_dropped(static_cast<std::int64_t>(crashed.size()), "crashed");
-    if (!unreachable.empty()) {
-      ctx.monitor->record_dropped(static_cast<std::int64_t>(unreachable.size()), "unreachable");
-    }
-    open_updates_ = static_cast<std::int64_t>(online.size());
-    record.failed = crashed;
-    record.failed.insert(record.failed.end(), unreachable.begin(), unreachable.end());
+    const std::vector<int> online = sample(record);
+    // The close: announced on the server's clock, waited for as a timeout on it.
     const sim::Time close_local = local_time(ctx, host) + config_.deadline;
-
+    std::optional<sim::Time> close;
     if (config_.deadline > 0 && !online.empty()) {
-      ctx.sim->spawn(deadline_timer(round), "fedavg-deadline");
+      close = ctx.sim->now() + wait_for_local(ctx, host, config_.deadline);
     }
-    auto snapshot = std::make_shared<const ml::Vector>(params_);
-    std::vector<std::shared_ptr<ClientRound>> in_round;  // online clients, in client order
-    for (int c : online) {
-      const Node& node = ctx.nodes[static_cast<std::size_t>(config_.clients[static_cast<std::size_t>(c)])];
-      const std::uint64_t order_seed =
-          ml::derive_seed(batch_order_seed(ctx.seed, node.name), static_cast<std::uint64_t>(round));
-      auto state = std::make_shared<ClientRound>(ctx, c, round, shards_[static_cast<std::size_t>(c)],
-                                                 order_seed);
-      state->close_local = close_local;
-      state->incarnation = ctx.net->incarnation(node.host);
-      ctx.sim->spawn(client_round(state), node.name);
-      send_message(*ctx.net, host, node.host, static_cast<double>(param_bytes_), state->inbox,
-                   std::shared_ptr<const ml::Vector>(snapshot), "global_model",
-                   std::function<void()>([state] { state->download_lost = true; }));
-      in_round.push_back(std::move(state));
-    }
-
-    std::vector<std::shared_ptr<ClientRound>> arrived;
-    while (arrived.size() < online.size()) {
-      ServerMessage message =
-          co_await algo::receive(*ctx.net, host, *server_inbox_, "client_model");
-      if (message.round != round) {  // a late update or timer of an earlier round
-        if (message.update) ++stats_.discarded;
-        continue;
-      }
-      if (!message.update) break;            // this round's deadline
-      arrived.push_back(std::move(message.update));
-    }
-    std::sort(arrived.begin(), arrived.end(),
-              [](const auto& a, const auto& b) { return a->client < b->client; });
-    for (const auto& state : arrived) record.accepted.push_back(state->client);
-    std::vector<int> missing;
-    std::set_difference(online.begin(), online.end(), record.accepted.begin(),
-                        record.accepted.end(), std::back_inserter(missing));
-    if (!missing.empty()) {
-      for (const auto& state : in_round) {  // client order
-        if (!std::binary_search(missing.begin(), missing.end(), state->client)) continue;
-        const topology::NodeId client_host = client_node(state->client).host;
-        if (state->upload_lost) {  // already counted lost
-          record.failed.push_back(state->client);
-        } else if (ctx.net->incarnation(client_host) != state->incarnation) {
-          record.failed.push_back(state->client);
-          ctx.monitor->record_dropped(1, "crashed");
-        } else if (state->download_lost) {
-          record.failed.push_back(state->client);
-          ctx.monitor->record_dropped(1, "unreachable");
-        } else {
-          record.late.push_back(state->client);
-        }
-      }
-      std::sort(record.failed.begin(), record.failed.end());
-      if (!record.late.empty()) {
-        ctx.monitor->record_dropped(static_cast<std::int64_t>(record.late.size()), "late");
-      }
-      for (const auto& state : in_round) state->abandoned = true;  // harmless for arrived ones
-    }
+    Clients in_round = broadcast(round, online, close_local);
+    Clients arrived;
+    co_await gather(round, online.size(), close, arrived);
+    settle(online, in_round, arrived, record);
     in_round.clear();
-    open_updates_ = 0;  // every online client is now applied, dropped or lost
-
     std::int64_t samples = 0;
-    if (!arrived.empty()) {
-      std::vector<const ml::Vector*> models;
-      std::vector<std::int64_t> weights;
-      for (const auto& state : arrived) {
-        models.push_back(&state->model.parameters());
-        weights.push_back(state->weight);
-        samples += state->samples;
-      }
-      if (!ctx.timing_only) {
-        MathTimer timer(ctx.math);
-        params_ = weighted_average(models, weights);
-      }
-      if (ctx.test_flip_average_sign) params_ = -params_;
-      arrived.clear();  // frees the accepted clients' state
-      co_await server_compute_->run(
-          *ctx.net, aggregate_flops(params_.size(), static_cast<int>(models.size())));
-      for (std::size_t k = 0; k < models.size(); ++k) ctx.monitor->record_applied(0);
-    }
-
-    stats_.rounds += 1;
-    stats_.sampled += static_cast<std::int64_t>(record.sampled.size());
-    stats_.offline += static_cast<std::int64_t>(record.offline.size());
-    stats_.late += static_cast<std::int64_t>(record.late.size());
-    stats_.accepted += static_cast<std::int64_t>(record.accepted.size());
-    stats_.failed += static_cast<std::int64_t>(record.failed.size());
-    record.end = ctx.sim->now();
-    if (config_.record_rounds) rounds_.push_back(std::move(record));
-    if (ctx.monitor->on_update(round + 1, samples, params_)) co_return;
+    co_await aggregate(arrived, samples);
+    if (report(std::move(record), samples)) co_return;
   }
 }
 
+std::vector<int> FedAvg::sample(FedAvgRound& record) {
+  RunContext& ctx = *ctx_;
+  const topology::NodeId host = ctx.nodes[static_cast<std::size_t>(config_.server)].host;
+  record.sampled = sample_clients();
+  std::vector<int> online, crashed, unreachable;
+  for (int c : record.sampled) {
+    const bool up = config_.availability >= 1.0 || availability_->bernoulli(config_.availability);
+    const topology::NodeId client_host = client_node(c).host;
+    if (!up) {
+      record.offline.push_back(c);
+    } else if (!ctx.net->host_up(client_host)) {
+      crashed.push_back(c);
+    } else if (ctx.net->faults_active() && !ctx.net->can_reach(host, client_host)) {
+      // (Without faults an unreachable client stays an error of the topology.)
+      unreachable.push_back(c);
+    } else {
+      online.push_back(c);
+    }
+  }
+  ctx.monitor->record_produced(static_cast<std::int64_t>(record.sampled.size()));
+  if (!record.offline.empty()) {
+    ctx.monitor->record_dropped(static_cast<std::int64_t>(record.offline.size()), "offline");
+  }
+  if (!crashed.empty())
+    ctx.monitor->record_dropped(static_cast<std::int64_t>(crashed.size()), "crashed");
+  if (!unreachable.empty()) {
+    ctx.monitor->record_dropped(static_cast<std::int64_t>(unreachable.size()), "unreachable");
+  }
+  open_updates_ = static_cast<std::int64_t>(online.size());
+  record.failed = crashed;
+  record.failed.insert(record.failed.end(), unreachable.begin(), unreachable.end());
+  return online;
+}
+
+FedAvg::Clients FedAvg::broadcast(std::int64_t round, const std::vector<int>& online,
+                                  sim::Time close_local) {
+  RunContext& ctx = *ctx_;
+  const topology::NodeId host = ctx.nodes[static_cast<std::size_t>(config_.server)].host;
+  auto snapshot = std::make_shared<const ml::Vector>(params_);
+  Clients in_round;  // online clients, in client order
+  for (int c : online) {
+    const Node& node = client_node(c);
+    auto state = std::make_shared<ClientRound>(
+        *ctx.sim, c, round, static_cast<std::int64_t>(shards_[static_cast<std::size_t>(c)].size()));
+    state->order_seed =
+        ml::derive_seed(batch_order_seed(ctx.seed, node.name), static_cast<std::uint64_t>(round));
+    state->close_local = close_local;
+    state->incarnation = ctx.net->incarnation(node.host);
+    ctx.sim->spawn(client_round(state), node.name);
+    send_message(*ctx.net, host, node.host, static_cast<double>(param_bytes_), state->inbox,
+                 std::shared_ptr<const ml::Vector>(snapshot), "global_model",
+                 std::function<void()>([state] { state->download_lost = true; }));
+    in_round.push_back(std::move(state));
+  }
+  return in_round;
+}
+
+sim::Task FedAvg::gather(std::int64_t round, std::size_t expected, std::optional<sim::Time> close,
+                         Clients& arrived) {
+  RunContext& ctx = *ctx_;
+  const topology::NodeId host = ctx.nodes[static_cast<std::size_t>(config_.server)].host;
+  while (arrived.size() < expected) {
+    std::optional<ServerMessage> message;
+    if (close) {
+      message =
+          co_await algo::receive_until(*ctx.net, host, *server_inbox_, *close, "client_model");
+      if (!message) co_return;  // the close
+    } else {
+      message = co_await algo::receive(*ctx.net, host, *server_inbox_, "client_model");
+    }
+    // An upload of an earlier round, or one landing at the close itself, is late.
+    if (message->round != round || (close && ctx.sim->now() >= *close)) {
+      ++stats_.discarded;
+      continue;
+    }
+    arrived.push_back(std::move(message->update));
+  }
+}
+
+void FedAvg::settle(const std::vector<int>& online, const Clients& in_round, Clients& arrived,
+                    FedAvgRound& record) {
+  RunContext& ctx = *ctx_;
+  std::sort(arrived.begin(), arrived.end(),
+            [](const auto& a, const auto& b) { return a->client < b->client; });
+  for (const auto& state : arrived) record.accepted.push_back(state->client);
+  std::vector<int> missing;
+  std::set_difference(online.begin(), online.end(), record.accepted.begin(), record.accepted.end(),
+                      std::back_inserter(missing));
+  open_updates_ = 0;  // every online client is now applied, dropped or lost
+  if (missing.empty()) return;
+  for (const auto& state : in_round) {  // client order
+    if (!std::binary_search(missing.begin(), missing.end(), state->client)) continue;
+    const topology::NodeId client_host = client_node(state->client).host;
+    if (state->upload_lost) {  // already counted lost
+      record.failed.push_back(state->client);
+    } else if (ctx.net->incarnation(client_host) != state->incarnation) {
+      record.failed.push_back(state->client);
+      ctx.monitor->record_dropped(1, "crashed");
+    } else if (state->download_lost) {
+      record.failed.push_back(state->client);
+      ctx.monitor->record_dropped(1, "unreachable");
+    } else {
+      record.late.push_back(state->client);
+    }
+  }
+  std::sort(record.failed.begin(), record.failed.end());
+  if (!record.late.empty()) {
+    ctx.monitor->record_dropped(static_cast<std::int64_t>(record.late.size()), "late");
+  }
+  for (const auto& state : in_round) state->abandoned = true;  // harmless for arrived ones
+}
+
+sim::Task FedAvg::aggregate(Clients& arrived, std::int64_t& samples) {
+  RunContext& ctx = *ctx_;
+  samples = 0;
+  if (arrived.empty()) co_return;  // the model stays as it was
+  std::vector<Contribution> contributions;
+  for (const auto& state : arrived) {
+    contributions.push_back({state->client, &state->update, state->weight});
+    samples += state->samples;
+  }
+  aggregator_->aggregate(ctx, contributions, params_);
+  const auto accepted = static_cast<int>(arrived.size());
+  arrived.clear();  // frees the accepted clients' state
+  co_await server_compute_->run(*ctx.net, aggregate_flops(params_.size(), accepted));
+  for (int k = 0; k < accepted; ++k) ctx.monitor->record_applied(0);
+}
+
+bool FedAvg::report(FedAvgRound record, std::int64_t samples) {
+  stats_.rounds += 1;
+  stats_.sampled += static_cast<std::int64_t>(record.sampled.size());
+  stats_.offline += static_cast<std::int64_t>(record.offline.size());
+  stats_.late += static_cast<std::int64_t>(record.late.size());
+  stats_.accepted += static_cast<std::int64_t>(record.accepted.size());
+  stats_.failed += static_cast<std::int64_t>(record.failed.size());
+  record.end = ctx_->sim->now();
+  const std::int64_t version = record.round + 1;
+  if (config_.record_rounds) rounds_.push_back(std::move(record));
+  return ctx_->monitor->on_update(version, samples, params_);
+}
+
+// A client's program for one round: receive the global model, train E local
+// epochs on it, upload the result (unless the round closed meanwhile).
 sim::Task FedAvg::client_round(std::shared_ptr<ClientRound> state) {
   RunContext& ctx = *ctx_;
   const auto c = static_cast<std::size_t>(state->client);
-  const Node& node = ctx.nodes[static_cast<std::size_t>(config_.clients[c])];
-  const topology::NodeId server_host = ctx.nodes[static_cast<std::size_t>(config_.server)].host;
-  const double flops_per_sample = state->model.train_flops_per_sample();
-  const int batch_size = batch_sizes_[c];
-
+  const Node& node = client_node(state->client);
   // A crash ends this round's work for the client when it next wakes.
   const auto dead = [&] { return ctx.net->incarnation(node.host) != state->incarnation; };
   std::shared_ptr<const ml::Vector> global =
       co_await algo::receive(*ctx.net, node.host, state->inbox, "global_model");
   if (dead()) co_return;
-  if (!ctx.timing_only) state->model.parameters() = *global;
+  Replica& replica = state->replica.emplace(ctx, node, shards_[c], batch_sizes_[c], *global);
   global.reset();
-  ml::RowMatrix x;
-  std::vector<std::int32_t> y;
-  ml::Vector gradient;
-  while (state->sampler.epochs_completed() < config_.local_epochs && !past_deadline(*state)) {
-    const auto batch = state->sampler.next_batch(batch_size);
-    const auto samples = static_cast<std::int64_t>(batch.size());
-    state->samples += samples;
-    // The local step runs on the math pool while the simulated compute elapses.
-    float loss = 0.0f;
-    MathPool::Job job;
-    if (!ctx.timing_only) {
-      job = submit_math(ctx.math, [&] {
-        ml::gather_batch(*ctx.train, batch, x, y);
-        loss = state->model.loss_and_gradient(x, y, gradient);
-        state->optimizer->step(state->model.parameters(), gradient);
-      });
-    }
-    co_await compute_[c].run(*ctx.net, flops_per_sample * static_cast<double>(samples));
-    job.join();
+  replica.sampler = ml::BatchSampler(shards_[c], state->order_seed);  // a new order every round
+  replica.shared_compute = &compute_[c];  // its straggler draws go on across rounds
+  StepPlan local_sgd;                     // the gradient, then the client's optimizer step
+  local_sgd.apply = true;
+  while (replica.sampler.epochs_completed() < config_.local_epochs && !past_deadline(*state)) {
+    const StepResult step = co_await replica.local_step(ctx, local_sgd);
+    state->samples += step.samples;
     if (dead()) co_return;
-    if (!ctx.timing_only) ctx.monitor->record_train_loss(loss, samples);
   }
   if (past_deadline(*state)) co_return;  // the server no longer waits for it, or so it believes
-  state->optimizer.reset();  // the update is the model; the rest is not needed any more
+  upload(std::move(state));
+}
+
+void FedAvg::upload(std::shared_ptr<ClientRound> state) {
+  RunContext& ctx = *ctx_;
+  const auto c = static_cast<std::size_t>(state->client);
+  Compressor& compressor = *compressors_[c];
+  Replica& replica = *state->replica;
+  Encoded encoded = replica.has_model()
+                        ? compressor.encode(std::move(replica.parameters()))
+                        : Encoded{ml::Vector(), compressor.wire_bytes(params_.size())};
+  state->update = std::move(encoded.values);
+  state->replica.reset();  // the update is all the server needs
+  const topology::NodeId server_host = ctx.nodes[static_cast<std::size_t>(config_.server)].host;
+  const topology::NodeId host = client_node(state->client).host;
   const std::int64_t round = state->round;
   std::shared_ptr<ClientRound> held = state;  // the loss handler outlives the message
   Monitor* monitor = ctx.monitor;
-  send_message(*ctx.net, node.host, server_host, static_cast<double>(param_bytes_), *server_inbox_,
+  send_message(*ctx.net, host, server_host, encoded.bytes, *server_inbox_,
                ServerMessage{round, std::move(state)}, "client_model",
                std::function<void()>([held, monitor] {
                  if (held->abandoned) return;  // its round is over: already counted as missing
@@ -310,15 +343,9 @@ sim::Task FedAvg::client_round(std::shared_ptr<ClientRound> state) {
 
 bool FedAvg::past_deadline(const ClientRound& state) {
   if (config_.deadline == 0) return false;
-  if (!ctx_->clocks) return state.abandoned;  // perfect clocks: the same instant as the server's close
-  const Node& node = ctx_->nodes[static_cast<std::size_t>(config_.clients[static_cast<std::size_t>(state.client)])];
-  return local_time(*ctx_, node.host) >= state.close_local;
-}
-
-sim::Task FedAvg::deadline_timer(std::int64_t round) {
-  const topology::NodeId host = ctx_->nodes[static_cast<std::size_t>(config_.server)].host;
-  co_await ctx_->sim->sleep(wait_for_local(*ctx_, host, config_.deadline));
-  server_inbox_->send(ServerMessage{round, nullptr});
+  // Perfect clocks: the same instant as the server's close.
+  if (!ctx_->clocks) return state.abandoned;
+  return local_time(*ctx_, client_node(state.client).host) >= state.close_local;
 }
 
 }  // namespace algo

@@ -9,15 +9,19 @@
 //      stream); offline clients are skipped and counted as dropped updates;
 //   2. it sends the global model to every online sampled client (one flow
 //      each, sized by the real parameter bytes);
-//   3. each client trains a fresh replica for E local epochs at batch B over
-//      its whole shard with a FRESH optimizer (momentum / Adam moments start
-//      at zero every round: clients keep no optimizer state between rounds),
-//      sleeping FLOPs / FLOP/s x its straggler draw per batch, and sends its
-//      model back (the same number of bytes);
+//   3. each client trains a fresh replica (Replica::local_step, its optimizer
+//      applied in every step) for E local epochs at batch B over its whole
+//      shard with a FRESH optimizer (momentum / Adam moments start at zero
+//      every round: clients keep no optimizer state between rounds) and a
+//      batch order drawn anew each round, taking FLOPs / FLOP/s x its
+//      straggler draw per batch (one straggler stream per client, across
+//      rounds), and uploads its model through its Compressor (the bytes on
+//      the wire are the encoding's);
 //   4. the server waits for every online client or, with a deadline, until
 //      its own clock has run `deadline` since the round started (a timeout,
-//      local_time.h). An update arriving at or after that is late: dropped
-//      for this round and counted with Monitor::record_dropped at the close.
+//      local_time.h: one receive_until on its inbox). An update arriving at
+//      or after that is late: dropped for this round and counted with
+//      Monitor::record_dropped at the close.
 //      Each client learns with the model the close time on the server's
 //      clock (round start + deadline) and gives up, finishing at most its
 //      current batch and sending nothing, once ITS OWN clock reads that time:
@@ -32,8 +36,9 @@
 //      Limitation: a client far behind may still be training round r when
 //      it is sampled for round r + 1, and then trains both at once (each
 //      round's compute is modelled on its own);
-//   5. the new global model is the average of the accepted client models
-//      weighted by their shard sizes n_k (summed in client order, so the
+//   5. the new global model is the server's Aggregator over the accepted
+//      client models (by default WeightedMean: weighted by their shard sizes
+//      n_k, summed in client order through the one averaging kernel, so the
 //      result does not depend on arrival order), costing aggregate_flops of
 //      server time; with no accepted update the model stays as it was.
 // Faults: a sampled client whose host is down, or that the server cannot
@@ -49,18 +54,27 @@
 // applied to the version it started from (late ones are dropped, never
 // applied to a later version).
 //
+// Structure: the server's round reads as the real program, sample ->
+// broadcast -> gather until the deadline -> settle (the accounting of late,
+// failed, crashed and unreachable clients) -> aggregate -> report, each a
+// named step; a client is receive, train E epochs, upload.
+//
 // Memory: only the state of clients in the current round is materialised
 // (model replica, optimizer, batch sampler, buffers), created when the client
-// is sampled and freed when its round work is over; what is kept for all N
-// clients is the shard (an index list) and the straggler stream.
+// receives the global model and freed once its update is encoded; what is
+// kept for all N clients is the shard (an index list), the straggler stream
+// and the compressor.
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <vector>
 
+#include "algorithms/runtime/aggregator.h"
 #include "algorithms/runtime/algorithm.h"
 #include "algorithms/runtime/assignment.h"
+#include "algorithms/runtime/compressor.h"
 #include "algorithms/runtime/compute_model.h"
 #include "sim/mailbox.h"
 #include "sim/random.h"
@@ -68,26 +82,31 @@
 namespace algo {
 
 struct FedAvgConfig {
-  int server = 0;                 // index into RunContext::nodes
-  std::vector<int> clients;       // indices into RunContext::nodes, >= 1 of them
-  int clients_per_round = 0;      // K in [1, N]; 0 means N (every client every round)
-  int local_epochs = 1;           // E >= 1
-  int batch_size = 32;            // B >= 1 (scaled per client by a capacity assignment)
-  sim::Time deadline = 0;         // > 0: drop updates arriving later than this after round start (local clocks)
-  double availability = 1.0;      // in (0, 1]: probability that a sampled client is online
+  int server = 0;             // index into RunContext::nodes
+  std::vector<int> clients;   // indices into RunContext::nodes, >= 1 of them
+  int clients_per_round = 0;  // K in [1, N]; 0 means N (every client every round)
+  int local_epochs = 1;       // E >= 1
+  int batch_size = 32;        // B >= 1 (scaled per client by a capacity assignment)
+  sim::Time deadline =
+      0;  // > 0: drop updates arriving later than this after round start (local clocks)
+  double availability = 1.0;  // in (0, 1]: probability that a sampled client is online
   AssignmentPolicy assignment = AssignmentPolicy::equal;
-  bool record_rounds = false;     // keep a RoundRecord per round (tests, tools)
+  bool record_rounds = false;  // keep a RoundRecord per round (tests, tools)
+  // How the server combines the accepted client models (one instance for the run).
+  AggregatorFactory aggregator = [] { return std::make_unique<WeightedMean>(); };
+  // How a client encodes its upload (one instance per client, kept across rounds).
+  CompressorFactory compressor = [] { return std::make_unique<IdentityCompressor>(); };
 };
 
 // Counts over the whole run, in clients (one client = one potential update).
 struct FedAvgStats {
-  std::int64_t rounds = 0;    // completed rounds
+  std::int64_t rounds = 0;  // completed rounds
   std::int64_t sampled = 0;
-  std::int64_t offline = 0;   // sampled but unavailable
-  std::int64_t late = 0;      // online but missed the deadline
-  std::int64_t accepted = 0;  // averaged into the global model
-  std::int64_t discarded = 0; // late uploads that reached the server after their round closed
-  std::int64_t failed = 0;    // crashed, unreachable, or their upload was lost
+  std::int64_t offline = 0;    // sampled but unavailable
+  std::int64_t late = 0;       // online but missed the deadline
+  std::int64_t accepted = 0;   // averaged into the global model
+  std::int64_t discarded = 0;  // late uploads that reached the server after their round closed
+  std::int64_t failed = 0;     // crashed, unreachable, or their upload was lost
 };
 
 // What happened in one round; clients as positions in FedAvgConfig::clients,
@@ -113,7 +132,8 @@ class FedAvg final : public Algorithm {
   // Empty unless config.record_rounds.
   const std::vector<FedAvgRound>& rounds() const { return rounds_; }
 
-  // sum_k w_k x_k / sum_k w_k, accumulated in float in the given order.
+  // sum_k w_k x_k / sum_k w_k in the given order: the server's WeightedMean
+  // outside a run (tests, tools), through the same averaging kernel.
   // REQUIRES models non-empty, the same size, weights.size() == models.size(),
   // every weight >= 0 and their sum > 0, else std::invalid_argument.
   static ml::Vector weighted_average(const std::vector<const ml::Vector*>& models,
@@ -128,13 +148,37 @@ class FedAvg final : public Algorithm {
  private:
   struct ClientRound;  // one client's state for one round
   struct ServerMessage {
-    std::int64_t round;                    // the round it belongs to
-    std::shared_ptr<ClientRound> update;   // null: the round's deadline timer
+    std::int64_t round;                   // the round it belongs to
+    std::shared_ptr<ClientRound> update;  // the client, with its decoded upload
   };
+  using Clients = std::vector<std::shared_ptr<ClientRound>>;
 
   sim::Task serve();
+  // The steps of a round, in order.
+  // Samples the round's clients and draws who is online; records the
+  // dropouts (offline, crashed, unreachable). Returns the online ones.
+  std::vector<int> sample(FedAvgRound& record);
+  // Sends the global model to every online client and starts its work;
+  // `close_local`: the round's close on the server's clock, announced.
+  Clients broadcast(std::int64_t round, const std::vector<int>& online, sim::Time close_local);
+  // Receives this round's uploads until `expected` came or, with a close
+  // (true time), it passed; other rounds' uploads are discarded.
+  sim::Task gather(std::int64_t round, std::size_t expected, std::optional<sim::Time> close,
+                   Clients& arrived);
+  // Sorts `arrived` into client order and accounts for every online client
+  // that did not upload in time: failed (upload lost, crashed, unreachable)
+  // or late. Tells them all to give up.
+  void settle(const std::vector<int>& online, const Clients& in_round, Clients& arrived,
+              FedAvgRound& record);
+  // The new global model from the accepted uploads (consumed), and the
+  // server's compute time for it. Sets `samples` to the samples behind it.
+  sim::Task aggregate(Clients& arrived, std::int64_t& samples);
+  // Counts the round and publishes version round + 1. Returns true to stop.
+  bool report(FedAvgRound record, std::int64_t samples);
+
   sim::Task client_round(std::shared_ptr<ClientRound> state);
-  sim::Task deadline_timer(std::int64_t round);
+  // Encodes the client's model and sends it to the server.
+  void upload(std::shared_ptr<ClientRound> state);
   // The client has to give up: its clock reads the announced close time (or,
   // without modelled clocks, the server has closed the round).
   bool past_deadline(const ClientRound& state);
@@ -149,11 +193,13 @@ class FedAvg final : public Algorithm {
   std::unique_ptr<sim::Mailbox<ServerMessage>> server_inbox_;
   std::unique_ptr<sim::RandomStream> sampling_;      // which clients a round picks
   std::unique_ptr<sim::RandomStream> availability_;  // which of them are online
+  std::unique_ptr<Aggregator> aggregator_;
 
   // Kept for every client, in client order.
   std::vector<ml::Shard> shards_;
   std::vector<int> batch_sizes_;
   std::vector<ComputeModel> compute_;
+  std::vector<std::unique_ptr<Compressor>> compressors_;
 
   FedAvgStats stats_;
   std::vector<FedAvgRound> rounds_;

@@ -6,9 +6,10 @@
 #include <optional>
 #include <stdexcept>
 
-#include "algorithms/sync/gossip_worker.h"
+#include "algorithms/runtime/averaging.h"
 #include "algorithms/runtime/messaging.h"
 #include "algorithms/runtime/training_seeds.h"
+#include "algorithms/sync/gossip_worker.h"
 
 namespace algo {
 
@@ -47,19 +48,12 @@ std::vector<std::vector<double>> metropolis_hastings_weights(
   return w;
 }
 
-void mix_replicas(const std::vector<double>& weights, std::span<const ml::Vector* const> replicas,
-                  ml::Vector& out) {
+void mixing_row(const std::vector<double>& weights, std::span<const ml::Vector* const> replicas,
+                std::vector<WeightedInput>& row) {
   assert(weights.size() == replicas.size());
-  bool first = true;
+  row.clear();
   for (std::size_t j = 0; j < weights.size(); ++j) {
-    if (weights[j] == 0.0) continue;
-    const auto w = static_cast<float>(weights[j]);
-    if (first) {
-      out = w * *replicas[j];
-      first = false;
-    } else {
-      out += w * *replicas[j];
-    }
+    if (weights[j] != 0.0) row.push_back({static_cast<float>(weights[j]), replicas[j]});
   }
 }
 
@@ -82,7 +76,8 @@ Gossip::Gossip(GossipConfig config) : config_(std::move(config)) {
 Gossip::~Gossip() = default;
 
 const ml::Vector& Gossip::replica(int worker) const {
-  return workers_.at(static_cast<std::size_t>(worker))->model.parameters();
+  const Worker& w = *workers_.at(static_cast<std::size_t>(worker));
+  return w.replica.has_model() ? w.last_complete() : average_;  // math: none keeps no replica
 }
 
 void Gossip::launch(RunContext& ctx) {
@@ -93,89 +88,90 @@ void Gossip::launch(RunContext& ctx) {
   ml::Mlp initial(ctx.model);
   initial.initialize(model_init_seed(ctx.seed));
   average_ = initial.parameters();
-  workers_ = make_workers<Worker>(ctx, config_.workers, config_.batch_size, config_.assignment,
-                                  average_);
+  workers_ =
+      make_workers<Worker>(ctx, config_.workers, config_.batch_size, config_.assignment, average_);
   for (int i = 0; i < n; ++i) {
-    if (config_.timeout > 0) {
-      workers_[i]->life = std::make_shared<Life>(*ctx.sim);
-      ctx.sim->spawn(resilient_work(i, false), workers_[i]->node.name);
-    } else {
-      ctx.sim->spawn(work(i), workers_[i]->node.name);
-    }
+    Worker& w = worker(i);
+    w.life = std::make_shared<Life>(*ctx.sim);
+    ctx.sim->spawn(config_.timeout > 0 ? resilient_work(i, false) : work(i), w.node().name);
   }
 }
 
+// The program of a gossip worker: step, send, wait for every neighbour, mix.
 sim::Task Gossip::work(int index) {
   RunContext& ctx = *ctx_;
-  Worker& self = *workers_[static_cast<std::size_t>(index)];
-  const auto me = static_cast<std::size_t>(index);
-  const std::vector<int>& neighbours = neighbours_[me];
-  const auto n = workers_.size();
-  const double bytes = static_cast<double>(average_.size()) * sizeof(float);
-  const double flops_per_sample = self.model.train_flops_per_sample();
-  const double mix_flops =
-      2.0 * static_cast<double>(neighbours.size() + 1) * static_cast<double>(average_.size());
+  Worker& self = worker(index);
+  Life& life = *self.life;
+  const auto degree =
+      static_cast<std::int64_t>(neighbours_[static_cast<std::size_t>(index)].size());
   if (index == 0 && ctx.monitor->on_update(0, 0, average_)) co_return;
 
   for (std::int64_t round = 0;; ++round) {
-    const auto batch = self.sampler.next_batch(self.batch_size);
-    const auto samples = static_cast<std::int64_t>(batch.size());
-    const bool math = !ctx.timing_only;
-    // The gradient runs on the math pool while the simulated compute elapses.
-    float loss = 0.0f;
-    MathPool::Job job;
-    if (math) {
-      job = submit_math(ctx.math, [&] {
-        ml::gather_batch(*ctx.train, batch, self.x, self.y);
-        loss = self.model.loss_and_gradient(self.x, self.y, self.gradient);
-      });
-    }
-    co_await self.compute.run(*ctx.net, flops_per_sample * static_cast<double>(samples));
-    job.join();
-    if (math) {
-      ctx.monitor->record_train_loss(loss, samples);
-      MathTimer timer(ctx.math);
-      self.optimizer->step(self.model.parameters(), self.gradient);
-    }
-
-    auto snapshot = std::make_shared<const ml::Vector>(self.model.parameters());
-    for (int j : neighbours) {
-      Worker& peer = *workers_[static_cast<std::size_t>(j)];
-      send_message(*ctx.net, self.node.host, peer.node.host, bytes, peer.inbox,
-                   ReplicaMessage{round, index, snapshot}, "replica");
-    }
-    auto& mine = self.received.try_emplace(round, n).first->second;
-    mine[me] = snapshot;
-    auto missing = [&] {
-      return std::any_of(neighbours.begin(), neighbours.end(),
-                         [&](int j) { return !mine[static_cast<std::size_t>(j)]; });
-    };
-    while (missing()) {
+    self.keep_before_step();
+    const StepResult step = co_await self.replica.local_step(ctx, training_step());
+    auto& mine = send_replica(index, round);
+    while (missing(index, mine)) {
       ReplicaMessage message =
-          co_await algo::receive(*ctx.net, self.node.host, self.inbox, "replica");
-      self.received.try_emplace(message.round, n)
+          co_await algo::receive(*ctx.net, self.node().host, life.inbox, "replica");
+      life.received.try_emplace(message.round, workers_.size())
           .first->second[static_cast<std::size_t>(message.from)] = std::move(message.params);
     }
-    co_await self.compute.run(*ctx.net, mix_flops);
-    if (math) {
-      std::vector<const ml::Vector*> replicas(n, nullptr);
-      for (std::size_t j = 0; j < n; ++j) replicas[j] = mine[j].get();
-      MathTimer timer(ctx.math);
-      mix_replicas(weights_[me], replicas, self.mixed);
-      if (ctx.test_flip_average_sign) self.mixed = -self.mixed;
-      self.model.parameters() = self.mixed;
-    }
-    self.received.erase(round);
-    report(index, round, samples);
+    co_await self.replica.compute.run(*ctx.net, mix_flops(degree + 1));
+    mix(index, mine, weights_[static_cast<std::size_t>(index)]);
+    life.received.erase(round);
+    report(index, round, step.samples);
     if (ctx.monitor->stopping()) co_return;
   }
+}
+
+std::vector<std::shared_ptr<const ml::Vector>>& Gossip::send_replica(
+    int index, std::int64_t round, const std::function<void()>& on_lost) {
+  Worker& self = worker(index);
+  const double bytes = static_cast<double>(average_.size()) * sizeof(float);
+  // With math: none an empty vector stands for the replica: it marks presence.
+  auto snapshot = self.replica.has_model()
+                      ? std::make_shared<const ml::Vector>(self.replica.parameters())
+                      : std::make_shared<const ml::Vector>();
+  for (int j : neighbours_[static_cast<std::size_t>(index)]) {
+    Worker& peer = worker(j);
+    ReplicaMessage message;
+    message.round = round;
+    message.from = index;
+    message.params = snapshot;
+    send_message(*ctx_->net, self.node().host, peer.node().host, bytes, peer.life->inbox,
+                 std::move(message), "replica", on_lost);
+  }
+  auto& mine = self.life->received.try_emplace(round, workers_.size()).first->second;
+  mine[static_cast<std::size_t>(index)] = std::move(snapshot);
+  return mine;
+}
+
+bool Gossip::missing(int index, const std::vector<std::shared_ptr<const ml::Vector>>& mine) const {
+  const std::vector<int>& neighbours = neighbours_[static_cast<std::size_t>(index)];
+  return std::any_of(neighbours.begin(), neighbours.end(),
+                     [&](int j) { return !mine[static_cast<std::size_t>(j)]; });
+}
+
+double Gossip::mix_flops(std::int64_t replicas) const {
+  return 2.0 * static_cast<double>(replicas) * static_cast<double>(average_.size());
+}
+
+void Gossip::mix(int index, const std::vector<std::shared_ptr<const ml::Vector>>& mine,
+                 const std::vector<double>& weights) {
+  if (ctx_->timing_only) return;
+  Worker& self = worker(index);
+  std::vector<const ml::Vector*> replicas(mine.size(), nullptr);
+  for (std::size_t j = 0; j < mine.size(); ++j) replicas[j] = mine[j].get();
+  mixing_row(weights, replicas, self.row);
+  weighted_average(*ctx_, self.row, self.mixed, self.jobs);
+  self.replica.parameters() = self.mixed;
 }
 
 void Gossip::report(int index, std::int64_t round, std::int64_t samples) {
   const std::size_t n = workers_.size();
   Round& r = rounds_[round];
   if (r.replicas.empty()) r.replicas.resize(n);
-  r.replicas[static_cast<std::size_t>(index)] = replica(index);
+  if (!ctx_->timing_only) r.replicas[static_cast<std::size_t>(index)] = replica(index);
   r.samples += samples;
   if (++r.reported < static_cast<int>(n)) return;
   // Rounds complete in order: a worker reports round t before round t + 1.

@@ -18,25 +18,37 @@
 // distance of the replicas to it). Every local gradient counts as an applied
 // update of staleness 0 (it is applied to the replica it was computed on).
 //
-// Faults (issue #6), with `timeout` set (gossip_faults.cpp): a worker waits
-// for its neighbours' round-t replicas at most `timeout` on its own clock
-// (wait_for_local), then mixes what it has; a missing neighbour's weight goes
-// to the worker itself (W_ii += W_ij), so the row still sums to 1. Accounting
-// is per contribution to a mix: a worker's round-t replica for itself and for
-// each neighbour is produced when sent; it is applied when mixed, lost if the
-// network loses it (on_lost), dropped as late if it arrives after its round
-// was mixed, as stale if it predates a rejoined worker's first round, and as
-// crashed if its holder dies before mixing it. A crash ends the worker's
-// process (incarnation); on reboot the new process pulls a neighbour's current
+// Faults, with `timeout` set (gossip_faults.cpp, rejoin in gossip_rejoin.cpp):
+// a worker waits for its neighbours' round-t replicas at most `timeout` on
+// its own clock (wait_for_local, armed when its replica is sent), then mixes
+// what it has; a missing neighbour's weight goes to the worker itself
+// (W_ii += W_ij), so the row still sums to 1. Accounting is per contribution
+// to a mix: a worker's round-t replica for itself and for each neighbour is
+// produced when sent; it is applied when mixed, lost if the network loses it
+// (on_lost), dropped as late if it arrives after its round was mixed, as
+// stale if it predates a rejoined worker's first round, and as crashed if its
+// holder dies before mixing it. A crash ends the worker's process
+// (incarnation), which notices at its next wake-up (the end of its compute
+// or the deadline of its wait: nothing reaches a down host) and then drops
+// what it held; a reboot before that settles it at once. On reboot the new
+// process pulls a neighbour's current
 // replica (a 64-byte request, a P x 4-byte answer, tried in neighbour order,
 // the next one after each timeout) and starts at the round after the last one
-// that neighbour sent, with fresh optimizer state. Global version t + 1 is
-// the average of the round-t replicas of the workers that mixed round t; it
-// waits only for workers whose process is running and joined by round t.
+// that neighbour sent, with fresh optimizer state. A neighbour answers from a
+// serving thread beside its training loop with the last replica it completed
+// (during a local step, the one the step started from). Global version t + 1
+// is the average of the round-t replicas of the workers that mixed round t;
+// it waits only for workers whose process is running and joined by round t.
 // Without `timeout` (0) the run is exactly the fault-free loop above.
+//
+// Structure: each worker is one coroutine whose loop is the program above,
+// a local step (Replica::local_step), a send, a wait, a mix through the one
+// averaging kernel (weighted_average); the fault protocol (the bounded wait,
+// the accounting, the rejoin) lives in named helpers.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -45,6 +57,7 @@
 
 #include "algorithms/runtime/algorithm.h"
 #include "algorithms/runtime/assignment.h"
+#include "algorithms/runtime/weighted_sum.h"
 #include "sim/mailbox.h"
 
 namespace algo {
@@ -62,10 +75,11 @@ std::vector<std::vector<int>> gossip_neighbours(GossipGraph graph, int workers);
 std::vector<std::vector<double>> metropolis_hastings_weights(
     const std::vector<std::vector<int>>& neighbours);
 
-// sum_j weights[j] * replicas[j] over the j with weights[j] != 0, in index
-// order, into out. replicas[j] may be null where weights[j] == 0.
-void mix_replicas(const std::vector<double>& weights, std::span<const ml::Vector* const> replicas,
-                  ml::Vector& out);
+// The inputs of a mixing row for the averaging kernel: (weights[j] as float,
+// replicas[j]) for every j with weights[j] != 0, in index order, into `row`
+// (cleared first). replicas[j] may be null where weights[j] == 0.
+void mixing_row(const std::vector<double>& weights, std::span<const ml::Vector* const> replicas,
+                std::vector<WeightedInput>& row);
 
 // Mean over the replicas of the L2 distance to their average (summed in
 // order); also writes the average.
@@ -90,7 +104,8 @@ class Gossip final : public Algorithm {
   // The average of the replicas after the last complete round.
   const ml::Vector& global_parameters() const override { return average_; }
 
-  // For tests, valid after launch(): worker i's current replica.
+  // For tests, valid after launch(): worker i's replica as of its last complete
+  // step or mix (a step in progress is not seen; math: none: the initial model).
   const ml::Vector& replica(int worker) const;
   const std::vector<std::vector<double>>& mixing_matrix() const { return weights_; }
 
@@ -118,16 +133,20 @@ class Gossip final : public Algorithm {
   struct ReplicaMessage {
     std::int64_t round = 0;
     int from = -1;  // worker index
+    // Null only in a state answer with math: none (presence is the message).
     std::shared_ptr<const ml::Vector> params;
-    // With a timeout: a replica, the worker's own timer, or a pulled state
-    // (round: the first round to run) for the process of `incarnation`.
-    enum class Kind { replica, tick, state } kind = Kind::replica;
-    std::uint64_t seq = 0;
+    // A neighbour's replica for round `round`, or (with a timeout) the state
+    // a rejoining process pulled: `round` is the first round it runs, and
+    // `incarnation` the asking process's, so a stale answer is recognised.
+    enum class Kind { replica, state } kind = Kind::replica;
     std::uint64_t incarnation = 0;
   };
+  // Replicas received and not mixed yet: by round, then by worker (null:
+  // not received).
+  using Held = std::map<std::int64_t, std::vector<std::shared_ptr<const ml::Vector>>>;
   struct Worker;
   // What one process (one incarnation of a worker) holds: its inbox and the
-  // contributions received but not mixed yet, by round, then worker.
+  // contributions received but not mixed yet.
   struct Life;
   struct Round {
     std::vector<ml::Vector> replicas;  // by worker, once mixed
@@ -136,20 +155,53 @@ class Gossip final : public Algorithm {
     std::vector<char> reported_by;  // with a timeout: by worker
   };
 
+  Worker& worker(int index) { return *workers_[static_cast<std::size_t>(index)]; }
   sim::Task work(int index);
+  // Sends worker `index`'s replica of `round` to its neighbours (into their
+  // current process's inbox; `on_lost` if the network loses one) and files
+  // it as its own contribution. Returns the round's held replicas.
+  std::vector<std::shared_ptr<const ml::Vector>>& send_replica(
+      int index, std::int64_t round, const std::function<void()>& on_lost = {});
+  // Whether a neighbour's replica of the round `mine` is still missing.
+  bool missing(int index, const std::vector<std::shared_ptr<const ml::Vector>>& mine) const;
+  // The simulated FLOPs of a mix over `replicas` replicas: a scale and an add
+  // per element each.
+  double mix_flops(std::int64_t replicas) const;
+  // Replaces the worker's replica by its mixing row `weights` over `mine`,
+  // through the averaging kernel (nothing with math: none).
+  void mix(int index, const std::vector<std::shared_ptr<const ml::Vector>>& mine,
+           const std::vector<double>& weights);
   // Worker `index` finished round `round` with its mixed replica.
   void report(int index, std::int64_t round, std::int64_t samples);
 
   // With a timeout (gossip_faults.cpp).
   sim::Task resilient_work(int index, bool rejoin);
-  sim::Task tick_after(std::shared_ptr<Life> life, std::uint64_t seq, sim::Time delay);
-  void request_state(int index, int from, std::uint64_t incarnation);
+  // Counts the round's contributions as produced and sends the replica.
+  std::vector<std::shared_ptr<const ml::Vector>>& send_contributions(int index, std::int64_t round);
+  // Waits for the neighbours' replicas of `round` until `timeout` has run on
+  // the worker's clock; files what comes, records a timeout.
+  sim::Task await_neighbours(int index, std::int64_t round, Life& life);
+  // The mixing row over the replicas that came: a missing neighbour's weight
+  // goes to the worker itself. Sets `present` to the replicas mixed.
+  std::vector<double> surviving_row(int index,
+                                    const std::vector<std::shared_ptr<const ml::Vector>>& mine,
+                                    std::int64_t& present) const;
+  // Counts the `present` replicas mixed as applied and reports the round.
+  void count_mixed(int index, std::int64_t round, std::int64_t present, std::int64_t samples);
   // Files a replica that arrived for `current` or later, drops an older one.
   void hold(Life& life, ReplicaMessage message, std::int64_t current);
   // The process died: every contribution it held is dropped as crashed.
   void abandon(int index, Life& life);
   void report_resilient(int index, std::int64_t round, std::int64_t samples);
   void close_rounds();
+
+  // Rejoining after a reboot (gossip_rejoin.cpp).
+  // Pulls a neighbour's replica (or starts over alone) and sets `first` to
+  // the round to run next; returns early if the process dies meanwhile.
+  sim::Task rejoin(int index, Life& life, std::int64_t& first);
+  void request_state(int index, int from, std::uint64_t incarnation);
+  // Replicas of rounds before `first` will never be mixed: dropped as stale.
+  void drop_stale(Life& life, std::int64_t first);
 
   GossipConfig config_;
   RunContext* ctx_ = nullptr;

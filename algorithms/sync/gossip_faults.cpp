@@ -1,22 +1,13 @@
-// Gossip under faults (issue #6): a bounded wait for the neighbours' replicas
-// on the worker's own clock, per-contribution accounting, and a rebooted
-// worker that pulls a neighbour's replica to rejoin. The rules are in
-// gossip.h.
-#include <algorithm>
+// Gossip under faults: a bounded wait for the neighbours' replicas on the
+// worker's own clock, and per-contribution accounting. The rules are in
+// gossip.h; a rebooted worker's rejoin is in gossip_rejoin.cpp.
 #include <utility>
 
-#include "algorithms/sync/gossip_worker.h"
 #include "algorithms/runtime/local_time.h"
 #include "algorithms/runtime/messaging.h"
-#include "algorithms/runtime/training_seeds.h"
+#include "algorithms/sync/gossip_worker.h"
 
 namespace algo {
-namespace {
-
-// Bytes of a rejoining worker's request for a neighbour's replica.
-constexpr double kRequestBytes = 64.0;
-
-}  // namespace
 
 std::optional<std::int64_t> Gossip::updates_outstanding() const {
   if (config_.timeout <= 0) return std::nullopt;
@@ -26,48 +17,109 @@ std::optional<std::int64_t> Gossip::updates_outstanding() const {
 void Gossip::on_host_recovered(topology::NodeId host) {
   if (config_.timeout <= 0) return;
   for (int w = 0; w < static_cast<int>(workers_.size()); ++w) {
-    Worker& self = *workers_[static_cast<std::size_t>(w)];
-    if (self.node.host != host) continue;
+    Worker& self = worker(w);
+    if (self.node().host != host) continue;
     // The dead process may not have woken yet: settle what it held now. It
     // keeps its Life (and inbox) until it wakes and ends.
     abandon(w, *self.life);
-    if (self.computing) self.computing->join();
-    self.computing = nullptr;
+    if (self.replica.computing) self.replica.computing->join();
+    self.replica.computing = nullptr;
     self.life = std::make_shared<Life>(*ctx_->sim);
-    ctx_->sim->spawn(resilient_work(w, true), self.node.name);
+    ctx_->sim->spawn(resilient_work(w, true), self.node().name);
   }
 }
 
-sim::Task Gossip::tick_after(std::shared_ptr<Life> life, std::uint64_t seq, sim::Time delay) {
-  co_await ctx_->sim->sleep(delay);
-  ReplicaMessage tick;
-  tick.kind = ReplicaMessage::Kind::tick;
-  tick.seq = seq;
-  life->inbox.send(std::move(tick));
+// The program of a gossip worker under faults: step, send, wait at most the
+// timeout, mix what came. The loop ends only when the process dies (it
+// notices at its next wake-up), and then settles what it held.
+sim::Task Gossip::resilient_work(int index, bool rejoining) {
+  RunContext& ctx = *ctx_;
+  Worker& self = worker(index);
+  const std::shared_ptr<Life> life = self.life;  // this process's, even once a reboot replaces it
+  life->incarnation = ctx.net->incarnation(self.node().host);
+  const auto dead = [&] { return ctx.net->incarnation(self.node().host) != life->incarnation; };
+  std::int64_t first = 0;
+  if (rejoining) {
+    co_await rejoin(index, *life, first);
+  } else if (index == 0 && ctx.monitor->on_update(0, 0, average_)) {
+    co_return;
+  }
+
+  for (std::int64_t round = first; !dead(); ++round) {
+    self.keep_before_step();
+    const StepResult step = co_await self.replica.local_step(ctx, training_step());
+    if (dead()) break;  // crashed while computing: the replica never left
+    auto& mine = send_contributions(index, round);
+    co_await await_neighbours(index, round, *life);
+    if (dead()) break;
+    std::int64_t present = 0;
+    const std::vector<double> weights = surviving_row(index, mine, present);
+    co_await self.replica.compute.run(*ctx.net, mix_flops(present));
+    if (dead()) break;
+    mix(index, mine, weights);
+    count_mixed(index, round, present, step.samples);
+    if (ctx.monitor->stopping()) co_return;
+  }
+  abandon(index, *life);
 }
 
-void Gossip::request_state(int index, int from, std::uint64_t incarnation) {
-  const Worker& self = *workers_[static_cast<std::size_t>(index)];
-  const Worker& peer = *workers_[static_cast<std::size_t>(from)];
-  // The neighbour answers from a serving thread beside its training loop,
-  // with the replica it holds when the request lands.
-  ctx_->net->start_transfer(
-      self.node.host, peer.node.host, kRequestBytes, [this, index, from, incarnation] {
-        Worker& asker = *workers_[static_cast<std::size_t>(index)];
-        const Worker& holder = *workers_[static_cast<std::size_t>(from)];
-        if (!holder.active || ctx_->net->incarnation(asker.node.host) != incarnation) return;
-        ReplicaMessage state;
-        state.kind = ReplicaMessage::Kind::state;
-        state.round = holder.sent_round + 1;
-        state.from = from;
-        state.incarnation = incarnation;
-        if (!ctx_->timing_only) {
-          state.params = std::make_shared<const ml::Vector>(holder.model.parameters());
-        }
-        const double bytes = static_cast<double>(average_.size()) * sizeof(float);
-        send_message(*ctx_->net, holder.node.host, asker.node.host, bytes, asker.life->inbox,
-                     std::move(state), "gossip_state");
-      });
+std::vector<std::shared_ptr<const ml::Vector>>& Gossip::send_contributions(int index,
+                                                                           std::int64_t round) {
+  const auto contributions =  // one for itself, one per neighbour
+      1 + static_cast<std::int64_t>(neighbours_[static_cast<std::size_t>(index)].size());
+  ctx_->monitor->record_produced(contributions);
+  outstanding_ += contributions;
+  auto& mine = send_replica(index, round, [this] {
+    --outstanding_;
+    ctx_->monitor->record_lost();
+  });
+  worker(index).sent_round = round;
+  return mine;
+}
+
+void Gossip::count_mixed(int index, std::int64_t round, std::int64_t present,
+                         std::int64_t samples) {
+  for (std::int64_t k = 0; k < present; ++k) ctx_->monitor->record_applied(0);
+  outstanding_ -= present;
+  worker(index).life->received.erase(round);
+  report_resilient(index, round, samples);
+}
+
+sim::Task Gossip::await_neighbours(int index, std::int64_t round, Life& life) {
+  RunContext& ctx = *ctx_;
+  const topology::NodeId host = worker(index).node().host;
+  const auto& mine = life.received.at(round);
+  const sim::Time started = ctx.sim->now();
+  const sim::Time deadline = started + wait_for_local(ctx, host, config_.timeout);
+  while (missing(index, mine)) {
+    std::optional<ReplicaMessage> message =
+        co_await algo::receive_until(*ctx.net, host, life.inbox, deadline, "replica");
+    if (ctx.net->incarnation(host) != life.incarnation) co_return;  // dead: the caller settles
+    if (!message) {
+      timeouts_.push_back({index, round, started, ctx.sim->now()});
+      co_return;
+    }
+    if (message->kind == ReplicaMessage::Kind::state) continue;  // an answer it gave up on
+    hold(life, std::move(*message), round);
+  }
+}
+
+std::vector<double> Gossip::surviving_row(
+    int index, const std::vector<std::shared_ptr<const ml::Vector>>& mine,
+    std::int64_t& present) const {
+  const auto me = static_cast<std::size_t>(index);
+  std::vector<double> weights = weights_[me];
+  present = 1;
+  for (int j : neighbours_[me]) {
+    const auto k = static_cast<std::size_t>(j);
+    if (mine[k]) {
+      ++present;
+    } else {
+      weights[me] += weights[k];
+      weights[k] = 0.0;
+    }
+  }
+  return weights;
 }
 
 void Gossip::hold(Life& life, ReplicaMessage message, std::int64_t current) {
@@ -93,182 +145,8 @@ void Gossip::abandon(int index, Life& life) {
   }
   outstanding_ -= held;
   if (held > 0) ctx_->monitor->record_dropped(held, "crashed");
-  workers_[static_cast<std::size_t>(index)]->active = false;
+  worker(index).active = false;
   close_rounds();
-}
-
-sim::Task Gossip::resilient_work(int index, bool rejoin) {
-  RunContext& ctx = *ctx_;
-  Worker& self = *workers_[static_cast<std::size_t>(index)];
-  const auto me = static_cast<std::size_t>(index);
-  const std::vector<int>& neighbours = neighbours_[me];
-  const auto n = workers_.size();
-  const topology::NodeId host = self.node.host;
-  const std::uint64_t incarnation = ctx.net->incarnation(host);
-  const auto dead = [&] { return ctx.net->incarnation(host) != incarnation; };
-  const std::shared_ptr<Life> life = self.life;
-  const auto arm = [&] {
-    ctx.sim->spawn(tick_after(life, ++self.wait_seq, wait_for_local(ctx, host, config_.timeout)),
-                   "gossip-timer");
-    return self.wait_seq;
-  };
-  const double bytes = static_cast<double>(average_.size()) * sizeof(float);
-  const double flops_per_sample = self.model.train_flops_per_sample();
-  const bool math = !ctx.timing_only;
-
-  std::int64_t first = 0;
-  if (rejoin) {
-    // A new process with no model: pull a neighbour's, next one on each timeout.
-    self.active = false;
-    bool adopted = neighbours.empty();
-    if (adopted) {  // alone: start over from the initial model
-      ml::Mlp fresh(ctx.model);
-      fresh.initialize(model_init_seed(ctx.seed));
-      self.model.parameters() = fresh.parameters();
-      self.optimizer = ctx.optimizer->clone();
-      first = closed_through_ + 1;
-    }
-    for (std::size_t attempt = 0; !adopted; ++attempt) {
-      const int from = neighbours[attempt % neighbours.size()];
-      request_state(index, from, incarnation);
-      const std::uint64_t seq = arm();
-      while (true) {
-        ReplicaMessage message =
-            co_await algo::receive(*ctx.net, host, life->inbox, "gossip_state");
-        if (dead()) {
-          abandon(index, *life);
-          co_return;
-        }
-        if (message.kind == ReplicaMessage::Kind::tick) {
-          if (message.seq == seq) break;
-          continue;
-        }
-        if (message.kind == ReplicaMessage::Kind::replica) {
-          hold(*life, std::move(message), 0);
-          continue;
-        }
-        if (message.incarnation != incarnation) continue;
-        if (math) self.model.parameters() = *message.params;
-        self.optimizer = ctx.optimizer->clone();
-        first = message.round;
-        rejoins_.push_back({index, message.from, ctx.sim->now(), first});
-        adopted = true;
-        break;
-      }
-    }
-    // Replicas of rounds before the first it runs will never be mixed.
-    for (auto it = life->received.begin(); it != life->received.end() && it->first < first;) {
-      for (const auto& params : it->second) {
-        if (!params) continue;
-        --outstanding_;
-        ctx.monitor->record_dropped(1, "stale");
-      }
-      it = life->received.erase(it);
-    }
-    self.joined_round = first;
-    self.sent_round = first - 1;
-    self.active = true;
-  } else if (index == 0 && ctx.monitor->on_update(0, 0, average_)) {
-    co_return;
-  }
-
-  for (std::int64_t round = first;; ++round) {
-    const auto batch = self.sampler.next_batch(self.batch_size);
-    const auto samples = static_cast<std::int64_t>(batch.size());
-    float loss = 0.0f;
-    MathPool::Job job;
-    if (math) {
-      job = submit_math(ctx.math, [&] {
-        ml::gather_batch(*ctx.train, batch, self.x, self.y);
-        loss = self.model.loss_and_gradient(self.x, self.y, self.gradient);
-      });
-      self.computing = &job;
-    }
-    co_await self.compute.run(*ctx.net, flops_per_sample * static_cast<double>(samples));
-    job.join();
-    if (self.computing == &job) self.computing = nullptr;
-    if (dead()) {  // crashed while computing: the gradient never left
-      abandon(index, *life);
-      co_return;
-    }
-    if (math) {
-      ctx.monitor->record_train_loss(loss, samples);
-      MathTimer timer(ctx.math);
-      self.optimizer->step(self.model.parameters(), self.gradient);
-    }
-
-    // One contribution for itself and one per neighbour.
-    auto snapshot = std::make_shared<const ml::Vector>(self.model.parameters());
-    ctx.monitor->record_produced(1 + static_cast<std::int64_t>(neighbours.size()));
-    outstanding_ += 1 + static_cast<std::int64_t>(neighbours.size());
-    for (int j : neighbours) {
-      Worker& peer = *workers_[static_cast<std::size_t>(j)];
-      ReplicaMessage message;
-      message.round = round;
-      message.from = index;
-      message.params = snapshot;
-      send_message(*ctx.net, host, peer.node.host, bytes, peer.life->inbox, std::move(message),
-                   "replica", [this] {
-                     --outstanding_;
-                     ctx_->monitor->record_lost();
-                   });
-    }
-    self.sent_round = round;
-    auto& mine = life->received.try_emplace(round, n).first->second;
-    mine[me] = snapshot;
-    const auto missing = [&] {
-      return std::any_of(neighbours.begin(), neighbours.end(),
-                         [&](int j) { return !mine[static_cast<std::size_t>(j)]; });
-    };
-    const sim::Time started = ctx.sim->now();
-    const std::uint64_t seq = arm();
-    while (missing()) {
-      ReplicaMessage message = co_await algo::receive(*ctx.net, host, life->inbox, "replica");
-      if (dead()) {
-        abandon(index, *life);
-        co_return;
-      }
-      if (message.kind == ReplicaMessage::Kind::tick) {
-        if (message.seq != seq) continue;
-        timeouts_.push_back({index, round, started, ctx.sim->now()});
-        break;
-      }
-      if (message.kind == ReplicaMessage::Kind::state) continue;  // an answer it gave up on
-      hold(*life, std::move(message), round);
-    }
-
-    // Mix what arrived; a missing neighbour's weight stays with the worker.
-    std::vector<double> weights = weights_[me];
-    std::int64_t present = 1;
-    for (int j : neighbours) {
-      const auto k = static_cast<std::size_t>(j);
-      if (mine[k]) {
-        ++present;
-      } else {
-        weights[me] += weights[k];
-        weights[k] = 0.0;
-      }
-    }
-    co_await self.compute.run(
-        *ctx.net, 2.0 * static_cast<double>(present) * static_cast<double>(average_.size()));
-    if (dead()) {
-      abandon(index, *life);
-      co_return;
-    }
-    if (math) {
-      std::vector<const ml::Vector*> replicas(n, nullptr);
-      for (std::size_t j = 0; j < n; ++j) replicas[j] = mine[j].get();
-      MathTimer timer(ctx.math);
-      mix_replicas(weights, replicas, self.mixed);
-      if (ctx.test_flip_average_sign) self.mixed = -self.mixed;
-      self.model.parameters() = self.mixed;
-    }
-    for (std::int64_t k = 0; k < present; ++k) ctx.monitor->record_applied(0);
-    outstanding_ -= present;
-    life->received.erase(round);
-    report_resilient(index, round, samples);
-    if (ctx.monitor->stopping()) co_return;
-  }
 }
 
 void Gossip::report_resilient(int index, std::int64_t round, std::int64_t samples) {
@@ -279,7 +157,7 @@ void Gossip::report_resilient(int index, std::int64_t round, std::int64_t sample
     r.replicas.resize(n);
     r.reported_by.assign(n, 0);
   }
-  r.replicas[static_cast<std::size_t>(index)] = replica(index);
+  if (!ctx_->timing_only) r.replicas[static_cast<std::size_t>(index)] = replica(index);
   r.reported_by[static_cast<std::size_t>(index)] = 1;
   r.samples += samples;
   close_rounds();

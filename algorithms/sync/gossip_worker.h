@@ -1,59 +1,68 @@
 // Gossip's per-worker state, shared by the fault-free loop (gossip.cpp) and
-// the fault-tolerant one (gossip_faults.cpp). Internal to those two files.
+// the fault-tolerant one (gossip_faults.cpp, gossip_rejoin.cpp). Internal to
+// those files.
 #pragma once
 
 #include <map>
 #include <memory>
 #include <vector>
 
-#include "algorithms/ml/batch_sampler.h"
-#include "algorithms/runtime/compute_model.h"
+#include "algorithms/runtime/replica.h"
+#include "algorithms/runtime/weighted_sum.h"
 #include "algorithms/sync/gossip.h"
-#include "algorithms/runtime/math_pool.h"
 
 namespace algo {
 
+// A gossip worker's local step: the gradient, then its optimizer's step on
+// the replica.
+inline StepPlan training_step() {
+  StepPlan plan;
+  plan.apply = true;
+  return plan;
+}
+
 struct Gossip::Worker {
+  // `order_seed` is the node's batch-order seed, which the Replica derives
+  // itself (make_workers passes it to every worker type).
   Worker(const RunContext& ctx, const Node& node, ml::Shard shard, int batch_size,
-         std::uint64_t order_seed, const ml::Vector& initial)
-      : node(node),
-        batch_size(batch_size),
-        model(ctx.model),
-        optimizer(ctx.optimizer->clone()),
-        sampler(std::move(shard), order_seed),
-        compute(node, ctx.seed),
-        inbox(*ctx.sim) {
-    model.parameters() = initial;
+         std::uint64_t /*order_seed*/, const ml::Vector& initial)
+      : replica(ctx, node, std::move(shard), batch_size, initial) {
+    if (!ctx.timing_only) mixed.resize(initial.size());
   }
-  Node node;
-  int batch_size;
-  ml::Mlp model;  // its parameters are the replica
-  std::unique_ptr<ml::Optimizer> optimizer;
-  ml::BatchSampler sampler;
-  ComputeModel compute;
-  sim::Mailbox<ReplicaMessage> inbox;
-  // Neighbours' replicas that arrived, by round, then worker.
-  std::map<std::int64_t, std::vector<std::shared_ptr<const ml::Vector>>> received;
-  ml::RowMatrix x;
-  std::vector<std::int32_t> y;
-  ml::Vector gradient;
-  ml::Vector mixed;
-  // With a timeout: the running process's state, the gradient job on the
-  // math pool (joined before a reboot reuses the buffers), the last round it
-  // sent, the first round it ran, and whether it runs.
+  const Node& node() const { return replica.node; }
+  // A local step updates the model on a math thread while its compute time
+  // elapses: what the worker holds meanwhile (for its neighbours, for
+  // reports) is the replica the step started from. REQUIRES: math.
+  const ml::Vector& last_complete() const {
+    return replica.computing ? before_step : replica.model->parameters();
+  }
+  // Keeps that replica; call before every local step.
+  void keep_before_step() {
+    if (replica.has_model()) before_step = replica.parameters();
+  }
+
+  // Its model's parameters are the worker's replica.
+  Replica replica;
+  // The running process's inbox and held replicas (one per incarnation).
   std::shared_ptr<Life> life;
-  MathPool::Job* computing = nullptr;
+  // Scratch of the mix, kept for its storage.
+  ml::Vector mixed;
+  std::vector<WeightedInput> row;
+  std::vector<MathPool::Job> jobs;
+  ml::Vector before_step;  // see last_complete()
+  // With a timeout: the last round sent, the first round run, and whether a
+  // process runs.
   std::int64_t sent_round = -1;
   std::int64_t joined_round = 0;
   bool active = true;
-  std::uint64_t wait_seq = 0;
 };
 
 struct Gossip::Life {
   explicit Life(sim::Simulator& sim) : inbox(sim) {}
   sim::Mailbox<ReplicaMessage> inbox;
-  std::map<std::int64_t, std::vector<std::shared_ptr<const ml::Vector>>> received;
-  bool settled = false;  // its contributions were dropped when it died
+  Held received;
+  std::uint64_t incarnation = 0;  // of the worker's host when the process started
+  bool settled = false;           // its contributions were dropped when it died
 };
 
 }  // namespace algo

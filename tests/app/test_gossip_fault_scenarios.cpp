@@ -1,4 +1,4 @@
-// `timeout:` under gossip (issue #6): every mistake at its key, and whole runs
+// `timeout:` under gossip: every mistake at its key, and whole runs
 // under a crash and a partition: the gossipers go on, summary.csv's
 // accounting adds up, and the same seed gives byte-identical outputs.
 #include <catch2/catch.hpp>

@@ -11,6 +11,7 @@
 #include "algorithms/ml/partition.h"
 #include "algorithms/ml/rng.h"
 #include "algorithms/ml/synthetic.h"
+#include "algorithms/runtime/averaging.h"
 #include "algorithms/sync/gossip.h"
 #include "algorithms/runtime/training_seeds.h"
 #include "star_world.h"
@@ -30,13 +31,21 @@ std::vector<ml::Vector> random_replicas(int n, int size, std::uint64_t seed) {
   return replicas;
 }
 
-// One synchronous gossip round of every replica, with the production mixing.
+// One synchronous gossip round of every replica, with the production mixing:
+// each row through the averaging kernel.
 std::vector<ml::Vector> mix_all(const std::vector<std::vector<double>>& w,
                                 const std::vector<ml::Vector>& replicas) {
   std::vector<const ml::Vector*> pointers;
   for (const auto& r : replicas) pointers.push_back(&r);
+  const algo::RunContext ctx;  // math inline, no test fault
+  std::vector<algo::WeightedInput> row;
+  std::vector<algo::MathPool::Job> jobs;
   std::vector<ml::Vector> out(replicas.size());
-  for (std::size_t i = 0; i < replicas.size(); ++i) algo::mix_replicas(w[i], pointers, out[i]);
+  for (std::size_t i = 0; i < replicas.size(); ++i) {
+    algo::mixing_row(w[i], pointers, row);
+    out[i].resize(replicas[i].size());
+    algo::weighted_average(ctx, row, out[i], jobs);
+  }
   return out;
 }
 

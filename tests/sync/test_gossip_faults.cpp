@@ -1,4 +1,4 @@
-// Gossip under faults (issue #6), against oracles:
+// Gossip under faults, against oracles:
 //  - an exchange that times out ends exactly llround(T / (1 + drift)) of true
 //    time after it started, on the waiting worker's own clock;
 //  - a worker whose only neighbour is down for good runs rounds of
