@@ -33,7 +33,6 @@ void Replica::StepAwaiter::await_suspend(std::coroutine_handle<> h) {
       if (plan_.before) plan_.before();
       ml::gather_batch(*ctx_->train, batch_, r.x_, r.y_);
       loss_ = r.objective->loss_and_gradient(*r.model, r.x_, r.y_, r.gradient);
-      if (plan_.apply) r.optimizer->step(r.model->parameters(), r.gradient);
       if (plan_.after) plan_.after();
     });
     r.computing = &job_;
@@ -50,7 +49,15 @@ StepResult Replica::StepAwaiter::await_resume() {
   if (r.computing == &job_) r.computing = nullptr;
   const StepResult result{static_cast<std::int64_t>(batch_.size()), loss_};
   const bool alive = ctx_->net->incarnation(r.node.host) == incarnation_;
-  if (r.has_model() && alive) ctx_->monitor->record_train_loss(result.loss, result.samples);
+  if (!r.has_model() || !alive) return result;
+  ctx_->monitor->record_train_loss(result.loss, result.samples);
+  // After the join, not in the job: the parameters stay those of the last
+  // complete step while the step's time elapses, as a neighbour or the
+  // Monitor may read them meanwhile (and a crashed worker never applies).
+  if (plan_.apply) {
+    MathTimer timer(ctx_->math);
+    r.optimizer->step(r.model->parameters(), r.gradient);
+  }
   return result;
 }
 

@@ -35,11 +35,14 @@ struct StepResult {
 
 // How a step runs beyond "compute the gradient".
 struct StepPlan {
-  bool apply = false;        // then take an optimizer step with it (local SGD, gossip, clients)
+  // Then take an optimizer step with it (local SGD, gossip, clients): after
+  // the step's time, unless the node crashed meanwhile.
+  bool apply = false;
   double extra_flops = 0.0;  // simulated compute beyond the batch's forward and backward pass
   // Math-thread work in the same job: before the gradient (load received
-  // parameters) and after it (pack slices to send). Each may refer to the
-  // caller's frame: the job is joined before local_step returns.
+  // parameters) and after it (pack slices to send; before any optimizer
+  // step). Each may refer to the caller's frame: the job is joined before
+  // local_step returns.
   std::function<void()> before;
   std::function<void()> after;
 };

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "algorithms/ml/batch_sampler.h"
-#include "algorithms/ml/rng.h"
+#include "sim/random.h"
 #include "algorithms/runtime/local_time.h"
 #include "algorithms/runtime/messaging.h"
 #include "algorithms/runtime/replica.h"
@@ -195,7 +195,7 @@ FedAvg::Clients FedAvg::broadcast(std::int64_t round, const std::vector<int>& on
     auto state = std::make_shared<ClientRound>(
         *ctx.sim, c, round, static_cast<std::int64_t>(shards_[static_cast<std::size_t>(c)].size()));
     state->order_seed =
-        ml::derive_seed(batch_order_seed(ctx.seed, node.name), static_cast<std::uint64_t>(round));
+        sim::derive_seed(batch_order_seed(ctx.seed, node.name), static_cast<std::uint64_t>(round));
     state->close_local = close_local;
     state->incarnation = ctx.net->incarnation(node.host);
     ctx.sim->spawn(client_round(state), node.name);

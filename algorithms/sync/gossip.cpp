@@ -107,7 +107,6 @@ sim::Task Gossip::work(int index) {
   if (index == 0 && ctx.monitor->on_update(0, 0, average_)) co_return;
 
   for (std::int64_t round = 0;; ++round) {
-    self.keep_before_step();
     const StepResult step = co_await self.replica.local_step(ctx, training_step());
     auto& mine = send_replica(index, round);
     while (missing(index, mine)) {

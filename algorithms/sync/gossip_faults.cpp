@@ -46,7 +46,6 @@ sim::Task Gossip::resilient_work(int index, bool rejoining) {
   }
 
   for (std::int64_t round = first; !dead(); ++round) {
-    self.keep_before_step();
     const StepResult step = co_await self.replica.local_step(ctx, training_step());
     if (dead()) break;  // crashed while computing: the replica never left
     auto& mine = send_contributions(index, round);

@@ -30,16 +30,9 @@ struct Gossip::Worker {
     if (!ctx.timing_only) mixed.resize(initial.size());
   }
   const Node& node() const { return replica.node; }
-  // A local step updates the model on a math thread while its compute time
-  // elapses: what the worker holds meanwhile (for its neighbours, for
-  // reports) is the replica the step started from. REQUIRES: math.
-  const ml::Vector& last_complete() const {
-    return replica.computing ? before_step : replica.model->parameters();
-  }
-  // Keeps that replica; call before every local step.
-  void keep_before_step() {
-    if (replica.has_model()) before_step = replica.parameters();
-  }
+  // The replica as of its last complete step (a step applies its update
+  // only when its compute time is over). REQUIRES: math.
+  const ml::Vector& last_complete() const { return replica.model->parameters(); }
 
   // Its model's parameters are the worker's replica.
   Replica replica;
@@ -49,7 +42,6 @@ struct Gossip::Worker {
   ml::Vector mixed;
   std::vector<WeightedInput> row;
   std::vector<MathPool::Job> jobs;
-  ml::Vector before_step;  // see last_complete()
   // With a timeout: the last round sent, the first round run, and whether a
   // process runs.
   std::int64_t sent_round = -1;

@@ -9,7 +9,7 @@
 
 #include "algorithms/ml/batch_sampler.h"
 #include "algorithms/ml/partition.h"
-#include "algorithms/ml/rng.h"
+#include "sim/random.h"
 #include "algorithms/ml/synthetic.h"
 #include "algorithms/runtime/averaging.h"
 #include "algorithms/sync/gossip.h"
@@ -21,7 +21,7 @@ namespace {
 constexpr std::uint64_t kSeed = 5;
 
 std::vector<ml::Vector> random_replicas(int n, int size, std::uint64_t seed) {
-  ml::Rng rng(seed);
+  sim::RandomStream rng(seed);
   std::vector<ml::Vector> replicas;
   for (int i = 0; i < n; ++i) {
     ml::Vector v(size);
