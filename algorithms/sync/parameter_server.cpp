@@ -4,12 +4,44 @@
 #include <cassert>
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <variant>
 
 #include "algorithms/runtime/messaging.h"
 #include "algorithms/runtime/training_seeds.h"
 #include "algorithms/sync/parameter_server_worker.h"
 
 namespace algo {
+namespace {
+
+// `co_await ReceiveWithin<T>(net, node, inbox, deadline, tag)`: the next
+// message, or std::nullopt at `deadline`; with no deadline, waits as long as
+// it takes (a plain receive: no deadline event at all).
+template <class T>
+class ReceiveWithin {
+ public:
+  ReceiveWithin(topology::Network& net, topology::NodeId node, sim::Mailbox<T>& inbox,
+                std::optional<sim::Time> deadline, const char* tag)
+      : inner_(deadline ? Inner(std::in_place_index<1>,
+                                algo::receive_until(net, node, inbox, *deadline, tag))
+                        : Inner(std::in_place_index<0>, algo::receive(net, node, inbox, tag))) {}
+  bool await_ready() {
+    return std::visit([](auto& inner) { return inner.await_ready(); }, inner_);
+  }
+  void await_suspend(std::coroutine_handle<> h) {
+    std::visit([h](auto& inner) { inner.await_suspend(h); }, inner_);
+  }
+  std::optional<T> await_resume() {
+    if (inner_.index() == 0) return std::get<0>(inner_).await_resume();
+    return std::get<1>(inner_).await_resume();
+  }
+
+ private:
+  using Inner = std::variant<ReceiveAwaiter<T>, ReceiveUntilAwaiter<T>>;
+  Inner inner_;
+};
+
+}  // namespace
 
 std::vector<int> PsConfig::server_nodes() const {
   return servers.empty() ? std::vector<int>{server} : servers;
@@ -253,63 +285,49 @@ void ParameterServer::on_shard_advanced(const Shard& shard, std::int64_t samples
 sim::Task ParameterServer::work(int index, bool rejoin) {
   RunContext& ctx = *ctx_;
   Worker& self = *workers_[static_cast<std::size_t>(index)];
+  const topology::NodeId host = self.node.host;
   // This process lives as long as its host's incarnation; a crash ends it
   // when it next wakes (messages to a crashed host are lost, so a process
   // waiting for one just never wakes; the Simulator frees its frame).
-  const std::uint64_t incarnation = ctx.net->incarnation(self.node.host);
+  const std::uint64_t incarnation = ctx.net->incarnation(host);
+  const auto dead = [&] { return ctx.net->incarnation(host) != incarnation; };
   sim::Mailbox<ParamsSlice>& inbox = *self.inbox;
-  if (rejoin) {
-    for (int j = 0; j < static_cast<int>(shards_.size()); ++j) send_join(index, j);
-  }
+  if (rejoin) join(index);
   // The push whose answers it waits for; -1: none yet (the initial
   // parameters, or the answers to its joins).
   std::int64_t awaiting = -1;
+  std::vector<char> answered(shards_.size());  // by shard
   while (true) {
-    bool alive = true;
-    co_await gather_params(index, inbox, awaiting, alive);
-    if (!alive) co_return;
+    std::fill(answered.begin(), answered.end(), 0);
+    std::size_t missing = shards_.size();
+    std::optional<sim::Time> deadline = rpc_deadline(self);
+    while (missing > 0) {
+      std::optional<ParamsSlice> slice =
+          co_await ReceiveWithin<ParamsSlice>(*ctx.net, host, inbox, deadline, "params");
+      if (dead()) co_return;
+      if (!slice) {  // no answer in time
+        resend_unanswered(index, awaiting, answered);
+        deadline = rpc_deadline(self);
+        continue;
+      }
+      if (slice->answers >= 0 && slice->answers < awaiting) continue;  // a push it moved past
+      if (take_slice(self, *slice, answered)) --missing;
+    }
     if (awaiting >= 0) ledger_->stop_retrying(index, awaiting);
     const StepResult step = co_await self.replica.local_step(ctx, step_plan(self));
-    if (ctx.net->incarnation(self.node.host) != incarnation) co_return;  // the gradient never left
+    if (dead()) co_return;  // crashed while computing: the gradient never left
     awaiting = push_gradient(index, step.samples);
   }
 }
 
-sim::Task ParameterServer::gather_params(int index, sim::Mailbox<ParamsSlice>& inbox,
-                                         std::int64_t awaiting, bool& alive) {
-  Worker& self = *workers_[static_cast<std::size_t>(index)];
-  const topology::NodeId host = self.node.host;
-  const std::uint64_t incarnation = ctx_->net->incarnation(host);  // the caller's: it is alive
-  const bool retries = config_.rpc_timeout > 0;
-  std::vector<char> have(shards_.size(), 0);
-  std::size_t missing = shards_.size();
-  sim::Time deadline = retries ? rpc_deadline(self) : 0;
-  while (missing > 0) {
-    std::optional<ParamsSlice> slice;
-    if (retries) {
-      slice = co_await algo::receive_until(*ctx_->net, host, inbox, deadline, "params");
-    } else {
-      slice = co_await algo::receive(*ctx_->net, host, inbox, "params");
-    }
-    if (ctx_->net->incarnation(host) != incarnation) {
-      alive = false;
-      co_return;
-    }
-    if (!slice) {  // no answer in time
-      resend_unanswered(index, awaiting, have);
-      deadline = rpc_deadline(self);
-      continue;
-    }
-    if (slice->answers >= 0 && slice->answers < awaiting) continue;  // a push it moved past
-    const auto j = static_cast<std::size_t>(slice->shard);
-    self.incoming[j] = std::move(slice->values);  // loaded into the model by the next step
-    self.versions[j] = slice->version;
-    self.epochs[j] = slice->epoch;
-    if (!have[j]) {
-      have[j] = 1;
-      --missing;
-    }
-  }
+bool ParameterServer::take_slice(Worker& self, ParamsSlice& slice, std::vector<char>& answered) {
+  const auto j = static_cast<std::size_t>(slice.shard);
+  self.incoming[j] = std::move(slice.values);
+  self.versions[j] = slice.version;
+  self.epochs[j] = slice.epoch;
+  if (answered[j]) return false;
+  answered[j] = 1;
+  return true;
 }
 
 StepPlan ParameterServer::step_plan(Worker& self) {
@@ -323,8 +341,9 @@ StepPlan ParameterServer::step_plan(Worker& self) {
   };
   plan.after = [this, &self] {
     for (std::size_t j = 0; j < ranges_.size(); ++j) {
+      const ShardRange& range = ranges_[j];
       Encoded encoded =
-          self.compressor->encode(self.replica.gradient.segment(ranges_[j].offset, ranges_[j].size));
+          self.compressor->encode(self.replica.gradient.segment(range.offset, range.size));
       self.outgoing[j] = std::make_shared<const ml::Vector>(std::move(encoded.values));
       self.outgoing_bytes[j] = encoded.bytes;
     }

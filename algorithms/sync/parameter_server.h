@@ -98,10 +98,12 @@ struct PsConfig {
   std::int64_t checkpoint_interval = 0;  // K > 0: each shard checkpoints every K of its versions
   sim::Time rpc_timeout = 0;             // T > 0: workers resend unanswered pushes/joins every T
   // How a shard combines gradients (one instance per shard process).
-  AggregatorFactory aggregator = [] { return std::unique_ptr<Aggregator>(new WeightedMean()); };
+  AggregatorFactory aggregator = []() -> std::unique_ptr<Aggregator> {
+    return std::make_unique<WeightedMean>();
+  };
   // How a worker encodes its pushes (one instance per worker).
-  CompressorFactory compressor = [] {
-    return std::unique_ptr<Compressor>(new IdentityCompressor());
+  CompressorFactory compressor = []() -> std::unique_ptr<Compressor> {
+    return std::make_unique<IdentityCompressor>();
   };
 
   // The server nodes in shard order: `servers`, or just `server`.
@@ -289,11 +291,9 @@ class ParameterServer : public Algorithm {
   // The worker's process for its host's current incarnation; `rejoin`: its
   // host rebooted, so it asks every shard for its slice first.
   sim::Task work(int index, bool rejoin);
-  // Waits until a slice from every shard has come into `inbox` (answers to
-  // pushes before `awaiting` are ignored), resending on each RPC timeout.
-  // Sets `alive` false if the host crashed meanwhile.
-  sim::Task gather_params(int index, sim::Mailbox<ParamsSlice>& inbox, std::int64_t awaiting,
-                          bool& alive);
+  // Takes a slice into the worker's state, to load at its next step; true
+  // if it is the first from its shard since `answered` was cleared.
+  bool take_slice(Worker& self, ParamsSlice& slice, std::vector<char>& answered);
   // What the local step does on the math pool besides the gradient: loads
   // the received slices, encodes the gradient's slices for the push.
   StepPlan step_plan(Worker& self);
@@ -308,9 +308,12 @@ class ParameterServer : public Algorithm {
   // A join request from worker `worker` (its host at `incarnation`) reached
   // shard `shard`.
   void on_join(int shard, int worker, std::uint64_t incarnation);
+  // A rebooted worker asks every shard for its slice.
+  void join(int index);
   void send_join(int index, int shard);
-  // The RPC deadline, armed now: rpc_timeout on the worker's own clock.
-  sim::Time rpc_deadline(const Worker& self) const;
+  // The RPC deadline, armed now: rpc_timeout on the worker's own clock
+  // (none without retries).
+  std::optional<sim::Time> rpc_deadline(const Worker& self) const;
   // At the RPC deadline: resends the worker's push (or join, before its
   // first push) to every shard not in `answered`.
   void resend_unanswered(int index, std::int64_t awaiting, const std::vector<char>& answered);

@@ -3,6 +3,7 @@
 // replies owed when the network heals, and a worker's RPC retries.
 #include <algorithm>
 #include <cstddef>
+#include <optional>
 
 #include "algorithms/runtime/local_time.h"
 #include "algorithms/sync/parameter_server.h"
@@ -87,6 +88,10 @@ void ParameterServer::restart_shard(int index) {
   ctx_->sim->spawn(run_shard(index), shard.node.name);
 }
 
+void ParameterServer::join(int index) {
+  for (int j = 0; j < static_cast<int>(shards_.size()); ++j) send_join(index, j);
+}
+
 void ParameterServer::send_join(int index, int shard) {
   const Worker& self = *workers_[static_cast<std::size_t>(index)];
   const std::uint64_t incarnation = ctx_->net->incarnation(self.node.host);
@@ -116,7 +121,8 @@ void ParameterServer::on_network_healed() {
   }
 }
 
-sim::Time ParameterServer::rpc_deadline(const Worker& self) const {
+std::optional<sim::Time> ParameterServer::rpc_deadline(const Worker& self) const {
+  if (config_.rpc_timeout <= 0) return std::nullopt;
   return ctx_->sim->now() + wait_for_local(*ctx_, self.node.host, config_.rpc_timeout);
 }
 
