@@ -5,44 +5,12 @@
 #include <stdexcept>
 #include <string>
 #include <utility>
-#include <variant>
 
 #include "algorithms/runtime/messaging.h"
 #include "algorithms/runtime/training_seeds.h"
 #include "algorithms/sync/parameter_server_worker.h"
 
 namespace algo {
-namespace {
-
-// `co_await ReceiveWithin<T>(net, node, inbox, deadline, tag)`: the next
-// message, or std::nullopt at `deadline`; with no deadline, waits as long as
-// it takes (a plain receive: no deadline event at all).
-template <class T>
-class ReceiveWithin {
- public:
-  ReceiveWithin(topology::Network& net, topology::NodeId node, sim::Mailbox<T>& inbox,
-                std::optional<sim::Time> deadline, const char* tag)
-      : inner_(deadline ? Inner(std::in_place_index<1>,
-                                algo::receive_until(net, node, inbox, *deadline, tag))
-                        : Inner(std::in_place_index<0>, algo::receive(net, node, inbox, tag))) {}
-  bool await_ready() {
-    return std::visit([](auto& inner) { return inner.await_ready(); }, inner_);
-  }
-  void await_suspend(std::coroutine_handle<> h) {
-    std::visit([h](auto& inner) { inner.await_suspend(h); }, inner_);
-  }
-  std::optional<T> await_resume() {
-    if (inner_.index() == 0) return std::get<0>(inner_).await_resume();
-    return std::get<1>(inner_).await_resume();
-  }
-
- private:
-  using Inner = std::variant<ReceiveAwaiter<T>, ReceiveUntilAwaiter<T>>;
-  Inner inner_;
-};
-
-}  // namespace
-
 std::vector<int> PsConfig::server_nodes() const {
   return servers.empty() ? std::vector<int>{server} : servers;
 }

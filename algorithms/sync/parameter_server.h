@@ -75,6 +75,8 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <variant>
 #include <vector>
 
 #include "algorithms/runtime/aggregator.h"
@@ -88,6 +90,33 @@
 #include "sim/mailbox.h"
 
 namespace algo {
+
+// `co_await ReceiveWithin<T>(net, node, inbox, deadline, tag)`: the next
+// message, or std::nullopt at `deadline`; with no deadline, waits as long as
+// it takes (a plain receive: no deadline event at all).
+template <class T>
+class ReceiveWithin {
+ public:
+  ReceiveWithin(topology::Network& net, topology::NodeId node, sim::Mailbox<T>& inbox,
+                std::optional<sim::Time> deadline, const char* tag)
+      : inner_(deadline ? Inner(std::in_place_index<1>,
+                                algo::receive_until(net, node, inbox, *deadline, tag))
+                        : Inner(std::in_place_index<0>, algo::receive(net, node, inbox, tag))) {}
+  bool await_ready() {
+    return std::visit([](auto& inner) { return inner.await_ready(); }, inner_);
+  }
+  void await_suspend(std::coroutine_handle<> h) {
+    std::visit([h](auto& inner) { inner.await_suspend(h); }, inner_);
+  }
+  std::optional<T> await_resume() {
+    if (inner_.index() == 0) return std::get<0>(inner_).await_resume();
+    return std::get<1>(inner_).await_resume();
+  }
+
+ private:
+  using Inner = std::variant<ReceiveAwaiter<T>, ReceiveUntilAwaiter<T>>;
+  Inner inner_;
+};
 
 struct PsConfig {
   int server = 0;            // index into RunContext::nodes (used when `servers` is empty)
@@ -231,9 +260,10 @@ class ParameterServer : public Algorithm {
     }
   };
   // `co_await receive_until(shard, deadline)`: the same, or std::nullopt if
-  // nothing came by true time `deadline` (sim/mailbox.h).
+  // nothing came by true time `deadline` (sim/mailbox.h); with no deadline,
+  // as long as it takes.
   struct ReceiveUntilAwaiter {
-    algo::ReceiveUntilAwaiter<GradientSlice> inner;
+    ReceiveWithin<GradientSlice> inner;
     std::int64_t* received;
     bool await_ready() { return inner.await_ready(); }
     void await_suspend(std::coroutine_handle<> h) { inner.await_suspend(h); }
@@ -257,9 +287,10 @@ class ParameterServer : public Algorithm {
     return ReceiveAwaiter{algo::receive(*ctx_->net, shard.node.host, shard.inbox, "gradient"),
                           &shard.received};
   }
-  ReceiveUntilAwaiter receive_until(Shard& shard, sim::Time deadline) {
+  ReceiveUntilAwaiter receive_until(Shard& shard, std::optional<sim::Time> deadline) {
     return ReceiveUntilAwaiter{
-        algo::receive_until(*ctx_->net, shard.node.host, shard.inbox, deadline, "gradient"),
+        ReceiveWithin<GradientSlice>(*ctx_->net, shard.node.host, shard.inbox, deadline,
+                                     "gradient"),
         &shard.received};
   }
   // Sends the shard's current slice to worker `worker`.

@@ -31,19 +31,15 @@ sim::Task PsSync::serve(Shard& shard) {
   std::vector<std::optional<GradientSlice>> arrived(static_cast<std::size_t>(n));
   while (true) {
     // The step's deadline, armed as it opens, on the server's own clock.
+    std::optional<sim::Time> deadline;
     RunContext& ctx = context();
-    const sim::Time deadline =
-        timeout_ > 0 ? ctx.sim->now() + wait_for_local(ctx, shard.node.host, timeout_) : 0;
+    if (timeout_ > 0) deadline = ctx.sim->now() + wait_for_local(ctx, shard.node.host, timeout_);
     bool timed_out = false;
     int count = 0;
     while (count < needed && !(timed_out && count > 0)) {
       // Past the deadline with nothing in, the first gradient to come closes the step.
-      std::optional<GradientSlice> message;
-      if (timeout_ > 0 && !timed_out) {
-        message = co_await receive_until(shard, deadline);
-      } else {
-        message = co_await receive(shard);
-      }
+      std::optional<GradientSlice> message =
+          co_await receive_until(shard, timed_out ? std::nullopt : deadline);
       if (!alive(shard)) co_return;
       if (!message) {
         timed_out = true;
