@@ -442,7 +442,7 @@ class CostlyMean final : public algo::Aggregator {
 
 }  // namespace
 
-TEST_CASE("a worker's pushes are sized by its compressor, a server's update costs its aggregator") {
+TEST_CASE("a worker's pushes are sized by its compressor, an update costs its aggregator's FLOPs") {
   int compressors = 0;
   int encodes = 0;
   int aggregators = 0;
