@@ -4,13 +4,13 @@
 #include <cassert>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
-#include "algorithms/runtime/local_time.h"
 #include "algorithms/runtime/messaging.h"
 #include "algorithms/runtime/training_seeds.h"
+#include "algorithms/sync/parameter_server_worker.h"
 
 namespace algo {
-
 std::vector<int> PsConfig::server_nodes() const {
   return servers.empty() ? std::vector<int>{server} : servers;
 }
@@ -31,64 +31,14 @@ std::vector<ShardRange> shard_ranges(std::int64_t parameters, int shards) {
   }
   return ranges;
 }
-
-struct ParameterServer::Worker {
-  Worker(const RunContext& ctx, const Node& node, ml::Shard data, int batch_size,
-         std::uint64_t order_seed, int shards)
-      : node(node),
-        batch_size(batch_size),
-        model(ctx.model),
-        sampler(std::move(data), order_seed),
-        compute(node, ctx.seed),
-        inbox(std::make_unique<sim::Mailbox<ParamsSlice>>(*ctx.sim)),
-        versions(static_cast<std::size_t>(shards), -1),
-        epochs(static_cast<std::size_t>(shards), 0),
-        pushed_versions(static_cast<std::size_t>(shards), 0),
-        pushed_epochs(static_cast<std::size_t>(shards), 0),
-        incoming(static_cast<std::size_t>(shards)),
-        outgoing(static_cast<std::size_t>(shards)) {}
-  Node node;
-  int batch_size;
-  ml::Mlp model;
-  ml::BatchSampler sampler;
-  ComputeModel compute;
-  std::unique_ptr<sim::Mailbox<ParamsSlice>> inbox;  // of the current incarnation
-  // Inboxes of crashed incarnations: their dead processes still wait on them.
-  std::vector<std::unique_ptr<sim::Mailbox<ParamsSlice>>> dead_inboxes;
-  std::vector<std::int64_t> versions;  // by shard: the version of the slice in model
-  std::vector<std::int64_t> epochs;    // by shard: the epoch of the slice in model
-  std::int64_t pushed = 0;             // gradients sent (the next push's seq)
-  // The last push, kept for resending it: by shard, the version and epoch
-  // its slice was computed from; its batch size.
-  std::vector<std::int64_t> pushed_versions;
-  std::vector<std::int64_t> pushed_epochs;
-  std::int64_t pushed_samples = 0;
-  // RPC timer marks name the generation they were armed in; only the
-  // latest counts.
-  std::uint64_t timer_generation = 0;
-  ml::RowMatrix x;
-  std::vector<std::int32_t> y;
-  ml::Vector gradient;
-  // By shard: the slice last received, loaded into `model` by the next
-  // gradient job; and the gradient's slice that job packed for the push
-  // (empty once sent: a retry packs it again from `gradient`). Both copies
-  // are a real worker's work, so they run on the math pool with the job.
-  std::vector<std::shared_ptr<const ml::Vector>> incoming;
-  std::vector<ml::Vector> outgoing;
-  // The gradient job of the process now computing, if any. A rebooted
-  // worker's new process reuses the buffers above, so the crashed process's
-  // job is joined first (its result is discarded): with threads, the two
-  // jobs must never run at once.
-  MathPool::Job* computing = nullptr;
-};
-
-ParameterServer::Shard::Shard(const RunContext& ctx, int index, const Node& node, ShardRange range,
-                              const ml::Vector& initial)
+ParameterServer::Shard::Shard(const RunContext& ctx, const PsConfig& config, int index,
+                              const Node& node, ShardRange range, const ml::Vector& initial)
     : index(index),
       node(node),
       range(range),
       params(initial.segment(range.offset, range.size)),
       optimizer(ctx.optimizer->clone()),
+      aggregator(config.aggregator()),
       compute(node, ctx.seed),
       inbox(*ctx.sim),
       average(range.size) {}
@@ -121,13 +71,14 @@ void ParameterServer::launch(RunContext& ctx) {
   const int k = static_cast<int>(servers.size());
   ranges_ = shard_ranges(params_.size(), k);
   for (int j = 0; j < k; ++j) {
-    shards_.push_back(std::make_unique<Shard>(ctx, j,
+    shards_.push_back(std::make_unique<Shard>(ctx, config_, j,
                                               ctx.nodes.at(static_cast<std::size_t>(servers[j])),
                                               ranges_[static_cast<std::size_t>(j)], params_));
   }
 
   const int n = num_workers();
-  workers_ = make_workers<Worker>(ctx, config_.workers, config_.batch_size, config_.assignment, k);
+  workers_ = make_workers<Worker>(ctx, config_.workers, config_.batch_size, config_.assignment, k,
+                                  params_, config_.compressor);
   for (auto& shard : shards_) init_tables(*shard);
   ledger_ = std::make_unique<UpdateLedger>(*ctx.monitor);
   for (const auto& shard : shards_) {
@@ -159,102 +110,6 @@ std::int64_t ParameterServer::restarts(int index) const {
 
 std::int64_t ParameterServer::last_restored_version(int index) const {
   return restored_version_.at(static_cast<std::size_t>(index));
-}
-
-void ParameterServer::on_host_recovered(topology::NodeId host) {
-  for (std::size_t i = 0; i < workers_.size(); ++i) {
-    Worker& worker = *workers_[i];
-    if (worker.node.host != host) continue;
-    if (worker.computing) worker.computing->join();
-    worker.computing = nullptr;
-    worker.dead_inboxes.push_back(std::move(worker.inbox));
-    worker.inbox = std::make_unique<sim::Mailbox<ParamsSlice>>(*ctx_->sim);
-    std::fill(worker.versions.begin(), worker.versions.end(), -1);
-    ctx_->sim->spawn(work(static_cast<int>(i), true), worker.node.name);
-  }
-  for (std::size_t j = 0; j < shards_.size(); ++j) {
-    if (shards_[j]->node.host == host) restart_shard(static_cast<int>(j));
-  }
-}
-
-void ParameterServer::on_host_crashed(topology::NodeId host) {
-  for (std::size_t i = 0; i < workers_.size(); ++i) {
-    if (workers_[i]->node.host == host) ledger_->stop_retrying_all(static_cast<int>(i));
-  }
-  Shard& counted = *shards_.front();
-  if (counted.node.host != host) return;
-  // The requests queued at shard 0 and the gradients its update rule held
-  // die with the process (its coroutine, blocked or not, never runs again).
-  while (auto message = counted.inbox.try_receive()) {
-    if (message->worker != kTimerMark) ledger_->copy_lost(message->worker, message->seq);
-  }
-  ledger_->release_held();
-}
-
-void ParameterServer::restart_shard(int index) {
-  const auto j = static_cast<std::size_t>(index);
-  std::unique_ptr<Shard>& slot = shards_[j];
-  const std::int64_t epoch = slot->epoch + 1;
-  const Node node = slot->node;
-  dead_shards_.push_back(std::move(slot));
-  const Checkpoint& checkpoint = checkpoints_[j];
-  slot = std::make_unique<Shard>(*ctx_, index, node, ranges_[j], params_);
-  Shard& shard = *slot;
-  init_tables(shard);
-  shard.params = checkpoint.params;
-  shard.optimizer = checkpoint.optimizer->clone();
-  shard.version = checkpoint.version;
-  shard.epoch = epoch;
-  ++restarts_[j];
-  restored_version_[j] = checkpoint.version;
-  params_.segment(shard.range.offset, shard.range.size) = shard.params;
-
-  if (index == 0) {
-    // Shard 0's versions after the checkpoint are undone: their updates are
-    // no longer applied, and their samples never become global.
-    std::int64_t undone = 0;
-    for (std::int64_t count : applied_since_checkpoint_) undone += count;
-    applied_since_checkpoint_.clear();
-    if (undone > 0) ctx_->monitor->record_rolled_back(undone);
-    const auto keep =
-        static_cast<std::size_t>(std::max<std::int64_t>(0, checkpoint.version - global_version_));
-    while (pending_samples_.size() > keep) pending_samples_.pop_back();
-  }
-  if (checkpoint.version < global_version_) {
-    // The global model goes back. Shard 0's samples of the undone global
-    // versions return to pending if shard 0 still has them.
-    std::int64_t removed = 0;
-    for (std::int64_t v = global_version_; v > checkpoint.version; --v) {
-      const std::int64_t samples = global_samples_[static_cast<std::size_t>(v - 1)];
-      removed += samples;
-      if (index != 0) pending_samples_.push_front(samples);
-    }
-    global_samples_.resize(static_cast<std::size_t>(checkpoint.version));
-    global_version_ = checkpoint.version;
-    ctx_->monitor->on_rollback(global_version_, removed, params_);
-  }
-  ctx_->sim->spawn(run_shard(index), shard.node.name);
-}
-
-void ParameterServer::on_join(int index, int worker, std::uint64_t incarnation) {
-  Shard& shard = *shards_[static_cast<std::size_t>(index)];
-  if (!alive(shard)) return;
-  const auto w = static_cast<std::size_t>(worker);
-  if (shard.owed[w] > 0) return;  // a gradient of its is pending: its answer will come
-  // Answered since it came back, and that answer was not lost.
-  if (shard.answered_incarnation[w] == incarnation && !shard.needs_reply[w]) return;
-  if (ctx_->monitor->stopping()) return;
-  reply(shard, worker);
-}
-
-void ParameterServer::on_network_healed() {
-  if (ctx_->monitor->stopping()) return;
-  for (auto& shard : shards_) {
-    for (int w = 0; w < num_workers(); ++w) {
-      const auto i = static_cast<std::size_t>(w);
-      if (shard->needs_reply[i] && shard->owed[i] == 0) reply(*shard, w);
-    }
-  }
 }
 
 std::int64_t ParameterServer::gradients_pushed() const {
@@ -299,7 +154,6 @@ void ParameterServer::drop(const Shard& shard, const GradientSlice& gradient,
                            const std::string& reason) {
   if (counting_shard(shard)) ledger_->dropped(gradient.worker, gradient.seq, reason);
 }
-
 bool ParameterServer::admit(Shard& shard, const GradientSlice& message) {
   const auto w = static_cast<std::size_t>(message.worker);
   const bool counting = counting_shard(shard);
@@ -339,24 +193,21 @@ bool ParameterServer::admit(Shard& shard, const GradientSlice& message) {
 sim::Task ParameterServer::apply(Shard& shard, std::vector<const GradientSlice*> gradients) {
   assert(!gradients.empty());
   std::int64_t samples = 0;
-  for (const GradientSlice* g : gradients) samples += g->samples;
-  // Weighted by batch size, in the given order: the mean over all the
-  // gradients' samples, what one worker at the combined batch would compute.
-  const bool math = !ctx_->timing_only;
-  if (math) {
-    // On the math pool, in fixed ranges: bit for bit the serial sum (weighted_sum.h).
-    shard.weighted.clear();
-    for (const GradientSlice* g : gradients) {
-      shard.weighted.push_back(
-          {static_cast<float>(g->samples) / static_cast<float>(samples), &g->values});
-    }
-    weighted_sum(ctx_->math, shard.weighted, shard.average, shard.average_jobs);
+  shard.contributions.clear();
+  for (const GradientSlice* g : gradients) {
+    samples += g->samples;
+    shard.contributions.push_back({g->worker, g->values.get(), g->samples});
   }
-  if (ctx_->test_flip_average_sign) shard.average = -shard.average;
+  // The weighted mean by default: the mean over all the gradients' samples,
+  // what one worker at the combined batch would compute.
+  shard.aggregator->aggregate(*ctx_, shard.contributions, shard.average);
   const int count = static_cast<int>(gradients.size());
-  co_await shard.compute.run(*ctx_->net, update_flops(shard.range.size, count));
+  // The combination, then a scale and the optimizer step over the slice.
+  const double flops = shard.aggregator->flops(shard.range.size, count) +
+                       2.0 * static_cast<double>(shard.range.size);
+  co_await shard.compute.run(*ctx_->net, flops);
   if (!alive(shard)) co_return;  // the server crashed while computing: nothing applied
-  if (math) {
+  if (!ctx_->timing_only) {
     MathTimer timer(ctx_->math);
     shard.optimizer->step(shard.params, shard.average);
     params_.segment(shard.range.offset, shard.range.size) = shard.params;
@@ -399,25 +250,84 @@ void ParameterServer::on_shard_advanced(const Shard& shard, std::int64_t samples
   }
 }
 
-void ParameterServer::on_rpc_timer(void* worker, std::uint64_t generation) {
-  auto& self = *static_cast<Worker*>(worker);
-  self.inbox->send(ParamsSlice{kTimerMark, static_cast<std::int64_t>(generation), nullptr});
+sim::Task ParameterServer::work(int index, bool rejoin) {
+  RunContext& ctx = *ctx_;
+  Worker& self = *workers_[static_cast<std::size_t>(index)];
+  const topology::NodeId host = self.node.host;
+  // This process lives as long as its host's incarnation; a crash ends it
+  // when it next wakes (messages to a crashed host are lost, so a process
+  // waiting for one just never wakes; the Simulator frees its frame).
+  const std::uint64_t incarnation = ctx.net->incarnation(host);
+  const auto dead = [&] { return ctx.net->incarnation(host) != incarnation; };
+  sim::Mailbox<ParamsSlice>& inbox = *self.inbox;
+  if (rejoin) join(index);
+  // The push whose answers it waits for; -1: none yet (the initial
+  // parameters, or the answers to its joins).
+  std::int64_t awaiting = -1;
+  std::vector<char> answered(shards_.size());  // by shard
+  while (true) {
+    std::fill(answered.begin(), answered.end(), 0);
+    std::size_t missing = shards_.size();
+    std::optional<sim::Time> deadline = rpc_deadline(self);
+    while (missing > 0) {
+      std::optional<ParamsSlice> slice =
+          co_await ReceiveWithin<ParamsSlice>(*ctx.net, host, inbox, deadline, "params");
+      if (dead()) co_return;
+      if (!slice) {  // no answer in time
+        resend_unanswered(index, awaiting, answered);
+        deadline = rpc_deadline(self);
+        continue;
+      }
+      if (slice->answers >= 0 && slice->answers < awaiting) continue;  // a push it moved past
+      if (take_slice(self, *slice, answered)) --missing;
+    }
+    if (awaiting >= 0) ledger_->stop_retrying(index, awaiting);
+    const StepResult step = co_await self.replica.local_step(ctx, step_plan(self));
+    if (dead()) co_return;  // crashed while computing: the gradient never left
+    awaiting = push_gradient(index, step.samples);
+  }
 }
 
-void ParameterServer::arm_rpc_timer(Worker& self) {
-  ++self.timer_generation;
-  if (config_.rpc_timeout <= 0) return;
-  ctx_->sim->schedule_at(
-      ctx_->sim->now() + wait_for_local(*ctx_, self.node.host, config_.rpc_timeout),
-      &ParameterServer::on_rpc_timer, &self, self.timer_generation);
+bool ParameterServer::take_slice(Worker& self, ParamsSlice& slice, std::vector<char>& answered) {
+  const auto j = static_cast<std::size_t>(slice.shard);
+  self.incoming[j] = std::move(slice.values);
+  self.versions[j] = slice.version;
+  self.epochs[j] = slice.epoch;
+  if (answered[j]) return false;
+  answered[j] = 1;
+  return true;
 }
 
-void ParameterServer::send_join(int index, int shard) {
-  const Worker& self = *workers_[static_cast<std::size_t>(index)];
-  const std::uint64_t incarnation = ctx_->net->incarnation(self.node.host);
-  ctx_->net->start_transfer(
-      self.node.host, shards_[static_cast<std::size_t>(shard)]->node.host, kJoinBytes,
-      [this, shard, index, incarnation] { on_join(shard, index, incarnation); });
+StepPlan ParameterServer::step_plan(Worker& self) {
+  StepPlan plan;
+  plan.before = [this, &self] {
+    for (std::size_t j = 0; j < ranges_.size(); ++j) {
+      if (!self.incoming[j]) continue;
+      self.replica.parameters().segment(ranges_[j].offset, ranges_[j].size) = *self.incoming[j];
+      self.incoming[j].reset();
+    }
+  };
+  plan.after = [this, &self] {
+    for (std::size_t j = 0; j < ranges_.size(); ++j) {
+      const ShardRange& range = ranges_[j];
+      Encoded encoded =
+          self.compressor->encode(self.replica.gradient.segment(range.offset, range.size));
+      self.outgoing[j] = std::make_shared<const ml::Vector>(std::move(encoded.values));
+      self.outgoing_bytes[j] = encoded.bytes;
+    }
+  };
+  return plan;
+}
+
+std::int64_t ParameterServer::push_gradient(int index, std::int64_t samples) {
+  Worker& self = *workers_[static_cast<std::size_t>(index)];
+  const std::int64_t seq = self.pushed++;
+  self.pushed_versions = self.versions;
+  self.pushed_epochs = self.epochs;
+  self.pushed_samples = samples;
+  ledger_->produced(index, seq, config_.rpc_timeout > 0);
+  for (const auto& shard : shards_) push(index, *shard);
+  return seq;
 }
 
 void ParameterServer::push(int index, Shard& target) {
@@ -433,109 +343,13 @@ void ParameterServer::push(int index, Shard& target) {
     to->needs_reply[static_cast<std::size_t>(index)] = 1;
     if (counting) ledger_->copy_lost(index, seq);
   };
-  ml::Vector values;
-  if (!ctx_->timing_only) {
-    ml::Vector& packed = self.outgoing[j];
-    if (packed.size() == target.range.size) {
-      values = std::move(packed);  // packed by the gradient job
-      packed = ml::Vector();
-    } else {
-      MathTimer timer(ctx_->math);  // a retry: a real worker copies it again too
-      values = self.gradient.segment(target.range.offset, target.range.size);
-    }
-  }
-  send_message(*ctx_->net, self.node.host, target.node.host,
-               static_cast<double>(target.range.size) * sizeof(float), target.inbox,
-               GradientSlice{index, self.pushed_versions[j], self.pushed_samples, std::move(values),
-                             seq, self.pushed_epochs[j]},
+  // The encoding the step made (math: none sends sizes only).
+  const double bytes =
+      ctx_->timing_only ? self.compressor->wire_bytes(target.range.size) : self.outgoing_bytes[j];
+  send_message(*ctx_->net, self.node.host, target.node.host, bytes, target.inbox,
+               GradientSlice{index, self.pushed_versions[j], self.pushed_samples,
+                             self.outgoing[j], seq, self.pushed_epochs[j]},
                "gradient", std::function<void()>(on_lost));
-}
-
-sim::Task ParameterServer::work(int index, bool rejoin) {
-  RunContext& ctx = *ctx_;
-  Worker& self = *workers_[static_cast<std::size_t>(index)];
-  const topology::NodeId host = self.node.host;
-  // This process lives as long as its host's incarnation; a crash ends it
-  // when it next wakes (messages to a crashed host are lost, so a process
-  // waiting for one just never wakes; the Simulator frees its frame).
-  const std::uint64_t incarnation = ctx.net->incarnation(host);
-  const auto dead = [&] { return ctx.net->incarnation(host) != incarnation; };
-  sim::Mailbox<ParamsSlice>& inbox = *self.inbox;
-  const int k = static_cast<int>(shards_.size());
-  if (rejoin) {
-    for (int j = 0; j < k; ++j) send_join(index, j);
-  }
-  const double flops_per_sample = self.model.train_flops_per_sample();
-  // The push whose answers it waits for; -1: none yet (the initial
-  // parameters, or the answers to its joins).
-  std::int64_t awaiting = -1;
-  std::vector<char> have(static_cast<std::size_t>(k));
-  while (true) {
-    std::fill(have.begin(), have.end(), 0);
-    int missing = k;
-    if (config_.rpc_timeout > 0) arm_rpc_timer(self);
-    while (missing > 0) {
-      ParamsSlice slice = co_await algo::receive(*ctx.net, self.node.host, inbox, "params");
-      if (dead()) co_return;
-      if (slice.shard == kTimerMark) {
-        if (static_cast<std::uint64_t>(slice.version) != self.timer_generation) continue;
-        // No answer in time: resend to the shards that have not answered.
-        for (int j = 0; j < k; ++j) {
-          if (have[static_cast<std::size_t>(j)]) continue;
-          ctx.monitor->record_retry();
-          if (awaiting < 0) {
-            send_join(index, j);
-          } else {
-            push(index, *shards_[static_cast<std::size_t>(j)]);
-          }
-        }
-        arm_rpc_timer(self);
-        continue;
-      }
-      if (slice.answers >= 0 && slice.answers < awaiting) continue;  // a push it moved past
-      const auto j = static_cast<std::size_t>(slice.shard);
-      self.incoming[j] = slice.values;  // loaded into the model by the gradient job
-      self.versions[j] = slice.version;
-      self.epochs[j] = slice.epoch;
-      if (!have[j]) {
-        have[j] = 1;
-        --missing;
-      }
-    }
-    if (config_.rpc_timeout > 0) ++self.timer_generation;  // answered: the timer is moot
-    if (awaiting >= 0) ledger_->stop_retrying(index, awaiting);
-    const auto batch = self.sampler.next_batch(self.batch_size);
-    const auto samples = static_cast<std::int64_t>(batch.size());
-    // The gradient runs on the math pool while the simulated compute elapses.
-    float loss = 0.0f;
-    MathPool::Job job;
-    if (!ctx.timing_only) {
-      job = submit_math(ctx.math, [&] {
-        for (std::size_t j = 0; j < ranges_.size(); ++j) {
-          if (!self.incoming[j]) continue;
-          self.model.parameters().segment(ranges_[j].offset, ranges_[j].size) = *self.incoming[j];
-          self.incoming[j].reset();
-        }
-        ml::gather_batch(*ctx.train, batch, self.x, self.y);
-        loss = self.model.loss_and_gradient(self.x, self.y, self.gradient);
-        for (std::size_t j = 0; j < ranges_.size(); ++j) {
-          self.outgoing[j] = self.gradient.segment(ranges_[j].offset, ranges_[j].size);
-        }
-      });
-      self.computing = &job;
-    }
-    co_await self.compute.run(*ctx.net, flops_per_sample * static_cast<double>(samples));
-    job.join();
-    if (self.computing == &job) self.computing = nullptr;
-    if (dead()) co_return;  // crashed while computing: the gradient never left
-    if (!ctx.timing_only) ctx.monitor->record_train_loss(loss, samples);
-    awaiting = self.pushed++;
-    self.pushed_versions = self.versions;
-    self.pushed_epochs = self.epochs;
-    self.pushed_samples = samples;
-    ledger_->produced(index, awaiting, config_.rpc_timeout > 0);
-    for (const auto& shard : shards_) push(index, *shard);
-  }
 }
 
 }  // namespace algo

@@ -6,15 +6,19 @@
 //     as possible (the first P mod k shards get one extra parameter); shard j
 //     lives on server node j and owns its own slice, optimizer state, model
 //     version and inbox. With one server this is the classic PS.
-//   * The workers. A worker loops: wait for one parameter slice from every
-//     shard, compute a real gradient on the next batch of its shard of the
-//     data (FLOPs / FLOP/s x straggler draw of simulated time), push slice j
-//     of the gradient to shard j (k concurrent flows, each sized by its slice
-//     bytes), and wait again. Every push is answered by exactly one slice
-//     from every shard; when a shard answers is the algorithm's business.
-//   * Applying an update: the batch-size-weighted average of some gradients,
-//     summed in the order given, (G + 2) x P_j FLOPs of the shard's time for
-//     G gradients, one optimizer step, version + 1.
+//   * The workers (parameter_server.cpp, work()). A worker loops: wait for
+//     one parameter slice from every shard, take one local step on its
+//     Replica (replica.h: a real gradient on the next batch of its shard of
+//     the data, FLOPs / FLOP/s x straggler draw of simulated time), encode
+//     slice j of the gradient with its Compressor and push it to shard j (k
+//     concurrent flows, each sized by its encoding's bytes), and wait again.
+//     Every push is answered by exactly one slice from every shard; when a
+//     shard answers is the algorithm's business.
+//   * Applying an update: the shard's Aggregator (by default the weighted
+//     mean, weights = batch samples, summed in the order given) combines G
+//     gradients; the update costs the aggregator's FLOPs plus 2 x P_j (the
+//     scale and the optimizer step; (G + 2) x P_j for the mean) of the
+//     shard's time, then one optimizer step, version + 1.
 //   * Reporting. Every shard counts its own versions; the global model
 //     version is the one every shard has reached (the minimum), and the
 //     Monitor hears about each new global version with the parameters
@@ -22,15 +26,17 @@
 //     samples are counted at shard 0 (with one server: at the server).
 //     Staleness = the shard's version when it applies a gradient minus the
 //     shard version the worker computed it from.
-//   * Faults. A worker whose host crashes stops (its process notices through
-//     the host's incarnation when it next wakes); its in-flight gradients
-//     are lost. When the host recovers, the worker restarts with a fresh
-//     inbox and sends each shard a small join request; a shard answers it
-//     with its current slice unless an answer is already due (a gradient of
-//     the worker's is queued or held) or was sent since the worker came
-//     back. A shard whose reply to a worker was lost, or that lost a
-//     worker's gradient (a partition, a dead link), owes that worker a
-//     slice: when the network heals it sends its current one.
+//
+// Faults (parameter_server_recovery.cpp):
+//   * A worker whose host crashes stops (its process notices through the
+//     host's incarnation when it next wakes); its in-flight gradients are
+//     lost. When the host recovers, the worker restarts with a fresh inbox
+//     and sends each shard a small join request; a shard answers it with its
+//     current slice unless an answer is already due (a gradient of the
+//     worker's is queued or held) or was sent since the worker came back. A
+//     shard whose reply to a worker was lost, or that lost a worker's
+//     gradient (a partition, a dead link), owes that worker a slice: when
+//     the network heals it sends its current one.
 //   * A crashed server. Its process ends with the host: the gradients in
 //     its inbox or held for a later update die with it, an update it was
 //     computing is never applied. When the host reboots the shard restarts
@@ -44,13 +50,15 @@
 //     membership is static, so it knows them), and starts a new epoch: a
 //     gradient computed from an earlier epoch's parameters is dropped as
 //     stale and answered with the current slice.
-//   * RPC retries (`rpc_timeout` T > 0). A worker that has not got a slice
-//     from every shard T after its push (or join), on its own clock, resends
-//     the push (or join) to the shards that have not answered, and again
-//     every T: a lost push, a lost reply and a down server look the same to
-//     it. A failed send is not retried sooner (T is the backoff). Every push
-//     carries the worker's sequence number; a shard ignores a copy it has
-//     seen (answering it again if its answer already went out), so nothing is
+//   * RPC retries (`rpc_timeout` T > 0). A worker waits for its slices with
+//     a deadline T after its push (or join), on its own clock
+//     (receive_until); at the deadline it resends the same encoded push (or
+//     the join) to the shards that have not answered, and waits again until
+//     T after the resend: a lost push, a lost reply and a down server look
+//     the same to it. Slices that arrive do not move the deadline. A failed
+//     send is not retried sooner (T is the backoff). Every push carries the
+//     worker's sequence number; a shard ignores a copy it has seen
+//     (answering it again if its answer already went out), so nothing is
 //     applied twice. Each slice names the push it answers, so a worker
 //     ignores late answers to pushes it has moved past.
 //   * Accounting. Every push is an update (UpdateLedger, at shard 0):
@@ -63,21 +71,52 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <variant>
 #include <vector>
 
-#include "algorithms/ml/batch_sampler.h"
+#include "algorithms/runtime/aggregator.h"
 #include "algorithms/runtime/algorithm.h"
 #include "algorithms/runtime/assignment.h"
+#include "algorithms/runtime/compressor.h"
 #include "algorithms/runtime/compute_model.h"
 #include "algorithms/runtime/messaging.h"
+#include "algorithms/runtime/replica.h"
 #include "algorithms/runtime/update_ledger.h"
-#include "algorithms/runtime/weighted_sum.h"
 #include "sim/mailbox.h"
 
 namespace algo {
+
+// `co_await ReceiveWithin<T>(net, node, inbox, deadline, tag)`: the next
+// message, or std::nullopt at `deadline`; with no deadline, waits as long as
+// it takes (a plain receive: no deadline event at all).
+template <class T>
+class ReceiveWithin {
+ public:
+  ReceiveWithin(topology::Network& net, topology::NodeId node, sim::Mailbox<T>& inbox,
+                std::optional<sim::Time> deadline, const char* tag)
+      : inner_(deadline ? Inner(std::in_place_index<1>,
+                                algo::receive_until(net, node, inbox, *deadline, tag))
+                        : Inner(std::in_place_index<0>, algo::receive(net, node, inbox, tag))) {}
+  bool await_ready() {
+    return std::visit([](auto& inner) { return inner.await_ready(); }, inner_);
+  }
+  void await_suspend(std::coroutine_handle<> h) {
+    std::visit([h](auto& inner) { inner.await_suspend(h); }, inner_);
+  }
+  std::optional<T> await_resume() {
+    if (inner_.index() == 0) return std::get<0>(inner_).await_resume();
+    return std::get<1>(inner_).await_resume();
+  }
+
+ private:
+  using Inner = std::variant<ReceiveAwaiter<T>, ReceiveUntilAwaiter<T>>;
+  Inner inner_;
+};
 
 struct PsConfig {
   int server = 0;            // index into RunContext::nodes (used when `servers` is empty)
@@ -87,6 +126,14 @@ struct PsConfig {
   AssignmentPolicy assignment = AssignmentPolicy::equal;
   std::int64_t checkpoint_interval = 0;  // K > 0: each shard checkpoints every K of its versions
   sim::Time rpc_timeout = 0;             // T > 0: workers resend unanswered pushes/joins every T
+  // How a shard combines gradients (one instance per shard process).
+  AggregatorFactory aggregator = []() -> std::unique_ptr<Aggregator> {
+    return std::make_unique<WeightedMean>();
+  };
+  // How a worker encodes its pushes (one instance per worker).
+  CompressorFactory compressor = []() -> std::unique_ptr<Compressor> {
+    return std::make_unique<IdentityCompressor>();
+  };
 
   // The server nodes in shard order: `servers`, or just `server`.
   std::vector<int> server_nodes() const;
@@ -107,7 +154,8 @@ class ParameterServer : public Algorithm {
   const ml::Vector& global_parameters() const final { return params_; }
 
   // A shard server's FLOPs to apply `gradients` gradients of `parameters`
-  // elements: one add per element per gradient, then a scale and the update.
+  // elements with the default aggregator (the weighted mean): one add per
+  // element per gradient, then a scale and the update.
   static double update_flops(std::int64_t parameters, int gradients) {
     return static_cast<double>(gradients + 2) * static_cast<double>(parameters);
   }
@@ -140,8 +188,8 @@ class ParameterServer : public Algorithm {
   ParameterServer(PsConfig config, std::string_view kind);
 
   struct ParamsSlice {
-    int shard;                                 // kTimerMark: a worker's RPC timer
-    std::int64_t version;                      // the shard's version (timer: its generation)
+    int shard;
+    std::int64_t version;                      // the shard's version
     std::shared_ptr<const ml::Vector> values;  // a snapshot, shared by all receivers
     std::int64_t answers = -1;                 // the push (seq) it answers; -1: unsolicited
     std::int64_t epoch = 0;                    // the shard's restarts when it was sent
@@ -150,29 +198,30 @@ class ParameterServer : public Algorithm {
     int worker;              // position in config.workers
     std::int64_t version;    // the shard version it was computed from
     std::int64_t samples;    // batch size it was computed on
-    ml::Vector values;       // the gradient's slice for this shard
+    // The gradient's slice for this shard as the receiver decodes it (null
+    // with math: none), shared by the push and its retries.
+    std::shared_ptr<const ml::Vector> values;
     std::int64_t seq = 0;    // the worker's push number (the same in retries)
     std::int64_t epoch = 0;  // the shard epoch of the parameters it was computed from
   };
-  static constexpr int kTimerMark = -1;
   // One server node and the slice it owns. Owned by the algorithm.
   struct Shard {
-    Shard(const RunContext& ctx, int index, const Node& node, ShardRange range,
-          const ml::Vector& initial);
+    Shard(const RunContext& ctx, const PsConfig& config, int index, const Node& node,
+          ShardRange range, const ml::Vector& initial);
     int index;
     Node node;
     ShardRange range;
     ml::Vector params;  // this shard's slice of the model
     std::unique_ptr<ml::Optimizer> optimizer;
+    std::unique_ptr<Aggregator> aggregator;
     ComputeModel compute;
     sim::Mailbox<GradientSlice> inbox;
     std::int64_t version = 0;
     std::int64_t received = 0;                   // gradients taken out of the inbox (by receive())
     std::shared_ptr<const ml::Vector> snapshot;  // params at snapshot_version
     std::int64_t snapshot_version = -1;
-    ml::Vector average;  // scratch of apply()
-    std::vector<WeightedInput> weighted;      // scratch of apply()
-    std::vector<MathPool::Job> average_jobs;  // scratch of apply()
+    ml::Vector average;                       // scratch of apply()
+    std::vector<Contribution> contributions;  // scratch of apply()
     // By worker: gradients sent to this shard and not yet answered or lost,
     // and the incarnation of the worker's host at the last answer.
     std::vector<std::int64_t> owed;
@@ -210,6 +259,20 @@ class ParameterServer : public Algorithm {
       return inner.await_resume();
     }
   };
+  // `co_await receive_until(shard, deadline)`: the same, or std::nullopt if
+  // nothing came by true time `deadline` (sim/mailbox.h); with no deadline,
+  // as long as it takes.
+  struct ReceiveUntilAwaiter {
+    ReceiveWithin<GradientSlice> inner;
+    std::int64_t* received;
+    bool await_ready() { return inner.await_ready(); }
+    void await_suspend(std::coroutine_handle<> h) { inner.await_suspend(h); }
+    std::optional<GradientSlice> await_resume() {
+      std::optional<GradientSlice> message = inner.await_resume();
+      if (message) ++*received;
+      return message;
+    }
+  };
   // Is this shard's process still alive (its host has not crashed since it
   // started)? serve() ends when not: after every co_await it checks ended().
   bool alive(const Shard& shard) const {
@@ -224,11 +287,17 @@ class ParameterServer : public Algorithm {
     return ReceiveAwaiter{algo::receive(*ctx_->net, shard.node.host, shard.inbox, "gradient"),
                           &shard.received};
   }
+  ReceiveUntilAwaiter receive_until(Shard& shard, std::optional<sim::Time> deadline) {
+    return ReceiveUntilAwaiter{
+        ReceiveWithin<GradientSlice>(*ctx_->net, shard.node.host, shard.inbox, deadline,
+                                     "gradient"),
+        &shard.received};
+  }
   // Sends the shard's current slice to worker `worker`.
   void reply(Shard& shard, int worker);
   // Counts a dropped gradient (at shard 0), with the reason.
   void drop(const Shard& shard, const GradientSlice& gradient, const std::string& reason = "stale");
-  // Averages `gradients` (weighted by samples, summed in the given order),
+  // Combines `gradients` with the shard's aggregator (in the given order),
   // spends the update's compute time, applies the optimizer, records each
   // gradient's staleness (at shard 0), bumps the shard's version and reports
   // a new global version if every shard has reached it. The caller checks
@@ -246,18 +315,39 @@ class ParameterServer : public Algorithm {
   };
 
   sim::Task run_shard(int index);
-  sim::Task work(int index, bool rejoin);
-  void on_join(int shard, int worker, std::uint64_t incarnation);
   void on_shard_advanced(const Shard& shard, std::int64_t samples);
-  void restart_shard(int index);
   void init_tables(Shard& shard) const;
-  // Sends worker `index`'s last push (again) to `target`, and a join.
+
+  // ---- A worker (parameter_server.cpp).
+  // The worker's process for its host's current incarnation; `rejoin`: its
+  // host rebooted, so it asks every shard for its slice first.
+  sim::Task work(int index, bool rejoin);
+  // Takes a slice into the worker's state, to load at its next step; true
+  // if it is the first from its shard since `answered` was cleared.
+  bool take_slice(Worker& self, ParamsSlice& slice, std::vector<char>& answered);
+  // What the local step does on the math pool besides the gradient: loads
+  // the received slices, encodes the gradient's slices for the push.
+  StepPlan step_plan(Worker& self);
+  // Records the step's push (its seq, versions, samples) and sends it to
+  // every shard. Returns its seq.
+  std::int64_t push_gradient(int index, std::int64_t samples);
+  // Sends worker `index`'s last push (again) to `target`.
   void push(int index, Shard& target);
+
+  // ---- Recovery (parameter_server_recovery.cpp).
+  void restart_shard(int index);
+  // A join request from worker `worker` (its host at `incarnation`) reached
+  // shard `shard`.
+  void on_join(int shard, int worker, std::uint64_t incarnation);
+  // A rebooted worker asks every shard for its slice.
+  void join(int index);
   void send_join(int index, int shard);
-  // The RPC timeout: a timer mark into the worker's inbox after rpc_timeout
-  // on its clock (a new generation: older marks are ignored).
-  void arm_rpc_timer(Worker& self);
-  static void on_rpc_timer(void* worker, std::uint64_t generation);
+  // The RPC deadline, armed now: rpc_timeout on the worker's own clock
+  // (none without retries).
+  std::optional<sim::Time> rpc_deadline(const Worker& self) const;
+  // At the RPC deadline: resends the worker's push (or join, before its
+  // first push) to every shard not in `answered`.
+  void resend_unanswered(int index, std::int64_t awaiting, const std::vector<char>& answered);
 
   PsConfig config_;
   std::string kind_;

@@ -25,45 +25,38 @@ PsSync::PsSync(PsSyncConfig config)
   }
 }
 
-void PsSync::on_timeout(void* shard, std::uint64_t version) {
-  // Into the inbox of the shard process that armed it: a restarted shard's
-  // process never sees its predecessor's timers.
-  static_cast<Shard*>(shard)->inbox.send(
-      GradientSlice{kTimerMark, static_cast<std::int64_t>(version), 0, ml::Vector()});
-}
-
 sim::Task PsSync::serve(Shard& shard) {
   const int n = num_workers();
   const int needed = n - backup_workers_;
   std::vector<std::optional<GradientSlice>> arrived(static_cast<std::size_t>(n));
   while (true) {
+    // The step's deadline, armed as it opens, on the server's own clock.
+    std::optional<sim::Time> deadline;
+    RunContext& ctx = context();
+    if (timeout_ > 0) deadline = ctx.sim->now() + wait_for_local(ctx, shard.node.host, timeout_);
     bool timed_out = false;
-    if (timeout_ > 0) {
-      RunContext& ctx = context();
-      ctx.sim->schedule_at(ctx.sim->now() + wait_for_local(ctx, shard.node.host, timeout_),
-                           &PsSync::on_timeout, &shard, static_cast<std::uint64_t>(shard.version));
-    }
     int count = 0;
     while (count < needed && !(timed_out && count > 0)) {
-      GradientSlice message = co_await receive(shard);
+      // Past the deadline with nothing in, the first gradient to come closes the step.
+      std::optional<GradientSlice> message =
+          co_await receive_until(shard, timed_out ? std::nullopt : deadline);
       if (!alive(shard)) co_return;
-      if (message.worker == kTimerMark) {
-        --shard.received;                                           // not a gradient
-        timed_out = timed_out || message.version == shard.version;  // else an old step's timer
+      if (!message) {
+        timed_out = true;
         continue;
       }
-      if (!admit(shard, message)) continue;
-      if (message.version < shard.version) {  // its step already closed without it
-        drop(shard, message);
-        reply(shard, message.worker);
+      if (!admit(shard, *message)) continue;
+      if (message->version < shard.version) {  // its step already closed without it
+        drop(shard, *message);
+        reply(shard, message->worker);
         continue;
       }
-      auto& slot = arrived[static_cast<std::size_t>(message.worker)];
+      auto& slot = arrived[static_cast<std::size_t>(message->worker)];
       if (slot) {
         // The worker crashed after pushing and, restarted, pushed again for
         // the same step: the newer gradient replaces the older one.
         drop(shard, *slot, "superseded");
-        --shard.owed[static_cast<std::size_t>(message.worker)];  // it will be answered once
+        --shard.owed[static_cast<std::size_t>(message->worker)];  // it will be answered once
       } else {
         ++count;
         ++shard.held;

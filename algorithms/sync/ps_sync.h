@@ -18,10 +18,10 @@
 // With b = 0 this is plain BSP.
 //
 // Straggler timeout (`timeout`, single server): the server waits for a step's
-// gradients at most `timeout` by its own clock (a timer on its oscillator,
-// local_time.h: timeout / (1 + drift) of true time), counted from when it
-// sent the step's parameters; then it applies the gradients it has (or, if
-// none has come, the first one to come). The late ones are dropped and
+// gradients at most `timeout` by its own clock (a deadline on its oscillator,
+// local_time.h: timeout / (1 + drift) of true time, for receive_until),
+// counted from when it sent the step's parameters; then it applies the
+// gradients it has (or, if none has come, the first one to come). The late ones are dropped and
 // answered as with backup workers. With backup workers too, a step closes at
 // whichever comes first: N - b gradients or the timeout.
 #pragma once
@@ -32,8 +32,8 @@ namespace algo {
 
 struct PsSyncConfig : PsConfig {
   int backup_workers = 0;  // b: gradients per step = N - b; 0 <= b < N; only with one server
-  sim::Time timeout =
-      0;  // > 0: close a step this long after it opened (server's clock); one server
+  // > 0: close a step this long after it opened (server's clock); one server.
+  sim::Time timeout = 0;
 };
 
 class PsSync final : public ParameterServer {
@@ -43,9 +43,6 @@ class PsSync final : public ParameterServer {
 
  private:
   sim::Task serve(Shard& shard) override;
-  // The step timer: puts a timer mark (GradientSlice::worker = kTimerMark)
-  // for step `version` into the inbox of `shard` (a Shard*).
-  static void on_timeout(void* shard, std::uint64_t version);
   int backup_workers_;
   sim::Time timeout_;
 };

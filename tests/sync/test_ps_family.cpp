@@ -13,11 +13,15 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
+#include <string_view>
 
 #include "algorithms/ml/batch_sampler.h"
 #include "algorithms/ml/partition.h"
 #include "algorithms/ml/synthetic.h"
+#include "algorithms/runtime/aggregator.h"
+#include "algorithms/runtime/compressor.h"
 #include "algorithms/sync/ps_async.h"
 #include "algorithms/sync/ps_ssp.h"
 #include "algorithms/sync/ps_sync.h"
@@ -393,6 +397,105 @@ TEST_CASE("with a backup worker, ps_sync drops the straggler and stops waiting f
     CHECK(world.monitor->rows()[1].time == broadcast + compute + gather + update);
     // Without the backup, the step would wait for the straggler's compute.
     CHECK(world.monitor->rows()[1].time < broadcast + 100 * compute);
+  }
+}
+
+namespace {
+
+// Identity values, but half the bytes on the wire: a stand-in for a real
+// compressor, to see that the wire size comes from the encoding.
+class HalfBytes final : public algo::Compressor {
+ public:
+  explicit HalfBytes(int* encodes) : encodes_(encodes) {}
+  std::string_view name() const override { return "half_bytes"; }
+  algo::Encoded encode(ml::Vector v) override {
+    ++*encodes_;
+    const double bytes = wire_bytes(v.size());
+    return algo::Encoded{std::move(v), bytes};
+  }
+  double wire_bytes(std::int64_t elements) const override {
+    return static_cast<double>(elements) * sizeof(float) / 2.0;
+  }
+
+ private:
+  int* encodes_;
+};
+
+// The weighted mean at a made-up cost of 5 FLOPs per element per gradient.
+class CostlyMean final : public algo::Aggregator {
+ public:
+  explicit CostlyMean(int* calls) : calls_(calls) {}
+  std::string_view name() const override { return "costly_mean"; }
+  void aggregate(const algo::RunContext& ctx, std::span<const algo::Contribution> contributions,
+                 ml::Vector& out) override {
+    ++*calls_;
+    mean_.aggregate(ctx, contributions, out);
+  }
+  double flops(std::int64_t parameters, int count) const override {
+    return 5.0 * static_cast<double>(count) * static_cast<double>(parameters);
+  }
+
+ private:
+  int* calls_;
+  algo::WeightedMean mean_;
+};
+
+}  // namespace
+
+TEST_CASE("a worker's pushes are sized by its compressor, an update costs its aggregator's FLOPs") {
+  int compressors = 0;
+  int encodes = 0;
+  int aggregators = 0;
+  int aggregations = 0;
+  const Factory make = [&](const algo::PsConfig& base) {
+    algo::PsSyncConfig config;
+    static_cast<algo::PsConfig&>(config) = base;
+    config.compressor = [&] {
+      ++compressors;
+      return std::unique_ptr<algo::Compressor>(new HalfBytes(&encodes));
+    };
+    config.aggregator = [&] {
+      ++aggregators;
+      return std::unique_ptr<algo::Aggregator>(new CostlyMean(&aggregations));
+    };
+    return std::make_unique<algo::PsSync>(config);
+  };
+  Setup setup;
+  setup.workers = 4;
+  setup.batch = 16;
+  setup.stop = {0, 0.0, 3, 0.0};
+  setup.eval = {1, 0};
+  World world(setup, make);
+  world.run();
+  World plain(setup, sync_ps());
+  plain.run();
+
+  SECTION("one compressor per worker, one aggregator per server, used at every step") {
+    CHECK(compressors == 4);
+    CHECK(aggregators == 1);
+    CHECK(encodes >= 3 * 4);
+    CHECK(aggregations == 3);
+    // The values are the identity's: the same model as without plug-ins.
+    CHECK(max_difference(world.params(), plain.params()) == 0.0f);
+  }
+  SECTION("the push flows carry the encoding's bytes and the update takes its FLOPs") {
+    const ml::Mlp model(world.spec);
+    const auto p = model.num_parameters();
+    const double bytes = static_cast<double>(p) * sizeof(float);
+    const sim::Time broadcast = sim::from_seconds(4 * bytes / kBandwidth) + 2 * kLatency;
+    const sim::Time compute =
+        sim::from_seconds(model.train_flops_per_sample() * setup.batch / kWorkerFlops);
+    const sim::Time gather = sim::from_seconds(4 * (bytes / 2) / kBandwidth) + 2 * kLatency;
+    const sim::Time update = sim::from_seconds(
+        (5.0 * 4 * static_cast<double>(p) + 2.0 * static_cast<double>(p)) / kServerFlops);
+    const auto& rows = world.monitor->rows();
+    REQUIRE(rows.size() == 4);
+    CHECK(rows[1].time == broadcast + compute + gather + update);
+    double worker_bytes = 0.0;
+    for (int i = 0; i < 4; ++i) {
+      worker_bytes += world.net->bytes_sent(world.ctx.nodes[static_cast<std::size_t>(1 + i)].host);
+    }
+    CHECK(worker_bytes == Approx(3 * 4 * bytes / 2));
   }
 }
 
