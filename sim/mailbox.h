@@ -14,8 +14,10 @@
 // never lost or reordered. Ties at the same instant follow the engine's one
 // rule, (time, priority, sequence): the deadline is scheduled when the wait
 // begins, so a delivery event scheduled earlier for that instant wins and
-// one scheduled later loses. A deadline read on a node's own clock is
-// converted to true time by the caller (algorithms/runtime/local_time.h).
+// one scheduled later loses. A deadline of kTimeMax is none: no event, a
+// plain wait (for callers whose deadline is optional). A deadline read on a
+// node's own clock is converted to true time by the caller
+// (algorithms/runtime/local_time.h).
 #pragma once
 
 #include <cassert>
@@ -76,6 +78,7 @@ class Mailbox {
     bool await_ready() { return waiter_.take_queued() || deadline_ <= waiter_.box_->sim_->now(); }
     void await_suspend(std::coroutine_handle<> h) {
       waiter_.wait(h);
+      if (deadline_ == kTimeMax) return;  // no deadline
       waiter_.deadline_ = waiter_.box_->sim_->schedule_at(deadline_, &Waiter::on_deadline, &waiter_);
     }
     std::optional<T> await_resume() { return std::move(waiter_.slot_); }

@@ -271,7 +271,8 @@ sim::Task ParameterServer::work(int index, bool rejoin) {
     std::optional<sim::Time> deadline = rpc_deadline(self);
     while (missing > 0) {
       std::optional<ParamsSlice> slice =
-          co_await ReceiveWithin<ParamsSlice>(*ctx.net, host, inbox, deadline, "params");
+          co_await algo::receive_until(*ctx.net, host, inbox, deadline.value_or(sim::kTimeMax),
+                                       "params");
       if (dead()) co_return;
       if (!slice) {  // no answer in time
         resend_unanswered(index, awaiting, answered);

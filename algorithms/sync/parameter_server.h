@@ -76,7 +76,6 @@
 #include <string>
 #include <string_view>
 #include <utility>
-#include <variant>
 #include <vector>
 
 #include "algorithms/runtime/aggregator.h"
@@ -90,33 +89,6 @@
 #include "sim/mailbox.h"
 
 namespace algo {
-
-// `co_await ReceiveWithin<T>(net, node, inbox, deadline, tag)`: the next
-// message, or std::nullopt at `deadline`; with no deadline, waits as long as
-// it takes (a plain receive: no deadline event at all).
-template <class T>
-class ReceiveWithin {
- public:
-  ReceiveWithin(topology::Network& net, topology::NodeId node, sim::Mailbox<T>& inbox,
-                std::optional<sim::Time> deadline, const char* tag)
-      : inner_(deadline ? Inner(std::in_place_index<1>,
-                                algo::receive_until(net, node, inbox, *deadline, tag))
-                        : Inner(std::in_place_index<0>, algo::receive(net, node, inbox, tag))) {}
-  bool await_ready() {
-    return std::visit([](auto& inner) { return inner.await_ready(); }, inner_);
-  }
-  void await_suspend(std::coroutine_handle<> h) {
-    std::visit([h](auto& inner) { inner.await_suspend(h); }, inner_);
-  }
-  std::optional<T> await_resume() {
-    if (inner_.index() == 0) return std::get<0>(inner_).await_resume();
-    return std::get<1>(inner_).await_resume();
-  }
-
- private:
-  using Inner = std::variant<ReceiveAwaiter<T>, ReceiveUntilAwaiter<T>>;
-  Inner inner_;
-};
 
 struct PsConfig {
   int server = 0;            // index into RunContext::nodes (used when `servers` is empty)
@@ -263,7 +235,7 @@ class ParameterServer : public Algorithm {
   // nothing came by true time `deadline` (sim/mailbox.h); with no deadline,
   // as long as it takes.
   struct ReceiveUntilAwaiter {
-    ReceiveWithin<GradientSlice> inner;
+    algo::ReceiveUntilAwaiter<GradientSlice> inner;
     std::int64_t* received;
     bool await_ready() { return inner.await_ready(); }
     void await_suspend(std::coroutine_handle<> h) { inner.await_suspend(h); }
@@ -288,10 +260,9 @@ class ParameterServer : public Algorithm {
                           &shard.received};
   }
   ReceiveUntilAwaiter receive_until(Shard& shard, std::optional<sim::Time> deadline) {
-    return ReceiveUntilAwaiter{
-        ReceiveWithin<GradientSlice>(*ctx_->net, shard.node.host, shard.inbox, deadline,
-                                     "gradient"),
-        &shard.received};
+    return ReceiveUntilAwaiter{algo::receive_until(*ctx_->net, shard.node.host, shard.inbox,
+                                                   deadline.value_or(sim::kTimeMax), "gradient"),
+                               &shard.received};
   }
   // Sends the shard's current slice to worker `worker`.
   void reply(Shard& shard, int worker);

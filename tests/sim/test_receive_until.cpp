@@ -167,3 +167,19 @@ TEST_CASE("a cancelled event leaves every other event's order unchanged") {
   sim.cancel(later);  // fired already: nothing happens
   CHECK(fired == std::vector<int>{0, 1, 3, 4});
 }
+
+TEST_CASE("a deadline of kTimeMax is no deadline: no event, a plain wait") {
+  sim::Simulator sim;
+  sim::Mailbox<int> box(sim);
+  Outcome out;
+  sim.spawn(wait_until(sim, box, sim::kTimeMax, out));
+  sim.run();
+  CHECK(out.at == -1);                 // still waiting: nothing came, nothing fired
+  CHECK(sim.events_processed() == 1);  // the start only
+  CHECK(box.waiting_receivers() == 1);
+  sim.spawn(send_at(sim, box, 7_us, 3));
+  sim.run();
+  REQUIRE(out.message.has_value());
+  CHECK(*out.message == 3);
+  CHECK(out.at == 7_us);
+}
