@@ -15,15 +15,19 @@
 
 #include "algorithms/sync/fedavg.h"
 #include "app/algorithm_registry.h"
+#include "app/plugin_registry.h"
 #include "app/spelling.h"
 
 namespace app {
 
 AlgorithmChoice parse_fedavg(const ConfigNode& node, const std::vector<NodeGroup>& groups) {
   node.check_keys({"kind", "label", "server", "clients", "clients_per_round", "local_epochs",
-                   "batch_size", "deadline", "availability", "assignment"});
+                   "batch_size", "deadline", "availability", "assignment", "aggregator",
+                   "compressor"});
   const std::vector<int> servers = group_nodes(node, "server", "server", groups);
   algo::FedAvgConfig config;
+  config.aggregator = load_aggregator(node);
+  config.compressor = load_compressor(node);
   config.clients = group_nodes(node, "clients", "client", groups);
   if (servers.size() != 1) {
     node.fail("fedavg has one server, but the server group has " + std::to_string(servers.size()) +

@@ -8,6 +8,7 @@
 #include "algorithms/sync/ps_ssp.h"
 #include "algorithms/sync/ps_sync.h"
 #include "app/algorithm_registry.h"
+#include "app/plugin_registry.h"
 
 namespace app {
 
@@ -50,6 +51,8 @@ algo::PsConfig ps_config(const ConfigNode& node, const std::vector<NodeGroup>& g
     config.rpc_timeout = t->as_duration();
     t->require(config.rpc_timeout > 0, "rpc_timeout must be greater than zero (omit it for none)");
   }
+  config.aggregator = load_aggregator(node);
+  config.compressor = load_compressor(node);
   return config;
 }
 
@@ -57,7 +60,8 @@ algo::PsConfig ps_config(const ConfigNode& node, const std::vector<NodeGroup>& g
 std::vector<std::string> ps_keys_and(std::initializer_list<std::string_view> extra = {}) {
   std::vector<std::string> keys = {"kind",       "label",      "server",
                                    "servers",    "workers",    "batch_size",
-                                   "assignment", "checkpoint_interval", "rpc_timeout"};
+                                   "assignment", "checkpoint_interval", "rpc_timeout",
+                                   "aggregator", "compressor"};
   keys.insert(keys.end(), extra.begin(), extra.end());
   return keys;
 }
