@@ -1,4 +1,5 @@
-"""Figures and a report for a syncsim sweep folder (used by plot_run.py).
+"""Figures and a report for a syncsim sweep folder (used by plot_run.py), drawn
+with the run report's pieces (runplots/).
 
 A sweep folder is what `syncsim sweep SCENARIO -o DIR` wrote: DIR/summary.csv
 (point, point_dir, one column per axis, then the run summary columns) and
@@ -21,7 +22,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.ticker import FuncFormatter
 
-import plot_run as pr
+import runplots as pr
 
 # Columns of summary.csv that come before the axes, and the first run column.
 LEADING = ["point", "point_dir"]
