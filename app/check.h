@@ -5,9 +5,10 @@
 // Golden summaries: SCENARIO.golden.csv beside SCENARIO.yaml holds the
 // summary.csv of an accepted run. When it exists, every run's summary row is
 // compared with the golden row of the same label, column by column: text
-// exactly, numbers exactly unless a relative tolerance is given (runs are
-// deterministic for one build, but a different compiler, -march or Eigen
-// version may round the model's float math differently). `--update-golden`
+// exactly, numbers exactly unless a relative tolerance is given (runs give
+// the same bytes whatever machine built the binary, at the stated ISA
+// baseline, but a different compiler, SYNCSIM_ISA or Eigen version may round
+// the model's float math differently). `--update-golden`
 // rewrites them, naming each file it writes.
 #pragma once
 

@@ -17,11 +17,11 @@ endforeach()
 # A consumer compiles Eigen's inline code into its own objects, which the
 # linker may pick over the library's and which frees the library's Eigen
 # allocations: it must target the same instruction set, or alignment (AVX:
-# 32 bytes, SSE: 16) and results differ. In the build tree every target
-# already gets the flag from add_compile_options.
-if(SYNCSIM_NATIVE AND CMAKE_BUILD_TYPE STREQUAL "Release")
-  target_compile_options(syncsim_ml INTERFACE $<INSTALL_INTERFACE:-march=native>)
-endif()
+# 32 bytes, SSE: 16) and results differ, and must not contract a * b + c
+# where the library does not. In the build tree every target already gets
+# the flags from add_compile_options.
+target_compile_options(syncsim_ml INTERFACE
+                       "$<INSTALL_INTERFACE:${SYNCSIM_DETERMINISM_FLAGS}>")
 
 install(TARGETS ${syncsim_libraries} EXPORT syncsim-targets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})

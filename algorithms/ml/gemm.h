@@ -11,14 +11,50 @@
 //
 // Single-threaded, like the rest of the math (no OpenMP). Copyable: a copy
 // owns its own buffers.
+//
+// Blocking pinned to fixed cache sizes: Eigen splits a product's k-sum into
+// blocks of kc terms, with kc (and mc, nc) derived from the L1/L2/L3 sizes it
+// reads from the running CPU; another split rounds differently, so results
+// would follow the machine that runs the binary (a 48 KiB L1 gives kc = 400
+// instead of 264 for the 784-deep layer, and other bits). See
+// pin_product_blocking().
 #pragma once
+
+#include <cstddef>
 
 #include "algorithms/ml/types.h"
 
 namespace ml {
 
+// The cache sizes Eigen sizes its GEMM blocks from, whatever the CPU. They are
+// the development machine's (what Eigen read there before the pinning), so
+// results made there before the pinning stay as they were.
+inline constexpr std::ptrdiff_t kPinnedL1CacheBytes = 32 * 1024;
+inline constexpr std::ptrdiff_t kPinnedL2CacheBytes = 512 * 1024;
+inline constexpr std::ptrdiff_t kPinnedL3CacheBytes = 256 * 1024 * 1024;
+
+// Sets Eigen's cache sizes (Eigen::setCpuCacheSizes, process-wide) to the
+// constants above, once per process; later calls do nothing. Thread-safe.
+// Every product of this program is covered: a program that links gemm.cpp
+// runs it before main(), and Gemm's constructor runs it again for Gemms
+// built by other static initializers. Code that changes Eigen's cache sizes
+// afterwards (only a test does) must restore these.
+void pin_product_blocking();
+
+// The block sizes Gemm (and Eigen's own products) use for c (m x n) = a (m x k) * b (k x n),
+// in Eigen's terms for a row-major result (the column-major product of the
+// transposes: kc along k, mc along n, nc along m).
+struct ProductBlocking {
+  Eigen::Index kc;
+  Eigen::Index mc;
+  Eigen::Index nc;
+};
+ProductBlocking product_blocking(Eigen::Index m, Eigen::Index n, Eigen::Index k);
+
 class Gemm {
  public:
+  Gemm() { pin_product_blocking(); }
+
   using ConstRef = Eigen::Ref<const RowMatrix>;
   using Ref = Eigen::Ref<RowMatrix>;
 
