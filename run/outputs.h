@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "run/result.h"
+#include "run/safe_file.h"  // write_file_atomically
 
 namespace syncsim {
 
@@ -74,12 +75,9 @@ std::string trace_json(const ScenarioResult& r);
 // flow draining), one row per bucket of each link direction that carried bytes.
 std::string links_csv(const ScenarioResult& r);
 
-// Writes `content` to `path` + ".tmp" and renames it over `path`, so `path`
-// is either its old self or complete. Throws std::runtime_error naming the path.
-void write_file_atomically(const std::filesystem::path& path, const std::string& content);
-
 // Creates `dir` if needed and writes the files above. Throws std::runtime_error
-// naming the path if the folder or a file cannot be written; files already
+// naming the path if the folder or a file cannot be written, or if a file
+// is in the way that is not a regular file (run/safe_file.h); files already
 // renamed into place by then are removed again.
 std::vector<std::filesystem::path> write_outputs(const std::filesystem::path& dir,
                                                  const ScenarioResult& r);

@@ -200,9 +200,38 @@ case "$case_name" in
     expect_rejected misspelt_checkpoint \
       "misspelt_checkpoint.yaml:26:3: algorithm.checkpoint_intreval: unknown key 'checkpoint_intreval' (did you mean 'checkpoint_interval'?)" \
       's/  batch_size: 16/  batch_size: 16\n  checkpoint_intreval: 5/'
+    expect_rejected alias_cycle \
+      "alias_cycle.yaml:41:22: faults[0].crash[1]: this list contains itself (through a YAML alias)" \
+      '$a faults:\n  - {at: 1ms, crash: \&c [worker1, *c], for: 1ms}'
+    expect_error "this list contains itself" -- validate "$work/alias_cycle.yaml"
+    expect_error "this list contains itself" -- sweep "$work/alias_cycle.yaml" -o "$work/sweep-alias"
     expect_rejected fault_metric_without_faults \
       "fault_metric_without_faults.yaml:38:24: expect.dropped_rolled_back: dropped_rolled_back is only in summary.csv when the scenario has a faults: list" \
       's/  staleness_max: "== 0"/  dropped_rolled_back: "== 0"/'
+    ;;
+  output_safety)
+    # No output path destroys a file that is not the run's own: a link, a
+    # FIFO, a device or a folder in the way is refused (exit 2) and left as it
+    # was; a planted NAME.tmp link is never followed.
+    scenario=$src/scenarios/ci/ps_sync_synthetic.yaml
+    echo "precious" >"$work/victim"
+    mkfifo "$work/fifo"
+    ln -s "$work/victim" "$work/link"
+    mkdir "$work/folder"
+    for target in "$work/link" "$work/fifo" /dev/null "$work/folder"; do
+      expect_error "refusing to write $target" -- topology "$scenario" --dot -o "$target"
+      expect_error "refusing to write $target" -- check "$scenario" --junit "$target"
+    done
+    [ -p "$work/fifo" ] && [ -L "$work/link" ] && [ -d "$work/folder" ] || fail "a refused target changed"
+    ln -s "$work/victim" "$work/t.dot.tmp"
+    "$syncsim" topology "$scenario" --dot -o "$work/t.dot" >/dev/null
+    head -1 "$work/t.dot" | grep -qx 'graph G {' || fail "t.dot not written"
+    "$syncsim" check "$scenario" --junit "$work/j.xml" >/dev/null 2>&1 || fail "check failed"
+    junit "$work/j.xml" >/dev/null
+    mkdir "$work/r"
+    ln -s "$work/victim" "$work/r/metrics.csv"
+    expect_error "refusing to write $work/r/metrics.csv" -- run "$scenario" -o "$work/r"
+    [ "$(cat "$work/victim")" = precious ] || fail "a link's target was overwritten"
     ;;
   threads_identical)
     # Gradient jobs on 1, 2 or 4 host threads give byte-identical outputs
