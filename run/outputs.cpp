@@ -294,15 +294,8 @@ std::string links_csv(const ScenarioResult& result) {
   return out.str();
 }
 
-std::vector<std::filesystem::path> write_outputs(const std::filesystem::path& dir,
-                                                 const ScenarioResult& r) {
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec || !std::filesystem::is_directory(dir)) {
-    throw std::runtime_error("cannot create output folder " + dir.string() +
-                             (ec ? ": " + ec.message() : ""));
-  }
-  std::vector<std::pair<const char*, std::string>> files = {
+std::vector<OutputFile> output_files(const ScenarioResult& r) {
+  std::vector<OutputFile> files = {
       {"metrics.csv", metrics_csv(r)},
       {"summary.csv", summary_csv(r)},
       {"staleness.csv", staleness_csv(r)},
@@ -315,6 +308,18 @@ std::vector<std::filesystem::path> write_outputs(const std::filesystem::path& di
   if (r.scenario.outputs.events) files.push_back({"events.csv", events_csv(r)});
   if (r.scenario.outputs.trace) files.push_back({"trace.json", trace_json(r)});
   if (r.scenario.outputs.links) files.push_back({"links.csv", links_csv(r)});
+  return files;
+}
+
+std::vector<std::filesystem::path> write_outputs(const std::filesystem::path& dir,
+                                                 const ScenarioResult& r) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec || !std::filesystem::is_directory(dir)) {
+    throw std::runtime_error("cannot create output folder " + dir.string() +
+                             (ec ? ": " + ec.message() : ""));
+  }
+  const std::vector<OutputFile> files = output_files(r);
   // Every name is checked before any is written: a FIFO among them must not
   // cost the other files their previous contents.
   for (const auto& [name, content] : files) require_replaceable_file(dir / name);

@@ -230,8 +230,43 @@ case "$case_name" in
     junit "$work/j.xml" >/dev/null
     mkdir "$work/r"
     ln -s "$work/victim" "$work/r/metrics.csv"
-    expect_error "refusing to write $work/r/metrics.csv" -- run "$scenario" -o "$work/r"
+    "$syncsim" run "$scenario" -o "$work/r" >/dev/null  # the link goes, not its target
+    [ -f "$work/r/metrics.csv" ] && [ ! -L "$work/r/metrics.csv" ] || fail "metrics.csv not replaced"
+    ln -s "$work/r" "$work/r-link"
+    expect_error "refusing to write into $work/r-link: it is a symbolic link" -- run "$scenario" -o "$work/r-link"
     [ "$(cat "$work/victim")" = precious ] || fail "a link's target was overwritten"
+    ;;
+  run_folder)
+    # A run publishes its folder whole: a killed run leaves the previous
+    # complete run byte for byte, and a second run into a folder in use is
+    # refused (exit 2). A long run: the CI scenario for 100000 epochs.
+    scenario=$src/scenarios/ci/ps_sync_synthetic.yaml
+    sed -e 's/  epochs: 2/  epochs: 100000/' -e '/^expect:/,$d' "$scenario" >"$work/long.yaml"
+    "$syncsim" run "$scenario" -o "$work/r" >/dev/null
+    echo "mine" >"$work/r/notes.txt"
+    cp -r "$work/r" "$work/before"
+    # wait_for_staging PID: until the run PID has started (its staging folder exists).
+    wait_for_staging() {
+      for _ in $(seq 100); do
+        compgen -G "$work/.r.staging-*" >/dev/null && return 0
+        kill -0 "$1" 2>/dev/null || fail "the long run ended early"
+        sleep 0.1
+      done
+      fail "no staging folder appeared"
+    }
+    "$syncsim" run "$work/long.yaml" -o "$work/r" >/dev/null 2>&1 &
+    long=$!
+    wait_for_staging $long
+    expect_error "another syncsim run is writing to $work/r" -- run "$scenario" -o "$work/r"
+    sleep 0.3
+    kill -9 $long
+    wait $long 2>/dev/null || true
+    diff -r "$work/before" "$work/r" || fail "a killed run changed the previous run's folder"
+    # The next run publishes over it, keeps notes.txt and clears the leftovers.
+    "$syncsim" run "$scenario" -o "$work/r" --seed 9 >/dev/null
+    cmp -s "$work/before/metrics.csv" "$work/r/metrics.csv" && fail "the re-run did not publish"
+    [ "$(cat "$work/r/notes.txt")" = mine ] || fail "notes.txt was not kept"
+    compgen -G "$work/.r.staging-*" >/dev/null && fail "a staging folder was left behind"
     ;;
   threads_identical)
     # Gradient jobs on 1, 2 or 4 host threads give byte-identical outputs
