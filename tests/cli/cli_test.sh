@@ -578,6 +578,12 @@ YAML
     # The README's table of bad inputs, each through the real binary: exit 2,
     # the key (or file) and the problem named, no output folder left.
     expect_rejected no_cluster "no_cluster.yaml:3:1: missing required key 'cluster'" '/^cluster:/,/^  worker:/d'
+    # Files that are not scenarios are refused before they are read.
+    expect_error "/dev/zero: is not a regular file" -- run /dev/zero -o "$work/zero"
+    expect_error "/dev/zero: is not a regular file" -- validate /dev/zero
+    mkfifo "$work/fifo.yaml"
+    expect_error "fifo.yaml: is not a regular file" -- sweep "$work/fifo.yaml" -o "$work/zero"
+    [ ! -e "$work/zero" ] || fail "a refused file left $work/zero"
     expect_rejected no_flops "cluster.worker: missing required key 'flops'" 's/count: 4, flops: 10GFLOPS, /count: 4, /'
     expect_rejected count_word "cluster.worker.count: expected an integer, got 'four'" 's/count: 4/count: four/'
     expect_rejected bandwidth_list "topology.bandwidth: expected a bandwidth such as 10Gbps, got a list" 's/bandwidth: 1Gbps/bandwidth: [1Gbps]/'
