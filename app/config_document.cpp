@@ -1,9 +1,9 @@
 // Reading a scenario document: ConfigNode's loaders, the checks that
 // yaml-cpp leaves out (control characters, a second document, duplicate and
 // non-scalar keys), and ScenarioError's message.
+#include <sys/stat.h>
 #include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/eventhandler.h>
-#include <sys/stat.h>
 #include <yaml-cpp/parser.h>
 
 #include <cerrno>
