@@ -227,4 +227,26 @@ void check_model_against_data(const Scenario& s) {
   }
 }
 
+void check_samples_per_participant(const ConfigNode& data, const Scenario& s) {
+  if (s.data.dataset != "synthetic") return;  // file sizes are known when the run reads them
+  std::int64_t samples = s.data.synthetic.samples;
+  const char* key = "samples";
+  if (s.data.train_samples > 0 && s.data.train_samples < samples) {
+    samples = s.data.train_samples;
+    key = "train_samples";
+  }
+  const std::int64_t per_participant = s.data.partition_spec.kind == ml::PartitionKind::shards
+                                           ? s.data.partition_spec.shards_per_part
+                                           : 1;
+  for (const AlgorithmChoice& a : s.algorithms) {
+    const std::int64_t parts = static_cast<std::int64_t>(a.participants) * per_participant;
+    if (samples >= parts) continue;
+    const ConfigNode at = data.has(key) ? data.child(key) : data;
+    at.fail(std::to_string(samples) + " training samples cannot give each of the " +
+            std::to_string(a.participants) + " participants of '" + a.label + "' " +
+            (per_participant > 1 ? std::to_string(per_participant) + " shards" : "a sample") +
+            ": give at least " + std::to_string(parts));
+  }
+}
+
 }  // namespace app::section

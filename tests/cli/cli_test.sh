@@ -589,6 +589,9 @@ YAML
     expect_rejected bandwidth_list "topology.bandwidth: expected a bandwidth such as 10Gbps, got a list" 's/bandwidth: 1Gbps/bandwidth: [1Gbps]/'
     expect_rejected bandwidth_negative "topology.bandwidth: '-1Gbps' must not be negative" 's/bandwidth: 1Gbps/bandwidth: -1Gbps/'
     expect_rejected bandwidth_zero "topology.bandwidth: bandwidth must be greater than zero" 's/bandwidth: 1Gbps/bandwidth: 0Gbps/'
+    expect_rejected bandwidth_tiny "topology.bandwidth: bandwidth must be at least 1kbps" 's/bandwidth: 1Gbps/bandwidth: 1e-300bps/'
+    expect_rejected samples_fewer_than_workers "data.samples: 3 training samples cannot give each of the 4 participants" 's/samples: 2000/samples: 3/'
+    expect_error "data.samples: 3 training samples" -- validate "$work/samples_fewer_than_workers.yaml"
     expect_rejected workers_zero "cluster.worker.count: count must be between 1 and 1000000" 's/count: 4/count: 0/'
     expect_rejected count_wraps "cluster.worker.count: count must be between 1 and 1000000" 's/count: 4/count: 4294967297/'
     expect_rejected count_huge "cluster.worker.count: count must be between 1 and 1000000" 's/count: 4/count: 1e12/'
