@@ -146,6 +146,9 @@ void load_random(const ConfigNode& node, const Scenario& s, const Names& names,
     double t = 0.0;
     while (true) {
       t += stream.exponential(rate);
+      // Compared in seconds first: a tiny rate's first crash lies far past
+      // what simulated time (int64 ns) can hold, and means no crash at all.
+      if (t >= sim::to_seconds(until)) break;
       const sim::Time at = sim::from_seconds(t);
       if (at >= until) break;
       Fault f;

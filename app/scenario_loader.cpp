@@ -1,6 +1,7 @@
 #include "app/scenario_loader.h"
 
 #include <charconv>
+#include <cmath>
 #include <map>
 #include <string_view>
 #include <utility>
@@ -133,6 +134,9 @@ sim::Distribution parse_distribution(const ConfigNode& node, DistributionUnit un
     const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), value);
     if (ec != std::errc() || end != t.data() + t.size() || t.empty()) {
       node.fail("'" + t + "' is not a number in distribution '" + text + "'");
+    }
+    if (!std::isfinite(value)) {
+      node.fail("'" + t + "' is not a finite number in distribution '" + text + "'");
     }
     return value;
   };

@@ -152,6 +152,15 @@ TEST_CASE("a fault target list made of YAML aliases is an error at its key and n
   }
 }
 
+TEST_CASE("a random crash rate so small that no crash fits in the run loads with none") {
+  const app::Scenario s =
+      app::load_scenario_string(replace(kFaults, "  - {link: [worker3, tor1], loss: 0.05}",
+                                        "  - random: {crash_rate: 1e-300, mean_downtime: 1s}"),
+                                "s.yaml");
+  REQUIRE(s.faults);
+  CHECK(s.faults->size() == 5);  // the five named faults; no random one
+}
+
 TEST_CASE("under faults every update is applied, dropped, lost or outstanding") {
   const app::Scenario s = app::load_scenario_string(kFaults, "s.yaml");
   const app::ScenarioResult result = syncsim::run(s);
