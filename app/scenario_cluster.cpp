@@ -36,6 +36,13 @@ ClockSpec load_clock(const ConfigNode& node) {
       d->require(std::abs(spec.drift_ppm.a) <= 1e5 && std::abs(spec.drift_ppm.b) <= 1e5,
                  "drift_ppm must stay within +-100000 ppm");
     }
+    // A draw at -1e6 ppm or below is a clock that stops or runs backwards:
+    // ten standard deviations below the mean must stay above it.
+    if (spec.drift_ppm.kind == sim::Distribution::Kind::normal) {
+      d->require(spec.drift_ppm.a - 10 * spec.drift_ppm.b > -1e6,
+                 "normal(mean, sd) drift_ppm may draw -1000000 ppm or less (a clock that "
+                 "stops): keep mean - 10 sd above -1000000");
+    }
   }
   if (auto o = node.optional_child("offset")) {
     spec.offset_s = parse_distribution(*o, DistributionUnit::duration);

@@ -236,3 +236,10 @@ TEST_CASE("a distribution of a non-finite number is an error at its key") {
                Catch::EndsWith("'inf' is not a finite number in distribution 'normal(0, inf)'"));
   }
 }
+
+TEST_CASE("a normal clock drift that may stop a clock is an error at its key") {
+  CHECK_THAT(error_of(replace(kClocks, "normal(0, 50)", "normal(0, 1e7)")),
+             Catch::EndsWith(".clock.drift_ppm: normal(mean, sd) drift_ppm may draw -1000000 ppm "
+                             "or less (a clock that stops): keep mean - 10 sd above -1000000"));
+  CHECK(error_of(replace(kClocks, "normal(0, 50)", "normal(0, 50000)")) == "(no error)");
+}
