@@ -37,10 +37,10 @@ algo::EvalSchedule load_eval(const ConfigNode& node);
 // The model's first and last widths fit the data's features and classes
 // (when known before loading the data); errors name s.model_layers_at.
 void check_model_against_data(const Scenario& s);
-// Synthetic data (its size known before the run) has a sample for every
-// part the partition makes: each participant of every algorithm, times
-// shards_per_client under `partition: shards`. Errors name data.samples
-// (or data.train_samples, or the data block).
+// Synthetic data (its size known before the run), and any train_samples
+// cap, leave a sample for every part the partition makes: each participant
+// of every algorithm, times shards_per_client under `partition: shards`.
+// Errors name data.samples or data.train_samples.
 void check_samples_per_participant(const ConfigNode& data, const Scenario& s);
 
 // ---- Services that run beside the algorithm (scenario_services.cpp).

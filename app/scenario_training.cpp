@@ -228,9 +228,12 @@ void check_model_against_data(const Scenario& s) {
 }
 
 void check_samples_per_participant(const ConfigNode& data, const Scenario& s) {
-  if (s.data.dataset != "synthetic") return;  // file sizes are known when the run reads them
-  std::int64_t samples = s.data.synthetic.samples;
-  const char* key = "samples";
+  // Synthetic data's size is known; a data file's only when the run reads
+  // it, but a train_samples cap below the participants fails either way.
+  const bool synthetic = s.data.dataset == "synthetic";
+  if (!synthetic && s.data.train_samples == 0) return;
+  std::int64_t samples = synthetic ? s.data.synthetic.samples : s.data.train_samples;
+  const char* key = synthetic ? "samples" : "train_samples";
   if (s.data.train_samples > 0 && s.data.train_samples < samples) {
     samples = s.data.train_samples;
     key = "train_samples";

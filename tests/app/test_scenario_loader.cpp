@@ -106,6 +106,13 @@ TEST_CASE("user errors that used to fail mid-run are found when the scenario is 
     CHECK(error_of(replace(kValid, "samples: 100,", "samples: 100, train_samples: 1,")) ==
           "s.yaml:7:57: data.train_samples: 1 training samples cannot give each of the 2 "
           "participants of 'ps_sync' a sample: give at least 2");
+    const std::string fmnist =
+        replace(replace(kValid, "{dataset: synthetic, samples: 100, features: 4, classes: 3}",
+                        "{dataset: fashion-mnist, train_samples: 1}"),
+                "layers: [4, 8, 3]", "layers: [784, 8, 10]");
+    CHECK(error_of(fmnist) ==
+          "s.yaml:7:47: data.train_samples: 1 training samples cannot give each of the 2 "
+          "participants of 'ps_sync' a sample: give at least 2");
   }
   const std::string kExplicit =
       "topology:\n  kind: explicit\n  switches: [s0]\n  links:\n"
