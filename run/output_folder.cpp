@@ -106,8 +106,15 @@ OutputFolder::OutputFolder(const fs::path& dir) {
   }
   // With the lock held, no other run owns a staging folder of this name:
   // one a killed run left behind goes, if it holds only run outputs.
+  // A mount point (a container's volume) cannot be renamed: its files are
+  // staged inside it and renamed in one by one when all are complete.
+  struct stat dir_st {
+  }, parent_st{};
+  in_place_ = ::stat(dir_.c_str(), &dir_st) == 0 && ::stat(parent_.c_str(), &parent_st) == 0 &&
+              dir_st.st_dev != parent_st.st_dev;
+  const fs::path staging_parent = in_place_ ? dir_ : parent_;
   const std::string prefix = "." + name + ".staging-";
-  for (const auto& entry : fs::directory_iterator(parent_, ec)) {
+  for (const auto& entry : fs::directory_iterator(staging_parent, ec)) {
     const std::string entry_name = entry.path().filename().string();
     if (entry_name.rfind(prefix, 0) == 0 && entry.is_directory(ec) && !entry.is_symlink(ec) &&
         holds_only_output_files(entry.path())) {
@@ -115,7 +122,7 @@ OutputFolder::OutputFolder(const fs::path& dir) {
     }
   }
   try {
-    staging_ = make_fresh_folder(parent_, prefix);
+    staging_ = make_fresh_folder(staging_parent, prefix);
   } catch (...) {
     ::close(lock_fd_);
     throw;
@@ -145,6 +152,40 @@ void OutputFolder::stage(const std::vector<OutputFile>& files) {
 
 std::vector<fs::path> OutputFolder::publish() {
   require_folder_or_absent(dir_);
+  if (in_place_) {
+    publish_file_by_file();
+  } else {
+    publish_folder();
+  }
+  published_ = true;
+  std::vector<fs::path> published;
+  for (const std::string& name : staged_) published.push_back(dir_ / name);
+  return published;
+}
+
+void OutputFolder::publish_file_by_file() {
+  for (const std::string& name : staged_) require_replaceable_file(dir_ / name);
+  for (const std::string& name : staged_) {
+    if (::rename((staging_ / name).c_str(), (dir_ / name).c_str()) != 0) {
+      throw std::runtime_error("cannot publish " + (dir_ / name).string() + ": " +
+                               error_text(errno));
+    }
+  }
+  // The previous run's files that this one does not write go: no mix.
+  for (const std::string& name : kOutputFileNames) {
+    bool staged = false;
+    for (const std::string& n : staged_) staged = staged || n == name;
+    struct stat st {};
+    if (!staged && ::lstat((dir_ / name).c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
+      ::unlink((dir_ / name).c_str());
+    }
+  }
+  std::error_code ignored;
+  fs::remove(staging_, ignored);
+  staging_.clear();
+}
+
+void OutputFolder::publish_folder() {
   // RENAME_NOREPLACE / RENAME_EXCHANGE: the new folder appears, or trades
   // places with the previous one, in one step.
   const bool replacing = fs::exists(dir_);
@@ -164,7 +205,9 @@ std::vector<fs::path> OutputFolder::publish() {
       }
     }
     if (::rename(staging_.c_str(), dir_.c_str()) != 0) {
-      throw std::runtime_error("cannot publish " + dir_.string() + ": " + error_text(errno));
+      const int error = errno;
+      if (replacing) ::rename(aside.c_str(), dir_.c_str());  // the previous run goes back
+      throw std::runtime_error("cannot publish " + dir_.string() + ": " + error_text(error));
     }
     staging_ = aside;
   } else if (!replacing) {
@@ -182,10 +225,6 @@ std::vector<fs::path> OutputFolder::publish() {
     fs::remove_all(staging_, ignored);
     staging_.clear();
   }
-  published_ = true;
-  std::vector<fs::path> published;
-  for (const std::string& name : staged_) published.push_back(dir_ / name);
-  return published;
 }
 
 void OutputFolder::carry_over_foreign_entries(const fs::path& previous) const {

@@ -11,6 +11,9 @@
 //
 // Next to runs/mine it keeps `.mine.lock` (empty, kept: removing a lock file
 // races with its next user) and, while a run lasts, `.mine.staging-PID.N`.
+// A folder that is a mount point (a container's volume) cannot be renamed:
+// there the staging folder is inside it, and the complete files are renamed
+// in one by one, which a kill can interrupt (the only case of a mix).
 #pragma once
 
 #include <filesystem>
@@ -54,6 +57,8 @@ class OutputFolder {
   std::vector<std::filesystem::path> publish();
 
  private:
+  void publish_folder();        // the staging folder takes dir_'s place
+  void publish_file_by_file();  // in_place_: each staged file is renamed into dir_
   void carry_over_foreign_entries(const std::filesystem::path& previous) const;
 
   // Constant after construction.
@@ -61,6 +66,9 @@ class OutputFolder {
   std::filesystem::path parent_;                // dir_'s parent, where the lock and staging live
   int lock_fd_ = -1;                            // holds the flock until destruction
   std::vector<std::filesystem::path> created_;  // missing parents this made, deepest first
+  // dir_ is a mount point (it cannot be renamed): staged inside it, and
+  // published file by file once all are complete.
+  bool in_place_ = false;
   // The staging folder; empty once published.
   std::filesystem::path staging_;
   std::vector<std::string> staged_;  // names written by stage()

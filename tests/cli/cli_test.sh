@@ -267,6 +267,20 @@ case "$case_name" in
     cmp -s "$work/before/metrics.csv" "$work/r/metrics.csv" && fail "the re-run did not publish"
     [ "$(cat "$work/r/notes.txt")" = mine ] || fail "notes.txt was not kept"
     compgen -G "$work/.r.staging-*" >/dev/null && fail "a staging folder was left behind"
+    # A mount point (a container's volume) cannot be swapped: its files are
+    # staged inside it and renamed in when complete (tested where mount works).
+    mkdir "$work/m"
+    if mount -t tmpfs none "$work/m" 2>/dev/null; then
+      trap 'umount "$work/m" 2>/dev/null; rm -rf "$work"' EXIT
+      "$syncsim" run "$scenario" -o "$work/m" --trace >/dev/null
+      echo "mine" >"$work/m/notes.txt"
+      cp "$work/m/metrics.csv" "$work/m-first.csv"
+      "$syncsim" run "$scenario" -o "$work/m" --seed 9 >/dev/null
+      [ ! -e "$work/m/trace.json" ] || fail "the previous run's trace.json mixed into the new run"
+      [ "$(cat "$work/m/notes.txt")" = mine ] || fail "notes.txt was not kept in the mount point"
+      cmp -s "$work/m/metrics.csv" "$work/m-first.csv" && fail "no new run published in the mount point"
+      compgen -G "$work/m/.m.staging-*" >/dev/null && fail "a staging folder was left in the mount point"
+    fi
     ;;
   threads_identical)
     # Gradient jobs on 1, 2 or 4 host threads give byte-identical outputs
