@@ -240,7 +240,9 @@ ScenarioCheck check_scenario(const Scenario& scenario, const CheckOptions& optio
     if (!options.out_dir.empty()) {
       const std::filesystem::path dir = options.out_dir / scenario.name;
       try {
-        write_outputs(dir, result);
+        OutputFolder folder(dir);
+        folder.stage(output_files(result));
+        folder.publish();
       } catch (const std::runtime_error& e) {
         throw ScenarioError(dir.string(), 0, 0, "", e.what());
       }

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iostream>
 #include <set>
+#include <sstream>
 #include <vector>
 
 #include "algorithms/ml/data_error.h"
@@ -107,20 +108,13 @@ int topology_command(const std::string& scenario_path, const std::string& out_fi
     topo.write_graphviz(std::cout);
     return 0;
   }
-  // Written whole or not at all, like the run outputs.
-  const std::string temporary = out_file + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    if (out) topo.write_graphviz(out);
-    if (!out) {
-      std::remove(temporary.c_str());
-      std::cerr << "syncsim: cannot write " << out_file << '\n';
-      return kExitBadInput;
-    }
-  }
-  if (std::rename(temporary.c_str(), out_file.c_str()) != 0) {
-    std::remove(temporary.c_str());
-    std::cerr << "syncsim: cannot write " << out_file << '\n';
+  // Written whole or not at all, never through a link or onto a device.
+  try {
+    std::ostringstream dot;
+    topo.write_graphviz(dot);
+    write_file_atomically(out_file, dot.str());
+  } catch (const std::runtime_error& e) {
+    std::cerr << "syncsim: " << e.what() << '\n';
     return kExitBadInput;
   }
   std::printf("%s: %d nodes, %d links -> %s\n", scenario.name.c_str(), topo.node_count(),
@@ -150,6 +144,14 @@ int check_command(const std::vector<std::string>& paths, const std::string& juni
                   << "': --out would write both to one folder\n";
         ++bad;
       }
+    }
+  }
+  if (!junit_file.empty()) {
+    try {
+      require_replaceable_file(junit_file);  // before the runs, not after them
+    } catch (const std::runtime_error& e) {
+      std::cerr << "syncsim: " << e.what() << '\n';
+      ++bad;
     }
   }
   if (bad > 0) return kExitBadInput;

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <vector>
 
 #include "app/commands.h"
@@ -71,8 +72,11 @@ int run_command(const std::string& scenario_path, const std::string& out_dir,
   scenario.outputs.links = scenario.outputs.links || extra.links;
   const std::filesystem::path dir = out_dir.empty() ? std::filesystem::path("runs") / scenario.name
                                                     : std::filesystem::path(out_dir);
+  // Locked from before the run until its folder is published whole.
+  std::optional<OutputFolder> folder;
   try {
     check_output_folder(dir);
+    folder.emplace(dir);
   } catch (const std::runtime_error& e) {
     std::cerr << "syncsim: " << e.what() << '\n';
     return kExitBadInput;
@@ -85,7 +89,8 @@ int run_command(const std::string& scenario_path, const std::string& out_dir,
   const ScenarioResult result = syncsim::run(scenario, options);
   std::vector<std::filesystem::path> files;
   try {
-    files = write_outputs(dir, result);
+    folder->stage(output_files(result));
+    files = folder->publish();
   } catch (const std::runtime_error& e) {
     std::cerr << "syncsim: " << e.what() << '\n';
     return kExitBadInput;

@@ -1,6 +1,7 @@
 // Reading a scenario document: ConfigNode's loaders, the checks that
 // yaml-cpp leaves out (control characters, a second document, duplicate and
 // non-scalar keys), and ScenarioError's message.
+#include <sys/stat.h>
 #include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/parser.h>
@@ -158,21 +159,46 @@ ConfigNode ConfigNode::from_yaml(const YAML::Node& root, const std::string& file
   return ConfigNode(root, file_name, "");
 }
 
-ConfigNode ConfigNode::load_file(const std::string& path) {
-  std::error_code ignored;
-  if (std::filesystem::is_directory(path, ignored)) {
+std::string ConfigNode::read_file(const std::string& path) {
+  // Checked before opening: opening a FIFO would block, and /dev/zero would
+  // be read until memory runs out.
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    throw ScenarioError(
+        path, 0, 0, "",
+        std::string("cannot open the scenario file (") + std::strerror(errno) + ")");
+  }
+  if (S_ISDIR(st.st_mode)) {
     throw ScenarioError(path, 0, 0, "", "is a directory, not a scenario file");
   }
+  if (!S_ISREG(st.st_mode)) {
+    throw ScenarioError(path, 0, 0, "",
+                        "is not a regular file (a device, FIFO or socket), not a scenario file");
+  }
+  const auto too_large = [&](long long size) {
+    return ScenarioError(path, 0, 0, "",
+                         "the scenario file is " + std::to_string(size) +
+                             " bytes, more than the limit of " + std::to_string(kMaxFileBytes) +
+                             " (16 MiB): is it a scenario?");
+  };
+  if (st.st_size > kMaxFileBytes) throw too_large(st.st_size);
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     throw ScenarioError(
         path, 0, 0, "",
         std::string("cannot open the scenario file (") + std::strerror(errno) + ")");
   }
-  std::ostringstream text;
-  text << in.rdbuf();
+  // At most one byte past the limit, should the file have grown meanwhile.
+  std::string text(static_cast<std::size_t>(kMaxFileBytes) + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
   if (in.bad()) throw ScenarioError(path, 0, 0, "", "cannot read the scenario file");
-  return load_string(text.str(), path);
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > static_cast<std::size_t>(kMaxFileBytes)) throw too_large(text.size());
+  return text;
+}
+
+ConfigNode ConfigNode::load_file(const std::string& path) {
+  return load_string(read_file(path), path);
 }
 
 }  // namespace app

@@ -47,6 +47,11 @@ class ConfigNode {
   // at its second occurrence) or a key that is not a plain scalar is a
   // ScenarioError.
   static ConfigNode load_file(const std::string& path);  // unreadable file: error naming it
+  // The text of a scenario file, checked before it is read: a file that is
+  // not a regular file (a folder, /dev/zero, a FIFO) or is larger than
+  // kMaxFileBytes is an error naming it, and so is one that cannot be read.
+  static std::string read_file(const std::string& path);
+  static constexpr long long kMaxFileBytes = 16LL << 20;
   // pseudo_file_name stands in for the file name in messages (tests, stdin).
   static ConfigNode load_string(const std::string& yaml, const std::string& pseudo_file_name);
   // A document already parsed (and perhaps edited, as sweeps do), checked the

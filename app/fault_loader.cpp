@@ -1,6 +1,7 @@
 #include "app/fault_loader.h"
 
 #include <algorithm>
+#include <set>
 #include <string>
 
 #include "run/world.h"
@@ -31,14 +32,36 @@ struct Names {
     return all;
   }
 
+  // The hosts a target names: a name, or a list of names and nested lists.
+  // A nested list given by a YAML alias shares its anchor's position, so a
+  // list that contains itself, or one list given twice in one target (the
+  // "billion laughs" of nested aliases), is an error found in linear time.
   std::vector<topology::NodeId> hosts_of(const ConfigNode& node) const {
+    std::vector<int> enclosing;
+    std::set<int> walked;
+    return hosts_of(node, enclosing, walked);
+  }
+
+  std::vector<topology::NodeId> hosts_of(const ConfigNode& node, std::vector<int>& enclosing,
+                                         std::set<int>& walked) const {
     if (node.is_sequence()) {
+      const int position = node.yaml().Mark().pos;
+      if (position >= 0) {
+        if (std::find(enclosing.begin(), enclosing.end(), position) != enclosing.end()) {
+          node.fail("this list contains itself (through a YAML alias): list node names instead");
+        }
+        if (!walked.insert(position).second) {
+          node.fail("this list is given twice in one target (through a YAML alias): give it once");
+        }
+      }
+      enclosing.push_back(position);
       std::vector<topology::NodeId> hosts;
       for (std::size_t i = 0; i < node.size(); ++i) {
-        for (topology::NodeId h : hosts_of(node.at(i))) {
+        for (topology::NodeId h : hosts_of(node.at(i), enclosing, walked)) {
           if (std::find(hosts.begin(), hosts.end(), h) == hosts.end()) hosts.push_back(h);
         }
       }
+      enclosing.pop_back();
       if (hosts.empty()) node.fail("expected at least one node");
       return hosts;
     }
@@ -123,6 +146,9 @@ void load_random(const ConfigNode& node, const Scenario& s, const Names& names,
     double t = 0.0;
     while (true) {
       t += stream.exponential(rate);
+      // Compared in seconds first: a tiny rate's first crash lies far past
+      // what simulated time (int64 ns) can hold, and means no crash at all.
+      if (t >= sim::to_seconds(until)) break;
       const sim::Time at = sim::from_seconds(t);
       if (at >= until) break;
       Fault f;

@@ -1,6 +1,8 @@
 // Loads the `cluster` and `topology` sections of a scenario, and checks them
 // against each other.
 #include <cctype>
+#include <functional>
+#include <map>
 #include <set>
 
 #include "app/scenario_loader.h"
@@ -9,11 +11,16 @@
 namespace app::section {
 namespace {
 
+constexpr double kMinBandwidth = 125.0;  // bytes per second: 1 kbit/s
+
 topology::LinkParams load_link(const ConfigNode& node) {
   topology::LinkParams link;
   const ConfigNode bw = node.child("bandwidth");
   link.bandwidth_bytes_per_s = bw.as_bandwidth();
   bw.require(link.bandwidth_bytes_per_s > 0, "bandwidth must be greater than zero");
+  // Slower, a model-sized message outlasts simulated time (int64 ns, ~292 years).
+  bw.require(link.bandwidth_bytes_per_s >= kMinBandwidth,
+             "bandwidth must be at least 1kbps (a slower link outlasts simulated time)");
   link.latency = node.get_duration("latency", 0);
   return link;
 }
@@ -29,11 +36,19 @@ ClockSpec load_clock(const ConfigNode& node) {
       d->require(std::abs(spec.drift_ppm.a) <= 1e5 && std::abs(spec.drift_ppm.b) <= 1e5,
                  "drift_ppm must stay within +-100000 ppm");
     }
+    // A draw at -1e6 ppm or below is a clock that stops or runs backwards:
+    // ten standard deviations below the mean must stay above it.
+    if (spec.drift_ppm.kind == sim::Distribution::Kind::normal) {
+      d->require(spec.drift_ppm.a - 10 * spec.drift_ppm.b > -1e6,
+                 "normal(mean, sd) drift_ppm may draw -1000000 ppm or less (a clock that "
+                 "stops): keep mean - 10 sd above -1000000");
+    }
   }
   if (auto o = node.optional_child("offset")) {
     spec.offset_s = parse_distribution(*o, DistributionUnit::duration);
   }
-  if (auto w = node.optional_child("drift_walk_ppm")) spec.drift_walk_ppm = w->as_double_in(0.0, 1e5);
+  if (auto w = node.optional_child("drift_walk_ppm"))
+    spec.drift_walk_ppm = w->as_double_in(0.0, 1e5);
   return spec;
 }
 
@@ -98,8 +113,9 @@ TopologySpec load_topology(const ConfigNode& node) {
     spec.hosts_per_rack = static_cast<int>(node.child("hosts_per_rack").as_int_in(1, 1'000'000));
     spec.uplink_latency = node.get_duration("uplink_latency", spec.link.latency);
     if (auto o = node.optional_child("oversubscription")) {
-      spec.oversubscription = o->as_double();
-      o->require(spec.oversubscription > 0, "oversubscription must be greater than zero");
+      // Uplinks of 1/1000 to 1000 times the rack's host bandwidth: beyond,
+      // transfer times overflow simulated time or round to nothing.
+      spec.oversubscription = o->as_double_in(1e-3, 1e3);
     }
   } else if (spec.kind == "explicit") {
     node.check_keys({"kind", "switches", "links"});
@@ -138,14 +154,36 @@ void check_topology_hosts(const ConfigNode& topo, const Scenario& s) {
   std::vector<std::string> known(hosts.begin(), hosts.end());
   known.insert(known.end(), switches.begin(), switches.end());
   const ConfigNode links = topo.child("links");
+  // Union-find over node names: which nodes the links join.
+  std::map<std::string, std::string> leader;
+  const std::function<std::string(const std::string&)> find = [&](const std::string& n) {
+    auto it = leader.find(n);
+    if (it == leader.end() || it->second == n) return n;
+    return it->second = find(it->second);
+  };
   for (std::size_t i = 0; i < s.topology.links.size(); ++i) {
+    const ExplicitLink& link = s.topology.links[i];
     for (const char* end : {"from", "to"}) {
-      const std::string& name = end[0] == 'f' ? s.topology.links[i].from : s.topology.links[i].to;
+      const std::string& name = end[0] == 'f' ? link.from : link.to;
       if (!hosts.count(name) && !switches.count(name)) {
         const std::string hint = did_you_mean(name, known);
         links.at(i).child(end).fail("'" + name + "' is neither a cluster node nor a switch" +
                                     (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
       }
+    }
+    if (link.from == link.to)
+      links.at(i).child("to").fail("a link joins '" + link.to + "' to itself");
+    leader[find(link.from)] = find(link.to);
+  }
+  // Nodes in file order: the first one no path reaches from the first node.
+  std::vector<std::string> nodes;
+  for (const NodeGroup& g : s.groups) {
+    for (const std::string& n : node_names(g)) nodes.push_back(n);
+  }
+  for (const std::string& n : nodes) {
+    if (find(n) != find(nodes.front())) {
+      links.fail("no path of links joins '" + n + "' to '" + nodes.front() +
+                 "': every cluster node must reach every other");
     }
   }
 }

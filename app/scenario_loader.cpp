@@ -1,6 +1,7 @@
 #include "app/scenario_loader.h"
 
 #include <charconv>
+#include <cmath>
 #include <map>
 #include <string_view>
 #include <utility>
@@ -102,6 +103,7 @@ Scenario load(const ConfigNode& root) {
   section::check_topology_hosts(topo, s);
   section::check_group_links(root.child("cluster"), s);
   section::check_model_against_data(s);
+  section::check_samples_per_participant(root.child("data"), s);
   // Last: fault targets are resolved on the checked topology.
   if (root.has("faults")) s.faults = load_faults(root.child("faults"), s);
   if (root.has("expect")) {
@@ -132,6 +134,9 @@ sim::Distribution parse_distribution(const ConfigNode& node, DistributionUnit un
     const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), value);
     if (ec != std::errc() || end != t.data() + t.size() || t.empty()) {
       node.fail("'" + t + "' is not a number in distribution '" + text + "'");
+    }
+    if (!std::isfinite(value)) {
+      node.fail("'" + t + "' is not a finite number in distribution '" + text + "'");
     }
     return value;
   };

@@ -20,7 +20,8 @@ inline SourceLocation location(const ConfigNode& node, const std::string& path) 
 // ---- The cluster and its network (scenario_cluster.cpp).
 std::vector<NodeGroup> load_cluster(const ConfigNode& cluster);
 TopologySpec load_topology(const ConfigNode& node);
-// Explicit links name cluster nodes or switches, each name used once.
+// Explicit links name cluster nodes or switches, each name used once; no
+// link joins a node to itself, and every cluster node reaches every other.
 // REQUIRES: s.groups and s.topology loaded from the same document.
 void check_topology_hosts(const ConfigNode& topo, const Scenario& s);
 // A group's own `link` replaces host links, which only star and tree have.
@@ -36,6 +37,11 @@ algo::EvalSchedule load_eval(const ConfigNode& node);
 // The model's first and last widths fit the data's features and classes
 // (when known before loading the data); errors name s.model_layers_at.
 void check_model_against_data(const Scenario& s);
+// Synthetic data (its size known before the run), and any train_samples
+// cap, leave a sample for every part the partition makes: each participant
+// of every algorithm, times shards_per_client under `partition: shards`.
+// Errors name data.samples or data.train_samples.
+void check_samples_per_participant(const ConfigNode& data, const Scenario& s);
 
 // ---- Services that run beside the algorithm (scenario_services.cpp).
 ClockSyncSpec load_clock_sync(const ConfigNode& node, const std::vector<NodeGroup>& groups);

@@ -227,4 +227,29 @@ void check_model_against_data(const Scenario& s) {
   }
 }
 
+void check_samples_per_participant(const ConfigNode& data, const Scenario& s) {
+  // Synthetic data's size is known; a data file's only when the run reads
+  // it, but a train_samples cap below the participants fails either way.
+  const bool synthetic = s.data.dataset == "synthetic";
+  if (!synthetic && s.data.train_samples == 0) return;
+  std::int64_t samples = synthetic ? s.data.synthetic.samples : s.data.train_samples;
+  const char* key = synthetic ? "samples" : "train_samples";
+  if (s.data.train_samples > 0 && s.data.train_samples < samples) {
+    samples = s.data.train_samples;
+    key = "train_samples";
+  }
+  const std::int64_t per_participant = s.data.partition_spec.kind == ml::PartitionKind::shards
+                                           ? s.data.partition_spec.shards_per_part
+                                           : 1;
+  for (const AlgorithmChoice& a : s.algorithms) {
+    const std::int64_t parts = static_cast<std::int64_t>(a.participants) * per_participant;
+    if (samples >= parts) continue;
+    const ConfigNode at = data.has(key) ? data.child(key) : data;
+    at.fail(std::to_string(samples) + " training samples cannot give each of the " +
+            std::to_string(a.participants) + " participants of '" + a.label + "' " +
+            (per_participant > 1 ? std::to_string(per_participant) + " shards" : "a sample") +
+            ": give at least " + std::to_string(parts));
+  }
+}
+
 }  // namespace app::section

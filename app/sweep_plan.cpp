@@ -166,12 +166,8 @@ std::vector<PathSegment> parse_key_path(const std::string& path) {
 
 SweepPlan SweepPlan::load_file(const std::string& path,
                                std::optional<std::uint64_t> seed_override) {
-  // ConfigNode::load_file reports a missing or unreadable file.
-  ConfigNode::load_file(path);
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return load_string(text.str(), path, seed_override);
+  // ConfigNode::read_file reports a missing, unreadable or unfit file.
+  return load_string(ConfigNode::read_file(path), path, seed_override);
 }
 
 SweepPlan SweepPlan::load_string(const std::string& yaml, const std::string& file_name,

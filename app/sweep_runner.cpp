@@ -39,27 +39,10 @@ std::optional<std::string> read_text(const fs::path& path) {
   return text.str();
 }
 
-// Written to a name of this process's own, then renamed: two shards may
-// collect the same summary at the same moment.
+// Two shards may collect the same summary at the same moment: each writes
+// a temporary of its own (run/safe_file.h).
 void write_atomically(const fs::path& path, const std::string& content) {
-  fs::path temporary = path;
-  temporary += ".tmp." + std::to_string(getpid());
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << content;
-    out.close();
-    if (!out) {
-      std::error_code ignored;
-      fs::remove(temporary, ignored);
-      throw std::runtime_error("cannot write " + path.string());
-    }
-  }
-  std::error_code ec;
-  fs::rename(temporary, path, ec);
-  if (ec) {
-    fs::remove(temporary, ec);
-    throw std::runtime_error("cannot write " + path.string());
-  }
+  write_file_atomically(path, content);
 }
 
 std::vector<std::string> split_csv_line(const std::string& line) {
@@ -149,7 +132,7 @@ class PointProcesses {
     posix_spawn_file_actions_init(&actions);
     const std::string log = (dir / kLog).string();
     posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
+                                     O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0644);
     posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
     pid_t pid = 0;
     const int error = posix_spawn(&pid, o_.self.c_str(), &actions, nullptr, argv.data(), environ);

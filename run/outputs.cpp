@@ -42,28 +42,6 @@ std::string seconds(sim::Time t) {
 
 }  // namespace
 
-void write_file_atomically(const std::filesystem::path& path, const std::string& content) {
-  std::filesystem::path temporary = path;
-  temporary += ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::runtime_error("cannot write " + temporary.string());
-    out << content;
-    out.close();
-    if (!out) {
-      std::error_code ignored;
-      std::filesystem::remove(temporary, ignored);
-      throw std::runtime_error("error while writing " + temporary.string());
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(temporary, path, ec);
-  if (ec) {
-    std::filesystem::remove(temporary, ec);
-    throw std::runtime_error("cannot rename " + temporary.string() + " to " + path.string());
-  }
-}
-
 std::string format_seconds(sim::Time t) { return seconds(t); }
 
 std::string format_number(double value) {
@@ -316,15 +294,8 @@ std::string links_csv(const ScenarioResult& result) {
   return out.str();
 }
 
-std::vector<std::filesystem::path> write_outputs(const std::filesystem::path& dir,
-                                                 const ScenarioResult& r) {
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec || !std::filesystem::is_directory(dir)) {
-    throw std::runtime_error("cannot create output folder " + dir.string() +
-                             (ec ? ": " + ec.message() : ""));
-  }
-  std::vector<std::pair<const char*, std::string>> files = {
+std::vector<OutputFile> output_files(const ScenarioResult& r) {
+  std::vector<OutputFile> files = {
       {"metrics.csv", metrics_csv(r)},
       {"summary.csv", summary_csv(r)},
       {"staleness.csv", staleness_csv(r)},
@@ -337,6 +308,21 @@ std::vector<std::filesystem::path> write_outputs(const std::filesystem::path& di
   if (r.scenario.outputs.events) files.push_back({"events.csv", events_csv(r)});
   if (r.scenario.outputs.trace) files.push_back({"trace.json", trace_json(r)});
   if (r.scenario.outputs.links) files.push_back({"links.csv", links_csv(r)});
+  return files;
+}
+
+std::vector<std::filesystem::path> write_outputs(const std::filesystem::path& dir,
+                                                 const ScenarioResult& r) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec || !std::filesystem::is_directory(dir)) {
+    throw std::runtime_error("cannot create output folder " + dir.string() +
+                             (ec ? ": " + ec.message() : ""));
+  }
+  const std::vector<OutputFile> files = output_files(r);
+  // Every name is checked before any is written: a FIFO among them must not
+  // cost the other files their previous contents.
+  for (const auto& [name, content] : files) require_replaceable_file(dir / name);
   std::vector<std::filesystem::path> written;
   try {
     for (const auto& [name, content] : files) {

@@ -16,8 +16,8 @@
 //   timing.csv     wall time and events per wall second: the only file that
 //                  differs between two runs of the same scenario and seed, kept
 //                  out of summary.csv so that the CSVs above are byte-identical
-// Each file is written under a temporary name and renamed when complete, so
-// a failed run never leaves a half-written file under a real name.
+// A run publishes its folder whole (run/output_folder.h): a failed or killed
+// run leaves the previous complete run, never a mix.
 #pragma once
 
 #include <filesystem>
@@ -25,6 +25,8 @@
 #include <vector>
 
 #include "run/result.h"
+#include "run/output_folder.h"  // OutputFile, OutputFolder
+#include "run/safe_file.h"      // write_file_atomically
 
 namespace syncsim {
 
@@ -74,12 +76,15 @@ std::string trace_json(const ScenarioResult& r);
 // flow draining), one row per bucket of each link direction that carried bytes.
 std::string links_csv(const ScenarioResult& r);
 
-// Writes `content` to `path` + ".tmp" and renames it over `path`, so `path`
-// is either its old self or complete. Throws std::runtime_error naming the path.
-void write_file_atomically(const std::filesystem::path& path, const std::string& content);
+// The files above that `r` has, each with its whole content, in the order
+// listed (run/output_folder.h publishes them together).
+std::vector<OutputFile> output_files(const ScenarioResult& r);
 
-// Creates `dir` if needed and writes the files above. Throws std::runtime_error
-// naming the path if the folder or a file cannot be written; files already
+// Creates `dir` if needed and writes the files above in place, one by one
+// (a sweep point's folder, fresh and marked done afterwards; a run's folder
+// is published whole by OutputFolder instead). Throws std::runtime_error
+// naming the path if the folder or a file cannot be written, or if a file
+// is in the way that is not a regular file (run/safe_file.h); files already
 // renamed into place by then are removed again.
 std::vector<std::filesystem::path> write_outputs(const std::filesystem::path& dir,
                                                  const ScenarioResult& r);

@@ -224,3 +224,22 @@ TEST_CASE("a ps_sync timeout loads as a duration, and its mistakes are reported 
                Catch::StartsWith("s.yaml:15:") && Catch::Contains("algorithm.timeout"));
   }
 }
+
+TEST_CASE("a distribution of a non-finite number is an error at its key") {
+  SECTION("nan") {
+    CHECK_THAT(error_of(replace(kClocks, "normal(0, 50)", "normal(nan, 1)")),
+               Catch::EndsWith(".clock.drift_ppm: 'nan' is not a finite number in distribution "
+                               "'normal(nan, 1)'"));
+  }
+  SECTION("inf") {
+    CHECK_THAT(error_of(replace(kClocks, "normal(0, 50)", "normal(0, inf)")),
+               Catch::EndsWith("'inf' is not a finite number in distribution 'normal(0, inf)'"));
+  }
+}
+
+TEST_CASE("a normal clock drift that may stop a clock is an error at its key") {
+  CHECK_THAT(error_of(replace(kClocks, "normal(0, 50)", "normal(0, 1e7)")),
+             Catch::EndsWith(".clock.drift_ppm: normal(mean, sd) drift_ppm may draw -1000000 ppm "
+                             "or less (a clock that stops): keep mean - 10 sd above -1000000"));
+  CHECK(error_of(replace(kClocks, "normal(0, 50)", "normal(0, 50000)")) == "(no error)");
+}

@@ -1,4 +1,5 @@
-#include <unistd.h>  // getpid
+#include <sys/stat.h>  // mkfifo
+#include <unistd.h>    // getpid
 
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -453,6 +454,24 @@ TEST_CASE("loading from a file names the file in every error", "[app][config]") 
     std::ofstream{path};
     CHECK(std::string(error_of([&] { ConfigNode::load_file(path); }).what()) ==
           path + ": the scenario file is empty");
+  }
+  SECTION("a device that never ends, refused before reading") {
+    CHECK(std::string(error_of([&] { ConfigNode::load_file("/dev/zero"); }).what()) ==
+          "/dev/zero: is not a regular file (a device, FIFO or socket), not a scenario file");
+  }
+  SECTION("a FIFO, refused without opening it (that would wait for a writer)") {
+    const std::string path = (directory / "fifo.yaml").string();
+    REQUIRE(::mkfifo(path.c_str(), 0644) == 0);
+    CHECK(std::string(error_of([&] { ConfigNode::load_file(path); }).what()) ==
+          path + ": is not a regular file (a device, FIFO or socket), not a scenario file");
+  }
+  SECTION("a file past the size limit, refused before reading") {
+    const std::string path = (directory / "huge.yaml").string();
+    std::ofstream{path};
+    std::filesystem::resize_file(path, ConfigNode::kMaxFileBytes + 1);  // sparse: no disk used
+    CHECK(std::string(error_of([&] { ConfigNode::load_file(path); }).what()) ==
+          path + ": the scenario file is 16777217 bytes, more than the limit of 16777216 " +
+              "(16 MiB): is it a scenario?");
   }
   std::filesystem::remove_all(directory);
 }

@@ -118,6 +118,49 @@ TEST_CASE("fault mistakes are reported at their key") {
         "s.yaml:19:13: faults[5].random: random faults need an end: give 'until' or stop.sim_time");
 }
 
+TEST_CASE("a fault target list made of YAML aliases is an error at its key and never a crash") {
+  auto with = [](const std::string& fault) {
+    return error_of(
+        replace(kFaults, "  - {at: 100ms, crash: worker1, for: 150ms}\n", fault + "\n"));
+  };
+  SECTION("a crash list that contains itself") {
+    CHECK(with("  - {at: 100ms, crash: &c [worker0, *c]}") ==
+          "s.yaml:14:24: faults[0].crash[1]: this list contains itself (through a YAML alias): "
+          "list node names instead");
+  }
+  SECTION("a partition list that contains itself one level down") {
+    CHECK(with("  - {at: 1s, partition: &p [worker0, [worker1, *p]]}") ==
+          "s.yaml:14:25: faults[0].partition[1][1]: this list contains itself (through a YAML "
+          "alias): list node names instead");
+  }
+  SECTION("nested aliases that would expand to 9^12 names (billion laughs)") {
+    std::string lists = "[&a0 [worker0]";
+    for (int level = 1; level <= 12; ++level) {
+      const std::string previous = "*a" + std::to_string(level - 1);
+      lists += ", &a" + std::to_string(level) + " [" + previous;
+      for (int copy = 1; copy < 9; ++copy) lists += ", " + previous;
+      lists += "]";
+    }
+    lists += "]";
+    CHECK(with("  - {at: 1s, crash: " + lists + "}")
+              .find("faults[0].crash[1][0]: this list is given twice in one target (through a "
+                    "YAML alias): give it once") != std::string::npos);
+  }
+  SECTION("an aliased list shared by two faults is still fine") {
+    CHECK(with("  - {at: 1s, crash: &both [worker0, worker1], for: 1ms}\n"
+               "  - {at: 2s, straggle: *both, factor: 2, for: 1ms}") == "(no error)");
+  }
+}
+
+TEST_CASE("a random crash rate so small that no crash fits in the run loads with none") {
+  const app::Scenario s =
+      app::load_scenario_string(replace(kFaults, "  - {link: [worker3, tor1], loss: 0.05}",
+                                        "  - random: {crash_rate: 1e-300, mean_downtime: 1s}"),
+                                "s.yaml");
+  REQUIRE(s.faults);
+  CHECK(s.faults->size() == 5);  // the five named faults; no random one
+}
+
 TEST_CASE("under faults every update is applied, dropped, lost or outstanding") {
   const app::Scenario s = app::load_scenario_string(kFaults, "s.yaml");
   const app::ScenarioResult result = syncsim::run(s);

@@ -80,6 +80,59 @@ TEST_CASE("the shipped scenarios load") {
   }
 }
 
+TEST_CASE("user errors that used to fail mid-run are found when the scenario is loaded") {
+  SECTION("a bandwidth too small for a message to arrive within simulated time") {
+    CHECK(error_of(replace(kValid, "bandwidth: 1Gbps", "bandwidth: 1e-300bps")) ==
+          "s.yaml:6:35: topology.bandwidth: bandwidth must be at least 1kbps (a slower link "
+          "outlasts simulated time)");
+    CHECK(error_of(replace(kValid, "bandwidth: 1Gbps", "bandwidth: 1kbps")) == "(no error)");
+  }
+  SECTION("a tree oversubscription out of range") {
+    const std::string tree =
+        replace(kValid, "topology: {kind: star, bandwidth: 1Gbps, latency: 10us}",
+                "topology: {kind: tree, bandwidth: 1Gbps, hosts_per_rack: 2, "
+                "oversubscription: 1e-300}");
+    CHECK(error_of(tree) ==
+          "s.yaml:6:79: topology.oversubscription: must be between 0.001 and 1000, got 1e-300");
+    CHECK(error_of(replace(tree, "1e-300", "1e300")) ==
+          "s.yaml:6:79: topology.oversubscription: must be between 0.001 and 1000, got 1e+300");
+  }
+  SECTION("fewer training samples than workers") {
+    CHECK(error_of(replace(kValid, "samples: 100", "samples: 2")) == "(no error)");
+    const std::string three = replace(kValid, "count: 2, flops", "count: 3, flops");
+    CHECK(error_of(replace(three, "samples: 100", "samples: 2")) ==
+          "s.yaml:7:37: data.samples: 2 training samples cannot give each of the 3 participants "
+          "of 'ps_sync' a sample: give at least 3");
+    CHECK(error_of(replace(kValid, "samples: 100,", "samples: 100, train_samples: 1,")) ==
+          "s.yaml:7:57: data.train_samples: 1 training samples cannot give each of the 2 "
+          "participants of 'ps_sync' a sample: give at least 2");
+    const std::string fmnist =
+        replace(replace(kValid, "{dataset: synthetic, samples: 100, features: 4, classes: 3}",
+                        "{dataset: fashion-mnist, train_samples: 1}"),
+                "layers: [4, 8, 3]", "layers: [784, 8, 10]");
+    CHECK(error_of(fmnist) ==
+          "s.yaml:7:47: data.train_samples: 1 training samples cannot give each of the 2 "
+          "participants of 'ps_sync' a sample: give at least 2");
+  }
+  const std::string kExplicit =
+      "topology:\n  kind: explicit\n  switches: [s0]\n  links:\n"
+      "    - {from: server, to: s0, bandwidth: 1Gbps}\n"
+      "    - {from: worker0, to: s0, bandwidth: 1Gbps}\n"
+      "    - {from: worker1, to: s0, bandwidth: 1Gbps}\n";
+  const auto with_links = [&](const std::string& links) {
+    return error_of(
+        replace(kValid, "topology: {kind: star, bandwidth: 1Gbps, latency: 10us}", links));
+  };
+  SECTION("an explicit topology that leaves a node unreachable") {
+    CHECK(with_links(kExplicit) == "(no error)");
+    CHECK(with_links(replace(kExplicit, "from: worker1, to: s0", "from: worker1, to: worker1")) ==
+          "s.yaml:12:27: topology.links[2].to: a link joins 'worker1' to itself");
+    CHECK(with_links(replace(kExplicit, "    - {from: worker1, to: s0, bandwidth: 1Gbps}\n", "")) ==
+          "s.yaml:10:5: topology.links: no path of links joins 'worker1' to 'server': every "
+          "cluster node must reach every other");
+  }
+}
+
 TEST_CASE("scenario mistakes are reported with location, key path and a fix") {
   SECTION("unknown key, with did-you-mean") {
     CHECK(error_of(replace(kValid, "seed: 3", "sead: 3")) ==

@@ -200,9 +200,87 @@ case "$case_name" in
     expect_rejected misspelt_checkpoint \
       "misspelt_checkpoint.yaml:26:3: algorithm.checkpoint_intreval: unknown key 'checkpoint_intreval' (did you mean 'checkpoint_interval'?)" \
       's/  batch_size: 16/  batch_size: 16\n  checkpoint_intreval: 5/'
+    expect_rejected alias_cycle \
+      "alias_cycle.yaml:41:22: faults[0].crash[1]: this list contains itself (through a YAML alias)" \
+      '$a faults:\n  - {at: 1ms, crash: \&c [worker1, *c], for: 1ms}'
+    expect_error "this list contains itself" -- validate "$work/alias_cycle.yaml"
+    expect_error "this list contains itself" -- sweep "$work/alias_cycle.yaml" -o "$work/sweep-alias"
     expect_rejected fault_metric_without_faults \
       "fault_metric_without_faults.yaml:38:24: expect.dropped_rolled_back: dropped_rolled_back is only in summary.csv when the scenario has a faults: list" \
       's/  staleness_max: "== 0"/  dropped_rolled_back: "== 0"/'
+    ;;
+  output_safety)
+    # No output path destroys a file that is not the run's own: a link, a
+    # FIFO, a device or a folder in the way is refused (exit 2) and left as it
+    # was; a planted NAME.tmp link is never followed.
+    scenario=$src/scenarios/ci/ps_sync_synthetic.yaml
+    echo "precious" >"$work/victim"
+    mkfifo "$work/fifo"
+    ln -s "$work/victim" "$work/link"
+    mkdir "$work/folder"
+    for target in "$work/link" "$work/fifo" /dev/null "$work/folder"; do
+      expect_error "refusing to write $target" -- topology "$scenario" --dot -o "$target"
+      expect_error "refusing to write $target" -- check "$scenario" --junit "$target"
+    done
+    [ -p "$work/fifo" ] && [ -L "$work/link" ] && [ -d "$work/folder" ] || fail "a refused target changed"
+    ln -s "$work/victim" "$work/t.dot.tmp"
+    "$syncsim" topology "$scenario" --dot -o "$work/t.dot" >/dev/null
+    head -1 "$work/t.dot" | grep -qx 'graph G {' || fail "t.dot not written"
+    "$syncsim" check "$scenario" --junit "$work/j.xml" >/dev/null 2>&1 || fail "check failed"
+    junit "$work/j.xml" >/dev/null
+    mkdir "$work/r"
+    ln -s "$work/victim" "$work/r/metrics.csv"
+    "$syncsim" run "$scenario" -o "$work/r" >/dev/null  # the link goes, not its target
+    [ -f "$work/r/metrics.csv" ] && [ ! -L "$work/r/metrics.csv" ] || fail "metrics.csv not replaced"
+    ln -s "$work/r" "$work/r-link"
+    expect_error "refusing to write into $work/r-link: it is a symbolic link" -- run "$scenario" -o "$work/r-link"
+    [ "$(cat "$work/victim")" = precious ] || fail "a link's target was overwritten"
+    ;;
+  run_folder)
+    # A run publishes its folder whole: a killed run leaves the previous
+    # complete run byte for byte, and a second run into a folder in use is
+    # refused (exit 2). A long run: the CI scenario for 100000 epochs.
+    scenario=$src/scenarios/ci/ps_sync_synthetic.yaml
+    sed -e 's/  epochs: 2/  epochs: 100000/' -e '/^expect:/,$d' "$scenario" >"$work/long.yaml"
+    "$syncsim" run "$scenario" -o "$work/r" >/dev/null
+    echo "mine" >"$work/r/notes.txt"
+    cp -r "$work/r" "$work/before"
+    # wait_for_staging PID: until the run PID has started (its staging folder exists).
+    wait_for_staging() {
+      for _ in $(seq 100); do
+        compgen -G "$work/.r.staging-*" >/dev/null && return 0
+        kill -0 "$1" 2>/dev/null || fail "the long run ended early"
+        sleep 0.1
+      done
+      fail "no staging folder appeared"
+    }
+    "$syncsim" run "$work/long.yaml" -o "$work/r" >/dev/null 2>&1 &
+    long=$!
+    wait_for_staging $long
+    expect_error "another syncsim run is writing to $work/r" -- run "$scenario" -o "$work/r"
+    sleep 0.3
+    kill -9 $long
+    wait $long 2>/dev/null || true
+    diff -r "$work/before" "$work/r" || fail "a killed run changed the previous run's folder"
+    # The next run publishes over it, keeps notes.txt and clears the leftovers.
+    "$syncsim" run "$scenario" -o "$work/r" --seed 9 >/dev/null
+    cmp -s "$work/before/metrics.csv" "$work/r/metrics.csv" && fail "the re-run did not publish"
+    [ "$(cat "$work/r/notes.txt")" = mine ] || fail "notes.txt was not kept"
+    compgen -G "$work/.r.staging-*" >/dev/null && fail "a staging folder was left behind"
+    # A mount point (a container's volume) cannot be swapped: its files are
+    # staged inside it and renamed in when complete (tested where mount works).
+    mkdir "$work/m"
+    if mount -t tmpfs none "$work/m" 2>/dev/null; then
+      trap 'umount "$work/m" 2>/dev/null; rm -rf "$work"' EXIT
+      "$syncsim" run "$scenario" -o "$work/m" --trace >/dev/null
+      echo "mine" >"$work/m/notes.txt"
+      cp "$work/m/metrics.csv" "$work/m-first.csv"
+      "$syncsim" run "$scenario" -o "$work/m" --seed 9 >/dev/null
+      [ ! -e "$work/m/trace.json" ] || fail "the previous run's trace.json mixed into the new run"
+      [ "$(cat "$work/m/notes.txt")" = mine ] || fail "notes.txt was not kept in the mount point"
+      cmp -s "$work/m/metrics.csv" "$work/m-first.csv" && fail "no new run published in the mount point"
+      compgen -G "$work/m/.m.staging-*" >/dev/null && fail "a staging folder was left in the mount point"
+    fi
     ;;
   threads_identical)
     # Gradient jobs on 1, 2 or 4 host threads give byte-identical outputs
@@ -514,11 +592,20 @@ YAML
     # The README's table of bad inputs, each through the real binary: exit 2,
     # the key (or file) and the problem named, no output folder left.
     expect_rejected no_cluster "no_cluster.yaml:3:1: missing required key 'cluster'" '/^cluster:/,/^  worker:/d'
+    # Files that are not scenarios are refused before they are read.
+    expect_error "/dev/zero: is not a regular file" -- run /dev/zero -o "$work/zero"
+    expect_error "/dev/zero: is not a regular file" -- validate /dev/zero
+    mkfifo "$work/fifo.yaml"
+    expect_error "fifo.yaml: is not a regular file" -- sweep "$work/fifo.yaml" -o "$work/zero"
+    [ ! -e "$work/zero" ] || fail "a refused file left $work/zero"
     expect_rejected no_flops "cluster.worker: missing required key 'flops'" 's/count: 4, flops: 10GFLOPS, /count: 4, /'
     expect_rejected count_word "cluster.worker.count: expected an integer, got 'four'" 's/count: 4/count: four/'
     expect_rejected bandwidth_list "topology.bandwidth: expected a bandwidth such as 10Gbps, got a list" 's/bandwidth: 1Gbps/bandwidth: [1Gbps]/'
     expect_rejected bandwidth_negative "topology.bandwidth: '-1Gbps' must not be negative" 's/bandwidth: 1Gbps/bandwidth: -1Gbps/'
     expect_rejected bandwidth_zero "topology.bandwidth: bandwidth must be greater than zero" 's/bandwidth: 1Gbps/bandwidth: 0Gbps/'
+    expect_rejected bandwidth_tiny "topology.bandwidth: bandwidth must be at least 1kbps" 's/bandwidth: 1Gbps/bandwidth: 1e-300bps/'
+    expect_rejected samples_fewer_than_workers "data.samples: 3 training samples cannot give each of the 4 participants" 's/samples: 2000/samples: 3/'
+    expect_error "data.samples: 3 training samples" -- validate "$work/samples_fewer_than_workers.yaml"
     expect_rejected workers_zero "cluster.worker.count: count must be between 1 and 1000000" 's/count: 4/count: 0/'
     expect_rejected count_wraps "cluster.worker.count: count must be between 1 and 1000000" 's/count: 4/count: 4294967297/'
     expect_rejected count_huge "cluster.worker.count: count must be between 1 and 1000000" 's/count: 4/count: 1e12/'
