@@ -81,6 +81,21 @@ OutputFolder::OutputFolder(const fs::path& dir) {
     throw std::runtime_error("cannot use " + dir.string() + " as the output folder");
   }
   require_folder_or_absent(dir_);
+  // Publishing swaps the folder for a new one: a shell or a program working
+  // in it, or below it, would be left in a deleted directory.
+  const fs::path cwd = fs::current_path(ec).lexically_normal();
+  if (!ec && fs::exists(dir_) && fs::equivalent(dir_, cwd, ec)) {
+    throw std::runtime_error("cannot use " + dir.string() +
+                             " as the output folder: it is the current directory (give a "
+                             "folder of its own, e.g. runs/NAME)");
+  }
+  for (fs::path p = cwd; !ec && p.has_relative_path(); p = p.parent_path()) {
+    if (p.parent_path() == dir_) {
+      throw std::runtime_error("cannot use " + dir.string() +
+                               " as the output folder: it holds the current directory (give a "
+                               "folder of its own, e.g. runs/NAME)");
+    }
+  }
   parent_ = dir_.parent_path();
   for (fs::path p = parent_; !fs::exists(p, ec) && p.has_relative_path(); p = p.parent_path()) {
     created_.push_back(p);

@@ -143,3 +143,17 @@ TEST_CASE("an output folder that is a link or a file is refused") {
   }
   CHECK(fs::is_empty(scratch.path / "real"));
 }
+
+TEST_CASE("the current directory, or a folder holding it, is refused as the output folder") {
+  ScratchFolder scratch;
+  fs::create_directories(scratch.path / "a" / "b");
+  const fs::path before = fs::current_path();
+  fs::current_path(scratch.path / "a" / "b");
+  const std::string here = refusal(".");
+  const std::string above = refusal(scratch.path / "a");
+  const std::string beside = refusal(scratch.path / "c");
+  fs::current_path(before);
+  CHECK(here.find("it is the current directory") != std::string::npos);
+  CHECK(above.find("it holds the current directory") != std::string::npos);
+  CHECK(beside == "");
+}
