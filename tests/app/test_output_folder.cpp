@@ -153,6 +153,8 @@ TEST_CASE("the current directory, or a folder holding it, is refused as the outp
   const std::string above = refusal(scratch.path / "a");
   const std::string beside = refusal(scratch.path / "c");
   fs::current_path(before);
+  INFO(here);
+  INFO(above);
   CHECK(here.find("it is the current directory") != std::string::npos);
   CHECK(above.find("it holds the current directory") != std::string::npos);
   CHECK(beside == "");
