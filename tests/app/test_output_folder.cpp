@@ -11,23 +11,11 @@
 #include <string>
 
 #include "run/output_folder.h"
+#include "scratch_folder.h"
 
 namespace fs = std::filesystem;
 
 namespace {
-
-struct ScratchFolder {
-  fs::path path;
-  ScratchFolder() {
-    std::string pattern = (fs::temp_directory_path() / "syncsim-output-folder-XXXXXX").string();
-    REQUIRE(mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  ~ScratchFolder() {
-    std::error_code ignored;
-    fs::remove_all(path, ignored);
-  }
-};
 
 void write(const fs::path& path, const std::string& text) {
   std::ofstream(path, std::ios::binary) << text;
@@ -67,7 +55,7 @@ std::string refusal(const fs::path& dir) {
 }  // namespace
 
 TEST_CASE("a published run replaces the previous one whole and keeps what is not a run output") {
-  ScratchFolder scratch;
+  ScratchFolder scratch("output-folder");
   const fs::path run = scratch.path / "run";
   publish(run, {{"metrics.csv", "old\n"}, {"trace.json", "{}\n"}});
   write(run / "notes.txt", "mine\n");
@@ -83,7 +71,7 @@ TEST_CASE("a published run replaces the previous one whole and keeps what is not
 }
 
 TEST_CASE("a run that fails or is killed before publishing leaves the previous run byte for byte") {
-  ScratchFolder scratch;
+  ScratchFolder scratch("output-folder");
   const fs::path run = scratch.path / "run";
   publish(run, {{"metrics.csv", "complete\n"}, {"summary.csv", "s\n"}});
   const auto before = contents(run);
@@ -108,7 +96,7 @@ TEST_CASE("a run that fails or is killed before publishing leaves the previous r
 }
 
 TEST_CASE("a run never published leaves no folder it made") {
-  ScratchFolder scratch;
+  ScratchFolder scratch("output-folder");
   {
     syncsim::OutputFolder folder(scratch.path / "a" / "b" / "run");
     folder.stage({{"metrics.csv", "half\n"}});
@@ -117,7 +105,7 @@ TEST_CASE("a run never published leaves no folder it made") {
 }
 
 TEST_CASE("a second run into a folder in use is refused until the first is done") {
-  ScratchFolder scratch;
+  ScratchFolder scratch("output-folder");
   const fs::path run = scratch.path / "run";
   {
     syncsim::OutputFolder first(run);
@@ -128,7 +116,7 @@ TEST_CASE("a second run into a folder in use is refused until the first is done"
 }
 
 TEST_CASE("an output folder that is a link or a file is refused") {
-  ScratchFolder scratch;
+  ScratchFolder scratch("output-folder");
   fs::create_directory(scratch.path / "real");
   SECTION("a link to a folder") {
     fs::create_directory_symlink(scratch.path / "real", scratch.path / "link");
@@ -145,7 +133,7 @@ TEST_CASE("an output folder that is a link or a file is refused") {
 }
 
 TEST_CASE("the current directory, or a folder holding it, is refused as the output folder") {
-  ScratchFolder scratch;
+  ScratchFolder scratch("output-folder");
   fs::create_directories(scratch.path / "a" / "b");
   const fs::path before = fs::current_path();
   fs::current_path(scratch.path / "a" / "b");

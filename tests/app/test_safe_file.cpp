@@ -12,24 +12,11 @@
 
 #include "run/outputs.h"
 #include "run/safe_file.h"
+#include "scratch_folder.h"
 
 namespace fs = std::filesystem;
 
 namespace {
-
-// A fresh folder under the temporary directory, removed at scope exit.
-struct ScratchFolder {
-  fs::path path;
-  ScratchFolder() {
-    std::string pattern = (fs::temp_directory_path() / "syncsim-safe-file-XXXXXX").string();
-    REQUIRE(mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  ~ScratchFolder() {
-    std::error_code ignored;
-    fs::remove_all(path, ignored);
-  }
-};
 
 std::string read(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -55,7 +42,7 @@ std::string refusal(const fs::path& path) {
 }  // namespace
 
 TEST_CASE("a file is written whole through a temporary of its own, and a regular file replaced") {
-  ScratchFolder dir;
+  ScratchFolder dir("safe-file");
   SECTION("a new file") {
     syncsim::write_file_atomically(dir.path / "a.csv", "x\n");
     CHECK(read(dir.path / "a.csv") == "x\n");
@@ -70,7 +57,7 @@ TEST_CASE("a file is written whole through a temporary of its own, and a regular
 }
 
 TEST_CASE("what is not a regular file is refused and left as it was") {
-  ScratchFolder dir;
+  ScratchFolder dir("safe-file");
   write(dir.path / "victim", "precious\n");
   SECTION("a symbolic link, to a regular file") {
     fs::create_symlink(dir.path / "victim", dir.path / "link");
@@ -107,7 +94,7 @@ TEST_CASE("what is not a regular file is refused and left as it was") {
 }
 
 TEST_CASE("a planted NAME.tmp link is not followed: the file it points to is untouched") {
-  ScratchFolder dir;
+  ScratchFolder dir("safe-file");
   write(dir.path / "victim", "precious\n");
   fs::create_symlink(dir.path / "victim", dir.path / "a.csv.tmp");
   const std::string pid = std::to_string(getpid());
@@ -122,7 +109,7 @@ TEST_CASE("a planted NAME.tmp link is not followed: the file it points to is unt
 }
 
 TEST_CASE("a new file is created exclusively, never over a link") {
-  ScratchFolder dir;
+  ScratchFolder dir("safe-file");
   write(dir.path / "victim", "precious\n");
   fs::create_symlink(dir.path / "victim", dir.path / "link");
   CHECK(syncsim::create_new_file(dir.path / "link") == -1);
