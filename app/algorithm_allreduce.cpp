@@ -20,7 +20,7 @@ std::vector<std::string> keys_and(std::initializer_list<std::string_view> extra)
   return keys;
 }
 
-// `elastic: {timeout: 200ms, coordinator: server}` (issue #6): abort a
+// `elastic: {timeout: 200ms, coordinator: server}`: abort a
 // collective that has not finished within `timeout` on the worker's clock
 // and re-form among the survivors (data_parallel.h); `coordinator` names a
 // group of one node (default: the first worker).

@@ -20,7 +20,7 @@ AlgorithmChoice parse_gossip(const ConfigNode& node, const std::vector<NodeGroup
       graph->fail("unknown graph '" + name + "' (expected ring or complete)");
     }
   }
-  // `timeout: 200ms` (issue #6): wait at most this long on the worker's clock
+  // `timeout: 200ms`: wait at most this long on the worker's clock
   // for the neighbours' replicas, then mix without the missing ones.
   if (const auto timeout = node.optional_child("timeout")) {
     config.timeout = timeout->as_duration();

@@ -1,5 +1,5 @@
 // Network solver throughput: flow starts + ends per wall second while a fixed
-// number of flows are always in flight (issue #7). Each of N slots is a
+// number of flows are always in flight. Each of N slots is a
 // process that moves a message between two random hosts and starts the next
 // one the moment it is delivered, so flows start and end continuously and
 // every start and end re-solves the max-min rates of the flows it touches.

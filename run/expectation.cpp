@@ -30,7 +30,7 @@ const std::map<std::string, MetricUnit>& summary_metrics() {
       {"clock_skew_s", MetricUnit::duration},
       {"sync_messages", MetricUnit::number},
       {"sync_bytes", MetricUnit::bytes},
-      // Update accounting, with faults (issue #6).
+      // Update accounting, with faults.
       {"crashes", MetricUnit::number},
       {"updates_produced", MetricUnit::number},
       {"updates_lost", MetricUnit::number},

@@ -110,7 +110,7 @@ struct AlgorithmChoice {
   std::string label;     // names its rows in the outputs: `label:`, default the kind
   int participants = 0;  // nodes that train (workers, clients): the summary's `workers`
   std::function<std::unique_ptr<algo::Algorithm>()> build;
-  bool elastic = false;  // re-forms after faults (issue #6); rolled-back rounds are dropped_aborted
+  bool elastic = false;  // re-forms after faults; rolled-back rounds are dropped_aborted
 };
 
 // `outputs:` the optional, larger files a run can also write (all off by default).

@@ -5,7 +5,7 @@
 // same time and priority fire in the order they were scheduled (FIFO). That
 // one rule is what makes every run of a scenario replay the same event order.
 //
-// Layout, for speed with many events pending (issue #7): the heap holds only
+// Layout, for speed with many events pending: the heap holds only
 // 16-byte keys (time; priority, sequence and a slot index packed in one
 // word), compared without branches (ties are common and mispredict), and pop
 // walks the hole to a leaf before placing the last entry (Floyd). What an

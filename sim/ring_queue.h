@@ -3,7 +3,7 @@
 // Why not std::deque: libstdc++'s deque frees a block when the front leaves
 // it and allocates one when the back enters a new one, so even a queue that
 // never holds more than one element allocates every 512 bytes of traffic.
-// Mailboxes pass a message per event; issue #7 asks for none in steady state.
+// Mailboxes pass a message per event and must allocate none in steady state.
 // This queue allocates only when it grows past its largest size so far.
 #pragma once
 

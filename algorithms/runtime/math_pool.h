@@ -1,5 +1,5 @@
 // MathPool: runs simulated workers' training math on host threads while the
-// simulation goes on, without changing any result (issue #7).
+// simulation goes on, without changing any result.
 //
 // The rule that keeps runs byte-identical for any thread count: a job is
 // submitted when its worker's simulated compute starts and joined when the

@@ -1,4 +1,4 @@
-// A parameter server's gradient average, split over the math pool (issue #7).
+// A parameter server's gradient average, split over the math pool.
 //
 // out = w_0 * v_0 + w_1 * v_1 + ..., each element summed in input order from
 // zero, exactly as the serial Eigen loop (setZero, then += w_i * v_i) sums

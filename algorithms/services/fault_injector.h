@@ -1,5 +1,5 @@
 // FaultInjector: plays a list of timed faults on a run's network, nodes and
-// algorithm (issue #6). The scenario loader resolves names to ids; this
+// algorithm. The scenario loader resolves names to ids; this
 // class only schedules.
 //
 // Each fault starts at `at` and, if `duration` > 0, is undone at at + duration:

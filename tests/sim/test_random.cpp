@@ -78,8 +78,8 @@ TEST_CASE("xoshiro256 starstar seeded by splitmix64 matches the reference algori
   CHECK(rng.next_u64() == 0x1A5F849D4933E6E0ull);
 }
 
-// Issue 12 merged two generators (sim::RandomStream and the learning math's
-// ml::Rng) into this one. These are the first outputs both gave before the
+// Two generators (sim::RandomStream and the learning math's
+// ml::Rng) became this one. These are the first outputs both gave before the
 // merge, through each one's methods, taken from the code before the change:
 // every existing stream still produces the same numbers.
 TEST_CASE("the one generator gives the numbers of both generators it replaced") {

@@ -1,4 +1,4 @@
-// Algorithms under faults (issue #6): timing oracles computed by hand from a
+// Algorithms under faults: timing oracles computed by hand from a
 // fault-free run, the reactions of ps_sync / ps_async / fedavg, and the
 // accounting identity: every update produced is applied, dropped, lost, or
 // still in transit when the run ends.
