@@ -55,8 +55,11 @@ AlgorithmChoice parse_fedavg(const ConfigNode& node, const std::vector<NodeGroup
     a->require(config.availability > 0, "availability must be greater than zero");
   }
   config.assignment = assignment_policy(node);
-  return {"fedavg", "fedavg", static_cast<int>(config.clients.size()),
-          [config] { return std::make_unique<algo::FedAvg>(config); }};
+  AlgorithmChoice choice{"fedavg", "fedavg", static_cast<int>(config.clients.size()),
+                         [config] { return std::make_unique<algo::FedAvg>(config); }};
+  choice.live_replicas = config.clients_per_round > 0 ? config.clients_per_round
+                                                      : static_cast<int>(n);
+  return choice;
 }
 
 }  // namespace app

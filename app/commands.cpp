@@ -13,10 +13,13 @@
 #include "algorithms/ml/data_error.h"
 #include "app/check_report.h"
 #include "app/config_node.h"
+#include "app/memory_budget.h"
 #include "app/scenario_loader.h"
 #include "app/sweep_plan.h"
 #include "app/sweep_runner.h"
+#include "app/units.h"
 #include "run/outputs.h"
+#include "run/resource_estimate.h"
 #include "run/world.h"
 #include "sim/simulator.h"
 #include "sim/time.h"
@@ -49,7 +52,7 @@ int sweep_command(const SweepArgs& a, const Verbosity& verbosity, const char* ar
       return kExitBadInput;
     }
     try {
-      run_point(plan, *a.point, out);
+      run_point(plan, *a.point, out, a.max_memory);
     } catch (const OutputError& e) {
       std::cerr << "syncsim: " << e.what() << '\n';
       return kExitBadInput;
@@ -61,7 +64,7 @@ int sweep_command(const SweepArgs& a, const Verbosity& verbosity, const char* ar
     std::cerr << "syncsim: --shard: expected I/N with 1 <= I <= N, got '" << a.shard << "'\n";
     return kExitBadInput;
   }
-  plan.validate_all();
+  plan.validate_all(a.max_memory);
   try {
     check_output_folder(out);
   } catch (const std::runtime_error& e) {
@@ -80,13 +83,14 @@ int sweep_command(const SweepArgs& a, const Verbosity& verbosity, const char* ar
   options.shards = shard->second;
   options.collect_only = a.collect;
   options.level = verbosity.log_level();
+  options.max_memory = a.max_memory_text;
   return run_sweep(plan, options);
 }
 
-int validate_command(const std::string& scenario_path) {
+int validate_command(const std::string& scenario_path, double max_memory) {
   const SweepPlan plan = SweepPlan::load_file(scenario_path, std::nullopt);
   if (!plan.axes().empty()) {
-    plan.validate_all();
+    plan.validate_all(max_memory);
     std::printf("%s: valid sweep of %zu points over %zu axes\n", scenario_path.c_str(), plan.size(),
                 plan.axes().size());
     return 0;
@@ -96,8 +100,13 @@ int validate_command(const std::string& scenario_path) {
   for (const AlgorithmChoice& a : scenario.algorithms) {
     labels += (labels.empty() ? "" : ", ") + a.label;
   }
+  check_memory_budget(scenario, max_memory);
   std::printf("%s: valid scenario '%s' (%s)\n", scenario_path.c_str(), scenario.name.c_str(),
               labels.c_str());
+  const ResourceEstimate e = estimate_resources(scenario);
+  std::printf("  estimated peak memory %s (budget %s), outputs %s, %.3g s simulated\n",
+              format_bytes(e.peak_bytes()).c_str(), format_bytes(max_memory).c_str(),
+              format_bytes(e.output_bytes).c_str(), e.sim_seconds);
   return 0;
 }
 
@@ -131,6 +140,7 @@ int check_command(const std::vector<std::string>& paths, const std::string& juni
   for (const std::string& path : collect_scenarios(paths)) {
     try {
       scenarios.push_back(load_scenario(path));
+      if (options.max_memory > 0) check_memory_budget(scenarios.back(), options.max_memory);
     } catch (const ScenarioError& e) {
       std::cerr << e.what() << '\n';
       ++bad;

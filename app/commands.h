@@ -37,9 +37,10 @@ struct Verbosity {
 // syncsim run: one scenario (without a sweep: block) into one output folder.
 // threads: the workers' math threads (RunOptions::math_threads); extra: the
 // outputs asked for on the command line, added to the scenario's.
+// max_memory: the budget in bytes (app/memory_budget.h), checked before the run.
 int run_command(const std::string& scenario_path, const std::string& out_dir,
                 std::optional<std::uint64_t> seed, int threads, const OutputsSpec& extra,
-                const Verbosity& verbosity);
+                const Verbosity& verbosity, double max_memory);
 
 struct SweepArgs {
   std::string scenario_path, out_dir, shard = "1/1";
@@ -47,6 +48,8 @@ struct SweepArgs {
   int jobs = 1;
   bool collect = false;
   std::optional<std::size_t> point;  // internal: the point process's own point
+  double max_memory = 0;             // bytes: every point's budget
+  std::string max_memory_text;       // as given, passed on to the point processes
 };
 
 // syncsim sweep: every point (or one shard, or one --point) of a sweep.
@@ -54,7 +57,9 @@ struct SweepArgs {
 int sweep_command(const SweepArgs& a, const Verbosity& verbosity, const char* argv0);
 
 // syncsim validate: loads a scenario or sweep and says what it holds.
-int validate_command(const std::string& scenario_path);
+// Also prints the estimated peak memory and output size, and fails like
+// run when the estimate exceeds max_memory bytes.
+int validate_command(const std::string& scenario_path, double max_memory);
 
 // syncsim topology --dot: the scenario's network as Graphviz DOT, to out_file
 // (written whole or not at all) or standard output if it is empty.

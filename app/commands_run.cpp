@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "app/commands.h"
+#include "app/memory_budget.h"
 #include "app/progress.h"
 #include "app/scenario_loader.h"
 #include "app/sweep_plan.h"
@@ -59,7 +60,7 @@ void check_output_folder(const std::filesystem::path& dir) {
 
 int run_command(const std::string& scenario_path, const std::string& out_dir,
                 std::optional<std::uint64_t> seed, int threads, const OutputsSpec& extra,
-                const Verbosity& verbosity) {
+                const Verbosity& verbosity, double max_memory) {
   if (!SweepPlan::load_file(scenario_path, seed).axes().empty()) {
     std::cerr << scenario_path << ": has a 'sweep:' block: run it with 'syncsim sweep "
               << scenario_path << "'\n";
@@ -70,6 +71,7 @@ int run_command(const std::string& scenario_path, const std::string& out_dir,
   scenario.outputs.trace = scenario.outputs.trace || extra.trace;
   scenario.outputs.events = scenario.outputs.events || extra.events;
   scenario.outputs.links = scenario.outputs.links || extra.links;
+  check_memory_budget(scenario, max_memory);
   const std::filesystem::path dir = out_dir.empty() ? std::filesystem::path("runs") / scenario.name
                                                     : std::filesystem::path(out_dir);
   // Locked from before the run until its folder is published whole.

@@ -141,6 +141,16 @@ void load_random(const ConfigNode& node, const Scenario& s, const Names& names,
     hosts = names.topo->hosts();
   }
   std::sort(hosts.begin(), hosts.end());
+  // Each crash is a scheduled fault: bound them before drawing any. A node
+  // crashes on average once per 1/rate + mean_downtime.
+  constexpr double kMaxRandomCrashes = 1e6;
+  const double expected = static_cast<double>(hosts.size()) * sim::to_seconds(until) /
+                          (1.0 / rate + sim::to_seconds(downtime));
+  if (expected > kMaxRandomCrashes) {
+    node.child("crash_rate")
+        .fail("would schedule about " + std::to_string(static_cast<long long>(expected)) +
+              " crashes (at most 1000000): lower crash_rate or until, or raise mean_downtime");
+  }
   for (topology::NodeId h : hosts) {
     sim::RandomStream stream(s.seed, names.topo->name(h), "fault-crash");
     double t = 0.0;
@@ -158,6 +168,9 @@ void load_random(const ConfigNode& node, const Scenario& s, const Names& names,
       const double down = stream.exponential(1.0 / sim::to_seconds(downtime));
       f.duration = std::max<sim::Time>(1, sim::from_seconds(down));
       out.push_back(f);
+      if (out.size() > 2 * kMaxRandomCrashes) {
+        node.child("crash_rate").fail("draws more than 2000000 crashes: lower crash_rate or until");
+      }
       t += sim::to_seconds(f.duration);  // the next crash comes after the recovery
     }
   }

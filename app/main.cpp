@@ -3,6 +3,7 @@
 //   syncsim run SCENARIO.yaml [-o DIR] [--seed N] [--threads N] [--trace] [--events] [--links]
 //   syncsim sweep SCENARIO.yaml [-o DIR] [--jobs N] [--shard I/N] [--collect]
 //   syncsim validate SCENARIO.yaml
+//   (run, sweep, validate and check take --max-memory SIZE)
 //   syncsim topology SCENARIO.yaml --dot [-o FILE]
 //   syncsim check DIR_OR_FILES... [--junit FILE] [--update-golden] ...
 //
@@ -19,8 +20,24 @@
 #include <vector>
 
 #include "app/commands.h"
+#include "app/memory_budget.h"
 
 namespace {
+
+// --max-memory SIZE: the estimated peak memory a scenario may need
+// (app/memory_budget.h); kept as text so sweeps pass it on verbatim.
+void add_max_memory(CLI::App* command, std::string& text) {
+  command
+      ->add_option("--max-memory", text,
+                   "Refuse scenarios whose estimated peak memory exceeds SIZE (e.g. 8GiB, "
+                   "512MB; default 3/4 of physical memory)")
+      ->check([](const std::string& value) {
+        return app::parse_memory_budget(value)
+                   ? std::string()
+                   : "expected a size greater than zero such as 8GiB or 512MB, got '" + value +
+                         "'";
+      });
+}
 
 void add_verbosity(CLI::App* command, app::Verbosity& v) {
   command->add_flag("-q,--quiet", v.quiet, "Errors only: no progress, no result lines");
@@ -70,6 +87,8 @@ int main(int argc, char** argv) {
   run->add_flag("--links", extra.links, "Also write links.csv (as outputs: {links: true})");
   app::Verbosity verbosity;
   add_verbosity(run, verbosity);
+  std::string max_memory_text;
+  add_max_memory(run, max_memory_text);
 
   app::SweepArgs sweep_args;
   CLI::App* sweep = cli.add_subcommand(
@@ -88,10 +107,12 @@ int main(int argc, char** argv) {
   sweep->add_option("--point", sweep_args.point, "(internal) run one point in this process")
       ->group("");
   add_verbosity(sweep, verbosity);
+  add_max_memory(sweep, max_memory_text);
 
   std::string validate_path;
   CLI::App* validate = cli.add_subcommand("validate", "Check a scenario without running it");
   validate->add_option("scenario", validate_path, "Scenario YAML file")->required();
+  add_max_memory(validate, max_memory_text);
 
   std::string topology_path, dot_file;
   bool dot = false;
@@ -120,6 +141,7 @@ int main(int argc, char** argv) {
   // from --help (empty group) and reachable only by typing it here.
   check->add_option("--test-fault", test_fault)->group("")->check(
       CLI::IsMember({"flip_average_sign"}));
+  add_max_memory(check, max_memory_text);
 
   try {
     cli.parse(argc, argv);
@@ -130,15 +152,25 @@ int main(int argc, char** argv) {
     return app::kExitBadInput;
   }
 
+  const double max_memory = max_memory_text.empty()
+                                ? app::default_memory_budget()
+                                : *app::parse_memory_budget(max_memory_text);
   return app::exit_code_of([&] {
-    if (*run) return app::run_command(scenario_path, out_dir, seed, threads, extra, verbosity);
-    if (*sweep) return app::sweep_command(sweep_args, verbosity, argv[0]);
+    if (*run) {
+      return app::run_command(scenario_path, out_dir, seed, threads, extra, verbosity, max_memory);
+    }
+    if (*sweep) {
+      sweep_args.max_memory = max_memory;
+      sweep_args.max_memory_text = max_memory_text;
+      return app::sweep_command(sweep_args, verbosity, argv[0]);
+    }
     if (*topo) return app::topology_command(topology_path, dot_file);
     if (*check) {
       check_options.out_dir = check_out;
       check_options.faults.flip_average_sign = test_fault == "flip_average_sign";
+      check_options.max_memory = max_memory;
       return app::check_command(check_paths, junit_file, check_options);
     }
-    return app::validate_command(validate_path);
+    return app::validate_command(validate_path, max_memory);
   });
 }

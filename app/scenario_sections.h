@@ -42,6 +42,13 @@ void check_model_against_data(const Scenario& s);
 // of every algorithm, times shards_per_client under `partition: shards`.
 // Errors name data.samples or data.train_samples.
 void check_samples_per_participant(const ConfigNode& data, const Scenario& s);
+// idx and fashion-mnist: reads the four files' headers (never their data)
+// and checks them (magic, element type, dimensions, sizes, label count =
+// image count, non-empty sets, train and test of one shape) and against the
+// model's widths and the train/test_samples caps; records the counts and
+// features in s.data. Errors name the data file (and byte offset) at
+// data.path, or model.layers / data.*_samples.
+void check_data_files(const ConfigNode& data, Scenario& s);
 
 // ---- Services that run beside the algorithm (scenario_services.cpp).
 ClockSyncSpec load_clock_sync(const ConfigNode& node, const std::vector<NodeGroup>& groups);

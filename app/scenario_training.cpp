@@ -228,12 +228,16 @@ void check_model_against_data(const Scenario& s) {
 }
 
 void check_samples_per_participant(const ConfigNode& data, const Scenario& s) {
-  // Synthetic data's size is known; a data file's only when the run reads
-  // it, but a train_samples cap below the participants fails either way.
+  // Synthetic data's size is known; a data file's from its header
+  // (check_data_files), else a train_samples cap below the participants.
   const bool synthetic = s.data.dataset == "synthetic";
-  if (!synthetic && s.data.train_samples == 0) return;
-  std::int64_t samples = synthetic ? s.data.synthetic.samples : s.data.train_samples;
-  const char* key = synthetic ? "samples" : "train_samples";
+  std::int64_t samples = synthetic ? s.data.synthetic.samples : s.data.idx_train_count;
+  const char* key = synthetic ? "samples" : "path";
+  if (samples == 0) {
+    if (s.data.train_samples == 0) return;
+    samples = s.data.train_samples;
+    key = "train_samples";
+  }
   if (s.data.train_samples > 0 && s.data.train_samples < samples) {
     samples = s.data.train_samples;
     key = "train_samples";

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "app/config_node.h"
+#include "app/memory_budget.h"
 #include "app/scenario_loader.h"
 #include "app/spelling.h"
 
@@ -268,21 +269,25 @@ Scenario SweepPlan::scenario(std::size_t point) const {
   try {
     return load_scenario_root(ConfigNode::from_yaml(point_tree(point), file_));
   } catch (const ScenarioError& e) {
-    if (axes_.empty()) throw;
-    int line = e.line(), column = e.column();
-    if (line == 0) {
-      // A key the sweep added has no position of its own: use its axis's.
-      for (const SweepAxis& a : axes_) {
-        if (is_under(e.key_path(), a.path) || is_under(a.path, e.key_path())) {
-          line = a.line;
-          column = a.column;
-        }
+    rethrow_at_point(e, point);
+  }
+}
+
+void SweepPlan::rethrow_at_point(const ScenarioError& e, std::size_t point) const {
+  if (axes_.empty()) throw e;
+  int line = e.line(), column = e.column();
+  if (line == 0) {
+    // A key the sweep added has no position of its own: use its axis's.
+    for (const SweepAxis& a : axes_) {
+      if (is_under(e.key_path(), a.path) || is_under(a.path, e.key_path())) {
+        line = a.line;
+        column = a.column;
       }
     }
-    throw ScenarioError(
-        e.file(), line, column, e.key_path(),
-        e.message() + " (sweep point " + std::to_string(point) + ": " + describe(point) + ")");
   }
+  throw ScenarioError(
+      e.file(), line, column, e.key_path(),
+      e.message() + " (sweep point " + std::to_string(point) + ": " + describe(point) + ")");
 }
 
 std::string SweepPlan::point_yaml(std::size_t point) const {
@@ -311,8 +316,76 @@ std::string SweepPlan::folder_name(std::size_t point) const {
   return index + slug.substr(0, 64);
 }
 
-void SweepPlan::validate_all() const {
-  for (std::size_t i = 0; i < size_; ++i) scenario(i);
+
+void SweepPlan::validate_point(const ConfigNode& root, std::size_t point,
+                               double max_memory) const {
+  try {
+    const Scenario s = load_scenario_root(root);
+    if (max_memory > 0) check_memory_budget(s, max_memory);
+  } catch (const ScenarioError& e) {
+    rethrow_at_point(e, point);
+  }
+}
+
+std::string SweepPlan::text_without_sweep() const {
+  const YAML::Node root = ConfigNode::load_string(text_, file_).yaml();
+  int first = -1, end = -1;  // 0-based lines [first, end) of the block
+  for (const auto& entry : root) {
+    const YAML::Mark at = entry.first.Mark();
+    if (entry.first.Scalar() == "sweep") {
+      if (at.column != 0) return text_;  // a flow map: leave it
+      first = at.line;
+    } else if (first >= 0 && at.line > first && (end < 0 || at.line < end)) {
+      end = at.line;
+    }
+  }
+  std::string out;
+  int line = 0;
+  for (std::size_t i = 0; i < text_.size(); ++i) {
+    const bool blank = line >= first && (end < 0 || line < end);
+    if (text_[i] == '\n') {
+      ++line;
+      out += '\n';
+    } else if (!blank) {
+      out += text_[i];
+    }
+  }
+  return out;
+}
+
+void SweepPlan::validate_all(double max_memory) const {
+  if (size_ <= kFullValidation) {
+    for (std::size_t i = 0; i < size_; ++i) {
+      validate_point(ConfigNode::from_yaml(point_tree(i), file_), i, max_memory);
+    }
+    return;
+  }
+  // Each point: the scenario without its sweep block (cheap to parse), with
+  // copies of its values from one parse of the whole file.
+  const std::string base = text_without_sweep();
+  const YAML::Node sweep = ConfigNode::load_string(text_, file_).yaml()["sweep"];
+  std::vector<std::vector<YAML::Node>> values;
+  for (const auto& entry : sweep) {
+    values.emplace_back();
+    for (const YAML::Node& v : entry.second) values.back().push_back(v);
+  }
+  std::vector<std::vector<PathSegment>> paths;
+  for (const SweepAxis& a : axes_) paths.push_back(parse_key_path(a.path));
+  for (std::size_t axis = 0; axis < axes_.size(); ++axis) {
+    std::size_t stride = 1;
+    for (std::size_t later = axis + 1; later < axes_.size(); ++later) {
+      stride *= axes_[later].values.size();
+    }
+    for (std::size_t v = 0; v < values[axis].size(); ++v) {
+      YAML::Node root = ConfigNode::load_string(base, file_).yaml();
+      if (seed_override_) root["seed"] = std::to_string(*seed_override_);
+      root.remove("sweep");
+      for (std::size_t a = 0; a < axes_.size(); ++a) {
+        apply(root, paths[a], YAML::Clone(values[a][a == axis ? v : 0]));
+      }
+      validate_point(ConfigNode::from_yaml(root, file_), v * stride, max_memory);
+    }
+  }
 }
 
 }  // namespace app

@@ -68,10 +68,22 @@ class SweepPlan {
   // for a file name. Unique per point (the index is).
   std::string folder_name(std::size_t point) const;
 
-  // Loads every point, so bad values fail before anything runs.
-  void validate_all() const;
+  // Loads points before anything runs, so bad values fail first (and, with
+  // max_memory > 0, points over that memory budget, app/memory_budget.h):
+  // every point of a sweep of at most kFullValidation points; past that each
+  // value of each axis once, the other axes at their first value (so a
+  // million points validate in seconds; a combination that fails only with
+  // other values fails when its point runs, exit 2 as well). Errors name the
+  // point; a value's error is at its axis's line when not every point is loaded.
+  static constexpr std::size_t kFullValidation = 4096;
+  void validate_all(double max_memory = 0) const;
 
  private:
+  [[noreturn]] void rethrow_at_point(const ScenarioError& e, std::size_t point) const;
+  void validate_point(const ConfigNode& root, std::size_t point, double max_memory) const;
+  // The file's text with the root `sweep:` block's lines blanked (line
+  // numbers kept), or the text itself when the block is not a plain block.
+  std::string text_without_sweep() const;
   SweepPlan() = default;
   YAML::Node point_tree(std::size_t point) const;  // a fresh parse, edited
   std::string describe(std::size_t point) const;   // "topology.bandwidth=1Gbps, ..."

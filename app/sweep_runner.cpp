@@ -16,6 +16,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "app/memory_budget.h"
 #include "app/scenario_loader.h"
 #include "run/outputs.h"
 #include "run/run.h"
@@ -123,6 +124,7 @@ class PointProcesses {
         o_.out.string(), "--point", std::to_string(point), "--progress",
         "never"};
     if (o_.seed) args.insert(args.end(), {"--seed", std::to_string(*o_.seed)});
+    if (!o_.max_memory.empty()) args.insert(args.end(), {"--max-memory", o_.max_memory});
     if (o_.level == LogLevel::debug) args.insert(args.end(), {"--log-level", "debug"});
     std::vector<char*> argv;
     for (std::string& a : args) argv.push_back(a.data());
@@ -216,8 +218,10 @@ std::string csv_cell(const std::string& text) {
   return quoted + "\"";
 }
 
-void run_point(const SweepPlan& plan, std::size_t point, const fs::path& out) {
+void run_point(const SweepPlan& plan, std::size_t point, const fs::path& out,
+               double max_memory) {
   const Scenario scenario = plan.scenario(point);
+  check_memory_budget(scenario, max_memory);
   const fs::path dir = point_dir(plan, out, point);
   const ScenarioResult result = syncsim::run(scenario);
   try {

@@ -37,6 +37,7 @@ struct SweepOptions {
   int shard = 1, shards = 1;          // this process runs shard `shard` of `shards`
   bool collect_only = false;          // only write summary.csv
   LogLevel level = LogLevel::info;
+  std::string max_memory;             // --max-memory as given, passed on ("": the default)
 };
 
 // Runs this shard's incomplete points and collects summary.csv if every point
@@ -54,7 +55,9 @@ struct OutputError : std::runtime_error {
 // The body of a point process: runs point `point` into its folder under
 // `out`, writing `done` last. Errors propagate as exceptions: OutputError,
 // ScenarioError, ml::DataError, or anything else for an internal error.
-void run_point(const SweepPlan& plan, std::size_t point, const std::filesystem::path& out);
+// The point's scenario must fit max_memory bytes (app/memory_budget.h).
+void run_point(const SweepPlan& plan, std::size_t point, const std::filesystem::path& out,
+               double max_memory);
 
 // The collected table (see above). Throws std::runtime_error naming the first
 // point that is not complete.

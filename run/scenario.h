@@ -88,6 +88,10 @@ struct DataSpec {
   ml::PartitionSpec partition_spec;  // the same, typed, with alpha / shards_per_client
   ml::SyntheticSpec synthetic;  // synthetic: the training set spec
   std::int64_t synthetic_test_samples = 1000;
+  // idx and fashion-mnist: what the files' headers declare, read when the
+  // scenario is loaded (0 until then, and for synthetic data).
+  std::int64_t idx_train_count = 0, idx_test_count = 0;
+  int idx_features = 0;
 };
 
 struct OptimizerSpec {
@@ -111,6 +115,9 @@ struct AlgorithmChoice {
   int participants = 0;  // nodes that train (workers, clients): the summary's `workers`
   std::function<std::unique_ptr<algo::Algorithm>()> build;
   bool elastic = false;  // re-forms after faults; rolled-back rounds are dropped_aborted
+  // For the memory estimate (run/resource_estimate.h).
+  int live_replicas = 0;  // worker replicas alive at once (clients per round); 0: participants
+  int batch_size = 0;     // samples per local step
 };
 
 // `outputs:` the optional, larger files a run can also write (all off by default).

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <limits>
 #include <memory>
 #include <sstream>
@@ -99,9 +100,28 @@ class IdxFile {
 
   void expect_magic(std::uint32_t expected, const char* kind) {
     const std::uint32_t magic = read_u32_be("the magic number");
-    if (magic != expected) {
-      throw DataError(path_, "wrong magic " + hex(magic) + " (expected " + hex(expected) +
-                                 " for an IDX " + kind + " file)");
+    if (magic == expected) return;
+    // Bytes 0-1 are zero, byte 2 the element type, byte 3 the dimensions.
+    std::string detail;
+    if ((magic >> 16) == 0 && ((magic >> 8) & 0xff) != (expected >> 8 & 0xff)) {
+      detail = ": element type 0x" + hex(magic >> 8 & 0xff).substr(8) +
+               " at byte 2, syncsim reads unsigned bytes (0x08)";
+    } else if ((magic >> 16) == 0) {
+      detail = ": " + std::to_string(magic & 0xff) + " dimension(s) at byte 3, an IDX " + kind +
+               " file has " + std::to_string(expected & 0xff);
+    }
+    throw DataError(path_, "wrong magic " + hex(magic) + " (expected " + hex(expected) +
+                               " for an IDX " + kind + " file)" + detail);
+  }
+
+  // After the declared data: the file must end here. Reads one byte at most,
+  // so a gzip file whose payload runs on is never expanded further.
+  void expect_end() {
+    std::uint8_t extra = 0;
+    if (gzread(file_.get(), &extra, 1) > 0) {
+      throw DataError(path_, "holds more data than its header declares: byte " +
+                                 std::to_string(offset_) + " onward (expected " +
+                                 std::to_string(offset_) + " bytes)");
     }
   }
 
@@ -114,13 +134,44 @@ class IdxFile {
   std::uint64_t offset_ = 0;
 };
 
+// The header after the magic: counts and image size, checked.
+IdxHeader read_header(IdxFile& file, IdxKind kind) {
+  IdxHeader h;
+  if (kind == IdxKind::labels) {
+    file.expect_magic(kLabelsMagic, "labels");
+    h.count = file.read_u32_be("the label count");
+    h.header_bytes = 8;
+    return h;
+  }
+  file.expect_magic(kImagesMagic, "images");
+  h.count = file.read_u32_be("the image count");
+  h.rows = file.read_u32_be("the row count");
+  h.cols = file.read_u32_be("the column count");
+  h.header_bytes = 16;
+  if (h.features() == 0 || h.features() > std::uint64_t{1} << 24) {
+    throw DataError(file.path(), "implausible image size " + std::to_string(h.rows) + " x " +
+                                     std::to_string(h.cols) + " at byte 8");
+  }
+  if (h.count > std::uint64_t{std::numeric_limits<std::int32_t>::max()}) {
+    throw DataError(file.path(), "too many images (" + std::to_string(h.count) + ") at byte 4");
+  }
+  return h;
+}
+
 std::vector<std::uint8_t> read_labels(const std::string& path) {
   IdxFile file(path);
-  file.expect_magic(kLabelsMagic, "labels");
-  const std::uint32_t count = file.read_u32_be("the label count");
+  const IdxHeader h = read_header(file, IdxKind::labels);
   std::vector<std::uint8_t> labels;
-  file.read_all(labels, count, "the labels");
+  file.read_all(labels, h.count, "the labels");
+  file.expect_end();
   return labels;
+}
+
+bool is_gzip(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  unsigned char magic[2] = {0, 0};
+  in.read(reinterpret_cast<char*>(magic), 2);
+  return in.gcount() == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
 }
 
 }  // namespace
@@ -129,18 +180,9 @@ Dataset load_idx(const std::string& images_path, const std::string& labels_path,
   if (num_classes < 1) throw std::invalid_argument("load_idx: num_classes must be >= 1");
 
   IdxFile images(images_path);
-  images.expect_magic(kImagesMagic, "images");
-  const std::uint32_t count = images.read_u32_be("the image count");
-  const std::uint32_t rows = images.read_u32_be("the row count");
-  const std::uint32_t cols = images.read_u32_be("the column count");
-  const std::uint64_t features = std::uint64_t{rows} * cols;
-  if (features == 0 || features > std::uint64_t{1} << 24) {
-    throw DataError(images_path, "implausible image size " + std::to_string(rows) + " x " +
-                                     std::to_string(cols));
-  }
-  if (count > std::uint64_t{std::numeric_limits<std::int32_t>::max()}) {
-    throw DataError(images_path, "too many images (" + std::to_string(count) + ")");
-  }
+  const IdxHeader header = read_header(images, IdxKind::images);
+  const std::uint32_t count = header.count;
+  const std::uint64_t features = header.features();
 
   // Labels first: a count mismatch is reported before the big pixel read.
   const std::vector<std::uint8_t> raw_labels = read_labels(labels_path);
@@ -164,13 +206,34 @@ Dataset load_idx(const std::string& images_path, const std::string& labels_path,
 
   std::vector<std::uint8_t> pixels;
   images.read_all(pixels, count * features, "the pixels");
+  images.expect_end();
   d.features.resize(count, static_cast<Eigen::Index>(features));
   float* out = d.features.data();  // row-major: file order is feature order
   for (std::size_t i = 0; i < pixels.size(); ++i) out[i] = static_cast<float>(pixels[i]) / 255.0f;
   return d;
 }
 
-Dataset load_mnist_dir(const std::string& dir, const std::string& split) {
+IdxHeader read_idx_header(const std::string& path, IdxKind kind) {
+  IdxFile file(path);
+  const IdxHeader h = read_header(file, kind);
+  if (is_gzip(path)) return h;
+  std::error_code ec;
+  const std::uint64_t size = std::filesystem::file_size(path, ec);
+  if (ec) throw DataError(path, "unreadable: " + ec.message());
+  if (size < h.file_bytes()) {
+    throw DataError(path, "truncated at byte " + std::to_string(size) + " while reading " +
+                              (kind == IdxKind::images ? "the pixels" : "the labels") +
+                              " (expected " + std::to_string(h.file_bytes()) + " bytes)");
+  }
+  if (size > h.file_bytes()) {
+    throw DataError(path, "holds more data than its header declares: byte " +
+                              std::to_string(h.file_bytes()) + " onward (expected " +
+                              std::to_string(h.file_bytes()) + " bytes)");
+  }
+  return h;
+}
+
+IdxFiles mnist_files(const std::string& dir, const std::string& split) {
   std::string prefix;
   if (split == "train") {
     prefix = "train";
@@ -189,9 +252,15 @@ Dataset load_mnist_dir(const std::string& dir, const std::string& split) {
     throw DataError(plain.string(), "missing file (nor " + gz.string() + ")");
   };
   // Sequenced, so a directory missing both files reports the images file.
-  const std::string images = pick(prefix + "-images-idx3-ubyte");
-  const std::string labels = pick(prefix + "-labels-idx1-ubyte");
-  return load_idx(images, labels);
+  IdxFiles files;
+  files.images = pick(prefix + "-images-idx3-ubyte");
+  files.labels = pick(prefix + "-labels-idx1-ubyte");
+  return files;
+}
+
+Dataset load_mnist_dir(const std::string& dir, const std::string& split) {
+  const IdxFiles files = mnist_files(dir, split);
+  return load_idx(files.images, files.labels);
 }
 
 }  // namespace ml
