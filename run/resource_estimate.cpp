@@ -194,10 +194,14 @@ RunEstimate estimate_run(const Scenario& s, const AlgorithmChoice& a, const Rows
     seconds = (s.stop.max_epochs > 0 || s.stop.max_steps > 0) ? std::min(seconds, limit) : limit;
     if (seconds == 0) seconds = limit;
   }
+  // No run outlasts what simulated time holds (it stops with an error there).
+  seconds = std::min(seconds, sim::to_seconds(sim::kTimeMax));
   e.sim_seconds = seconds;
   double metrics_rows = 2;
   if (s.eval.every > 0) metrics_rows += seconds / sim::to_seconds(s.eval.every);
   if (s.eval.every_steps > 0) metrics_rows += steps / static_cast<double>(s.eval.every_steps);
+  // At most one evaluation per model version.
+  if (steps > 0) metrics_rows = std::min(metrics_rows, steps + 2);
   e.items.push_back({"metrics rows (" + std::to_string(static_cast<long long>(metrics_rows)) +
                          " evaluations)",
                      metrics_rows * kMetricsRowMemory, "evaluate less often (eval.every)"});
@@ -249,7 +253,8 @@ ResourceEstimate estimate_resources(const Scenario& s) {
   out.memory.push_back({"datasets (" + std::to_string(static_cast<long long>(rows.train)) +
                             " training and " + std::to_string(static_cast<long long>(rows.test)) +
                             " test samples of " +
-                            std::to_string(static_cast<long long>(rows.features)) + " features)",
+                            std::to_string(static_cast<long long>(rows.features)) + " features" +
+                            (s.data.path.empty() ? "" : " in " + s.data.path) + ")",
                         rows.bytes_in_memory,
                         "use fewer samples (data.train_samples, test_samples or samples)"});
   out.memory.push_back({"process baseline", kBaseline, ""});

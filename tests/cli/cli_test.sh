@@ -543,26 +543,40 @@ YAML
     expect_error "--shard" -- sweep "$sw" --shard 3/2
     expect_error "--jobs" -- sweep "$sw" --jobs 0
     "$syncsim" validate "$sw" | grep -qF "valid sweep of 9 points over 2 axes" || fail "validate"
-    # A point that fails at run time: named, the others finish, exit 2.
+    # A missing data folder is found before any point runs.
     cat >"$work/fail.yaml" <<'YAML'
 name: fail
 cluster:
   worker: {count: 2, flops: 10GFLOPS}
 topology: {kind: star, bandwidth: 1Gbps, latency: 10us}
-data: {dataset: synthetic, samples: 200, features: 4, classes: 3}
-model: {layers: [4, 8, 3]}
+data: {dataset: synthetic, samples: 200, features: 4, classes: 10}
+model: {layers: [4, 8, 10]}
 algorithm: {kind: allreduce_ring, batch_size: 8}
 stop: {epochs: 1}
 sweep:
   data:
-    - {dataset: synthetic, samples: 200, features: 4, classes: 3}
-    - {dataset: idx, path: /nonexistent/dir}
-    - {dataset: synthetic, samples: 300, features: 4, classes: 3}
+    - {dataset: synthetic, samples: 200, features: 4, classes: 10}
+    - {dataset: idx, path: DATA}
+    - {dataset: synthetic, samples: 300, features: 4, classes: 10}
 YAML
-    expect_error "point 0001-dataset_idx_path_nonexis FAILED (exit 2): syncsim: /nonexistent/dir/train-images-idx3-ubyte: missing file" -- sweep "$work/fail.yaml" -o "$work/f" --jobs 2
+    sed 's|DATA|/nonexistent/dir|' "$work/fail.yaml" >"$work/missing.yaml"
+    expect_error "data.path: /nonexistent/dir/train-images-idx3-ubyte: missing file (nor /nonexistent/dir/train-images-idx3-ubyte.gz) (sweep point 1: data=" -- sweep "$work/missing.yaml" -o "$work/m"
+    [ ! -e "$work/m/points" ] || fail "a sweep with a missing data folder ran points"
+    expect_error "missing file" -- validate "$work/missing.yaml"
+    # A point that fails at run time (a label out of range: only the data
+    # read by the run shows it): named, the others finish, exit 2.
+    mkdir "$work/labels"
+    printf '\x00\x00\x08\x03\x00\x00\x00\x02\x00\x00\x00\x02\x00\x00\x00\x02\x00\x40\x80\xff\x10\x20\x30\x40' \
+      >"$work/labels/train-images-idx3-ubyte"
+    cp "$work/labels/train-images-idx3-ubyte" "$work/labels/t10k-images-idx3-ubyte"
+    printf '\x00\x00\x08\x01\x00\x00\x00\x02\x01\x0c' >"$work/labels/train-labels-idx1-ubyte"
+    cp "$work/labels/train-labels-idx1-ubyte" "$work/labels/t10k-labels-idx1-ubyte"
+    sed "s|DATA|$work/labels|" "$work/fail.yaml" >"$work/fail2.yaml"
+    expect_error "train-labels-idx1-ubyte: label 12 of sample 1 out of range [0, 10)" -- sweep "$work/fail2.yaml" -o "$work/f" --jobs 2
+    grep -qF "FAILED (exit 2)" "$work/err" || fail "the failed point is not named: $(cat "$work/err")"
     [ -e "$work/f/points/0000-dataset_synthetic_sample/done" ] && [ -e "$work/f/points/0002-dataset_synthetic_sample/done" ] \
       || fail "the other points did not finish"
-    [ -e "$work/f/points/0001-dataset_idx_path_nonexis/failed" ] || fail "the failed point is not marked"
+    ls "$work"/f/points/0001-*/failed >/dev/null || fail "the failed point is not marked"
     [ ! -e "$work/f/summary.csv" ] || fail "an incomplete sweep wrote summary.csv"
     ;;
   progress_determinism)
@@ -656,19 +670,19 @@ YAML
     printf '\x00\x00\x08\x01\x7f\xff\xff\xff\x01\x02' >"$work/idx/t10k-labels-idx1-ubyte"
     printf '\x00\x00\x08\x03\x7f\xff\xff\xff\x00\x00\x00\x02\x00\x00\x00\x02\x00\x00\x00\x02' \
       >"$work/idx/t10k-images-idx3-ubyte"
-    expect_error "t10k-labels-idx1-ubyte: truncated at byte 10 while reading the labels" -- \
+    expect_error "t10k-images-idx3-ubyte: truncated at byte 20 while reading the pixels" -- \
       run "$work/idx.yaml" -o "$work/prev"
     diff -r "$work/prev" "$work/prev-copy" || fail "a failed run changed an earlier run's outputs"
     # The output-folder probe creates and removes missing folders: a run that
     # fails after it leaves none behind.
-    expect_error "t10k-labels-idx1-ubyte: truncated" -- run "$work/idx.yaml" -o "$work/fresh/a/b"
+    expect_error "t10k-images-idx3-ubyte: truncated" -- run "$work/idx.yaml" -o "$work/fresh/a/b"
     [ ! -e "$work/fresh" ] || fail "a failed run left the folders $work/fresh/a/b"
     # A folder whose ancestors exist but where nothing can be created is
-    # rejected before the run (which would fail on the bad data file): the
-    # check used to pass and only writing the outputs failed, after the run.
+    # rejected before the run: the check used to pass and only writing the
+    # outputs failed, after the run.
     if [ -d /proc/self ]; then
       expect_error "cannot create output folder /proc/syncsim-test/x" -- \
-        run "$work/idx.yaml" -o /proc/syncsim-test/x
+        run "$src/scenarios/ci/ps_sync_synthetic.yaml" -o /proc/syncsim-test/x
       # A sweep's too (it was an internal error, exit 1, at its first point).
       expect_error "cannot create output folder /proc/syncsim-test/x" -- \
         sweep "$src/scenarios/examples/sweep_bandwidth.yaml" -o /proc/syncsim-test/x
@@ -700,6 +714,132 @@ YAML
     # A sane run says ok.
     "$syncsim" run "$src/scenarios/ci/ps_sync_synthetic.yaml" -o "$work/ok" >/dev/null
     [ "$(column "$work/ok" status)" = ok ] || fail "a converging run's status is not ok"
+    ;;
+  budget)
+    # Scenarios that would exhaust memory are refused at load, in a second,
+    # with what is large; nothing grows before the check (address space capped).
+    ci="$src/scenarios/ci/ps_sync_synthetic.yaml"
+    refused() {  # NAME EXPECTED... : run NAME.yaml is refused quickly
+      local name=$1; shift
+      local start=$SECONDS code=0
+      ( ulimit -v 4000000; timeout 20 "$syncsim" run "$work/$name.yaml" -o "$work/o-$name" ) \
+        >/dev/null 2>"$work/err" || code=$?
+      [ "$code" -eq 2 ] || fail "$name: expected exit 2, got $code: $(cat "$work/err")"
+      [ $((SECONDS - start)) -le 5 ] || fail "$name: took $((SECONDS - start)) s to refuse"
+      for want in "$@"; do grep -qF -- "$want" "$work/err" || fail "$name: stderr lacks '$want': $(cat "$work/err")"; done
+      [ ! -e "$work/o-$name" ] || fail "$name: a refused run left an output folder"
+    }
+    sed 's/^stop:/outputs: {links: true, links_interval: 1ns}\nstop:/' "$ci" >"$work/links.yaml"
+    refused links "links.yaml: needs an estimated" "links.csv (" "raise outputs.links_interval"
+    sed 's/layers: \[20, 32, 4\]/layers: [20, 1000000, 500, 4]/' "$ci" >"$work/model.yaml"
+    refused model "model copies ('ps_sync': 521002504 parameters" "shrink model.layers"
+    sed -e 's/worker: {count: 4,/worker: {count: 1000000,/' -e 's/samples: 2000$/samples: 2000000/' \
+      -e 's/kind: star/kind: ring/' "$src/scenarios/ci/allreduce_ring_synthetic.yaml" >"$work/ring.yaml"
+    refused ring "needs an estimated" "1000000 replicas"
+    sed 's/^stop:/faults:\n  - random: {crash_rate: 1e9, mean_downtime: 1ns, until: 10s}\nstop:/' "$ci" >"$work/crash.yaml"
+    refused crash "faults[0].random.crash_rate: would schedule about"
+    # --max-memory: units, a refusal that names the budget, validate too.
+    expect_error "more than the budget of 10MiB" -- validate "$ci" --max-memory 10MiB
+    expect_error "process baseline" -- run "$ci" -o "$work/small" --max-memory 1MB
+    expect_error "--max-memory" -- run "$ci" --max-memory lots
+    "$syncsim" validate "$ci" --max-memory 8GiB | grep -qF "estimated peak memory" || fail "validate shows no estimate"
+    # The estimate is honest: a mid-size run's peak RSS (getrusage ru_maxrss)
+    # lies within 0.25x to 1.5x of it.
+    sed -e 's/layers: \[20, 32, 4\]/layers: [20, 20000, 4]/' -e 's/epochs: 2/steps: 8/' "$ci" >"$work/mid.yaml"
+    est=$("$syncsim" validate "$work/mid.yaml" | sed -n 's/.*estimated peak memory \([0-9.]*\)MiB.*/\1/p')
+    [ -n "$est" ] || fail "no estimate in MiB for mid.yaml"
+    rss=$(/usr/bin/python3 -c 'import resource, subprocess, sys
+subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)' "$syncsim" run "$work/mid.yaml" -o "$work/mid" --threads 1)
+    /usr/bin/python3 -c "import sys; r = $rss / $est; sys.exit(0 if 0.25 <= r <= 1.5 else 1)" \
+      || fail "peak RSS $rss MiB is not within 0.25x-1.5x of the estimate $est MiB"
+    "$syncsim" run "$work/mid.yaml" -o "$work/mid2" -q --max-memory "$(/usr/bin/python3 -c "print(int($est * 0.5))")MiB" 2>"$work/err" \
+      && fail "a run estimated over --max-memory ran"
+    grep -qF "model copies" "$work/err" || fail "the refusal does not name the model: $(cat "$work/err")"
+    # Sweeps: a point over the budget is named before anything runs; a
+    # million points validate in seconds.
+    printf 'sweep:\n  model.layers: [[20, 32, 4], [20, 1000000, 500, 4]]\n' | cat "$ci" - >"$work/sw.yaml"
+    expect_error "(sweep point 1: model.layers=" -- sweep "$work/sw.yaml" -o "$work/sw"
+    [ ! -e "$work/sw" ] || fail "a sweep over the budget started"
+    /usr/bin/python3 -c 'import sys
+lr = ", ".join(str(0.001 * (i + 1)) for i in range(1000))
+m = ", ".join(str(0.0001 * i) for i in range(1000))
+sys.stdout.write(open(sys.argv[1]).read() + "sweep:\n  optimizer.lr: [" + lr + "]\n  optimizer.momentum: [" + m + "]\n")' \
+      "$ci" >"$work/million.yaml"
+    start=$SECONDS
+    "$syncsim" validate "$work/million.yaml" | grep -qF "valid sweep of 1000000 points" || fail "the million-point sweep"
+    [ $((SECONDS - start)) -le 30 ] || fail "validating a million points took $((SECONDS - start)) s"
+    sed 's/momentum: \[0.0, /momentum: [0.0, 2.5, /' "$work/million.yaml" >"$work/million-bad.yaml"
+    expect_error "optimizer.momentum" -- validate "$work/million-bad.yaml"
+    ;;
+  data_files)
+    # IDX data is checked from its headers when the scenario is loaded:
+    # validate finds every problem, naming the file (and byte) and the key.
+    img() {  # FILE COUNT ROWS COLS: an IDX images file of zero pixels
+      /usr/bin/python3 -c 'import struct, sys
+n, r, c = map(int, sys.argv[2:5])
+open(sys.argv[1], "wb").write(struct.pack(">IIII", 0x803, n, r, c) + bytes(n * r * c))' "$@"
+    }
+    lab() {  # FILE COUNT: an IDX labels file, every label 1
+      /usr/bin/python3 -c 'import struct, sys
+n = int(sys.argv[2])
+open(sys.argv[1], "wb").write(struct.pack(">II", 0x801, n) + bytes([1]) * n)' "$@"
+    }
+    d="$work/idx"; mkdir "$d"
+    img "$d/train-images-idx3-ubyte" 8 2 2; lab "$d/train-labels-idx1-ubyte" 8
+    img "$d/t10k-images-idx3-ubyte" 4 2 2; lab "$d/t10k-labels-idx1-ubyte" 4
+    sed -e 's|dataset: synthetic|dataset: idx\n  path: '"$d"'|' -e '/samples: 2000/d' \
+      -e '/features: 20/d' -e '/classes: 4/d' -e 's/layers: \[20, 32, 4\]/layers: [4, 8, 10]/' \
+      "$src/scenarios/ci/ps_sync_synthetic.yaml" >"$work/idx.yaml"
+    "$syncsim" validate "$work/idx.yaml" >/dev/null || fail "a good IDX folder was refused"
+    "$syncsim" run "$work/idx.yaml" -o "$work/ok" -q || fail "a good IDX folder did not run"
+    line=$(grep -n '  path:' "$work/idx.yaml" | cut -d: -f1)
+    img "$d/t10k-images-idx3-ubyte" 4 3 3
+    expect_error "idx.yaml:$line:9: data.path: $d/t10k-images-idx3-ubyte: test images are 3 x 3 (at byte 8) but" -- validate "$work/idx.yaml"
+    img "$d/t10k-images-idx3-ubyte" 4 2 2
+    sed 's/layers: \[4, 8, 10\]/layers: [5, 8, 10]/' "$work/idx.yaml" >"$work/wide.yaml"
+    expect_error "model.layers: the first layer width must equal the 4 features (2 x 2 pixels) of $d/train-images-idx3-ubyte, got 5" -- validate "$work/wide.yaml"
+    lab "$d/t10k-labels-idx1-ubyte" 3
+    expect_error "$d/t10k-labels-idx1-ubyte: label/image count mismatch: 3 labels" -- validate "$work/idx.yaml"
+    img "$d/t10k-images-idx3-ubyte" 0 2 2; lab "$d/t10k-labels-idx1-ubyte" 0
+    expect_error "$d/t10k-images-idx3-ubyte: the test set is empty" -- validate "$work/idx.yaml"
+    img "$d/t10k-images-idx3-ubyte" 4 2 2; lab "$d/t10k-labels-idx1-ubyte" 4
+    printf '\x00\x00\x0d\x03' | dd of="$d/train-images-idx3-ubyte" conv=notrunc 2>/dev/null
+    expect_error "train-images-idx3-ubyte: wrong magic 0x00000d03 (expected 0x00000803 for an IDX images file): element type 0x0d at byte 2" -- validate "$work/idx.yaml"
+    img "$d/train-images-idx3-ubyte" 8 2 2
+    sed 's/^  train_samples:.*//; s|^  path: .*|&\n  train_samples: 9|' "$work/idx.yaml" >"$work/cap.yaml"
+    expect_error "data.train_samples: asks for 9 samples but $d/train-images-idx3-ubyte holds 8" -- validate "$work/cap.yaml"
+    sed 's|'"$d"'|'"$work/nowhere"'|' "$work/idx.yaml" >"$work/nowhere.yaml"
+    expect_error "data.path: $work/nowhere/train-images-idx3-ubyte: missing file" -- validate "$work/nowhere.yaml"
+    # A gzip bomb: 2 declared images whose payload runs on for 256 MiB is
+    # stopped at the declared size (24 bytes), in bounded memory and time.
+    b="$work/bomb"; mkdir "$b"; cp "$d"/t10k-* "$d"/train-labels-idx1-ubyte "$b/"
+    /usr/bin/python3 -c 'import gzip, struct, sys
+with gzip.open(sys.argv[1], "wb", compresslevel=9) as f:
+    f.write(struct.pack(">IIII", 0x803, 8, 2, 2))
+    for _ in range(256):
+        f.write(bytes(1 << 20))' "$b/train-images-idx3-ubyte.gz"
+    [ "$(stat -c %s "$b/train-images-idx3-ubyte.gz")" -lt 1000000 ] || fail "the bomb is not small"
+    sed 's|'"$d"'|'"$b"'|' "$work/idx.yaml" >"$work/bomb.yaml"
+    start=$SECONDS
+    ( ulimit -v 2000000; "$syncsim" run "$work/bomb.yaml" -o "$work/b" ) >/dev/null 2>"$work/err" && fail "the bomb ran"
+    grep -qF "$b/train-images-idx3-ubyte.gz: holds more data than its header declares: byte 48 onward" "$work/err" \
+      || fail "the bomb was not named: $(cat "$work/err")"
+    [ $((SECONDS - start)) -le 10 ] || fail "the bomb took $((SECONDS - start)) s"
+    # A small gzip whose header declares 100000 images of 128 x 128 (1.6 GB
+    # of pixels): refused by the budget from the header, before expanding.
+    /usr/bin/python3 -c 'import gzip, struct, sys
+with gzip.open(sys.argv[1], "wb") as f:
+    f.write(struct.pack(">IIII", 0x803, 100000, 128, 128))
+with gzip.open(sys.argv[2], "wb") as f:
+    f.write(struct.pack(">II", 0x801, 100000) + bytes(100000))' "$b/train-images-idx3-ubyte.gz" "$b/train-labels-idx1-ubyte.gz"
+    rm -f "$b/train-labels-idx1-ubyte"
+    sed 's/layers: \[4, 8, 10\]/layers: [16384, 8, 10]/' "$work/bomb.yaml" >"$work/big.yaml"
+    img "$b/t10k-images-idx3-ubyte" 4 128 128
+    start=$SECONDS
+    expect_error "datasets (100000 training" -- validate "$work/big.yaml" --max-memory 4GiB
+    grep -qF "in $b)" "$work/err" || fail "the refusal does not name the data folder: $(cat "$work/err")"
+    [ $((SECONDS - start)) -le 5 ] || fail "refusing the declared size took $((SECONDS - start)) s"
     ;;
   *)
     fail "unknown case $case_name"
