@@ -28,9 +28,8 @@ void check_memory_budget(const Scenario& s, double budget) {
   const ResourceEstimate e = estimate_resources(s);
   if (e.peak_bytes() <= budget) return;
   std::string message = "needs an estimated " + format_bytes(e.peak_bytes()) +
-                        " of memory at its peak, more than the budget of " +
-                        format_bytes(budget) + " (--max-memory, default 3/4 of physical memory)." +
-                        " Largest:";
+                        " of memory at its peak, more than the budget of " + format_bytes(budget) +
+                        " (--max-memory, default 3/4 of physical memory)." + " Largest:";
   for (std::size_t i = 0; i < e.memory.size() && i < 3; ++i) {
     const ResourceItem& item = e.memory[i];
     message += "\n  " + format_bytes(item.bytes) + "  " + item.what;

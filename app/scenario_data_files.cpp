@@ -57,8 +57,7 @@ void check_data_files(const ConfigNode& data, Scenario& s) {
     throw ScenarioError(layers.file, layers.line, layers.column, layers.path,
                         "the first layer width must equal the " + std::to_string(features) +
                             " features (" + shape(train.images) + " pixels) of " +
-                            train.files.images + ", got " +
-                            std::to_string(s.model.widths.front()));
+                            train.files.images + ", got " + std::to_string(s.model.widths.front()));
   }
   // The readers label 10 classes (0-9), as (Fashion-)MNIST.
   if (s.model.widths.back() != 10) {
@@ -69,8 +68,8 @@ void check_data_files(const ConfigNode& data, Scenario& s) {
   const auto cap = [&](const char* key, std::int64_t wanted, std::int64_t available,
                        const std::string& file) {
     if (wanted <= available) return;
-    data.child(key).fail("asks for " + std::to_string(wanted) + " samples but " + file +
-                         " holds " + std::to_string(available));
+    data.child(key).fail("asks for " + std::to_string(wanted) + " samples but " + file + " holds " +
+                         std::to_string(available));
   };
   cap("train_samples", s.data.train_samples, train.images.count, train.files.images);
   cap("test_samples", s.data.test_samples, test.images.count, test.files.images);

@@ -7,10 +7,10 @@
 namespace syncsim {
 namespace {
 
-// Measured on this code (tests/app/test_resource_estimate.cpp checks the
-// estimate against the peak RSS of real runs): the process before any
-// scenario, and what one node costs beyond its model (coroutine frames,
-// mailboxes, random streams, sampler, routing entries).
+// Measured on this code (the CLI test `cli: budget` checks the estimate
+// against the peak RSS of a real run): the process before any scenario,
+// and what one node costs beyond its model (coroutine frames, mailboxes,
+// random streams, sampler, routing entries).
 constexpr double kBaseline = 24.0 * (1 << 20);
 constexpr double kPerNode = 6144.0;
 // One recorded row in memory and in its CSV file, in bytes.
@@ -65,11 +65,11 @@ struct AlgorithmCopies {
 
 AlgorithmCopies algorithm_copies(const AlgorithmChoice& a, const OptimizerSpec& o) {
   const double opt = replica_copies(o) - 2.0;
-  if (a.kind.rfind("ps_", 0) == 0) return {2.0, 3.0 + opt};             // encoded out, params in
-  if (a.kind.rfind("allreduce", 0) == 0) return {3.0, 0.0};             // reduced + chunks
+  if (a.kind.rfind("ps_", 0) == 0) return {2.0, 3.0 + opt};  // encoded out, params in
+  if (a.kind.rfind("allreduce", 0) == 0) return {3.0, 0.0};  // reduced + chunks
   if (a.kind == "local_sgd") return {3.0, 0.0};
-  if (a.kind == "gossip") return {4.0, 0.0};                            // sent + neighbours'
-  if (a.kind == "fedavg") return {2.0, 3.0 + opt + a.live_replicas};    // uploads at the server
+  if (a.kind == "gossip") return {4.0, 0.0};                          // sent + neighbours'
+  if (a.kind == "fedavg") return {2.0, 3.0 + opt + a.live_replicas};  // uploads at the server
   return {3.0, 3.0 + opt};
 }
 
@@ -140,7 +140,8 @@ Rows data_rows(const Scenario& s) {
     r.train = capped(static_cast<double>(s.data.idx_train_count), s.data.train_samples);
     r.test = capped(static_cast<double>(s.data.idx_test_count), s.data.test_samples);
     // Pixels as read (bytes), as floats, and the subsets kept.
-    r.bytes_in_memory = file_rows * r.features * 5.0 + (r.train + r.test) * (r.features * 4.0 + 4.0);
+    r.bytes_in_memory =
+        file_rows * r.features * 5.0 + (r.train + r.test) * (r.features * 4.0 + 4.0);
   }
   return r;
 }
@@ -177,12 +178,13 @@ RunEstimate estimate_run(const Scenario& s, const AlgorithmChoice& a, const Rows
         (replicas * std::max(1, a.batch_size) + std::min(rows.test, 4096.0)) * width_sum(s.model) *
             4.0 * 2.0 +
         replicas * std::max(1, a.batch_size) * rows.features * 4.0;
-    e.items.push_back({"activations (" + label + ": batch x layer widths per replica, and the "
-                       "test-set evaluation)",
+    e.items.push_back({"activations (" + label +
+                           ": batch x layer widths per replica, and the "
+                           "test-set evaluation)",
                        activations, "lower batch_size or the layer widths"});
   } else {
-    e.items.push_back({"model buffers (" + label + ", math: none)", params * 4.0 * 2.0,
-                       "shrink model.layers"});
+    e.items.push_back(
+        {"model buffers (" + label + ", math: none)", params * 4.0 * 2.0, "shrink model.layers"});
   }
   e.items.push_back({"nodes (" + std::to_string(nodes) + " x coroutines, mailboxes, routes)",
                      nodes * kPerNode, "use fewer nodes (cluster.*.count)"});
@@ -202,9 +204,9 @@ RunEstimate estimate_run(const Scenario& s, const AlgorithmChoice& a, const Rows
   if (s.eval.every_steps > 0) metrics_rows += steps / static_cast<double>(s.eval.every_steps);
   // At most one evaluation per model version.
   if (steps > 0) metrics_rows = std::min(metrics_rows, steps + 2);
-  e.items.push_back({"metrics rows (" + std::to_string(static_cast<long long>(metrics_rows)) +
-                         " evaluations)",
-                     metrics_rows * kMetricsRowMemory, "evaluate less often (eval.every)"});
+  e.items.push_back(
+      {"metrics rows (" + std::to_string(static_cast<long long>(metrics_rows)) + " evaluations)",
+       metrics_rows * kMetricsRowMemory, "evaluate less often (eval.every)"});
   e.output_bytes += metrics_rows * kMetricsRowFile + nodes * 200.0;
   if (s.outputs.links) {
     const double buckets = std::ceil(seconds / sim::to_seconds(s.outputs.links_interval));
@@ -222,10 +224,10 @@ RunEstimate estimate_run(const Scenario& s, const AlgorithmChoice& a, const Rows
     double per_step = 4.0 * replicas;
     if (a.kind.rfind("allreduce", 0) == 0) per_step *= std::max(1.0, 2.0 * (replicas - 1));
     const double records = steps * per_step;
-    e.items.push_back({"events and trace records (about " +
-                           std::to_string(static_cast<long long>(records)) + ")",
-                       records * kEventMemory * ((s.outputs.events && s.outputs.trace) ? 2 : 1),
-                       "trace a shorter run (stop.steps), or drop outputs.events / trace"});
+    e.items.push_back(
+        {"events and trace records (about " + std::to_string(static_cast<long long>(records)) + ")",
+         records * kEventMemory * ((s.outputs.events && s.outputs.trace) ? 2 : 1),
+         "trace a shorter run (stop.steps), or drop outputs.events / trace"});
     e.output_bytes += records * kEventFile * ((s.outputs.events && s.outputs.trace) ? 2 : 1);
   }
   return e;
@@ -250,18 +252,16 @@ ResourceEstimate estimate_resources(const Scenario& s) {
     if (e.total() > largest.total()) largest = std::move(e);
   }
   out.memory = std::move(largest.items);
-  out.memory.push_back({"datasets (" + std::to_string(static_cast<long long>(rows.train)) +
-                            " training and " + std::to_string(static_cast<long long>(rows.test)) +
-                            " test samples of " +
-                            std::to_string(static_cast<long long>(rows.features)) + " features" +
-                            (s.data.path.empty() ? "" : " in " + s.data.path) + ")",
-                        rows.bytes_in_memory,
-                        "use fewer samples (data.train_samples, test_samples or samples)"});
+  out.memory.push_back(
+      {"datasets (" + std::to_string(static_cast<long long>(rows.train)) + " training and " +
+           std::to_string(static_cast<long long>(rows.test)) + " test samples of " +
+           std::to_string(static_cast<long long>(rows.features)) + " features" +
+           (s.data.path.empty() ? "" : " in " + s.data.path) + ")",
+       rows.bytes_in_memory, "use fewer samples (data.train_samples, test_samples or samples)"});
   out.memory.push_back({"process baseline", kBaseline, ""});
   std::stable_sort(out.memory.begin(), out.memory.end(),
                    [](const ResourceItem& x, const ResourceItem& y) { return x.bytes > y.bytes; });
   return out;
 }
-
 
 }  // namespace syncsim
