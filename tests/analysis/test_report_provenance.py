@@ -1,6 +1,6 @@
 """The run report shows the run's provenance and scenario (run.json).
 
-run_tests.sh sets SYNCSIM_PLOT_RUN_ASYNC (a folder written by a real run,
+run_provenance_tests.sh sets SYNCSIM_PLOT_RUN_ASYNC (a folder written by a real run,
 run.json included) and SYNCSIM_PLOT_SCRIPT. The oracle is run.json itself and
 hashlib: the report must show run.json's values, and the scenario text it shows
 must hash to the SHA-256 it shows.
