@@ -10,6 +10,7 @@
 
 #include "algorithms/ml/data_error.h"
 #include "app/config_node.h"
+#include "run/run_record.h"
 
 namespace app {
 namespace {
@@ -231,6 +232,7 @@ ScenarioCheck check_scenario(const Scenario& scenario, const CheckOptions& optio
   check.file = scenario.file;
   check.name = scenario.name;
   const auto start = std::chrono::steady_clock::now();
+  const auto started_at = std::chrono::system_clock::now();
   try {
     RunOptions run_options;
     run_options.test_faults = options.faults;
@@ -239,9 +241,19 @@ ScenarioCheck check_scenario(const Scenario& scenario, const CheckOptions& optio
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (!options.out_dir.empty()) {
       const std::filesystem::path dir = options.out_dir / scenario.name;
+      // The scenario file is read again for run.json (check loads every
+      // scenario before the first runs).
+      RunRecord record;
+      record.command_line = options.command_line;
+      record.scenario_file = scenario.file;
+      record.scenario_text = ConfigNode::read_file(scenario.file);
+      record.start = started_at;
+      record.wall_seconds = check.wall_seconds;
+      std::vector<OutputFile> files = output_files(result);
+      files.push_back({"run.json", run_json(record, result)});
       try {
         OutputFolder folder(dir);
-        folder.stage(output_files(result));
+        folder.stage(files);
         folder.publish();
       } catch (const std::runtime_error& e) {
         throw ScenarioError(dir.string(), 0, 0, "", e.what());

@@ -40,7 +40,7 @@ std::optional<std::pair<int, int>> parse_shard(const std::string& text) {
 
 }  // namespace
 
-int sweep_command(const SweepArgs& a, const Verbosity& verbosity, const char* argv0) {
+int sweep_command(const SweepArgs& a, const Verbosity& verbosity, const Invocation& invocation) {
   const SweepPlan plan = SweepPlan::load_file(a.scenario_path, a.seed);
   const std::filesystem::path out = a.out_dir.empty()
                                         ? std::filesystem::path("runs") / plan.scenario(0).name
@@ -52,7 +52,7 @@ int sweep_command(const SweepArgs& a, const Verbosity& verbosity, const char* ar
       return kExitBadInput;
     }
     try {
-      run_point(plan, *a.point, out, a.max_memory);
+      run_point(plan, *a.point, out, a.max_memory, invocation.command_line, invocation.start);
     } catch (const OutputError& e) {
       std::cerr << "syncsim: " << e.what() << '\n';
       return kExitBadInput;
@@ -77,7 +77,7 @@ int sweep_command(const SweepArgs& a, const Verbosity& verbosity, const char* ar
   options.out = out;
   std::error_code ec;
   const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
-  options.self = ec ? std::string(argv0) : self.string();
+  options.self = ec ? invocation.command_line.at(0) : self.string();
   options.jobs = a.jobs;
   options.shard = shard->first;
   options.shards = shard->second;

@@ -6,6 +6,7 @@
 // (a bug: please report it), or for `check`, any failed assertion.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -34,13 +35,20 @@ struct Verbosity {
   LogLevel log_level() const { return quiet ? LogLevel::error : *parse_log_level(level); }
 };
 
+// This process's command line and start, for each run folder's run.json
+// (run/run_record.h).
+struct Invocation {
+  std::vector<std::string> command_line;  // argv
+  std::chrono::system_clock::time_point start;
+};
+
 // syncsim run: one scenario (without a sweep: block) into one output folder.
 // threads: the workers' math threads (RunOptions::math_threads); extra: the
 // outputs asked for on the command line, added to the scenario's.
 // max_memory: the budget in bytes (app/memory_budget.h), checked before the run.
 int run_command(const std::string& scenario_path, const std::string& out_dir,
                 std::optional<std::uint64_t> seed, int threads, const OutputsSpec& extra,
-                const Verbosity& verbosity, double max_memory);
+                const Verbosity& verbosity, const Invocation& invocation, double max_memory);
 
 struct SweepArgs {
   std::string scenario_path, out_dir, shard = "1/1";
@@ -53,8 +61,8 @@ struct SweepArgs {
 };
 
 // syncsim sweep: every point (or one shard, or one --point) of a sweep.
-// argv0 finds this binary again when /proc/self/exe cannot.
-int sweep_command(const SweepArgs& a, const Verbosity& verbosity, const char* argv0);
+// The invocation's argv[0] finds this binary again when /proc/self/exe cannot.
+int sweep_command(const SweepArgs& a, const Verbosity& verbosity, const Invocation& invocation);
 
 // syncsim validate: loads a scenario or sweep and says what it holds.
 // Also prints the estimated peak memory and output size, and fails like

@@ -1,4 +1,5 @@
 // syncsim run, and the output-folder probe that run and sweep share.
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -8,11 +9,13 @@
 
 #include "app/commands.h"
 #include "app/memory_budget.h"
+#include "app/config_node.h"
 #include "app/progress.h"
 #include "app/scenario_loader.h"
 #include "app/sweep_plan.h"
 #include "run/outputs.h"
 #include "run/run.h"
+#include "run/run_record.h"
 #include "sim/time.h"
 
 namespace app {
@@ -60,13 +63,15 @@ void check_output_folder(const std::filesystem::path& dir) {
 
 int run_command(const std::string& scenario_path, const std::string& out_dir,
                 std::optional<std::uint64_t> seed, int threads, const OutputsSpec& extra,
-                const Verbosity& verbosity, double max_memory) {
+                const Verbosity& verbosity, const Invocation& invocation, double max_memory) {
   if (!SweepPlan::load_file(scenario_path, seed).axes().empty()) {
     std::cerr << scenario_path << ": has a 'sweep:' block: run it with 'syncsim sweep "
               << scenario_path << "'\n";
     return kExitBadInput;
   }
-  Scenario scenario = load_scenario(scenario_path);
+  // The text is kept for run.json: its hash names exactly the bytes that ran.
+  const std::string scenario_text = ConfigNode::read_file(scenario_path);
+  Scenario scenario = load_scenario_string(scenario_text, scenario_path);
   if (seed) scenario.seed = *seed;
   scenario.outputs.trace = scenario.outputs.trace || extra.trace;
   scenario.outputs.events = scenario.outputs.events || extra.events;
@@ -89,9 +94,18 @@ int run_command(const std::string& scenario_path, const std::string& out_dir,
   options.progress = progress.callback();
   options.math_threads = threads;
   const ScenarioResult result = syncsim::run(scenario, options);
+  RunRecord record;
+  record.command_line = invocation.command_line;
+  record.scenario_file = scenario_path;
+  record.scenario_text = scenario_text;
+  record.start = invocation.start;
+  record.wall_seconds =
+      std::chrono::duration<double>(std::chrono::system_clock::now() - invocation.start).count();
+  std::vector<OutputFile> outputs = output_files(result);
+  outputs.push_back({"run.json", run_json(record, result)});
   std::vector<std::filesystem::path> files;
   try {
-    folder->stage(output_files(result));
+    folder->stage(outputs);
     files = folder->publish();
   } catch (const std::runtime_error& e) {
     std::cerr << "syncsim: " << e.what() << '\n';
@@ -110,7 +124,7 @@ int run_command(const std::string& scenario_path, const std::string& out_dir,
       std::printf("  %s, throughput %.0f samples/s simulated, %.1f MB sent, %.1f s wall\n",
                   accuracy, t.throughput, t.bytes_total / 1e6, run.wall_seconds);
     }
-    std::printf("  CSVs in %s/:", dir.string().c_str());
+    std::printf("  outputs in %s/:", dir.string().c_str());
     for (const auto& f : files) std::printf(" %s", f.filename().string().c_str());
     std::printf("\n");
   }

@@ -6,6 +6,7 @@
 //   (run, sweep, validate and check take --max-memory SIZE)
 //   syncsim topology SCENARIO.yaml --dot [-o FILE]
 //   syncsim check DIR_OR_FILES... [--junit FILE] [--update-golden] ...
+//   syncsim --version    version, commit, build type, ISA and flags, compiler
 //
 // Exit codes: 0 success; 2 bad input (command line, scenario, data files,
 // output folder); 3 a run diverged (NaN or Inf in the loss or parameters; its
@@ -14,6 +15,7 @@
 // assertion.
 #include <CLI/CLI.hpp>
 #include <charconv>
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -21,6 +23,7 @@
 
 #include "app/commands.h"
 #include "app/memory_budget.h"
+#include "run/build_info.h"
 
 namespace {
 
@@ -57,8 +60,18 @@ void add_verbosity(CLI::App* command, app::Verbosity& v) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Recorded in every run folder's run.json.
+  const app::Invocation invocation{{argv, argv + argc}, std::chrono::system_clock::now()};
   CLI::App cli{"syncsim: a deterministic simulator of distributed deep-learning clusters"};
   cli.require_subcommand(1);
+  cli.set_version_flag(
+      "--version",
+      [] {
+        std::string text = syncsim::version_text();
+        text.pop_back();  // CLI11 ends the line itself
+        return text;
+      },
+      "Print the version, git commit, build type, ISA and flags, and compiler, then exit");
 
   std::string scenario_path, out_dir;
   std::optional<std::uint64_t> seed;
@@ -145,7 +158,7 @@ int main(int argc, char** argv) {
 
   try {
     cli.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
+  } catch (const CLI::Success& e) {  // --help, --version
     return cli.exit(e);
   } catch (const CLI::ParseError& e) {
     cli.exit(e);
@@ -157,16 +170,18 @@ int main(int argc, char** argv) {
                                 : *app::parse_memory_budget(max_memory_text);
   return app::exit_code_of([&] {
     if (*run) {
-      return app::run_command(scenario_path, out_dir, seed, threads, extra, verbosity, max_memory);
+      return app::run_command(scenario_path, out_dir, seed, threads, extra, verbosity, invocation,
+                              max_memory);
     }
     if (*sweep) {
       sweep_args.max_memory = max_memory;
       sweep_args.max_memory_text = max_memory_text;
-      return app::sweep_command(sweep_args, verbosity, argv[0]);
+      return app::sweep_command(sweep_args, verbosity, invocation);
     }
     if (*topo) return app::topology_command(topology_path, dot_file);
     if (*check) {
       check_options.out_dir = check_out;
+      check_options.command_line = invocation.command_line;
       check_options.faults.flip_average_sign = test_fault == "flip_average_sign";
       check_options.max_memory = max_memory;
       return app::check_command(check_paths, junit_file, check_options);

@@ -50,6 +50,7 @@ class SweepPlan {
                                std::optional<std::uint64_t> seed_override);
 
   const std::string& file() const { return file_; }
+  const std::string& text() const { return text_; }  // the scenario file's bytes
   const std::vector<SweepAxis>& axes() const { return axes_; }
   std::size_t size() const { return size_; }
 

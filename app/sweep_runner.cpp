@@ -20,6 +20,7 @@
 #include "app/scenario_loader.h"
 #include "run/outputs.h"
 #include "run/run.h"
+#include "run/run_record.h"
 
 extern char** environ;
 
@@ -219,13 +220,24 @@ std::string csv_cell(const std::string& text) {
 }
 
 void run_point(const SweepPlan& plan, std::size_t point, const fs::path& out,
-               double max_memory) {
+               double max_memory, const std::vector<std::string>& command_line,
+               std::chrono::system_clock::time_point start) {
   const Scenario scenario = plan.scenario(point);
   check_memory_budget(scenario, max_memory);
   const fs::path dir = point_dir(plan, out, point);
   const ScenarioResult result = syncsim::run(scenario);
+  RunRecord record;
+  record.command_line = command_line;
+  record.scenario_file = plan.file();
+  record.scenario_text = plan.text();
+  record.sweep_point = point;
+  record.start = start;
+  record.wall_seconds =
+      std::chrono::duration<double>(std::chrono::system_clock::now() - start).count();
+  std::vector<OutputFile> files = output_files(result);
+  files.push_back({"run.json", run_json(record, result)});
   try {
-    write_outputs(dir, result);
+    write_outputs(dir, files);
   } catch (const std::runtime_error& e) {
     throw OutputError(e.what());
   }

@@ -2,7 +2,8 @@
 // spread over machines by shards.
 //
 //   OUT/points/0007-<values>/   one point: point.yaml (the point's scenario,
-//                               written first), the usual CSVs, log.txt (the
+//                               written first), the usual CSVs and run.json
+//                               (its scenario_text is the sweep file), log.txt (the
 //                               point process's stdout and stderr), and `done`
 //                               (written last, atomically: the point is
 //                               complete) or `failed` (why it is not)
@@ -16,12 +17,14 @@
 // summary.csv (or `--collect` does, once every shard is done).
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "app/progress.h"
 #include "app/sweep_plan.h"
@@ -55,9 +58,11 @@ struct OutputError : std::runtime_error {
 // The body of a point process: runs point `point` into its folder under
 // `out`, writing `done` last. Errors propagate as exceptions: OutputError,
 // ScenarioError, ml::DataError, or anything else for an internal error.
-// The point's scenario must fit max_memory bytes (app/memory_budget.h).
+// The point's scenario must fit max_memory bytes (app/memory_budget.h);
+// command_line and start go to the point's run.json.
 void run_point(const SweepPlan& plan, std::size_t point, const std::filesystem::path& out,
-               double max_memory);
+               double max_memory, const std::vector<std::string>& command_line,
+               std::chrono::system_clock::time_point start);
 
 // The collected table (see above). Throws std::runtime_error naming the first
 // point that is not complete.

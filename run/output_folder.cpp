@@ -19,7 +19,7 @@ namespace {
 
 const std::vector<std::string> kOutputFileNames = {
     "metrics.csv", "summary.csv",    "staleness.csv", "nodes.csv",  "timing.csv", "partition.csv",
-    "clocks.csv",  "suspicions.csv", "events.csv",    "trace.json", "links.csv"};
+    "clocks.csv",  "suspicions.csv", "events.csv",    "trace.json", "links.csv",  "run.json"};
 
 std::string error_text(int error) { return std::strerror(error); }
 

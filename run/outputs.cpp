@@ -313,13 +313,17 @@ std::vector<OutputFile> output_files(const ScenarioResult& r) {
 
 std::vector<std::filesystem::path> write_outputs(const std::filesystem::path& dir,
                                                  const ScenarioResult& r) {
+  return write_outputs(dir, output_files(r));
+}
+
+std::vector<std::filesystem::path> write_outputs(const std::filesystem::path& dir,
+                                                 const std::vector<OutputFile>& files) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec || !std::filesystem::is_directory(dir)) {
     throw std::runtime_error("cannot create output folder " + dir.string() +
                              (ec ? ": " + ec.message() : ""));
   }
-  const std::vector<OutputFile> files = output_files(r);
   // Every name is checked before any is written: a FIFO among them must not
   // cost the other files their previous contents.
   for (const auto& [name, content] : files) require_replaceable_file(dir / name);

@@ -16,6 +16,10 @@
 //   timing.csv     wall time and events per wall second: the only file that
 //                  differs between two runs of the same scenario and seed, kept
 //                  out of summary.csv so that the CSVs above are byte-identical
+// Written by the CLI beside them (run/run_record.h):
+//   run.json       how the folder was made: build, commit, scenario hash and
+//                  text, seed, threads, host, start and wall time, command line;
+//                  like timing.csv, it differs from run to run
 // A run publishes its folder whole (run/output_folder.h): a failed or killed
 // run leaves the previous complete run, never a mix.
 #pragma once
@@ -88,5 +92,8 @@ std::vector<OutputFile> output_files(const ScenarioResult& r);
 // renamed into place by then are removed again.
 std::vector<std::filesystem::path> write_outputs(const std::filesystem::path& dir,
                                                  const ScenarioResult& r);
+// The same for files already made (output_files(r) and a run.json, say).
+std::vector<std::filesystem::path> write_outputs(const std::filesystem::path& dir,
+                                                 const std::vector<OutputFile>& files);
 
 }  // namespace syncsim

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <string>
 
+#include "run/json_text.h"
 #include "run/outputs.h"
 
 namespace syncsim {
@@ -24,24 +25,6 @@ std::string micros(sim::Time ns) {
   std::snprintf(buffer, sizeof buffer, "%s%lld.%03lld", v < 0 ? "-" : "", (v < 0 ? -v : v) / 1000,
                 (v < 0 ? -v : v) % 1000);
   return buffer;
-}
-
-std::string quoted(const std::string& text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (u < 0x20) {
-      char escape[8];
-      std::snprintf(escape, sizeof escape, "\\u%04x", u);
-      out += escape;
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
 }
 
 class TraceWriter {
@@ -61,16 +44,17 @@ class TraceWriter {
 };
 
 void write_run(TraceWriter& w, int pid, const RunResult& r) {
-  w.event(pid, 0,
-          "\"ph\":\"M\",\"name\":\"process_name\",\"args\":{\"name\":" + quoted(r.label) + "}");
+  w.event(
+      pid, 0,
+      "\"ph\":\"M\",\"name\":\"process_name\",\"args\":{\"name\":" + json_quoted(r.label) + "}");
   w.event(pid, 0,
           "\"ph\":\"M\",\"name\":\"process_sort_index\",\"args\":{\"sort_index\":" +
               std::to_string(pid) + "}");
   for (std::size_t n = 0; n < r.node_names.size(); ++n) {
     const int tid = static_cast<int>(n) + 1;
     w.event(pid, tid,
-            "\"ph\":\"M\",\"name\":\"thread_name\",\"args\":{\"name\":" + quoted(r.node_names[n]) +
-                "}");
+            "\"ph\":\"M\",\"name\":\"thread_name\",\"args\":{\"name\":" +
+                json_quoted(r.node_names[n]) + "}");
     w.event(pid, tid,
             "\"ph\":\"M\",\"name\":\"thread_sort_index\",\"args\":{\"sort_index\":" +
                 std::to_string(tid) + "}");
@@ -80,11 +64,11 @@ void write_run(TraceWriter& w, int pid, const RunResult& r) {
     const std::string name = compute ? std::string("compute") : std::string("wait ") + s.what;
     w.event(pid, s.node + 1,
             "\"ph\":\"X\",\"cat\":\"" + std::string(compute ? "compute" : "wait") +
-                "\",\"name\":" + quoted(name) + ",\"ts\":" + micros(s.start) +
+                "\",\"name\":" + json_quoted(name) + ",\"ts\":" + micros(s.start) +
                 ",\"dur\":" + micros(s.end - s.start));
   }
   for (const sim::Recorder::MessageEvent& e : r.messages) {
-    const std::string peer = quoted(r.node_names[static_cast<std::size_t>(e.peer)]);
+    const std::string peer = json_quoted(r.node_names[static_cast<std::size_t>(e.peer)]);
     const std::string args = "\"args\":{\"" + std::string(e.receive ? "from" : "to") +
                              "\":" + peer + ",\"bytes\":" + format_number(e.bytes) +
                              ",\"lamport\":" + std::to_string(e.lamport) + "}";
@@ -92,16 +76,16 @@ void write_run(TraceWriter& w, int pid, const RunResult& r) {
     const std::string ts = "\"ts\":" + micros(e.true_time);
     if (!e.receive) {
       w.event(pid, e.node + 1,
-              "\"ph\":\"b\",\"cat\":\"send\",\"name\":" + quoted(std::string("send ") + e.tag) +
-                  "," + id + "," + ts + "," + args);
+              "\"ph\":\"b\",\"cat\":\"send\",\"name\":" +
+                  json_quoted(std::string("send ") + e.tag) + "," + id + "," + ts + "," + args);
     } else {
       // The async span ends on the sender's track, at the delivery.
       w.event(pid, e.peer + 1,
-              "\"ph\":\"e\",\"cat\":\"send\",\"name\":" + quoted(std::string("send ") + e.tag) +
-                  "," + id + "," + ts);
+              "\"ph\":\"e\",\"cat\":\"send\",\"name\":" +
+                  json_quoted(std::string("send ") + e.tag) + "," + id + "," + ts);
       w.event(pid, e.node + 1,
               "\"ph\":\"i\",\"s\":\"t\",\"cat\":\"receive\",\"name\":" +
-                  quoted(std::string("receive ") + e.tag) + "," + ts + "," + args);
+                  json_quoted(std::string("receive ") + e.tag) + "," + ts + "," + args);
     }
   }
 }

@@ -2,13 +2,15 @@
 
 read_csv checks one file (the columns the figures rely on, numeric values,
 labels kept as strings) and raises RunError naming the file; load_run reads
-metrics.csv (required) and the optional files every run writes; optional_csv
-reads a file only some runs write (clocks.csv, links.csv).
+metrics.csv (required), the optional files every run writes and run.json (the
+run's record: build, commit, scenario text and hash, seed, host, times);
+optional_csv reads a file only some runs write (clocks.csv, links.csv).
 """
 
 from __future__ import annotations
 
 import csv
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,6 +42,18 @@ class Run:
     staleness: pd.DataFrame | None
     nodes: pd.DataFrame | None
     algorithms: list[str] = field(default_factory=list)
+    record: dict | None = None  # run.json; None for runs from before it existed
+
+
+def read_record(path: Path) -> dict:
+    """Read run.json: a JSON object, else RunError naming the file."""
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise RunError(f"{path}: malformed JSON: {e}") from None
+    if not isinstance(record, dict):
+        raise RunError(f"{path}: malformed run record: not a JSON object")
+    return record
 
 
 def read_csv(path: Path) -> pd.DataFrame:
@@ -105,8 +119,9 @@ def load_run(run_dir: Path) -> Run:
     for df in (optional["summary.csv"], metrics):
         if df is not None:
             order += [a for a in df["algorithm"].unique() if a not in order]
+    record = read_record(run_dir / "run.json") if (run_dir / "run.json").is_file() else None
     return Run(run_dir, metrics, optional["summary.csv"], optional["staleness.csv"],
-               optional["nodes.csv"], order)
+               optional["nodes.csv"], order, record)
 
 
 # Clock skew (clocks.csv) and link utilisation (links.csv): files only some runs

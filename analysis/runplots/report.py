@@ -1,7 +1,9 @@
 """The report of a run folder: summary table, report.md and report.html.
 
 make_report loads the run, draws every figure, removes figures a previous run
-left that this one cannot draw, and writes both pages atomically.
+left that this one cannot draw, and writes both pages atomically. The pages
+end with the run's provenance (run.json: build, commit, scenario hash, seed,
+host, times, command line) and the scenario's text, its parameters as run.
 markdown_page, html_page, fmt and write_atomic are shared with sweep_report.py.
 """
 
@@ -9,6 +11,8 @@ from __future__ import annotations
 
 import html
 import os
+import re
+import shlex
 from pathlib import Path
 
 from .drawing import colours, human_bytes
@@ -38,6 +42,48 @@ SUMMARY_COLUMNS = [
     ("staleness_max", "staleness max", "int"),
     ("updates_dropped", "dropped", "int"),
 ]
+
+
+# run.json fields in the Provenance table, in this order: (key, label).
+PROVENANCE_FIELDS = [
+    ("syncsim_version", "syncsim version"),
+    ("commit", "commit"),
+    ("build_type", "build type"),
+    ("isa", "ISA (-march)"),
+    ("flags", "compiler flags"),
+    ("compiler", "compiler"),
+    ("scenario_file", "scenario file"),
+    ("scenario_sha256", "scenario SHA-256"),
+    ("sweep_point", "sweep point"),
+    ("seed", "seed"),
+    ("threads", "threads"),
+    ("start_time", "started (UTC)"),
+    ("wall_time_s", "wall time (s)"),
+    ("host", "host"),
+    ("command_line", "command line"),
+]
+MISSING_RECORD = "run.json is missing: no provenance or scenario text (a run from before syncsim wrote it)."
+
+
+def provenance_table(record: dict) -> Table:
+    """Field and value rows of the run.json fields present (a null sweep point is left out)."""
+    rows = []
+    for key, label in PROVENANCE_FIELDS:
+        value = record.get(key)
+        if value is None:
+            continue
+        if key == "command_line" and isinstance(value, list):
+            value = shlex.join(str(v) for v in value)
+        elif key == "wall_time_s" and isinstance(value, (int, float)):
+            value = f"{value:.3f}"
+        rows.append([label, str(value)])
+    return ["field", "value"], rows
+
+
+def code_fence(text: str) -> str:
+    """A Markdown fence longer than any run of backticks in text."""
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    return "`" * max(3, longest + 1)
 
 
 def fmt(value, spec: str) -> str:
@@ -76,47 +122,64 @@ def title_of(run: Run) -> str:
 Table = tuple[list[str], list[list[str]]]
 
 
+def markdown_table(table: Table) -> list[str]:
+    """The lines of a Markdown table, then an empty line."""
+    head, rows = table
+    out = ["| " + " | ".join(head) + " |", "|" + "|".join(" --- " for _ in head) + "|"]
+    out += ["| " + " | ".join(c.replace("|", "\\|") for c in r) + " |" for r in rows]
+    return out + [""]
+
+
 def markdown_page(title: str, intro: str, table: Table | None, missing: str,
-                  figures: list[Figure], notes: list[str]) -> str:
-    """Markdown report: title, intro line, summary table (or `missing`), figures, skipped items."""
+                  figures: list[Figure], notes: list[str], record: dict | None = None) -> str:
+    """Markdown report: title, intro line, summary table (or `missing`), figures, the
+    provenance and scenario text of `record` (run.json) if given, skipped items."""
     out = [f"# {title}", "", intro, "", "## Summary", ""]
-    if table is None:
-        out += [missing, ""]
-    else:
-        head, rows = table
-        out.append("| " + " | ".join(head) + " |")
-        out.append("|" + "|".join(" --- " for _ in head) + "|")
-        out += ["| " + " | ".join(c.replace("|", "\\|") for c in r) + " |" for r in rows]
-        out.append("")
+    out += [missing, ""] if table is None else markdown_table(table)
     for f in figures:
         out += [f"## {f.title}", "", f"![{f.title}]({f.file})", "", f.caption.strip(), ""]
+    if record is not None:
+        out += ["## Provenance", ""] + markdown_table(provenance_table(record))
+        text = str(record.get("scenario_text", ""))
+        fence = code_fence(text)
+        out += ["## Scenario", "", f"{fence}yaml", text.rstrip("\n"), fence, ""]
     if notes:
         out += ["## Not plotted", ""] + [f"- {n}" for n in notes] + [""]
     return "\n".join(out)
 
 
+def html_table(table: Table, css_class: str = "") -> list[str]:
+    """The lines of an HTML table (text escaped)."""
+    e = html.escape
+    head, rows = table
+    attr = f' class="{css_class}"' if css_class else ""
+    out = [f"<table{attr}><tr>" + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr>"]
+    out += ["<tr>" + "".join(f"<td>{e(c)}</td>" for c in r) + "</tr>" for r in rows]
+    return out + ["</table>"]
+
+
 def html_page(title: str, intro_html: str, table: Table | None, missing: str,
-              figures: list[Figure], notes: list[str]) -> str:
+              figures: list[Figure], notes: list[str], record: dict | None = None) -> str:
     """One self-contained HTML page; the figures are the PNGs next to it (relative src).
-    intro_html is already escaped."""
+    intro_html is already escaped. `record` (run.json) adds the provenance and the
+    scenario text."""
     e = html.escape
     out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
            f"<title>{e(title)}</title>",
            "<style>body{font-family:sans-serif;max-width:1300px;margin:1em auto;padding:0 1em}"
            "table{border-collapse:collapse;font-size:90%}td,th{border:1px solid #ccc;"
            "padding:3px 6px;text-align:right}td:first-child,th:first-child{text-align:left}"
-           "img{max-width:100%;border:1px solid #eee}</style></head><body>",
+           "img{max-width:100%;border:1px solid #eee}table.kv td{text-align:left}"
+           "pre{background:#f6f6f6;padding:6px;overflow-x:auto}</style></head><body>",
            f"<h1>{e(title)}</h1>", f"<p>{intro_html}</p>", "<h2>Summary</h2>"]
-    if table is None:
-        out.append(f"<p>{e(missing)}</p>")
-    else:
-        head, rows = table
-        out.append("<table><tr>" + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr>")
-        out += ["<tr>" + "".join(f"<td>{e(c)}</td>" for c in r) + "</tr>" for r in rows]
-        out.append("</table>")
+    out += [f"<p>{e(missing)}</p>"] if table is None else html_table(table)
     for f in figures:
         out += [f"<h2>{e(f.title)}</h2>", f'<img src="{e(f.file)}" alt="{e(f.title)}">',
                 f"<p>{e(f.caption.strip())}</p>"]
+    if record is not None:
+        out += ["<h2>Provenance</h2>"] + html_table(provenance_table(record), "kv")
+        out += ["<h2>Scenario</h2>",
+                f"<pre><code>{e(str(record.get('scenario_text', '')))}</code></pre>"]
     if notes:
         out += ["<h2>Not plotted</h2>", "<ul>"] + [f"<li>{e(n)}</li>" for n in notes] + ["</ul>"]
     out.append("</body></html>")
@@ -131,7 +194,8 @@ def render_md(run: Run, figures: list[Figure], notes: list[str]) -> str:
     return markdown_page(
         f"syncsim run: {title_of(run)}",
         f"Run folder: `{run.path}`. Algorithms: {', '.join(run.algorithms)}.",
-        None if run.summary is None else summary_table(run), MISSING_SUMMARY, figures, notes)
+        None if run.summary is None else summary_table(run), MISSING_SUMMARY, figures, notes,
+        run.record)
 
 
 def render_html(run: Run, figures: list[Figure], notes: list[str]) -> str:
@@ -141,7 +205,8 @@ def render_html(run: Run, figures: list[Figure], notes: list[str]) -> str:
         f"syncsim run: {title_of(run)}",
         f"Run folder: <code>{e(str(run.path))}</code>. Algorithms: "
         f"{e(', '.join(run.algorithms))}.",
-        None if run.summary is None else summary_table(run), MISSING_SUMMARY, figures, notes)
+        None if run.summary is None else summary_table(run), MISSING_SUMMARY, figures, notes,
+        run.record)
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -168,6 +233,8 @@ def make_report(run_dir: Path, out_dir: Path | None = None) -> Path:
             figures.append(result)
         elif result:
             notes.append(result)
+    if run.record is None:
+        notes.append(MISSING_RECORD)
     made = {f.file for f in figures}
     for name in FIGURES.values():  # a figure left over from an earlier run
         if name not in made and (out_dir / name).exists():

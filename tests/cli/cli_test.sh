@@ -840,6 +840,87 @@ with gzip.open(sys.argv[2], "wb") as f:
     expect_error "datasets (100000 training" -- validate "$work/big.yaml" --max-memory 4GiB
     grep -qF "in $b)" "$work/err" || fail "the refusal does not name the data folder: $(cat "$work/err")"
     [ $((SECONDS - start)) -le 5 ] || fail "refusing the declared size took $((SECONDS - start)) s"
+  provenance)
+    # syncsim --version and run.json name the build; run.json parses as JSON
+    # and holds the scenario's hash (checked with sha256sum), seed, threads,
+    # host, start and wall time, and the command line; it is replaced with
+    # the rest of the folder, and never changes the CSVs.
+    "$syncsim" --version >"$work/version" || fail "--version exited non-zero"
+    want=$(sed -n 's/^project(syncsim VERSION \([0-9.]*\).*/\1/p' "$src/CMakeLists.txt")
+    [ "$(head -1 "$work/version")" = "syncsim $want" ] || fail "--version: $(head -1 "$work/version") (want syncsim $want)"
+    commit=$(sed -n 's/^commit: //p' "$work/version")
+    top=$(git -C "$src" rev-parse --show-toplevel 2>/dev/null || true)
+    if [ -n "$top" ] && [ "$(realpath "$top")" = "$(realpath "$src")" ]; then
+      [[ $commit =~ ^[0-9a-f]{40}(-dirty)?$ ]] || fail "--version: commit '$commit'"
+      git -C "$src" cat-file -e "${commit%-dirty}^{commit}" || fail "$commit is no commit of $src"
+    else
+      [ "$commit" = unknown ] || fail "--version outside a git checkout: commit '$commit'"
+    fi
+    grep -q '^flags: .*-march=[a-z0-9-]* .*-ffp-contract=off' "$work/version" ||
+      fail "--version lacks the ISA and contraction flags: $(cat "$work/version")"
+    grep -q '^compiler: [A-Za-z]* [0-9]' "$work/version" || fail "--version lacks the compiler"
+    scenario=$src/scenarios/ci/ps_sync_synthetic.yaml
+    # A file name that needs escaping in JSON (quote, backslash, a byte that is not UTF-8).
+    odd=$work/$'od"d\\\xff.yaml'
+    cp "$scenario" "$odd"
+    before=$(date -u +%s.%N)
+    "$syncsim" run -q "$odd" -o "$work/a" --seed 5 --threads 2
+    after=$(date -u +%s.%N)
+    "$syncsim" run -q "$scenario" -o "$work/b" --seed 5 --threads 1
+    for f in metrics.csv summary.csv staleness.csv nodes.csv partition.csv; do
+      cmp "$work/a/$f" "$work/b/$f" || fail "$f differs between two runs of the same scenario and seed"
+    done
+    ! cmp -s "$work/a/run.json" "$work/b/run.json" || fail "run.json equal for two different command lines"
+    /usr/bin/python3 - "$work/a/run.json" "$odd" "$work/version" "$before" "$after" "$(hostname)" \
+        "$syncsim" "$work/a" <<'PY' || fail "run.json: above"
+import datetime, hashlib, json, os, sys
+path, scenario, version, before, after, host, binary, out = sys.argv[1:]
+raw = open(path, "rb").read()
+record = json.loads(raw.decode("utf-8"))
+text = open(scenario, "rb").read()
+info = dict(line.split(": ", 1) for line in open(version).read().splitlines()[1:])
+assert record["syncsim_version"] == open(version).readline().split()[1], record
+assert record["commit"] == info["commit"], (record["commit"], info)
+assert record["flags"] == info["flags"] and record["compiler"] == info["compiler"]
+assert info["build"] == f'{record["build_type"]}, ISA {record["isa"]}', info["build"]
+assert f'-march={record["isa"]}' in record["flags"]
+assert record["scenario"] == "ps_sync_synthetic"
+assert record["scenario_sha256"] == hashlib.sha256(text).hexdigest()
+assert record["scenario_text"].encode("utf-8") == text
+# The file name's 0xff byte is not UTF-8: it reads back as U+FFFD.
+assert record["scenario_file"] == os.fsencode(scenario).decode("utf-8", "replace"), record["scenario_file"]
+assert record["command_line"][1:] == ["run", "-q", record["scenario_file"], "-o", out, "--seed",
+                                      "5", "--threads", "2"], record["command_line"]
+assert record["seed"] == 5 and record["threads"] == 2 and record["sweep_point"] is None
+assert record["host"] == host, record["host"]
+start = datetime.datetime.strptime(record["start_time"], "%Y-%m-%dT%H:%M:%S.%fZ")
+start = start.replace(tzinfo=datetime.timezone.utc).timestamp()
+assert float(before) - 0.001 <= start <= float(after), (before, start, after)
+assert 0 < record["wall_time_s"] <= float(after) - start + 0.001, record["wall_time_s"]
+print("run.json ok:", ", ".join(sorted(record)))
+PY
+    # A new run replaces run.json with the rest of the folder.
+    "$syncsim" run -q "$scenario" -o "$work/a" --seed 9
+    grep -q '"seed": 9,' "$work/a/run.json" || fail "the re-run did not replace run.json"
+    # Sweep points and check folders have one too.
+    sed -e '/^expect:/,$d' "$scenario" >"$work/sw.yaml"
+    printf 'sweep:\n  seed: [1, 2]\n' >>"$work/sw.yaml"
+    "$syncsim" sweep -q "$work/sw.yaml" -o "$work/sw"
+    for d in "$work"/sw/points/*; do
+      /usr/bin/python3 -c '
+import hashlib, json, sys
+r = json.load(open(sys.argv[1] + "/run.json"))
+assert r["scenario_sha256"] == hashlib.sha256(open(sys.argv[2], "rb").read()).hexdigest()
+assert r["sweep_point"] == int(sys.argv[1].rsplit("/", 1)[1][:4]) and r["seed"] == r["sweep_point"] + 1, r
+assert r["command_line"][1:3] == ["sweep", sys.argv[2]] and "--point" in r["command_line"]
+' "$d" "$work/sw.yaml" || fail "$d/run.json"
+    done
+    "$syncsim" check "$scenario" -o "$work/c" >/dev/null
+    /usr/bin/python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["scenario_file"] == sys.argv[2] and r["command_line"][1] == "check", r
+' "$work/c/ps_sync_synthetic/run.json" "$scenario" || fail "check -o: run.json"
     ;;
   *)
     fail "unknown case $case_name"

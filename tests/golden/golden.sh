@@ -2,12 +2,14 @@
 # Golden output hashes: the same scenario and seed give the same bytes on any
 # machine at the ISA baseline, whatever CPU built the binary (DESIGN.md,
 # "Determinism rules"; README, "Determinism").
-#   golden.sh SYNCSIM_BINARY SOURCE_DIR           check against ci_hashes.txt
-#   golden.sh SYNCSIM_BINARY SOURCE_DIR --update  rewrite ci_hashes.txt
+#   golden.sh SYNCSIM_BINARY SOURCE_DIR                  check against ci_hashes.txt
+#   golden.sh SYNCSIM_BINARY SOURCE_DIR --update-golden  rewrite ci_hashes.txt
+#                                                        (--update: the same)
 # Runs every scenarios/ci/*.yaml and the timing-only (math: none) scenarios
 # beside this script with --threads 1 and --threads 2, and hashes each output
-# CSV but timing.csv (wall-clock times). The two thread counts must give the
-# same bytes; --update refuses to write anything otherwise.
+# CSV but timing.csv (wall-clock times; run.json, the run's record, is not a
+# CSV). The two thread counts must give the same bytes; --update-golden
+# refuses to write anything otherwise.
 set -euo pipefail
 syncsim=$1
 src=$2
@@ -17,6 +19,10 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
+case $mode in
+  check | --update | --update-golden) ;;
+  *) fail "unknown mode '$mode' (expected --update-golden or nothing)" ;;
+esac
 
 # hashes DIR: "sha256 ./file" per CSV of a run folder, timing.csv excepted.
 hashes() {
@@ -37,7 +43,7 @@ for scenario in "$src"/scenarios/ci/*.yaml "$src"/tests/golden/*.yaml; do
   sed "s|^|$name |" "$work/${name//\//_}-t1.hashes" >>"$work/hashes.txt"
 done
 
-if [ "$mode" = --update ]; then
+if [ "$mode" != check ]; then
   {
     echo "# Output hashes (sha256 per CSV, timing.csv excepted) of tests/golden/golden.sh:"
     echo "# every scenarios/ci scenario and tests/golden's timing-only ones, with"
