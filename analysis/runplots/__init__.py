@@ -3,11 +3,15 @@ command line and sweep_report.py draws sweep folders with the same pieces.
 
     io.py       reading the run folder's CSVs (Run, load_run, RunError)
     drawing.py  what every figure shares (colours, log axes, legends, save)
+    quantities.py  axis values with units ("1Gbps") as numbers
+    stats.py    means and Student-t 95% intervals of replicates
     figures.py  one plot_* function per figure, in report order (PLOTTERS)
     report.py   the summary table, report.md / report.html, make_report
 """
 
 from .drawing import colours, human_bytes, human_count, legend_outside, save, spans_decades
+from .quantities import positions, quantity
+from .stats import mean_ci95, t_quantile_975
 from .figures import (FIGURES, LINKS_SHOWN, MAX_NODE_BARS, PLOTTERS, Figure, plot_accuracy,
                       plot_bytes_per_node, plot_clock_skew, plot_consensus,
                       plot_link_utilisation, plot_loss, plot_staleness, plot_throughput_bytes)
@@ -17,6 +21,7 @@ from .report import (MISSING_SUMMARY, REPORT_HTML, REPORT_MD, SUMMARY_COLUMNS, T
                      summary_table, title_of, write_atomic)
 
 __all__ = [
+    "positions", "quantity", "mean_ci95", "t_quantile_975",
     "colours", "human_bytes", "human_count", "legend_outside", "save", "spans_decades",
     "FIGURES", "LINKS_SHOWN", "MAX_NODE_BARS", "PLOTTERS", "Figure", "plot_accuracy",
     "plot_bytes_per_node", "plot_clock_skew", "plot_consensus", "plot_link_utilisation",
