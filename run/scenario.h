@@ -77,6 +77,7 @@ struct TopologySpec {
   double oversubscription = 1.0;      // tree
   std::vector<std::string> switches;  // explicit
   std::vector<ExplicitLink> links;    // explicit
+  bool bandwidth_in_bits = true;      // the scenario's unit family, for pictures
 };
 
 struct DataSpec {

@@ -350,15 +350,24 @@ case "$case_name" in
       "$work/c/summary.csv" || fail "an algorithm in compare.yaml did not train"
     ;;
   topology_dot)
-    # The network as DOT: every node once, every link once, labelled.
+    # The network as DOT: every switch once, every link once, racks as clusters.
     "$syncsim" topology "$src/scenarios/examples/compare.yaml" --dot >"$work/t.dot"
-    head -1 "$work/t.dot" | grep -qx 'graph G {' || fail "not a DOT graph"
-    [ "$(grep -c 'shape=box' "$work/t.dot")" -eq 9 ] || fail "expected 9 hosts"
+    head -1 "$work/t.dot" | grep -qx 'graph "compare" {' || fail "not a DOT graph"
     [ "$(grep -c 'shape=ellipse' "$work/t.dot")" -eq 4 ] || fail "expected 4 switches (3 ToR + spine)"
-    [ "$(grep -c -- '--' "$work/t.dot")" -eq 12 ] || fail "expected 12 links"
+    [ "$(grep -- ' -- ' "$work/t.dot" | grep -vc 'style=invis')" -eq 12 ] || fail "expected 12 links"
+    [ "$(grep -c 'subgraph cluster_rack' "$work/t.dot")" -eq 3 ] || fail "expected 3 racks"
     "$syncsim" topology "$src/scenarios/examples/compare.yaml" --dot -o "$work/t2.dot" >/dev/null
     cmp "$work/t.dot" "$work/t2.dot" || fail "-o wrote something else than stdout"
     expect_error "cannot write" -- topology "$src/scenarios/examples/compare.yaml" --dot -o "$work/no/such/dir/t.dot"
+    # Graphviz (installed by setup-debian.sh) renders it; a 51-host star is a
+    # block, not the 10,000-pixel strip a single row of hosts makes.
+    command -v dot >/dev/null || fail "graphviz's dot is missing (scripts/setup-debian.sh installs it)"
+    dot -Tsvg "$work/t.dot" -o "$work/t.svg" || fail "dot cannot render the picture"
+    sed 's/worker: {count: 4,/worker: {count: 50,/' "$src/scenarios/ci/ps_sync_synthetic.yaml" >"$work/star51.yaml"
+    "$syncsim" topology "$work/star51.yaml" --dot | dot -Tsvg >"$work/star51.svg" || fail "dot failed on 51 hosts"
+    read -r width height < <(sed -n 's/^<svg width="\([0-9]*\)pt" height="\([0-9]*\)pt".*/\1 \2/p' "$work/star51.svg")
+    [ -n "$width" ] && [ "$width" -le 2000 ] && [ "$width" -le $((4 * height)) ] \
+      || fail "a 51-host star renders ${width}x${height} pt: expected at most 2000 pt wide, 4:1"
     ;;
   default_scenario)
     # The README's first command runs this; it must reach >= 0.8 accuracy.
