@@ -225,7 +225,7 @@ case "$case_name" in
     [ -p "$work/fifo" ] && [ -L "$work/link" ] && [ -d "$work/folder" ] || fail "a refused target changed"
     ln -s "$work/victim" "$work/t.dot.tmp"
     "$syncsim" topology "$scenario" --dot -o "$work/t.dot" >/dev/null
-    head -1 "$work/t.dot" | grep -qx 'graph G {' || fail "t.dot not written"
+    head -1 "$work/t.dot" | grep -qx 'graph "ps_sync_synthetic" {' || fail "t.dot not written"
     "$syncsim" check "$scenario" --junit "$work/j.xml" >/dev/null 2>&1 || fail "check failed"
     junit "$work/j.xml" >/dev/null
     mkdir "$work/r"
