@@ -14,10 +14,12 @@
 #include <CLI/CLI.hpp>
 #include <charconv>
 #include <cstdint>
+#include <iostream>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "app/cli_help.h"
 #include "app/commands.h"
 
 namespace {
@@ -42,6 +44,7 @@ void add_verbosity(CLI::App* command, app::Verbosity& v) {
 int main(int argc, char** argv) {
   CLI::App cli{"syncsim: a deterministic simulator of distributed deep-learning clusters"};
   cli.require_subcommand(1);
+  cli.footer(app::help_footer());
 
   std::string scenario_path, out_dir;
   std::optional<std::uint64_t> seed;
@@ -121,6 +124,11 @@ int main(int argc, char** argv) {
   check->add_option("--test-fault", test_fault)->group("")->check(
       CLI::IsMember({"flip_average_sign"}));
 
+  // Before CLI11, whose "arguments were not expected" names no alternative.
+  if (auto message = app::misspelled_argument(cli, std::vector<std::string>(argv + 1, argv + argc))) {
+    std::cerr << *message << '\n';
+    return app::kExitBadInput;
+  }
   try {
     cli.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -349,6 +349,22 @@ case "$case_name" in
     awk -F, 'NR==1{for(i=1;i<=NF;i++) if($i=="final_accuracy") c=i} NR>1 && $c < 0.7 {bad=bad" "$2} END{if(bad!=""){print "low accuracy:" bad; exit 1}}' \
       "$work/c/summary.csv" || fail "an algorithm in compare.yaml did not train"
     ;;
+  command_line)
+    # A mistyped command or flag gets the closest name; values are not flags.
+    scenario=$src/scenarios/ci/ps_sync_synthetic.yaml
+    expect_error "unknown option '--jbos' (did you mean '--jobs'?)" -- sweep "$scenario" --jbos 2
+    expect_error "unknown command 'rnu' (did you mean 'run'?)" -- rnu "$scenario"
+    expect_error "unknown option '--thread' (did you mean '--threads'?)" -- run "$scenario" --thread=2
+    expect_error "unknown option '-x'" -- check "$scenario" -x
+    (cd "$work" && "$syncsim" run "$scenario" -o -dashed --seed 7 -q) || fail "a value starting with a dash was taken for a flag"
+    [ -f "$work/-dashed/summary.csv" ] || fail "-o -dashed wrote no run"
+    # --help lists examples and every algorithm kind.
+    "$syncsim" --help >"$work/help" || fail "--help failed"
+    for kind in ps_sync ps_async ps_ssp gossip allreduce_ring allreduce_tree allreduce_hierarchical local_sgd fedavg; do
+      grep -q "$kind" "$work/help" || fail "--help does not list $kind"
+    done
+    grep -q "Examples:" "$work/help" || fail "--help has no examples"
+    ;;
   topology_dot)
     # The network as DOT: every switch once, every link once, racks as clusters.
     "$syncsim" topology "$src/scenarios/examples/compare.yaml" --dot >"$work/t.dot"
