@@ -261,8 +261,9 @@ def make_sweep_report(path: Path, out_dir: Path | None = None, points: bool = Fa
             notes.append(result)
     made = {f.file for f in figures}
     for old in out_dir.glob("sweep_*.png"):  # left over from an earlier report
-        if old.name not in made:
-            old.unlink()
+        for stale in pr.stale_variants(old.name, old.name in made):
+            if (out_dir / stale).exists():
+                (out_dir / stale).unlink()
     pr.write_atomic(out_dir / pr.REPORT_MD, render_md(sweep, figures, notes))
     pr.write_atomic(out_dir / pr.REPORT_HTML, render_html(sweep, figures, notes))
     if points:

@@ -9,7 +9,8 @@ command line and sweep_report.py draws sweep folders with the same pieces.
     report.py   the summary table, report.md / report.html, make_report
 """
 
-from .drawing import colours, human_bytes, human_count, legend_outside, save, spans_decades
+from .drawing import (FORMATS, colours, human_bytes, human_count, legend_outside, save,
+                      set_formats, spans_decades, stale_variants)
 from .quantities import positions, quantity
 from .stats import mean_ci95, t_quantile_975
 from .figures import (FIGURES, LINKS_SHOWN, MAX_NODE_BARS, PLOTTERS, Figure, plot_accuracy,
@@ -22,7 +23,7 @@ from .report import (MISSING_SUMMARY, REPORT_HTML, REPORT_MD, SUMMARY_COLUMNS, T
 
 __all__ = [
     "positions", "quantity", "mean_ci95", "t_quantile_975",
-    "colours", "human_bytes", "human_count", "legend_outside", "save", "spans_decades",
+    "FORMATS", "set_formats", "stale_variants", "colours", "human_bytes", "human_count", "legend_outside", "save", "spans_decades",
     "FIGURES", "LINKS_SHOWN", "MAX_NODE_BARS", "PLOTTERS", "Figure", "plot_accuracy",
     "plot_bytes_per_node", "plot_clock_skew", "plot_consensus", "plot_link_utilisation",
     "plot_loss", "plot_staleness", "plot_throughput_bytes",
