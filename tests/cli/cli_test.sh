@@ -365,6 +365,53 @@ case "$case_name" in
     done
     grep -q "Examples:" "$work/help" || fail "--help has no examples"
     ;;
+  csv_data)
+    # A user's own CSV data: blobs written here with a client column; FedAvg
+    # with partition: natural gives each participant exactly one client's rows
+    # and learns them.
+    /usr/bin/python3 - "$work" <<'PY'
+import random, sys
+random.seed(3)
+centres = [[random.gauss(0, 2) for _ in range(5)] for _ in range(3)]
+def write(path, n, clients):
+    with open(path, "w") as f:
+        f.write("f0,f1,f2,f3,f4,label" + (",client" if clients else "") + "\n")
+        for _ in range(n):
+            c = random.randrange(3)
+            x = ",".join(f"{random.gauss(m, 1):.5g}" for m in centres[c])
+            f.write(f"{x},{c}" + (f",writer{random.randrange(clients):02d}" if clients else "") + "\n")
+write(sys.argv[1] + "/train.csv", 1200, 6)
+write(sys.argv[1] + "/test.csv", 300, 0)
+PY
+    cat >"$work/csv.yaml" <<YAML
+name: csv_fedavg
+seed: 1
+cluster:
+  server: {count: 1, flops: 20GFLOPS}
+  client: {count: 6, flops: 5GFLOPS}
+topology: {kind: star, bandwidth: 100Mbps, latency: 1ms}
+data: {dataset: csv, train: $work/train.csv, test: $work/test.csv, client: client, partition: natural}
+model: {layers: [5, 16, 3]}
+optimizer: {kind: sgd, lr: 0.05}
+algorithm: {kind: fedavg, clients_per_round: 3, local_epochs: 1, batch_size: 10}
+stop: {steps: 20}
+eval: {every_steps: 5}
+YAML
+    "$syncsim" run "$work/csv.yaml" -o "$work/csv" -q || fail "the CSV scenario failed"
+    tail -n +2 "$work/train.csv" | cut -d, -f7 | sort | uniq -c | awk '{print $1}' >"$work/want"
+    tail -n +2 "$work/csv/partition.csv" | cut -d, -f3 >"$work/got"
+    cmp -s "$work/want" "$work/got" || fail "participants' samples $(tr '\n' ' ' <"$work/got") differ from the clients' $(tr '\n' ' ' <"$work/want")"
+    awk -F, 'NR == 2 && $12 < 0.9 { exit 1 }' "$work/csv/summary.csv" || fail "CSV data did not train"
+    # Errors name the scenario key and the data file's line and column.
+    sed 's/client: client/client: writer/' "$work/csv.yaml" >"$work/bad1.yaml"
+    expect_error "data.train: $work/train.csv: line 1: no column named 'writer'" -- validate "$work/bad1.yaml"
+    sed 's/layers: \[5,/layers: [6,/' "$work/csv.yaml" >"$work/bad2.yaml"
+    expect_error "first layer width must equal the 5 features of the data" -- validate "$work/bad2.yaml"
+    sed 's/count: 6/count: 7/' "$work/csv.yaml" >"$work/bad3.yaml"
+    expect_error "the training file has 6 clients, fewer than the 7 participants" -- run "$work/bad3.yaml" -o "$work/b3"
+    sed -i '5s/.*/1.0,abc,0,0,0,1,writer00/' "$work/train.csv"
+    expect_error "$work/train.csv: line 5, column 'f1': expected a finite number, got 'abc'" -- run "$work/csv.yaml" -o "$work/b4"
+    ;;
   topology_dot)
     # The network as DOT: every switch once, every link once, racks as clusters.
     "$syncsim" topology "$src/scenarios/examples/compare.yaml" --dot >"$work/t.dot"
