@@ -3,6 +3,7 @@
 
     /usr/bin/python3 analysis/plot_run.py RUN_DIR [-o OUT_DIR]
     /usr/bin/python3 analysis/plot_run.py SWEEP_DIR [-o OUT_DIR] [--points]
+    ... [--format pdf] [--format svg]   also vector figures beside the PNGs
 
 A sweep folder (`syncsim sweep`) gets its own report: the collected summary
 table and metrics against each axis (analysis/sweep_report.py); --points also
@@ -33,7 +34,7 @@ import sys
 from pathlib import Path
 
 from runplots import *  # noqa: F401,F403  plot_run.<name> as before the split
-from runplots import REPORT_MD, RunError, make_report
+from runplots import FORMATS, REPORT_MD, RunError, make_report, set_formats
 import sweep_report  # after runplots, which selects the headless backend
 
 
@@ -45,7 +46,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="output folder (default: RUN_DIR/plots)")
     parser.add_argument("--points", action="store_true",
                         help="sweep folders: also plot each point's run folder")
+    parser.add_argument("--format", action="append", choices=FORMATS, default=[],
+                        help="also write every figure as PDF or SVG (vector, for a paper) "
+                             "beside the PNG the HTML report shows; repeatable")
     args = parser.parse_args(argv)
+    set_formats(args.format)
     try:
         if sweep_report.is_sweep_folder(args.run_dir):
             report = sweep_report.make_sweep_report(args.run_dir, args.out, args.points)

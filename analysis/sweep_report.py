@@ -7,7 +7,10 @@ DIR/points/NNNN-*/ (one run folder per point). The report shows the collected
 table and, for each axis, final accuracy, simulated time, throughput and bytes
 against that axis: one line per combination of the other axes' values (and
 per algorithm label when a point runs several), so each line changes one
-thing only.
+thing only. Values with units ("100Mbps", "10ms") sit at their real scale;
+names (algorithms) are categories drawn as side-by-side points, never joined.
+A `seed` axis (and replicate rows of one point) is averaged over: a mean with
+its 95% Student-t interval.
 """
 
 from __future__ import annotations
@@ -102,15 +105,55 @@ def file_safe(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._+]+", "_", text).strip("_")[:48] or "axis"
 
 
-def numeric(values: list[str]) -> list[float] | None:
-    try:
-        return [float(v) for v in values]
-    except ValueError:
-        return None
+# Axes whose values are replicates of one configuration, not a setting to plot
+# against: the other figures average over them (mean line, 95% band).
+REPLICATE_AXES = {"seed", "sweep.seed"}
+
+
+def line_groups(s: pd.DataFrame, keys: list[str]) -> list[tuple[str | None, pd.DataFrame]]:
+    """(label, rows) per combination of the keys' values, in first-seen order."""
+    if not keys:
+        return [(None, s)]
+    out = []
+    for key, d in s.groupby(keys if len(keys) > 1 else keys[0], sort=False, dropna=False):
+        key = key if isinstance(key, tuple) else (key,)
+        out.append((", ".join(f"{k}={v}" if k != "algorithm" else str(v)
+                              for k, v in zip(keys, key)), d))
+    return out
+
+
+def draw_group(ax, d: pd.DataFrame, axis: str, column: str, position: dict, offset: float,
+               joined: bool, colour, label) -> None:
+    """One configuration's metric against the axis: the mean over replicates at each
+    value, with a 95% band (numeric axis) or error bars (categorical axis) when a
+    value has two or more replicates."""
+    xs, means, halves = [], [], []
+    for value, rows in d.groupby(axis, sort=False):
+        mean, half, _ = pr.mean_ci95(rows[column].values)
+        if mean == mean:
+            xs.append(position[value] + offset)
+            means.append(mean)
+            halves.append(half)
+    if not xs:
+        return
+    order = sorted(range(len(xs)), key=lambda i: xs[i])
+    xs, means, halves = ([v[i] for i in order] for v in (xs, means, halves))
+    banded = any(h == h for h in halves)
+    if joined:
+        ax.plot(xs, means, marker="o", lw=1.6, color=colour, label=label)
+        if banded:
+            lo = [m - (h if h == h else 0) for m, h in zip(means, halves)]
+            hi = [m + (h if h == h else 0) for m, h in zip(means, halves)]
+            ax.fill_between(xs, lo, hi, color=colour, alpha=0.2, lw=0)
+    else:
+        ax.errorbar(xs, means, yerr=[h if h == h else 0 for h in halves] if banded else None,
+                    fmt="o", ms=6, capsize=3, color=colour, label=label)
 
 
 def plot_axis(sweep: Sweep, axis: str, out: Path) -> pr.Figure | str:
-    """The metrics against one axis, a line per combination of everything else."""
+    """The metrics against one axis: one line (numeric axis) or one set of dodged
+    points (categorical axis) per combination of every other setting, averaged over
+    replicate axes (seeds) with a 95% band."""
     s = sweep.summary
     metrics = [(c, label) for c, label in METRICS if pr.has_values(s, c)]
     if not metrics:
@@ -118,31 +161,35 @@ def plot_axis(sweep: Sweep, axis: str, out: Path) -> pr.Figure | str:
     values = list(dict.fromkeys(s[axis]))  # point order = the order written in the YAML
     if len(values) < 2:
         return f"{axis}: one value only ({values[0]}), nothing to draw against it"
-    xs = numeric(values)
-    position = dict(zip(values, xs if xs is not None else range(len(values))))
-    others = [a for a in sweep.axes if a != axis]
+    xs = pr.positions(values)
+    joined = xs is not None
+    position = dict(zip(values, xs if joined else range(len(values))))
+    others = [a for a in sweep.axes if a != axis and a not in REPLICATE_AXES]
     if s.groupby("point")["algorithm"].nunique().max() > 1:  # several algorithms per point
         others.append("algorithm")
-    groups = list(dict.fromkeys(tuple(r) for r in s[others].itertuples(index=False)))
+    groups = line_groups(s, others)
+    replicates = max(len(d) for _, g in groups for _, d in g.groupby(axis, sort=False))
     cmap = plt.get_cmap("tab10" if len(groups) <= 10 else "tab20")
     fig, axs = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics) + 1, 4.4), squeeze=False)
     axs = axs[0]
-    for gi, key in enumerate(groups):
-        d = s[(s[others] == pd.Series(key, index=others, dtype=object)).all(axis=1)] if others else s
-        label = ", ".join(f"{o}={k}" if o != "algorithm" else str(k)
-                          for o, k in zip(others, key)) or None
+    width = 0.6 / len(groups)  # categorical values: the groups side by side within 0.6
+    for gi, (label, d) in enumerate(groups):
+        offset = 0.0 if joined else (gi - (len(groups) - 1) / 2) * width
         for ax, (c, _) in zip(axs, metrics):
-            ax.plot([position[v] for v in d[axis]], d[c], marker="o", lw=1.6,
-                    color=cmap(gi % cmap.N), label=label)
+            draw_group(ax, d, axis, c, position, offset, joined, cmap(gi % cmap.N), label)
     for ax, (c, ylabel) in zip(axs, metrics):
         ax.set_xlabel(axis)
         ax.set_ylabel(ylabel)
         ax.grid(alpha=0.3)
-        if xs is None:
+        if not joined:
             ax.set_xticks(range(len(values)))
             ax.set_xticklabels(values, rotation=20 if max(map(len, values)) > 8 else 0)
-        elif pr.spans_decades(xs):
-            ax.set_xscale("log")
+        else:
+            if pr.spans_decades(xs):
+                ax.set_xscale("log")
+                ax.minorticks_off()
+            ax.set_xticks(xs)
+            ax.set_xticklabels(values, rotation=20 if max(map(len, values)) > 8 else 0)
         if c != "final_accuracy" and pr.spans_decades(s[c].dropna().values):
             ax.set_yscale("log")
         if c == "bytes_total":
@@ -150,11 +197,16 @@ def plot_axis(sweep: Sweep, axis: str, out: Path) -> pr.Figure | str:
     pr.legend_outside(fig, axs, ncol_max=3)
     name = f"sweep_{file_safe(axis.removeprefix('sweep.'))}.png"
     pr.save(fig, out, name)
+    spread = (f"; each point is the mean of {replicates} replicates (seeds) with its 95% "
+              f"Student-t interval as a {'band' if joined else 'bar'}" if replicates > 1 else "")
     return pr.Figure(axis, name, f"Against {axis}",
                      f"Final test accuracy, simulated time, simulated throughput and bytes sent "
-                     f"for each value of {axis} (x axis, in the sweep's order)"
-                     + (f"; one line per combination of {', '.join(others)}" if others else "")
-                     + ". Log scales where values span 20x or more.")
+                     f"for each value of {axis} ("
+                     + ("at its real scale" if joined else "categories, in the sweep's order")
+                     + ")"
+                     + (f"; one {'line' if joined else 'colour'} per combination of "
+                        f"{', '.join(others)}" if others else "")
+                     + spread + ". Log scales where values span 20x or more.")
 
 
 def table(sweep: Sweep) -> tuple[list[str], list[list[str]]]:
@@ -198,6 +250,10 @@ def make_sweep_report(path: Path, out_dir: Path | None = None, points: bool = Fa
     figures: list[pr.Figure] = []
     notes: list[str] = []
     for axis in sweep.axes:
+        if axis in REPLICATE_AXES:
+            notes.append(f"{axis}: replicates, averaged in the other figures (mean and 95% "
+                         f"interval) rather than drawn against")
+            continue
         result = plot_axis(sweep, axis, out_dir)
         if isinstance(result, pr.Figure):
             figures.append(result)
@@ -205,8 +261,9 @@ def make_sweep_report(path: Path, out_dir: Path | None = None, points: bool = Fa
             notes.append(result)
     made = {f.file for f in figures}
     for old in out_dir.glob("sweep_*.png"):  # left over from an earlier report
-        if old.name not in made:
-            old.unlink()
+        for stale in pr.stale_variants(old.name, old.name in made):
+            if (out_dir / stale).exists():
+                (out_dir / stale).unlink()
     pr.write_atomic(out_dir / pr.REPORT_MD, render_md(sweep, figures, notes))
     pr.write_atomic(out_dir / pr.REPORT_HTML, render_html(sweep, figures, notes))
     if points:

@@ -1,6 +1,7 @@
 // syncsim sweep, validate, topology and check, and the mapping of errors to
 // exit codes that every subcommand shares.
 #include "app/commands.h"
+#include "app/topology_dot.h"
 
 #include <cstdio>
 #include <filesystem>
@@ -114,13 +115,13 @@ int topology_command(const std::string& scenario_path, const std::string& out_fi
   const Scenario scenario = load_scenario(scenario_path);
   const topology::Topology topo = build_topology(scenario);
   if (out_file.empty()) {
-    topo.write_graphviz(std::cout);
+    write_topology_dot(std::cout, scenario, topo);
     return 0;
   }
   // Written whole or not at all, never through a link or onto a device.
   try {
     std::ostringstream dot;
-    topo.write_graphviz(dot);
+    write_topology_dot(dot, scenario, topo);
     write_file_atomically(out_file, dot.str());
   } catch (const std::runtime_error& e) {
     std::cerr << "syncsim: " << e.what() << '\n';

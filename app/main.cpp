@@ -17,10 +17,12 @@
 #include <charconv>
 #include <chrono>
 #include <cstdint>
+#include <iostream>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "app/cli_help.h"
 #include "app/commands.h"
 #include "app/memory_budget.h"
 #include "run/build_info.h"
@@ -72,6 +74,7 @@ int main(int argc, char** argv) {
         return text;
       },
       "Print the version, git commit, build type, ISA and flags, and compiler, then exit");
+  cli.footer(app::help_footer());
 
   std::string scenario_path, out_dir;
   std::optional<std::uint64_t> seed;
@@ -156,6 +159,11 @@ int main(int argc, char** argv) {
       CLI::IsMember({"flip_average_sign"}));
   add_max_memory(check, max_memory_text);
 
+  // Before CLI11, whose "arguments were not expected" names no alternative.
+  if (auto message = app::misspelled_argument(cli, std::vector<std::string>(argv + 1, argv + argc))) {
+    std::cerr << *message << '\n';
+    return app::kExitBadInput;
+  }
   try {
     cli.parse(argc, argv);
   } catch (const CLI::Success& e) {  // --help, --version

@@ -7,6 +7,7 @@
 
 #include "app/scenario_loader.h"
 #include "app/scenario_sections.h"
+#include "app/units.h"
 
 namespace app::section {
 namespace {
@@ -106,10 +107,12 @@ TopologySpec load_topology(const ConfigNode& node) {
   if (spec.kind == "star" || spec.kind == "ring") {
     node.check_keys({"kind", "bandwidth", "latency"});
     spec.link = load_link(node);
+    spec.bandwidth_in_bits = is_bit_rate(node.child("bandwidth").as_string());
   } else if (spec.kind == "tree") {
     node.check_keys(
         {"kind", "bandwidth", "latency", "hosts_per_rack", "uplink_latency", "oversubscription"});
     spec.link = load_link(node);
+    spec.bandwidth_in_bits = is_bit_rate(node.child("bandwidth").as_string());
     spec.hosts_per_rack = static_cast<int>(node.child("hosts_per_rack").as_int_in(1, 1'000'000));
     spec.uplink_latency = node.get_duration("uplink_latency", spec.link.latency);
     if (auto o = node.optional_child("oversubscription")) {
@@ -130,6 +133,7 @@ TopologySpec load_topology(const ConfigNode& node) {
       const ConfigNode l = links.at(i);
       l.check_keys({"from", "to", "bandwidth", "latency"});
       spec.links.push_back({l.child("from").as_string(), l.child("to").as_string(), load_link(l)});
+      if (i == 0) spec.bandwidth_in_bits = is_bit_rate(l.child("bandwidth").as_string());
     }
   } else {
     kind.fail("unknown topology kind '" + spec.kind + "' (expected star, ring, tree or explicit)");

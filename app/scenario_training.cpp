@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <limits>
 
+#include "algorithms/ml/csv_reader.h"
 #include "algorithms/ml/idx_reader.h"
 #include "app/scenario_sections.h"
+#include "app/spelling.h"
 
 namespace app::section {
 namespace {
@@ -19,7 +21,8 @@ float as_float_in(const ConfigNode& node, double min) {
 
 DataSpec load_data(const ConfigNode& node) {
   node.check_keys({"dataset", "path", "train_samples", "test_samples", "partition", "alpha",
-                   "shards_per_client", "samples", "features", "classes", "noise", "separation"});
+                   "shards_per_client", "samples", "features", "classes", "noise", "separation",
+                   "train", "test", "label", "client"});
   DataSpec spec;
   const ConfigNode dataset = node.child("dataset");
   spec.dataset = dataset.as_string();
@@ -28,7 +31,41 @@ DataSpec load_data(const ConfigNode& node) {
       if (node.has(key)) node.child(key).fail("not used by " + why);
     }
   };
-  if (spec.dataset == "fashion-mnist" || spec.dataset == "idx") {
+  const std::initializer_list<const char*> csv_keys = {"train", "test", "label", "client"};
+  if (spec.dataset != "csv") check_absent(csv_keys, "dataset '" + spec.dataset + "' (csv only)");
+  if (spec.dataset == "csv") {
+    check_absent({"path", "samples", "features", "classes", "noise", "separation"},
+                 "dataset 'csv' (it reads `train` and `test` files)");
+    spec.train_file = node.child("train").as_string();
+    spec.test_file = node.child("test").as_string();
+    spec.csv_columns.label = node.get_string("label", "label");
+    spec.csv_columns.client = node.get_string("client", "");
+    for (const char* key : {"label", "client"}) {
+      if (node.has(key) && node.child(key).as_string().empty()) {
+        node.child(key).fail("expected a column name");
+      }
+    }
+    // The headers now, so a missing file or column is an error at its key;
+    // the rows (and with them the classes) when the run reads them.
+    std::vector<std::string> train_columns, test_columns;
+    try {
+      train_columns = ml::csv_feature_columns(spec.train_file, spec.csv_columns);
+    } catch (const ml::DataError& e) {
+      node.child("train").fail(e.what());
+    }
+    try {
+      test_columns = ml::csv_feature_columns(
+          spec.test_file, {spec.csv_columns.label, spec.csv_columns.client, false});
+    } catch (const ml::DataError& e) {
+      node.child("test").fail(e.what());
+    }
+    // A test file may leave out the client column; its features are the train's.
+    if (test_columns != train_columns) {
+      node.child("test").fail("its feature columns (" + join(test_columns) +
+                              ") differ from the training file's (" + join(train_columns) + ")");
+    }
+    spec.csv_features = static_cast<int>(train_columns.size());
+  } else if (spec.dataset == "fashion-mnist" || spec.dataset == "idx") {
     check_absent({"samples", "features", "classes", "noise", "separation"},
                  "dataset '" + spec.dataset + "' (those keys describe a synthetic set)");
     spec.path = node.get_string(
@@ -49,7 +86,7 @@ DataSpec load_data(const ConfigNode& node) {
     spec.synthetic_test_samples = std::max<std::int64_t>(1, spec.synthetic.samples / 5);
   } else {
     dataset.fail("unknown dataset '" + spec.dataset +
-                 "' (expected fashion-mnist, idx or synthetic)");
+                 "' (expected fashion-mnist, idx, csv or synthetic)");
   }
   if (node.has("train_samples")) spec.train_samples = node.child("train_samples").as_int_in(1);
   if (node.has("test_samples")) spec.test_samples = node.child("test_samples").as_int_in(1);
@@ -62,8 +99,15 @@ DataSpec load_data(const ConfigNode& node) {
       spec.partition_spec.kind = ml::PartitionKind::dirichlet;
     } else if (spec.partition == "shards") {
       spec.partition_spec.kind = ml::PartitionKind::shards;
+    } else if (spec.partition == "natural") {
+      if (spec.csv_columns.client.empty()) {
+        p->fail("partition 'natural' follows the data's client column: it needs dataset: csv "
+                "with client: COLUMN");
+      }
+      spec.partition_spec.kind = ml::PartitionKind::natural;
     } else if (spec.partition != "iid") {
-      p->fail("unknown partition '" + spec.partition + "' (expected iid, dirichlet or shards)");
+      p->fail("unknown partition '" + spec.partition +
+              "' (expected iid, dirichlet, shards or natural)");
     }
   }
   if (auto a = node.optional_child("alpha")) {
@@ -210,6 +254,9 @@ void check_model_against_data(const Scenario& s) {
   } else if (s.data.dataset == "synthetic") {
     features = s.data.synthetic.features;
     classes = s.data.synthetic.classes;
+  } else if (s.data.dataset == "csv") {
+    features = s.data.csv_features;  // from the header; the classes once the rows are read
+    classes = s.model.widths.back();
   } else {
     return;  // idx: known once loaded; the runner checks
   }

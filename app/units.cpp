@@ -252,6 +252,18 @@ std::string format_bandwidth(double bytes_per_second) {
                        {{"bps", 1.0}, {"kbps", 1e3}, {"Mbps", 1e6}, {"Gbps", 1e9}, {"Tbps", 1e12}});
 }
 
+std::string format_byte_rate(double bytes_per_second) {
+  return format_scaled(bytes_per_second,
+                       {{"B/s", 1.0}, {"kB/s", 1e3}, {"MB/s", 1e6}, {"GB/s", 1e9}, {"TB/s", 1e12}});
+}
+
+bool is_bit_rate(std::string_view text) {
+  for (std::string_view bits : {"bps", "b/s", "bit/s"}) {
+    if (text.size() >= bits.size() && text.substr(text.size() - bits.size()) == bits) return true;
+  }
+  return false;
+}
+
 std::string format_flop_rate(double flop_per_second) {
   return format_scaled(flop_per_second, {{"FLOPS", 1.0},
                                          {"kFLOPS", 1e3},

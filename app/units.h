@@ -58,6 +58,11 @@ double parse_flop_rate(std::string_view text);
 std::string format_bytes(double bytes);
 // For messages, in bits per second: "10Gbps", "100Mbps", "8bps".
 std::string format_bandwidth(double bytes_per_second);
+// In bytes per second, for scenarios that state bandwidths in bytes: "1.25GB/s".
+std::string format_byte_rate(double bytes_per_second);
+// Whether a bandwidth text (already valid) is in bits per second ("10Gbps",
+// "1Gbit/s") rather than bytes ("1.25GB/s", "10GiB/s", a bare number).
+bool is_bit_rate(std::string_view text);
 // For messages: "50GFLOPS", "1.5TFLOPS".
 std::string format_flop_rate(double flop_per_second);
 

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "algorithms/ml/csv_reader.h"
 #include "algorithms/ml/mlp.h"
 #include "algorithms/ml/optimizer.h"
 #include "algorithms/ml/partition.h"
@@ -77,11 +78,15 @@ struct TopologySpec {
   double oversubscription = 1.0;      // tree
   std::vector<std::string> switches;  // explicit
   std::vector<ExplicitLink> links;    // explicit
+  bool bandwidth_in_bits = true;      // the scenario's unit family, for pictures
 };
 
 struct DataSpec {
   std::string dataset = "fashion-mnist";  // fashion-mnist | idx | synthetic
   std::string path;                       // folder of the IDX files (idx, fashion-mnist)
+  std::string train_file, test_file;      // csv: the two files
+  ml::CsvColumns csv_columns;             // csv: label and optional client column
+  int csv_features = 0;                   // csv: feature columns, from the header
   std::int64_t train_samples = 0;         // 0: all
   std::int64_t test_samples = 0;          // 0: all
   std::string partition = "iid";  // iid | dirichlet | shards

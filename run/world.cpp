@@ -1,8 +1,10 @@
 #include "run/world.h"
 
+#include <map>
 #include <numeric>
 #include <stdexcept>
 
+#include "algorithms/ml/csv_reader.h"
 #include "algorithms/ml/idx_reader.h"
 #include "algorithms/ml/synthetic.h"
 #include "run/scenario_error.h"
@@ -63,6 +65,28 @@ ml::Dataset subset(const ml::Dataset& d, std::int64_t wanted, const Scenario& s,
   return ml::take_first(d, wanted);
 }
 
+// Numbers the clients that have samples 0, 1, ... in their original order
+// (a train_samples cap can leave some out); returns how many there are.
+int renumber_clients(std::vector<std::int32_t>& groups) {
+  std::map<std::int32_t, std::int32_t> ids;
+  for (std::int32_t g : groups) ids.emplace(g, 0);
+  std::int32_t next = 0;
+  for (auto& [old_id, id] : ids) id = next++;
+  for (std::int32_t& g : groups) g = ids.at(g);
+  return next;
+}
+
+// partition: natural gives each participant at least one whole client.
+void check_clients(const Scenario& s, int clients) {
+  for (const AlgorithmChoice& a : s.algorithms) {
+    if (a.participants <= clients) continue;
+    throw ScenarioError(s.file, 0, 0, "data.partition",
+                        "natural: the training file has " + std::to_string(clients) +
+                            " clients, fewer than the " + std::to_string(a.participants) +
+                            " participants of '" + a.label + "'");
+  }
+}
+
 }  // namespace
 
 topology::Topology build_topology(const Scenario& s) {
@@ -101,6 +125,19 @@ Datasets load_datasets(const Scenario& s) {
     const ml::Dataset all = ml::make_synthetic(spec, sim::derive_seed(s.seed, "data", "synthetic"));
     data.train = subset(slice(all, 0, train_n), s.data.train_samples, s, "train_samples");
     data.test = slice(all, train_n, s.data.synthetic_test_samples);
+  } else if (s.data.dataset == "csv") {
+    ml::CsvData train = ml::load_csv(s.data.train_file, s.data.csv_columns);
+    ml::CsvData test =
+        ml::load_csv(s.data.test_file, {s.data.csv_columns.label, s.data.csv_columns.client, false});
+    // The classes are the labels either file uses: 0 .. the largest.
+    const int classes = std::max(train.data.num_classes, test.data.num_classes);
+    train.data.num_classes = test.data.num_classes = classes;
+    data.train = subset(train.data, s.data.train_samples, s, "train_samples");
+    data.test = subset(test.data, s.data.test_samples, s, "test_samples");
+    data.test.groups.clear();  // the test set is shared: no client matters there
+    if (s.data.partition_spec.kind == ml::PartitionKind::natural) {
+      check_clients(s, renumber_clients(data.train.groups));
+    }
   } else {
     data.train =
         subset(ml::load_mnist_dir(s.data.path, "train"), s.data.train_samples, s, "train_samples");

@@ -19,6 +19,8 @@ packages=(
   dataset-fashion-mnist
   # analysis/ (plots and reports from the CSV outputs) and its tests
   python3 python3-matplotlib python3-pandas python3-pytest
+  # `syncsim topology --dot` pictures and the HTML reports: rendered by tests
+  graphviz chromium
   # the fuzz preset: clang 14 and its libFuzzer runtime (tests/fuzz/)
   clang-14 libclang-rt-14-dev
 )

@@ -19,6 +19,13 @@ void validate_dataset(const Dataset& d) {
                                   std::to_string(d.num_classes) + ")");
     }
   }
+  if (!d.groups.empty() && d.groups.size() != d.labels.size()) {
+    throw std::invalid_argument("dataset has " + std::to_string(d.groups.size()) +
+                                " client ids for " + std::to_string(d.size()) + " samples");
+  }
+  for (std::int32_t g : d.groups) {
+    if (g < 0) throw std::invalid_argument("dataset client id " + std::to_string(g) + " < 0");
+  }
 }
 
 Dataset take_first(const Dataset& d, std::int64_t n) {
@@ -30,6 +37,7 @@ Dataset take_first(const Dataset& d, std::int64_t n) {
   out.features = d.features.topRows(n);
   out.labels.assign(d.labels.begin(), d.labels.begin() + n);
   out.num_classes = d.num_classes;
+  if (!d.groups.empty()) out.groups.assign(d.groups.begin(), d.groups.begin() + n);
   return out;
 }
 

@@ -17,6 +17,9 @@ struct Dataset {
   RowMatrix features;                // N x D (images scaled to [0, 1])
   std::vector<std::int32_t> labels;  // N, each in [0, num_classes)
   int num_classes = 0;
+  // Optional: which client (natural partition group) each sample belongs to,
+  // in [0, number of clients); empty when the data has no such column.
+  std::vector<std::int32_t> groups;
 
   std::int64_t size() const { return static_cast<std::int64_t>(labels.size()); }
   int num_features() const { return static_cast<int>(features.cols()); }

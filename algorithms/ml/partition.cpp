@@ -207,11 +207,39 @@ std::vector<Shard> partition_shards(std::span<const std::int32_t> labels, int nu
   return parts;
 }
 
+std::vector<Shard> partition_natural(std::span<const std::int32_t> groups, int num_groups,
+                                     int num_parts) {
+  if (num_parts < 1 || num_parts > num_groups) {
+    throw std::invalid_argument("partition_natural: " + std::to_string(num_groups) +
+                                " clients cannot give each of " + std::to_string(num_parts) +
+                                " parts at least one");
+  }
+  std::vector<Shard> shards(static_cast<std::size_t>(num_parts));
+  std::vector<bool> seen(static_cast<std::size_t>(num_groups), false);
+  for (std::size_t i = 0; i < groups.size(); ++i) {
+    const std::int32_t g = groups[i];
+    if (g < 0 || g >= num_groups) {
+      throw std::invalid_argument("partition_natural: client id " + std::to_string(g) +
+                                  " is outside [0, " + std::to_string(num_groups) + ")");
+    }
+    seen[static_cast<std::size_t>(g)] = true;
+    shards[static_cast<std::size_t>(g % num_parts)].push_back(static_cast<std::int32_t>(i));
+  }
+  for (int g = 0; g < num_groups; ++g) {
+    if (!seen[static_cast<std::size_t>(g)]) {
+      throw std::invalid_argument("partition_natural: client " + std::to_string(g) +
+                                  " has no sample");
+    }
+  }
+  return shards;
+}
+
 const char* partition_kind_name(PartitionKind kind) {
   switch (kind) {
     case PartitionKind::iid: return "iid";
     case PartitionKind::dirichlet: return "dirichlet";
     case PartitionKind::shards: return "shards";
+    case PartitionKind::natural: return "natural";
   }
   return "iid";
 }

@@ -68,7 +68,17 @@ std::vector<Shard> partition_shards(std::span<const std::int32_t> labels, int nu
                                     int shards_per_part, std::uint64_t seed);
 
 // Which partition a run uses (`data.partition` in a scenario).
-enum class PartitionKind { iid, dirichlet, shards };
+// The data's own partition (a client column, as federated datasets have):
+// the clients, numbered 0 .. num_groups - 1, are dealt to the parts in turn
+// (part p gets clients p, p + num_parts, p + 2 num_parts, ...), so with as
+// many clients as parts each part is exactly one client's data. Indices
+// within a shard are increasing. REQUIRES 1 <= num_parts <= num_groups, every
+// group id in [0, num_groups) and every group non-empty, else
+// std::invalid_argument.
+std::vector<Shard> partition_natural(std::span<const std::int32_t> groups, int num_groups,
+                                     int num_parts);
+
+enum class PartitionKind { iid, dirichlet, shards, natural };
 const char* partition_kind_name(PartitionKind kind);
 
 struct PartitionSpec {

@@ -1,5 +1,7 @@
 #include "algorithms/runtime/assignment.h"
 
+#include <algorithm>
+
 #include <cmath>
 #include <stdexcept>
 
@@ -65,6 +67,12 @@ Assignment assign_work(const RunContext& ctx, const std::vector<int>& workers, i
       a.shards = ml::partition_shards(train.labels, parts, ctx.partition.shards_per_part,
                                       partition_seed(ctx.seed));
       break;
+    case ml::PartitionKind::natural: {
+      const int clients =
+          train.groups.empty() ? 0 : 1 + *std::max_element(train.groups.begin(), train.groups.end());
+      a.shards = ml::partition_natural(train.groups, clients, parts);
+      break;
+    }
   }
   if (ctx.shard_stats != nullptr) {
     ctx.shard_stats->clear();

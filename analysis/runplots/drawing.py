@@ -1,6 +1,6 @@
 """What every figure shares: the headless backend, one colour per algorithm,
 when to use a log axis, number labels, the legend below the panels, and
-writing a PNG atomically."""
+writing a PNG (and PDF or SVG on request) atomically."""
 
 from __future__ import annotations
 
@@ -62,8 +62,39 @@ def legend_outside(fig, axes, ncol_max: int = 4) -> None:
         fig.tight_layout()
 
 
+# Every format a figure can be written in; PNG always (the HTML report shows it).
+FORMATS = ("png", "pdf", "svg")
+_vector_formats: list[str] = []  # also written, beside each PNG (plot_run --format)
+
+
+def set_formats(formats: list[str]) -> None:
+    """Which formats save() writes: PNG always, plus the vector ones named."""
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise ValueError(f"unknown figure format {unknown[0]!r} (expected {', '.join(FORMATS)})")
+    _vector_formats[:] = [f for f in FORMATS[1:] if f in formats]
+
+
+def variants(name: str) -> list[str]:
+    """The file names a PNG figure name can have in each format."""
+    return [str(Path(name).with_suffix("." + f)) for f in FORMATS]
+
+
+def stale_variants(name: str, made: bool) -> list[str]:
+    """The files of a figure that this report does not write: every format when the
+    figure is not made, else the vector formats not asked for this time."""
+    keep = {"png", *_vector_formats} if made else set()
+    return [v for v, f in zip(variants(name), FORMATS) if f not in keep]
+
+
 def save(fig, out_dir: Path, name: str) -> None:
-    """Write a PNG under a temporary name, then rename: never a half-written file."""
+    """Write the PNG (and any vector formats asked for) under a temporary name, then
+    rename: never a half-written file."""
+    for fmt in _vector_formats:
+        target = out_dir / Path(name).with_suffix("." + fmt)
+        tmp = out_dir / f".{target.name}.tmp"
+        fig.savefig(tmp, format=fmt)
+        os.replace(tmp, target)
     tmp = out_dir / f".{name}.tmp"
     fig.savefig(tmp, format="png", dpi=110)
     plt.close(fig)

@@ -15,7 +15,7 @@ import re
 import shlex
 from pathlib import Path
 
-from .drawing import colours, human_bytes
+from .drawing import colours, human_bytes, stale_variants
 from .figures import FIGURES, PLOTTERS, Figure
 from .io import Run, RunError, has_values, load_run
 
@@ -236,9 +236,10 @@ def make_report(run_dir: Path, out_dir: Path | None = None) -> Path:
     if run.record is None:
         notes.append(MISSING_RECORD)
     made = {f.file for f in figures}
-    for name in FIGURES.values():  # a figure left over from an earlier run
-        if name not in made and (out_dir / name).exists():
-            (out_dir / name).unlink()
+    for name in FIGURES.values():  # a figure (or format) left over from an earlier run
+        for stale in stale_variants(name, name in made):
+            if (out_dir / stale).exists():
+                (out_dir / stale).unlink()
     write_atomic(out_dir / REPORT_MD, render_md(run, figures, notes))
     write_atomic(out_dir / REPORT_HTML, render_html(run, figures, notes))
     return out_dir / REPORT_HTML

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# run_tests.sh SYNCSIM SRC: produce real run folders with the syncsim binary,
-# then run tests/analysis/test_plot_run.py on them with Debian's python3.
+# run_tests.sh SYNCSIM SRC [TEST_FILE]: produce real run folders with the
+# syncsim binary, then run tests/analysis/TEST_FILE (default test_plot_run.py)
+# on them with Debian's python3. Each file is its own ctest test, so none
+# comes near the timeout on a loaded machine.
 set -euo pipefail
 syncsim=$1
 src=$2
+test_file=${3:-test_plot_run.py}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -19,5 +22,4 @@ export SYNCSIM_PLOT_RUN_TWO="$work/two"
 export SYNCSIM_PLOT_SWEEP="$work/sweep"
 export SYNCSIM_PLOT_SCRIPT="$src/analysis/plot_run.py"
 source "$src/tests/analysis/pytest_common.sh"
-run_pytest "$work" "$src/tests/analysis/test_plot_run.py"
-run_pytest "$work" "$src/tests/analysis/test_report_provenance.py"
+run_pytest "$work" "$src/tests/analysis/$test_file"

@@ -302,3 +302,26 @@ def test_sweep_points_option_plots_every_point(tmp_path):
     for name in plotted:
         assert (sweep / "points" / name / "plots" / "report.html").is_file()
         check_png(sweep / "points" / name / "plots" / "accuracy.png")
+
+
+# ------------------------------------------------------------------ vector formats
+
+
+def test_vector_formats_beside_the_pngs_and_removed_when_not_asked(tmp_path):
+    import xml.etree.ElementTree as ET
+    run = env_path("SYNCSIM_PLOT_RUN_TWO")
+    out = tmp_path / "plots"
+    r = run_plot(run, "-o", out, "--format", "pdf", "--format", "svg")
+    assert r.returncode == 0, r.stderr
+    pngs = {p.stem for p in out.glob("*.png")}
+    assert pngs and {p.stem for p in out.glob("*.pdf")} == pngs
+    assert {p.stem for p in out.glob("*.svg")} == pngs
+    for p in out.glob("*.pdf"):
+        assert p.read_bytes()[:5] == b"%PDF-"
+    for p in out.glob("*.svg"):
+        assert ET.parse(p).getroot().tag.endswith("svg")
+    r = run_plot(run, "-o", out)  # PNG only now: the vector files go
+    assert r.returncode == 0, r.stderr
+    assert not list(out.glob("*.pdf")) and not list(out.glob("*.svg"))
+    r = run_plot(run, "-o", out, "--format", "eps")
+    assert r.returncode == 2 and "invalid choice" in r.stderr

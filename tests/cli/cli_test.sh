@@ -225,7 +225,7 @@ case "$case_name" in
     [ -p "$work/fifo" ] && [ -L "$work/link" ] && [ -d "$work/folder" ] || fail "a refused target changed"
     ln -s "$work/victim" "$work/t.dot.tmp"
     "$syncsim" topology "$scenario" --dot -o "$work/t.dot" >/dev/null
-    head -1 "$work/t.dot" | grep -qx 'graph G {' || fail "t.dot not written"
+    head -1 "$work/t.dot" | grep -qx 'graph "ps_sync_synthetic" {' || fail "t.dot not written"
     "$syncsim" check "$scenario" --junit "$work/j.xml" >/dev/null 2>&1 || fail "check failed"
     junit "$work/j.xml" >/dev/null
     mkdir "$work/r"
@@ -349,16 +349,88 @@ case "$case_name" in
     awk -F, 'NR==1{for(i=1;i<=NF;i++) if($i=="final_accuracy") c=i} NR>1 && $c < 0.7 {bad=bad" "$2} END{if(bad!=""){print "low accuracy:" bad; exit 1}}' \
       "$work/c/summary.csv" || fail "an algorithm in compare.yaml did not train"
     ;;
+  command_line)
+    # A mistyped command or flag gets the closest name; values are not flags.
+    scenario=$src/scenarios/ci/ps_sync_synthetic.yaml
+    expect_error "unknown option '--jbos' (did you mean '--jobs'?)" -- sweep "$scenario" --jbos 2
+    expect_error "unknown command 'rnu' (did you mean 'run'?)" -- rnu "$scenario"
+    expect_error "unknown option '--thread' (did you mean '--threads'?)" -- run "$scenario" --thread=2
+    expect_error "unknown option '-x'" -- check "$scenario" -x
+    (cd "$work" && "$syncsim" run "$scenario" -o -dashed --seed 7 -q) || fail "a value starting with a dash was taken for a flag"
+    [ -f "$work/-dashed/summary.csv" ] || fail "-o -dashed wrote no run"
+    # --help lists examples and every algorithm kind.
+    "$syncsim" --help >"$work/help" || fail "--help failed"
+    for kind in ps_sync ps_async ps_ssp gossip allreduce_ring allreduce_tree allreduce_hierarchical local_sgd fedavg; do
+      grep -q "$kind" "$work/help" || fail "--help does not list $kind"
+    done
+    grep -q "Examples:" "$work/help" || fail "--help has no examples"
+    ;;
+  csv_data)
+    # A user's own CSV data: blobs written here with a client column; FedAvg
+    # with partition: natural gives each participant exactly one client's rows
+    # and learns them.
+    /usr/bin/python3 - "$work" <<'PY'
+import random, sys
+random.seed(3)
+centres = [[random.gauss(0, 2) for _ in range(5)] for _ in range(3)]
+def write(path, n, clients):
+    with open(path, "w") as f:
+        f.write("f0,f1,f2,f3,f4,label" + (",client" if clients else "") + "\n")
+        for _ in range(n):
+            c = random.randrange(3)
+            x = ",".join(f"{random.gauss(m, 1):.5g}" for m in centres[c])
+            f.write(f"{x},{c}" + (f",writer{random.randrange(clients):02d}" if clients else "") + "\n")
+write(sys.argv[1] + "/train.csv", 1200, 6)
+write(sys.argv[1] + "/test.csv", 300, 0)
+PY
+    cat >"$work/csv.yaml" <<YAML
+name: csv_fedavg
+seed: 1
+cluster:
+  server: {count: 1, flops: 20GFLOPS}
+  client: {count: 6, flops: 5GFLOPS}
+topology: {kind: star, bandwidth: 100Mbps, latency: 1ms}
+data: {dataset: csv, train: $work/train.csv, test: $work/test.csv, client: client, partition: natural}
+model: {layers: [5, 16, 3]}
+optimizer: {kind: sgd, lr: 0.05}
+algorithm: {kind: fedavg, clients_per_round: 3, local_epochs: 1, batch_size: 10}
+stop: {steps: 20}
+eval: {every_steps: 5}
+YAML
+    "$syncsim" run "$work/csv.yaml" -o "$work/csv" -q || fail "the CSV scenario failed"
+    tail -n +2 "$work/train.csv" | cut -d, -f7 | sort | uniq -c | awk '{print $1}' >"$work/want"
+    tail -n +2 "$work/csv/partition.csv" | cut -d, -f3 >"$work/got"
+    cmp -s "$work/want" "$work/got" || fail "participants' samples $(tr '\n' ' ' <"$work/got") differ from the clients' $(tr '\n' ' ' <"$work/want")"
+    awk -F, 'NR == 2 && $12 < 0.9 { exit 1 }' "$work/csv/summary.csv" || fail "CSV data did not train"
+    # Errors name the scenario key and the data file's line and column.
+    sed 's/client: client/client: writer/' "$work/csv.yaml" >"$work/bad1.yaml"
+    expect_error "data.train: $work/train.csv: line 1: no column named 'writer'" -- validate "$work/bad1.yaml"
+    sed 's/layers: \[5,/layers: [6,/' "$work/csv.yaml" >"$work/bad2.yaml"
+    expect_error "first layer width must equal the 5 features of the data" -- validate "$work/bad2.yaml"
+    sed 's/count: 6/count: 7/' "$work/csv.yaml" >"$work/bad3.yaml"
+    expect_error "the training file has 6 clients, fewer than the 7 participants" -- run "$work/bad3.yaml" -o "$work/b3"
+    sed -i '5s/.*/1.0,abc,0,0,0,1,writer00/' "$work/train.csv"
+    expect_error "$work/train.csv: line 5, column 'f1': expected a finite number, got 'abc'" -- run "$work/csv.yaml" -o "$work/b4"
+    ;;
   topology_dot)
-    # The network as DOT: every node once, every link once, labelled.
+    # The network as DOT: every switch once, every link once, racks as clusters.
     "$syncsim" topology "$src/scenarios/examples/compare.yaml" --dot >"$work/t.dot"
-    head -1 "$work/t.dot" | grep -qx 'graph G {' || fail "not a DOT graph"
-    [ "$(grep -c 'shape=box' "$work/t.dot")" -eq 9 ] || fail "expected 9 hosts"
+    head -1 "$work/t.dot" | grep -qx 'graph "compare" {' || fail "not a DOT graph"
     [ "$(grep -c 'shape=ellipse' "$work/t.dot")" -eq 4 ] || fail "expected 4 switches (3 ToR + spine)"
-    [ "$(grep -c -- '--' "$work/t.dot")" -eq 12 ] || fail "expected 12 links"
+    [ "$(grep -- ' -- ' "$work/t.dot" | grep -vc 'style=invis')" -eq 12 ] || fail "expected 12 links"
+    [ "$(grep -c 'subgraph cluster_rack' "$work/t.dot")" -eq 3 ] || fail "expected 3 racks"
     "$syncsim" topology "$src/scenarios/examples/compare.yaml" --dot -o "$work/t2.dot" >/dev/null
     cmp "$work/t.dot" "$work/t2.dot" || fail "-o wrote something else than stdout"
     expect_error "cannot write" -- topology "$src/scenarios/examples/compare.yaml" --dot -o "$work/no/such/dir/t.dot"
+    # Graphviz (installed by setup-debian.sh) renders it; a 51-host star is a
+    # block, not the 10,000-pixel strip a single row of hosts makes.
+    command -v dot >/dev/null || fail "graphviz's dot is missing (scripts/setup-debian.sh installs it)"
+    dot -Tsvg "$work/t.dot" -o "$work/t.svg" || fail "dot cannot render the picture"
+    sed 's/worker: {count: 4,/worker: {count: 50,/' "$src/scenarios/ci/ps_sync_synthetic.yaml" >"$work/star51.yaml"
+    "$syncsim" topology "$work/star51.yaml" --dot | dot -Tsvg >"$work/star51.svg" || fail "dot failed on 51 hosts"
+    read -r width height < <(sed -n 's/^<svg width="\([0-9]*\)pt" height="\([0-9]*\)pt".*/\1 \2/p' "$work/star51.svg")
+    [ -n "$width" ] && [ "$width" -le 2000 ] && [ "$width" -le $((4 * height)) ] \
+      || fail "a 51-host star renders ${width}x${height} pt: expected at most 2000 pt wide, 4:1"
     ;;
   default_scenario)
     # The README's first command runs this; it must reach >= 0.8 accuracy.
