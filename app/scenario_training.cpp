@@ -1,6 +1,7 @@
 // Loads what a scenario learns and for how long: the `data`, `model`,
 // `optimizer`, `stop` and `eval` sections.
 #include <algorithm>
+#include <filesystem>
 #include <limits>
 
 #include "algorithms/ml/csv_reader.h"
@@ -65,6 +66,9 @@ DataSpec load_data(const ConfigNode& node) {
                               ") differ from the training file's (" + join(train_columns) + ")");
     }
     spec.csv_features = static_cast<int>(train_columns.size());
+    std::error_code ignored;
+    spec.csv_train_bytes = static_cast<std::int64_t>(std::filesystem::file_size(spec.train_file, ignored));
+    spec.csv_test_bytes = static_cast<std::int64_t>(std::filesystem::file_size(spec.test_file, ignored));
   } else if (spec.dataset == "fashion-mnist" || spec.dataset == "idx") {
     check_absent({"samples", "features", "classes", "noise", "separation"},
                  "dataset '" + spec.dataset + "' (those keys describe a synthetic set)");

@@ -134,6 +134,16 @@ Rows data_rows(const Scenario& s) {
     // The generated set, and its train and test slices.
     const double all = s.data.synthetic.samples + r.test;
     r.bytes_in_memory = (all + r.train + r.test) * (r.features * 4.0 + 4.0);
+  } else if (s.data.dataset == "csv") {
+    // Each value takes at least two characters ("0,"), so a file holds at
+    // most bytes / (2 x columns) rows; while read, every value is a float in
+    // the parse buffer and again in the matrix.
+    r.features = s.data.csv_features;
+    const double per_row = 2.0 * (r.features + 1);
+    r.train = capped(static_cast<double>(s.data.csv_train_bytes) / per_row, s.data.train_samples);
+    r.test = capped(static_cast<double>(s.data.csv_test_bytes) / per_row, s.data.test_samples);
+    const double file_rows = (s.data.csv_train_bytes + s.data.csv_test_bytes) / per_row;
+    r.bytes_in_memory = file_rows * (r.features * 8.0 + 40.0) + (r.train + r.test) * (r.features * 4.0 + 4.0);
   } else {
     r.features = s.data.idx_features;
     const double file_rows = static_cast<double>(s.data.idx_train_count + s.data.idx_test_count);

@@ -87,6 +87,7 @@ struct DataSpec {
   std::string train_file, test_file;      // csv: the two files
   ml::CsvColumns csv_columns;             // csv: label and optional client column
   int csv_features = 0;                   // csv: feature columns, from the header
+  std::int64_t csv_train_bytes = 0, csv_test_bytes = 0;  // csv: file sizes, for the budget
   std::int64_t train_samples = 0;         // 0: all
   std::int64_t test_samples = 0;          // 0: all
   std::string partition = "iid";  // iid | dirichlet | shards
