@@ -9,7 +9,9 @@
 #include <sstream>
 
 #include "algorithms/ml/data_error.h"
+#include "app/check_means.h"
 #include "app/config_node.h"
+#include "run/replicates.h"
 
 namespace app {
 namespace {
@@ -135,12 +137,30 @@ std::filesystem::path golden_path(const std::string& scenario_file) {
 }
 
 std::vector<CheckCase> evaluate_expectations(const ScenarioResult& result) {
-  const SummaryTable summary = summary_table(result);
+  return evaluate_expectations(std::vector<ScenarioResult>{result});
+}
+
+std::vector<CheckCase> evaluate_expectations(const std::vector<ScenarioResult>& replicates) {
+  std::vector<SummaryTable> summaries;
+  for (const ScenarioResult& r : replicates) summaries.push_back(summary_table(r));
+  const SummaryTable all = replicate_summary(replicates);
+  const Scenario& scenario = replicates.front().scenario;
   std::vector<CheckCase> cases;
-  for (const Expectation& e : result.scenario.expectations) {
-    for (std::size_t run = 0; run < result.runs.size(); ++run) {
-      if (e.label.empty() || e.label == result.runs[run].label) {
-        cases.push_back(evaluate(e, result, summary, run));
+  for (const Expectation& e : scenario.expectations) {
+    if (e.mean) {
+      for (const AlgorithmChoice& a : scenario.algorithms) {
+        if (e.label.empty() || e.label == a.label) cases.push_back(evaluate_mean(e, all, a.label));
+      }
+      continue;
+    }
+    for (std::size_t r = 0; r < replicates.size(); ++r) {
+      for (std::size_t run = 0; run < replicates[r].runs.size(); ++run) {
+        if (!e.label.empty() && e.label != replicates[r].runs[run].label) continue;
+        cases.push_back(evaluate(e, replicates[r], summaries[r], run));
+        // With replicates, each seed's case names its seed.
+        if (replicates.size() > 1) {
+          cases.back().label += " seed " + std::to_string(replicates[r].scenario.seed);
+        }
       }
     }
   }
@@ -153,13 +173,22 @@ std::vector<CheckCase> compare_golden(const SummaryTable& golden, const SummaryT
   const std::ptrdiff_t golden_label = column_index(golden, "algorithm");
   std::vector<CheckCase> cases;
   std::set<std::string> labels_run;
+  std::vector<std::string> labels_seen;
   for (const std::vector<std::string>& row : got.rows) {
     const std::string& label = row[static_cast<std::size_t>(got_label)];
     labels_run.insert(label);
     CheckCase c{label, "golden", golden_name, "", false, ""};
+    // The k-th row of a label (its k-th replicate) against the golden's k-th.
+    const std::size_t nth = static_cast<std::size_t>(
+        std::count(labels_seen.begin(), labels_seen.end(), label));
+    labels_seen.push_back(label);
     const std::vector<std::string>* want = nullptr;
+    std::size_t found = 0;
     for (const auto& g : golden.rows) {
-      if (golden_label >= 0 && g[static_cast<std::size_t>(golden_label)] == label) want = &g;
+      if (golden_label >= 0 && g[static_cast<std::size_t>(golden_label)] == label &&
+          found++ == nth) {
+        want = &g;
+      }
     }
     if (want == nullptr) {
       c.got = "no golden row";
@@ -234,22 +263,26 @@ ScenarioCheck check_scenario(const Scenario& scenario, const CheckOptions& optio
   try {
     RunOptions run_options;
     run_options.test_faults = options.faults;
-    const ScenarioResult result = syncsim::run(scenario, run_options);
+    const std::vector<ScenarioResult> replicates = run_replicates(scenario, run_options);
     check.wall_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (!options.out_dir.empty()) {
       const std::filesystem::path dir = options.out_dir / scenario.name;
       try {
         OutputFolder folder(dir);
-        folder.stage(output_files(result));
+        std::vector<ReplicateFiles> files;
+        for (const ScenarioResult& r : replicates) {
+          files.push_back({r.scenario.seed, output_files(r)});
+        }
+        folder.stage(merge_replicates(scenario, files));
         folder.publish();
       } catch (const std::runtime_error& e) {
         throw ScenarioError(dir.string(), 0, 0, "", e.what());
       }
       check.notes.push_back("CSVs in " + dir.string());
     }
-    check.cases = evaluate_expectations(result);
-    const SummaryTable summary = summary_table(result);
+    check.cases = evaluate_expectations(replicates);
+    const SummaryTable summary = replicate_summary(replicates);
     const std::filesystem::path golden = golden_path(scenario.file);
     const std::string golden_name = golden.filename().string();
     if (options.update_golden) {
@@ -272,8 +305,10 @@ ScenarioCheck check_scenario(const Scenario& scenario, const CheckOptions& optio
     }
     if (check.cases.empty()) {
       // No assertion: that the scenario runs at all is still worth a line.
-      for (const RunResult& run : result.runs) {
-        check.cases.push_back({run.label, "run", "completes", run.totals.stop_reason, true, ""});
+      for (const ScenarioResult& r : replicates) {
+        for (const RunResult& run : r.runs) {
+          check.cases.push_back({run.label, "run", "completes", run.totals.stop_reason, true, ""});
+        }
       }
     }
   } catch (const ScenarioError& e) {

@@ -12,6 +12,7 @@
 
 #include "algorithms/ml/data_error.h"
 #include "app/check_report.h"
+#include "app/child_process.h"
 #include "app/config_node.h"
 #include "app/scenario_loader.h"
 #include "app/sweep_plan.h"
@@ -72,9 +73,7 @@ int sweep_command(const SweepArgs& a, const Verbosity& verbosity, const char* ar
   options.scenario_path = a.scenario_path;
   options.seed = a.seed;
   options.out = out;
-  std::error_code ec;
-  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
-  options.self = ec ? std::string(argv0) : self.string();
+  options.self = self_binary(argv0);
   options.jobs = a.jobs;
   options.shard = shard->first;
   options.shards = shard->second;

@@ -1,4 +1,5 @@
 // syncsim run, and the output-folder probe that run and sweep share.
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -7,7 +8,9 @@
 #include <vector>
 
 #include "app/commands.h"
+#include "app/child_process.h"
 #include "app/progress.h"
+#include "app/replicate_runner.h"
 #include "app/scenario_loader.h"
 #include "app/sweep_plan.h"
 #include "run/outputs.h"
@@ -59,7 +62,7 @@ void check_output_folder(const std::filesystem::path& dir) {
 
 int run_command(const std::string& scenario_path, const std::string& out_dir,
                 std::optional<std::uint64_t> seed, int threads, const OutputsSpec& extra,
-                const Verbosity& verbosity) {
+                const Verbosity& verbosity, const ReplicateArgs& replicates) {
   if (!SweepPlan::load_file(scenario_path, seed).axes().empty()) {
     std::cerr << scenario_path << ": has a 'sweep:' block: run it with 'syncsim sweep "
               << scenario_path << "'\n";
@@ -67,6 +70,7 @@ int run_command(const std::string& scenario_path, const std::string& out_dir,
   }
   Scenario scenario = load_scenario(scenario_path);
   if (seed) scenario.seed = *seed;
+  if (replicates.replicates) scenario.replicates = *replicates.replicates;
   scenario.outputs.trace = scenario.outputs.trace || extra.trace;
   scenario.outputs.events = scenario.outputs.events || extra.events;
   scenario.outputs.links = scenario.outputs.links || extra.links;
@@ -80,6 +84,14 @@ int run_command(const std::string& scenario_path, const std::string& out_dir,
   } catch (const std::runtime_error& e) {
     std::cerr << "syncsim: " << e.what() << '\n';
     return kExitBadInput;
+  }
+  if (scenario.replicates > 1) {
+    ReplicateRunOptions options{scenario_path, self_binary(replicates.argv0), replicates.jobs,
+                                threads, extra, verbosity, dir};
+    if (options.jobs == 0) {
+      options.jobs = std::min(scenario.replicates, algo::MathPool::hardware_threads());
+    }
+    return run_replicated(scenario, *folder, options);
   }
   ProgressReporter progress(*parse_progress_mode(verbosity.progress), verbosity.log_level(),
                             verbosity.progress_every);

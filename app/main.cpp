@@ -1,6 +1,7 @@
 // syncsim: the command line.
 //
 //   syncsim run SCENARIO.yaml [-o DIR] [--seed N] [--threads N] [--trace] [--events] [--links]
+//               [--replicates N] [--jobs N]
 //   syncsim sweep SCENARIO.yaml [-o DIR] [--jobs N] [--shard I/N] [--collect]
 //   syncsim validate SCENARIO.yaml
 //   syncsim topology SCENARIO.yaml --dot [-o FILE]
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "app/commands.h"
+#include "app/scenario_loader.h"
 
 namespace {
 
@@ -68,6 +70,16 @@ int main(int argc, char** argv) {
   run->add_flag("--trace", extra.trace, "Also write trace.json (as outputs: {trace: true})");
   run->add_flag("--events", extra.events, "Also write events.csv (as outputs: {events: true})");
   run->add_flag("--links", extra.links, "Also write links.csv (as outputs: {links: true})");
+  app::ReplicateArgs replicate_args;
+  replicate_args.argv0 = argv[0];
+  run->add_option("--replicates", replicate_args.replicates,
+                  "Run every algorithm with this many seeds (seed, seed+1, ...), overriding "
+                  "the scenario's replicates:")
+      ->check(CLI::Range(1, app::kMaxReplicates));
+  run->add_option("-j,--jobs", replicate_args.jobs,
+                  "Replicates run at a time, in worker processes (default: one per hardware "
+                  "thread; 1: in this process); outputs are byte-identical for every value")
+      ->check(CLI::Range(1, 4096));
   app::Verbosity verbosity;
   add_verbosity(run, verbosity);
 
@@ -131,7 +143,10 @@ int main(int argc, char** argv) {
   }
 
   return app::exit_code_of([&] {
-    if (*run) return app::run_command(scenario_path, out_dir, seed, threads, extra, verbosity);
+    if (*run) {
+      return app::run_command(scenario_path, out_dir, seed, threads, extra, verbosity,
+                              replicate_args);
+    }
     if (*sweep) return app::sweep_command(sweep_args, verbosity, argv[0]);
     if (*topo) return app::topology_command(topology_path, dot_file);
     if (*check) {

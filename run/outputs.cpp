@@ -178,6 +178,22 @@ std::string csv_text(const SummaryTable& table) {
   return out.str();
 }
 
+SummaryTable read_summary_table(const std::string& csv) {
+  SummaryTable table;
+  std::istringstream in(csv);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::vector<std::string> cells;
+    std::size_t start = 0;
+    for (std::size_t comma; (comma = line.find(',', start)) != std::string::npos; start = comma + 1) {
+      cells.push_back(line.substr(start, comma - start));
+    }
+    cells.push_back(line.substr(start));
+    (table.columns.empty() ? table.columns : table.rows.emplace_back()) = std::move(cells);
+  }
+  return table;
+}
+
 std::string clocks_csv(const ScenarioResult& result) {
   std::ostringstream out;
   out << "algorithm,node,true_time_s,local_time_s,error_s\n";
@@ -313,13 +329,17 @@ std::vector<OutputFile> output_files(const ScenarioResult& r) {
 
 std::vector<std::filesystem::path> write_outputs(const std::filesystem::path& dir,
                                                  const ScenarioResult& r) {
+  return write_files(dir, output_files(r));
+}
+
+std::vector<std::filesystem::path> write_files(const std::filesystem::path& dir,
+                                               const std::vector<OutputFile>& files) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec || !std::filesystem::is_directory(dir)) {
     throw std::runtime_error("cannot create output folder " + dir.string() +
                              (ec ? ": " + ec.message() : ""));
   }
-  const std::vector<OutputFile> files = output_files(r);
   // Every name is checked before any is written: a FIFO among them must not
   // cost the other files their previous contents.
   for (const auto& [name, content] : files) require_replaceable_file(dir / name);

@@ -49,6 +49,8 @@ struct SummaryTable {
 };
 SummaryTable summary_table(const ScenarioResult& r);
 std::string csv_text(const SummaryTable& table);  // header line, then one line per row
+// The inverse of csv_text for text it wrote (no quoting, '\n' line ends).
+SummaryTable read_summary_table(const std::string& csv);
 std::string staleness_csv(const ScenarioResult& r);
 std::string timing_csv(const ScenarioResult& r);
 // partition.csv: algorithm, node, samples, then the shard's count of each
@@ -88,5 +90,8 @@ std::vector<OutputFile> output_files(const ScenarioResult& r);
 // renamed into place by then are removed again.
 std::vector<std::filesystem::path> write_outputs(const std::filesystem::path& dir,
                                                  const ScenarioResult& r);
+// The same for files already made (a replicated run's, run/replicates.h).
+std::vector<std::filesystem::path> write_files(const std::filesystem::path& dir,
+                                               const std::vector<OutputFile>& files);
 
 }  // namespace syncsim
