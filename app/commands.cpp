@@ -95,8 +95,15 @@ int validate_command(const std::string& scenario_path) {
   for (const AlgorithmChoice& a : scenario.algorithms) {
     labels += (labels.empty() ? "" : ", ") + a.label;
   }
-  std::printf("%s: valid scenario '%s' (%s)\n", scenario_path.c_str(), scenario.name.c_str(),
-              labels.c_str());
+  std::string replicates;
+  if (scenario.replicates > 1) {
+    replicates = ", " + std::to_string(scenario.replicates) + " replicates (seeds " +
+                 std::to_string(scenario.seed) + " to " +
+                 std::to_string(scenario.seed + static_cast<std::uint64_t>(scenario.replicates - 1)) +
+                 ")";
+  }
+  std::printf("%s: valid scenario '%s' (%s)%s\n", scenario_path.c_str(), scenario.name.c_str(),
+              labels.c_str(), replicates.c_str());
   return 0;
 }
 
