@@ -35,7 +35,7 @@ def test_band_is_mean_plus_minus_t_sd_over_root_n():
                       "sim_time_s": [0.0, 0.1, 0.2, 0.0, 0.1, 0.0, 0.1, 0.2],
                       "test_accuracy": [0.1, 0.5, 0.9, 0.2, 0.6, 0.3, 0.7, 0.8]})
     b = mean_band(d, "sim_time_s", "test_accuracy")
-    assert list(b["sim_time_s"]) == [0.0, 0.1]
+    assert b["sim_time_s"].tolist() == pytest.approx([0.0, 0.1])
     assert b["mean"].tolist() == pytest.approx([0.2, 0.6])
     half = 4.302652729749464 * 0.1 / math.sqrt(3)  # sd of (0.1, 0.2, 0.3) is 0.1
     assert b["high"].tolist() == pytest.approx([0.2 + half, 0.6 + half])
