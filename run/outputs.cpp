@@ -189,7 +189,11 @@ SummaryTable read_summary_table(const std::string& csv) {
       cells.push_back(line.substr(start, comma - start));
     }
     cells.push_back(line.substr(start));
-    (table.columns.empty() ? table.columns : table.rows.emplace_back()) = std::move(cells);
+    if (table.columns.empty()) {
+      table.columns = std::move(cells);
+    } else {
+      table.rows.push_back(std::move(cells));
+    }
   }
   return table;
 }
