@@ -9,8 +9,10 @@
 #include <sstream>
 
 #include "algorithms/ml/data_error.h"
+#include "app/check_means.h"
 #include "app/config_node.h"
 #include "run/run_record.h"
+#include "run/replicates.h"
 
 namespace app {
 namespace {
@@ -136,12 +138,30 @@ std::filesystem::path golden_path(const std::string& scenario_file) {
 }
 
 std::vector<CheckCase> evaluate_expectations(const ScenarioResult& result) {
-  const SummaryTable summary = summary_table(result);
+  return evaluate_expectations(std::vector<ScenarioResult>{result});
+}
+
+std::vector<CheckCase> evaluate_expectations(const std::vector<ScenarioResult>& replicates) {
+  std::vector<SummaryTable> summaries;
+  for (const ScenarioResult& r : replicates) summaries.push_back(summary_table(r));
+  const SummaryTable all = replicate_summary(replicates);
+  const Scenario& scenario = replicates.front().scenario;
   std::vector<CheckCase> cases;
-  for (const Expectation& e : result.scenario.expectations) {
-    for (std::size_t run = 0; run < result.runs.size(); ++run) {
-      if (e.label.empty() || e.label == result.runs[run].label) {
-        cases.push_back(evaluate(e, result, summary, run));
+  for (const Expectation& e : scenario.expectations) {
+    if (e.mean) {
+      for (const AlgorithmChoice& a : scenario.algorithms) {
+        if (e.label.empty() || e.label == a.label) cases.push_back(evaluate_mean(e, all, a.label));
+      }
+      continue;
+    }
+    for (std::size_t r = 0; r < replicates.size(); ++r) {
+      for (std::size_t run = 0; run < replicates[r].runs.size(); ++run) {
+        if (!e.label.empty() && e.label != replicates[r].runs[run].label) continue;
+        cases.push_back(evaluate(e, replicates[r], summaries[r], run));
+        // With replicates, each seed's case names its seed.
+        if (replicates.size() > 1) {
+          cases.back().label += " seed " + std::to_string(replicates[r].scenario.seed);
+        }
       }
     }
   }
@@ -154,13 +174,22 @@ std::vector<CheckCase> compare_golden(const SummaryTable& golden, const SummaryT
   const std::ptrdiff_t golden_label = column_index(golden, "algorithm");
   std::vector<CheckCase> cases;
   std::set<std::string> labels_run;
+  std::vector<std::string> labels_seen;
   for (const std::vector<std::string>& row : got.rows) {
     const std::string& label = row[static_cast<std::size_t>(got_label)];
     labels_run.insert(label);
     CheckCase c{label, "golden", golden_name, "", false, ""};
+    // The k-th row of a label (its k-th replicate) against the golden's k-th.
+    const std::size_t nth = static_cast<std::size_t>(
+        std::count(labels_seen.begin(), labels_seen.end(), label));
+    labels_seen.push_back(label);
     const std::vector<std::string>* want = nullptr;
+    std::size_t found = 0;
     for (const auto& g : golden.rows) {
-      if (golden_label >= 0 && g[static_cast<std::size_t>(golden_label)] == label) want = &g;
+      if (golden_label >= 0 && g[static_cast<std::size_t>(golden_label)] == label &&
+          found++ == nth) {
+        want = &g;
+      }
     }
     if (want == nullptr) {
       c.got = "no golden row";
@@ -236,7 +265,7 @@ ScenarioCheck check_scenario(const Scenario& scenario, const CheckOptions& optio
   try {
     RunOptions run_options;
     run_options.test_faults = options.faults;
-    const ScenarioResult result = syncsim::run(scenario, run_options);
+    const std::vector<ScenarioResult> replicates = run_replicates(scenario, run_options);
     check.wall_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (!options.out_dir.empty()) {
@@ -249,8 +278,12 @@ ScenarioCheck check_scenario(const Scenario& scenario, const CheckOptions& optio
       record.scenario_text = ConfigNode::read_file(scenario.file);
       record.start = started_at;
       record.wall_seconds = check.wall_seconds;
-      std::vector<OutputFile> files = output_files(result);
-      files.push_back({"run.json", run_json(record, result)});
+      std::vector<ReplicateFiles> replicate_files;
+      for (const ScenarioResult& r : replicates) {
+        replicate_files.push_back({r.scenario.seed, output_files(r)});
+      }
+      std::vector<OutputFile> files = merge_replicates(scenario, replicate_files);
+      files.push_back({"run.json", run_json(record, replicates.front())});
       try {
         OutputFolder folder(dir);
         folder.stage(files);
@@ -260,8 +293,8 @@ ScenarioCheck check_scenario(const Scenario& scenario, const CheckOptions& optio
       }
       check.notes.push_back("CSVs in " + dir.string());
     }
-    check.cases = evaluate_expectations(result);
-    const SummaryTable summary = summary_table(result);
+    check.cases = evaluate_expectations(replicates);
+    const SummaryTable summary = replicate_summary(replicates);
     const std::filesystem::path golden = golden_path(scenario.file);
     const std::string golden_name = golden.filename().string();
     if (options.update_golden) {
@@ -284,8 +317,10 @@ ScenarioCheck check_scenario(const Scenario& scenario, const CheckOptions& optio
     }
     if (check.cases.empty()) {
       // No assertion: that the scenario runs at all is still worth a line.
-      for (const RunResult& run : result.runs) {
-        check.cases.push_back({run.label, "run", "completes", run.totals.stop_reason, true, ""});
+      for (const ScenarioResult& r : replicates) {
+        for (const RunResult& run : r.runs) {
+          check.cases.push_back({run.label, "run", "completes", run.totals.stop_reason, true, ""});
+        }
       }
     }
   } catch (const ScenarioError& e) {

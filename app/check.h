@@ -66,6 +66,10 @@ std::filesystem::path golden_path(const std::string& scenario_file);
 // Each expectation of result.scenario on each run it applies to, in the
 // order written, runs in scenario order.
 std::vector<CheckCase> evaluate_expectations(const ScenarioResult& result);
+// The same over the replicates of one scenario (run/replicates.h), in
+// replicate order: an assertion on a metric holds for every seed (one case
+// per seed, its label "LABEL seed N"); on mean_<metric>, one case per run label.
+std::vector<CheckCase> evaluate_expectations(const std::vector<ScenarioResult>& replicates);
 
 // One case per run of `got` and per golden row without a run: a run passes
 // when its row equals the golden row of the same label (see CheckOptions).

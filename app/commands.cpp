@@ -13,6 +13,7 @@
 
 #include "algorithms/ml/data_error.h"
 #include "app/check_report.h"
+#include "app/child_process.h"
 #include "app/config_node.h"
 #include "app/memory_budget.h"
 #include "app/scenario_loader.h"
@@ -76,9 +77,7 @@ int sweep_command(const SweepArgs& a, const Verbosity& verbosity, const Invocati
   options.scenario_path = a.scenario_path;
   options.seed = a.seed;
   options.out = out;
-  std::error_code ec;
-  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
-  options.self = ec ? invocation.command_line.at(0) : self.string();
+  options.self = self_binary(invocation.command_line.at(0).c_str());
   options.jobs = a.jobs;
   options.shard = shard->first;
   options.shards = shard->second;
@@ -102,8 +101,15 @@ int validate_command(const std::string& scenario_path, double max_memory) {
     labels += (labels.empty() ? "" : ", ") + a.label;
   }
   check_memory_budget(scenario, max_memory);
-  std::printf("%s: valid scenario '%s' (%s)\n", scenario_path.c_str(), scenario.name.c_str(),
-              labels.c_str());
+  std::string replicates;
+  if (scenario.replicates > 1) {
+    replicates = ", " + std::to_string(scenario.replicates) + " replicates (seeds " +
+                 std::to_string(scenario.seed) + " to " +
+                 std::to_string(scenario.seed + static_cast<std::uint64_t>(scenario.replicates - 1)) +
+                 ")";
+  }
+  std::printf("%s: valid scenario '%s' (%s)%s\n", scenario_path.c_str(), scenario.name.c_str(),
+              labels.c_str(), replicates.c_str());
   const ResourceEstimate e = estimate_resources(scenario);
   std::printf("  estimated peak memory %s (budget %s), outputs %s, %.3g s simulated\n",
               format_bytes(e.peak_bytes()).c_str(), format_bytes(max_memory).c_str(),

@@ -45,10 +45,20 @@ struct Invocation {
 // syncsim run: one scenario (without a sweep: block) into one output folder.
 // threads: the workers' math threads (RunOptions::math_threads); extra: the
 // outputs asked for on the command line, added to the scenario's.
-// max_memory: the budget in bytes (app/memory_budget.h), checked before the run.
+// replicates: --replicates (overrides the scenario's); jobs: replicates run
+// at a time in worker processes (0: one per hardware thread), argv0 finding
+// this binary again (app/replicate_runner.h).
+struct ReplicateArgs {
+  std::optional<int> replicates;
+  int jobs = 0;
+  const char* argv0 = "syncsim";
+};
+// max_memory: the budget in bytes (app/memory_budget.h), checked before the
+// run, for each of the replicates running at once.
 int run_command(const std::string& scenario_path, const std::string& out_dir,
                 std::optional<std::uint64_t> seed, int threads, const OutputsSpec& extra,
-                const Verbosity& verbosity, const Invocation& invocation, double max_memory);
+                const Verbosity& verbosity, const Invocation& invocation, double max_memory,
+                const ReplicateArgs& replicates = {});
 
 struct SweepArgs {
   std::string scenario_path, out_dir, shard = "1/1";

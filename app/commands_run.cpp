@@ -1,4 +1,5 @@
 // syncsim run, and the output-folder probe that run and sweep share.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -8,9 +9,11 @@
 #include <vector>
 
 #include "app/commands.h"
-#include "app/memory_budget.h"
+#include "app/child_process.h"
 #include "app/config_node.h"
+#include "app/memory_budget.h"
 #include "app/progress.h"
+#include "app/replicate_runner.h"
 #include "app/scenario_loader.h"
 #include "app/sweep_plan.h"
 #include "run/outputs.h"
@@ -63,7 +66,8 @@ void check_output_folder(const std::filesystem::path& dir) {
 
 int run_command(const std::string& scenario_path, const std::string& out_dir,
                 std::optional<std::uint64_t> seed, int threads, const OutputsSpec& extra,
-                const Verbosity& verbosity, const Invocation& invocation, double max_memory) {
+                const Verbosity& verbosity, const Invocation& invocation, double max_memory,
+                const ReplicateArgs& replicates) {
   if (!SweepPlan::load_file(scenario_path, seed).axes().empty()) {
     std::cerr << scenario_path << ": has a 'sweep:' block: run it with 'syncsim sweep "
               << scenario_path << "'\n";
@@ -73,10 +77,17 @@ int run_command(const std::string& scenario_path, const std::string& out_dir,
   const std::string scenario_text = ConfigNode::read_file(scenario_path);
   Scenario scenario = load_scenario_string(scenario_text, scenario_path);
   if (seed) scenario.seed = *seed;
+  if (replicates.replicates) scenario.replicates = *replicates.replicates;
   scenario.outputs.trace = scenario.outputs.trace || extra.trace;
   scenario.outputs.events = scenario.outputs.events || extra.events;
   scenario.outputs.links = scenario.outputs.links || extra.links;
-  check_memory_budget(scenario, max_memory);
+  // Replicates in worker processes each need the estimate at once.
+  const int at_once = scenario.replicates > 1 && replicates.jobs != 1
+                          ? std::min(scenario.replicates, replicates.jobs > 0
+                                                              ? replicates.jobs
+                                                              : algo::MathPool::hardware_threads())
+                          : 1;
+  check_memory_budget(scenario, max_memory / at_once);
   const std::filesystem::path dir = out_dir.empty() ? std::filesystem::path("runs") / scenario.name
                                                     : std::filesystem::path(out_dir);
   // Locked from before the run until its folder is published whole.
@@ -87,6 +98,18 @@ int run_command(const std::string& scenario_path, const std::string& out_dir,
   } catch (const std::runtime_error& e) {
     std::cerr << "syncsim: " << e.what() << '\n';
     return kExitBadInput;
+  }
+  if (scenario.replicates > 1) {
+    ReplicateRunOptions options{scenario_path, self_binary(replicates.argv0), replicates.jobs,
+                                threads, extra, verbosity, dir, {}};
+    if (options.jobs == 0) {
+      options.jobs = std::min(scenario.replicates, algo::MathPool::hardware_threads());
+    }
+    options.record.command_line = invocation.command_line;
+    options.record.scenario_file = scenario_path;
+    options.record.scenario_text = scenario_text;
+    options.record.start = invocation.start;
+    return run_replicated(scenario, *folder, options);
   }
   ProgressReporter progress(*parse_progress_mode(verbosity.progress), verbosity.log_level(),
                             verbosity.progress_every);

@@ -10,6 +10,13 @@
 namespace app {
 namespace {
 
+// What the loader checks expectations against.
+struct LoadContext {
+  const std::vector<std::string>& labels;
+  bool models_clocks, has_target_accuracy, has_faults;
+  int replicates;
+};
+
 constexpr const char* kForms =
     "expected one of: >= V, <= V, > V, < V, == V, within X% of V, within X of V, "
     "between A and B";
@@ -149,25 +156,79 @@ void parse_expression(const ConfigNode& node, Expectation& e) {
   node.fail("malformed expectation '" + t + "': " + kForms);
 }
 
-std::vector<std::string> metric_names(bool models_clocks, bool has_faults) {
+// The metrics an expectation may name; with `means`, their mean_ forms too
+// (did-you-mean candidates, not listed in messages).
+std::vector<std::string> metric_names(bool models_clocks, bool has_faults, bool means = false) {
   std::vector<std::string> names;
   for (const auto& [name, unit] : summary_metrics()) {
     if ((models_clocks || !is_clock_metric(name)) && (has_faults || !is_fault_metric(name))) {
       names.push_back(name);
+      if (means && unit != MetricUnit::text) names.push_back("mean_" + name);
     }
   }
   names.push_back("time_to_accuracy@X");
+  if (!means) names.push_back("mean_<metric>");
   return names;
 }
 
-Expectation load_one(const ConfigNode& parent, const std::string& key, const std::string& label,
-                     bool models_clocks, bool has_target_accuracy, bool has_faults) {
-  const ConfigNode value = parent.child(key);
+// "above LABEL", "below LABEL, disjoint", "above LABEL, paired": a mean
+// compared with another run's (run/expectation.h).
+void parse_comparison(const ConfigNode& node, Expectation& e, const LoadContext& context) {
+  const std::string& t = e.text;
+  e.above = t.rfind("above ", 0) == 0;
+  std::string rest = trim(t.substr(6));
+  std::string option;
+  if (const auto comma = rest.find(','); comma != std::string::npos) {
+    option = trim(rest.substr(comma + 1));
+    rest = trim(rest.substr(0, comma));
+  }
+  if (!e.mean) {
+    node.fail("'" + t + "' compares means: write mean_" + e.metric + " (the mean over replicates)");
+  }
+  if (e.label.empty()) {
+    node.fail("'" + t + "' needs the run it is about: put it under that run's label (expect: "
+              "LABEL: {mean_" + e.metric + ": \"" + t + "\"})");
+  }
+  const auto& labels = context.labels;
+  if (std::find(labels.begin(), labels.end(), rest) == labels.end()) {
+    const std::string guess = did_you_mean(rest, labels);
+    node.fail("in expectation '" + t + "': '" + rest + "' is not a run label of this scenario (" +
+              (guess.empty() ? "labels: " + join(labels) : "did you mean '" + guess + "'?") + ")");
+  }
+  if (rest == e.label) node.fail("in expectation '" + t + "': a run compared with itself");
+  e.versus = rest;
+  if (option.empty()) return;
+  if (option != "disjoint" && option != "paired") {
+    node.fail("in expectation '" + t + "': unknown option '" + option +
+              "' (expected 'disjoint': the 95% intervals do not overlap, or 'paired': the 95% "
+              "interval of the seed-by-seed difference excludes 0)");
+  }
+  e.separation = option == "disjoint" ? Expectation::Separation::disjoint
+                                      : Expectation::Separation::paired;
+  if (context.replicates < 2) {
+    node.fail("in expectation '" + t + "': '" + option +
+              "' needs intervals, which need replicates: 2 or more (the scenario has " +
+              std::to_string(context.replicates) + ")");
+  }
+}
+
+Expectation load_one(const ConfigNode& parent, const std::string& written, const std::string& label,
+                     const LoadContext& context) {
+  const bool models_clocks = context.models_clocks, has_faults = context.has_faults;
+  const bool has_target_accuracy = context.has_target_accuracy;
+  const ConfigNode value = parent.child(written);
   Expectation e;
   e.label = label;
+  // mean_<metric>: a summary column's mean over the replicates.
+  const bool mean = written.rfind("mean_", 0) == 0 && summary_metrics().count(written.substr(5));
+  const std::string key = mean ? written.substr(5) : written;
+  e.mean = mean;
   e.metric = key;
   e.where = value.file() + ":" + std::to_string(value.line()) + ":" +
             std::to_string(value.column()) + ": " + value.path();
+  if (mean && metric_unit(key) == MetricUnit::text) {
+    value.fail(key + " is text: it has no mean (assert on it without mean_)");
+  }
   if (key.rfind(kTimeToAccuracy, 0) == 0) {
     const std::string x = key.substr(std::string_view(kTimeToAccuracy).size());
     if (!parse_plain(x, e.accuracy) || !(e.accuracy > 0 && e.accuracy <= 1)) {
@@ -179,7 +240,8 @@ Expectation load_one(const ConfigNode& parent, const std::string& key, const std
     const auto it = metrics.find(key);
     if (it == metrics.end() || (is_clock_metric(key) && !models_clocks) ||
         (is_fault_metric(key) && !has_faults)) {
-      const std::string guess = did_you_mean(key, metric_names(models_clocks, has_faults));
+      const std::string guess =
+          did_you_mean(written, metric_names(models_clocks, has_faults, true));
       if (it != metrics.end() && is_fault_metric(key)) {
         value.fail(key + " is only in summary.csv when the scenario has a faults: list");
       }
@@ -203,6 +265,12 @@ Expectation load_one(const ConfigNode& parent, const std::string& key, const std
     e.unit = it->second;
   }
   if (!value.is_scalar()) value.fail("expected an expression such as \">= 0.85\"");
+  const std::string text = trim(value.as_string());
+  if (e.unit != MetricUnit::text && (text.rfind("above ", 0) == 0 || text.rfind("below ", 0) == 0)) {
+    e.text = text;
+    parse_comparison(value, e, context);
+    return e;
+  }
   parse_expression(value, e);
   return e;
 }
@@ -212,12 +280,13 @@ Expectation load_one(const ConfigNode& parent, const std::string& key, const std
 std::vector<Expectation> load_expectations(const ConfigNode& expect,
                                            const std::vector<std::string>& labels,
                                            bool models_clocks, bool has_target_accuracy,
-                                           bool has_faults) {
+                                           bool has_faults, int replicates) {
+  const LoadContext context{labels, models_clocks, has_target_accuracy, has_faults, replicates};
   std::vector<Expectation> result;
   for (const std::string& key : expect.keys()) {
     const ConfigNode value = expect.child(key);
     if (!value.is_map()) {
-      result.push_back(load_one(expect, key, "", models_clocks, has_target_accuracy, has_faults));
+      result.push_back(load_one(expect, key, "", context));
       continue;
     }
     // A map: `label: {metric: expression, ...}`.
@@ -231,7 +300,7 @@ std::vector<Expectation> load_expectations(const ConfigNode& expect,
       if (value.child(metric).is_map()) {
         value.child(metric).fail("expected an expression such as \">= 0.85\", got a map");
       }
-      result.push_back(load_one(value, metric, key, models_clocks, has_target_accuracy, has_faults));
+      result.push_back(load_one(value, metric, key, context));
     }
   }
   return result;

@@ -16,10 +16,12 @@ class ConfigNode;
 // has_target_accuracy, the update-accounting columns (crashes, dropped_*,
 // rpc_retries, ...) only if has_faults. Throws ScenarioError at the offending key or value
 // (unknown metric or label with a did-you-mean, malformed expression, bad
-// unit, a metric the scenario's summary does not have).
+// unit, a metric the scenario's summary does not have; a comparison with
+// another run outside a label map, on a non-mean metric, or asking for
+// intervals with fewer than 2 replicates).
 std::vector<Expectation> load_expectations(const ConfigNode& expect,
                                            const std::vector<std::string>& labels,
                                            bool models_clocks, bool has_target_accuracy,
-                                           bool has_faults = false);
+                                           bool has_faults = false, int replicates = 1);
 
 }  // namespace app

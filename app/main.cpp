@@ -1,6 +1,7 @@
 // syncsim: the command line.
 //
 //   syncsim run SCENARIO.yaml [-o DIR] [--seed N] [--threads N] [--trace] [--events] [--links]
+//               [--replicates N] [--jobs N]
 //   syncsim sweep SCENARIO.yaml [-o DIR] [--jobs N] [--shard I/N] [--collect]
 //   syncsim validate SCENARIO.yaml
 //   (run, sweep, validate and check take --max-memory SIZE)
@@ -26,6 +27,7 @@
 #include "app/commands.h"
 #include "app/memory_budget.h"
 #include "run/build_info.h"
+#include "app/scenario_loader.h"
 
 namespace {
 
@@ -101,6 +103,16 @@ int main(int argc, char** argv) {
   run->add_flag("--trace", extra.trace, "Also write trace.json (as outputs: {trace: true})");
   run->add_flag("--events", extra.events, "Also write events.csv (as outputs: {events: true})");
   run->add_flag("--links", extra.links, "Also write links.csv (as outputs: {links: true})");
+  app::ReplicateArgs replicate_args;
+  replicate_args.argv0 = argv[0];
+  run->add_option("--replicates", replicate_args.replicates,
+                  "Run every algorithm with this many seeds (seed, seed+1, ...), overriding "
+                  "the scenario's replicates:")
+      ->check(CLI::Range(1, app::kMaxReplicates));
+  run->add_option("-j,--jobs", replicate_args.jobs,
+                  "Replicates run at a time, in worker processes (default: one per hardware "
+                  "thread; 1: in this process); outputs are byte-identical for every value")
+      ->check(CLI::Range(1, 4096));
   app::Verbosity verbosity;
   add_verbosity(run, verbosity);
   std::string max_memory_text;
@@ -179,7 +191,7 @@ int main(int argc, char** argv) {
   return app::exit_code_of([&] {
     if (*run) {
       return app::run_command(scenario_path, out_dir, seed, threads, extra, verbosity, invocation,
-                              max_memory);
+                              max_memory, replicate_args);
     }
     if (*sweep) {
       sweep_args.max_memory = max_memory;

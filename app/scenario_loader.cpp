@@ -1,5 +1,6 @@
 #include "app/scenario_loader.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <map>
@@ -59,10 +60,29 @@ OutputsSpec load_outputs(const ConfigNode& node) {
   return spec;
 }
 
+// `replicates:` and `reference:` (run/replicates.h).
+void load_replicates(const ConfigNode& root, Scenario& s) {
+  if (root.has("replicates")) {
+    s.replicates = static_cast<int>(root.child("replicates").as_int_in(1, kMaxReplicates));
+  }
+  if (!root.has("reference")) return;
+  const ConfigNode reference = root.child("reference");
+  s.reference = reference.as_string();
+  std::vector<std::string> labels;
+  for (const AlgorithmChoice& a : s.algorithms) labels.push_back(a.label);
+  if (std::find(labels.begin(), labels.end(), s.reference) == labels.end()) {
+    const std::string guess = did_you_mean(s.reference, labels);
+    reference.fail("'" + s.reference + "' is not a run label of this scenario (" +
+                   (guess.empty() ? "labels: " + join(labels) : "did you mean '" + guess + "'?") +
+                   ")");
+  }
+  if (labels.size() < 2) reference.fail("a reference needs at least two algorithms to compare");
+}
+
 Scenario load(const ConfigNode& root) {
   root.check_keys({"name", "seed", "cluster", "topology", "data", "model", "optimizer", "algorithm",
                    "algorithms", "stop", "eval", "clock_sync", "failure_detector", "math",
-                   "outputs", "sweep", "expect", "faults"});
+                   "outputs", "sweep", "expect", "faults", "replicates", "reference"});
   Scenario s;
   s.file = root.file();
   const ConfigNode name = root.child("name");
@@ -100,6 +120,7 @@ Scenario load(const ConfigNode& root) {
     }
   }
   if (root.has("outputs")) s.outputs = load_outputs(root.child("outputs"));
+  load_replicates(root, s);
   section::check_topology_hosts(topo, s);
   section::check_group_links(root.child("cluster"), s);
   section::check_model_against_data(s);
@@ -111,7 +132,8 @@ Scenario load(const ConfigNode& root) {
     std::vector<std::string> labels;
     for (const AlgorithmChoice& a : s.algorithms) labels.push_back(a.label);
     s.expectations = load_expectations(root.child("expect"), labels, s.models_clocks(),
-                                       s.stop.target_accuracy > 0, s.faults.has_value());
+                                       s.stop.target_accuracy > 0, s.faults.has_value(),
+                                       s.replicates);
   }
   return s;
 }

@@ -13,6 +13,8 @@ namespace app {
 // unknown keys (with a did-you-mean), wrong types, bad units, out-of-range
 // values, references to groups or hosts that do not exist.
 Scenario load_scenario(const std::string& path);
+// The most `replicates:` (and --replicates) a scenario may ask for.
+inline constexpr int kMaxReplicates = 1000;
 Scenario load_scenario_string(const std::string& yaml, const std::string& pseudo_file);
 // The same checks on a document already parsed: sweeps (app/sweep_plan.h)
 // edit the tree of each point, then load it here. A `sweep:` block at the

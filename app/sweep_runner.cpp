@@ -1,14 +1,7 @@
 #include "app/sweep_runner.h"
 
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <chrono>
 #include <cstdio>
-#include <cstring>
 #include <fstream>
 #include <map>
 #include <set>
@@ -16,13 +9,13 @@
 #include <stdexcept>
 #include <vector>
 
+#include "app/child_process.h"
 #include "app/memory_budget.h"
 #include "app/scenario_loader.h"
+#include "run/replicates.h"
 #include "run/outputs.h"
 #include "run/run.h"
 #include "run/run_record.h"
-
-extern char** environ;
 
 namespace app {
 namespace fs = std::filesystem;
@@ -65,16 +58,6 @@ fs::path point_dir(const SweepPlan& plan, const fs::path& out, std::size_t point
 
 bool is_complete(const SweepPlan& plan, const fs::path& out, std::size_t point) {
   return fs::exists(point_dir(plan, out, point) / kDone);
-}
-
-std::string last_line(const fs::path& path) {
-  const std::string text = read_text(path).value_or("");
-  std::string line, last;
-  std::istringstream in(text);
-  while (std::getline(in, line)) {
-    if (line.find_first_not_of(" \t\r") != std::string::npos) last = line;
-  }
-  return last;
 }
 
 // Refuses an OUT that holds a run or another sweep: a folder under points/
@@ -127,21 +110,7 @@ class PointProcesses {
     if (o_.seed) args.insert(args.end(), {"--seed", std::to_string(*o_.seed)});
     if (!o_.max_memory.empty()) args.insert(args.end(), {"--max-memory", o_.max_memory});
     if (o_.level == LogLevel::debug) args.insert(args.end(), {"--log-level", "debug"});
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    const std::string log = (dir / kLog).string();
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(),
-                                     O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0644);
-    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-    pid_t pid = 0;
-    const int error = posix_spawn(&pid, o_.self.c_str(), &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (error != 0)
-      throw std::runtime_error("cannot start " + o_.self + ": " + std::strerror(error));
+    const pid_t pid = spawn_logged(o_.self, std::move(args), dir / kLog);
     if (o_.level >= LogLevel::debug)
       std::fprintf(stderr, "sweep: started point %zu (pid %d)\n", point, pid);
     running_[pid] = {point, std::chrono::steady_clock::now()};
@@ -151,12 +120,8 @@ class PointProcesses {
 
   // Waits for one point process. Returns its exit code (0 only if `done` exists).
   int wait_one(std::size_t& finished_point) {
-    int status = 0;
-    pid_t pid;
-    do {
-      pid = waitpid(-1, &status, 0);
-    } while (pid < 0 && errno == EINTR);
-    if (pid < 0) throw std::runtime_error("waitpid failed: " + std::string(std::strerror(errno)));
+    const ChildExit exit = wait_any_child();
+    const pid_t pid = exit.pid;
     const auto it = running_.find(pid);
     if (it == running_.end()) return wait_one(finished_point);  // not ours
     const auto [point, started] = it->second;
@@ -165,15 +130,9 @@ class PointProcesses {
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     const fs::path dir = point_dir(plan_, o_.out, point);
-    int code = 0;
-    std::string why;
-    if (WIFSIGNALED(status)) {
-      code = 1;
-      why = "killed by signal " + std::to_string(WTERMSIG(status));
-    } else if (WEXITSTATUS(status) != 0) {
-      code = WEXITSTATUS(status);
-      why = "exit " + std::to_string(code);
-    } else if (!fs::exists(dir / kDone)) {
+    int code = exit.code;
+    std::string why = exit.why;
+    if (code == 0 && !fs::exists(dir / kDone)) {
       code = 1;
       why = "exit 0 without writing 'done'";
     }
@@ -225,7 +184,11 @@ void run_point(const SweepPlan& plan, std::size_t point, const fs::path& out,
   const Scenario scenario = plan.scenario(point);
   check_memory_budget(scenario, max_memory);
   const fs::path dir = point_dir(plan, out, point);
-  const ScenarioResult result = syncsim::run(scenario);
+  const std::vector<ScenarioResult> replicates = run_replicates(scenario);
+  std::vector<ReplicateFiles> replicate_files;
+  for (const ScenarioResult& r : replicates) {
+    replicate_files.push_back({r.scenario.seed, output_files(r)});
+  }
   RunRecord record;
   record.command_line = command_line;
   record.scenario_file = plan.file();
@@ -234,14 +197,14 @@ void run_point(const SweepPlan& plan, std::size_t point, const fs::path& out,
   record.start = start;
   record.wall_seconds =
       std::chrono::duration<double>(std::chrono::system_clock::now() - start).count();
-  std::vector<OutputFile> files = output_files(result);
-  files.push_back({"run.json", run_json(record, result)});
+  std::vector<OutputFile> files = merge_replicates(scenario, replicate_files);
+  files.push_back({"run.json", run_json(record, replicates.front())});
   try {
-    write_outputs(dir, files);
+    write_files(dir, files);
   } catch (const std::runtime_error& e) {
     throw OutputError(e.what());
   }
-  for (const RunResult& run : result.runs) {
+  for (const RunResult& run : replicates.front().runs) {
     std::printf("%s/%s: stopped by %s at %.3f s simulated, test accuracy %.4f\n",
                 plan.folder_name(point).c_str(), run.label.c_str(), run.totals.stop_reason.c_str(),
                 sim::to_seconds(run.totals.time), run.totals.final_test_accuracy);

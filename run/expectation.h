@@ -21,6 +21,16 @@
 //   within X of V                   |got - V| <= X (X in the metric's unit)
 //   between A and B                 A <= got <= B (A <= B)
 //   == WORD                         stop_reason only
+// With replicates (run/replicates.h) the forms above hold for every seed's
+// run; `mean_<metric>` asserts on the mean over the seeds instead, with the
+// same forms or, under a run label, against another run's mean:
+//   ps_ssp:
+//     mean_final_accuracy: "above ps_sync"            # the means compare so
+//     mean_throughput_samples_per_s: "above ps_sync, disjoint"   # and the 95%
+//                                                     # intervals do not overlap
+//     mean_sim_time_s: "below ps_sync, paired"        # the 95% interval of the
+//                                                     # seed-by-seed difference
+//                                                     # lies below 0
 // Units: metrics in seconds take durations ("40s", "1.5ms"; a bare number
 // only for 0, as everywhere in scenarios), byte counts take sizes ("1.2GB",
 // "64MiB" or a plain number of bytes), all others plain numbers.
@@ -47,6 +57,16 @@ struct Expectation {
                             // V, or (X, V) for within, or (A, B) for between
   std::string word;         // the expected text of a text metric (op eq)
   double accuracy = 0.0;    // X of time_to_accuracy@X; 0 for summary columns
+  bool mean = false;        // `mean_<metric>`: the mean over replicates (metric is the column)
+
+  // A comparison with another run's mean (mean only; `op` unused).
+  enum class Separation { means, disjoint, paired };
+  std::string versus;  // the other run's label; "" for the forms above
+  bool above = true;   // above (greater) or below (smaller)
+  Separation separation = Separation::means;
+
+  // The name as written: metric, or mean_ + metric.
+  std::string key() const { return mean ? "mean_" + metric : metric; }
 
   // Whether a measured value satisfies the expression (false for NaN).
   // REQUIRES: unit != text.

@@ -19,7 +19,8 @@ namespace {
 
 const std::vector<std::string> kOutputFileNames = {
     "metrics.csv", "summary.csv",    "staleness.csv", "nodes.csv",  "timing.csv", "partition.csv",
-    "clocks.csv",  "suspicions.csv", "events.csv",    "trace.json", "links.csv",  "run.json"};
+    "clocks.csv",  "suspicions.csv", "events.csv",    "trace.json", "links.csv",  "run.json",
+    "summary_stats.csv", "paired.csv"};
 
 std::string error_text(int error) { return std::strerror(error); }
 
@@ -65,6 +66,8 @@ fs::path make_fresh_folder(const fs::path& parent, const std::string& prefix) {
 }
 
 }  // namespace
+
+const std::vector<std::string>& output_file_names() { return kOutputFileNames; }
 
 bool is_output_file_name(const std::string& name) {
   for (const std::string& n : kOutputFileNames) {

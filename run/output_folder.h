@@ -77,5 +77,7 @@ class OutputFolder {
 
 // Whether `name` is one a run writes into its folder (outputs.h's list).
 bool is_output_file_name(const std::string& name);
+// Every such name, in the order output_files (run/outputs.h) writes them.
+const std::vector<std::string>& output_file_names();
 
 }  // namespace syncsim

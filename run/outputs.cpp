@@ -178,6 +178,26 @@ std::string csv_text(const SummaryTable& table) {
   return out.str();
 }
 
+SummaryTable read_summary_table(const std::string& csv) {
+  SummaryTable table;
+  std::istringstream in(csv);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::vector<std::string> cells;
+    std::size_t start = 0;
+    for (std::size_t comma; (comma = line.find(',', start)) != std::string::npos; start = comma + 1) {
+      cells.push_back(line.substr(start, comma - start));
+    }
+    cells.push_back(line.substr(start));
+    if (table.columns.empty()) {
+      table.columns = std::move(cells);
+    } else {
+      table.rows.push_back(std::move(cells));
+    }
+  }
+  return table;
+}
+
 std::string clocks_csv(const ScenarioResult& result) {
   std::ostringstream out;
   out << "algorithm,node,true_time_s,local_time_s,error_s\n";
@@ -313,11 +333,11 @@ std::vector<OutputFile> output_files(const ScenarioResult& r) {
 
 std::vector<std::filesystem::path> write_outputs(const std::filesystem::path& dir,
                                                  const ScenarioResult& r) {
-  return write_outputs(dir, output_files(r));
+  return write_files(dir, output_files(r));
 }
 
-std::vector<std::filesystem::path> write_outputs(const std::filesystem::path& dir,
-                                                 const std::vector<OutputFile>& files) {
+std::vector<std::filesystem::path> write_files(const std::filesystem::path& dir,
+                                               const std::vector<OutputFile>& files) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec || !std::filesystem::is_directory(dir)) {

@@ -53,6 +53,8 @@ struct SummaryTable {
 };
 SummaryTable summary_table(const ScenarioResult& r);
 std::string csv_text(const SummaryTable& table);  // header line, then one line per row
+// The inverse of csv_text for text it wrote (no quoting, '\n' line ends).
+SummaryTable read_summary_table(const std::string& csv);
 std::string staleness_csv(const ScenarioResult& r);
 std::string timing_csv(const ScenarioResult& r);
 // partition.csv: algorithm, node, samples, then the shard's count of each
@@ -92,8 +94,9 @@ std::vector<OutputFile> output_files(const ScenarioResult& r);
 // renamed into place by then are removed again.
 std::vector<std::filesystem::path> write_outputs(const std::filesystem::path& dir,
                                                  const ScenarioResult& r);
-// The same for files already made (output_files(r) and a run.json, say).
-std::vector<std::filesystem::path> write_outputs(const std::filesystem::path& dir,
-                                                 const std::vector<OutputFile>& files);
+// The same for files already made (output_files(r) and a run.json, or a
+// replicated run's merged files, run/replicates.h).
+std::vector<std::filesystem::path> write_files(const std::filesystem::path& dir,
+                                               const std::vector<OutputFile>& files);
 
 }  // namespace syncsim

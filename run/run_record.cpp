@@ -56,9 +56,13 @@ std::string utc_timestamp(std::chrono::system_clock::time_point t) {
 }
 
 std::string run_json(const RunRecord& record, const ScenarioResult& result) {
-  const BuildInfo& build = build_info();
   int threads = 1;
   for (const RunResult& r : result.runs) threads = std::max(threads, r.threads);
+  return run_json(record, result.scenario, threads);
+}
+
+std::string run_json(const RunRecord& record, const Scenario& scenario, int threads) {
+  const BuildInfo& build = build_info();
   std::string command_line = "[";
   for (std::size_t i = 0; i < record.command_line.size(); ++i) {
     command_line += (i ? ", " : "") + json_quoted(record.command_line[i]);
@@ -72,11 +76,12 @@ std::string run_json(const RunRecord& record, const ScenarioResult& result) {
   json.text("isa", build.isa);
   json.text("flags", build.flags);
   json.text("compiler", build.compiler);
-  json.text("scenario", result.scenario.name);
+  json.text("scenario", scenario.name);
   json.text("scenario_file", record.scenario_file);
   json.text("scenario_sha256", sha256_hex(record.scenario_text));
   json.raw("sweep_point", record.sweep_point ? std::to_string(*record.sweep_point) : "null");
-  json.raw("seed", std::to_string(result.scenario.seed));
+  json.raw("seed", std::to_string(scenario.seed));
+  json.raw("replicates", std::to_string(scenario.replicates));
   json.raw("threads", std::to_string(threads));
   json.text("start_time", utc_timestamp(record.start));
   json.raw("wall_time_s", format_number(record.wall_seconds));

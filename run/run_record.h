@@ -37,6 +37,10 @@ struct RunRecord {
 // name and the threads; build_info() the binary's fields; the host name is
 // read here (gethostname).
 std::string run_json(const RunRecord& record, const ScenarioResult& result);
+// The same for a run whose result this process does not hold (replicates run
+// in worker processes): the scenario gives the name, root seed and
+// replicates; `threads` the math threads of one run.
+std::string run_json(const RunRecord& record, const Scenario& scenario, int threads);
 
 // "2026-12-07T16:21:43.250Z": UTC, ISO 8601, milliseconds.
 std::string utc_timestamp(std::chrono::system_clock::time_point t);

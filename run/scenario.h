@@ -138,6 +138,11 @@ struct Scenario {
   std::string file;  // where it was loaded from, for messages
   std::string name;
   std::uint64_t seed = 0;
+  // `replicates:` runs of every algorithm, replicate r with seed + r
+  // (run/replicates.h); 1 is a single run. `reference:` the label whose
+  // paired differences paired.csv reports ("" for none).
+  int replicates = 1;
+  std::string reference;
   std::vector<NodeGroup> groups;  // in file order; nodes are numbered in this order
   TopologySpec topology;
   DataSpec data;

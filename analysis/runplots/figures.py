@@ -15,6 +15,7 @@ from matplotlib.ticker import MaxNLocator
 
 from .drawing import human_bytes, human_count, legend_outside, save, spans_decades
 from .io import Run, has_values, optional_csv
+from .replicates import is_replicated, mean_band
 
 # Fixed output names, in report order, so scripts and tests can rely on them.
 FIGURES = {
@@ -49,12 +50,18 @@ def plot_accuracy(run: Run, col: dict, out: Path) -> Figure | str:
     if not has_values(m, "test_accuracy"):
         return "accuracy curves skipped: metrics.csv has no test_accuracy values"
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.6))
+    replicated = is_replicated(m)
     for a in run.algorithms:
         d = m[(m["algorithm"] == a) & m["test_accuracy"].notna()]
         if d.empty:
             continue
-        axes[0].plot(d["sim_time_s"], d["test_accuracy"], color=col[a], label=a, lw=1.6)
-        axes[1].plot(d["samples"], d["test_accuracy"], color=col[a], label=a, lw=1.6)
+        for ax, x in zip(axes, ["sim_time_s", "samples"]):
+            if replicated:
+                b = mean_band(d, x, "test_accuracy")
+                ax.plot(b[x], b["mean"], color=col[a], label=a, lw=1.6)
+                ax.fill_between(b[x], b["low"], b["high"], color=col[a], alpha=0.2, lw=0)
+            else:
+                ax.plot(d[x], d["test_accuracy"], color=col[a], label=a, lw=1.6)
     times = m.groupby("algorithm")["sim_time_s"].max()
     if spans_decades(times.values, 100):
         # Runs differing by 100x in length: a log axis (t = 0 cannot be drawn on it).
@@ -72,7 +79,9 @@ def plot_accuracy(run: Run, col: dict, out: Path) -> Figure | str:
     return Figure("accuracy", FIGURES["accuracy"], "Test accuracy",
                   "Test accuracy at each evaluation, against simulated time (left: which "
                   "algorithm is fastest in wall-clock terms of the simulated cluster) and "
-                  "against training samples processed (right: which learns most per sample).")
+                  "against training samples processed (right: which learns most per sample)." +
+                  (f" Lines are means over {m['seed'].nunique()} seeds, bands their 95% "
+                   "confidence intervals (Student t), per evaluation." if replicated else ""))
 
 
 def plot_loss(run: Run, col: dict, out: Path) -> Figure | str:

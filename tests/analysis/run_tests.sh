@@ -17,7 +17,15 @@ trap 'rm -rf "$work"' EXIT
 # A sweep folder (9 points on synthetic data, ~1 s).
 "$syncsim" sweep "$src/scenarios/examples/sweep_bandwidth.yaml" -o "$work/sweep" --jobs 2 -q
 
+# Three seeds of the first (replicates: mean curves with bands).
+"$syncsim" run "$src/scenarios/ci/ps_async_synthetic.yaml" -o "$work/replicates" --replicates 3 -q
+
+# Three seeds of the first (replicates: mean curves with bands).
+"$syncsim" run "$src/scenarios/ci/ps_async_synthetic.yaml" -o "$work/replicates" --replicates 3 -q
+
 export SYNCSIM_PLOT_RUN_ASYNC="$work/async"
+export SYNCSIM_PLOT_REPLICATES="$work/replicates"
+export SYNCSIM_PLOT_REPLICATES="$work/replicates"
 export SYNCSIM_PLOT_RUN_TWO="$work/two"
 export SYNCSIM_PLOT_SWEEP="$work/sweep"
 export SYNCSIM_PLOT_SCRIPT="$src/analysis/plot_run.py"
