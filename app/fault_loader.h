@@ -12,12 +12,9 @@
 //     - {link: [worker1, switch], loss: 0.01}      # from `at` (default 0) on
 //     - random: {crash_rate: 0.1, mean_downtime: 1s, nodes: worker, until: 10s}
 //
-// `for` absent or 0: the fault is permanent. A random entry draws, for each
-// node of `nodes` (default: every node), crash instants as a Poisson process
-// of `crash_rate` per second of simulated time, each followed by an
-// exponential downtime of mean `mean_downtime`, up to `until` (default
-// stop.sim_time, required then), from the node's own stream
-// (seed, node, "fault-crash"): the same seed gives the same faults.
+// `for` absent or 0: the fault is permanent. `random:` entries (crash,
+// link_down, degrade, partition, straggle and loss episodes at seeded rates)
+// are described and drawn in random_faults.h.
 #pragma once
 
 #include <vector>

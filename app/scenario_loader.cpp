@@ -47,8 +47,11 @@ std::vector<AlgorithmChoice> load_algorithms(const ConfigNode& root,
   return choices;
 }
 
+// The most clock samples (nodes x sample instants) a run may keep for clocks.csv.
+constexpr double kMaxClockSamples = 10'000'000;
+
 OutputsSpec load_outputs(const ConfigNode& node) {
-  node.check_keys({"events", "trace", "links", "links_interval"});
+  node.check_keys({"events", "trace", "links", "links_interval", "clock_interval"});
   OutputsSpec spec;
   spec.events = node.get_bool("events", false);
   spec.trace = node.get_bool("trace", false);
@@ -56,6 +59,10 @@ OutputsSpec load_outputs(const ConfigNode& node) {
   if (auto interval = node.optional_child("links_interval")) {
     spec.links_interval = interval->as_duration();
     interval->require(spec.links_interval > 0, "links_interval must be greater than zero");
+  }
+  if (auto interval = node.optional_child("clock_interval")) {
+    spec.clock_interval = interval->as_duration();
+    interval->require(spec.clock_interval > 0, "clock_interval must be greater than zero");
   }
   return spec;
 }
@@ -121,6 +128,23 @@ Scenario load(const ConfigNode& root) {
   }
   if (root.has("outputs")) s.outputs = load_outputs(root.child("outputs"));
   load_replicates(root, s);
+  // Clock samples are kept for clocks.csv: a run of known length must not
+  // ask for more than kMaxClockSamples of them.
+  if (s.models_clocks() && s.stop.max_time > 0) {
+    std::int64_t nodes = 0;
+    for (const NodeGroup& g : s.groups) nodes += g.count;
+    const double samples = (static_cast<double>(s.stop.max_time / s.outputs.clock_interval) + 1) *
+                           static_cast<double>(nodes);
+    if (samples > kMaxClockSamples) {
+      const ConfigNode at = root.has("outputs") && root.child("outputs").has("clock_interval")
+                                ? root.child("outputs").child("clock_interval")
+                                : root.child("stop");
+      at.fail("reading " + std::to_string(nodes) + " clocks every " +
+              sim::format_time(s.outputs.clock_interval) + " until stop.sim_time is more than " +
+              std::to_string(static_cast<long>(kMaxClockSamples)) +
+              " clock samples: set a longer outputs.clock_interval");
+    }
+  }
   section::check_topology_hosts(topo, s);
   section::check_group_links(root.child("cluster"), s);
   section::check_model_against_data(s);

@@ -28,6 +28,7 @@ const std::map<std::string, MetricUnit>& summary_metrics() {
       {"clock_error_max_s", MetricUnit::duration},
       {"clock_error_mean_s", MetricUnit::duration},
       {"clock_skew_s", MetricUnit::duration},
+      {"clock_skew_mean_s", MetricUnit::duration},
       {"sync_messages", MetricUnit::number},
       {"sync_bytes", MetricUnit::bytes},
       // Update accounting, with faults.

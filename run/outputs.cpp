@@ -96,8 +96,8 @@ SummaryTable summary_table(const ScenarioResult& result) {
   // so runs without it keep their earlier bytes.
   if (s.splits_dropped()) add_columns({"updates_dropped_offline", "updates_dropped_late"});
   if (clocks) {
-    add_columns({"clock_error_max_s", "clock_error_mean_s", "clock_skew_s", "sync_messages",
-                 "sync_bytes"});
+    add_columns({"clock_error_max_s", "clock_error_mean_s", "clock_skew_s", "clock_skew_mean_s",
+                 "sync_messages", "sync_bytes"});
   }
   if (s.failure_detector) {
     add_columns({"heartbeat_messages", "heartbeat_bytes", "suspicions", "false_suspicions"});
@@ -136,8 +136,9 @@ SummaryTable summary_table(const ScenarioResult& result) {
                  std::to_string(t.updates_dropped - t.updates_dropped_offline)});
     }
     if (clocks) {
-      add_cells({format_number(r.final_error_max_s), format_number(r.final_error_mean_s),
-                 format_number(r.final_skew_s), std::to_string(r.sync_messages),
+      add_cells({format_number(r.clock_error_max_s), format_number(r.clock_error_mean_s),
+                 format_number(r.clock_skew_max_s), format_number(r.clock_skew_mean_s),
+                 std::to_string(r.sync_messages),
                  format_number(r.sync_bytes)});
     }
     if (s.failure_detector) {

@@ -29,17 +29,20 @@ struct RunResult {
     double bytes_sent;
   };
   std::vector<NodeTraffic> traffic;  // per scenario node, in node order
-  // Node clocks (only if the scenario models clocks): one sample per node at
-  // every evaluation point, nodes in scenario order.
+  // Node clocks (only if the scenario models clocks): one sample per node
+  // every OutputsSpec::clock_interval of true time from 0 (ClockSampler),
+  // nodes in scenario order.
   struct ClockSample {
     sim::Time true_time;
     std::string node;
     sim::Time local_time;  // error = local_time - true_time
   };
   std::vector<ClockSample> clock_samples;
-  double final_error_max_s = 0.0;   // max over nodes of |local - true| at the end
-  double final_error_mean_s = 0.0;  // mean of the same
-  double final_skew_s = 0.0;        // max - min local time over nodes at the end
+  // Over those samples (every instant, every node):
+  double clock_error_max_s = 0.0;   // the largest |local - true|
+  double clock_error_mean_s = 0.0;  // the mean |local - true|
+  double clock_skew_max_s = 0.0;    // the largest spread (latest - earliest local clock)
+  double clock_skew_mean_s = 0.0;   // the mean spread
   std::int64_t sync_messages = 0;  // clock_sync requests + replies
   double sync_bytes = 0.0;
   // The failure detector's (only with `failure_detector`): its changes of

@@ -7,6 +7,7 @@
 #include "algorithms/services/clock_sync.h"
 #include "algorithms/services/failure_detector.h"
 #include "algorithms/services/fault_injector.h"
+#include "run/clock_sampler.h"
 #include "run/world.h"
 #include "sim/clock.h"
 #include "sim/lamport.h"
@@ -139,16 +140,15 @@ RunResult run_algorithm(const Scenario& s, const AlgorithmChoice& choice, const 
   if (s.timing_only) monitor.set_timing_only();
   monitor.set_math_pool(&math);
   ctx.test_flip_average_sign = options.test_faults.flip_average_sign;
-  std::vector<RunResult::ClockSample> clock_samples;
+  std::unique_ptr<ClockSampler> clock_sampler;
   if (s.models_clocks()) {
-    monitor.set_evaluation_observer([&](sim::Time now) {
-      for (const algo::Node& node : ctx.nodes) {
-        clock_samples.push_back(
-            {now, node.name, clocks[static_cast<std::size_t>(node.host)].local_time(now)});
-      }
-    });
+    std::vector<ClockSampler::Target> targets;
+    for (const algo::Node& node : ctx.nodes) targets.push_back({node.name, node.host});
+    clock_sampler =
+        std::make_unique<ClockSampler>(sim, clocks, std::move(targets), s.outputs.clock_interval);
   }
   algorithm->launch(ctx);
+  if (clock_sampler) clock_sampler->launch();
   if (s.faults) {
     injector = std::make_unique<algo::FaultInjector>(sim, net, *algorithm, slowdown, s.seed);
     injector->schedule(*s.faults);
@@ -225,19 +225,11 @@ RunResult run_algorithm(const Scenario& s, const AlgorithmChoice& choice, const 
     result.traffic.push_back({node.name, net.bytes_sent(node.host)});
   }
   if (s.models_clocks()) {
-    result.clock_samples = std::move(clock_samples);
-    double sum = 0.0;
-    sim::Time lowest = sim::kTimeMax, highest = -sim::kTimeMax;
-    for (const algo::Node& node : ctx.nodes) {
-      const sim::Time local = clocks[static_cast<std::size_t>(node.host)].local_time(sim.now());
-      const double error = std::abs(sim::to_seconds(local - sim.now()));
-      result.final_error_max_s = std::max(result.final_error_max_s, error);
-      sum += error;
-      lowest = std::min(lowest, local);
-      highest = std::max(highest, local);
-    }
-    result.final_error_mean_s = sum / static_cast<double>(ctx.nodes.size());
-    result.final_skew_s = sim::to_seconds(highest - lowest);
+    result.clock_samples = std::move(clock_sampler->samples());
+    result.clock_error_max_s = clock_sampler->error_max_s();
+    result.clock_error_mean_s = clock_sampler->error_mean_s();
+    result.clock_skew_max_s = clock_sampler->skew_max_s();
+    result.clock_skew_mean_s = clock_sampler->skew_mean_s();
   }
   if (clock_sync) {
     result.sync_messages = clock_sync->messages_sent();

@@ -132,6 +132,9 @@ struct OutputsSpec {
   bool trace = false;   // trace.json: compute, send, receive and wait spans per node
   bool links = false;   // links.csv: bytes and utilisation per link direction and bucket
   sim::Time links_interval = 10 * sim::kMillisecond;  // the buckets' width
+  // clocks.csv and the clock summary columns: every node's clock read every
+  // this much true time, from 0 on.
+  sim::Time clock_interval = 10 * sim::kMillisecond;
 };
 
 struct Scenario {

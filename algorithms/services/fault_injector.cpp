@@ -39,7 +39,7 @@ void FaultInjector::schedule(const std::vector<Fault>& faults) {
   for (const Fault& f : faults) {
     actions_.push_back(std::make_unique<Action>(Action{this, f, true}));
     sim_->schedule_at(std::max(f.at, sim_->now()), &FaultInjector::fire, actions_.back().get());
-    if (f.duration > 0 && f.kind != Fault::Kind::loss) {
+    if (f.duration > 0) {
       actions_.push_back(std::make_unique<Action>(Action{this, f, false}));
       sim_->schedule_at(std::max(f.at, sim_->now()) + f.duration, &FaultInjector::fire,
                         actions_.back().get());
@@ -88,8 +88,11 @@ void FaultInjector::apply(const Fault& f, bool start) {
     case Fault::Kind::loss:
       for (int l : f.links) {
         const auto [a, b] = topo.link_ends(l);
-        const std::string name = topo.name(a) + "-" + topo.name(b);
-        net_->set_link_loss(l, f.probability, sim::derive_seed(seed_, name, "loss"));
+        // A loss episode (duration > 0) draws from a stream of its own, so
+        // two episodes on one link do not replay the same losses.
+        std::string name = topo.name(a) + "-" + topo.name(b);
+        if (f.duration > 0) name += "@" + std::to_string(f.at);
+        net_->set_link_loss(l, start ? f.probability : 0.0, sim::derive_seed(seed_, name, "loss"));
       }
       break;
   }

@@ -12,8 +12,9 @@
 //              group 0 (Algorithm::on_network_healed)
 //   straggle   the hosts compute `factor` times slower, then at full speed again
 //   loss       each message crossing the links is lost with `probability`,
-//              drawn from the link's stream (seed, link name, "loss"); the
-//              duration is ignored (the rate holds for the rest of the run)
+//              drawn from the link's stream (seed, link name, "loss"); with
+//              a duration (random loss episodes), from the episode's stream
+//              (seed, link name + "@" + at, "loss"), and none after it
 // Overlapping faults of one kind on the same element are not merged: each
 // end undoes its own start (a crash ending recovers the host even if another
 // crash window is still open; a degrade ending restores the full bandwidth;

@@ -13,41 +13,6 @@
 
 namespace algo {
 
-std::vector<std::vector<int>> gossip_neighbours(GossipGraph graph, int workers) {
-  std::vector<std::vector<int>> neighbours(static_cast<std::size_t>(workers));
-  for (int i = 0; i < workers; ++i) {
-    auto& mine = neighbours[static_cast<std::size_t>(i)];
-    if (graph == GossipGraph::complete) {
-      for (int j = 0; j < workers; ++j) {
-        if (j != i) mine.push_back(j);
-      }
-    } else {
-      for (int j : {(i + workers - 1) % workers, (i + 1) % workers}) {
-        if (j != i && std::find(mine.begin(), mine.end(), j) == mine.end()) mine.push_back(j);
-      }
-      std::sort(mine.begin(), mine.end());
-    }
-  }
-  return neighbours;
-}
-
-std::vector<std::vector<double>> metropolis_hastings_weights(
-    const std::vector<std::vector<int>>& neighbours) {
-  const std::size_t n = neighbours.size();
-  std::vector<std::vector<double>> w(n, std::vector<double>(n, 0.0));
-  for (std::size_t i = 0; i < n; ++i) {
-    double others = 0.0;
-    for (int j : neighbours[i]) {
-      const auto degree_j = neighbours[static_cast<std::size_t>(j)].size();
-      w[i][static_cast<std::size_t>(j)] =
-          1.0 / (1.0 + static_cast<double>(std::max(neighbours[i].size(), degree_j)));
-      others += w[i][static_cast<std::size_t>(j)];
-    }
-    w[i][i] = 1.0 - others;
-  }
-  return w;
-}
-
 void mixing_row(const std::vector<double>& weights, std::span<const ml::Vector* const> replicas,
                 std::vector<WeightedInput>& row) {
   assert(weights.size() == replicas.size());
@@ -71,6 +36,12 @@ Gossip::Gossip(GossipConfig config) : config_(std::move(config)) {
   if (config_.workers.empty()) throw std::invalid_argument("gossip needs at least one worker");
   if (config_.batch_size < 1) throw std::invalid_argument("gossip batch_size must be >= 1");
   if (config_.timeout < 0) throw std::invalid_argument("gossip timeout must be >= 0");
+  if (config_.graph.kind != GossipGraph::topology) {
+    const int n = static_cast<int>(config_.workers.size());
+    if (!connected(gossip_neighbours(config_.graph, n))) {  // throws on a bad graph
+      throw std::invalid_argument("gossip graph is not connected");
+    }
+  }
 }
 
 Gossip::~Gossip() = default;
@@ -83,7 +54,16 @@ const ml::Vector& Gossip::replica(int worker) const {
 void Gossip::launch(RunContext& ctx) {
   ctx_ = &ctx;
   const int n = static_cast<int>(config_.workers.size());
-  neighbours_ = gossip_neighbours(config_.graph, n);
+  if (config_.graph.kind == GossipGraph::topology) {
+    std::vector<topology::NodeId> hosts;
+    for (int node : config_.workers) hosts.push_back(ctx.nodes[static_cast<std::size_t>(node)].host);
+    neighbours_ = topology_neighbours(ctx.net->topology(), hosts);
+  } else {
+    neighbours_ = gossip_neighbours(config_.graph, n);
+  }
+  // The loader refuses a disconnected graph; a network that splits the
+  // workers is the only way here.
+  if (!connected(neighbours_)) throw std::invalid_argument("gossip graph is not connected");
   weights_ = metropolis_hastings_weights(neighbours_);
   ml::Mlp initial(ctx.model);
   initial.initialize(model_init_seed(ctx.seed));

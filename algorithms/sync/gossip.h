@@ -7,10 +7,12 @@
 // to every neighbour (one flow each, sized by the parameter bytes), wait for
 // the neighbours' round-t replicas, and replace its replica by the weighted
 // sum  x_i = sum_j W_ij x_j  over itself and its neighbours, in node order,
-// spending 2 x (degree + 1) x P FLOPs. W is the Metropolis-Hastings matrix of
-// the neighbour graph: W_ij = 1 / (1 + max(deg_i, deg_j)) for neighbours,
-// W_ii = 1 - sum of the others; symmetric, hence doubly stochastic, so the
-// average of the replicas is what the mixing preserves.
+// spending 2 x (degree + 1) x P FLOPs. The neighbour graph is `graph`
+// (gossip_graph.h: ring by default, complete, 2-D torus, exponential, an
+// explicit edge list, or the network topology's); W is its
+// Metropolis-Hastings matrix: W_ij = 1 / (1 + max(deg_i, deg_j)) for
+// neighbours, W_ii = 1 - sum of the others; symmetric, hence doubly
+// stochastic, so the average of the replicas is what the mixing preserves.
 //
 // Reporting: once every worker has mixed round t, the global model version
 // t + 1 is the average of the N mixed replicas (summed in worker order); the
@@ -58,22 +60,10 @@
 #include "algorithms/runtime/algorithm.h"
 #include "algorithms/runtime/assignment.h"
 #include "algorithms/runtime/weighted_sum.h"
+#include "algorithms/sync/gossip_graph.h"
 #include "sim/mailbox.h"
 
 namespace algo {
-
-enum class GossipGraph {
-  ring,      // worker i talks to i - 1 and i + 1 (mod N)
-  complete,  // everyone talks to everyone
-};
-
-// Each worker's neighbours (not itself), in increasing order.
-std::vector<std::vector<int>> gossip_neighbours(GossipGraph graph, int workers);
-
-// The dense N x N Metropolis-Hastings mixing matrix of a neighbour graph.
-// REQUIRES a symmetric graph without self-loops.
-std::vector<std::vector<double>> metropolis_hastings_weights(
-    const std::vector<std::vector<int>>& neighbours);
 
 // The inputs of a mixing row for the averaging kernel: (weights[j] as float,
 // replicas[j]) for every j with weights[j] != 0, in index order, into `row`
@@ -89,7 +79,7 @@ struct GossipConfig {
   std::vector<int> workers;  // indices into RunContext::nodes, >= 1 of them
   int batch_size = 32;
   AssignmentPolicy assignment = AssignmentPolicy::equal;
-  GossipGraph graph = GossipGraph::ring;
+  GossipGraphSpec graph;  // default: ring
   // > 0: the fault-tolerant exchange above, waiting at most this long (on the
   // worker's clock) for a round's replicas; 0: wait for ever.
   sim::Time timeout = 0;

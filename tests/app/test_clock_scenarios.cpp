@@ -99,8 +99,11 @@ TEST_CASE("a run with clocks writes clocks.csv and the clock summary columns") {
   const app::ScenarioResult result = syncsim::run(s);
   const auto clocks = csv_rows(app::clocks_csv(result));
   const auto summary = csv_rows(app::summary_csv(result));
-  SECTION("one row per node per evaluation, error = local - true") {
-    REQUIRE(clocks.size() == 1 + 3 * result.runs[0].rows.size());
+  SECTION("one row per node every 10 ms from 0 to the end, error = local - true") {
+    REQUIRE(clocks.size() == 1 + 3 * 101);
+    for (std::size_t i = 1; i < clocks.size(); ++i) {
+      CHECK(std::stod(clocks[i][2]) == Approx(0.01 * static_cast<double>((i - 1) / 3)).margin(1e-12));
+    }
     CHECK(clocks[0] == std::vector<std::string>{"algorithm", "node", "true_time_s",
                                                 "local_time_s", "error_s"});
     for (std::size_t i = 1; i < clocks.size(); ++i) {
@@ -110,7 +113,10 @@ TEST_CASE("a run with clocks writes clocks.csv and the clock summary columns") {
   }
   SECTION("synced workers stay within drift x interval of the perfect server") {
     // Rows after the first sync: 50 ppm x 3 sd x 100 ms is 15 us.
-    for (std::size_t i = 4; i < clocks.size(); ++i) CHECK(std::abs(std::stod(clocks[i][4])) < 20e-6);
+    for (std::size_t i = 4; i < clocks.size(); ++i) {
+      INFO("row " << i);
+      CHECK(std::abs(std::stod(clocks[i][4])) < 20e-6);
+    }
   }
   SECTION("sync messages and bytes are counted, 90 bytes each") {
     const std::vector<std::string>& header = summary[0];
@@ -123,6 +129,40 @@ TEST_CASE("a run with clocks writes clocks.csv and the clock summary columns") {
   SECTION("the same seed gives the same clocks") {
     CHECK(app::clocks_csv(syncsim::run(s)) == app::clocks_csv(result));
   }
+}
+
+TEST_CASE("the clock columns are the maximum and mean over samples at a fixed interval") {
+  // No sync: the server's clock is perfect, each worker's reads 2 ms + 100 ppm
+  // ahead, so at true time t a worker's error and the skew are both
+  // 2 ms + 1e-4 t. Sampled every 50 ms over 1 s (t = 0, 0.05, ..., 1): the
+  // largest is 2.1 ms, the mean skew 2.05 ms, the mean error over the three
+  // nodes (2 x 2.05 ms + 0) / 3; an end-of-run snapshot would give 2.1 ms
+  // for every one of them.
+  std::string yaml = replace(kClocks, "clock_sync: {server: server, interval: 100ms}\n",
+                             "outputs: {clock_interval: 50ms}\n");
+  yaml = replace(yaml,
+                 "clock: {drift_ppm: \"normal(0, 50)\", offset: \"uniform(-5ms, 5ms)\", "
+                 "drift_walk_ppm: 1}",
+                 "clock: {drift_ppm: 100, offset: 2ms}");
+  const app::ScenarioResult result = syncsim::run(app::load_scenario_string(yaml, "s.yaml"));
+  const auto clocks = csv_rows(app::clocks_csv(result));
+  REQUIRE(clocks.size() == 1 + 3 * 21);
+  CHECK(clocks.back()[2] == "1");
+  const auto rows = scenario_text::keyed_rows(app::summary_csv(result));
+  REQUIRE(rows.size() == 1);
+  const auto column = [&](const char* key) { return std::stod(rows[0].at(key)); };
+  CHECK(column("clock_error_max_s") == Approx(2.1e-3).margin(1e-12));
+  CHECK(column("clock_skew_s") == Approx(2.1e-3).margin(1e-12));
+  CHECK(column("clock_skew_mean_s") == Approx(2.05e-3).margin(1e-12));
+  CHECK(column("clock_error_mean_s") == Approx(2 * 2.05e-3 / 3).margin(1e-12));
+}
+
+TEST_CASE("a clock interval too fine for the run is refused at load time") {
+  CHECK(error_of(replace(kClocks, "eval: {every: 250ms}", "eval: {every: 250ms}\noutputs: {clock_interval: 10ns}")) ==
+        "s.yaml:18:27: outputs.clock_interval: reading 3 clocks every 10ns until stop.sim_time is "
+        "more than 10000000 clock samples: set a longer outputs.clock_interval");
+  CHECK_THAT(error_of(replace(kClocks, "eval: {every: 250ms}", "eval: {every: 250ms}\noutputs: {clock_interval: 0s}")),
+             Catch::EndsWith("outputs.clock_interval: clock_interval must be greater than zero"));
 }
 
 TEST_CASE("without clock keys no clock output appears") {

@@ -549,7 +549,7 @@ YAML
     "$syncsim" sweep "$work/clk.yaml" -o "$work/clk" -q --jobs 2
     [ "$(cut -d, -f1,3,5 "$work/clk/summary.csv" | tr '\n' ' ')" = "point,cluster.worker.clock,algorithm 0,null,allreduce_ring 0,null,local 1,{drift_ppm: 50},allreduce_ring 1,{drift_ppm: 50},local " ] \
       || fail "unexpected rows: $(cat "$work/clk/summary.csv")"
-    head -1 "$work/clk/summary.csv" | grep -q ',events_processed,updates_dropped_offline,updates_dropped_late,clock_error_max_s,clock_error_mean_s,clock_skew_s,sync_messages,sync_bytes$' \
+    head -1 "$work/clk/summary.csv" | grep -q ',events_processed,updates_dropped_offline,updates_dropped_late,clock_error_max_s,clock_error_mean_s,clock_skew_s,clock_skew_mean_s,sync_messages,sync_bytes$' \
       || fail "clock columns missing from the union"
     [ "$(sed -n 2p "$work/clk/summary.csv" | awk -F, '{print $NF $(NF-4)}')" = "" ] || fail "point 0 has clock values"
     # Each point equals a plain run of its point.yaml.
@@ -811,7 +811,7 @@ YAML
       -e 's/kind: star/kind: ring/' "$src/scenarios/ci/allreduce_ring_synthetic.yaml" >"$work/ring.yaml"
     refused ring "needs an estimated" "1000000 replicas"
     sed 's/^stop:/faults:\n  - random: {crash_rate: 1e9, mean_downtime: 1ns, until: 10s}\nstop:/' "$ci" >"$work/crash.yaml"
-    refused crash "faults[0].random.crash_rate: would schedule about"
+    refused crash "faults[0].random.crash_rate: expects about"
     # --max-memory: units, a refusal that names the budget, validate too.
     expect_error "more than the budget of 10MiB" -- validate "$ci" --max-memory 10MiB
     expect_error "process baseline" -- run "$ci" -o "$work/small" --max-memory 1MB

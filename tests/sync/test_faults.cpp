@@ -2,6 +2,7 @@
 // fault-free run, the reactions of ps_sync / ps_async / fedavg, and the
 // accounting identity: every update produced is applied, dropped, lost, or
 // still in transit when the run ends.
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <memory>
 #include <string>
@@ -195,4 +196,33 @@ TEST_CASE("the same faults and seed give the same run", "[faults]") {
     CHECK(a->monitor->rows()[i].time == b->monitor->rows()[i].time);
   }
   CHECK(a->monitor->totals().updates_lost == b->monitor->totals().updates_lost);
+}
+
+TEST_CASE("a loss episode ends: the link carries messages again after it", "[faults]") {
+  // Worker 0's link loses everything for 2 ms. Its worker resends an
+  // unanswered push every 500 us, so after the episode it gets through again;
+  // the same loss for good leaves it cut off for the rest of the run.
+  auto run = [](sim::Time duration) {
+    auto world =
+        std::make_unique<FaultWorld>(ps_hosts(2, 5e9), algo::StopCondition{0, 0.0, 200, 0.0});
+    Fault loss;
+    loss.kind = Fault::Kind::loss;
+    loss.links = {1};  // worker0's link
+    loss.probability = 1.0;
+    loss.at = 100'000;
+    loss.duration = duration;
+    algo::PsConfig config = ps_config(2);
+    config.rpc_timeout = 500'000;
+    auto& ps = world->start(std::make_unique<algo::PsAsync>(config), {loss});
+    world->run();
+    const auto& log = ps.applied_log();
+    const auto applied = std::count(log.begin(), log.end(), 0);
+    return applied;
+  };
+  const auto episode_applied = run(2'000'000);
+  const auto forever_applied = run(0);
+  INFO("worker 0 applied " << episode_applied << " with an episode, " << forever_applied
+                           << " with the loss for good");
+  CHECK(forever_applied < 5);  // only what got through before the loss
+  CHECK(episode_applied > forever_applied + 10);
 }

@@ -59,7 +59,7 @@ std::vector<StarWorld::Host> gossip_hosts(int workers) {
 }
 
 struct GossipWorld : StarWorld {
-  GossipWorld(int workers, algo::GossipGraph graph, algo::StopCondition stop)
+  GossipWorld(int workers, algo::GossipGraphSpec graph, algo::StopCondition stop)
       : StarWorld(gossip_hosts(workers), {1.25e9, 5'000}, synthetic(256, 3), synthetic(64, 4),
                   small_mlp(), ml::make_sgd({0.1f, 0.9f, 0.0f, false}), stop,
                   algo::EvalSchedule{1, 0}, kSeed) {
@@ -175,4 +175,16 @@ TEST_CASE("gossip with one worker is plain SGD on that worker's batches") {
   INFO("largest parameter difference " << diff);
   CHECK(diff == 0.0f);
   CHECK(world.monitor->totals().steps == 30);
+}
+
+TEST_CASE("gossip over the topology's neighbours on a star is gossip over the complete graph") {
+  // Every host of a star reaches every other through the switch alone.
+  GossipWorld complete(4, algo::GossipGraph::complete, {0, 0.0, 12, 0.0});
+  GossipWorld topology(4, algo::GossipGraph::topology, {0, 0.0, 12, 0.0});
+  CHECK(topology.gossip->mixing_matrix() == complete.gossip->mixing_matrix());
+  const float diff =
+      (topology.gossip->global_parameters() - complete.gossip->global_parameters()).cwiseAbs().maxCoeff();
+  INFO("largest parameter difference " << diff);
+  CHECK(diff == 0.0f);
+  CHECK(topology.monitor->totals().time == complete.monitor->totals().time);
 }
