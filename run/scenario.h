@@ -75,6 +75,7 @@ struct TopologySpec {
   int hosts_per_rack = 0;             // tree
   sim::Time uplink_latency = 0;       // tree
   double oversubscription = 1.0;      // tree
+  double uplink_bandwidth = 0.0;      // tree, bytes/s; 0: derived from the above
   std::vector<std::string> switches;  // explicit
   std::vector<ExplicitLink> links;    // explicit
 };
