@@ -92,7 +92,8 @@ Enum one_of(const ConfigNode& value, const std::vector<std::string>& names) {
 }
 
 // `order` (rabenseifner only): nearest_first (default) or farthest_first;
-// `intra_rack` (hierarchical only): binomial (default) or flat.
+// `intra_rack` (hierarchical only): binomial (default) or flat;
+// `protocol` (ring and hierarchical): eager (default) or rendezvous.
 void collective_options(const ConfigNode& node, algo::CollectiveSpec& spec) {
   if (const auto order = node.optional_child("order")) {
     if (spec.kind != algo::CollectiveKind::rabenseifner) {
@@ -109,6 +110,14 @@ void collective_options(const ConfigNode& node, algo::CollectiveSpec& spec) {
     spec.intra_rack = one_of<algo::IntraRack>(*intra, {algo::intra_rack_name(algo::IntraRack::binomial),
                                                        algo::intra_rack_name(algo::IntraRack::flat)});
   }
+  if (const auto protocol = node.optional_child("protocol")) {
+    if (spec.kind != algo::CollectiveKind::ring && spec.kind != algo::CollectiveKind::hierarchical) {
+      protocol->fail("protocol applies to the ring and hierarchical collectives only");
+    }
+    spec.protocol = one_of<algo::RingProtocol>(
+        *protocol, {algo::ring_protocol_name(algo::RingProtocol::eager),
+                    algo::ring_protocol_name(algo::RingProtocol::rendezvous)});
+  }
 }
 
 AlgorithmChoice choice_of(const algo::DataParallelConfig& config) {
@@ -123,9 +132,10 @@ AlgorithmChoice choice_of(const algo::DataParallelConfig& config) {
 }  // namespace
 
 AlgorithmChoice parse_allreduce_ring(const ConfigNode& node, const std::vector<NodeGroup>& groups) {
-  node.check_keys(keys_and({"segments"}));
+  node.check_keys(keys_and({"segments", "protocol"}));
   algo::DataParallelConfig config = common_config(node, groups, "allreduce_ring");
   config.collective = {algo::CollectiveKind::ring, segments(node)};
+  collective_options(node, config.collective);
   return choice_of(config);
 }
 
@@ -145,7 +155,7 @@ AlgorithmChoice parse_allreduce_tree(const ConfigNode& node, const std::vector<N
 
 AlgorithmChoice parse_allreduce_hierarchical(const ConfigNode& node,
                                              const std::vector<NodeGroup>& groups) {
-  node.check_keys(keys_and({"segments", "intra_rack"}));
+  node.check_keys(keys_and({"segments", "intra_rack", "protocol"}));
   algo::DataParallelConfig config = common_config(node, groups, "allreduce_hierarchical");
   config.collective = {algo::CollectiveKind::hierarchical, segments(node)};
   collective_options(node, config.collective);
@@ -153,7 +163,7 @@ AlgorithmChoice parse_allreduce_hierarchical(const ConfigNode& node,
 }
 
 AlgorithmChoice parse_local_sgd(const ConfigNode& node, const std::vector<NodeGroup>& groups) {
-  node.check_keys(keys_and({"local_steps", "collective", "segments", "order", "intra_rack"}));
+  node.check_keys(keys_and({"local_steps", "collective", "segments", "order", "intra_rack", "protocol"}));
   algo::DataParallelConfig config = common_config(node, groups, "local_sgd");
   config.averaged = algo::Averaged::parameters;
   config.local_steps = node.has("local_steps")

@@ -75,11 +75,20 @@ void Communicator::send(int from, int to, Tag tag, std::size_t offset,
   start_send(from, to, tag, offset, data, false);
 }
 
-sim::Task Communicator::send_and_wait(int from, int to, Tag tag, std::size_t offset,
-                                      std::span<const float> data) {
+void Communicator::send_notified(int from, int to, Tag tag, std::size_t offset,
+                                 std::span<const float> data) {
   start_send(from, to, tag, offset, data, true);
+}
+
+sim::Task Communicator::wait_delivered(int from, Tag tag) {
   Packet done;
   co_await receive(from, {tag.operation, tag.phase + k_delivered, tag.step}, done);
+}
+
+sim::Task Communicator::send_and_wait(int from, int to, Tag tag, std::size_t offset,
+                                      std::span<const float> data) {
+  send_notified(from, to, tag, offset, data);
+  co_await wait_delivered(from, tag);
 }
 
 void Communicator::start_send(int from, int to, Tag tag, std::size_t offset,
@@ -161,11 +170,15 @@ const char* intra_rack_name(IntraRack intra) {
   return intra == IntraRack::flat ? "flat" : "binomial";
 }
 
+const char* ring_protocol_name(RingProtocol protocol) {
+  return protocol == RingProtocol::rendezvous ? "rendezvous" : "eager";
+}
+
 sim::Task allreduce(Communicator& comm, int rank, std::span<float> data,
                     const CollectiveSpec& spec) {
   switch (spec.kind) {
     case CollectiveKind::ring:
-      co_await ring_allreduce(comm, rank, data, spec.segments);
+      co_await ring_allreduce(comm, rank, data, spec.segments, spec.protocol);
       break;
     case CollectiveKind::rabenseifner:
       co_await rabenseifner_allreduce(comm, rank, data, spec.order);
@@ -177,7 +190,8 @@ sim::Task allreduce(Communicator& comm, int rank, std::span<float> data,
       co_await binomial_tree_allreduce(comm, rank, data);
       break;
     case CollectiveKind::hierarchical:
-      co_await hierarchical_allreduce(comm, rank, data, spec.segments, spec.intra_rack);
+      co_await hierarchical_allreduce(comm, rank, data, spec.segments, spec.intra_rack,
+                                      spec.protocol);
       break;
   }
 }

@@ -102,10 +102,15 @@ class Communicator {
   };
   // Starts sending data (copied now) from rank `from` to rank `to`.
   void send(int from, int to, Tag tag, std::size_t offset, std::span<const float> data);
-  // `co_await comm.send_and_wait(...)`: send, then wait until the receiver
-  // has the message (a blocking MPI send of a large message, whose
-  // rendezvous completes when the data has arrived). The completion reaches
-  // `from` without network time. Throws CollectiveAborted as receive does.
+  // The same, and when the receiver has the message, a completion notice
+  // reaches `from` (without network time) for wait_delivered.
+  void send_notified(int from, int to, Tag tag, std::size_t offset, std::span<const float> data);
+  // `co_await comm.wait_delivered(from, tag)`: until one of from's
+  // send_notified messages with that tag has reached its receiver (a
+  // blocking MPI send of a large message, whose rendezvous completes when the
+  // data has arrived). Throws CollectiveAborted as receive does.
+  sim::Task wait_delivered(int from, Tag tag);
+  // send_notified, then wait_delivered.
   sim::Task send_and_wait(int from, int to, Tag tag, std::size_t offset,
                           std::span<const float> data);
   // `co_await comm.receive(rank, tag, out)`: the first message to rank with
@@ -168,6 +173,16 @@ const char* halving_order_name(HalvingOrder order);
 enum class IntraRack { binomial, flat };
 const char* intra_rack_name(IntraRack intra);
 
+// Ring steps (ring, and the hierarchical leaders' ring): what a rank waits
+// for before its next step.
+//   eager: only the incoming chunk (its own send is on its way, as an MPI
+//     eager send of a small message, or NCCL's, returns at once);
+//   rendezvous: the incoming chunk and its own send's arrival at the next
+//     rank (a blocking MPI send of a large message completes only when the
+//     receiver has the data), so every step waits for the ring's slowest hop.
+enum class RingProtocol { eager, rendezvous };
+const char* ring_protocol_name(RingProtocol protocol);
+
 struct CollectiveSpec {
   CollectiveKind kind = CollectiveKind::ring;
   // ring and hierarchical (its leaders' ring): each chunk travels as this
@@ -177,6 +192,7 @@ struct CollectiveSpec {
   int segments = 1;
   HalvingOrder order = HalvingOrder::nearest_first;  // rabenseifner
   IntraRack intra_rack = IntraRack::binomial;        // hierarchical
+  RingProtocol protocol = RingProtocol::eager;       // ring, hierarchical
 };
 
 // Each rank awaits one of these with its rank and its buffer (the same size
@@ -185,7 +201,8 @@ struct CollectiveSpec {
 
 // Reduce-scatter then all-gather around the ring 0 -> 1 -> ... -> N-1 -> 0,
 // in N chunks (chunk c = elements [c*n/N, (c+1)*n/N)): 2(N-1) steps.
-sim::Task ring_allreduce(Communicator& comm, int rank, std::span<float> data, int segments = 1);
+sim::Task ring_allreduce(Communicator& comm, int rank, std::span<float> data, int segments = 1,
+                         RingProtocol protocol = RingProtocol::eager);
 
 // Rabenseifner: reduce-scatter by recursive halving, all-gather by recursive
 // doubling, over the largest power of two p <= N, the distances in `order`.
@@ -211,7 +228,8 @@ sim::Task binomial_tree_allreduce(Communicator& comm, int rank, std::span<float>
 // leaders run a ring all-reduce among themselves; each leader broadcasts
 // the result back to its members the same way.
 sim::Task hierarchical_allreduce(Communicator& comm, int rank, std::span<float> data,
-                                 int segments = 1, IntraRack intra = IntraRack::binomial);
+                                 int segments = 1, IntraRack intra = IntraRack::binomial,
+                                 RingProtocol protocol = RingProtocol::eager);
 
 // Dispatches on spec.kind.
 sim::Task allreduce(Communicator& comm, int rank, std::span<float> data,

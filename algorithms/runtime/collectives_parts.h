@@ -68,7 +68,8 @@ std::vector<int> all_ranks(const Communicator& comm);
 // The ring all-reduce among `members` (ranks, in ring order), run by
 // members[me].
 sim::Task ring_among(Communicator& comm, const std::vector<int>& members, int me,
-                     std::span<float> data, int segments, std::uint64_t operation);
+                     std::span<float> data, int segments, std::uint64_t operation,
+                     RingProtocol protocol);
 
 // Sums the vectors of `members` (ranks) into members[0], children added in
 // arrival order: a binary tree in heap order, or with `flat` a star around

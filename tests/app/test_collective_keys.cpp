@@ -51,6 +51,16 @@ TEST_CASE("the all-reduce algorithm keys load and reject bad values") {
     CHECK(error_of(replace(hierarchical, "batch_size: 4", "batch_size: 4, intra_rack: binomal")) ==
           "s.yaml:8:70: algorithm.intra_rack: unknown value 'binomal' (did you mean 'binomial'?)");
   }
+  SECTION("the ring protocols") {
+    const std::string ring = replace(kTree, "allreduce_tree", "allreduce_ring");
+    CHECK(error_of(replace(ring, "batch_size: 4", "batch_size: 4, protocol: rendezvous")) ==
+          "(no error)");
+    CHECK(error_of(replace(ring, "batch_size: 4", "batch_size: 4, protocol: eagre")) ==
+          "s.yaml:8:60: algorithm.protocol: unknown value 'eagre' (did you mean 'eager'?)");
+    CHECK(error_of(replace(kTree, "batch_size: 4", "batch_size: 4, protocol: eager")) ==
+          "s.yaml:8:50: algorithm.protocol: unknown key 'protocol' (allowed keys: kind, label, "
+          "workers, batch_size, assignment, elastic, variant, order)");
+  }
   SECTION("intra_rack for a collective that has no racks") {
     CHECK(error_of(replace(kTree, "kind: allreduce_tree, batch_size: 4",
                            "kind: local_sgd, collective: ring, intra_rack: flat, batch_size: 4")) ==

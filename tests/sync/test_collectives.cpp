@@ -25,12 +25,15 @@ TEST_CASE("every all-reduce leaves the exact sum, bit-identical, on every rank")
         algo::CollectiveSpec{algo::CollectiveKind::rabenseifner, 1,
                              algo::HalvingOrder::farthest_first},
         spec_of(algo::CollectiveKind::binary_tree), spec_of(algo::CollectiveKind::binomial_tree),
+        algo::CollectiveSpec{algo::CollectiveKind::ring, 3, algo::HalvingOrder::nearest_first,
+                             algo::IntraRack::binomial, algo::RingProtocol::rendezvous},
         spec_of(algo::CollectiveKind::hierarchical),
         algo::CollectiveSpec{algo::CollectiveKind::hierarchical, 1,
                              algo::HalvingOrder::nearest_first, algo::IntraRack::flat}}) {
     SECTION(std::string(algo::collective_name(spec.kind)) + " with " +
             std::to_string(spec.segments) + " segments, " + algo::halving_order_name(spec.order) +
-            ", " + algo::intra_rack_name(spec.intra_rack)) {
+            ", " + algo::intra_rack_name(spec.intra_rack) + ", " +
+            algo::ring_protocol_name(spec.protocol)) {
       AllreduceRun run(star(ranks), ranks, elements, spec);
       REQUIRE(run.all_finished());
       const double error = run.largest_error();

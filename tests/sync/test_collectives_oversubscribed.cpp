@@ -136,3 +136,44 @@ TEST_CASE("a hierarchical all-reduce on a 4:1 tree takes its rack phases and the
   check_exact(run, 2.0 * rack_phase + ring, 20);
   CHECK(run.largest_error() < 1e-5 * kRanks);
 }
+
+// Ring steps on 2 racks of 2 (ring 0 -> 1 -> 2 -> 3 -> 0: hops 1 -> 2 and
+// 3 -> 0 cross the uplinks, latency a_x = 2L + 2U, the others a = 2L; one
+// flow per link direction, chunks of c = S/4 at B). Eager: a rank's step t
+// ends when rank - 1's step t - 1 has ended plus that hop, so the last of the
+// 6 steps ends after the costliest 6 consecutive hops (3 across, 3 inside)
+// plus 6 c/B, computed here hop by hop. Rendezvous: every rank also waits
+// for its own send, so every step takes the slowest hop: 6 (a_x + c/B).
+TEST_CASE("ring steps on a tree: eager waits for the incoming chunk, rendezvous for the slowest hop") {
+  const std::size_t elements = GENERATE(as<std::size_t>{}, 4000, 400'000);
+  const auto protocol = GENERATE(algo::RingProtocol::eager, algo::RingProtocol::rendezvous);
+  const double bytes = static_cast<double>(elements) * sizeof(float);
+  topology::TreeParams p;
+  p.hosts_per_rack = 2;
+  p.host_link = {kBandwidth, kLinkLatency};
+  p.uplink_latency = kUplinkLatency;
+  algo::CollectiveSpec spec{algo::CollectiveKind::ring};
+  spec.protocol = protocol;
+  AllreduceRun run(topology::build_two_level_tree(host_names(4), p), 4, elements, spec);
+  const double inside = sim::to_seconds(2 * kLinkLatency);
+  const double across = sim::to_seconds(2 * kLinkLatency + 2 * kUplinkLatency);
+  const double chunk = bytes / 4 / kBandwidth;
+  const auto hop = [&](int to) { return to % 2 == 0 ? across : inside; };  // into rank `to`
+  double expected = 0.0;
+  if (protocol == algo::RingProtocol::rendezvous) {
+    expected = 6 * (across + chunk);
+  } else {
+    std::vector<double> done(4, 0.0);  // when each rank's latest step ended
+    for (int step = 0; step < 6; ++step) {
+      std::vector<double> next(4);
+      for (int r = 0; r < 4; ++r) next[r] = done[(r + 3) % 4] + hop(r) + chunk;
+      done = next;
+    }
+    expected = *std::max_element(done.begin(), done.end());
+    CHECK(expected == Approx(3 * across + 3 * inside + 6 * chunk));
+  }
+  INFO(algo::ring_protocol_name(protocol) << ", " << bytes << " bytes");
+  check_exact(run, expected, 12);
+  CHECK(run.largest_error() < 1e-5 * 4);
+  CHECK(run.all_ranks_identical());
+}
