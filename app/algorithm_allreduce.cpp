@@ -77,6 +77,49 @@ algo::CollectiveKind collective_kind(const ConfigNode& value,
                            : " (did you mean '" + hint + "'?)"));
 }
 
+// Reads `value` as one of `names` (the enum's values in order); fails with
+// a did-you-mean otherwise.
+template <class Enum>
+Enum one_of(const ConfigNode& value, const std::vector<std::string>& names) {
+  const std::string name = value.as_string();
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (name == names[i]) return static_cast<Enum>(i);
+  }
+  const std::string hint = did_you_mean(name, names);
+  value.fail("unknown value '" + name + "'" +
+             (hint.empty() ? " (expected one of: " + join(names, ", ") + ")"
+                           : " (did you mean '" + hint + "'?)"));
+}
+
+// `order` (rabenseifner only): nearest_first (default) or farthest_first;
+// `intra_rack` (hierarchical only): binomial (default) or flat;
+// `protocol` (ring and hierarchical): eager (default) or rendezvous.
+void collective_options(const ConfigNode& node, algo::CollectiveSpec& spec) {
+  if (const auto order = node.optional_child("order")) {
+    if (spec.kind != algo::CollectiveKind::rabenseifner) {
+      order->fail("order applies to the rabenseifner collective only");
+    }
+    spec.order = one_of<algo::HalvingOrder>(
+        *order, {algo::halving_order_name(algo::HalvingOrder::nearest_first),
+                 algo::halving_order_name(algo::HalvingOrder::farthest_first)});
+  }
+  if (const auto intra = node.optional_child("intra_rack")) {
+    if (spec.kind != algo::CollectiveKind::hierarchical) {
+      intra->fail("intra_rack applies to the hierarchical collective only");
+    }
+    spec.intra_rack = one_of<algo::IntraRack>(*intra, {algo::intra_rack_name(algo::IntraRack::binomial),
+                                                       algo::intra_rack_name(algo::IntraRack::flat)});
+  }
+  if (const auto protocol = node.optional_child("protocol")) {
+    if (spec.kind != algo::CollectiveKind::ring && spec.kind != algo::CollectiveKind::hierarchical) {
+      protocol->fail("protocol applies to the ring and hierarchical collectives only");
+    }
+    spec.protocol = one_of<algo::RingProtocol>(
+        *protocol, {algo::ring_protocol_name(algo::RingProtocol::eager),
+                    algo::ring_protocol_name(algo::RingProtocol::rendezvous)});
+  }
+}
+
 AlgorithmChoice choice_of(const algo::DataParallelConfig& config) {
   AlgorithmChoice choice;
   choice.kind = config.name;
@@ -89,33 +132,38 @@ AlgorithmChoice choice_of(const algo::DataParallelConfig& config) {
 }  // namespace
 
 AlgorithmChoice parse_allreduce_ring(const ConfigNode& node, const std::vector<NodeGroup>& groups) {
-  node.check_keys(keys_and({"segments"}));
+  node.check_keys(keys_and({"segments", "protocol"}));
   algo::DataParallelConfig config = common_config(node, groups, "allreduce_ring");
   config.collective = {algo::CollectiveKind::ring, segments(node)};
+  collective_options(node, config.collective);
   return choice_of(config);
 }
 
 AlgorithmChoice parse_allreduce_tree(const ConfigNode& node, const std::vector<NodeGroup>& groups) {
-  node.check_keys(keys_and({"variant"}));
+  node.check_keys(keys_and({"variant", "order"}));
   algo::DataParallelConfig config = common_config(node, groups, "allreduce_tree");
   config.collective.kind = algo::CollectiveKind::rabenseifner;
   if (const auto variant = node.optional_child("variant")) {
-    config.collective.kind = collective_kind(
-        *variant, {algo::CollectiveKind::rabenseifner, algo::CollectiveKind::binary_tree});
+    config.collective.kind =
+        collective_kind(*variant, {algo::CollectiveKind::rabenseifner,
+                                   algo::CollectiveKind::binomial_tree,
+                                   algo::CollectiveKind::binary_tree});
   }
+  collective_options(node, config.collective);
   return choice_of(config);
 }
 
 AlgorithmChoice parse_allreduce_hierarchical(const ConfigNode& node,
                                              const std::vector<NodeGroup>& groups) {
-  node.check_keys(keys_and({"segments"}));
+  node.check_keys(keys_and({"segments", "intra_rack", "protocol"}));
   algo::DataParallelConfig config = common_config(node, groups, "allreduce_hierarchical");
   config.collective = {algo::CollectiveKind::hierarchical, segments(node)};
+  collective_options(node, config.collective);
   return choice_of(config);
 }
 
 AlgorithmChoice parse_local_sgd(const ConfigNode& node, const std::vector<NodeGroup>& groups) {
-  node.check_keys(keys_and({"local_steps", "collective", "segments"}));
+  node.check_keys(keys_and({"local_steps", "collective", "segments", "order", "intra_rack", "protocol"}));
   algo::DataParallelConfig config = common_config(node, groups, "local_sgd");
   config.averaged = algo::Averaged::parameters;
   config.local_steps = node.has("local_steps")
@@ -124,8 +172,10 @@ AlgorithmChoice parse_local_sgd(const ConfigNode& node, const std::vector<NodeGr
   if (const auto collective = node.optional_child("collective")) {
     config.collective.kind = collective_kind(
         *collective, {algo::CollectiveKind::ring, algo::CollectiveKind::rabenseifner,
-                      algo::CollectiveKind::binary_tree, algo::CollectiveKind::hierarchical});
+                      algo::CollectiveKind::binomial_tree, algo::CollectiveKind::binary_tree,
+                      algo::CollectiveKind::hierarchical});
   }
+  collective_options(node, config.collective);
   config.collective.segments = segments(node);
   if (node.has("segments") && config.collective.kind != algo::CollectiveKind::ring &&
       config.collective.kind != algo::CollectiveKind::hierarchical) {

@@ -110,7 +110,8 @@ TopologySpec load_topology(const ConfigNode& node) {
     spec.bandwidth_in_bits = is_bit_rate(node.child("bandwidth").as_string());
   } else if (spec.kind == "tree") {
     node.check_keys(
-        {"kind", "bandwidth", "latency", "hosts_per_rack", "uplink_latency", "oversubscription"});
+        {"kind", "bandwidth", "latency", "hosts_per_rack", "uplink_latency", "oversubscription",
+         "uplink_bandwidth"});
     spec.link = load_link(node);
     spec.bandwidth_in_bits = is_bit_rate(node.child("bandwidth").as_string());
     spec.hosts_per_rack = static_cast<int>(node.child("hosts_per_rack").as_int_in(1, 1'000'000));
@@ -119,6 +120,16 @@ TopologySpec load_topology(const ConfigNode& node) {
       // Uplinks of 1/1000 to 1000 times the rack's host bandwidth: beyond,
       // transfer times overflow simulated time or round to nothing.
       spec.oversubscription = o->as_double_in(1e-3, 1e3);
+    }
+    // The switch's uplink capacity, when not hosts_per_rack x bandwidth /
+    // oversubscription.
+    if (auto u = node.optional_child("uplink_bandwidth")) {
+      if (node.has("oversubscription")) {
+        u->fail("give uplink_bandwidth or oversubscription, not both");
+      }
+      spec.uplink_bandwidth = u->as_bandwidth();
+      u->require(spec.uplink_bandwidth >= kMinBandwidth,
+                 "uplink_bandwidth must be at least 1kbps (a slower link outlasts simulated time)");
     }
   } else if (spec.kind == "explicit") {
     node.check_keys({"kind", "switches", "links"});

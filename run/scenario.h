@@ -76,6 +76,7 @@ struct TopologySpec {
   int hosts_per_rack = 0;             // tree
   sim::Time uplink_latency = 0;       // tree
   double oversubscription = 1.0;      // tree
+  double uplink_bandwidth = 0.0;      // tree, bytes/s; 0: derived from the above
   std::vector<std::string> switches;  // explicit
   std::vector<ExplicitLink> links;    // explicit
   bool bandwidth_in_bits = true;      // the scenario's unit family, for pictures

@@ -100,6 +100,7 @@ topology::Topology build_topology(const Scenario& s) {
     p.host_link = t.link;
     p.uplink_latency = t.uplink_latency;
     p.oversubscription = t.oversubscription;
+    p.uplink_bandwidth = t.uplink_bandwidth;
     return topology::build_two_level_tree(hosts, p, host_links(s));
   }
   return build_explicit(s);

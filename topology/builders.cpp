@@ -76,7 +76,9 @@ Topology build_two_level_tree(const std::vector<std::string>& hosts, const TreeP
                                 std::to_string(p.oversubscription));
   }
   check_host_links(hosts, host_links, "tree");
-  validate_link_params(LinkParams{1.0, p.uplink_latency}, "tree uplink");
+  validate_link_params(p.host_link, "tree host link");
+  const double uplink = tree_uplink_bandwidth(p);
+  validate_link_params(LinkParams{uplink, p.uplink_latency}, "tree uplink");
   Topology topo;
   add_hosts(topo, hosts, "tree");
   const auto n = static_cast<int>(hosts.size());
@@ -87,23 +89,17 @@ Topology build_two_level_tree(const std::vector<std::string>& hosts, const TreeP
   for (int h = 0; h < n; ++h) {
     topo.add_link(h, tors[h / p.hosts_per_rack], host_links[static_cast<std::size_t>(h)]);
   }
+  // The uplink belongs to the switch: its capacity is the same for every
+  // rack, however many hosts are placed in it.
   for (int r = 0; r < racks; ++r) {
-    const int first = r * p.hosts_per_rack;
-    const int in_rack = std::min(p.hosts_per_rack, n - first);
-    // k x b when the rack's links agree (bit-identical to the uniform tree),
-    // else their sum in host order.
-    const double b0 = host_links[static_cast<std::size_t>(first)].bandwidth_bytes_per_s;
-    double sum = 0.0;
-    bool uniform = true;
-    for (int h = first; h < first + in_rack; ++h) {
-      const double b = host_links[static_cast<std::size_t>(h)].bandwidth_bytes_per_s;
-      sum += b;
-      uniform = uniform && b == b0;
-    }
-    const double bandwidth = (uniform ? in_rack * b0 : sum) / p.oversubscription;
-    topo.add_link(tors[r], spine, LinkParams{bandwidth, p.uplink_latency});
+    topo.add_link(tors[r], spine, LinkParams{uplink, p.uplink_latency});
   }
   return topo;
+}
+
+double tree_uplink_bandwidth(const TreeParams& p) {
+  if (p.uplink_bandwidth > 0.0) return p.uplink_bandwidth;
+  return p.hosts_per_rack * p.host_link.bandwidth_bytes_per_s / p.oversubscription;
 }
 
 std::vector<int> rack_index(const Topology& topo) {

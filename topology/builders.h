@@ -30,17 +30,23 @@ struct TreeParams {
   LinkParams host_link{};         // host <-> its ToR
   sim::Time uplink_latency = 0;   // ToR <-> spine, >= 0
   double oversubscription = 1.0;  // finite, > 0; 1 = non-blocking
+  double uplink_bandwidth = 0.0;  // bytes/s; 0: derived (see tree_uplink_bandwidth)
 };
+
+// Every rack's uplink capacity: p.uplink_bandwidth if > 0, else
+// hosts_per_rack * host_link.bandwidth / oversubscription, the switch's
+// capacity whatever the number of hosts placed under it.
+double tree_uplink_bandwidth(const TreeParams& p);
 
 // Two-level tree: consecutive runs of hosts_per_rack hosts (the last rack may
 // be partial) under ToR switches "tor0", "tor1", ..., and every ToR under one
-// switch "spine" (present even when there is a single rack). The uplink of a
-// rack with k hosts has bandwidth k * host_link.bandwidth / oversubscription.
+// switch "spine" (present even when there is a single rack). Every uplink,
+// a partial rack's too, has tree_uplink_bandwidth(p).
 // Link ids: host i's link is i, then the uplinks in rack order.
 Topology build_two_level_tree(const std::vector<std::string>& hosts, const TreeParams& p);
-// The same with one link per host (p.host_link unused): host i's link to its
-// ToR is host_links[i], and a rack's uplink bandwidth is the sum of its hosts'
-// link bandwidths / oversubscription. REQUIRES host_links.size() == hosts.size().
+// The same with one link per host: host i's link to its ToR is
+// host_links[i]; p.host_link (the switch's port speed) still sizes the
+// uplinks. REQUIRES host_links.size() == hosts.size().
 Topology build_two_level_tree(const std::vector<std::string>& hosts, const TreeParams& p,
                               const std::vector<LinkParams>& host_links);
 

@@ -1,6 +1,8 @@
 // topology::Network: flow-level bandwidth sharing on a sim::Simulator.
 //
-// The model (SimGrid's flow-level max-min model, correction factors off):
+// The model (a flow-level max-min model: SimGrid's with its correction
+// factors off, except that flows share a link equally, where SimGrid's CM02
+// weights each flow's share by the inverse of its route latency):
 //   * A transfer of `bytes` from src to dst is a flow over Routing's route.
 //     Each direction of a link is a channel with the link's full bandwidth.
 //   * The flow starts draining at once, at its max-min fair rate among all

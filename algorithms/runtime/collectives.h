@@ -21,11 +21,15 @@
 // Alpha-beta times on a uniform star (alpha = path latency = 2 x link
 // latency, B = link bandwidth, S = vector bytes), checked by the tests:
 //   ring:          2(N-1) alpha + 2(N-1)/N S/B    (segments do not change it)
-//   rabenseifner:  2 log2(N) alpha + 2(N-1)/N S/B (N a power of two)
+//   rabenseifner:  2 log2(N) alpha + 2(N-1)/N S/B (N a power of two,
+//                  either halving order)
 //   binary tree:   2D (alpha + 2S/B) for a full tree, N = 2^(D+1) - 1:
 //                  each level's two siblings share their parent's link
 //                  (incoming in the reduce, outgoing in the broadcast)
-//   hierarchical:  one star = one rack: 2 (alpha + (N-1) S/B)
+//   binomial tree: 2 log2(N) (alpha + S/B) (N a power of two): one
+//                  message per rank and level, none sharing a link
+//   hierarchical:  one star = one rack: 2 log2(N) (alpha + S/B) (binomial,
+//                  N a power of two), 2 (alpha + (N-1) S/B) (flat)
 //
 // Aborts (elastic training, data_parallel.h): a Communicator made with
 // abort_on_loss aborts a rank's collective when a chunk that rank sent is
@@ -98,6 +102,17 @@ class Communicator {
   };
   // Starts sending data (copied now) from rank `from` to rank `to`.
   void send(int from, int to, Tag tag, std::size_t offset, std::span<const float> data);
+  // The same, and when the receiver has the message, a completion notice
+  // reaches `from` (without network time) for wait_delivered.
+  void send_notified(int from, int to, Tag tag, std::size_t offset, std::span<const float> data);
+  // `co_await comm.wait_delivered(from, tag)`: until one of from's
+  // send_notified messages with that tag has reached its receiver (a
+  // blocking MPI send of a large message, whose rendezvous completes when the
+  // data has arrived). Throws CollectiveAborted as receive does.
+  sim::Task wait_delivered(int from, Tag tag);
+  // send_notified, then wait_delivered.
+  sim::Task send_and_wait(int from, int to, Tag tag, std::size_t offset,
+                          std::span<const float> data);
   // `co_await comm.receive(rank, tag, out)`: the first message to rank with
   // that tag, from any source, in arrival order. REQUIRES out outlives the await.
   // Throws CollectiveAborted if tag.operation is aborted for rank.
@@ -115,6 +130,9 @@ class Communicator {
   }
 
  private:
+  void start_send(int from, int to, Tag tag, std::size_t offset, std::span<const float> data,
+                  bool notify);
+
   // Constant after construction.
   sim::Simulator* sim_;
   topology::Network* net_;
@@ -131,8 +149,39 @@ class Communicator {
 };
 
 // Which all-reduce to run.
-enum class CollectiveKind { ring, rabenseifner, binary_tree, hierarchical };
+enum class CollectiveKind { ring, rabenseifner, binary_tree, binomial_tree, hierarchical };
 const char* collective_name(CollectiveKind kind);
+
+// Rabenseifner: the partner distances of the recursive halving. The
+// doubling visits them in the reverse order, so the halving's largest
+// messages and the doubling's largest go to the same partners.
+//   nearest_first: 1, 2, 4, ..., p/2, as MPICH's and Open MPI's all-reduce
+//     run it: the half-vector exchanges stay between neighbouring ranks
+//     (on a tree filled rack by rack, inside the rack).
+//   farthest_first: p/2, ..., 2, 1: the first, largest exchange crosses
+//     from one half of the ranks to the other.
+enum class HalvingOrder { nearest_first, farthest_first };
+const char* halving_order_name(HalvingOrder order);
+
+// Hierarchical: how a rack's members reduce to their leader and get the
+// result back.
+//   binomial: a binomial tree inside the rack (as MPICH's SMP-aware
+//     all-reduce reduces and broadcasts within a node), log2(H) messages
+//     through the leader's link each way;
+//   flat: every member sends straight to the leader and the leader to every
+//     member: H - 1 whole vectors share the leader's link each way.
+enum class IntraRack { binomial, flat };
+const char* intra_rack_name(IntraRack intra);
+
+// Ring steps (ring, and the hierarchical leaders' ring): what a rank waits
+// for before its next step.
+//   eager: only the incoming chunk (its own send is on its way, as an MPI
+//     eager send of a small message, or NCCL's, returns at once);
+//   rendezvous: the incoming chunk and its own send's arrival at the next
+//     rank (a blocking MPI send of a large message completes only when the
+//     receiver has the data), so every step waits for the ring's slowest hop.
+enum class RingProtocol { eager, rendezvous };
+const char* ring_protocol_name(RingProtocol protocol);
 
 struct CollectiveSpec {
   CollectiveKind kind = CollectiveKind::ring;
@@ -141,6 +190,9 @@ struct CollectiveSpec {
   // flow model the segments of one chunk share the link and arrive together,
   // so uniform timing is unchanged; it multiplies the message count. >= 1.
   int segments = 1;
+  HalvingOrder order = HalvingOrder::nearest_first;  // rabenseifner
+  IntraRack intra_rack = IntraRack::binomial;        // hierarchical
+  RingProtocol protocol = RingProtocol::eager;       // ring, hierarchical
 };
 
 // Each rank awaits one of these with its rank and its buffer (the same size
@@ -149,24 +201,35 @@ struct CollectiveSpec {
 
 // Reduce-scatter then all-gather around the ring 0 -> 1 -> ... -> N-1 -> 0,
 // in N chunks (chunk c = elements [c*n/N, (c+1)*n/N)): 2(N-1) steps.
-sim::Task ring_allreduce(Communicator& comm, int rank, std::span<float> data, int segments = 1);
+sim::Task ring_allreduce(Communicator& comm, int rank, std::span<float> data, int segments = 1,
+                         RingProtocol protocol = RingProtocol::eager);
 
 // Rabenseifner: reduce-scatter by recursive halving, all-gather by recursive
-// doubling, over the largest power of two p <= N. With N not a power of two,
-// the standard fold: of the first 2(N - p) ranks, each even one first sends
-// its whole vector to the odd one after it and receives the result from it at
-// the end (2 extra steps of S bytes).
-sim::Task rabenseifner_allreduce(Communicator& comm, int rank, std::span<float> data);
+// doubling, over the largest power of two p <= N, the distances in `order`.
+// With N not a power of two, the standard fold: of the first 2(N - p) ranks,
+// each even one first sends its whole vector to the odd one after it and
+// receives the result from it at the end (2 extra steps of S bytes).
+sim::Task rabenseifner_allreduce(Communicator& comm, int rank, std::span<float> data,
+                                 HalvingOrder order = HalvingOrder::nearest_first);
 
 // Binary tree (heap order: rank r's children are 2r+1 and 2r+2): whole
-// vectors are summed up to rank 0, then broadcast back down.
+// vectors are summed up to rank 0, then broadcast back down. A node's two
+// children send at once and share its link.
 sim::Task binary_tree_allreduce(Communicator& comm, int rank, std::span<float> data);
 
-// Each rack's members send their vector to the rack leader (its lowest rank),
-// which sums them; the leaders run a ring all-reduce among themselves; each
-// leader sends the result back to its members.
+// Binomial tree, as MPICH's reduce and broadcast build it: in the reduce,
+// at mask = 1, 2, 4, ... a rank with that bit set sends its partial sum to
+// rank - mask and is done, the others receive from rank + mask (if it
+// exists); the broadcast runs the same tree from rank 0 back down, largest
+// mask first. A rank receives from one child at a time.
+sim::Task binomial_tree_allreduce(Communicator& comm, int rank, std::span<float> data);
+
+// Each rack reduces to its leader (its lowest rank) as `intra` says; the
+// leaders run a ring all-reduce among themselves; each leader broadcasts
+// the result back to its members the same way.
 sim::Task hierarchical_allreduce(Communicator& comm, int rank, std::span<float> data,
-                                 int segments = 1);
+                                 int segments = 1, IntraRack intra = IntraRack::binomial,
+                                 RingProtocol protocol = RingProtocol::eager);
 
 // Dispatches on spec.kind.
 sim::Task allreduce(Communicator& comm, int rank, std::span<float> data,

@@ -27,21 +27,24 @@ namespace algo {
 // those stamps.
 //
 // If a fault loses the message (see topology::Network), on_lost runs instead.
+// on_delivered, if given, runs right after the message is pushed (a sender
+// that waits for its send to complete, as a blocking MPI send does).
 template <class T>
 void send_message(topology::Network& net, topology::NodeId from, topology::NodeId to, double bytes,
                   sim::Mailbox<T>& inbox, T message, const char* tag = "message",
-                  std::function<void()> on_lost = {}) {
+                  std::function<void()> on_lost = {}, std::function<void()> on_delivered = {}) {
   sim::LamportClocks* lamport = net.lamport_clocks();
   sim::Recorder* recorder = net.recorder();
   const std::uint64_t stamp = lamport ? lamport->on_send(from) : 0;
   const std::uint64_t id = recorder ? recorder->message_sent(from, to, bytes, tag, stamp) : 0;
   net.start_transfer(
       from, to, bytes,
-      [&inbox, m = std::move(message), lamport, recorder, from, to, stamp, id, bytes,
-       tag]() mutable {
+      [&inbox, m = std::move(message), lamport, recorder, from, to, stamp, id, bytes, tag,
+       then = std::move(on_delivered)]() mutable {
         const std::uint64_t received = lamport ? lamport->on_deliver(from, to, stamp) : 0;
         if (recorder) recorder->message_received(id, from, to, bytes, tag, received);
         inbox.send(std::move(m));
+        if (then) then();
       },
       std::move(on_lost));
 }

@@ -69,7 +69,7 @@ void DataParallel::launch(RunContext& ctx) {
 }
 
 // The worker, without elastic recovery: H local steps, the all-reduce of the
-// weighted vector, the average, the update, and (rank 0) the report.
+// weighted vector, the average, the update, and (the round's last) the report.
 sim::Task DataParallel::work(int rank) {
   RunContext& ctx = *ctx_;
   Worker& self = *workers_[static_cast<std::size_t>(rank)];
@@ -86,9 +86,11 @@ sim::Task DataParallel::work(int rank) {
     co_await self.replica.compute.run(*ctx.net, averaging_flops());
     apply(self);
     ++version;
-    if (rank != 0) continue;
+    // The round ends when its last worker has applied it: that one reports.
+    if (++finished_[version] < comm_->size()) continue;
+    finished_.erase(version);
     // Without math every rank's batch is known, so the total is summed here;
-    // every rank added its samples before rank 0's all-reduce could finish.
+    // every rank added its samples before its all-reduce could finish.
     if (ctx.timing_only) total = static_cast<float>(round_samples_.extract(version - 1).mapped());
     for (int w = 0; w < comm_->size(); ++w) ctx.monitor->record_applied(0);
     if (ctx.monitor->on_update(version, static_cast<std::int64_t>(total), parameters_of(self))) {

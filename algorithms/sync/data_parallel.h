@@ -26,12 +26,15 @@
 // All replicas stay bit-identical after each averaging (the collectives give
 // every rank the same bits), so the global model is replica 0's parameters.
 //
-// Monitor: each worker reports its batch losses; worker 0 reports, after each
-// round, one record_applied(0) per worker (every contribution was computed
-// from the model of the previous round: staleness 0 in versions; the local
-// drift of local SGD, up to H - 1 local steps, is not counted as staleness),
-// then on_update(version = rounds completed, samples = all workers' samples
-// of the round, replica 0's parameters). For gradient averaging a round is a
+// Monitor: each worker reports its batch losses; the last worker to finish a
+// round (apply its update) reports one record_applied(0) per worker (every
+// contribution was computed from the model of the previous round: staleness
+// 0 in versions; the local drift of local SGD, up to H - 1 local steps, is
+// not counted as staleness), then on_update(version = rounds completed,
+// samples = all workers' samples of the round, its parameters, bit-identical
+// to every replica's). So a round ends, and a run stopping on steps or epochs
+// stops, when every worker has finished it: a tree all-reduce's last
+// broadcast counts. (Elastic runs report at the epoch's leader.) For gradient averaging a round is a
 // step, so versions count optimizer steps as in ps_sync.
 //
 // Elastic training (DataParallelConfig::elastic), modelled on Horovod
@@ -218,6 +221,7 @@ class DataParallel final : public Algorithm {
   std::int64_t parameters_ = 0;  // P, of the scenario's model
   ml::Vector shared_buffer_;     // math: none: the P + 1 (elastic: P + 2) floats all ranks walk
   std::map<std::int64_t, std::int64_t> round_samples_;  // math: none: samples by round
+  std::map<std::int64_t, int> finished_;  // workers that have applied each version
 
   // Elastic state (data_parallel_parts.h); null when not elastic.
   struct Elastic;

@@ -104,12 +104,12 @@ TEST_CASE("a group's link overrides the topology's host link for its nodes") {
     CHECK(topo.link(1).latency == 30'000'000);
     CHECK(topo.link(3).bandwidth_bytes_per_s == 1.25e8);  // client0
   }
-  SECTION("tree: host links and the rack uplink that sums them") {
+  SECTION("tree: host links, and uplinks sized by the switch, not by the links under it") {
     yaml = replace(yaml, "kind: star,", "kind: tree, hosts_per_rack: 3,");
     const app::Scenario s = app::load_scenario_string(yaml, "s.yaml");
     const topology::Topology topo = app::build_topology(s);
     CHECK(topo.link(1).bandwidth_bytes_per_s == 1e6);
-    CHECK(topo.link(7).bandwidth_bytes_per_s == 1.25e8 + 2e6);  // rack 0: server + 2 phones
+    CHECK(topo.link(7).bandwidth_bytes_per_s == 3 * 1.25e8);  // rack 0: server + 2 phones
     CHECK(topo.link(8).bandwidth_bytes_per_s == 3 * 1.25e8);    // rack 1: three clients
   }
 }

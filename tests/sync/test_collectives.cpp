@@ -12,98 +12,28 @@
 #include <vector>
 
 #include "algorithms/runtime/collectives.h"
-#include "sim/random.h"
+#include "allreduce_run.h"
 #include "topology/builders.h"
 
-namespace {
-
-constexpr double kBandwidth = 1.25e9;      // 10 Gb/s
-constexpr sim::Time kLinkLatency = 5'000;  // 5 us per link: alpha = 10 us
-
-std::vector<std::string> host_names(int n) {
-  std::vector<std::string> names;
-  for (int i = 0; i < n; ++i) names.push_back("h" + std::to_string(i));
-  return names;
-}
-
-// N ranks each all-reduce their own vector once; records when each finished.
-struct AllreduceRun {
-  AllreduceRun(topology::Topology topology, int ranks, std::size_t elements,
-               algo::CollectiveSpec spec)
-      : topo(std::move(topology)), net(sim, topo) {
-    std::vector<topology::NodeId> hosts;
-    for (int r = 0; r < ranks; ++r) hosts.push_back(*topo.find("h" + std::to_string(r)));
-    comm = std::make_unique<algo::Communicator>(sim, net, hosts);
-    sim::RandomStream stream(3, "collectives", "values");
-    for (int r = 0; r < ranks; ++r) {
-      std::vector<float> v(elements);
-      for (float& x : v) x = static_cast<float>(stream.uniform(-1.0, 1.0));
-      inputs.push_back(v);
-    }
-    buffers = inputs;
-    finished.assign(static_cast<std::size_t>(ranks), -1);
-    for (int r = 0; r < ranks; ++r) sim.spawn(participate(r, spec), "rank" + std::to_string(r));
-    sim.run();
-  }
-
-  sim::Task participate(int rank, algo::CollectiveSpec spec) {
-    co_await algo::allreduce(*comm, rank, buffers[static_cast<std::size_t>(rank)], spec);
-    finished[static_cast<std::size_t>(rank)] = sim.now();
-  }
-
-  // Largest |buffer - exact sum| over all ranks and elements.
-  double largest_error() const {
-    double worst = 0.0;
-    for (std::size_t i = 0; i < inputs.front().size(); ++i) {
-      double exact = 0.0;
-      for (const auto& v : inputs) exact += v[i];
-      for (const auto& b : buffers) worst = std::max(worst, std::abs(b[i] - exact));
-    }
-    return worst;
-  }
-  bool all_ranks_identical() const {
-    return std::all_of(buffers.begin(), buffers.end(),
-                       [this](const std::vector<float>& b) { return b == buffers.front(); });
-  }
-  sim::Time time() const { return *std::max_element(finished.begin(), finished.end()); }
-  bool all_finished() const {
-    return std::none_of(finished.begin(), finished.end(), [](sim::Time t) { return t < 0; });
-  }
-
-  sim::Simulator sim;
-  topology::Topology topo;
-  topology::Network net;
-  std::unique_ptr<algo::Communicator> comm;
-  std::vector<std::vector<float>> inputs, buffers;
-  std::vector<sim::Time> finished;
-};
-
-topology::Topology star(int n) {
-  return topology::build_star(host_names(n), {kBandwidth, kLinkLatency});
-}
-
-algo::CollectiveSpec spec_of(algo::CollectiveKind kind, int segments = 1) {
-  return algo::CollectiveSpec{kind, segments};
-}
-
-void check_time(const AllreduceRun& run, double expected_seconds) {
-  const double got = sim::to_seconds(run.time());
-  INFO("simulated " << got << " s, formula " << expected_seconds << " s, relative error "
-                    << std::abs(got - expected_seconds) / expected_seconds);
-  CHECK(got == Approx(expected_seconds).epsilon(0.01));
-}
-
-}  // namespace
 
 TEST_CASE("every all-reduce leaves the exact sum, bit-identical, on every rank") {
   const int ranks = GENERATE(1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 16);
   const std::size_t elements = GENERATE(as<std::size_t>{}, 1, 7, 1000);
   for (const auto& spec :
        {spec_of(algo::CollectiveKind::ring), spec_of(algo::CollectiveKind::ring, 3),
-        spec_of(algo::CollectiveKind::rabenseifner), spec_of(algo::CollectiveKind::binary_tree),
-        spec_of(algo::CollectiveKind::hierarchical)}) {
+        spec_of(algo::CollectiveKind::rabenseifner),
+        algo::CollectiveSpec{algo::CollectiveKind::rabenseifner, 1,
+                             algo::HalvingOrder::farthest_first},
+        spec_of(algo::CollectiveKind::binary_tree), spec_of(algo::CollectiveKind::binomial_tree),
+        algo::CollectiveSpec{algo::CollectiveKind::ring, 3, algo::HalvingOrder::nearest_first,
+                             algo::IntraRack::binomial, algo::RingProtocol::rendezvous},
+        spec_of(algo::CollectiveKind::hierarchical),
+        algo::CollectiveSpec{algo::CollectiveKind::hierarchical, 1,
+                             algo::HalvingOrder::nearest_first, algo::IntraRack::flat}}) {
     SECTION(std::string(algo::collective_name(spec.kind)) + " with " +
-            std::to_string(spec.segments) + " segments") {
+            std::to_string(spec.segments) + " segments, " + algo::halving_order_name(spec.order) +
+            ", " + algo::intra_rack_name(spec.intra_rack) + ", " +
+            algo::ring_protocol_name(spec.protocol)) {
       AllreduceRun run(star(ranks), ranks, elements, spec);
       REQUIRE(run.all_finished());
       const double error = run.largest_error();
@@ -145,7 +75,10 @@ TEST_CASE("a ring all-reduce on a star takes 2(N-1) alpha + 2(N-1)/N S/B") {
 TEST_CASE("a Rabenseifner all-reduce on a star takes 2 log2(N) alpha + 2(N-1)/N S/B") {
   const int n = GENERATE(2, 4, 8, 16, 32);
   const std::size_t elements = GENERATE(as<std::size_t>{}, 1000, 100'000, 1'000'000);
-  AllreduceRun run(star(n), n, elements, spec_of(algo::CollectiveKind::rabenseifner));
+  const auto order =
+      GENERATE(algo::HalvingOrder::nearest_first, algo::HalvingOrder::farthest_first);
+  AllreduceRun run(star(n), n, elements,
+                   algo::CollectiveSpec{algo::CollectiveKind::rabenseifner, 1, order});
   const double alpha = sim::to_seconds(2 * kLinkLatency);
   const double bytes = static_cast<double>(elements) * sizeof(float);
   INFO(n << " ranks, " << bytes << " bytes");
@@ -172,14 +105,34 @@ TEST_CASE("a binary-tree all-reduce on a star takes 2D (alpha + 2S/B) for a full
   }
 }
 
-// One rack: N-1 members share the leader's incoming link, then its outgoing.
-TEST_CASE("a hierarchical all-reduce on a star takes 2 (alpha + (N-1) S/B)") {
-  const int n = GENERATE(2, 4, 8);
-  const std::size_t elements = GENERATE(as<std::size_t>{}, 1000, 1'000'000);
-  AllreduceRun run(star(n), n, elements, spec_of(algo::CollectiveKind::hierarchical));
+// One message per rank and level, each alone on its links: log2(N) levels of
+// alpha + S/B up, and the same down (a parent's sends one after the other).
+TEST_CASE("a binomial-tree all-reduce on a star takes 2 log2(N) (alpha + S/B)") {
+  const int n = GENERATE(2, 4, 8, 16, 32);
+  const std::size_t elements = GENERATE(as<std::size_t>{}, 1000, 100'000, 1'000'000);
+  AllreduceRun run(star(n), n, elements, spec_of(algo::CollectiveKind::binomial_tree));
   const double alpha = sim::to_seconds(2 * kLinkLatency);
   const double bytes = static_cast<double>(elements) * sizeof(float);
-  check_time(run, 2.0 * (alpha + (n - 1) * bytes / kBandwidth));
+  INFO(n << " ranks, " << bytes << " bytes");
+  check_time(run, 2.0 * std::log2(n) * (alpha + bytes / kBandwidth));
+}
+
+// One rack. Flat: N-1 members share the leader's incoming link, then its
+// outgoing. Binomial: log2(N) levels of one message each way.
+TEST_CASE("a hierarchical all-reduce on a star takes its rack phases: 2 log2(N) (alpha + S/B) "
+          "binomial, 2 (alpha + (N-1) S/B) flat") {
+  const int n = GENERATE(2, 4, 8);
+  const std::size_t elements = GENERATE(as<std::size_t>{}, 1000, 1'000'000);
+  const auto intra = GENERATE(algo::IntraRack::binomial, algo::IntraRack::flat);
+  algo::CollectiveSpec spec{algo::CollectiveKind::hierarchical};
+  spec.intra_rack = intra;
+  AllreduceRun run(star(n), n, elements, spec);
+  const double alpha = sim::to_seconds(2 * kLinkLatency);
+  const double bytes = static_cast<double>(elements) * sizeof(float);
+  INFO(algo::intra_rack_name(intra) << ", " << n << " ranks, " << bytes << " bytes");
+  check_time(run, intra == algo::IntraRack::flat
+                      ? 2.0 * (alpha + (n - 1) * bytes / kBandwidth)
+                      : 2.0 * std::log2(n) * (alpha + bytes / kBandwidth));
 }
 
 // R racks of k hosts, non-blocking uplinks (k B): the rack phases as on a
@@ -189,18 +142,24 @@ TEST_CASE("a hierarchical all-reduce on a tree takes the rack phases plus a lead
   const int racks = GENERATE(2, 4);
   const int per_rack = GENERATE(2, 4);
   const std::size_t elements = GENERATE(as<std::size_t>{}, 1000, 1'000'000);
+  const auto intra = GENERATE(algo::IntraRack::binomial, algo::IntraRack::flat);
   topology::TreeParams p;
   p.hosts_per_rack = per_rack;
   p.host_link = {kBandwidth, kLinkLatency};
   p.uplink_latency = 3 * kLinkLatency;
   const int n = racks * per_rack;
-  AllreduceRun run(topology::build_two_level_tree(host_names(n), p), n, elements,
-                   spec_of(algo::CollectiveKind::hierarchical));
+  algo::CollectiveSpec spec{algo::CollectiveKind::hierarchical};
+  spec.intra_rack = intra;
+  AllreduceRun run(topology::build_two_level_tree(host_names(n), p), n, elements, spec);
   const double bytes = static_cast<double>(elements) * sizeof(float);
   const double rack_alpha = sim::to_seconds(2 * kLinkLatency);
   const double leader_alpha = sim::to_seconds(2 * kLinkLatency + 2 * p.uplink_latency);
-  INFO(racks << " racks of " << per_rack << ", " << bytes << " bytes");
-  check_time(run, 2.0 * (rack_alpha + (per_rack - 1) * bytes / kBandwidth) +
+  INFO(algo::intra_rack_name(intra) << ", " << racks << " racks of " << per_rack << ", " << bytes
+                                    << " bytes");
+  const double rack_phase = intra == algo::IntraRack::flat
+                                ? rack_alpha + (per_rack - 1) * bytes / kBandwidth
+                                : std::log2(per_rack) * (rack_alpha + bytes / kBandwidth);
+  check_time(run, 2.0 * rack_phase +
                       2.0 * (racks - 1) * leader_alpha +
                       2.0 * (racks - 1) / racks * bytes / kBandwidth);
 }
@@ -218,7 +177,8 @@ TEST_CASE("consecutive all-reduces that overlap in time do not mix their data") 
     std::fill(second[r].begin(), second[r].end(), static_cast<float>(10 * (r + 1)));
   }
   const auto kind = GENERATE(algo::CollectiveKind::ring, algo::CollectiveKind::rabenseifner,
-                             algo::CollectiveKind::binary_tree, algo::CollectiveKind::hierarchical);
+                             algo::CollectiveKind::binary_tree, algo::CollectiveKind::binomial_tree,
+                             algo::CollectiveKind::hierarchical);
   auto body = [&](int rank) -> sim::Task {
     if (rank == 0) co_await sim.sleep(1'000'000);
     co_await algo::allreduce(comm, rank, first[static_cast<std::size_t>(rank)], {kind, 1});

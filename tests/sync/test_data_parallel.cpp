@@ -86,7 +86,8 @@ float largest_difference(const ml::Vector& a, const ml::Vector& b) {
 TEST_CASE("all-reduce training ends with the parameters of ps_sync on the same seed") {
   const int workers = GENERATE(1, 3, 4);
   const auto kind = GENERATE(algo::CollectiveKind::ring, algo::CollectiveKind::rabenseifner,
-                             algo::CollectiveKind::binary_tree, algo::CollectiveKind::hierarchical);
+                             algo::CollectiveKind::binary_tree, algo::CollectiveKind::binomial_tree,
+                             algo::CollectiveKind::hierarchical);
   const int batch = 8;
   const int steps = 40;  // 40 x 8 = 320 > 512 / 4 per shard: crosses epoch boundaries
   const Outcome expected = ps_sync_outcome(workers, batch, steps);
@@ -180,5 +181,36 @@ TEST_CASE("data-parallel training rejects a bad configuration") {
   SECTION("zero segments") {
     config.collective.segments = 0;
     CHECK_THROWS_AS(algo::DataParallel(config), std::invalid_argument);
+  }
+}
+
+// One step with no stragglers: every worker computes for the same time c,
+// all-reduces, and averages for the same time a. One worker alone takes
+// c + a, so the difference is the all-reduce's time as the last worker sees
+// it. In the heap-ordered binary tree of 3 ranks rank 0 is done as soon as
+// its two sends have started, the leaves only when their copy arrives:
+// 2 (alpha + 2S/B) on the star, not the reduce's alpha + 2S/B alone.
+TEST_CASE("a one-step all-reduce run ends when every worker has finished the step") {
+  const auto one_step = [](int workers, algo::CollectiveKind kind) {
+    World world(workers, false, momentum_sgd(), 1);
+    world.run(std::make_unique<algo::DataParallel>(data_parallel_config(world, 8, kind)));
+    REQUIRE(world.monitor->totals().steps == 1);
+    return std::pair{world.monitor->totals().time, world.algorithm->global_parameters().size()};
+  };
+  const auto [alone, parameters] = one_step(1, algo::CollectiveKind::binary_tree);
+  const double bytes = static_cast<double>(parameters + 1) * sizeof(float);  // + the weight
+  const double alpha = 2 * 5e-6;
+  const double bandwidth = 1.25e9;
+  SECTION("binary tree") {
+    const sim::Time three = one_step(3, algo::CollectiveKind::binary_tree).first;
+    const double expected = 2.0 * (alpha + 2.0 * bytes / bandwidth);
+    INFO("all-reduce took " << sim::to_seconds(three - alone) << " s, formula " << expected);
+    CHECK(std::abs(sim::to_seconds(three - alone) - expected) < 5e-9);
+  }
+  SECTION("binomial tree") {
+    const sim::Time four = one_step(4, algo::CollectiveKind::binomial_tree).first;
+    const double expected = 4.0 * (alpha + bytes / bandwidth);
+    INFO("all-reduce took " << sim::to_seconds(four - alone) << " s, formula " << expected);
+    CHECK(std::abs(sim::to_seconds(four - alone) - expected) < 5e-9);
   }
 }

@@ -69,20 +69,37 @@ TEST_CASE("tree oversubscription sets uplink bandwidth and makes a cross-rack bo
   const Topology t = topology::build_two_level_tree(
       host_names(10), topology::TreeParams{4, LinkParams{host_bw, 1_us}, 10_us, over});
   const NodeId spine = *t.find("spine");
-  SECTION("uplink bandwidth = hosts in rack * host bandwidth / oversubscription") {
+  const auto uplinks_of = [spine](const Topology& topo) {
     std::vector<double> uplinks;
-    for (int link = 0; link < t.link_count(); ++link) {
-      if (t.link_ends(link).second == spine) uplinks.push_back(t.link(link).bandwidth_bytes_per_s);
+    for (int link = 0; link < topo.link_count(); ++link) {
+      if (topo.link_ends(link).second == spine) {
+        uplinks.push_back(topo.link(link).bandwidth_bytes_per_s);
+      }
     }
-    CHECK(uplinks ==
-          std::vector<double>{4 * host_bw / over, 4 * host_bw / over, 2 * host_bw / over});
+    return uplinks;
+  };
+  SECTION("uplink bandwidth = hosts_per_rack * host bandwidth / oversubscription, a partial "
+          "rack's too") {
+    CHECK(uplinks_of(t) == std::vector<double>(3, 4 * host_bw / over));
   }
-  SECTION("a cross-rack route crosses four links with the uplink as bottleneck") {
+  SECTION("per-host links do not change the uplinks: the switch's port speed sizes them") {
+    std::vector<LinkParams> links(10, LinkParams{host_bw / 10, 1_us});
+    const Topology slow = topology::build_two_level_tree(
+        host_names(10), topology::TreeParams{4, LinkParams{host_bw, 1_us}, 10_us, over}, links);
+    CHECK(uplinks_of(slow) == std::vector<double>(3, 4 * host_bw / over));
+  }
+  SECTION("an explicit uplink bandwidth replaces the derived one") {
+    topology::TreeParams p{4, LinkParams{host_bw, 1_us}, 10_us, over};
+    p.uplink_bandwidth = 3e8;
+    CHECK(uplinks_of(topology::build_two_level_tree(host_names(10), p)) ==
+          std::vector<double>(3, 3e8));
+  }
+  SECTION("a cross-rack route crosses four links; a partial rack's uplink is no thinner") {
     topology::Routing routing(t);
     const auto& route = routing.route(0, 9);
     CHECK(route.channels.size() == 4);
     CHECK(route.latency == 1_us + 10_us + 10_us + 1_us);
-    CHECK(route.bottleneck_bandwidth == 2 * host_bw / over);
+    CHECK(route.bottleneck_bandwidth == 4 * host_bw / over);
     CHECK(routing.route(0, 3).channels.size() == 2);
   }
   SECTION("four hosts of rack 0 sending across share their uplink") {

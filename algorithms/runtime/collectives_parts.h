@@ -1,0 +1,90 @@
+// What the all-reduce algorithms (collectives_*.cpp) share: the tag phases,
+// the split of a vector into parts, the reduction and copy of a received
+// packet, and the stages more than one algorithm runs. Internal to
+// algorithms/runtime.
+#pragma once
+
+#include <algorithm>
+#include <cassert>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "algorithms/runtime/collectives.h"
+
+namespace algo::collective_parts {
+
+using Packet = Communicator::Packet;
+using Tag = Communicator::Tag;
+
+// Phases of the tags, one per stage of a collective, so stages never mix.
+enum Phase : int {
+  k_ring = 0,
+  k_fold = 1,  // rabenseifner: the extra ranks hand their vector in
+  k_halving = 2,
+  k_doubling = 3,
+  k_unfold = 4,       // rabenseifner: the extra ranks get the result back
+  k_tree_reduce = 5,  // also the hierarchical rack reduce
+  k_tree_broadcast = 6,
+};
+
+// Element range [begin, end) of part `index` of `parts` over n elements:
+// as balanced as integer division allows.
+inline std::size_t part_begin(std::size_t n, int parts, int index) {
+  return n * static_cast<std::size_t>(index) / static_cast<std::size_t>(parts);
+}
+
+inline std::span<float> part(std::span<float> data, int parts, int index) {
+  const std::size_t begin = part_begin(data.size(), parts, index);
+  const std::size_t end = part_begin(data.size(), parts, index + 1);
+  return data.subspan(begin, end - begin);
+}
+
+inline void add_into(std::span<float> data, const Packet& packet) {
+  assert(packet.offset + packet.data.size() <= data.size());
+  float* out = data.data() + packet.offset;
+  for (std::size_t i = 0; i < packet.data.size(); ++i) out[i] += packet.data[i];
+}
+
+inline void copy_into(std::span<float> data, const Packet& packet) {
+  assert(packet.offset + packet.data.size() <= data.size());
+  std::copy(packet.data.begin(), packet.data.end(),
+            data.begin() + static_cast<std::ptrdiff_t>(packet.offset));
+}
+
+// Sends `range`, a part of `data`, to the same offset in the receiver's buffer.
+inline void send_range(Communicator& comm, int from, int to, Tag tag, std::span<float> data,
+                       std::span<float> range) {
+  comm.send(from, to, tag, static_cast<std::size_t>(range.data() - data.data()), range);
+}
+
+// Throws std::invalid_argument for a rank outside the group or segments < 1.
+void check(const Communicator& comm, int rank, int segments);
+
+// The ranks 0 .. comm.size() - 1, in order.
+std::vector<int> all_ranks(const Communicator& comm);
+
+// The ring all-reduce among `members` (ranks, in ring order), run by
+// members[me].
+sim::Task ring_among(Communicator& comm, const std::vector<int>& members, int me,
+                     std::span<float> data, int segments, std::uint64_t operation,
+                     RingProtocol protocol);
+
+// Sums the vectors of `members` (ranks) into members[0], children added in
+// arrival order: a binary tree in heap order, or with `flat` a star around
+// members[0] (every member sends straight to it).
+sim::Task reduce_to_root(Communicator& comm, const std::vector<int>& members, int me,
+                         std::span<float> data, std::uint64_t operation, bool flat);
+// The mirror image of reduce_to_root: members[0]'s vector to every member.
+sim::Task broadcast_from_root(Communicator& comm, const std::vector<int>& members, int me,
+                              std::span<float> data, std::uint64_t operation, bool flat);
+
+// The binomial tree over `members` rooted at members[0] (see
+// binomial_tree_allreduce in collectives.h), run by members[me].
+sim::Task binomial_reduce(Communicator& comm, const std::vector<int>& members, int me,
+                          std::span<float> data, std::uint64_t operation);
+sim::Task binomial_broadcast(Communicator& comm, const std::vector<int>& members, int me,
+                             std::span<float> data, std::uint64_t operation);
+
+}  // namespace algo::collective_parts
