@@ -10,6 +10,7 @@
 
 #include "algorithms/ml/data_error.h"
 #include "app/config_node.h"
+#include "run/accounting.h"
 
 namespace app {
 namespace {
@@ -249,6 +250,13 @@ ScenarioCheck check_scenario(const Scenario& scenario, const CheckOptions& optio
       check.notes.push_back("CSVs in " + dir.string());
     }
     check.cases = evaluate_expectations(result);
+    // The identity is checked on every run, asserted or not (a bug if it fails).
+    for (const RunResult& run : result.runs) {
+      if (!accounting_broken(run)) continue;
+      check.cases.push_back({run.label, "accounting",
+                             "produced = applied + dropped + lost + outstanding", run.totals.status,
+                             false, scenario.file + ": " + run.label + ": " + run.totals.status});
+    }
     const SummaryTable summary = summary_table(result);
     const std::filesystem::path golden = golden_path(scenario.file);
     const std::string golden_name = golden.filename().string();

@@ -10,7 +10,8 @@
 // output folder); 3 a run diverged (NaN or Inf in the loss or parameters; its
 // outputs are written, with the step in summary.csv's status column); 1 an
 // internal error (a bug: please report it), or for `check`, any failed
-// assertion.
+// assertion or a run whose update accounting does not add up (`run` too:
+// its outputs are written, with the difference in summary.csv's status).
 #include <CLI/CLI.hpp>
 #include <charconv>
 #include <cstdint>
@@ -119,7 +120,7 @@ int main(int argc, char** argv) {
   // Test-only: proves the regression suite catches a broken algorithm. Hidden
   // from --help (empty group) and reachable only by typing it here.
   check->add_option("--test-fault", test_fault)->group("")->check(
-      CLI::IsMember({"flip_average_sign"}));
+      CLI::IsMember({"flip_average_sign", "vanish_update"}));
 
   try {
     cli.parse(argc, argv);
@@ -137,6 +138,7 @@ int main(int argc, char** argv) {
     if (*check) {
       check_options.out_dir = check_out;
       check_options.faults.flip_average_sign = test_fault == "flip_average_sign";
+      check_options.faults.vanish_update = test_fault == "vanish_update";
       return app::check_command(check_paths, junit_file, check_options);
     }
     return app::validate_command(validate_path);
