@@ -13,6 +13,7 @@
 #include "app/config_node.h"
 #include "run/run_record.h"
 #include "run/replicates.h"
+#include "run/accounting.h"
 
 namespace app {
 namespace {
@@ -294,6 +295,18 @@ ScenarioCheck check_scenario(const Scenario& scenario, const CheckOptions& optio
       check.notes.push_back("CSVs in " + dir.string());
     }
     check.cases = evaluate_expectations(replicates);
+    // The identity is checked on every run, asserted or not (a bug if it fails).
+    for (const ScenarioResult& result : replicates) {
+      for (const RunResult& run : result.runs) {
+        if (!accounting_broken(run)) continue;
+        check.cases.push_back({run.label, "accounting",
+                               "produced = applied + dropped + lost + outstanding",
+                               run.totals.status, false,
+                               scenario.file + ": " + run.label + " (seed " +
+                                   std::to_string(result.scenario.seed) + "): " +
+                                   run.totals.status});
+      }
+    }
     const SummaryTable summary = replicate_summary(replicates);
     const std::filesystem::path golden = golden_path(scenario.file);
     const std::string golden_name = golden.filename().string();

@@ -176,6 +176,10 @@ int check_command(const std::vector<std::string>& paths, const std::string& juni
     std::cerr << "syncsim check: TEST FAULT flip_average_sign injected: every average is negated, "
                  "results are deliberately wrong\n";
   }
+  if (options.faults.vanish_update) {
+    std::cerr << "syncsim check: TEST FAULT vanish_update injected: one update disappears in "
+                 "flight unrecorded, the accounting is deliberately wrong\n";
+  }
   std::vector<ScenarioCheck> checks;
   for (std::size_t i = 0; i < scenarios.size(); ++i) {
     std::cerr << "[" << i + 1 << "/" << scenarios.size() << "] " << scenarios[i].file << '\n';

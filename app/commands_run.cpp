@@ -16,6 +16,7 @@
 #include "app/replicate_runner.h"
 #include "app/scenario_loader.h"
 #include "app/sweep_plan.h"
+#include "run/accounting.h"
 #include "run/outputs.h"
 #include "run/run.h"
 #include "run/run_record.h"
@@ -159,6 +160,14 @@ int run_command(const std::string& scenario_path, const std::string& out_dir,
     std::cerr << "syncsim: " << scenario.name << '/' << run.label << ": " << run.totals.status
               << " (NaN or Inf in the training loss or parameters; lower the learning rate)\n";
     code = kExitDiverged;
+  }
+  // Every update not counted exactly once is a bug of syncsim's, not of the input.
+  for (const RunResult& run : result.runs) {
+    if (!accounting_broken(run)) continue;
+    std::fflush(stdout);
+    std::cerr << "syncsim: " << scenario.name << '/' << run.label << ": " << run.totals.status
+              << " (a bug in syncsim: please report it)\n";
+    code = 1;
   }
   return code;
 }

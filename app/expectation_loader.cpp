@@ -257,6 +257,8 @@ Expectation load_one(const ConfigNode& parent, const std::string& written, const
                       : "did you mean '" + guess + "'?") +
                  ")");
     }
+    // The older spelling of a per-reason drop count reads the column.
+    if (key.rfind("dropped_", 0) == 0) e.metric = "updates_" + key;
     if (key == "time_to_target_s" && !has_target_accuracy) {
       value.fail(
           "time_to_target_s is empty without stop.target_accuracy; "

@@ -13,7 +13,8 @@
 // output folder); 3 a run diverged (NaN or Inf in the loss or parameters; its
 // outputs are written, with the step in summary.csv's status column); 1 an
 // internal error (a bug: please report it), or for `check`, any failed
-// assertion.
+// assertion or a run whose update accounting does not add up (`run` too:
+// its outputs are written, with the difference in summary.csv's status).
 #include <CLI/CLI.hpp>
 #include <charconv>
 #include <chrono>
@@ -168,7 +169,7 @@ int main(int argc, char** argv) {
   // Test-only: proves the regression suite catches a broken algorithm. Hidden
   // from --help (empty group) and reachable only by typing it here.
   check->add_option("--test-fault", test_fault)->group("")->check(
-      CLI::IsMember({"flip_average_sign"}));
+      CLI::IsMember({"flip_average_sign", "vanish_update"}));
   add_max_memory(check, max_memory_text);
 
   // Before CLI11, whose "arguments were not expected" names no alternative.
@@ -204,6 +205,7 @@ int main(int argc, char** argv) {
       check_options.command_line = invocation.command_line;
       check_options.faults.flip_average_sign = test_fault == "flip_average_sign";
       check_options.max_memory = max_memory;
+      check_options.faults.vanish_update = test_fault == "vanish_update";
       return app::check_command(check_paths, junit_file, check_options);
     }
     return app::validate_command(validate_path, max_memory);

@@ -24,6 +24,14 @@ const std::map<std::string, MetricUnit>& summary_metrics() {
       {"staleness_max", MetricUnit::number},
       {"updates_applied", MetricUnit::number},
       {"updates_dropped", MetricUnit::number},
+      {"updates_dropped_late", MetricUnit::number},
+      {"updates_dropped_offline", MetricUnit::number},
+      {"updates_dropped_crashed", MetricUnit::number},
+      {"updates_dropped_stale", MetricUnit::number},
+      {"updates_dropped_unreachable", MetricUnit::number},
+      {"updates_dropped_superseded", MetricUnit::number},
+      {"updates_dropped_rolled_back", MetricUnit::number},
+      {"updates_dropped_aborted", MetricUnit::number},
       {"events_processed", MetricUnit::number},
       {"clock_error_max_s", MetricUnit::duration},
       {"clock_error_mean_s", MetricUnit::duration},
@@ -31,7 +39,8 @@ const std::map<std::string, MetricUnit>& summary_metrics() {
       {"clock_skew_mean_s", MetricUnit::duration},
       {"sync_messages", MetricUnit::number},
       {"sync_bytes", MetricUnit::bytes},
-      // Update accounting, with faults.
+      // Update accounting, with faults. dropped_<reason>: the older spelling
+      // of updates_dropped_<reason>, read from that column.
       {"crashes", MetricUnit::number},
       {"updates_produced", MetricUnit::number},
       {"updates_lost", MetricUnit::number},

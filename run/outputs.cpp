@@ -9,6 +9,8 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "run/accounting.h"
+
 namespace syncsim {
 namespace {
 
@@ -85,8 +87,13 @@ SummaryTable summary_table(const ScenarioResult& result) {
                    "steps", "samples", "epochs", "final_accuracy", "final_test_loss",
                    "best_accuracy", "target_accuracy", "time_to_target_s",
                    "throughput_samples_per_s", "bytes_total", "staleness_mean", "staleness_p50",
-                   "staleness_p99", "staleness_max", "updates_applied", "updates_dropped",
-                   "events_processed"};
+                   "staleness_p99", "staleness_max", "updates_applied", "updates_dropped"};
+  // The drops by reason, for every run (0 where the algorithm never drops for
+  // that reason; docs/accounting.md).
+  for (const std::string& reason : drop_reasons()) {
+    table.columns.push_back("updates_dropped_" + reason);
+  }
+  table.columns.push_back("events_processed");
   const Scenario& s = result.scenario;
   const bool clocks = s.models_clocks();
   auto add_columns = [&](std::initializer_list<const char*> names) {
@@ -94,7 +101,6 @@ SummaryTable summary_table(const ScenarioResult& result) {
   };
   // Optional groups of columns, each only when the scenario uses the feature,
   // so runs without it keep their earlier bytes.
-  if (s.splits_dropped()) add_columns({"updates_dropped_offline", "updates_dropped_late"});
   if (clocks) {
     add_columns({"clock_error_max_s", "clock_error_mean_s", "clock_skew_s", "clock_skew_mean_s",
                  "sync_messages", "sync_bytes"});
@@ -103,13 +109,12 @@ SummaryTable summary_table(const ScenarioResult& result) {
     add_columns({"heartbeat_messages", "heartbeat_bytes", "suspicions", "false_suspicions"});
   }
   // Update accounting, for scenarios with faults: produced = applied +
-  // dropped + lost + outstanding (empty for algorithms that do not count).
+  // dropped + lost + outstanding (empty for algorithms that do not count;
+  // docs/accounting.md).
   const bool faults = s.faults.has_value();
   if (faults) {
     add_columns({"crashes", "updates_produced", "updates_lost", "updates_outstanding",
-                 "dropped_stale", "dropped_late", "dropped_offline", "dropped_crashed",
-                 "dropped_unreachable", "dropped_superseded", "dropped_rolled_back",
-                 "dropped_aborted", "rpc_retries"});
+                 "rpc_retries"});
   }
   if (s.timing_only) add_columns({"math"});
   const double target = s.stop.target_accuracy;
@@ -127,14 +132,15 @@ SummaryTable summary_table(const ScenarioResult& result) {
         format_number(t.bytes_total), optional_cell(t.staleness_mean),
         optional_cell(t.staleness_p50), optional_cell(t.staleness_p99),
         optional_cell(t.staleness_max), std::to_string(t.updates_applied),
-        std::to_string(t.updates_dropped), std::to_string(t.events_processed)};
+        std::to_string(t.updates_dropped)};
+    for (const std::string& reason : drop_reasons()) {
+      const auto it = t.dropped_by_reason.find(reason);
+      row.push_back(std::to_string(it == t.dropped_by_reason.end() ? 0 : it->second));
+    }
+    row.push_back(std::to_string(t.events_processed));
     auto add_cells = [&](std::initializer_list<std::string> cells) {
       for (const std::string& cell : cells) row.push_back(cell);
     };
-    if (s.splits_dropped()) {
-      add_cells({std::to_string(t.updates_dropped_offline),
-                 std::to_string(t.updates_dropped - t.updates_dropped_offline)});
-    }
     if (clocks) {
       add_cells({format_number(r.clock_error_max_s), format_number(r.clock_error_mean_s),
                  format_number(r.clock_skew_max_s), format_number(r.clock_skew_mean_s),
@@ -149,14 +155,8 @@ SummaryTable summary_table(const ScenarioResult& result) {
       const bool counted = r.updates_outstanding.has_value();
       add_cells({std::to_string(r.crashes), counted ? std::to_string(t.updates_produced) : "",
                  std::to_string(t.updates_lost),
-                 counted ? std::to_string(*r.updates_outstanding) : ""});
-      for (const char* reason :
-           {"stale", "late", "offline", "crashed", "unreachable", "superseded", "rolled_back",
-            "aborted"}) {
-        const auto it = t.dropped_by_reason.find(reason);
-        row.push_back(std::to_string(it == t.dropped_by_reason.end() ? 0 : it->second));
-      }
-      row.push_back(std::to_string(t.rpc_retries));
+                 counted ? std::to_string(*r.updates_outstanding) : "",
+                 std::to_string(t.rpc_retries)});
     }
     if (s.timing_only) add_cells({"none"});
     table.rows.push_back(std::move(row));

@@ -76,7 +76,10 @@ struct RunResult {
   std::vector<LinkSample> link_samples;
   // Faults (scenarios with `faults:` only).
   std::int64_t crashes = 0;
-  std::optional<std::int64_t> updates_outstanding;  // see Algorithm::updates_outstanding
+  // Updates neither applied, dropped nor lost at the end, from the copies
+  // in flight, queued or held (algo::UpdateCensus); empty for an algorithm
+  // that does not count its updates (algo::Algorithm::counts_updates).
+  std::optional<std::int64_t> updates_outstanding;
   ml::Vector final_parameters;  // the global model at the end
   double wall_seconds = 0.0;    // host time of the run; the one non-deterministic output
   double math_seconds = 0.0;    // host time in tensor math: jobs, evaluations, MathTimer scopes (all threads)

@@ -4,10 +4,12 @@
 #include <chrono>
 #include <cmath>
 
+#include "algorithms/runtime/update_census.h"
 #include "algorithms/services/clock_sync.h"
 #include "algorithms/services/failure_detector.h"
 #include "algorithms/services/fault_injector.h"
 #include "run/clock_sampler.h"
+#include "run/accounting.h"
 #include "run/world.h"
 #include "sim/clock.h"
 #include "sim/lamport.h"
@@ -104,6 +106,8 @@ RunResult run_algorithm(const Scenario& s, const AlgorithmChoice& choice, const 
   sim::LamportClocks lamport(static_cast<std::size_t>(topo.node_count()));
   net.set_lamport_clocks(&lamport);
   algo::Monitor monitor(sim, net, data.test, s.model, s.stop, s.eval, data.train.size());
+  algo::UpdateCensus census(net);
+  if (options.test_faults.vanish_update) census.test_vanish_next_update();
   // Opt-in recorders; their readings of the clocks change no clock (tested).
   std::unique_ptr<sim::Recorder> recorder;
   if (s.outputs.events || s.outputs.trace) {
@@ -140,6 +144,7 @@ RunResult run_algorithm(const Scenario& s, const AlgorithmChoice& choice, const 
   if (s.timing_only) monitor.set_timing_only();
   monitor.set_math_pool(&math);
   ctx.test_flip_average_sign = options.test_faults.flip_average_sign;
+  ctx.census = &census;
   std::unique_ptr<ClockSampler> clock_sampler;
   if (s.models_clocks()) {
     std::vector<ClockSampler::Target> targets;
@@ -212,6 +217,7 @@ RunResult run_algorithm(const Scenario& s, const AlgorithmChoice& choice, const 
                        : s.stop.max_time > 0 && sim.now() >= s.stop.max_time ? "sim_time"
                                                                              : "no_more_events";
   monitor.finish(reason);
+  const bool stalled = !sim.stop_requested() && !sim.has_foreground_work();
 
   RunResult result;
   result.label = choice.label;
@@ -252,7 +258,8 @@ RunResult run_algorithm(const Scenario& s, const AlgorithmChoice& choice, const 
   }
   if (usage) result.link_samples = link_samples(topo, *usage, sim.now());
   if (injector) result.crashes = injector->crashes();
-  result.updates_outstanding = algorithm->updates_outstanding();
+  if (algorithm->counts_updates()) result.updates_outstanding = census.outstanding();
+  settle_status(result, stalled ? algorithm->stall_reason() : std::string());
   result.final_parameters = algorithm->global_parameters();
   result.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();

@@ -48,6 +48,10 @@ struct ProgressEvent {
 // algo::RunContext::test_flip_average_sign).
 struct TestFaults {
   bool flip_average_sign = false;
+  // The first message carrying an update vanishes in flight, unrecorded
+  // (algo::UpdateCensus::test_vanish_next_update): the accounting identity
+  // must fail.
+  bool vanish_update = false;
 };
 
 // How to run; nothing here changes a result.

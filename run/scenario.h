@@ -177,9 +177,6 @@ struct Scenario {
     }
     return false;
   }
-  // summary.csv splits updates_dropped into offline and late for scenarios
-  // about local time (clock keys or a failure detector); others keep their columns.
-  bool splits_dropped() const { return models_clocks() || failure_detector.has_value(); }
 };
 
 // The names of a group's nodes, in order.

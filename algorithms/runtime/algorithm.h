@@ -20,6 +20,7 @@
 #include "algorithms/runtime/cluster.h"
 #include "algorithms/runtime/math_pool.h"
 #include "algorithms/runtime/monitor.h"
+#include "algorithms/runtime/update_census.h"
 #include "sim/clock.h"
 #include "sim/simulator.h"
 #include "topology/network.h"
@@ -62,6 +63,10 @@ struct RunContext {
   // FedAvg) negates its result. Set only by `syncsim check --test-fault
   // flip_average_sign`, a hidden test-only flag; no scenario key reaches it.
   bool test_flip_average_sign = false;
+  // Update accounting (update_census.h): where algorithms make the copies
+  // of the updates they count as produced. Owned by the runner; never null
+  // once launched.
+  UpdateCensus* census = nullptr;
 };
 
 class Algorithm {
@@ -89,10 +94,19 @@ class Algorithm {
   // while the path was cut are retried now (as RPC clients retry).
   virtual void on_network_healed() {}
 
-  // Update accounting: for an algorithm that counts the updates it produces
-  // (Monitor::record_produced), those neither applied, dropped nor lost yet
-  // (in flight, queued or held) now; nullopt for one that does not count.
+  // Update accounting: whether this algorithm counts the updates it produces
+  // (Monitor::record_produced, with a copy from RunContext::census for each);
+  // the runner then checks produced = applied + dropped + lost + outstanding,
+  // outstanding from the census.
+  bool counts_updates() const { return updates_outstanding().has_value(); }
+  // The algorithm's own view of the same (its ledger's open updates: in
+  // flight, queued or held), for tests; nullopt for one that does not count.
   virtual std::optional<std::int64_t> updates_outstanding() const { return std::nullopt; }
+  // The run ended with nothing left to happen (no process can go on): what
+  // the algorithm's processes wait for, for summary.csv's status column.
+  virtual std::string stall_reason() const {
+    return "every process waits for a message that never comes";
+  }
 };
 
 }  // namespace algo

@@ -9,6 +9,7 @@
 #include <optional>
 #include <utility>
 
+#include "algorithms/runtime/update_census.h"
 #include "sim/mailbox.h"
 #include "sim/recorder.h"
 #include "topology/network.h"
@@ -29,10 +30,20 @@ namespace algo {
 // If a fault loses the message (see topology::Network), on_lost runs instead.
 // on_delivered, if given, runs right after the message is pushed (a sender
 // that waits for its send to complete, as a blocking MPI send does).
+//
+// A message that carries an update (a member `UpdateCopy update_copy`, see
+// update_census.h) moves its copy onto the network, and into the receiver's
+// host at delivery; a lost message's copy dies with it.
 template <class T>
 void send_message(topology::Network& net, topology::NodeId from, topology::NodeId to, double bytes,
                   sim::Mailbox<T>& inbox, T message, const char* tag = "message",
                   std::function<void()> on_lost = {}, std::function<void()> on_delivered = {}) {
+  constexpr bool carries_update = requires { message.update_copy.place_in_network(); };
+  if constexpr (carries_update) {
+    UpdateCensus* census = message.update_copy.census();
+    if (census != nullptr && census->take_vanish()) return;  // test only: see UpdateCensus
+    message.update_copy.place_in_network();
+  }
   sim::LamportClocks* lamport = net.lamport_clocks();
   sim::Recorder* recorder = net.recorder();
   const std::uint64_t stamp = lamport ? lamport->on_send(from) : 0;
@@ -40,9 +51,10 @@ void send_message(topology::Network& net, topology::NodeId from, topology::NodeI
   net.start_transfer(
       from, to, bytes,
       [&inbox, m = std::move(message), lamport, recorder, from, to, stamp, id, bytes, tag,
-       then = std::move(on_delivered)]() mutable {
+       then = std::move(on_delivered), network = &net]() mutable {
         const std::uint64_t received = lamport ? lamport->on_deliver(from, to, stamp) : 0;
         if (recorder) recorder->message_received(id, from, to, bytes, tag, received);
+        if constexpr (carries_update) m.update_copy.place_at(to, network->incarnation(to));
         inbox.send(std::move(m));
         if (then) then();
       },

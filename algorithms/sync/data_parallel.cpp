@@ -81,6 +81,9 @@ sim::Task DataParallel::work(int rank) {
     co_await local_steps(self, incarnation, samples);
     pack(self, samples);
     if (ctx.timing_only) round_samples_[version] += samples;  // what the weight would sum
+    ctx.monitor->record_produced();  // the contribution enters the collective
+    round_copies_[version].push_back(ctx.census->produce(self.host()));
+    round_copies_[version].back().place_in_network();
     co_await allreduce(*comm_, rank, buffer_of(self), config_.collective);
     float total = average(self);
     co_await self.replica.compute.run(*ctx.net, averaging_flops());
@@ -93,6 +96,8 @@ sim::Task DataParallel::work(int rank) {
     // every rank added its samples before its all-reduce could finish.
     if (ctx.timing_only) total = static_cast<float>(round_samples_.extract(version - 1).mapped());
     for (int w = 0; w < comm_->size(); ++w) ctx.monitor->record_applied(0);
+    auto finished = round_copies_.extract(version - 1);
+    for (const UpdateCopy& copy : finished.mapped()) copy.settle();
     if (ctx.monitor->on_update(version, static_cast<std::int64_t>(total), parameters_of(self))) {
       co_return;
     }

@@ -83,7 +83,12 @@
 //     (or at once, for a round of an epoch already replaced): `crashed` if
 //     its worker crashed since, `unreachable` if its worker is up but not in
 //     the new epoch, `aborted` if its worker is a member (rolled back).
-//     Rounds not yet resolved are outstanding.
+//     Rounds not yet resolved are outstanding. A contribution's census copy
+//     (update_census.h) is on the network from its entry into the collective
+//     (the all-reduce moves it as chunks) until its round is resolved.
+//     Without `elastic` every contribution of a round is applied when rank 0
+//     finishes that round; after a crash the collective never finishes and
+//     its contributions stay outstanding (the run ends stalled).
 //   Not modelled: a crash of the coordinator's host (requests to it are
 //   lost until it is back; its state survives); if no member holding state
 //   is up, no epoch forms (Horovod's job would fail).
@@ -136,6 +141,7 @@ class DataParallel final : public Algorithm {
   const ml::Vector& global_parameters() const override;
   void on_host_recovered(topology::NodeId host) override;
   std::optional<std::int64_t> updates_outstanding() const override;
+  std::string stall_reason() const override;
 
   // Elastic runs, for tests and reports: each epoch as formed (epoch 0: all
   // workers at launch) and each aborted collective.
@@ -222,6 +228,9 @@ class DataParallel final : public Algorithm {
   ml::Vector shared_buffer_;     // math: none: the P + 1 (elastic: P + 2) floats all ranks walk
   std::map<std::int64_t, std::int64_t> round_samples_;  // math: none: samples by round
   std::map<std::int64_t, int> finished_;  // workers that have applied each version
+  // Without elastic: the census copies of each round's contributions, until
+  // rank 0 finishes the round.
+  std::map<std::int64_t, std::vector<UpdateCopy>> round_copies_;
 
   // Elastic state (data_parallel_parts.h); null when not elastic.
   struct Elastic;

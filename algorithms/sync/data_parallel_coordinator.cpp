@@ -142,6 +142,8 @@ void DataParallel::enter_round(int epoch, std::int64_t version, int worker, std:
   if (flag && ctx.timing_only) e.flags[{epoch, version}] = true;
   Round& round = e.ledger[{epoch, version}];
   round.contributors.emplace_back(worker, ctx.net->incarnation(worker_host(worker)));
+  round.copies.push_back(ctx.census->produce(worker_host(worker)));
+  round.copies.back().place_in_network();
   round.samples += samples;
   ++e.outstanding;
   if (epoch < current_epoch()) {  // a newer epoch already formed: this round can never commit
@@ -171,6 +173,8 @@ void DataParallel::resolve(Round& round, bool applied) {
   }
   if (applied) e.unreported_samples += round.samples;
   round.contributors.clear();
+  for (const UpdateCopy& copy : round.copies) copy.settle();
+  round.copies.clear();
 }
 
 }  // namespace algo

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "algorithms/runtime/local_time.h"
+#include "algorithms/runtime/stall.h"
 #include "algorithms/sync/data_parallel.h"
 #include "algorithms/sync/data_parallel_parts.h"
 
@@ -26,9 +27,19 @@ topology::NodeId DataParallel::worker_host(int worker) const {
   return workers_[static_cast<std::size_t>(worker)]->host();
 }
 
+std::string DataParallel::stall_reason() const {
+  std::vector<Node> nodes;
+  for (const auto& w : workers_) nodes.push_back(w->replica.node);
+  return stall_waiting_for("the collective", *ctx_->net, nodes, "a chunk lost on the way");
+}
+
 std::optional<std::int64_t> DataParallel::updates_outstanding() const {
-  if (!elastic_) return std::nullopt;
-  return elastic_->outstanding;
+  if (elastic_) return elastic_->outstanding;
+  std::int64_t open = 0;
+  for (const auto& [version, copies] : round_copies_) {
+    open += static_cast<std::int64_t>(copies.size());
+  }
+  return open;
 }
 
 // Epoch 0 is every worker, formed at launch; the coordinator runs beside them.

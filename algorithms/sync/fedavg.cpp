@@ -9,6 +9,7 @@
 #include "sim/random.h"
 #include "algorithms/runtime/local_time.h"
 #include "algorithms/runtime/messaging.h"
+#include "algorithms/runtime/stall.h"
 #include "algorithms/runtime/replica.h"
 #include "algorithms/runtime/training_seeds.h"
 
@@ -29,6 +30,12 @@ struct FedAvg::ClientRound {
   std::uint64_t order_seed = 0;   // of this round's batch order
   bool download_lost = false;     // the global model never reached it
   bool upload_lost = false;       // its update was lost on the way back (counted lost)
+  bool crash_counted = false;     // its host crashed with the update on it (counted dropped)
+  bool uploaded = false;          // the update left the client
+  // The client's update for the census (update_census.h): here while the
+  // client trains, in the upload while it travels, here again at the server.
+  UpdateCopy update_copy;
+  UpdateCopy::Fate fate;  // settles it wherever it is
   // Built from the global model when it arrives; freed once the update is
   // encoded.
   std::optional<Replica> replica;
@@ -139,11 +146,11 @@ sim::Task FedAvg::serve() {
     if (config_.deadline > 0 && !online.empty()) {
       close = ctx.sim->now() + wait_for_local(ctx, host, config_.deadline);
     }
-    Clients in_round = broadcast(round, online, close_local);
+    in_round_ = broadcast(round, online, close_local);
     Clients arrived;
     co_await gather(round, online.size(), close, arrived);
-    settle(online, in_round, arrived, record);
-    in_round.clear();
+    settle(online, in_round_, arrived, record);
+    in_round_.clear();
     std::int64_t samples = 0;
     co_await aggregate(arrived, samples);
     if (report(std::move(record), samples)) co_return;
@@ -198,6 +205,8 @@ FedAvg::Clients FedAvg::broadcast(std::int64_t round, const std::vector<int>& on
         sim::derive_seed(batch_order_seed(ctx.seed, node.name), static_cast<std::uint64_t>(round));
     state->close_local = close_local;
     state->incarnation = ctx.net->incarnation(node.host);
+    state->update_copy = ctx.census->produce(node.host);
+    state->fate = state->update_copy.fate();
     ctx.sim->spawn(client_round(state), node.name);
     send_message(*ctx.net, host, node.host, static_cast<double>(param_bytes_), state->inbox,
                  std::shared_ptr<const ml::Vector>(snapshot), "global_model",
@@ -225,6 +234,7 @@ sim::Task FedAvg::gather(std::int64_t round, std::size_t expected, std::optional
       ++stats_.discarded;
       continue;
     }
+    message->update->update_copy = std::move(message->update_copy);  // now at the server
     arrived.push_back(std::move(message->update));
   }
 }
@@ -247,12 +257,15 @@ void FedAvg::settle(const std::vector<int>& online, const Clients& in_round, Cli
       record.failed.push_back(state->client);
     } else if (ctx.net->incarnation(client_host) != state->incarnation) {
       record.failed.push_back(state->client);
-      ctx.monitor->record_dropped(1, "crashed");
+      if (!state->crash_counted) ctx.monitor->record_dropped(1, "crashed");
+      state->fate.settle();
     } else if (state->download_lost) {
       record.failed.push_back(state->client);
       ctx.monitor->record_dropped(1, "unreachable");
+      state->fate.settle();
     } else {
       record.late.push_back(state->client);
+      state->fate.settle();
     }
   }
   std::sort(record.failed.begin(), record.failed.end());
@@ -273,9 +286,13 @@ sim::Task FedAvg::aggregate(Clients& arrived, std::int64_t& samples) {
   }
   aggregator_->aggregate(ctx, contributions, params_);
   const auto accepted = static_cast<int>(arrived.size());
+  // The updates stay outstanding until applied, after the server's compute.
+  std::vector<UpdateCopy> applying;
+  for (const auto& state : arrived) applying.push_back(std::move(state->update_copy));
   arrived.clear();  // frees the accepted clients' state
   co_await server_compute_->run(*ctx.net, aggregate_flops(params_.size(), accepted));
   for (int k = 0; k < accepted; ++k) ctx.monitor->record_applied(0);
+  for (const UpdateCopy& copy : applying) copy.settle();
 }
 
 bool FedAvg::report(FedAvgRound record, std::int64_t samples) {
@@ -331,14 +348,37 @@ void FedAvg::upload(std::shared_ptr<ClientRound> state) {
   const topology::NodeId host = client_node(state->client).host;
   const std::int64_t round = state->round;
   std::shared_ptr<ClientRound> held = state;  // the loss handler outlives the message
-  Monitor* monitor = ctx.monitor;
+  UpdateCopy copy = std::move(state->update_copy);  // travels with the upload
+  state->uploaded = true;
   send_message(*ctx.net, host, server_host, encoded.bytes, *server_inbox_,
-               ServerMessage{round, std::move(state)}, "client_model",
-               std::function<void()>([held, monitor] {
+               ServerMessage{round, std::move(state), std::move(copy)}, "client_model",
+               std::function<void()>([held, this] {
                  if (held->abandoned) return;  // its round is over: already counted as missing
                  held->upload_lost = true;
-                 monitor->record_lost();
+                 ctx_->monitor->record_lost();
+                 --open_updates_;  // lost, so no longer outstanding
                }));
+}
+
+std::string FedAvg::stall_reason() const {
+  std::vector<Node> nodes;
+  for (const auto& state : in_round_) nodes.push_back(client_node(state->client));
+  return stall_waiting_for("the server (no deadline)", *ctx_->net, nodes,
+                           "an upload or a model lost on the way");
+}
+
+void FedAvg::on_host_crashed(topology::NodeId host) {
+  // A client of the open round whose update is still on its host (training,
+  // or done and not yet sent) loses it now: dropped as crashed, counted here
+  // rather than when the server notices at the close.
+  for (const auto& state : in_round_) {
+    if (client_node(state->client).host != host || state->uploaded || !state->update_copy) continue;
+    ctx_->monitor->record_dropped(1, "crashed");
+    state->crash_counted = true;
+    state->fate.settle();
+    state->update_copy.reset();
+    --open_updates_;
+  }
 }
 
 bool FedAvg::past_deadline(const ClientRound& state) {

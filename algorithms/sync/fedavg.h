@@ -44,9 +44,11 @@
 // Faults: a sampled client whose host is down, or that the server cannot
 // reach (a partition, a dead link), is a dropout (dropped: `crashed` or
 // `unreachable`; no availability draw is skipped, so the other clients see
-// the same draws). A client that crashes during the round stops; at the
-// deadline it is dropped as `crashed`; one whose model download was lost, as
-// `unreachable`; an upload lost in flight is counted lost. Without a deadline
+// the same draws). A client that crashes during the round stops and is
+// counted dropped as `crashed` at the crash if its update was still on its
+// host; at the deadline one whose model download was lost is dropped as
+// `unreachable`; an upload lost in flight is counted lost (and is then no
+// longer outstanding). Without a deadline
 // the server waits for such clients forever, as a real server without a
 // round timeout would. Every sampled client is one update produced.
 // The model version is the round number (version r+1 after round r), so
@@ -129,6 +131,8 @@ class FedAvg final : public Algorithm {
   const FedAvgStats& stats() const { return stats_; }
   // Online clients of a round still open (accounted when it closes).
   std::optional<std::int64_t> updates_outstanding() const override { return open_updates_; }
+  void on_host_crashed(topology::NodeId host) override;
+  std::string stall_reason() const override;
   // Empty unless config.record_rounds.
   const std::vector<FedAvgRound>& rounds() const { return rounds_; }
 
@@ -150,6 +154,7 @@ class FedAvg final : public Algorithm {
   struct ServerMessage {
     std::int64_t round;                   // the round it belongs to
     std::shared_ptr<ClientRound> update;  // the client, with its decoded upload
+    UpdateCopy update_copy;               // the update, for the census
   };
   using Clients = std::vector<std::shared_ptr<ClientRound>>;
 
@@ -204,6 +209,7 @@ class FedAvg final : public Algorithm {
   FedAvgStats stats_;
   std::vector<FedAvgRound> rounds_;
   std::int64_t open_updates_ = 0;
+  Clients in_round_;  // the open round's online clients, in client order
 };
 
 }  // namespace algo

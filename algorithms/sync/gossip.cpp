@@ -104,7 +104,7 @@ sim::Task Gossip::work(int index) {
 }
 
 std::vector<std::shared_ptr<const ml::Vector>>& Gossip::send_replica(
-    int index, std::int64_t round, const std::function<void()>& on_lost) {
+    int index, std::int64_t round, const std::function<void()>& on_lost, bool counted) {
   Worker& self = worker(index);
   const double bytes = static_cast<double>(average_.size()) * sizeof(float);
   // With math: none an empty vector stands for the replica: it marks presence.
@@ -117,11 +117,13 @@ std::vector<std::shared_ptr<const ml::Vector>>& Gossip::send_replica(
     message.round = round;
     message.from = index;
     message.params = snapshot;
+    if (counted) message.update_copy = ctx_->census->produce(self.node().host);
     send_message(*ctx_->net, self.node().host, peer.node().host, bytes, peer.life->inbox,
                  std::move(message), "replica", on_lost);
   }
   auto& mine = self.life->received.try_emplace(round, workers_.size()).first->second;
   mine[static_cast<std::size_t>(index)] = std::move(snapshot);
+  if (counted) self.life->copies[{round, index}] = ctx_->census->produce(self.node().host);
   return mine;
 }
 

@@ -101,6 +101,7 @@ class Gossip final : public Algorithm {
 
   void on_host_recovered(topology::NodeId host) override;
   std::optional<std::int64_t> updates_outstanding() const override;
+  std::string stall_reason() const override;
 
   // For tests, with a timeout: each exchange that timed out (true times).
   struct TimedOut {
@@ -130,6 +131,8 @@ class Gossip final : public Algorithm {
     // `incarnation` the asking process's, so a stale answer is recognised.
     enum class Kind { replica, state } kind = Kind::replica;
     std::uint64_t incarnation = 0;
+    // With a timeout: the contribution, for the census (update_census.h).
+    UpdateCopy update_copy;
   };
   // Replicas received and not mixed yet: by round, then by worker (null:
   // not received).
@@ -150,8 +153,11 @@ class Gossip final : public Algorithm {
   // Sends worker `index`'s replica of `round` to its neighbours (into their
   // current process's inbox; `on_lost` if the network loses one) and files
   // it as its own contribution. Returns the round's held replicas.
+  // `counted`: each message carries a contribution's copy, and the
+  // worker's own is filed in its Life.
   std::vector<std::shared_ptr<const ml::Vector>>& send_replica(
-      int index, std::int64_t round, const std::function<void()>& on_lost = {});
+      int index, std::int64_t round, const std::function<void()>& on_lost = {},
+      bool counted = false);
   // Whether a neighbour's replica of the round `mine` is still missing.
   bool missing(int index, const std::vector<std::shared_ptr<const ml::Vector>>& mine) const;
   // The simulated FLOPs of a mix over `replicas` replicas: a scale and an add
@@ -180,6 +186,9 @@ class Gossip final : public Algorithm {
   void count_mixed(int index, std::int64_t round, std::int64_t present, std::int64_t samples);
   // Files a replica that arrived for `current` or later, drops an older one.
   void hold(Life& life, ReplicaMessage message, std::int64_t current);
+  // Settles the census copies of `life`'s contributions of rounds before
+  // `before` (applied or dropped by the caller) and forgets them.
+  void settle_copies(Life& life, std::int64_t before);
   // The process died: every contribution it held is dropped as crashed.
   void abandon(int index, Life& life);
   void report_resilient(int index, std::int64_t round, std::int64_t samples);

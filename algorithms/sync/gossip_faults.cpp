@@ -1,13 +1,22 @@
 // Gossip under faults: a bounded wait for the neighbours' replicas on the
 // worker's own clock, and per-contribution accounting. The rules are in
 // gossip.h; a rebooted worker's rejoin is in gossip_rejoin.cpp.
+#include <limits>
 #include <utility>
 
 #include "algorithms/runtime/local_time.h"
 #include "algorithms/runtime/messaging.h"
+#include "algorithms/runtime/stall.h"
 #include "algorithms/sync/gossip_worker.h"
 
 namespace algo {
+
+std::string Gossip::stall_reason() const {
+  std::vector<Node> nodes;
+  for (const auto& w : workers_) nodes.push_back(w->node());
+  return stall_waiting_for("every gossip worker", *ctx_->net, nodes,
+                           "a neighbour's replica lost on the way");
+}
 
 std::optional<std::int64_t> Gossip::updates_outstanding() const {
   if (config_.timeout <= 0) return std::nullopt;
@@ -68,10 +77,13 @@ std::vector<std::shared_ptr<const ml::Vector>>& Gossip::send_contributions(int i
       1 + static_cast<std::int64_t>(neighbours_[static_cast<std::size_t>(index)].size());
   ctx_->monitor->record_produced(contributions);
   outstanding_ += contributions;
-  auto& mine = send_replica(index, round, [this] {
-    --outstanding_;
-    ctx_->monitor->record_lost();
-  });
+  auto& mine = send_replica(
+      index, round,
+      [this] {
+        --outstanding_;
+        ctx_->monitor->record_lost();
+      },
+      true);
   worker(index).sent_round = round;
   return mine;
 }
@@ -80,7 +92,9 @@ void Gossip::count_mixed(int index, std::int64_t round, std::int64_t present,
                          std::int64_t samples) {
   for (std::int64_t k = 0; k < present; ++k) ctx_->monitor->record_applied(0);
   outstanding_ -= present;
-  worker(index).life->received.erase(round);
+  Life& life = *worker(index).life;
+  life.received.erase(round);
+  settle_copies(life, round + 1);
   report_resilient(index, round, samples);
 }
 
@@ -125,8 +139,10 @@ void Gossip::hold(Life& life, ReplicaMessage message, std::int64_t current) {
   if (message.round < current) {
     --outstanding_;
     ctx_->monitor->record_dropped(1, "late");  // its round was mixed without it
+    message.update_copy.settle();
     return;
   }
+  life.copies[{message.round, message.from}] = std::move(message.update_copy);
   life.received.try_emplace(message.round, workers_.size())
       .first->second[static_cast<std::size_t>(message.from)] = std::move(message.params);
 }
@@ -141,11 +157,19 @@ void Gossip::abandon(int index, Life& life) {
   life.received.clear();
   while (auto message = life.inbox.try_receive()) {
     if (message->kind == ReplicaMessage::Kind::replica) ++held;
+    message->update_copy.settle();
   }
+  settle_copies(life, std::numeric_limits<std::int64_t>::max());
   outstanding_ -= held;
   if (held > 0) ctx_->monitor->record_dropped(held, "crashed");
   worker(index).active = false;
   close_rounds();
+}
+
+void Gossip::settle_copies(Life& life, std::int64_t before) {
+  auto it = life.copies.begin();
+  for (; it != life.copies.end() && it->first.first < before; ++it) it->second.settle();
+  life.copies.erase(life.copies.begin(), it);
 }
 
 void Gossip::report_resilient(int index, std::int64_t round, std::int64_t samples) {

@@ -96,6 +96,7 @@ void Gossip::drop_stale(Life& life, std::int64_t first) {
     }
     it = life.received.erase(it);
   }
+  settle_copies(life, first);
 }
 
 }  // namespace algo

@@ -152,7 +152,9 @@ void ParameterServer::reply(Shard& shard, int worker) {
 
 void ParameterServer::drop(const Shard& shard, const GradientSlice& gradient,
                            const std::string& reason) {
-  if (counting_shard(shard)) ledger_->dropped(gradient.worker, gradient.seq, reason);
+  if (!counting_shard(shard)) return;
+  ledger_->dropped(gradient.worker, gradient.seq, reason);
+  gradient.update_copy.settle();
 }
 bool ParameterServer::admit(Shard& shard, const GradientSlice& message) {
   const auto w = static_cast<std::size_t>(message.worker);
@@ -171,6 +173,7 @@ bool ParameterServer::admit(Shard& shard, const GradientSlice& message) {
     if (counting) {
       if (message.seq < shard.last_seq[w]) {
         ledger_->dropped(message.worker, message.seq, "superseded");
+        message.update_copy.settle();
       } else {
         ledger_->ignored(message.worker, message.seq);
       }
@@ -217,6 +220,7 @@ sim::Task ParameterServer::apply(Shard& shard, std::vector<const GradientSlice*>
       const bool settled_now = ledger_->applied(g->worker, g->seq);
       assert(settled_now);  // admit() let only new updates through
       (void)settled_now;
+      g->update_copy.settle();
       ctx_->monitor->record_applied(shard.version - g->version);
       applied_log_.push_back(g->worker);
     }
@@ -282,7 +286,10 @@ sim::Task ParameterServer::work(int index, bool rejoin) {
       if (slice->answers >= 0 && slice->answers < awaiting) continue;  // a push it moved past
       if (take_slice(self, *slice, answered)) --missing;
     }
-    if (awaiting >= 0) ledger_->stop_retrying(index, awaiting);
+    if (awaiting >= 0) {
+      ledger_->stop_retrying(index, awaiting);
+      self.retry_copy.reset();
+    }
     const StepResult step = co_await self.replica.local_step(ctx, step_plan(self));
     if (dead()) co_return;  // crashed while computing: the gradient never left
     awaiting = push_gradient(index, step.samples);
@@ -327,7 +334,9 @@ std::int64_t ParameterServer::push_gradient(int index, std::int64_t samples) {
   self.pushed_epochs = self.epochs;
   self.pushed_samples = samples;
   ledger_->produced(index, seq, config_.rpc_timeout > 0);
+  self.retry_copy = ctx_->census->produce(self.node.host);
   for (const auto& shard : shards_) push(index, *shard);
+  if (config_.rpc_timeout <= 0) self.retry_copy.reset();  // it never resends
   return seq;
 }
 
@@ -349,7 +358,8 @@ void ParameterServer::push(int index, Shard& target) {
       ctx_->timing_only ? self.compressor->wire_bytes(target.range.size) : self.outgoing_bytes[j];
   send_message(*ctx_->net, self.node.host, target.node.host, bytes, target.inbox,
                GradientSlice{index, self.pushed_versions[j], self.pushed_samples,
-                             self.outgoing[j], seq, self.pushed_epochs[j]},
+                             self.outgoing[j], seq, self.pushed_epochs[j],
+                             counting ? self.retry_copy : UpdateCopy()},
                "gradient", std::function<void()>(on_lost));
 }
 

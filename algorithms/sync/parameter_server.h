@@ -63,7 +63,9 @@
 //     ignores late answers to pushes it has moved past.
 //   * Accounting. Every push is an update (UpdateLedger, at shard 0):
 //     applied, dropped with a reason, lost (no copy left and its worker will
-//     not retry), or outstanding when the run ends.
+//     not retry), or outstanding when the run ends. Its copies for the census
+//     (update_census.h) travel in the pushes to shard 0, and a worker that
+//     will retry keeps one until it moves on.
 
 #pragma once
 
@@ -175,6 +177,9 @@ class ParameterServer : public Algorithm {
     std::shared_ptr<const ml::Vector> values;
     std::int64_t seq = 0;    // the worker's push number (the same in retries)
     std::int64_t epoch = 0;  // the shard epoch of the parameters it was computed from
+    // The update itself, for the census (update_census.h): carried by the
+    // copies that go to shard 0, which counts the updates.
+    UpdateCopy update_copy;
   };
   // One server node and the slice it owns. Owned by the algorithm.
   struct Shard {

@@ -20,6 +20,7 @@ void ParameterServer::on_host_recovered(topology::NodeId host) {
     if (worker.replica.computing) worker.replica.computing->join();
     worker.replica.computing = nullptr;
     worker.dead_inboxes.push_back(std::move(worker.inbox));
+    worker.retry_copy.reset();  // the crashed process's memory
     worker.inbox = std::make_unique<sim::Mailbox<ParamsSlice>>(*ctx_->sim);
     std::fill(worker.versions.begin(), worker.versions.end(), -1);
     ctx_->sim->spawn(work(static_cast<int>(i), true), worker.node.name);

@@ -45,6 +45,8 @@ struct ParameterServer::Worker {
   std::vector<std::int64_t> pushed_versions;
   std::vector<std::int64_t> pushed_epochs;
   std::int64_t pushed_samples = 0;
+  // With RPC retries: the last push's update, kept to resend until answered.
+  UpdateCopy retry_copy;
   // By shard: the slice last received, loaded into the model by the next
   // step's math job; and the gradient's slice as that job encoded it, with
   // its bytes on the wire: the last push, sent again as it is by a retry.

@@ -59,16 +59,18 @@ inline std::vector<std::map<std::string, std::string>> keyed_rows(const std::str
 
 // A summary.csv row of a scenario with faults: its drops by reason add up to
 // updates_dropped, and produced = applied + dropped + lost + outstanding.
-// Every dropped_* column counts, so a new reason cannot slip through.
+// Every updates_dropped_<reason> column counts, so a new reason cannot slip
+// through, and the status says the identity held.
 inline void check_accounting(const std::map<std::string, std::string>& row) {
   const auto n = [&](const std::string& key) { return std::stoll(row.at(key)); };
   long long dropped = 0;
   for (const auto& [column, cell] : row) {
-    if (column.rfind("dropped_", 0) == 0) dropped += std::stoll(cell);
+    if (column.rfind("updates_dropped_", 0) == 0) dropped += std::stoll(cell);
   }
   CHECK(dropped == n("updates_dropped"));
   CHECK(n("updates_produced") ==
         n("updates_applied") + dropped + n("updates_lost") + n("updates_outstanding"));
+  CHECK(row.at("status").find("accounting") == std::string::npos);
 }
 
 }  // namespace scenario_text

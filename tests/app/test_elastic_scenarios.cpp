@@ -75,7 +75,7 @@ TEST_CASE("elastic collectives go on through a crash and a partition, counting e
     const auto n = [&](const char* key) { return std::stoll(row.at(key)); };
     CHECK(n("crashes") == 1);
     scenario_text::check_accounting(row);
-    CHECK(n("dropped_aborted") > 0);  // the faults cost something
+    CHECK(n("updates_dropped_aborted") > 0);  // the faults cost something
     CHECK(row.at("stop_reason") == "sim_time");
     // It went on after both faults: far more versions than before the crash.
     CHECK(n("steps") > 0);

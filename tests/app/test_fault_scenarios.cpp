@@ -174,7 +174,7 @@ TEST_CASE("under faults every update is applied, dropped, lost or outstanding") 
     scenario_text::check_accounting(row);
     CHECK(n("updates_produced") > n("updates_applied"));  // the faults cost something
   }
-  CHECK(std::stoll(rows[2].at("dropped_crashed")) + std::stoll(rows[2].at("dropped_unreachable")) >
+  CHECK(std::stoll(rows[2].at("updates_dropped_crashed")) + std::stoll(rows[2].at("updates_dropped_unreachable")) >
         0);
 
   SECTION("the same seed gives byte-identical outputs") {
@@ -213,7 +213,7 @@ TEST_CASE("a server crash with checkpoints and retries: every update accounted f
     INFO(row.at("algorithm"));
     const auto n = [&](const char* key) { return std::stoll(row.at(key)); };
     CHECK(n("crashes") == 2);
-    CHECK(n("dropped_rolled_back") > 0);  // no checkpoint falls exactly on the crash
+    CHECK(n("updates_dropped_rolled_back") > 0);  // no checkpoint falls exactly on the crash
     CHECK(n("rpc_retries") > 0);
     scenario_text::check_accounting(row);
   }

@@ -38,6 +38,8 @@ struct StarWorld {
     topo = topology::build_star(names, link);
     net = std::make_unique<topology::Network>(sim, topo);
     monitor = std::make_unique<algo::Monitor>(sim, *net, test, spec, stop, eval, train.size());
+    census = std::make_unique<algo::UpdateCensus>(*net);
+    ctx.census = census.get();
     ctx.sim = &sim;
     ctx.net = net.get();
     ctx.monitor = monitor.get();
@@ -71,5 +73,6 @@ struct StarWorld {
   topology::Topology topo;
   std::unique_ptr<topology::Network> net;
   std::unique_ptr<algo::Monitor> monitor;
+  std::unique_ptr<algo::UpdateCensus> census;  // update_census.h: the copies that exist
   algo::RunContext ctx;
 };
