@@ -59,6 +59,22 @@ OutputsSpec load_outputs(const ConfigNode& node) {
   return spec;
 }
 
+// A name is a folder name (runs/NAME, .NAME.lock) and an unquoted CSV cell
+// (summary.csv, read back by sweeps): no separators, quotes, control
+// characters or spaces; no leading '.' (hidden, "..") or '-' (read as an
+// option); short enough for the file system with the lock and staging
+// suffixes.
+bool is_safe_name(const std::string& name) {
+  const auto alnum = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+  };
+  if (name.empty() || name.size() > 100 || !alnum(name[0])) return false;
+  for (const char c : name) {
+    if (!alnum(c) && c != '_' && c != '-' && c != '.' && c != '+') return false;
+  }
+  return true;
+}
+
 Scenario load(const ConfigNode& root) {
   root.check_keys({"name", "seed", "cluster", "topology", "data", "model", "optimizer", "algorithm",
                    "algorithms", "stop", "eval", "clock_sync", "failure_detector", "math",
@@ -67,9 +83,9 @@ Scenario load(const ConfigNode& root) {
   s.file = root.file();
   const ConfigNode name = root.child("name");
   s.name = name.as_string();
-  name.require(!s.name.empty() && s.name.find_first_of("/\\") == std::string::npos &&
-                   s.name != "." && s.name != "..",
-               "name must be non-empty and usable as a folder name (no '/')");
+  name.require(is_safe_name(s.name),
+               "name must be 1 to 100 letters, digits, '_', '-', '.' or '+', starting with a "
+               "letter or digit (it names the output folder and fills CSV cells)");
   if (root.has("seed")) s.seed = static_cast<std::uint64_t>(root.child("seed").as_int_in(0));
   s.groups = section::load_cluster(root.child("cluster"));
   const ConfigNode topo = root.child("topology");
