@@ -14,6 +14,7 @@
 #include "algorithms/ml/data_error.h"
 #include "app/check_report.h"
 #include "app/child_process.h"
+#include "app/cli_numbers.h"
 #include "app/config_node.h"
 #include "app/memory_budget.h"
 #include "app/scenario_loader.h"
@@ -27,20 +28,6 @@
 #include "sim/time.h"
 
 namespace app {
-namespace {
-
-// "2/5" -> {2, 5}; nullopt unless 1 <= i <= n.
-std::optional<std::pair<int, int>> parse_shard(const std::string& text) {
-  int i = 0, n = 0;
-  char slash = 0, extra = 0;
-  if (std::sscanf(text.c_str(), "%d%c%d%c", &i, &slash, &n, &extra) != 3 || slash != '/' || i < 1 ||
-      n < 1 || i > n) {
-    return std::nullopt;
-  }
-  return std::pair(i, n);
-}
-
-}  // namespace
 
 int sweep_command(const SweepArgs& a, const Verbosity& verbosity, const Invocation& invocation) {
   const SweepPlan plan = SweepPlan::load_file(a.scenario_path, a.seed);
@@ -63,7 +50,8 @@ int sweep_command(const SweepArgs& a, const Verbosity& verbosity, const Invocati
   }
   const auto shard = parse_shard(a.shard);
   if (!shard) {
-    std::cerr << "syncsim: --shard: expected I/N with 1 <= I <= N, got '" << a.shard << "'\n";
+    std::cerr << "syncsim: --shard: expected I/N with 1 <= I <= N <= " << kMaxShards << ", got '"
+              << a.shard << "'\n";
     return kExitBadInput;
   }
   plan.validate_all(a.max_memory);

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "app/cli_help.h"
+#include "app/cli_numbers.h"
 #include "app/commands.h"
 #include "app/memory_budget.h"
 #include "run/build_info.h"
@@ -62,6 +63,21 @@ void add_verbosity(CLI::App* command, app::Verbosity& v) {
       ->check(CLI::PositiveNumber);
 }
 
+// Integer flags read the one way (app/cli_numbers.h): decimal digits in
+// [min, max], rewritten without leading zeros so that CLI11's own conversion
+// (strtoull base 0, where "010" is octal) sees the decimal value.
+CLI::Validator decimal(std::uint64_t min, std::uint64_t max) {
+  const std::string range = std::to_string(min) + " to " + std::to_string(max);
+  return CLI::Validator(
+      [min, max, range](std::string& text) {
+        const std::optional<std::uint64_t> value = app::parse_decimal(text, min, max);
+        if (!value) return "expected a decimal integer from " + range + ", got '" + text + "'";
+        text = std::to_string(*value);
+        return std::string();
+      },
+      "INT " + range);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -84,22 +100,13 @@ int main(int argc, char** argv) {
   CLI::App* run = cli.add_subcommand("run", "Run a scenario and write its CSV outputs");
   run->add_option("scenario", scenario_path, "Scenario YAML file")->required();
   run->add_option("-o,--out", out_dir, "Output folder (default: runs/<scenario name>)");
-  // A validator on the text: CLI11 reads integers with strtoull base 0, so
-  // "-1" would wrap to 2^64 - 1 and "010" would be octal.
   run->add_option("--seed", seed, "Override the scenario's root seed")
-      ->check([](const std::string& text) {
-        std::uint64_t value = 0;
-        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-        return ec == std::errc() && end == text.data() + text.size()
-                   ? std::string()
-                   : "expected a decimal integer from 0 to 18446744073709551615, got '" + text +
-                         "'";
-      });
+      ->transform(decimal(0, UINT64_MAX));
   int threads = algo::MathPool::hardware_threads();
   run->add_option("--threads", threads,
                   "Host threads for the workers' math (default: all hardware threads); "
                   "outputs are byte-identical for every value")
-      ->check(CLI::Range(1, 1024));
+      ->transform(decimal(1, 1024));
   app::OutputsSpec extra;  // the scenario's `outputs:` keys, from the command line
   run->add_flag("--trace", extra.trace, "Also write trace.json (as outputs: {trace: true})");
   run->add_flag("--events", extra.events, "Also write events.csv (as outputs: {events: true})");
@@ -126,14 +133,16 @@ int main(int argc, char** argv) {
       ->required();
   sweep->add_option("-o,--out", sweep_args.out_dir,
                     "Output folder (default: runs/<scenario name>)");
-  sweep->add_option("--seed", sweep_args.seed, "Override the scenario's root seed (every point)");
+  sweep->add_option("--seed", sweep_args.seed, "Override the scenario's root seed (every point)")
+      ->transform(decimal(0, UINT64_MAX));
   sweep->add_option("-j,--jobs", sweep_args.jobs, "Points run at a time (default 1)")
-      ->check(CLI::Range(1, 4096));
+      ->transform(decimal(1, 4096));
   sweep->add_option("--shard", sweep_args.shard,
                     "Run only shard I of N: the points p with p % N == I - 1 (default 1/1)");
   sweep->add_flag("--collect", sweep_args.collect,
                   "Run nothing: write summary.csv once every point is complete");
   sweep->add_option("--point", sweep_args.point, "(internal) run one point in this process")
+      ->transform(decimal(0, app::kMaxShards))
       ->group("");
   add_verbosity(sweep, verbosity);
   add_max_memory(sweep, max_memory_text);

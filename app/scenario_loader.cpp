@@ -84,6 +84,20 @@ void load_replicates(const ConfigNode& root, Scenario& s) {
                    ")");
   }
   if (labels.size() < 2) reference.fail("a reference needs at least two algorithms to compare");
+// A name is a folder name (runs/NAME, .NAME.lock) and an unquoted CSV cell
+// (summary.csv, read back by sweeps): no separators, quotes, control
+// characters or spaces; no leading '.' (hidden, "..") or '-' (read as an
+// option); short enough for the file system with the lock and staging
+// suffixes.
+bool is_safe_name(const std::string& name) {
+  const auto alnum = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+  };
+  if (name.empty() || name.size() > 100 || !alnum(name[0])) return false;
+  for (const char c : name) {
+    if (!alnum(c) && c != '_' && c != '-' && c != '.' && c != '+') return false;
+  }
+  return true;
 }
 
 Scenario load(const ConfigNode& root) {
@@ -94,9 +108,9 @@ Scenario load(const ConfigNode& root) {
   s.file = root.file();
   const ConfigNode name = root.child("name");
   s.name = name.as_string();
-  name.require(!s.name.empty() && s.name.find_first_of("/\\") == std::string::npos &&
-                   s.name != "." && s.name != "..",
-               "name must be non-empty and usable as a folder name (no '/')");
+  name.require(is_safe_name(s.name),
+               "name must be 1 to 100 letters, digits, '_', '-', '.' or '+', starting with a "
+               "letter or digit (it names the output folder and fills CSV cells)");
   if (root.has("seed")) s.seed = static_cast<std::uint64_t>(root.child("seed").as_int_in(0));
   s.groups = section::load_cluster(root.child("cluster"));
   const ConfigNode topo = root.child("topology");

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -13,6 +14,7 @@
 #include "app/memory_budget.h"
 #include "app/scenario_loader.h"
 #include "run/replicates.h"
+#include "run/folder_lock.h"
 #include "run/outputs.h"
 #include "run/run.h"
 #include "run/run_record.h"
@@ -88,6 +90,38 @@ void check_out_folder(const SweepPlan& plan, const fs::path& out) {
                                   advice);
     }
   }
+}
+
+// The sweep's hold on OUT (run/folder_lock.h): exclusive for a whole sweep
+// (and --collect), so a second sweep or a run into OUT is refused while it
+// lasts; shared for shard i/n, with shard i/n's own lock exclusive. OUT must
+// not be a symbolic link (outputs are never written through one).
+std::vector<std::unique_ptr<FolderLock>> lock_out_folder(const SweepOptions& o) {
+  std::error_code ec;
+  const fs::path dir = fs::absolute(o.out, ec).lexically_normal();
+  const fs::path folder = dir.has_filename() ? dir : dir.parent_path();
+  if (ec || folder == folder.root_path()) {
+    throw std::runtime_error("cannot use " + o.out.string() + " as the output folder");
+  }
+  if (fs::is_symlink(folder, ec)) {
+    throw std::runtime_error("refusing to write into " + o.out.string() +
+                             ": it is a symbolic link (give the folder it points to)");
+  }
+  fs::create_directories(folder.parent_path(), ec);
+  if (ec) {
+    throw std::runtime_error("cannot create output folder " + o.out.string() + ": " +
+                             ec.message());
+  }
+  std::vector<std::unique_ptr<FolderLock>> locks;
+  const bool whole = o.shards == 1;
+  locks.push_back(std::make_unique<FolderLock>(
+      folder, whole ? FolderLock::Mode::exclusive : FolderLock::Mode::shared));
+  if (!whole) {
+    locks.push_back(std::make_unique<FolderLock>(
+        folder, FolderLock::Mode::exclusive,
+        "shard-" + std::to_string(o.shard) + "-of-" + std::to_string(o.shards)));
+  }
+  return locks;
 }
 
 class PointProcesses {
@@ -267,9 +301,11 @@ std::string collect_summary(const SweepPlan& plan, const fs::path& out) {
 }
 
 int run_sweep(const SweepPlan& plan, const SweepOptions& o) {
+  std::vector<std::unique_ptr<FolderLock>> locks;  // held until the sweep ends
   try {
+    locks = lock_out_folder(o);
     check_out_folder(plan, o.out);
-  } catch (const std::invalid_argument& e) {
+  } catch (const std::exception& e) {  // invalid_argument, or runtime_error from a lock
     std::fprintf(stderr, "syncsim: %s\n", e.what());
     return 2;
   }

@@ -1,7 +1,6 @@
 #include "run/output_folder.h"
 
 #include <fcntl.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -107,21 +106,8 @@ OutputFolder::OutputFolder(const fs::path& dir) {
   if (ec) {
     throw std::runtime_error("cannot create output folder " + dir.string() + ": " + ec.message());
   }
+  lock_.emplace(dir_, FolderLock::Mode::exclusive);
   const std::string name = dir_.filename().string();
-  const fs::path lock = parent_ / ("." + name + ".lock");
-  lock_fd_ = ::open(lock.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
-  if (lock_fd_ < 0) {
-    throw std::runtime_error("cannot write in " + parent_.string() + " (lock file " +
-                             lock.string() + ": " + error_text(errno) + ")");
-  }
-  if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
-    const int error = errno;
-    ::close(lock_fd_);
-    throw std::runtime_error(
-        error == EWOULDBLOCK ? "another syncsim run is writing to " + dir.string() + " (it holds " +
-                                   lock.string() + "): wait for it or give another folder"
-                             : "cannot lock " + lock.string() + ": " + error_text(error));
-  }
   // With the lock held, no other run owns a staging folder of this name:
   // one a killed run left behind goes, if it holds only run outputs.
   // A mount point (a container's volume) cannot be renamed: its files are
@@ -139,12 +125,7 @@ OutputFolder::OutputFolder(const fs::path& dir) {
       fs::remove_all(entry.path(), ec);
     }
   }
-  try {
-    staging_ = make_fresh_folder(staging_parent, prefix);
-  } catch (...) {
-    ::close(lock_fd_);
-    throw;
-  }
+  staging_ = make_fresh_folder(staging_parent, prefix);
 }
 
 OutputFolder::~OutputFolder() {
@@ -152,10 +133,8 @@ OutputFolder::~OutputFolder() {
   if (!staging_.empty()) fs::remove_all(staging_, ignored);
   // A run that never published leaves no folder it made: the lock file goes
   // too, from a parent no other run could have known of before this one.
-  if (!published_ && !created_.empty()) {
-    fs::remove(parent_ / ("." + dir_.filename().string() + ".lock"), ignored);
-  }
-  ::close(lock_fd_);  // releases the flock
+  if (!published_ && !created_.empty()) fs::remove(lock_->path(), ignored);
+  lock_.reset();
   if (!published_) {
     for (const fs::path& p : created_) fs::remove(p, ignored);  // deepest first; only if empty
   }

@@ -17,9 +17,12 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "run/folder_lock.h"
 
 namespace syncsim {
 
@@ -64,7 +67,7 @@ class OutputFolder {
   // Constant after construction.
   std::filesystem::path dir_;                   // absolute, normalised
   std::filesystem::path parent_;                // dir_'s parent, where the lock and staging live
-  int lock_fd_ = -1;                            // holds the flock until destruction
+  std::optional<FolderLock> lock_;              // held until destruction
   std::vector<std::filesystem::path> created_;  // missing parents this made, deepest first
   // dir_ is a mount point (it cannot be renamed): staged inside it, and
   // published file by file once all are complete.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
+#include <string>
 
 namespace sim {
 namespace {
@@ -14,9 +15,22 @@ Time correction_clamp(Time gained, Time total) {
 
 }  // namespace
 
+double walk_reflect(double drift, double low, double high) {
+  if (drift >= low && drift <= high) return drift;
+  // Reflection is periodic with period 2 * width: fold into one period, then
+  // mirror its upper half. fmod is exact, so the fold adds no rounding.
+  const double width = high - low;
+  double folded = std::fmod(drift - low, 2 * width);
+  if (folded < 0) folded += 2 * width;
+  if (folded > width) folded = 2 * width - folded;
+  return low + folded;
+}
+
 NodeClock::NodeClock(const ClockParams& params, RandomStream walk_stream)
     : walk_ppm_(params.drift_walk_ppm),
       walk_interval_(params.walk_interval),
+      walk_low_(std::min(-kWalkBoundPpm, params.drift_ppm)),
+      walk_high_(std::max(kWalkBoundPpm, params.drift_ppm)),
       drift_ppm_(params.drift_ppm),
       anchor_local_(params.offset),
       next_walk_(params.walk_interval),
@@ -85,7 +99,15 @@ void NodeClock::finish_slew(Time true_time) {
 }
 
 Time NodeClock::true_duration(Time local) const {
-  return static_cast<Time>(std::llround(static_cast<double>(local) / (1.0 + drift_ppm_ * 1e-6)));
+  // The rate is > 0: the constructor refuses drift <= -1e6 ppm and the walk
+  // stays within [walk_low_, walk_high_].
+  const double duration = static_cast<double>(local) / (1.0 + drift_ppm_ * 1e-6);
+  if (!(std::abs(duration) < 9.2e18)) {
+    throw TimeOverflow("a local duration of " + format_time(local) +
+                       " lasts longer than simulated time can hold on a clock at " +
+                       std::to_string(drift_ppm_) + " ppm");
+  }
+  return static_cast<Time>(std::llround(duration));
 }
 
 void NodeClock::advance_walk(Time true_time) {
@@ -94,7 +116,8 @@ void NodeClock::advance_walk(Time true_time) {
   while (next_walk_ <= true_time) {
     reanchor(next_walk_);
     // normal(0, 1), not normal(): its 0 + 1 * x keeps every walk bit for bit as it was.
-    drift_ppm_ += per_step * walk_stream_.normal(0.0, 1.0);
+    drift_ppm_ = walk_reflect(drift_ppm_ + per_step * walk_stream_.normal(0.0, 1.0), walk_low_,
+                              walk_high_);
     next_walk_ += walk_interval_;
   }
 }

@@ -11,9 +11,13 @@
 // Random-walk drift (optional): at every multiple k * walk_interval of true
 // time, drift_ppm += drift_walk_ppm * sqrt(walk_interval in s) * N(0, 1), the
 // normals drawn in order from the clock's own stream. drift_walk_ppm is thus
-// the standard deviation of the drift change per sqrt-second. The steps are
-// applied lazily by the readings, which is why readings must come in
-// non-decreasing true time.
+// the standard deviation of the drift change per sqrt-second. The walk stays
+// within [-kWalkBoundPpm, +kWalkBoundPpm] (the range a fixed drift_ppm may
+// take), widened to include the starting drift if a normal draw began
+// outside it: a step past a bound reflects off it (walk_reflect), so the rate
+// 1 + drift * 1e-6 stays above zero and a clock never stops or runs
+// backwards. The steps are applied lazily by the readings, which is why
+// readings must come in non-decreasing true time.
 //
 // Each node reads only its own clock; the engine runs on true time.
 #pragma once
@@ -24,6 +28,15 @@
 #include "sim/time.h"
 
 namespace sim {
+
+// The largest rate error a random walk reaches, in ppm (10%: far beyond any
+// crystal, well short of a clock that stops).
+inline constexpr double kWalkBoundPpm = 1e5;
+
+// `drift` folded into [low, high] by reflection at the bounds, as many times
+// as it takes (a step may cross the whole range); a drift inside is returned
+// unchanged, bit for bit. REQUIRES: low < high, all finite.
+double walk_reflect(double drift, double low, double high);
 
 struct ClockParams {
   Time offset = 0;              // local - true at true time 0
@@ -64,6 +77,8 @@ class NodeClock {
 
   // The true duration a local duration lasts at the current rate (to the
   // nearest ns): how long a node that sleeps `local` by its clock really waits.
+  // Never negative for local >= 0 (the rate is always > 0); throws
+  // TimeOverflow if it does not fit in simulated time.
   Time true_duration(Time local) const;
 
  private:
@@ -78,6 +93,7 @@ class NodeClock {
   // Constant after construction.
   double walk_ppm_;
   Time walk_interval_;
+  double walk_low_, walk_high_;  // the walk's bounds in ppm (see the top of this file)
 
   // Updated by readings and corrections.
   double drift_ppm_;

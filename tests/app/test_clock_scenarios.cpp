@@ -283,3 +283,18 @@ TEST_CASE("a normal clock drift that may stop a clock is an error at its key") {
                              "or less (a clock that stops): keep mean - 10 sd above -1000000"));
   CHECK(error_of(replace(kClocks, "normal(0, 50)", "normal(0, 50000)")) == "(no error)");
 }
+
+TEST_CASE("a clock drift that may draw +1e6 ppm or more is an error at its key") {
+  // A clock a million times fast waits zero true time for any timer.
+  const char* message = " drift_ppm may draw +1000000 ppm or more: keep mean + 10 sd below 1000000";
+  CHECK_THAT(error_of(replace(kClocks, "normal(0, 50)", "normal(1e12, 1)")),
+             Catch::EndsWith(".clock.drift_ppm: normal(1e+12, 1)" + std::string(message)));
+  CHECK_THAT(error_of(replace(kClocks, "normal(0, 50)", "normal(5e5, 5e4)")),
+             Catch::Contains(message));
+  CHECK_THAT(error_of(replace(kClocks, "normal(0, 50)", "lognormal(20, 1)")),
+             Catch::Contains(message));
+  CHECK_THAT(error_of(replace(kClocks, "normal(0, 50)", "exponential(1e-6)")),
+             Catch::Contains(message));
+  CHECK(error_of(replace(kClocks, "normal(0, 50)", "normal(0, 90000)")) == "(no error)");
+  CHECK(error_of(replace(kClocks, "normal(0, 50)", "lognormal(0, 1)")) == "(no error)");
+}

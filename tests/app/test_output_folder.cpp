@@ -109,7 +109,7 @@ TEST_CASE("a second run into a folder in use is refused until the first is done"
   const fs::path run = scratch.path / "run";
   {
     syncsim::OutputFolder first(run);
-    CHECK(refusal(run).find("another syncsim run is writing to " + run.string()) == 0);
+    CHECK(refusal(run).find("another syncsim run or sweep is writing to " + run.string()) == 0);
     CHECK(refusal(scratch.path / "other") == "");  // another folder is free
   }
   CHECK(refusal(run) == "");

@@ -133,6 +133,22 @@ TEST_CASE("user errors that used to fail mid-run are found when the scenario is 
   }
 }
 
+TEST_CASE("a scenario name is a safe folder name and CSV cell, or an error at its key") {
+  const std::string message =
+      "s.yaml:1:7: name: name must be 1 to 100 letters, digits, '_', '-', '.' or '+', starting "
+      "with a letter or digit (it names the output folder and fills CSV cells)";
+  // Each would break an unquoted summary.csv cell, a folder name or a command line.
+  const std::string bad = GENERATE(as<std::string>{}, "'a,b\"c'", "\"a\\nb\"", "\"a\\rb\"",
+                                   "'a\"b'", "a b", "a/b", "'a\\b'", "..", ".hidden", "-rf",
+                                   "''", "\"caf\\xe9\"", "\"a\\tb\"", "a;b", "a*b",
+                                   std::string(101, 'x'));
+  CAPTURE(bad);
+  CHECK(error_of(replace(kValid, "name: t", "name: " + bad)) == message);
+  const std::string good = GENERATE(as<std::string>{}, "t", "ps_sync-2.0+lr", "A9",
+                                    std::string(100, 'x'));
+  CHECK(error_of(replace(kValid, "name: t", "name: " + good)) == "(no error)");
+}
+
 TEST_CASE("scenario mistakes are reported with location, key path and a fix") {
   SECTION("unknown key, with did-you-mean") {
     CHECK(error_of(replace(kValid, "seed: 3", "sead: 3")) ==

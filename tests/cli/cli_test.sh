@@ -273,7 +273,7 @@ case "$case_name" in
     "$syncsim" run "$work/long.yaml" -o "$work/r" >/dev/null 2>&1 &
     long=$!
     wait_for_staging $long
-    expect_error "another syncsim run is writing to $work/r" -- run "$scenario" -o "$work/r"
+    expect_error "another syncsim run or sweep is writing to $work/r" -- run "$scenario" -o "$work/r"
     sleep 0.3
     kill -9 $long
     wait $long 2>/dev/null || true

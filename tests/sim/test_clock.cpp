@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -70,6 +71,68 @@ TEST_CASE("random-walk drift changes the rate at each interval, reproducibly") {
     fixed.local_time(10_s);
     CHECK(fixed.drift_ppm() == 10.0);
   }
+}
+
+TEST_CASE("a walked drift reflects off its bounds, however far a step goes") {
+  SECTION("hand-folded values") {
+    CHECK(sim::walk_reflect(0.25, -1.0, 1.0) == 0.25);   // inside: unchanged
+    CHECK(sim::walk_reflect(1.0, -1.0, 1.0) == 1.0);     // on a bound: unchanged
+    CHECK(sim::walk_reflect(1.5, -1.0, 1.0) == 0.5);     // 0.5 past the top
+    CHECK(sim::walk_reflect(-1.25, -1.0, 1.0) == -0.75); // 0.25 past the bottom
+    CHECK(sim::walk_reflect(3.5, -1.0, 1.0) == -0.5);    // down 2, off the bottom, up 0.5
+    CHECK(sim::walk_reflect(5.5, -1.0, 1.0) == 0.5);     // off the top, the bottom, the top
+    CHECK(sim::walk_reflect(-4.0, -1.0, 1.0) == 0.0);
+    CHECK(sim::walk_reflect(2.0e5, -1e5, 1e5) == 0.0);
+  }
+  SECTION("a walk of 1e5 ppm per sqrt-second is the reflected sum of its normals") {
+    // The same normals from a copy of the stream, summed and folded by hand.
+    const sim::ClockParams params{0, 3e4, 1e5, 1_s};
+    sim::NodeClock clock(params, sim::RandomStream(9, "worker3", "clock"));
+    sim::RandomStream normals(9, "worker3", "clock");
+    double expected = 3e4;
+    double lowest = 0, highest = 0;
+    sim::Time last = clock.local_time(0);
+    for (sim::Time t = 1_s; t <= 2000_s; t += 1_s) {
+      double next = expected + 1e5 * normals.normal(0.0, 1.0);
+      while (next > 1e5 || next < -1e5) next = next > 1e5 ? 2e5 - next : -2e5 - next;
+      expected = next;
+      const sim::Time now = clock.local_time(t);
+      REQUIRE(clock.drift_ppm() == Approx(expected).margin(1e-6));
+      REQUIRE(now > last);  // never stops, never runs backwards
+      REQUIRE(clock.true_duration(100_ms) > 0);
+      last = now;
+      lowest = std::min(lowest, expected);
+      highest = std::max(highest, expected);
+    }
+    // The walk really reached both sides of its range.
+    CHECK(lowest < -9e4);
+    CHECK(highest > 9e4);
+  }
+  SECTION("a drift that starts beyond the bound keeps its start as the bound") {
+    sim::NodeClock clock({0, -5e5, 1e5, 1_s}, sim::RandomStream(2));
+    for (sim::Time t = 1_s; t <= 500_s; t += 1_s) {
+      clock.local_time(t);
+      REQUIRE(clock.drift_ppm() >= -5e5);
+      REQUIRE(clock.drift_ppm() <= 1e5);
+    }
+  }
+  SECTION("a walk that stays inside is the plain sum, bit for bit") {
+    sim::NodeClock clock({0, 10.0, 5.0, 100_ms}, sim::RandomStream(42, "worker0", "clock"));
+    sim::RandomStream normals(42, "worker0", "clock");
+    double expected = 10.0;
+    const double per_step = 5.0 * std::sqrt(0.1);
+    for (sim::Time t = 100_ms; t <= 10_s; t += 100_ms) {
+      expected += per_step * normals.normal(0.0, 1.0);
+      clock.local_time(t);
+      REQUIRE(clock.drift_ppm() == expected);
+    }
+  }
+}
+
+TEST_CASE("a local duration too long for simulated time on a slow clock is a TimeOverflow") {
+  sim::NodeClock slow({0, -999'999.0}, sim::RandomStream(1));  // 1e-6 of the true rate
+  CHECK(static_cast<double>(slow.true_duration(1_s)) == Approx(1e15).epsilon(1e-9));
+  CHECK_THROWS_AS(slow.true_duration(100'000'000_s), sim::TimeOverflow);
 }
 
 TEST_CASE("bad clock parameters are rejected") {
