@@ -84,6 +84,8 @@ void load_replicates(const ConfigNode& root, Scenario& s) {
                    ")");
   }
   if (labels.size() < 2) reference.fail("a reference needs at least two algorithms to compare");
+}
+
 // A name is a folder name (runs/NAME, .NAME.lock) and an unquoted CSV cell
 // (summary.csv, read back by sweeps): no separators, quotes, control
 // characters or spaces; no leading '.' (hidden, "..") or '-' (read as an
