@@ -125,6 +125,7 @@ AlgorithmChoice choice_of(const algo::DataParallelConfig& config) {
   choice.kind = config.name;
   choice.participants = static_cast<int>(config.workers.size());
   choice.elastic = config.elastic.timeout > 0;
+  choice.elastic_timeout = config.elastic.timeout;
   choice.build = [config] { return std::make_unique<algo::DataParallel>(config); };
   return choice;
 }

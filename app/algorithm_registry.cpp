@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "app/scenario_sections.h"
+
 namespace app {
 
 const std::vector<AlgorithmEntry>& algorithm_registry() {
@@ -28,6 +30,10 @@ AlgorithmChoice load_algorithm(const ConfigNode& node, const std::vector<NodeGro
       AlgorithmChoice choice = entry.parse(node, groups);
       choice.kind = name;
       choice.label = node.get_string("label", name);
+      if (choice.elastic && node.has("elastic")) {
+        const ConfigNode timeout = node.child("elastic").child("timeout");
+        choice.elastic_timeout_at = section::location(timeout, timeout.path());
+      }
       if (choice.batch_size == 0) choice.batch_size = batch_size(node);  // for the memory estimate
       if (choice.label.empty() || choice.label.find_first_of(",\"\n") != std::string::npos) {
         node.child("label").fail("a label must be non-empty, without ',', '\"' or newlines");

@@ -11,6 +11,7 @@ namespace app {
 namespace {
 
 std::string suggestion(const std::string& word, const std::vector<std::string>& candidates) {
+  if (word.size() <= 2) return "";  // "-q": every other one-letter flag is as close
   const std::string hint = did_you_mean(word, candidates);
   return hint.empty() ? "" : " (did you mean '" + hint + "'?)";
 }

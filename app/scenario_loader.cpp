@@ -166,6 +166,7 @@ Scenario load(const ConfigNode& root) {
   section::check_model_against_data(s);
   section::check_data_files(root.child("data"), s);
   section::check_samples_per_participant(root.child("data"), s);
+  section::check_elastic_timeouts(s);
   // Last: fault targets are resolved on the checked topology.
   if (root.has("faults")) s.faults = load_faults(root.child("faults"), s);
   if (root.has("expect")) {

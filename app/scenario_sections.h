@@ -42,6 +42,11 @@ void check_model_against_data(const Scenario& s);
 // of every algorithm, times shards_per_client under `partition: shards`.
 // Errors name data.samples or data.train_samples.
 void check_samples_per_participant(const ConfigNode& data, const Scenario& s);
+
+// An elastic all-reduce whose timeout is shorter than the least time one
+// all-reduce of the model can take would abort and re-form forever: each
+// rank must send at least (N - 1) / N of the model over its own link.
+void check_elastic_timeouts(const Scenario& s);
 // idx and fashion-mnist: reads the four files' headers (never their data)
 // and checks them (magic, element type, dimensions, sizes, label count =
 // image count, non-empty sets, train and test of one shape) and against the

@@ -1,6 +1,7 @@
 // Loads what a scenario learns and for how long: the `data`, `model`,
 // `optimizer`, `stop` and `eval` sections.
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <limits>
 
@@ -304,6 +305,36 @@ void check_samples_per_participant(const ConfigNode& data, const Scenario& s) {
             std::to_string(a.participants) + " participants of '" + a.label + "' " +
             (per_participant > 1 ? std::to_string(per_participant) + " shards" : "a sample") +
             ": give at least " + std::to_string(parts));
+  }
+}
+
+void check_elastic_timeouts(const Scenario& s) {
+  double parameters = 0;
+  for (std::size_t i = 1; i < s.model.widths.size(); ++i) {
+    parameters += (s.model.widths[i - 1] + 1.0) * s.model.widths[i];
+  }
+  double fastest = s.topology.link.bandwidth_bytes_per_s;
+  for (const NodeGroup& g : s.groups) {
+    if (g.link) fastest = std::max(fastest, g.link->bandwidth_bytes_per_s);
+  }
+  for (const ExplicitLink& l : s.topology.links) {
+    fastest = std::max(fastest, l.params.bandwidth_bytes_per_s);
+  }
+  if (!(fastest > 0)) return;
+  for (const AlgorithmChoice& a : s.algorithms) {
+    if (!a.elastic || a.participants < 2) continue;
+    const double n = a.participants;
+    const double least = (n - 1) / n * 4.0 * parameters / fastest;  // seconds
+    if (sim::to_seconds(a.elastic_timeout) > least) continue;
+    const SourceLocation& at = a.elastic_timeout_at;
+    char text[400];
+    std::snprintf(text, sizeof text,
+                  "%s is shorter than the least time one all-reduce of the model can take "
+                  "(%.3g ms: each of %d ranks sends %.3g MB over links of at most %.3g Gbps), so "
+                  "every round would abort: give a longer timeout",
+                  sim::format_time(a.elastic_timeout).c_str(), least * 1e3, a.participants,
+                  (n - 1) / n * 4.0 * parameters / 1e6, fastest * 8 / 1e9);
+    throw ScenarioError(at.file, at.line, at.column, at.path, text);
   }
 }
 

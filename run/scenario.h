@@ -122,6 +122,8 @@ struct AlgorithmChoice {
   int participants = 0;  // nodes that train (workers, clients): the summary's `workers`
   std::function<std::unique_ptr<algo::Algorithm>()> build;
   bool elastic = false;  // re-forms after faults; rolled-back rounds are dropped_aborted
+  sim::Time elastic_timeout = 0;       // elastic: a collective's deadline
+  SourceLocation elastic_timeout_at;   // where `elastic.timeout` stands
   // For the memory estimate (run/resource_estimate.h).
   int live_replicas = 0;  // worker replicas alive at once (clients per round); 0: participants
   int batch_size = 0;     // samples per local step

@@ -62,6 +62,17 @@ TEST_CASE("elastic mistakes are reported at their key") {
   CHECK(with("5ms") == "s.yaml:10:52: algorithms[0].elastic: expected a map, got '5ms'");
   CHECK(with("{coordinator: driver}") ==
         "s.yaml:10:52: algorithms[0].elastic: missing required key 'timeout'");
+  // A timeout no all-reduce of the model can meet aborts every round forever.
+  // 8,000,003 parameters: each of 4 ranks sends at least 3/4 of 32 MB over
+  // 1 Gbps (125 MB/s), 192 ms.
+  const std::string big = replace(kElastic, "layers: [4, 8, 3]", "layers: [4, 1000000, 3]");
+  CHECK(error_of(big) ==
+        "s.yaml:10:62: algorithms[0].elastic.timeout: 20ms is shorter than the least time one "
+        "all-reduce of the model can take (192 ms: each of 4 ranks sends 24 MB over links of at "
+        "most 1 Gbps), so every round would abort: give a longer timeout");
+  CHECK(error_of(replace(big, "timeout: 20ms, coordinator: driver}}",
+                         "timeout: 193ms, coordinator: driver}}"))
+            .find("algorithms[0]") == std::string::npos);
 }
 
 TEST_CASE("elastic collectives go on through a crash and a partition, counting every update") {

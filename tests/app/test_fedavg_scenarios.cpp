@@ -47,7 +47,7 @@ TEST_CASE("a fedavg scenario loads its partition and algorithm keys") {
 TEST_CASE("fedavg and partition mistakes are reported at their key") {
   SECTION("an unknown partition lists the kinds") {
     const std::string e = error_of(replace(kFedAvg, "partition: dirichlet", "partition: dirichlett"));
-    CHECK_THAT(e, Catch::Contains("data.partition") && Catch::Contains("iid, dirichlet or shards"));
+    CHECK_THAT(e, Catch::Contains("data.partition") && Catch::Contains("iid, dirichlet, shards or natural"));
   }
   SECTION("alpha without a dirichlet partition") {
     const std::string e = error_of(replace(kFedAvg, "partition: dirichlet", "partition: iid"));

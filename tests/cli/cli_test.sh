@@ -364,9 +364,10 @@ case "$case_name" in
     "$syncsim" run "$src/scenarios/examples/compare.yaml" -o "$work/c" --replicates 1 >/dev/null
     rows=$(($(wc -l <"$work/c/summary.csv") - 1))
     [ "$rows" -eq 7 ] || fail "compare.yaml wrote $rows summary rows, expected 7"
-    # ps_async's stale gradients leave it between 0.45 and 0.72 depending on
-    # the seed (README); 0.3 is still three times chance.
-    awk -F, 'NR==1{for(i=1;i<=NF;i++) if($i=="final_accuracy") c=i} NR>1 && $c < ($2=="ps_async" ? 0.3 : 0.7) {bad=bad" "$2} END{if(bad!=""){print "low accuracy:" bad; exit 1}}' \
+    # ps_async's stale gradients (and ps_ssp's, which are applied on arrival
+    # within the bound) leave them between 0.45 and 0.8 depending on the seed
+    # (README); 0.3 is still three times chance.
+    awk -F, 'NR==1{for(i=1;i<=NF;i++) if($i=="final_accuracy") c=i} NR>1 && $c < ($2=="ps_async" || $2=="ps_ssp" ? 0.3 : 0.7) {bad=bad" "$2} END{if(bad!=""){print "low accuracy:" bad; exit 1}}' \
       "$work/c/summary.csv" || fail "an algorithm in compare.yaml did not train"
     ;;
   command_line)
@@ -932,6 +933,7 @@ with gzip.open(sys.argv[2], "wb") as f:
     expect_error "datasets (100000 training" -- validate "$work/big.yaml" --max-memory 4GiB
     grep -qF "in $b)" "$work/err" || fail "the refusal does not name the data folder: $(cat "$work/err")"
     [ $((SECONDS - start)) -le 5 ] || fail "refusing the declared size took $((SECONDS - start)) s"
+    ;;
   provenance)
     # syncsim --version and run.json name the build; run.json parses as JSON
     # and holds the scenario's hash (checked with sha256sum), seed, threads,
