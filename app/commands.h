@@ -54,11 +54,12 @@ struct ReplicateArgs {
   const char* argv0 = "syncsim";
 };
 // max_memory: the budget in bytes (app/memory_budget.h), checked before the
-// run, for each of the replicates running at once.
+// run, for each of the replicates running at once; max_output: the limit on
+// the files it writes (default: the free space where it writes).
 int run_command(const std::string& scenario_path, const std::string& out_dir,
                 std::optional<std::uint64_t> seed, int threads, const OutputsSpec& extra,
                 const Verbosity& verbosity, const Invocation& invocation, double max_memory,
-                const ReplicateArgs& replicates = {});
+                std::optional<double> max_output, const ReplicateArgs& replicates = {});
 
 struct SweepArgs {
   std::string scenario_path, out_dir, shard = "1/1";

@@ -68,7 +68,7 @@ void check_output_folder(const std::filesystem::path& dir) {
 int run_command(const std::string& scenario_path, const std::string& out_dir,
                 std::optional<std::uint64_t> seed, int threads, const OutputsSpec& extra,
                 const Verbosity& verbosity, const Invocation& invocation, double max_memory,
-                const ReplicateArgs& replicates) {
+                std::optional<double> max_output, const ReplicateArgs& replicates) {
   if (!SweepPlan::load_file(scenario_path, seed).axes().empty()) {
     std::cerr << scenario_path << ": has a 'sweep:' block: run it with 'syncsim sweep "
               << scenario_path << "'\n";
@@ -91,6 +91,11 @@ int run_command(const std::string& scenario_path, const std::string& out_dir,
   check_memory_budget(scenario, max_memory / at_once);
   const std::filesystem::path dir = out_dir.empty() ? std::filesystem::path("runs") / scenario.name
                                                     : std::filesystem::path(out_dir);
+  if (max_output) {
+    check_output_budget(scenario, *max_output, "--max-output");
+  } else if (const auto space = free_space(dir)) {
+    check_output_budget(scenario, *space, "the space free on the file system of " + dir.string());
+  }
   // Locked from before the run until its folder is published whole.
   std::optional<OutputFolder> folder;
   try {

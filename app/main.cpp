@@ -125,6 +125,16 @@ int main(int argc, char** argv) {
   add_verbosity(run, verbosity);
   std::string max_memory_text;
   add_max_memory(run, max_memory_text);
+  std::string max_output_text;
+  run->add_option("--max-output", max_output_text,
+                  "Refuse a run whose estimated output files exceed SIZE (default: the free "
+                  "space where it writes)")
+      ->check([](const std::string& value) {
+        return app::parse_memory_budget(value)
+                   ? std::string()
+                   : "expected a size greater than zero such as 1GiB or 512MB, got '" + value +
+                         "'";
+      });
 
   app::SweepArgs sweep_args;
   CLI::App* sweep = cli.add_subcommand(
@@ -200,8 +210,10 @@ int main(int argc, char** argv) {
                                 : *app::parse_memory_budget(max_memory_text);
   return app::exit_code_of([&] {
     if (*run) {
+      const std::optional<double> max_output =
+          max_output_text.empty() ? std::nullopt : app::parse_memory_budget(max_output_text);
       return app::run_command(scenario_path, out_dir, seed, threads, extra, verbosity, invocation,
-                              max_memory, replicate_args);
+                              max_memory, max_output, replicate_args);
     }
     if (*sweep) {
       sweep_args.max_memory = max_memory;

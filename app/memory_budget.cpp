@@ -1,5 +1,9 @@
 #include "app/memory_budget.h"
 
+#include <sys/statvfs.h>
+
+#include <algorithm>
+
 #include <unistd.h>
 
 #include "app/units.h"
@@ -36,6 +40,27 @@ void check_memory_budget(const Scenario& s, double budget) {
     if (!item.shrink.empty()) message += ": " + item.shrink;
   }
   throw ScenarioError(s.file, 0, 0, "", message);
+}
+
+std::optional<double> free_space(const std::filesystem::path& dir) {
+  std::filesystem::path at = std::filesystem::absolute(dir);
+  std::error_code ec;
+  while (!std::filesystem::exists(at, ec) && at.has_parent_path() && at != at.parent_path()) {
+    at = at.parent_path();
+  }
+  struct statvfs fs {};
+  if (::statvfs(at.c_str(), &fs) != 0) return std::nullopt;
+  return static_cast<double>(fs.f_bavail) * static_cast<double>(fs.f_frsize);
+}
+
+void check_output_budget(const Scenario& s, double limit, const std::string& what) {
+  const double bytes = estimate_resources(s).output_bytes * std::max(1, s.replicates);
+  if (bytes <= limit) return;
+  throw ScenarioError(s.file, 0, 0, "",
+                      "writes an estimated " + format_bytes(bytes) + " of output files, more than " +
+                          what + " (" + format_bytes(limit) +
+                          "): turn off outputs.events, outputs.trace or outputs.links, raise "
+                          "outputs.links_interval, shorten the run, or write elsewhere");
 }
 
 }  // namespace app

@@ -3,6 +3,7 @@
 // machine's physical memory. The estimate is run/resource_estimate.h's.
 #pragma once
 
+#include <filesystem>
 #include <optional>
 #include <string>
 
@@ -23,5 +24,15 @@ std::optional<double> parse_memory_budget(const std::string& text);
 // the budget, the largest contributors with their sizes and how to shrink
 // each, and that --max-memory raises the budget.
 void check_memory_budget(const Scenario& s, double budget);
+
+// Bytes free to an unprivileged writer on the file system that holds `dir`
+// (or its nearest existing ancestor); nullopt if it cannot be read.
+std::optional<double> free_space(const std::filesystem::path& dir);
+
+// Throws ScenarioError (at the scenario file) when the estimated size of the
+// files a run of `s` writes (all replicates) exceeds `limit` bytes: `--max-output`,
+// by default the free space where the run writes, so a run never fills the
+// disk half way and fails at the end.
+void check_output_budget(const Scenario& s, double limit, const std::string& what);
 
 }  // namespace app

@@ -835,6 +835,12 @@ YAML
     expect_error "more than the budget of 10MiB" -- validate "$ci" --max-memory 10MiB
     expect_error "process baseline" -- run "$ci" -o "$work/small" --max-memory 1MB
     expect_error "--max-memory" -- run "$ci" --max-memory lots
+    # --max-output: the files a run would write, against a limit (default the
+    # free space where it writes).
+    expect_error "writes an estimated" -- run "$ci" -o "$work/out-small" --max-output 1KB
+    grep -qF "more than --max-output (1000B)" "$work/err" || fail "the output refusal: $(cat "$work/err")"
+    [ ! -e "$work/out-small" ] || fail "a run refused for its outputs left a folder"
+    "$syncsim" run "$ci" -o "$work/out-ok" -q --max-output 10MB || fail "a run within --max-output was refused"
     "$syncsim" validate "$ci" --max-memory 8GiB | grep -qF "estimated peak memory" || fail "validate shows no estimate"
     # The estimate is honest: a mid-size run's peak RSS (getrusage ru_maxrss)
     # lies within 0.25x to 1.5x of it.
