@@ -49,7 +49,9 @@ std::optional<double> free_space(const std::filesystem::path& dir) {
     at = at.parent_path();
   }
   struct statvfs fs {};
-  if (::statvfs(at.c_str(), &fs) != 0) return std::nullopt;
+  // A pseudo file system (/proc, /sys) reports no blocks at all: nothing to
+  // measure there, and writing to it fails on its own.
+  if (::statvfs(at.c_str(), &fs) != 0 || fs.f_blocks == 0) return std::nullopt;
   return static_cast<double>(fs.f_bavail) * static_cast<double>(fs.f_frsize);
 }
 

@@ -26,7 +26,8 @@ std::optional<double> parse_memory_budget(const std::string& text);
 void check_memory_budget(const Scenario& s, double budget);
 
 // Bytes free to an unprivileged writer on the file system that holds `dir`
-// (or its nearest existing ancestor); nullopt if it cannot be read.
+// (or its nearest existing ancestor); nullopt if it cannot be read or the
+// file system has no blocks (a pseudo file system such as /proc).
 std::optional<double> free_space(const std::filesystem::path& dir);
 
 // Throws ScenarioError (at the scenario file) when the estimated size of the
