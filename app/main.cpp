@@ -35,17 +35,18 @@ namespace {
 
 // --max-memory SIZE: the estimated peak memory a scenario may need
 // (app/memory_budget.h); kept as text so sweeps pass it on verbatim.
+std::string check_size(const std::string& value) {
+  return app::parse_memory_budget(value)
+             ? std::string()
+             : "expected a size greater than zero such as 8GiB or 512MB, got '" + value + "'";
+}
+
 void add_max_memory(CLI::App* command, std::string& text) {
   command
       ->add_option("--max-memory", text,
                    "Refuse scenarios whose estimated peak memory exceeds SIZE (e.g. 8GiB, "
                    "512MB; default 3/4 of physical memory)")
-      ->check([](const std::string& value) {
-        return app::parse_memory_budget(value)
-                   ? std::string()
-                   : "expected a size greater than zero such as 8GiB or 512MB, got '" + value +
-                         "'";
-      });
+      ->check(check_size);
 }
 
 void add_verbosity(CLI::App* command, app::Verbosity& v) {
@@ -129,12 +130,7 @@ int main(int argc, char** argv) {
   run->add_option("--max-output", max_output_text,
                   "Refuse a run whose estimated output files exceed SIZE (default: the free "
                   "space where it writes)")
-      ->check([](const std::string& value) {
-        return app::parse_memory_budget(value)
-                   ? std::string()
-                   : "expected a size greater than zero such as 1GiB or 512MB, got '" + value +
-                         "'";
-      });
+      ->check(check_size);
 
   app::SweepArgs sweep_args;
   CLI::App* sweep = cli.add_subcommand(
