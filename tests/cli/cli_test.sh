@@ -3,14 +3,7 @@
 #   cli_test.sh SYNCSIM_BINARY SOURCE_DIR CASE
 # Each case runs the real binary on real scenario files and checks exit codes,
 # messages and output files the way a user (or their CI) would see them.
-set -euo pipefail
-syncsim=$1
-src=$2
-case_name=$3
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-
-fail() { echo "FAIL: $*" >&2; exit 1; }
+source "$(dirname "$0")/prologue.sh" "$@"
 
 # expect_error EXPECTED_SUBSTRING -- ARGS...: exit code 2 and the message on stderr.
 expect_error() {

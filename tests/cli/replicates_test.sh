@@ -1,14 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end tests of replicates (README, "Replicates"):
 #   replicates_test.sh SYNCSIM_BINARY SOURCE_DIR CASE
-set -euo pipefail
-syncsim=$1
-src=$2
-case_name=$3
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-
-fail() { echo "FAIL: $*" >&2; exit 1; }
+source "$(dirname "$0")/prologue.sh" "$@"
 
 # ps_sync_synthetic with two algorithms, one epoch, no expectations: seconds to run.
 scenario="$work/two.yaml"
