@@ -225,18 +225,30 @@ def title_of(sweep: Sweep) -> str:
     return f"{name}: {points} points over {', '.join(sweep.axes) or 'no axis'}"
 
 
+def first_record(sweep: Sweep) -> dict | None:
+    """The first point's run.json: the build, the sweep file's text and hash and
+    the command are those of every point (each point's own is in its folder)."""
+    for d in dict.fromkeys(sweep.summary["point_dir"]):
+        path = sweep.path / d / "run.json"
+        if path.is_file():
+            return pr.read_record(path)
+    return None
+
+
 def render_md(sweep: Sweep, figures: list[pr.Figure], notes: list[str]) -> str:
     return pr.markdown_page(
         f"syncsim sweep: {title_of(sweep)}",
         f"Sweep folder: `{sweep.path}`. Each point's CSVs are in its `point_dir`; "
-        f"`plot_run.py DIR/points/NNNN-...` plots one.", table(sweep), "", figures, notes)
+        f"`plot_run.py DIR/points/NNNN-...` plots one. The provenance below is the "
+        f"first point's run.json.", table(sweep), "", figures, notes, first_record(sweep))
 
 
 def render_html(sweep: Sweep, figures: list[pr.Figure], notes: list[str]) -> str:
     return pr.html_page(
         f"syncsim sweep: {title_of(sweep)}",
-        f"Sweep folder: <code>{html.escape(str(sweep.path))}</code>.", table(sweep), "",
-        figures, notes)
+        f"Sweep folder: <code>{html.escape(str(sweep.path))}</code>. The provenance below "
+        f"is the first point's run.json.", table(sweep), "", figures, notes,
+        first_record(sweep))
 
 
 def make_sweep_report(path: Path, out_dir: Path | None = None, points: bool = False) -> Path:

@@ -325,3 +325,14 @@ def test_vector_formats_beside_the_pngs_and_removed_when_not_asked(tmp_path):
     assert not list(out.glob("*.pdf")) and not list(out.glob("*.svg"))
     r = run_plot(run, "-o", out, "--format", "eps")
     assert r.returncode == 2 and "invalid choice" in r.stderr
+
+
+def test_sweep_report_shows_the_provenance(sweep_report):
+    import hashlib
+    page = (sweep_report / "report.html").read_text()
+    assert "<h2>Provenance</h2>" in page and "<h2>Scenario</h2>" in page
+    # The first point's record: the sweep file's own hash, point 0.
+    sweep_file = env_path("SYNCSIM_PLOT_SWEEP_SCENARIO")
+    digest = hashlib.sha256(sweep_file.read_bytes()).hexdigest()
+    assert f"<td>scenario SHA-256</td><td>{digest}</td>" in page
+    assert "<td>sweep point</td><td>0</td>" in page
