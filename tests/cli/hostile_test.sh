@@ -8,12 +8,9 @@
 # Every row names its class, the exit code it must end with (2: refused as bad
 # input, naming the problem), a message pattern (grep -E on stderr), and the
 # command; a failed row prints why, and the script fails after the last row.
-set -uo pipefail
-syncsim=$1
-src=$2
-only=${3:-}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+source "$(dirname "$0")/prologue.sh" "$@"
+set +e  # a failing row is counted, not the end of the table
+only=$case_name
 kSeconds=60           # time bound per row: each takes a few seconds at most
 kMemoryKiB=2097152    # memory bound per row: 2 GiB of address space
 failed=0
