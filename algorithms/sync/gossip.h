@@ -28,8 +28,9 @@
 // to a mix: a worker's round-t replica for itself and for each neighbour is
 // produced when sent; it is applied when mixed, lost if the network loses it
 // (on_lost), dropped as late if it arrives after its round was mixed, as
-// stale if it predates a rejoined worker's first round, and as crashed if its
-// holder dies before mixing it. A crash ends the worker's process
+// stale if it predates a rejoined worker's first round, as superseded if the
+// same neighbour's replica for the same round arrives again (from its
+// rebooted process), and as crashed if its holder dies before mixing it. A crash ends the worker's process
 // (incarnation), which notices at its next wake-up (the end of its compute
 // or the deadline of its wait: nothing reaches a down host) and then drops
 // what it held; a reboot before that settles it at once. On reboot the new

@@ -142,7 +142,16 @@ void Gossip::hold(Life& life, ReplicaMessage message, std::int64_t current) {
     message.update_copy.settle();
     return;
   }
-  life.copies[{message.round, message.from}] = std::move(message.update_copy);
+  UpdateCopy& kept = life.copies[{message.round, message.from}];
+  if (kept) {
+    // The same neighbour's replica for the same round again: a rebooted
+    // neighbour restarted at a round its dead process had already sent. The
+    // newer replica replaces the older, which is dropped, not mixed.
+    --outstanding_;
+    ctx_->monitor->record_dropped(1, "superseded");
+    kept.settle();
+  }
+  kept = std::move(message.update_copy);
   life.received.try_emplace(message.round, workers_.size())
       .first->second[static_cast<std::size_t>(message.from)] = std::move(message.params);
 }

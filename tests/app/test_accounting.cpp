@@ -61,14 +61,20 @@ std::string faults(std::uint64_t seed) {
   };
   const std::string racks[] = {"rack0", "rack1", "worker0", "worker3"};
   const std::string lossy[] = {"worker0", "worker1", "worker2", "worker3"};
+  // One draw per statement: the operands of one expression are evaluated in
+  // an order the compiler picks, and every compiler must build the same test.
+  const std::uint64_t at = 50 + next(150);
+  const std::string& partitioned = racks[next(4)];
+  const std::uint64_t lasting = 10 + next(60);
+  const std::string& lossy_link = lossy[next(4)];
+  const std::uint64_t loss_percent = 2 + next(7);
   return "faults:\n"
          "  - random: {crash_rate: 4, mean_downtime: 40ms, nodes: worker, until: 250ms}\n"
          "  - {at: " +
-         std::to_string(50 + next(150)) + "ms, partition: " + racks[next(4)] +
-         ", for: " + std::to_string(10 + next(60)) +
+         std::to_string(at) + "ms, partition: " + partitioned + ", for: " + std::to_string(lasting) +
          "ms}\n"
          "  - {link: " +
-         lossy[next(4)] + ", loss: 0.0" + std::to_string(2 + next(7)) +
+         lossy_link + ", loss: 0.0" + std::to_string(loss_percent) +
          "}\n"
          "stop: {sim_time: 300ms}\n";
 }
