@@ -7,15 +7,20 @@
 namespace app::schema {
 namespace {
 
-// A Markdown table cell: pipes escaped, so a value such as `a | b` stays in
-// its column.
+// Markdown text: pipes escaped (a value such as `a | b` stays in its table
+// column), and outside `code spans` '<' and '>' written as entities, so
+// `cluster.<group>` is not read as an HTML tag and dropped.
 std::string cell(const std::string& text) {
   std::string out;
+  bool in_code = false;
   for (char c : text) {
+    if (c == '`') in_code = !in_code;
     if (c == '|') out += "\\|";
+    else if (c == '<' && !in_code) out += "&lt;";
+    else if (c == '>' && !in_code) out += "&gt;";
     else out += c;
   }
-  return out.empty() ? "" : out;
+  return out;
 }
 
 std::string code(const std::string& text) { return text.empty() ? "" : "`" + text + "`"; }
@@ -42,8 +47,8 @@ std::string markdown() {
          "`expect:` (assertions for `syncsim check`) and `sweep:` (axes to cross) take keys "
          "named after metrics and key paths: see [ci.md](ci.md) and [sweeps.md](sweeps.md).\n";
   for (const Section& s : all()) {
-    out << "\n## " << s.path << "\n\n";
-    if (!s.note.empty()) out << s.note << "\n\n";
+    out << "\n## " << cell(s.path) << "\n\n";
+    if (!s.note.empty()) out << cell(s.note) << "\n\n";
     out << "| key | type | unit | default | allowed | meaning |\n"
            "| --- | --- | --- | --- | --- | --- |\n";
     for (const Key& k : s.keys) {
