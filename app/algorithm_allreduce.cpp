@@ -8,17 +8,10 @@
 
 #include "algorithms/sync/data_parallel.h"
 #include "app/algorithm_registry.h"
+#include "app/schema.h"
 
 namespace app {
 namespace {
-
-// The keys every data-parallel algorithm reads, plus its own.
-std::vector<std::string> keys_and(std::initializer_list<std::string_view> extra) {
-  std::vector<std::string> keys = {"kind", "label", "workers", "batch_size", "assignment",
-                                   "elastic"};
-  keys.insert(keys.end(), extra.begin(), extra.end());
-  return keys;
-}
 
 // `elastic: {timeout: 200ms, coordinator: server}`: abort a
 // collective that has not finished within `timeout` on the worker's clock
@@ -28,7 +21,7 @@ algo::ElasticSpec elastic_spec(const ConfigNode& node, const std::vector<NodeGro
   algo::ElasticSpec spec;
   const auto elastic = node.optional_child("elastic");
   if (!elastic) return spec;
-  elastic->check_keys({"timeout", "coordinator"});
+  elastic->check_keys(schema::keys("algorithm.elastic"));
   const ConfigNode timeout = elastic->child("timeout");
   spec.timeout = timeout.as_duration();
   timeout.require(spec.timeout > 0, "timeout must be greater than zero");
@@ -58,7 +51,9 @@ algo::DataParallelConfig common_config(const ConfigNode& node, const std::vector
 
 // `segments` (default 1): messages per ring chunk.
 int segments(const ConfigNode& node) {
-  if (!node.has("segments")) return 1;
+  if (!node.has("segments")) {
+    return static_cast<int>(schema::int_default("algorithm.allreduce_ring", "segments"));
+  }
   return static_cast<int>(node.child("segments").as_int_in(1, 1024));
 }
 
@@ -133,7 +128,7 @@ AlgorithmChoice choice_of(const algo::DataParallelConfig& config) {
 }  // namespace
 
 AlgorithmChoice parse_allreduce_ring(const ConfigNode& node, const std::vector<NodeGroup>& groups) {
-  node.check_keys(keys_and({"segments", "protocol"}));
+  node.check_keys(schema::keys("algorithm.allreduce_ring"));
   algo::DataParallelConfig config = common_config(node, groups, "allreduce_ring");
   config.collective = {algo::CollectiveKind::ring, segments(node)};
   collective_options(node, config.collective);
@@ -141,7 +136,7 @@ AlgorithmChoice parse_allreduce_ring(const ConfigNode& node, const std::vector<N
 }
 
 AlgorithmChoice parse_allreduce_tree(const ConfigNode& node, const std::vector<NodeGroup>& groups) {
-  node.check_keys(keys_and({"variant", "order"}));
+  node.check_keys(schema::keys("algorithm.allreduce_tree"));
   algo::DataParallelConfig config = common_config(node, groups, "allreduce_tree");
   config.collective.kind = algo::CollectiveKind::rabenseifner;
   if (const auto variant = node.optional_child("variant")) {
@@ -156,7 +151,7 @@ AlgorithmChoice parse_allreduce_tree(const ConfigNode& node, const std::vector<N
 
 AlgorithmChoice parse_allreduce_hierarchical(const ConfigNode& node,
                                              const std::vector<NodeGroup>& groups) {
-  node.check_keys(keys_and({"segments", "intra_rack", "protocol"}));
+  node.check_keys(schema::keys("algorithm.allreduce_hierarchical"));
   algo::DataParallelConfig config = common_config(node, groups, "allreduce_hierarchical");
   config.collective = {algo::CollectiveKind::hierarchical, segments(node)};
   collective_options(node, config.collective);
@@ -164,12 +159,13 @@ AlgorithmChoice parse_allreduce_hierarchical(const ConfigNode& node,
 }
 
 AlgorithmChoice parse_local_sgd(const ConfigNode& node, const std::vector<NodeGroup>& groups) {
-  node.check_keys(keys_and({"local_steps", "collective", "segments", "order", "intra_rack", "protocol"}));
+  node.check_keys(schema::keys("algorithm.local_sgd"));
   algo::DataParallelConfig config = common_config(node, groups, "local_sgd");
   config.averaged = algo::Averaged::parameters;
   config.local_steps = node.has("local_steps")
                            ? static_cast<int>(node.child("local_steps").as_int_in(1, 1'000'000))
-                           : 4;
+                           : static_cast<int>(schema::int_default("algorithm.local_sgd",
+                                                                  "local_steps"));
   if (const auto collective = node.optional_child("collective")) {
     config.collective.kind = collective_kind(
         *collective, {algo::CollectiveKind::ring, algo::CollectiveKind::rabenseifner,

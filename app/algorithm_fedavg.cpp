@@ -16,14 +16,13 @@
 #include "algorithms/sync/fedavg.h"
 #include "app/algorithm_registry.h"
 #include "app/plugin_registry.h"
+#include "app/schema.h"
 #include "app/spelling.h"
 
 namespace app {
 
 AlgorithmChoice parse_fedavg(const ConfigNode& node, const std::vector<NodeGroup>& groups) {
-  node.check_keys({"kind", "label", "server", "clients", "clients_per_round", "local_epochs",
-                   "batch_size", "deadline", "availability", "assignment", "aggregator",
-                   "compressor"});
+  node.check_keys(schema::keys("algorithm.fedavg"));
   const std::vector<int> servers = group_nodes(node, "server", "server", groups);
   algo::FedAvgConfig config;
   config.aggregator = load_aggregator(node);

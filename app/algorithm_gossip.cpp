@@ -5,6 +5,7 @@
 
 #include "algorithms/sync/gossip.h"
 #include "app/algorithm_registry.h"
+#include "app/schema.h"
 
 namespace app {
 namespace {
@@ -41,7 +42,7 @@ algo::GossipGraphSpec parse_graph(const ConfigNode& node, int workers) {
   const ConfigNode kind = node.child("kind");
   algo::GossipGraphSpec spec(graph_kind(kind));
   if (spec.kind == algo::GossipGraph::torus) {
-    node.check_keys({"kind", "dims"});
+    node.check_keys(schema::keys("algorithm.gossip.graph.torus"));
     const ConfigNode dims = node.child("dims");
     if (!dims.is_sequence() || dims.size() != 2) dims.fail("expected [rows, columns]");
     for (std::size_t d = 0; d < 2; ++d) {
@@ -50,7 +51,7 @@ algo::GossipGraphSpec parse_graph(const ConfigNode& node, int workers) {
     dims.require(spec.dims[0] * spec.dims[1] == workers,
                  "rows x columns must be the " + std::to_string(workers) + " workers");
   } else if (spec.kind == algo::GossipGraph::edges) {
-    node.check_keys({"kind", "edges"});
+    node.check_keys(schema::keys("algorithm.gossip.graph.edges"));
     const ConfigNode edges = node.child("edges");
     if (!edges.is_sequence()) edges.fail("expected a list of worker pairs, e.g. [[0, 1], [1, 2]]");
     std::set<std::pair<int, int>> seen;
@@ -64,7 +65,7 @@ algo::GossipGraphSpec parse_graph(const ConfigNode& node, int workers) {
       spec.edges.emplace_back(a, b);
     }
   } else {
-    node.check_keys({"kind"});
+    node.check_keys(schema::keys("algorithm.gossip.graph.named"));
   }
   if (spec.kind != algo::GossipGraph::topology) {
     node.require(algo::connected(algo::gossip_neighbours(spec, workers)),
@@ -76,7 +77,7 @@ algo::GossipGraphSpec parse_graph(const ConfigNode& node, int workers) {
 }  // namespace
 
 AlgorithmChoice parse_gossip(const ConfigNode& node, const std::vector<NodeGroup>& groups) {
-  node.check_keys({"kind", "label", "workers", "batch_size", "assignment", "graph", "timeout"});
+  node.check_keys(schema::keys("algorithm.gossip"));
   algo::GossipConfig config;
   config.workers = group_nodes(node, "workers", "worker", groups);
   config.batch_size = batch_size(node);

@@ -9,6 +9,7 @@
 #include "algorithms/sync/ps_sync.h"
 #include "app/algorithm_registry.h"
 #include "app/plugin_registry.h"
+#include "app/schema.h"
 
 namespace app {
 
@@ -56,20 +57,10 @@ algo::PsConfig ps_config(const ConfigNode& node, const std::vector<NodeGroup>& g
   return config;
 }
 
-// The keys of ps_config(), plus the algorithm's own.
-std::vector<std::string> ps_keys_and(std::initializer_list<std::string_view> extra = {}) {
-  std::vector<std::string> keys = {"kind",       "label",      "server",
-                                   "servers",    "workers",    "batch_size",
-                                   "assignment", "checkpoint_interval", "rpc_timeout",
-                                   "aggregator", "compressor"};
-  keys.insert(keys.end(), extra.begin(), extra.end());
-  return keys;
-}
-
 }  // namespace
 
 AlgorithmChoice parse_ps_sync(const ConfigNode& node, const std::vector<NodeGroup>& groups) {
-  node.check_keys(ps_keys_and({"backup_workers", "timeout"}));
+  node.check_keys(schema::keys("algorithm.ps_sync"));
   algo::PsSyncConfig config;
   static_cast<algo::PsConfig&>(config) = ps_config(node, groups, "ps_sync");
   const int n = static_cast<int>(config.workers.size());
@@ -89,14 +80,14 @@ AlgorithmChoice parse_ps_sync(const ConfigNode& node, const std::vector<NodeGrou
 }
 
 AlgorithmChoice parse_ps_async(const ConfigNode& node, const std::vector<NodeGroup>& groups) {
-  node.check_keys(ps_keys_and());
+  node.check_keys(schema::keys("algorithm.ps_async"));
   const algo::PsAsyncConfig config = ps_config(node, groups, "ps_async");
   return {"ps_async", "ps_async", static_cast<int>(config.workers.size()),
           [config] { return std::make_unique<algo::PsAsync>(config); }};
 }
 
 AlgorithmChoice parse_ps_ssp(const ConfigNode& node, const std::vector<NodeGroup>& groups) {
-  node.check_keys(ps_keys_and({"staleness_bound"}));
+  node.check_keys(schema::keys("algorithm.ps_ssp"));
   algo::PsSspConfig config;
   static_cast<algo::PsConfig&>(config) = ps_config(node, groups, "ps_ssp");
   if (node.has("staleness_bound")) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "app/scenario_sections.h"
+#include "app/schema.h"
 
 namespace app {
 
@@ -90,7 +91,8 @@ std::vector<int> group_nodes(const ConfigNode& node, const std::string& key,
 }
 
 int batch_size(const ConfigNode& node) {
-  if (!node.has("batch_size")) return 32;
+  // Every kind's batch_size has the same default; ps_sync's entry holds it.
+  if (!node.has("batch_size")) return static_cast<int>(schema::int_default("algorithm.ps_sync", "batch_size"));
   return static_cast<int>(node.child("batch_size").as_int_in(1, 1'000'000));
 }
 

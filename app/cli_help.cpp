@@ -70,6 +70,7 @@ std::string help_footer() {
          "  syncsim sweep scenarios/examples/sweep_bandwidth.yaml --jobs 2\n"
          "  syncsim check scenarios/ci --junit results.xml\n"
          "  syncsim topology scenarios/examples/compare.yaml --dot | dot -Tsvg > net.svg\n"
+         "  syncsim reference          (every scenario key, its default and meaning)\n"
          "  /usr/bin/python3 analysis/plot_run.py runs/compare\n"
          "\nAlgorithm kinds (algorithm: {kind: ...}): " +
          join(kinds) +

@@ -2,6 +2,7 @@
 
 #include "app/fault_names.h"
 #include "app/random_faults.h"
+#include "app/schema.h"
 
 #include <algorithm>
 #include <set>
@@ -51,14 +52,14 @@ std::vector<algo::Fault> load_faults(const ConfigNode& node, const Scenario& s) 
     }
     const std::string kind = kinds.front();
     if (kind == "random") {
-      item.check_keys({"random"});
+      item.check_keys(schema::keys("faults.random"));
       load_random_faults(item.child("random"), s, names, random_entries, faults);
       continue;
     }
     Fault f;
     const ConfigNode target = item.child(kind);
     if (kind == "link") {
-      item.check_keys({"link", "loss", "at"});
+      item.check_keys(schema::keys("faults.link"));
       f.kind = Fault::Kind::loss;
       f.links = names.links_of(target);
       f.probability = item.child("loss").as_double_in(0.0, 1.0);
@@ -66,12 +67,7 @@ std::vector<algo::Fault> load_faults(const ConfigNode& node, const Scenario& s) 
       faults.push_back(f);
       continue;
     }
-    const bool has_factor = kind == "degrade" || kind == "straggle";
-    if (has_factor) {
-      item.check_keys({"at", "for", kind, "factor"});
-    } else {
-      item.check_keys({"at", "for", kind});
-    }
+    item.check_keys(schema::keys("faults." + kind));
     f.at = item.child("at").as_duration();
     item.child("at").require(f.at >= 0, "at must be >= 0");
     f.duration = get_time(item, "for", 0);

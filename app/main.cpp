@@ -7,6 +7,7 @@
 //   (run, sweep, validate and check take --max-memory SIZE)
 //   syncsim topology SCENARIO.yaml --dot [-o FILE]
 //   syncsim check DIR_OR_FILES... [--junit FILE] [--update-golden] ...
+//   syncsim reference [--format text|markdown]   every scenario key (docs/scenario-reference.md)
 //   syncsim --version    version, commit, build type, ISA and flags, compiler
 //
 // Exit codes: 0 success; 2 bad input (command line, scenario, data files,
@@ -30,6 +31,7 @@
 #include "app/memory_budget.h"
 #include "run/build_info.h"
 #include "app/scenario_loader.h"
+#include "app/schema.h"
 
 namespace {
 
@@ -165,6 +167,14 @@ int main(int argc, char** argv) {
   topo->add_flag("--dot", dot, "DOT output (the only format; render with `dot -Tsvg`)")->required();
   topo->add_option("-o,--out", dot_file, "Output file (default: standard output)");
 
+  std::string reference_format = "text";
+  CLI::App* reference = cli.add_subcommand(
+      "reference", "Print every scenario key: type, unit, default, allowed values, meaning");
+  reference
+      ->add_option("--format", reference_format,
+                   "text (default) or markdown (what docs/scenario-reference.md holds)")
+      ->check(CLI::IsMember({"text", "markdown"}));
+
   std::vector<std::string> check_paths;
   std::string junit_file, check_out, test_fault;
   app::CheckOptions check_options;
@@ -217,6 +227,10 @@ int main(int argc, char** argv) {
       return app::sweep_command(sweep_args, verbosity, invocation);
     }
     if (*topo) return app::topology_command(topology_path, dot_file);
+    if (*reference) {
+      std::cout << (reference_format == "markdown" ? app::schema::markdown() : app::schema::text());
+      return 0;
+    }
     if (*check) {
       check_options.out_dir = check_out;
       check_options.command_line = invocation.command_line;

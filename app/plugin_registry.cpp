@@ -3,11 +3,12 @@
 #include <memory>
 
 #include "algorithms/runtime/mean_aggregator.h"
+#include "app/schema.h"
 
 namespace app {
 
 void check_no_keys(const ConfigNode& node) {
-  if (node.is_map()) node.check_keys({"kind"});
+  if (node.is_map()) node.check_keys(schema::keys("plugin"));
 }
 
 namespace {

@@ -23,7 +23,8 @@ template <class Factory>
 struct PluginEntry {
   const char* kind;
   // `node` is the plug-in's value: a scalar (its name) or a map with `kind`.
-  // A map's parse must call check_keys (allowing "kind").
+  // A map's parse must call check_keys(schema::keys("<its section>")), a section
+  // of app/schema_algorithms.cpp that lists "kind" first.
   Factory (*parse)(const ConfigNode& node);
   // The first entry's: the plug-in used when the key is absent.
   Factory (*make_default)() = nullptr;

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <string>
 
+#include "app/schema.h"
 #include "sim/random.h"
 
 namespace app {
@@ -89,10 +90,7 @@ void load_random_faults(const ConfigNode& node, const Scenario& s, const Names& 
               "straggle_rate or loss_rate");
   }
   const std::string kind = info->name;
-  std::vector<std::string> keys = {kind + "_rate", info->mean_key, "until",
-                                   info->on_links ? "links" : "nodes"};
-  if (info->extra_key) keys.push_back(info->extra_key);
-  node.check_keys(keys);
+  node.check_keys(schema::keys("faults.random." + kind));
 
   const ConfigNode rate_node = node.child(kind + "_rate");
   const double rate = rate_node.as_double();

@@ -9,6 +9,7 @@
 
 #include "app/scenario_loader.h"
 #include "app/scenario_sections.h"
+#include "app/schema.h"
 #include "app/units.h"
 
 namespace app::section {
@@ -42,7 +43,7 @@ double drift_upper_tail(const sim::Distribution& d) {
 }
 
 ClockSpec load_clock(const ConfigNode& node) {
-  node.check_keys({"drift_ppm", "offset", "drift_walk_ppm"});
+  node.check_keys(schema::keys("cluster.clock"));
   ClockSpec spec;
   if (auto d = node.optional_child("drift_ppm")) {
     spec.drift_ppm = parse_distribution(*d);
@@ -80,7 +81,7 @@ std::vector<NodeGroup> load_cluster(const ConfigNode& cluster) {
   std::set<std::string> node_names_seen;
   for (const std::string& key : cluster.keys()) {
     const ConfigNode g = cluster.child(key);
-    g.check_keys({"count", "flops", "straggler", "link", "clock"});
+    g.check_keys(schema::keys("cluster"));
     NodeGroup group;
     group.name = key;
     for (char c : key) {
@@ -105,7 +106,7 @@ std::vector<NodeGroup> load_cluster(const ConfigNode& cluster) {
                  "or lognormal(mu, sigma)");
     }
     if (auto link = g.optional_child("link")) {
-      link->check_keys({"bandwidth", "latency"});
+      link->check_keys(schema::keys("cluster.link"));
       group.link = load_link(*link);
     }
     if (auto clock = g.optional_child("clock")) group.clock = load_clock(*clock);
@@ -125,13 +126,11 @@ TopologySpec load_topology(const ConfigNode& node) {
   const ConfigNode kind = node.child("kind");
   spec.kind = kind.as_string();
   if (spec.kind == "star" || spec.kind == "ring") {
-    node.check_keys({"kind", "bandwidth", "latency"});
+    node.check_keys(schema::keys("topology.star"));
     spec.link = load_link(node);
     spec.bandwidth_in_bits = is_bit_rate(node.child("bandwidth").as_string());
   } else if (spec.kind == "tree") {
-    node.check_keys(
-        {"kind", "bandwidth", "latency", "hosts_per_rack", "uplink_latency", "oversubscription",
-         "uplink_bandwidth"});
+    node.check_keys(schema::keys("topology.tree"));
     spec.link = load_link(node);
     spec.bandwidth_in_bits = is_bit_rate(node.child("bandwidth").as_string());
     spec.hosts_per_rack = static_cast<int>(node.child("hosts_per_rack").as_int_in(1, 1'000'000));
@@ -152,7 +151,7 @@ TopologySpec load_topology(const ConfigNode& node) {
                  "uplink_bandwidth must be at least 1kbps (a slower link outlasts simulated time)");
     }
   } else if (spec.kind == "explicit") {
-    node.check_keys({"kind", "switches", "links"});
+    node.check_keys(schema::keys("topology.explicit"));
     if (auto switches = node.optional_child("switches")) {
       for (std::size_t i = 0; i < switches->size(); ++i) {
         spec.switches.push_back(switches->at(i).as_string());
@@ -162,7 +161,7 @@ TopologySpec load_topology(const ConfigNode& node) {
     if (!links.is_sequence() || links.size() == 0) links.fail("expected a list of links");
     for (std::size_t i = 0; i < links.size(); ++i) {
       const ConfigNode l = links.at(i);
-      l.check_keys({"from", "to", "bandwidth", "latency"});
+      l.check_keys(schema::keys("topology.link"));
       spec.links.push_back({l.child("from").as_string(), l.child("to").as_string(), load_link(l)});
       if (i == 0) spec.bandwidth_in_bits = is_bit_rate(l.child("bandwidth").as_string());
     }

@@ -12,6 +12,7 @@
 #include "app/expectation_loader.h"
 #include "app/fault_loader.h"
 #include "app/scenario_sections.h"
+#include "app/schema.h"
 #include "app/units.h"
 
 namespace app {
@@ -51,7 +52,7 @@ std::vector<AlgorithmChoice> load_algorithms(const ConfigNode& root,
 constexpr double kMaxClockSamples = 10'000'000;
 
 OutputsSpec load_outputs(const ConfigNode& node) {
-  node.check_keys({"events", "trace", "links", "links_interval", "clock_interval"});
+  node.check_keys(schema::keys("outputs"));
   OutputsSpec spec;
   spec.events = node.get_bool("events", false);
   spec.trace = node.get_bool("trace", false);
@@ -103,9 +104,7 @@ bool is_safe_name(const std::string& name) {
 }
 
 Scenario load(const ConfigNode& root) {
-  root.check_keys({"name", "seed", "cluster", "topology", "data", "model", "optimizer", "algorithm",
-                   "algorithms", "stop", "eval", "clock_sync", "failure_detector", "math",
-                   "outputs", "sweep", "expect", "faults", "replicates", "reference"});
+  root.check_keys(schema::keys("root"));
   Scenario s;
   s.file = root.file();
   const ConfigNode name = root.child("name");

@@ -1,6 +1,7 @@
 // Loads the services that run beside the algorithm: `clock_sync` and
 // `failure_detector`, each anchored on a cluster group of one node.
 #include "app/scenario_sections.h"
+#include "app/schema.h"
 
 namespace app::section {
 namespace {
@@ -31,7 +32,7 @@ std::string lone_node_group(const ConfigNode& node, const std::string& key,
 }  // namespace
 
 ClockSyncSpec load_clock_sync(const ConfigNode& node, const std::vector<NodeGroup>& groups) {
-  node.check_keys({"server", "interval", "packet_bytes", "correction", "slew_rate_ppm"});
+  node.check_keys(schema::keys("clock_sync"));
   ClockSyncSpec spec;
   spec.server = lone_node_group(node, "server", groups, "clock server", "clock sync");
   spec.interval = node.get_duration("interval", spec.interval);
@@ -55,7 +56,7 @@ ClockSyncSpec load_clock_sync(const ConfigNode& node, const std::vector<NodeGrou
 
 FailureDetectorSpec load_failure_detector(const ConfigNode& node,
                                           const std::vector<NodeGroup>& groups) {
-  node.check_keys({"monitor", "interval", "suspect_after", "since", "packet_bytes"});
+  node.check_keys(schema::keys("failure_detector"));
   FailureDetectorSpec spec;
   spec.monitor = lone_node_group(node, "monitor", groups, "monitor", "a failure detector");
   spec.interval = node.get_duration("interval", spec.interval);

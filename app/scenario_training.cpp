@@ -8,6 +8,7 @@
 #include "algorithms/ml/csv_reader.h"
 #include "algorithms/ml/idx_reader.h"
 #include "app/scenario_sections.h"
+#include "app/schema.h"
 #include "app/spelling.h"
 
 namespace app::section {
@@ -22,9 +23,7 @@ float as_float_in(const ConfigNode& node, double min) {
 }  // namespace
 
 DataSpec load_data(const ConfigNode& node) {
-  node.check_keys({"dataset", "path", "train_samples", "test_samples", "partition", "alpha",
-                   "shards_per_client", "samples", "features", "classes", "noise", "separation",
-                   "train", "test", "label", "client"});
+  node.check_keys(schema::keys("data"));
   DataSpec spec;
   const ConfigNode dataset = node.child("dataset");
   spec.dataset = dataset.as_string();
@@ -78,9 +77,11 @@ DataSpec load_data(const ConfigNode& node) {
     if (spec.path.empty()) node.child("path").fail("dataset 'idx' needs a path");
   } else if (spec.dataset == "synthetic") {
     check_absent({"path"}, "the synthetic dataset");
-    spec.synthetic.samples = node.get_int("samples", 2000);
-    spec.synthetic.features = static_cast<int>(node.get_int("features", 20));
-    spec.synthetic.classes = static_cast<int>(node.get_int("classes", 4));
+    spec.synthetic.samples = node.get_int("samples", schema::int_default("data", "samples"));
+    spec.synthetic.features =
+        static_cast<int>(node.get_int("features", schema::int_default("data", "features")));
+    spec.synthetic.classes =
+        static_cast<int>(node.get_int("classes", schema::int_default("data", "classes")));
     if (node.has("samples")) node.child("samples").as_int_in(2, 100'000'000);
     if (node.has("features")) node.child("features").as_int_in(1, 1'000'000);
     if (node.has("classes")) node.child("classes").as_int_in(2, 100'000);
@@ -132,7 +133,7 @@ DataSpec load_data(const ConfigNode& node) {
 }
 
 ml::MlpSpec load_model(const ConfigNode& node, SourceLocation& layers_at) {
-  node.check_keys({"layers", "activation", "loss"});
+  node.check_keys(schema::keys("model"));
   ml::MlpSpec spec;
   if (auto layers = node.optional_child("layers")) {
     layers_at = location(*layers, layers->path());
@@ -190,7 +191,7 @@ OptimizerSpec load_optimizer(const ConfigNode& node) {
     return value;
   };
   if (spec.kind == "sgd") {
-    node.check_keys({"kind", "lr", "momentum", "weight_decay", "nesterov"});
+    node.check_keys(schema::keys("optimizer.sgd"));
     spec.sgd.lr = static_cast<float>(positive_lr(spec.sgd.lr));
     if (node.has("momentum"))
       spec.sgd.momentum = static_cast<float>(node.child("momentum").as_double_in(0.0, 1.0));
@@ -201,7 +202,7 @@ OptimizerSpec load_optimizer(const ConfigNode& node) {
       node.child("nesterov").fail("nesterov needs momentum > 0");
     }
   } else if (spec.kind == "adam") {
-    node.check_keys({"kind", "lr", "beta1", "beta2", "eps", "weight_decay"});
+    node.check_keys(schema::keys("optimizer.adam"));
     spec.adam.lr = static_cast<float>(positive_lr(spec.adam.lr));
     if (node.has("beta1"))
       spec.adam.beta1 = static_cast<float>(node.child("beta1").as_double_in(0.0, 0.999999));
@@ -217,7 +218,7 @@ OptimizerSpec load_optimizer(const ConfigNode& node) {
 }
 
 algo::StopCondition load_stop(const ConfigNode& node) {
-  node.check_keys({"sim_time", "epochs", "steps", "target_accuracy"});
+  node.check_keys(schema::keys("stop"));
   algo::StopCondition stop;
   if (node.has("sim_time")) {
     stop.max_time = node.child("sim_time").as_duration();
@@ -241,7 +242,7 @@ algo::StopCondition load_stop(const ConfigNode& node) {
 }
 
 algo::EvalSchedule load_eval(const ConfigNode& node) {
-  node.check_keys({"every_steps", "every"});
+  node.check_keys(schema::keys("eval"));
   algo::EvalSchedule eval;
   if (node.has("every_steps")) eval.every_steps = node.child("every_steps").as_int_in(1);
   if (node.has("every")) {

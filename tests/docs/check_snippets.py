@@ -41,7 +41,8 @@ def contains(haystack, needle):
 
 def main():
     root = pathlib.Path(sys.argv[1])
-    docs = [pathlib.Path(p) for p in sys.argv[2:]] or sorted(root.glob("docs/**/*.md"))
+    docs = [pathlib.Path(p) for p in sys.argv[2:]] or (
+        [root / "README.md"] + sorted(root.glob("docs/**/*.md")))
     failures, checked = [], 0
     for doc in docs:
         for line, path, block in blocks(doc.read_text()):
