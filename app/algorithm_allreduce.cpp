@@ -8,6 +8,7 @@
 
 #include "algorithms/sync/data_parallel.h"
 #include "app/algorithm_registry.h"
+#include "app/plugin_registry.h"
 
 namespace app {
 namespace {
@@ -120,6 +121,15 @@ void collective_options(const ConfigNode& node, algo::CollectiveSpec& spec) {
   }
 }
 
+// `compressor` (gradient all-reduce only): a lossy one makes the all-reduce
+// an all-gather of encodings (data_parallel.h), which elastic does not do.
+void compressor(const ConfigNode& node, algo::DataParallelConfig& config) {
+  config.compressor = load_compressor(node);
+  if (config.elastic.timeout > 0 && !config.compressor()->exact()) {
+    node.child("compressor").fail("a lossy compressor does not apply with elastic");
+  }
+}
+
 AlgorithmChoice choice_of(const algo::DataParallelConfig& config) {
   AlgorithmChoice choice;
   choice.kind = config.name;
@@ -133,16 +143,18 @@ AlgorithmChoice choice_of(const algo::DataParallelConfig& config) {
 }  // namespace
 
 AlgorithmChoice parse_allreduce_ring(const ConfigNode& node, const std::vector<NodeGroup>& groups) {
-  node.check_keys(keys_and({"segments", "protocol"}));
+  node.check_keys(keys_and({"segments", "protocol", "compressor"}));
   algo::DataParallelConfig config = common_config(node, groups, "allreduce_ring");
+  compressor(node, config);
   config.collective = {algo::CollectiveKind::ring, segments(node)};
   collective_options(node, config.collective);
   return choice_of(config);
 }
 
 AlgorithmChoice parse_allreduce_tree(const ConfigNode& node, const std::vector<NodeGroup>& groups) {
-  node.check_keys(keys_and({"variant", "order"}));
+  node.check_keys(keys_and({"variant", "order", "compressor"}));
   algo::DataParallelConfig config = common_config(node, groups, "allreduce_tree");
+  compressor(node, config);
   config.collective.kind = algo::CollectiveKind::rabenseifner;
   if (const auto variant = node.optional_child("variant")) {
     config.collective.kind =
@@ -156,8 +168,9 @@ AlgorithmChoice parse_allreduce_tree(const ConfigNode& node, const std::vector<N
 
 AlgorithmChoice parse_allreduce_hierarchical(const ConfigNode& node,
                                              const std::vector<NodeGroup>& groups) {
-  node.check_keys(keys_and({"segments", "intra_rack", "protocol"}));
+  node.check_keys(keys_and({"segments", "intra_rack", "protocol", "compressor"}));
   algo::DataParallelConfig config = common_config(node, groups, "allreduce_hierarchical");
+  compressor(node, config);
   config.collective = {algo::CollectiveKind::hierarchical, segments(node)};
   collective_options(node, config.collective);
   return choice_of(config);

@@ -20,7 +20,7 @@ bool error_feedback(const ConfigNode& node) {
 
 // Exactly one of `fraction` (in (0, 1]) and `count` (>= 1).
 algo::KeepRule keep_rule(const ConfigNode& node) {
-  require_map(node, "{kind: " + node.as_string() + ", fraction: 0.01}");
+  if (!node.is_map()) require_map(node, "{kind: " + node.as_string() + ", fraction: 0.01}");
   const bool fraction = node.has("fraction");
   const bool count = node.has("count");
   if (fraction == count) {
