@@ -136,6 +136,7 @@ AlgorithmChoice choice_of(const algo::DataParallelConfig& config) {
   choice.participants = static_cast<int>(config.workers.size());
   choice.elastic = config.elastic.timeout > 0;
   choice.elastic_timeout = config.elastic.timeout;
+  choice.gathers = !config.compressor()->exact();
   choice.build = [config] { return std::make_unique<algo::DataParallel>(config); };
   return choice;
 }
