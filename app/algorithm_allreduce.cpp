@@ -8,6 +8,7 @@
 
 #include "algorithms/sync/data_parallel.h"
 #include "app/algorithm_registry.h"
+#include "app/plugin_registry.h"
 #include "app/schema.h"
 
 namespace app {
@@ -115,12 +116,22 @@ void collective_options(const ConfigNode& node, algo::CollectiveSpec& spec) {
   }
 }
 
+// `compressor` (gradient all-reduce only): a lossy one makes the all-reduce
+// an all-gather of encodings (data_parallel.h), which elastic does not do.
+void compressor(const ConfigNode& node, algo::DataParallelConfig& config) {
+  config.compressor = load_compressor(node);
+  if (config.elastic.timeout > 0 && !config.compressor()->exact()) {
+    node.child("compressor").fail("a lossy compressor does not apply with elastic");
+  }
+}
+
 AlgorithmChoice choice_of(const algo::DataParallelConfig& config) {
   AlgorithmChoice choice;
   choice.kind = config.name;
   choice.participants = static_cast<int>(config.workers.size());
   choice.elastic = config.elastic.timeout > 0;
   choice.elastic_timeout = config.elastic.timeout;
+  choice.gathers = !config.compressor()->exact();
   choice.build = [config] { return std::make_unique<algo::DataParallel>(config); };
   return choice;
 }
@@ -130,6 +141,7 @@ AlgorithmChoice choice_of(const algo::DataParallelConfig& config) {
 AlgorithmChoice parse_allreduce_ring(const ConfigNode& node, const std::vector<NodeGroup>& groups) {
   node.check_keys(schema::keys("algorithm.allreduce_ring"));
   algo::DataParallelConfig config = common_config(node, groups, "allreduce_ring");
+  compressor(node, config);
   config.collective = {algo::CollectiveKind::ring, segments(node)};
   collective_options(node, config.collective);
   return choice_of(config);
@@ -138,6 +150,7 @@ AlgorithmChoice parse_allreduce_ring(const ConfigNode& node, const std::vector<N
 AlgorithmChoice parse_allreduce_tree(const ConfigNode& node, const std::vector<NodeGroup>& groups) {
   node.check_keys(schema::keys("algorithm.allreduce_tree"));
   algo::DataParallelConfig config = common_config(node, groups, "allreduce_tree");
+  compressor(node, config);
   config.collective.kind = algo::CollectiveKind::rabenseifner;
   if (const auto variant = node.optional_child("variant")) {
     config.collective.kind =
@@ -153,6 +166,7 @@ AlgorithmChoice parse_allreduce_hierarchical(const ConfigNode& node,
                                              const std::vector<NodeGroup>& groups) {
   node.check_keys(schema::keys("algorithm.allreduce_hierarchical"));
   algo::DataParallelConfig config = common_config(node, groups, "allreduce_hierarchical");
+  compressor(node, config);
   config.collective = {algo::CollectiveKind::hierarchical, segments(node)};
   collective_options(node, config.collective);
   return choice_of(config);

@@ -4,6 +4,7 @@
 
 #include "algorithms/runtime/mean_aggregator.h"
 #include "app/schema.h"
+#include "app/compressor_plugins.h"
 
 namespace app {
 
@@ -59,6 +60,10 @@ const std::vector<PluginEntry<algo::CompressorFactory>>& compressor_registry() {
   static const std::vector<PluginEntry<algo::CompressorFactory>> entries = {
       {"none", &plain<algo::Compressor, algo::IdentityCompressor>,
        &make<algo::Compressor, algo::IdentityCompressor>},
+      {"topk", &parse_topk},
+      {"randk", &parse_randk},
+      {"qsgd", &parse_qsgd},
+      {"sign", &parse_sign},
   };
   return entries;
 }

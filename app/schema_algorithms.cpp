@@ -102,12 +102,12 @@ std::vector<Section> algorithm_sections() {
       {"algorithm.gossip.graph.named", "algorithm.graph (kind: ring, complete, exponential or topology)", "The map form of a named graph.", {
         {"kind", "string", "", "required", "ring, complete, exponential, topology", "the graph"},
       }},
-      {"algorithm.allreduce_ring", "algorithm (kind: allreduce_ring)", "Ring all-reduce of the gradients every step.", dp_keys("allreduce_ring", {segments_key(), protocol_key()})},
+      {"algorithm.allreduce_ring", "algorithm (kind: allreduce_ring)", "Ring all-reduce of the gradients every step.", dp_keys("allreduce_ring", {segments_key(), protocol_key(), compressor_key()})},
       {"algorithm.allreduce_tree", "algorithm (kind: allreduce_tree)", "Tree-shaped all-reduce of the gradients every step.", dp_keys("allreduce_tree", {
         {"variant", "string", "", "rabenseifner", "rabenseifner, binomial_tree, binary_tree", "the collective"},
-        order_key(),
+        order_key(), compressor_key(),
       })},
-      {"algorithm.allreduce_hierarchical", "algorithm (kind: allreduce_hierarchical)", "Reduce in each rack, ring among the rack leaders, broadcast in the rack.", dp_keys("allreduce_hierarchical", {segments_key(), intra_rack_key(), protocol_key()})},
+      {"algorithm.allreduce_hierarchical", "algorithm (kind: allreduce_hierarchical)", "Reduce in each rack, ring among the rack leaders, broadcast in the rack.", dp_keys("allreduce_hierarchical", {segments_key(), intra_rack_key(), protocol_key(), compressor_key()})},
       {"algorithm.local_sgd", "algorithm (kind: local_sgd)", "H local steps, then the replicas' parameters are averaged.", dp_keys("local_sgd", {
         {"local_steps", "integer", "steps", "4", "1 .. 1000000", "H: optimizer steps between averagings"},
         {"collective", "string", "", "ring", "ring, rabenseifner, binomial_tree, binary_tree, hierarchical", "the collective that averages"},
@@ -130,6 +130,21 @@ std::vector<Section> algorithm_sections() {
       }},
       {"plugin", "aggregator / compressor (map form, a plug-in without keys)", "`aggregator: mean` and `aggregator: {kind: mean}` are the same. Plug-ins with keys of their own have sections below.", {
         {"kind", "string", "", "required", "a registered plug-in name", "the plug-in"},
+      }},
+      {"compressor.sparsifier", "compressor (kind: topk or randk)", "Keep k elements: the largest in magnitude (topk) or a uniform random choice from the sender's own stream (randk). Give fraction or count. docs/compression.md.", {
+        {"kind", "string", "", "required", "topk, randk", "the sparsifier"},
+        {"fraction", "number", "fraction of elements", "none (this or count)", "(0, 1]", "keep ceil(fraction x n) elements, at least 1"},
+        {"count", "integer", "elements", "none (this or fraction)", ">= 1", "keep min(count, n) elements"},
+        {"error_feedback", "bool", "", "false", "true, false", "add what was not sent to the next vector"},
+      }},
+      {"compressor.qsgd", "compressor (kind: qsgd)", "Stochastic quantisation to s levels per sign (QSGD), rounding from the sender's own stream. docs/compression.md.", {
+        {"kind", "string", "", "required", "qsgd", "the quantiser"},
+        {"levels", "integer", "levels", "required", "1 .. 2147483647", "s"},
+        {"error_feedback", "bool", "", "false", "true, false", "add what was not sent to the next vector"},
+      }},
+      {"compressor.sign", "compressor (kind: sign)", "One bit per element and one scale (the mean magnitude). docs/compression.md.", {
+        {"kind", "string", "", "required", "sign", "scaled sign"},
+        {"error_feedback", "bool", "", "false", "true, false", "add what was not sent to the next vector"},
       }},
   };
 }

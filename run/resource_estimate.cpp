@@ -66,7 +66,8 @@ struct AlgorithmCopies {
 AlgorithmCopies algorithm_copies(const AlgorithmChoice& a, const OptimizerSpec& o) {
   const double opt = replica_copies(o) - 2.0;
   if (a.kind.rfind("ps_", 0) == 0) return {2.0, 3.0 + opt};  // encoded out, params in
-  if (a.kind.rfind("allreduce", 0) == 0) return {3.0, 0.0};  // reduced + chunks
+  // reduced + chunks; compressed: every worker's decoded block, and one in flight
+  if (a.kind.rfind("allreduce", 0) == 0) return {a.gathers ? 4.0 + a.participants : 3.0, 0.0};
   if (a.kind == "local_sgd") return {3.0, 0.0};
   if (a.kind == "gossip") return {4.0, 0.0};                          // sent + neighbours'
   if (a.kind == "fedavg") return {2.0, 3.0 + opt + a.live_replicas};  // uploads at the server

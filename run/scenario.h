@@ -127,6 +127,7 @@ struct AlgorithmChoice {
   // For the memory estimate (run/resource_estimate.h).
   int live_replicas = 0;  // worker replicas alive at once (clients per round); 0: participants
   int batch_size = 0;     // samples per local step
+  bool gathers = false;   // a compressed all-reduce: each worker holds every worker's block
 };
 
 // `outputs:` the optional, larger files a run can also write (all off by default).

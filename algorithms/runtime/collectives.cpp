@@ -72,12 +72,19 @@ constexpr int k_delivered = 1 << 20;
 
 void Communicator::send(int from, int to, Tag tag, std::size_t offset,
                         std::span<const float> data) {
-  start_send(from, to, tag, offset, data, false);
+  start_send(from, to, tag, offset, data, false, data.size(),
+             static_cast<double>(data.size()) * sizeof(float));
+}
+
+void Communicator::send_encoded(int from, int to, Tag tag, std::size_t offset,
+                                std::span<const float> data, std::size_t elements, double bytes) {
+  start_send(from, to, tag, offset, data, false, elements, bytes);
 }
 
 void Communicator::send_notified(int from, int to, Tag tag, std::size_t offset,
                                  std::span<const float> data) {
-  start_send(from, to, tag, offset, data, true);
+  start_send(from, to, tag, offset, data, true, data.size(),
+             static_cast<double>(data.size()) * sizeof(float));
 }
 
 sim::Task Communicator::wait_delivered(int from, Tag tag) {
@@ -92,8 +99,8 @@ sim::Task Communicator::send_and_wait(int from, int to, Tag tag, std::size_t off
 }
 
 void Communicator::start_send(int from, int to, Tag tag, std::size_t offset,
-                              std::span<const float> data, bool notify) {
-  const double bytes = static_cast<double>(data.size()) * sizeof(float);
+                              std::span<const float> data, bool notify, std::size_t elements,
+                              double bytes) {
   std::function<void()> on_delivered;
   if (notify) {
     on_delivered = [this, from, to, tag] {
@@ -107,7 +114,7 @@ void Communicator::start_send(int from, int to, Tag tag, std::size_t offset,
                Packet{from, tag, offset,
                       carries_data_ ? std::vector<float>(data.begin(), data.end())
                                     : std::vector<float>(),
-                      data.size()},
+                      elements, bytes},
                "chunk",
                abort_on_loss_ ? std::function<void()>([this, from, tag] { abort(from, tag.operation); })
                               : std::function<void()>(),

@@ -98,10 +98,15 @@ class Communicator {
     std::size_t offset = 0;   // where data goes in the receiver's buffer
     std::vector<float> data;  // a copy: the sender may reuse its buffer at once
     std::size_t elements = 0;  // floats covered: data.size(), or the size alone without data
+    double bytes = 0.0;        // its size on the wire
     bool abort = false;  // not data: tag.operation is aborted for the receiver
   };
   // Starts sending data (copied now) from rank `from` to rank `to`.
   void send(int from, int to, Tag tag, std::size_t offset, std::span<const float> data);
+  // The same, `bytes` on the wire instead of 4 a float (an encoding's
+  // size); `elements` floats covered (data is not read without data).
+  void send_encoded(int from, int to, Tag tag, std::size_t offset, std::span<const float> data,
+                    std::size_t elements, double bytes);
   // The same, and when the receiver has the message, a completion notice
   // reaches `from` (without network time) for wait_delivered.
   void send_notified(int from, int to, Tag tag, std::size_t offset, std::span<const float> data);
@@ -131,7 +136,7 @@ class Communicator {
 
  private:
   void start_send(int from, int to, Tag tag, std::size_t offset, std::span<const float> data,
-                  bool notify);
+                  bool notify, std::size_t elements, double bytes);
 
   // Constant after construction.
   sim::Simulator* sim_;
@@ -230,6 +235,17 @@ sim::Task binomial_tree_allreduce(Communicator& comm, int rank, std::span<float>
 sim::Task hierarchical_allreduce(Communicator& comm, int rank, std::span<float> data,
                                  int segments = 1, IntraRack intra = IntraRack::binomial,
                                  RingProtocol protocol = RingProtocol::eager);
+
+// All-gather of one encoded block per rank around the ring 0 -> 1 -> ...:
+// N - 1 steps; at step t a rank forwards the block of rank (rank - t) mod N
+// to rank + 1. `blocks` holds N blocks of `block` floats, rank r's at
+// [r x block, (r + 1) x block); the caller's own block is in place, and on
+// return every block is. Each block weighs `bytes` of its owner's on the
+// wire (its encoding's size), however many floats it holds; so on a
+// uniform star it takes (N - 1)(alpha + max bytes / B). `blocks` may be
+// empty when the Communicator carries no data (sizes only).
+sim::Task ring_allgather(Communicator& comm, int rank, std::span<float> blocks, std::size_t block,
+                         double bytes);
 
 // Dispatches on spec.kind.
 sim::Task allreduce(Communicator& comm, int rank, std::span<float> data,

@@ -27,6 +27,7 @@ enum Phase : int {
   k_unfold = 4,       // rabenseifner: the extra ranks get the result back
   k_tree_reduce = 5,  // also the hierarchical rack reduce
   k_tree_broadcast = 6,
+  k_gather = 7,  // the all-gather of encoded blocks
 };
 
 // Element range [begin, end) of part `index` of `parts` over n elements:

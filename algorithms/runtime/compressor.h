@@ -31,6 +31,12 @@ class Compressor {
   virtual Encoded encode(ml::Vector v) = 0;
   // The wire size of a vector of `elements` (math: none sends sizes only).
   virtual double wire_bytes(std::int64_t elements) const = 0;
+  // Gives the compressor its own random stream's seed; its owner calls it
+  // once, before the first encode (see compression.md). Default: unused.
+  virtual void seed(std::uint64_t /*seed*/) {}
+  // True when encode() returns its input unchanged, bit for bit: a sender
+  // may then send a vector itself instead of a difference from a known one.
+  virtual bool exact() const { return false; }
 };
 
 using CompressorFactory = std::function<std::unique_ptr<Compressor>()>;
@@ -46,6 +52,19 @@ class IdentityCompressor final : public Compressor {
   double wire_bytes(std::int64_t elements) const override {
     return static_cast<double>(elements) * sizeof(float);
   }
+  bool exact() const override { return true; }
 };
+
+// Sends `v` as its difference from `base`, which the receiver holds (a
+// FedAvg client's model from the global model it started from): encodes
+// v - base and returns base + what the receiver decodes. An exact
+// compressor sends v itself (the same bytes, and no rounding of v - base + base).
+inline Encoded encode_difference(Compressor& compressor, ml::Vector v, const ml::Vector& base) {
+  if (compressor.exact()) return compressor.encode(std::move(v));
+  v -= base;
+  Encoded encoded = compressor.encode(std::move(v));
+  encoded.values += base;
+  return encoded;
+}
 
 }  // namespace algo

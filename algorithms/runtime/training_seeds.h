@@ -20,4 +20,11 @@ inline std::uint64_t batch_order_seed(std::uint64_t root, std::string_view node)
   return sim::derive_seed(root, node, "batch-order");
 }
 
+// The stream of a sender's compressor: its `index`-th (a PS worker has one
+// per shard; everything else one, index 0).
+inline std::uint64_t compressor_seed(std::uint64_t root, std::string_view node, int index = 0) {
+  return sim::derive_seed(sim::derive_seed(root, node, "compressor"),
+                          static_cast<std::uint64_t>(index));
+}
+
 }  // namespace algo

@@ -19,6 +19,10 @@ DataParallel::DataParallel(DataParallelConfig config) : config_(std::move(config
   }
   if (config_.collective.segments < 1) throw std::invalid_argument(n + " segments must be >= 1");
   if (config_.elastic.timeout < 0) throw std::invalid_argument(n + " elastic timeout must be >= 0");
+  compressed_ = !config_.compressor()->exact();
+  if (compressed_ && (config_.elastic.timeout > 0 || config_.averaged == Averaged::parameters)) {
+    throw std::invalid_argument(n + ": a lossy compressor applies to gradient averaging without elastic");
+  }
 }
 
 DataParallel::~DataParallel() = default;
@@ -54,6 +58,7 @@ void DataParallel::launch(RunContext& ctx) {
     workers_.push_back(std::make_unique<Worker>(ctx, node, std::move(assignment.shards[i]),
                                                 assignment.batch_sizes[i], initial.parameters()));
     if (!ctx.timing_only) workers_.back()->reduced.resize(floats);
+    if (compressed_) start_compressor(*workers_.back());
   }
   // math: none: every rank's all-reduce walks one shared buffer; the
   // communicator moves its sizes, not its contents.
@@ -84,7 +89,7 @@ sim::Task DataParallel::work(int rank) {
     ctx.monitor->record_produced();  // the contribution enters the collective
     round_copies_[version].push_back(ctx.census->produce(self.host()));
     round_copies_[version].back().place_in_network();
-    co_await allreduce(*comm_, rank, buffer_of(self), config_.collective);
+    co_await reduce(self, rank);
     float total = average(self);
     co_await self.replica.compute.run(*ctx.net, averaging_flops());
     apply(self);

@@ -93,6 +93,16 @@
 //   lost until it is back; its state survives); if no member holding state
 //   is up, no epoch forms (Horovod's job would fail).
 //
+// Compression (data_parallel_compressed.cpp; compression.md). With a lossy
+// compressor (allreduce_* only, not elastic), a sparse or quantized vector
+// is not closed under addition, so step 2 becomes an all-gather: each worker
+// encodes b x gradient with its own compressor (seeded from its own stream;
+// error feedback keeps its residual), and a ring all-gather (collectives.h)
+// moves every worker's encoding, each weighing its encoding's bytes plus 4
+// for b, to every other: N - 1 steps whatever `collective` says. Each worker
+// then sums the N decoded vectors in rank order (bit-identical everywhere)
+// and goes on with step 3. An exact compressor (none) keeps the all-reduce.
+//
 // Equivalences, tested: gradient averaging ends with ps_sync's parameters on
 // the same seed; local SGD with H = 1 and plain SGD (no momentum, no weight
 // decay) ends with gradient averaging's parameters. With momentum they differ:
@@ -110,6 +120,7 @@
 #include "algorithms/runtime/algorithm.h"
 #include "algorithms/runtime/assignment.h"
 #include "algorithms/runtime/collectives.h"
+#include "algorithms/runtime/compressor.h"
 
 namespace algo {
 
@@ -130,6 +141,9 @@ struct DataParallelConfig {
   Averaged averaged = Averaged::gradients;
   int local_steps = 1;  // H: steps per round; must be 1 when averaging gradients
   ElasticSpec elastic;
+  // How each worker encodes its gradient (one instance per worker); a lossy
+  // one turns the all-reduce into an all-gather (see Compression above).
+  CompressorFactory compressor = [] { return std::make_unique<IdentityCompressor>(); };
 };
 
 class DataParallel final : public Algorithm {
@@ -187,6 +201,11 @@ class DataParallel final : public Algorithm {
   void apply(Worker& self);
   ml::Vector& parameters_of(Worker& self);
   std::span<float> buffer_of(Worker& self);
+  // Sums the workers' buffers: the collective, or with a lossy compressor
+  // the all-gather of encodings and the sum in rank order.
+  sim::Task reduce(Worker& self, int rank);
+  void start_compressor(Worker& self);
+  bool compressed() const { return compressed_; }
 
   // Elastic: the worker's loop and its round (data_parallel_elastic.cpp).
   void launch_elastic();
@@ -226,6 +245,7 @@ class DataParallel final : public Algorithm {
   std::vector<std::unique_ptr<Worker>> workers_;
   std::int64_t parameters_ = 0;  // P, of the scenario's model
   ml::Vector shared_buffer_;     // math: none: the P + 1 (elastic: P + 2) floats all ranks walk
+  bool compressed_ = false;      // a lossy compressor: all-gather instead of all-reduce
   std::map<std::int64_t, std::int64_t> round_samples_;  // math: none: samples by round
   std::map<std::int64_t, int> finished_;  // workers that have applied each version
   // Without elastic: the census copies of each round's contributions, until

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "algorithms/runtime/compressor.h"
 #include "algorithms/runtime/replica.h"
 #include "algorithms/sync/data_parallel.h"
 #include "sim/mailbox.h"
@@ -81,6 +82,11 @@ struct DataParallel::Worker {
   Replica replica;     // the model (none with math: none), optimizer, sampler, compute
   ml::Vector reduced;  // P + 1 floats (elastic: P + 2): the weighted vector, its weight[, flag]
   ml::Vector average;  // P floats: reduced / weight
+  // Gradient all-reduce with a lossy compressor (data_parallel_compressed.cpp):
+  // its encoder, seeded from its own stream, and every rank's decoded block
+  // of P + 1 floats, gathered (empty with math: none or without one).
+  std::unique_ptr<Compressor> compressor;
+  ml::Vector blocks;
 
   // Elastic only: owned by the worker's current process; a reboot keeps the
   // struct (the disk: shard, batch order) but the new process starts with no

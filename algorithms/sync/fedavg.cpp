@@ -10,6 +10,7 @@
 #include "algorithms/runtime/local_time.h"
 #include "algorithms/runtime/messaging.h"
 #include "algorithms/runtime/stall.h"
+#include "algorithms/runtime/training_seeds.h"
 #include "algorithms/runtime/replica.h"
 #include "algorithms/runtime/training_seeds.h"
 
@@ -39,6 +40,8 @@ struct FedAvg::ClientRound {
   // Built from the global model when it arrives; freed once the update is
   // encoded.
   std::optional<Replica> replica;
+  // The global model it started from: a lossy upload encodes the difference.
+  std::shared_ptr<const ml::Vector> global;
   ml::Vector update;  // what the server decodes from the upload (empty with math: none)
   sim::Mailbox<std::shared_ptr<const ml::Vector>> inbox;  // the global model
 };
@@ -101,8 +104,10 @@ void FedAvg::launch(RunContext& ctx) {
   compute_.reserve(config_.clients.size());
   compressors_.reserve(config_.clients.size());
   for (int c : config_.clients) {
-    compute_.emplace_back(ctx.nodes.at(static_cast<std::size_t>(c)), ctx.seed);
+    const Node& node = ctx.nodes.at(static_cast<std::size_t>(c));
+    compute_.emplace_back(node, ctx.seed);
     compressors_.push_back(config_.compressor());
+    compressors_.back()->seed(compressor_seed(ctx.seed, node.name));
   }
   ctx.sim->spawn(serve(), server.name);
 }
@@ -320,7 +325,7 @@ sim::Task FedAvg::client_round(std::shared_ptr<ClientRound> state) {
       co_await algo::receive(*ctx.net, node.host, state->inbox, "global_model");
   if (dead()) co_return;
   Replica& replica = state->replica.emplace(ctx, node, shards_[c], batch_sizes_[c], *global);
-  global.reset();
+  state->global = std::move(global);
   replica.sampler = ml::BatchSampler(shards_[c], state->order_seed);  // a new order every round
   replica.shared_compute = &compute_[c];  // its straggler draws go on across rounds
   StepPlan local_sgd;                     // the gradient, then the client's optimizer step
@@ -340,10 +345,12 @@ void FedAvg::upload(std::shared_ptr<ClientRound> state) {
   Compressor& compressor = *compressors_[c];
   Replica& replica = *state->replica;
   Encoded encoded = replica.has_model()
-                        ? compressor.encode(std::move(replica.parameters()))
+                        ? encode_difference(compressor, std::move(replica.parameters()),
+                                            *state->global)
                         : Encoded{ml::Vector(), compressor.wire_bytes(params_.size())};
   state->update = std::move(encoded.values);
-  state->replica.reset();  // the update is all the server needs
+  state->replica.reset();
+  state->global.reset();  // the update is all the server needs
   const topology::NodeId server_host = ctx.nodes[static_cast<std::size_t>(config_.server)].host;
   const topology::NodeId host = client_node(state->client).host;
   const std::int64_t round = state->round;

@@ -319,7 +319,7 @@ StepPlan ParameterServer::step_plan(Worker& self) {
     for (std::size_t j = 0; j < ranges_.size(); ++j) {
       const ShardRange& range = ranges_[j];
       Encoded encoded =
-          self.compressor->encode(self.replica.gradient.segment(range.offset, range.size));
+          self.compressors[j]->encode(self.replica.gradient.segment(range.offset, range.size));
       self.outgoing[j] = std::make_shared<const ml::Vector>(std::move(encoded.values));
       self.outgoing_bytes[j] = encoded.bytes;
     }
@@ -355,7 +355,7 @@ void ParameterServer::push(int index, Shard& target) {
   };
   // The encoding the step made (math: none sends sizes only).
   const double bytes =
-      ctx_->timing_only ? self.compressor->wire_bytes(target.range.size) : self.outgoing_bytes[j];
+      ctx_->timing_only ? self.compressors[j]->wire_bytes(target.range.size) : self.outgoing_bytes[j];
   send_message(*ctx_->net, self.node.host, target.node.host, bytes, target.inbox,
                GradientSlice{index, self.pushed_versions[j], self.pushed_samples,
                              self.outgoing[j], seq, self.pushed_epochs[j],

@@ -9,6 +9,7 @@
 
 #include "algorithms/runtime/compressor.h"
 #include "algorithms/runtime/replica.h"
+#include "algorithms/runtime/training_seeds.h"
 #include "algorithms/sync/parameter_server.h"
 #include "sim/mailbox.h"
 
@@ -22,7 +23,7 @@ struct ParameterServer::Worker {
          const CompressorFactory& compressor)
       : node(node),
         replica(ctx, node, std::move(data), batch_size, initial),
-        compressor(compressor()),
+        compressors(make_compressors(ctx, node, shards, compressor)),
         inbox(std::make_unique<sim::Mailbox<ParamsSlice>>(*ctx.sim)),
         versions(static_cast<std::size_t>(shards), -1),
         epochs(static_cast<std::size_t>(shards), 0),
@@ -33,7 +34,9 @@ struct ParameterServer::Worker {
         outgoing_bytes(static_cast<std::size_t>(shards), 0.0) {}
   Node node;
   Replica replica;  // its model, optimizer, sampler and compute model
-  std::unique_ptr<Compressor> compressor;
+  // By shard: each slice has its own encoder (an error-feedback residual is
+  // per element), seeded from the worker's own stream.
+  std::vector<std::unique_ptr<Compressor>> compressors;
   std::unique_ptr<sim::Mailbox<ParamsSlice>> inbox;  // of the current incarnation
   // Inboxes of crashed incarnations: their dead processes still wait on them.
   std::vector<std::unique_ptr<sim::Mailbox<ParamsSlice>>> dead_inboxes;
@@ -54,6 +57,16 @@ struct ParameterServer::Worker {
   std::vector<std::shared_ptr<const ml::Vector>> incoming;
   std::vector<std::shared_ptr<const ml::Vector>> outgoing;
   std::vector<double> outgoing_bytes;
+
+  static std::vector<std::unique_ptr<Compressor>> make_compressors(
+      const RunContext& ctx, const Node& node, int shards, const CompressorFactory& factory) {
+    std::vector<std::unique_ptr<Compressor>> made;
+    for (int j = 0; j < shards; ++j) {
+      made.push_back(factory());
+      made.back()->seed(compressor_seed(ctx.seed, node.name, j));
+    }
+    return made;
+  }
 };
 
 }  // namespace algo

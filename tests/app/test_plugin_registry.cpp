@@ -58,7 +58,7 @@ TEST_CASE("scenarios naming plug-ins load, and mistakes are reported at the key"
   }
   SECTION("an unknown rule with nothing close lists the known ones") {
     CHECK(error_of(with("compressor: zip")) ==
-          "s.yaml:9:61: algorithm.compressor: unknown compressor 'zip' (expected one of: none)");
+          "s.yaml:9:61: algorithm.compressor: unknown compressor 'zip' (expected one of: none, topk, randk, qsgd, sign)");
   }
   SECTION("a key the rule does not have") {
     CHECK(error_of(with("aggregator: {kind: mean, trim: 0.1}")) ==

@@ -179,6 +179,7 @@ class HalfBytes final : public algo::Compressor {
     return algo::Encoded{std::move(v), bytes};
   }
   double wire_bytes(std::int64_t elements) const override { return 2.0 * static_cast<double>(elements); }
+  bool exact() const override { return true; }  // the values pass unchanged
 
  private:
   int* encoded_;
