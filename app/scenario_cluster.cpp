@@ -120,18 +120,30 @@ std::vector<NodeGroup> load_cluster(const ConfigNode& cluster) {
   return groups;
 }
 
+// `share`: equal (default) or rtt (topology::Network::Sharing).
+static bool load_share_by_rtt(const ConfigNode& node) {
+  const auto share = node.optional_child("share");
+  if (!share) return false;
+  const std::string name = share->as_string();
+  if (name == "equal" || name == "rtt") return name == "rtt";
+  const std::string hint = did_you_mean(name, {"equal", "rtt"});
+  share->fail("unknown value '" + name + "'" +
+              (hint.empty() ? " (expected equal or rtt)" : " (did you mean '" + hint + "'?)"));
+}
+
 TopologySpec load_topology(const ConfigNode& node) {
   TopologySpec spec;
   const ConfigNode kind = node.child("kind");
   spec.kind = kind.as_string();
+  spec.share_by_rtt = load_share_by_rtt(node);
   if (spec.kind == "star" || spec.kind == "ring") {
-    node.check_keys({"kind", "bandwidth", "latency"});
+    node.check_keys({"kind", "bandwidth", "latency", "share"});
     spec.link = load_link(node);
     spec.bandwidth_in_bits = is_bit_rate(node.child("bandwidth").as_string());
   } else if (spec.kind == "tree") {
     node.check_keys(
         {"kind", "bandwidth", "latency", "hosts_per_rack", "uplink_latency", "oversubscription",
-         "uplink_bandwidth"});
+         "uplink_bandwidth", "share"});
     spec.link = load_link(node);
     spec.bandwidth_in_bits = is_bit_rate(node.child("bandwidth").as_string());
     spec.hosts_per_rack = static_cast<int>(node.child("hosts_per_rack").as_int_in(1, 1'000'000));
@@ -152,7 +164,7 @@ TopologySpec load_topology(const ConfigNode& node) {
                  "uplink_bandwidth must be at least 1kbps (a slower link outlasts simulated time)");
     }
   } else if (spec.kind == "explicit") {
-    node.check_keys({"kind", "switches", "links"});
+    node.check_keys({"kind", "switches", "links", "share"});
     if (auto switches = node.optional_child("switches")) {
       for (std::size_t i = 0; i < switches->size(); ++i) {
         spec.switches.push_back(switches->at(i).as_string());
