@@ -104,7 +104,8 @@ void collective_options(const ConfigNode& node, algo::CollectiveSpec& spec) {
       intra->fail("intra_rack applies to the hierarchical collective only");
     }
     spec.intra_rack = one_of<algo::IntraRack>(*intra, {algo::intra_rack_name(algo::IntraRack::binomial),
-                                                       algo::intra_rack_name(algo::IntraRack::flat)});
+                                                       algo::intra_rack_name(algo::IntraRack::flat),
+                                                       algo::intra_rack_name(algo::IntraRack::ring)});
   }
   if (const auto protocol = node.optional_child("protocol")) {
     if (spec.kind != algo::CollectiveKind::ring && spec.kind != algo::CollectiveKind::hierarchical) {
@@ -147,6 +148,19 @@ AlgorithmChoice parse_allreduce_ring(const ConfigNode& node, const std::vector<N
   return choice_of(config);
 }
 
+// `segments` (pipelined collectives only): messages per chunk.
+static void segments_option(const ConfigNode& node, algo::CollectiveSpec& spec) {
+  spec.segments = segments(node);
+  if (node.has("segments") && spec.kind != algo::CollectiveKind::ring &&
+      spec.kind != algo::CollectiveKind::hierarchical &&
+      spec.kind != algo::CollectiveKind::pipelined_chain) {
+    node.child("segments")
+        .fail(std::string("segments apply to the ring, hierarchical and pipelined_chain "
+                          "collectives only, not ") +
+              algo::collective_name(spec.kind));
+  }
+}
+
 AlgorithmChoice parse_allreduce_tree(const ConfigNode& node, const std::vector<NodeGroup>& groups) {
   node.check_keys(schema::keys("algorithm.allreduce_tree"));
   algo::DataParallelConfig config = common_config(node, groups, "allreduce_tree");
@@ -156,9 +170,11 @@ AlgorithmChoice parse_allreduce_tree(const ConfigNode& node, const std::vector<N
     config.collective.kind =
         collective_kind(*variant, {algo::CollectiveKind::rabenseifner,
                                    algo::CollectiveKind::binomial_tree,
-                                   algo::CollectiveKind::binary_tree});
+                                   algo::CollectiveKind::binary_tree,
+                                   algo::CollectiveKind::pipelined_chain});
   }
   collective_options(node, config.collective);
+  segments_option(node, config.collective);
   return choice_of(config);
 }
 
@@ -184,14 +200,10 @@ AlgorithmChoice parse_local_sgd(const ConfigNode& node, const std::vector<NodeGr
     config.collective.kind = collective_kind(
         *collective, {algo::CollectiveKind::ring, algo::CollectiveKind::rabenseifner,
                       algo::CollectiveKind::binomial_tree, algo::CollectiveKind::binary_tree,
-                      algo::CollectiveKind::hierarchical});
+                      algo::CollectiveKind::hierarchical, algo::CollectiveKind::pipelined_chain});
   }
   collective_options(node, config.collective);
-  config.collective.segments = segments(node);
-  if (node.has("segments") && config.collective.kind != algo::CollectiveKind::ring &&
-      config.collective.kind != algo::CollectiveKind::hierarchical) {
-    node.child("segments").fail("segments apply to the ring and hierarchical collectives only");
-  }
+  segments_option(node, config.collective);
   return choice_of(config);
 }
 

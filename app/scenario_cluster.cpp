@@ -121,10 +121,22 @@ std::vector<NodeGroup> load_cluster(const ConfigNode& cluster) {
   return groups;
 }
 
+// `share`: equal (default) or rtt (topology::Network::Sharing).
+static bool load_share_by_rtt(const ConfigNode& node) {
+  const auto share = node.optional_child("share");
+  if (!share) return false;
+  const std::string name = share->as_string();
+  if (name == "equal" || name == "rtt") return name == "rtt";
+  const std::string hint = did_you_mean(name, {"equal", "rtt"});
+  share->fail("unknown value '" + name + "'" +
+              (hint.empty() ? " (expected equal or rtt)" : " (did you mean '" + hint + "'?)"));
+}
+
 TopologySpec load_topology(const ConfigNode& node) {
   TopologySpec spec;
   const ConfigNode kind = node.child("kind");
   spec.kind = kind.as_string();
+  spec.share_by_rtt = load_share_by_rtt(node);
   if (spec.kind == "star" || spec.kind == "ring") {
     node.check_keys(schema::keys("topology.star"));
     spec.link = load_link(node);

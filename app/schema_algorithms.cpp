@@ -60,7 +60,7 @@ std::vector<Key> dp_keys(const std::string& kind, std::vector<Key> extra) {
 }
 
 Key segments_key() {
-  return {"segments", "integer", "messages per chunk", "1", "1 .. 1024; ring and hierarchical only", "split each ring chunk into this many messages"};
+  return {"segments", "integer", "messages per chunk", "1", "1 .. 1024; ring, hierarchical and pipelined_chain only", "split each chunk into this many messages, pipelined over one connection (docs/collectives.md)"};
 }
 Key protocol_key() {
   return {"protocol", "string", "", "eager", "eager, rendezvous; ring and hierarchical only", "whether a rank's next step also waits for its own send to arrive"};
@@ -69,7 +69,7 @@ Key order_key() {
   return {"order", "string", "", "nearest_first", "nearest_first, farthest_first; rabenseifner only", "the distance of the first halving exchange"};
 }
 Key intra_rack_key() {
-  return {"intra_rack", "string", "", "binomial", "binomial, flat; hierarchical only", "how a rack reduces to and broadcasts from its leader"};
+  return {"intra_rack", "string", "", "binomial", "binomial, flat, ring; hierarchical only", "how a rack reduces and broadcasts: to and from its leader (binomial, flat), or a ring reduce-scatter and all-gather with per-shard rings across racks (ring)"};
 }
 
 }  // namespace
@@ -104,13 +104,13 @@ std::vector<Section> algorithm_sections() {
       }},
       {"algorithm.allreduce_ring", "algorithm (kind: allreduce_ring)", "Ring all-reduce of the gradients every step.", dp_keys("allreduce_ring", {segments_key(), protocol_key(), compressor_key()})},
       {"algorithm.allreduce_tree", "algorithm (kind: allreduce_tree)", "Tree-shaped all-reduce of the gradients every step.", dp_keys("allreduce_tree", {
-        {"variant", "string", "", "rabenseifner", "rabenseifner, binomial_tree, binary_tree", "the collective"},
-        order_key(), compressor_key(),
+        {"variant", "string", "", "rabenseifner", "rabenseifner, binomial_tree, binary_tree, pipelined_chain", "the collective (docs/collectives.md)"},
+        order_key(), segments_key(), compressor_key(),
       })},
       {"algorithm.allreduce_hierarchical", "algorithm (kind: allreduce_hierarchical)", "Reduce in each rack, ring among the rack leaders, broadcast in the rack.", dp_keys("allreduce_hierarchical", {segments_key(), intra_rack_key(), protocol_key(), compressor_key()})},
       {"algorithm.local_sgd", "algorithm (kind: local_sgd)", "H local steps, then the replicas' parameters are averaged.", dp_keys("local_sgd", {
         {"local_steps", "integer", "steps", "4", "1 .. 1000000", "H: optimizer steps between averagings"},
-        {"collective", "string", "", "ring", "ring, rabenseifner, binomial_tree, binary_tree, hierarchical", "the collective that averages"},
+        {"collective", "string", "", "ring", "ring, rabenseifner, binomial_tree, binary_tree, pipelined_chain, hierarchical", "the collective that averages"},
         segments_key(), order_key(), intra_rack_key(), protocol_key(),
       })},
       {"algorithm.elastic", "algorithm.elastic (all-reduce and local_sgd)", "", {

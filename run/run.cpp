@@ -103,6 +103,7 @@ RunResult run_algorithm(const Scenario& s, const AlgorithmChoice& choice, const 
   std::unique_ptr<algo::FaultInjector> injector;
   sim::Simulator sim;
   topology::Network net(sim, topo);
+  if (s.topology.share_by_rtt) net.set_sharing(topology::Network::Sharing::rtt);
   sim::LamportClocks lamport(static_cast<std::size_t>(topo.node_count()));
   net.set_lamport_clocks(&lamport);
   algo::Monitor monitor(sim, net, data.test, s.model, s.stop, s.eval, data.train.size());

@@ -80,6 +80,8 @@ struct TopologySpec {
   std::vector<std::string> switches;  // explicit
   std::vector<ExplicitLink> links;    // explicit
   bool bandwidth_in_bits = true;      // the scenario's unit family, for pictures
+  // `share`: how flows on a bottleneck split it (topology::Network::Sharing).
+  bool share_by_rtt = false;          // false: equal (max-min), true: rtt (1 / route latency)
 };
 
 struct DataSpec {

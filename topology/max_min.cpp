@@ -31,8 +31,11 @@ void MaxMinSolver::reserve(std::size_t flows, std::size_t crossings, std::size_t
 }
 
 void MaxMinSolver::solve(std::span<const double> capacity,
-                         std::span<const std::span<const int>> flows, std::span<double> rates) {
+                         std::span<const std::span<const int>> flows, std::span<double> rates,
+                         std::span<const double> weights) {
   assert(rates.size() == flows.size());
+  assert(weights.empty() || weights.size() == flows.size());
+  const auto weight = [&weights](std::size_t f) { return weights.empty() ? 1.0 : weights[f]; };
   constexpr double kInfinity = std::numeric_limits<double>::infinity();
   std::fill(rates.begin(), rates.end(), kInfinity);
   if (channels_.size() < capacity.size()) channels_.resize(capacity.size());
@@ -40,17 +43,19 @@ void MaxMinSolver::solve(std::span<const double> capacity,
 
   // The channels in use, and how many flows cross each.
   used_.clear();
-  for (const auto& route : flows) {
-    for (int c : route) {
+  for (std::size_t f = 0; f < flows.size(); ++f) {
+    for (int c : flows[f]) {
       assert(c >= 0 && static_cast<std::size_t>(c) < capacity.size());
       Channel& state = channels_[static_cast<std::size_t>(c)];
       if (state.solve != solves_) {
         state.solve = solves_;
         state.remaining = capacity[static_cast<std::size_t>(c)];
         state.unfrozen = 0;
+        state.unfrozen_weight = 0.0;
         used_.push_back(c);
       }
       ++state.unfrozen;
+      state.unfrozen_weight += weight(f);
     }
   }
   // Each channel's flows, contiguous in members_ (in flow index order).
@@ -96,7 +101,7 @@ void MaxMinSolver::solve(std::span<const double> capacity,
   for (int c : used_) {
     const Channel& state = channels_[static_cast<std::size_t>(c)];
     if (state.unfrozen == 0) continue;
-    heap_.push_back(Entry{state.remaining / state.unfrozen, c, state.version});
+    heap_.push_back(Entry{state.remaining / state.unfrozen_weight, c, state.version});
   }
   std::make_heap(heap_.begin(), heap_.end(), After{});
 
@@ -106,7 +111,7 @@ void MaxMinSolver::solve(std::span<const double> capacity,
     heap_.pop_back();
     const Channel& bottleneck = channels_[static_cast<std::size_t>(top.channel)];
     if (top.version != bottleneck.version || bottleneck.unfrozen == 0) continue;  // stale
-    // top.share == bottleneck.remaining / bottleneck.unfrozen: nothing changed since.
+    // top.share == bottleneck.remaining / bottleneck.unfrozen_weight: nothing changed since.
     const double share = top.share;
     ++round_;
     changed_.clear();
@@ -114,12 +119,13 @@ void MaxMinSolver::solve(std::span<const double> capacity,
       const std::uint32_t f = members_[m];
       if (frozen_[f]) continue;
       frozen_[f] = 1;
-      rates[f] = share;
+      rates[f] = weights.empty() ? share : share * weights[f];
       for (int c : flows[f]) {
         Channel& state = channels_[static_cast<std::size_t>(c)];
         // Clamp: rounding must not leave a tiny negative capacity behind.
-        state.remaining = std::max(0.0, state.remaining - share);
+        state.remaining = std::max(0.0, state.remaining - rates[f]);
         --state.unfrozen;
+        state.unfrozen_weight -= weight(f);
         ++state.version;
         if (state.round != round_) {
           state.round = round_;
@@ -131,7 +137,7 @@ void MaxMinSolver::solve(std::span<const double> capacity,
     for (int c : changed_) {
       const Channel& state = channels_[static_cast<std::size_t>(c)];
       if (state.unfrozen == 0) continue;
-      heap_.push_back(Entry{state.remaining / state.unfrozen, c, state.version});
+      heap_.push_back(Entry{state.remaining / state.unfrozen_weight, c, state.version});
       std::push_heap(heap_.begin(), heap_.end(), After{});
     }
   }
@@ -150,6 +156,16 @@ std::vector<double> max_min_rates(const std::vector<double>& capacity,
   std::vector<std::span<const int>> views(flows.begin(), flows.end());
   return max_min_rates(std::span<const double>(capacity),
                        std::span<const std::span<const int>>(views));
+}
+
+std::vector<double> max_min_rates(const std::vector<double>& capacity,
+                                  const std::vector<std::vector<int>>& flows,
+                                  const std::vector<double>& weights) {
+  std::vector<std::span<const int>> views(flows.begin(), flows.end());
+  std::vector<double> rates(flows.size());
+  MaxMinSolver solver;
+  solver.solve(capacity, views, rates, weights);
+  return rates;
 }
 
 }  // namespace topology

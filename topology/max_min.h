@@ -37,8 +37,15 @@ class MaxMinSolver {
   // [0, capacity.size()), every capacity is finite and > 0, and no flow lists
   // a channel twice. A flow that crosses no channel is unconstrained: its
   // rate is +infinity.
+  //
+  // weights (optional: empty means every flow weighs 1): weighted max-min,
+  // where a bottleneck channel's remaining capacity is split in proportion
+  // to the weights of its unfrozen flows (a flow of weight w gets w x the
+  // channel's share per unit of weight). REQUIRES: weights empty or one per
+  // flow, each finite and > 0. With all weights 1 the rates are bit for bit
+  // those of the unweighted solve.
   void solve(std::span<const double> capacity, std::span<const std::span<const int>> flows,
-             std::span<double> rates);
+             std::span<double> rates, std::span<const double> weights = {});
   // Sizes the scratch for solves of up to `flows` flows crossing, in all, up
   // to `crossings` (flow, channel) pairs of `channels` channels, so that such
   // solves allocate nothing.
@@ -48,6 +55,7 @@ class MaxMinSolver {
   struct Channel {
     double remaining = 0.0;    // capacity not yet handed out
     int unfrozen = 0;          // flows crossing it that have no rate yet
+    double unfrozen_weight = 0.0;  // their summed weights (== unfrozen when unweighted)
     std::uint32_t first = 0;   // its flows are members_[first, first + count)
     std::uint32_t count = 0;
     std::uint32_t version = 0; // bumped at each change: older heap entries are stale
@@ -71,6 +79,9 @@ class MaxMinSolver {
 };
 
 // One-off solve (a fresh solver each call), for tests and one-off use.
+std::vector<double> max_min_rates(const std::vector<double>& capacity,
+                                  const std::vector<std::vector<int>>& flows,
+                                  const std::vector<double>& weights);
 std::vector<double> max_min_rates(std::span<const double> capacity,
                                   std::span<const std::span<const int>> flows);
 std::vector<double> max_min_rates(const std::vector<double>& capacity,

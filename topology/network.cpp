@@ -46,7 +46,8 @@ Network::Network(sim::Simulator& sim, const Topology& topo)
 
 std::uint64_t Network::start_transfer(NodeId src, NodeId dst, double bytes,
                                       std::function<void()> on_delivered,
-                                      std::function<void()> on_lost) {
+                                      std::function<void()> on_lost,
+                                      std::function<void()> on_drained) {
   if (!topo_->contains(src) || !topo_->contains(dst)) {
     throw std::invalid_argument("transfer " + std::to_string(src) + " -> " + std::to_string(dst) +
                                 ": unknown node id");
@@ -72,6 +73,7 @@ std::uint64_t Network::start_transfer(NodeId src, NodeId dst, double bytes,
     flow.doomed = false;
     flow.on_delivered = std::move(on_delivered);
     flow.on_lost = std::move(on_lost);
+    flow.on_drained = std::move(on_drained);
   }
   if (!flows_[slot].daemon) sim_->hold();
   if (!reachable) {  // nothing is sent, nothing is counted as sent
@@ -83,10 +85,12 @@ std::uint64_t Network::start_transfer(NodeId src, NodeId dst, double bytes,
   total_bytes_sent_ += bytes;
 
   if (src == dst) {
+    schedule_drained(slot);
     schedule_delivery(slot, sim_->now());
     return id;
   }
   if (bytes == 0) {
+    schedule_drained(slot);
     schedule_delivery(slot, sim_->now() + route->latency);
     return id;
   }
@@ -125,6 +129,7 @@ void Network::free_slot(std::uint32_t slot) {
   flow.stage = Stage::free;
   flow.on_delivered = nullptr;
   flow.on_lost = nullptr;
+  flow.on_drained = nullptr;
   free_slots_.push_back(slot);
 }
 
@@ -142,7 +147,27 @@ void Network::sort_by_id(std::vector<std::uint32_t>& slots) const {
 
 void Network::retire(std::uint32_t slot) {
   stop_draining(slot);
+  schedule_drained(slot);
   schedule_delivery(slot, sim_->now() + flows_[slot].route->latency);
+}
+
+void Network::schedule_drained(std::uint32_t slot) {
+  if (!flows_[slot].on_drained) return;
+  sim_->schedule_at(sim_->now(), &Network::on_drained_event, this, tag(slot),
+                    sim::Priority::normal,
+                    flows_[slot].daemon ? sim::Simulator::Lane::daemon
+                                        : sim::Simulator::Lane::foreground);
+}
+
+// The tag names the slot while it propagates (the stage schedule_delivery
+// sets right after); a transfer lost since then has no callback left to run.
+void Network::on_drained_event(void* self, std::uint64_t tag) {
+  auto& network = *static_cast<Network*>(self);
+  const std::uint32_t slot = network.slot_of_tag(tag, Stage::propagating);
+  if (slot == kNone) return;
+  std::function<void()> callback = std::move(network.flows_[slot].on_drained);
+  network.flows_[slot].on_drained = nullptr;
+  if (callback) callback();
 }
 
 void Network::schedule_delivery(std::uint32_t slot, sim::Time at) {

@@ -1,8 +1,11 @@
 // topology::Network: flow-level bandwidth sharing on a sim::Simulator.
 //
-// The model (a flow-level max-min model: SimGrid's with its correction
-// factors off, except that flows share a link equally, where SimGrid's CM02
-// weights each flow's share by the inverse of its route latency):
+// The model (a flow-level max-min model in the family of SimGrid's CM02, not
+// the same: flows share a link equally unless set_sharing(rtt) weights them
+// by 1 / route latency as CM02 does; a flow drains first and then pays its
+// latency, where CM02 pays the latency before it starts to share; and no
+// flow is capped by a TCP window over its RTT, as CM02's TCP-gamma bound
+// caps it):
 //   * A transfer of `bytes` from src to dst is a flow over Routing's route.
 //     Each direction of a link is a channel with the link's full bandwidth.
 //   * The flow starts draining at once, at its max-min fair rate among all
@@ -105,9 +108,15 @@ class Network {
   // Throws std::invalid_argument for an unknown node or bytes < 0 or not
   // finite, std::runtime_error if dst is unreachable from src.
   // If the transfer is lost (see Faults above) on_lost runs instead.
+  // on_drained, if given, runs as a simulator event at the instant the last
+  // byte has left the sender (before the route latency; at once for a
+  // transfer that uses no link), so a sender can queue its next message
+  // behind this one as one connection does; it does not run for a transfer
+  // lost before then. A transfer without it schedules no such event.
   std::uint64_t start_transfer(NodeId src, NodeId dst, double bytes,
                                std::function<void()> on_delivered,
-                               std::function<void()> on_lost = {});
+                               std::function<void()> on_lost = {},
+                               std::function<void()> on_drained = {});
 
   // `co_await net.transfer(src, dst, bytes)` resumes the caller at delivery.
   // Errors of start_transfer are thrown into the awaiting coroutine.
@@ -130,6 +139,19 @@ class Network {
   TransferAwaiter transfer(NodeId src, NodeId dst, double bytes) {
     return TransferAwaiter(*this, src, dst, bytes);
   }
+
+  // How flows that share a bottleneck split it.
+  //   equal (the default): max-min fairness, every flow the same share;
+  //   rtt: weighted max-min with each flow's weight 1 / its route latency (a
+  //     route of no latency counts as 1 ns), as SimGrid's CM02 model does
+  //     (its sharing penalty is the route latency): of two flows on one
+  //     link, the one with half the latency gets twice the rate, as TCP's
+  //     throughput scales with 1 / RTT. A flow alone on its links still
+  //     gets their full bandwidth.
+  // REQUIRES: set before the first transfer.
+  enum class Sharing { equal, rtt };
+  void set_sharing(Sharing sharing) { sharing_ = sharing; }
+  Sharing sharing() const { return sharing_; }
 
   // Introspection, for tests and metrics.
   double flow_rate(std::uint64_t flow_id);  // bytes/s while draining, else 0
@@ -201,6 +223,7 @@ class Network {
     const Routing::Route* route = nullptr;  // owned by routing_ (retired routes stay alive)
     std::function<void()> on_delivered;
     std::function<void()> on_lost;
+    std::function<void()> on_drained;  // empty unless the sender asked for it
     // While draining:
     double remaining = 0.0;           // bytes not yet drained, as of tick `since`
     double rate = 0.0;                // bytes/s from the last solve
@@ -217,6 +240,9 @@ class Network {
   // Schedules one re-solve at now() unless one is already pending.
   void request_resolve();
   static void on_delivery_event(void* self, std::uint64_t tag);
+  // Schedules the flow's on_drained (if any) as an event at now().
+  void schedule_drained(std::uint32_t slot);
+  static void on_drained_event(void* self, std::uint64_t tag);
 
   std::uint32_t take_slot();
   void free_slot(std::uint32_t slot);
@@ -322,6 +348,8 @@ class Network {
   std::vector<std::uint32_t> affected_, due_, cut_;
   std::vector<std::span<const int>> routes_;
   std::vector<double> rates_;
+  std::vector<double> weights_;  // of the affected flows, with Sharing::rtt
+  Sharing sharing_ = Sharing::equal;
   std::uint64_t visit_stamp_ = 0;
   std::uint64_t next_flow_id_ = 1;
   sim::LamportClocks* lamport_ = nullptr;

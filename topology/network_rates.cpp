@@ -83,7 +83,14 @@ void Network::resolve() {
     routes_.clear();
     for (std::uint32_t slot : affected_) routes_.emplace_back(flows_[slot].route->channels);
     rates_.resize(affected_.size());
-    solver_.solve(channel_capacity_, routes_, rates_);
+    weights_.clear();
+    if (sharing_ == Sharing::rtt) {
+      for (std::uint32_t slot : affected_) {
+        const sim::Time latency = std::max<sim::Time>(flows_[slot].route->latency, 1);
+        weights_.push_back(1.0 / sim::to_seconds(latency));
+      }
+    }
+    solver_.solve(channel_capacity_, routes_, rates_, weights_);
     due_.clear();
     for (std::size_t k = 0; k < affected_.size(); ++k) {
       const std::uint32_t slot = affected_[k];
@@ -163,6 +170,7 @@ void Network::reserve_scratch() {
   cut_.reserve(flows);
   routes_.reserve(flows);
   rates_.reserve(flows);
+  weights_.reserve(flows);
   solver_.reserve(flows, crossings, channel_capacity_.size());
 }
 

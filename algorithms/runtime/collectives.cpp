@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <functional>
 #include <map>
+#include <memory>
 #include <stdexcept>
 #include <string>
 
@@ -98,9 +99,24 @@ sim::Task Communicator::send_and_wait(int from, int to, Tag tag, std::size_t off
   co_await wait_delivered(from, tag);
 }
 
+Communicator::Packet Communicator::packet_of(int from, Tag tag, std::size_t offset,
+                                             std::span<const float> data, std::size_t elements,
+                                             double bytes) const {
+  return Packet{from, tag, offset,
+                carries_data_ ? std::vector<float>(data.begin(), data.end()) : std::vector<float>(),
+                elements, bytes};
+}
+
 void Communicator::start_send(int from, int to, Tag tag, std::size_t offset,
                               std::span<const float> data, bool notify, std::size_t elements,
                               double bytes) {
+  launch(from, to, packet_of(from, tag, offset, data, elements, bytes), notify, {});
+}
+
+void Communicator::launch(int from, int to, Packet packet, bool notify,
+                          std::function<void()> on_drained) {
+  const double bytes = packet.bytes;
+  const Tag tag = packet.tag;
   std::function<void()> on_delivered;
   if (notify) {
     on_delivered = [this, from, to, tag] {
@@ -110,15 +126,42 @@ void Communicator::start_send(int from, int to, Tag tag, std::size_t offset,
       inboxes_.at(static_cast<std::size_t>(from))->send(std::move(done));
     };
   }
+  std::function<void()> on_lost;
+  if (abort_on_loss_ || on_drained) {
+    on_lost = [this, from, tag, on_drained] {
+      if (on_drained) on_drained();
+      if (abort_on_loss_) abort(from, tag.operation);
+    };
+  }
   send_message(*net_, host(from), host(to), bytes, *inboxes_.at(static_cast<std::size_t>(to)),
-               Packet{from, tag, offset,
-                      carries_data_ ? std::vector<float>(data.begin(), data.end())
-                                    : std::vector<float>(),
-                      elements, bytes},
-               "chunk",
-               abort_on_loss_ ? std::function<void()>([this, from, tag] { abort(from, tag.operation); })
-                              : std::function<void()>(),
-               std::move(on_delivered));
+               std::move(packet), "chunk", std::move(on_lost), std::move(on_delivered),
+               std::move(on_drained));
+}
+
+void Communicator::send_queued(int from, int to, Tag tag, std::size_t offset,
+                               std::span<const float> data, bool notify) {
+  Connection& connection = connections_[{from, to}];
+  connection.waiting.push_back(
+      {packet_of(from, tag, offset, data, data.size(),
+                 static_cast<double>(data.size()) * sizeof(float)),
+       notify});
+  if (!connection.busy) start_next(from, to);
+}
+
+void Communicator::start_next(int from, int to) {
+  Connection& connection = connections_[{from, to}];
+  connection.busy = false;
+  if (connection.waiting.empty()) return;
+  Queued next = std::move(connection.waiting.front());
+  connection.waiting.pop_front();
+  connection.busy = true;
+  // Runs once, whichever comes first: the drain, or a loss before it.
+  auto freed = std::make_shared<bool>(false);
+  launch(from, to, std::move(next.packet), next.notify, [this, from, to, freed] {
+    if (*freed) return;
+    *freed = true;
+    start_next(from, to);
+  });
 }
 
 void Communicator::abort(int rank, std::uint64_t operation) {
@@ -165,6 +208,8 @@ const char* collective_name(CollectiveKind kind) {
       return "binomial_tree";
     case CollectiveKind::hierarchical:
       return "hierarchical";
+    case CollectiveKind::pipelined_chain:
+      return "pipelined_chain";
   }
   return "ring";
 }
@@ -174,7 +219,15 @@ const char* halving_order_name(HalvingOrder order) {
 }
 
 const char* intra_rack_name(IntraRack intra) {
-  return intra == IntraRack::flat ? "flat" : "binomial";
+  switch (intra) {
+    case IntraRack::flat:
+      return "flat";
+    case IntraRack::ring:
+      return "ring";
+    case IntraRack::binomial:
+      break;
+  }
+  return "binomial";
 }
 
 const char* ring_protocol_name(RingProtocol protocol) {
@@ -199,6 +252,9 @@ sim::Task allreduce(Communicator& comm, int rank, std::span<float> data,
     case CollectiveKind::hierarchical:
       co_await hierarchical_allreduce(comm, rank, data, spec.segments, spec.intra_rack,
                                       spec.protocol);
+      break;
+    case CollectiveKind::pipelined_chain:
+      co_await pipelined_chain_allreduce(comm, rank, data, spec.segments);
       break;
   }
 }

@@ -49,9 +49,13 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
 #include <memory>
 #include <span>
 #include <stdexcept>
+#include <utility>
 #include <vector>
 
 #include "sim/mailbox.h"
@@ -118,6 +122,14 @@ class Communicator {
   // send_notified, then wait_delivered.
   sim::Task send_and_wait(int from, int to, Tag tag, std::size_t offset,
                           std::span<const float> data);
+  // Like send (send_notified with notify), except that the queued messages
+  // from one rank to another go over one connection: each starts draining
+  // only when the previous queued one from `from` to `to` has drained (its
+  // last byte has left, topology::Network) or was lost, as segments written
+  // one after another into one TCP stream. What a pipelined collective needs:
+  // segments sent at once would share the link and arrive together.
+  void send_queued(int from, int to, Tag tag, std::size_t offset, std::span<const float> data,
+                   bool notify = false);
   // `co_await comm.receive(rank, tag, out)`: the first message to rank with
   // that tag, from any source, in arrival order. REQUIRES out outlives the await.
   // Throws CollectiveAborted if tag.operation is aborted for rank.
@@ -137,6 +149,21 @@ class Communicator {
  private:
   void start_send(int from, int to, Tag tag, std::size_t offset, std::span<const float> data,
                   bool notify, std::size_t elements, double bytes);
+  Packet packet_of(int from, Tag tag, std::size_t offset, std::span<const float> data,
+                   std::size_t elements, double bytes) const;
+  // Puts `packet` on the network from `from` to `to`; on_drained as in
+  // topology::Network::start_transfer (run at most once, on drain or loss).
+  void launch(int from, int to, Packet packet, bool notify, std::function<void()> on_drained);
+  // The connection from -> to is free: starts its next queued message, if any.
+  void start_next(int from, int to);
+  struct Queued {
+    Packet packet;
+    bool notify = false;
+  };
+  struct Connection {
+    bool busy = false;           // a queued message is draining
+    std::deque<Queued> waiting;  // in send order
+  };
 
   // Constant after construction.
   sim::Simulator* sim_;
@@ -151,10 +178,18 @@ class Communicator {
   std::vector<std::vector<Packet>>
       early_;  // by rank: arrived before anyone asked, in arrival order
   std::vector<std::uint64_t> next_operation_;  // by rank
+  std::map<std::pair<int, int>, Connection> connections_;  // of send_queued, by (from, to)
 };
 
 // Which all-reduce to run.
-enum class CollectiveKind { ring, rabenseifner, binary_tree, binomial_tree, hierarchical };
+enum class CollectiveKind {
+  ring,
+  rabenseifner,
+  binary_tree,
+  binomial_tree,
+  hierarchical,
+  pipelined_chain
+};
 const char* collective_name(CollectiveKind kind);
 
 // Rabenseifner: the partner distances of the recursive halving. The
@@ -174,8 +209,15 @@ const char* halving_order_name(HalvingOrder order);
 //     all-reduce reduces and broadcasts within a node), log2(H) messages
 //     through the leader's link each way;
 //   flat: every member sends straight to the leader and the leader to every
-//     member: H - 1 whole vectors share the leader's link each way.
-enum class IntraRack { binomial, flat };
+//     member: H - 1 whole vectors share the leader's link each way;
+//   ring: as Horovod's hierarchical all-reduce: a ring reduce-scatter inside
+//     the rack leaves each member one chunk of S/H summed over the rack; with
+//     racks of one size H, the H members that hold chunk c (one per rack)
+//     all-reduce it in a ring across the racks, H such rings side by side;
+//     then a ring all-gather inside the rack. With racks of different sizes
+//     the chunks go to the leader, the leaders ring the whole vector, and
+//     the chunks come back before the all-gather.
+enum class IntraRack { binomial, flat, ring };
 const char* intra_rack_name(IntraRack intra);
 
 // Ring steps (ring, and the hierarchical leaders' ring): what a rank waits
@@ -190,10 +232,10 @@ const char* ring_protocol_name(RingProtocol protocol);
 
 struct CollectiveSpec {
   CollectiveKind kind = CollectiveKind::ring;
-  // ring and hierarchical (its leaders' ring): each chunk travels as this
-  // many messages, each forwarded as soon as it arrives. Under the max-min
-  // flow model the segments of one chunk share the link and arrive together,
-  // so uniform timing is unchanged; it multiplies the message count. >= 1.
+  // ring, hierarchical (its leaders' ring) and pipelined_chain: each chunk
+  // (the whole vector for the chain) travels as this many messages, sent
+  // one after another over one connection and each forwarded as soon as it
+  // has arrived (the pipeline). >= 1; 1 sends each chunk whole.
   int segments = 1;
   HalvingOrder order = HalvingOrder::nearest_first;  // rabenseifner
   IntraRack intra_rack = IntraRack::binomial;        // hierarchical
@@ -229,9 +271,21 @@ sim::Task binary_tree_allreduce(Communicator& comm, int rank, std::span<float> d
 // mask first. A rank receives from one child at a time.
 sim::Task binomial_tree_allreduce(Communicator& comm, int rank, std::span<float> data);
 
+// Pipelined chain, as Open MPI's reduce and broadcast with a chain of
+// fan-out 1 and segmentation run it (its non-overlapping all-reduce): the
+// vector in `segments` segments; rank N-1 sends each segment to N-2, which
+// adds it to its own and passes it on to N-3, ... down to rank 0; once rank
+// 0 has every segment, it sends them back up the chain 0 -> 1 -> ... -> N-1,
+// each rank forwarding a segment as soon as it has it. A rank's segments to
+// its neighbour leave one after another (Communicator::send_queued).
+sim::Task pipelined_chain_allreduce(Communicator& comm, int rank, std::span<float> data,
+                                    int segments = 1);
+
 // Each rack reduces to its leader (its lowest rank) as `intra` says; the
 // leaders run a ring all-reduce among themselves; each leader broadcasts
-// the result back to its members the same way.
+// the result back to its members the same way. IntraRack::ring: see there;
+// `segments` and `protocol` apply to the rings across the racks (the rack
+// rings send each chunk whole, with `protocol`).
 sim::Task hierarchical_allreduce(Communicator& comm, int rank, std::span<float> data,
                                  int segments = 1, IntraRack intra = IntraRack::binomial,
                                  RingProtocol protocol = RingProtocol::eager);

@@ -27,7 +27,13 @@ enum Phase : int {
   k_unfold = 4,       // rabenseifner: the extra ranks get the result back
   k_tree_reduce = 5,  // also the hierarchical rack reduce
   k_tree_broadcast = 6,
-  k_gather = 7,  // the all-gather of encoded blocks
+  k_chain_reduce = 7,  // pipelined chain: step = segment
+  k_chain_broadcast = 8,
+  k_rack_ring = 9,      // hierarchical with a ring inside each rack
+  k_shard_ring = 10,    // ... the rings across the racks
+  k_rack_gather = 11,   // ... racks of different sizes: the chunks to the leader
+  k_rack_scatter = 12,  // ... and back
+  k_gather = 13,  // the all-gather of encoded blocks
 };
 
 // Element range [begin, end) of part `index` of `parts` over n elements:
@@ -67,10 +73,22 @@ void check(const Communicator& comm, int rank, int segments);
 std::vector<int> all_ranks(const Communicator& comm);
 
 // The ring all-reduce among `members` (ranks, in ring order), run by
-// members[me].
+// members[me], its messages tagged with `phase`.
 sim::Task ring_among(Communicator& comm, const std::vector<int>& members, int me,
                      std::span<float> data, int segments, std::uint64_t operation,
-                     RingProtocol protocol);
+                     RingProtocol protocol, int phase = k_ring);
+
+// Steps [first, last) of that ring under tag phase `phase`: [0, n-1) is
+// its reduce-scatter, after which members[me] holds the sum of chunk
+// (me + 1) mod n (chunk c = part(data, n, c)); [n-1, 2(n-1)) its all-gather.
+sim::Task ring_steps(Communicator& comm, const std::vector<int>& members, int me,
+                     std::span<float> data, int segments, std::uint64_t operation,
+                     RingProtocol protocol, int phase, int first, int last);
+
+// The hierarchical all-reduce with IntraRack::ring, run by `rank`
+// (collectives_rack_ring.cpp).
+sim::Task rack_ring_allreduce(Communicator& comm, int rank, std::span<float> data, int segments,
+                              RingProtocol protocol, std::uint64_t operation);
 
 // Sums the vectors of `members` (ranks) into members[0], children added in
 // arrival order: a binary tree in heap order, or with `flat` a star around

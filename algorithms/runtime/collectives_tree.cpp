@@ -125,6 +125,10 @@ sim::Task hierarchical_allreduce(Communicator& comm, int rank, std::span<float> 
   using namespace collective_parts;
   check(comm, rank, segments);
   const std::uint64_t operation = comm.begin_operation(rank);
+  if (intra == IntraRack::ring) {
+    co_await rack_ring_allreduce(comm, rank, data, segments, protocol, operation);
+    co_return;
+  }
   const std::vector<std::vector<int>>& racks = comm.racks();
   std::vector<int> leaders;
   for (const auto& rack : racks) leaders.push_back(rack.front());

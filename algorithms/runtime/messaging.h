@@ -30,6 +30,8 @@ namespace algo {
 // If a fault loses the message (see topology::Network), on_lost runs instead.
 // on_delivered, if given, runs right after the message is pushed (a sender
 // that waits for its send to complete, as a blocking MPI send does).
+// on_drained, if given, runs when the message's last byte has left the
+// sender (topology::Network::start_transfer).
 //
 // A message that carries an update (a member `UpdateCopy update_copy`, see
 // update_census.h) moves its copy onto the network, and into the receiver's
@@ -37,7 +39,8 @@ namespace algo {
 template <class T>
 void send_message(topology::Network& net, topology::NodeId from, topology::NodeId to, double bytes,
                   sim::Mailbox<T>& inbox, T message, const char* tag = "message",
-                  std::function<void()> on_lost = {}, std::function<void()> on_delivered = {}) {
+                  std::function<void()> on_lost = {}, std::function<void()> on_delivered = {},
+                  std::function<void()> on_drained = {}) {
   constexpr bool carries_update = requires { message.update_copy.place_in_network(); };
   if constexpr (carries_update) {
     UpdateCensus* census = message.update_copy.census();
@@ -58,7 +61,7 @@ void send_message(topology::Network& net, topology::NodeId from, topology::NodeI
         inbox.send(std::move(m));
         if (then) then();
       },
-      std::move(on_lost));
+      std::move(on_lost), std::move(on_drained));
 }
 
 // `co_await receive(net, node, inbox, tag)`: inbox.receive(), and if a

@@ -48,6 +48,10 @@ TEST_CASE("the all-reduce algorithm keys load and reject bad values") {
     const std::string hierarchical = replace(kTree, "allreduce_tree", "allreduce_hierarchical");
     CHECK(error_of(replace(hierarchical, "batch_size: 4", "batch_size: 4, intra_rack: flat")) ==
           "(no error)");
+    CHECK(error_of(replace(hierarchical, "batch_size: 4", "batch_size: 4, intra_rack: ring")) ==
+          "(no error)");
+    CHECK(error_of(replace(hierarchical, "batch_size: 4", "batch_size: 4, intra_rack: rign")) ==
+          "s.yaml:8:70: algorithm.intra_rack: unknown value 'rign' (did you mean 'ring'?)");
     CHECK(error_of(replace(hierarchical, "batch_size: 4", "batch_size: 4, intra_rack: binomal")) ==
           "s.yaml:8:70: algorithm.intra_rack: unknown value 'binomal' (did you mean 'binomial'?)");
   }
@@ -59,7 +63,7 @@ TEST_CASE("the all-reduce algorithm keys load and reject bad values") {
           "s.yaml:8:60: algorithm.protocol: unknown value 'eagre' (did you mean 'eager'?)");
     CHECK(error_of(replace(kTree, "batch_size: 4", "batch_size: 4, protocol: eager")) ==
           "s.yaml:8:50: algorithm.protocol: unknown key 'protocol' (allowed keys: kind, label, "
-          "workers, batch_size, assignment, elastic, variant, order, compressor)");
+          "workers, batch_size, assignment, elastic, variant, order, segments, compressor)");
   }
   SECTION("intra_rack for a collective that has no racks") {
     CHECK(error_of(replace(kTree, "kind: allreduce_tree, batch_size: 4",
@@ -67,6 +71,41 @@ TEST_CASE("the all-reduce algorithm keys load and reject bad values") {
           "s.yaml:8:60: algorithm.intra_rack: intra_rack applies to the hierarchical collective "
           "only");
   }
+}
+
+TEST_CASE("the pipelined collectives' segments load and reject bad values") {
+  SECTION("a pipelined chain with segments") {
+    CHECK(error_of(replace(kTree, "batch_size: 4",
+                           "batch_size: 4, variant: pipelined_chain, segments: 8")) == "(no error)");
+    CHECK(error_of(replace(kTree, "kind: allreduce_tree, batch_size: 4",
+                           "kind: local_sgd, collective: pipelined_chain, segments: 8, "
+                           "batch_size: 4")) == "(no error)");
+  }
+  SECTION("a misspelt variant") {
+    CHECK(error_of(replace(kTree, "batch_size: 4", "batch_size: 4, variant: pipelined_chian")) ==
+          "s.yaml:8:59: algorithm.variant: unknown value 'pipelined_chian' (did you mean "
+          "'pipelined_chain'?)");
+  }
+  SECTION("segments for a collective that is not pipelined") {
+    CHECK(error_of(replace(kTree, "batch_size: 4", "batch_size: 4, segments: 4")) ==
+          "s.yaml:8:60: algorithm.segments: segments apply to the ring, hierarchical and "
+          "pipelined_chain collectives only, not rabenseifner");
+  }
+  SECTION("segments out of range") {
+    CHECK(error_of(replace(kTree, "batch_size: 4",
+                           "batch_size: 4, variant: pipelined_chain, segments: 0")) ==
+          "s.yaml:8:86: algorithm.segments: must be between 1 and 1024, got 0");
+  }
+}
+
+TEST_CASE("the network's sharing loads and rejects bad values") {
+  const std::string tree = "kind: tree, hosts_per_rack: 2, bandwidth: 1Gbps, latency: 10us";
+  CHECK(error_of(replace(kTree, tree, tree + ", share: rtt")) == "(no error)");
+  CHECK(error_of(replace(kTree, tree, tree + ", share: equal")) == "(no error)");
+  CHECK(error_of(replace(kTree, tree, "kind: star, bandwidth: 1Gbps, latency: 10us, share: rtt")) ==
+        "(no error)");
+  CHECK(error_of(replace(kTree, tree, tree + ", share: rrt")) ==
+        "s.yaml:5:83: topology.share: unknown value 'rrt' (did you mean 'rtt'?)");
 }
 
 TEST_CASE("a tree's uplink bandwidth loads and rejects bad values") {

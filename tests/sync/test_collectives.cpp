@@ -25,11 +25,15 @@ TEST_CASE("every all-reduce leaves the exact sum, bit-identical, on every rank")
         algo::CollectiveSpec{algo::CollectiveKind::rabenseifner, 1,
                              algo::HalvingOrder::farthest_first},
         spec_of(algo::CollectiveKind::binary_tree), spec_of(algo::CollectiveKind::binomial_tree),
+        spec_of(algo::CollectiveKind::pipelined_chain),
+        spec_of(algo::CollectiveKind::pipelined_chain, 4),
         algo::CollectiveSpec{algo::CollectiveKind::ring, 3, algo::HalvingOrder::nearest_first,
                              algo::IntraRack::binomial, algo::RingProtocol::rendezvous},
         spec_of(algo::CollectiveKind::hierarchical),
         algo::CollectiveSpec{algo::CollectiveKind::hierarchical, 1,
-                             algo::HalvingOrder::nearest_first, algo::IntraRack::flat}}) {
+                             algo::HalvingOrder::nearest_first, algo::IntraRack::flat},
+        algo::CollectiveSpec{algo::CollectiveKind::hierarchical, 1,
+                             algo::HalvingOrder::nearest_first, algo::IntraRack::ring}}) {
     SECTION(std::string(algo::collective_name(spec.kind)) + " with " +
             std::to_string(spec.segments) + " segments, " + algo::halving_order_name(spec.order) +
             ", " + algo::intra_rack_name(spec.intra_rack) + ", " +
@@ -47,12 +51,19 @@ TEST_CASE("every all-reduce leaves the exact sum, bit-identical, on every rank")
 TEST_CASE("the hierarchical all-reduce sums across the racks of a tree") {
   const int hosts_per_rack = GENERATE(1, 2, 3, 4);
   const int ranks = GENERATE(4, 7, 12);
+  const auto intra =
+      GENERATE(algo::IntraRack::binomial, algo::IntraRack::flat, algo::IntraRack::ring);
+  const auto protocol = GENERATE(algo::RingProtocol::eager, algo::RingProtocol::rendezvous);
   topology::TreeParams p;
   p.hosts_per_rack = hosts_per_rack;
   p.host_link = {kBandwidth, kLinkLatency};
   p.uplink_latency = 2 * kLinkLatency;
-  AllreduceRun run(topology::build_two_level_tree(host_names(ranks), p), ranks, 100,
-                   spec_of(algo::CollectiveKind::hierarchical, 2));
+  algo::CollectiveSpec spec = spec_of(algo::CollectiveKind::hierarchical, 2);
+  spec.intra_rack = intra;
+  spec.protocol = protocol;
+  INFO(hosts_per_rack << " per rack, " << ranks << " ranks, " << algo::intra_rack_name(intra)
+                      << ", " << algo::ring_protocol_name(protocol));
+  AllreduceRun run(topology::build_two_level_tree(host_names(ranks), p), ranks, 100, spec);
   REQUIRE(run.all_finished());
   CHECK(run.comm->racks().size() ==
         static_cast<std::size_t>((ranks + hosts_per_rack - 1) / hosts_per_rack));
@@ -64,11 +75,10 @@ TEST_CASE("the hierarchical all-reduce sums across the racks of a tree") {
 TEST_CASE("a ring all-reduce on a star takes 2(N-1) alpha + 2(N-1)/N S/B") {
   const int n = GENERATE(2, 3, 4, 8, 16);
   const std::size_t elements = GENERATE(as<std::size_t>{}, 1000, 100'000, 1'000'000);
-  const int segments = GENERATE(1, 4);
-  AllreduceRun run(star(n), n, elements, spec_of(algo::CollectiveKind::ring, segments));
+  AllreduceRun run(star(n), n, elements, spec_of(algo::CollectiveKind::ring));
   const double alpha = sim::to_seconds(2 * kLinkLatency);
   const double bytes = static_cast<double>(elements) * sizeof(float);
-  INFO(n << " ranks, " << bytes << " bytes, " << segments << " segments");
+  INFO(n << " ranks, " << bytes << " bytes");
   check_time(run, 2.0 * (n - 1) * alpha + 2.0 * (n - 1) / n * bytes / kBandwidth);
 }
 

@@ -137,6 +137,27 @@ TEST_CASE("a hierarchical all-reduce on a 4:1 tree takes its rack phases and the
   CHECK(run.largest_error() < 1e-5 * kRanks);
 }
 
+// Hierarchical with a ring inside each rack: the rack's reduce-scatter is
+// 7 ring steps of S/8 inside the rack (one flow per host link, rate B); the
+// 8 shard rings of the 4 racks run side by side, 2 x 3 steps of S/32, and
+// every ring's hop from one rack to the next crosses both racks' uplinks,
+// each carrying the 8 rings' flows (rate min(B, U/8)); then the all-gather
+// is 7 steps of S/8 again.
+TEST_CASE("a hierarchical all-reduce with intra_rack ring on a 4:1 tree takes 2 (H-1) rack "
+          "steps of S/H and 2 (R-1) shard-ring steps of S/(HR), H flows per uplink") {
+  const std::size_t elements = GENERATE(as<std::size_t>{}, 3200, 3'200'000);
+  const double bytes = static_cast<double>(elements) * sizeof(float);
+  algo::CollectiveSpec spec{algo::CollectiveKind::hierarchical};
+  spec.intra_rack = algo::IntraRack::ring;
+  AllreduceRun run(oversubscribed_tree(), kRanks, elements, spec);
+  const double rack = 2.0 * (kPerRack - 1) * step_seconds(bytes / kPerRack, 0);
+  const double across = 2.0 * (kRacks - 1) * step_seconds(bytes / kPerRack / kRacks, kPerRack);
+  INFO(bytes << " bytes");
+  check_exact(run, rack + across, 20);
+  CHECK(run.largest_error() < 1e-5 * kRanks);
+  CHECK(run.all_ranks_identical());
+}
+
 // Ring steps on 2 racks of 2 (ring 0 -> 1 -> 2 -> 3 -> 0: hops 1 -> 2 and
 // 3 -> 0 cross the uplinks, latency a_x = 2L + 2U, the others a = 2L; one
 // flow per link direction, chunks of c = S/4 at B). Eager: a rank's step t
