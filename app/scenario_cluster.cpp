@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "app/robust_plugins.h"
 #include "app/scenario_loader.h"
 #include "app/scenario_sections.h"
 #include "app/units.h"
@@ -80,7 +81,7 @@ std::vector<NodeGroup> load_cluster(const ConfigNode& cluster) {
   std::set<std::string> node_names_seen;
   for (const std::string& key : cluster.keys()) {
     const ConfigNode g = cluster.child(key);
-    g.check_keys({"count", "flops", "straggler", "link", "clock"});
+    g.check_keys({"count", "flops", "straggler", "link", "clock", "byzantine"});
     NodeGroup group;
     group.name = key;
     for (char c : key) {
@@ -109,6 +110,7 @@ std::vector<NodeGroup> load_cluster(const ConfigNode& cluster) {
       group.link = load_link(*link);
     }
     if (auto clock = g.optional_child("clock")) group.clock = load_clock(*clock);
+    if (auto attack = g.optional_child("byzantine")) group.byzantine = load_attack(*attack);
     for (const std::string& name : node_names(group)) {
       if (!node_names_seen.insert(name).second) {
         g.fail("node name '" + name + "' is produced by two groups");
