@@ -73,12 +73,16 @@ algo::AggregatorFactory parse_centered_clipping(const ConfigNode& node) {
   return [tau, iterations] { return std::make_unique<algo::CenteredClipping>(tau, iterations); };
 }
 
-algo::AttackSpec load_attack(const ConfigNode& node) {
-  static const std::vector<std::string> kinds = {"sign_flip", "scale", "gaussian", "alie",
-                                                 "label_flip"};
+std::optional<algo::AttackSpec> load_attack(const ConfigNode& node) {
+  static const std::vector<std::string> kinds = {"none",  "sign_flip", "scale",
+                                                 "gaussian", "alie", "label_flip"};
   const ConfigNode name_node = node.is_map() ? node.child("kind") : node;
   const std::string name = name_node.as_string();
   algo::AttackSpec spec;
+  if (name == "none") {
+    if (node.is_map()) node.check_keys({"kind"});
+    return std::nullopt;
+  }
   if (name == "sign_flip") {
     spec.kind = algo::AttackKind::sign_flip;
     if (node.is_map()) {

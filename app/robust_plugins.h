@@ -23,8 +23,8 @@ algo::AggregatorFactory parse_geometric_median(const ConfigNode& node);
 algo::AggregatorFactory parse_centered_clipping(const ConfigNode& node);
 
 // A group's `byzantine:` value: a kind name, or a map with `kind` and the
-// kind's keys.
-algo::AttackSpec load_attack(const ConfigNode& node);
+// kind's keys; `none` (honest, for sweeps over attacks) gives nullopt.
+std::optional<algo::AttackSpec> load_attack(const ConfigNode& node);
 
 // The aggregator a server of `participants` (node indices, in position
 // order) uses: `rule` itself when every participant is honest and the rule
