@@ -97,7 +97,9 @@ void ByzantineAggregation::aggregate(const RunContext& ctx,
   rule_->aggregate(ctx, modified_, out);
   if (!reports_ || ctx.monitor == nullptr) return;
   std::int64_t rejected = 0, byzantine_rejected = 0;
-  if (const auto* robust = dynamic_cast<const RobustRule*>(rule_.get())) {
+  // With math: none a rule has no values to judge: nothing is rejected.
+  const auto* robust = dynamic_cast<const RobustRule*>(rule_.get());
+  if (robust != nullptr && !ctx.timing_only) {
     const std::vector<char>& flags = robust->rejected();
     for (std::size_t i = 0; i < flags.size(); ++i) {
       if (!flags[i]) continue;

@@ -19,7 +19,8 @@
 // Counting (Monitor::record_contributions): every contribution from a
 // Byzantine node (label_flip included) is counted sent; a RobustRule's
 // rejected() flags are counted rejected, and those of Byzantine nodes
-// byzantine_rejected. Only the instance that reports (the FedAvg server,
+// byzantine_rejected (none with math: none, where no rule sees values).
+// Only the instance that reports (the FedAvg server,
 // shard 0 of a parameter server) records them.
 #pragma once
 
