@@ -17,6 +17,7 @@
 #include "app/algorithm_registry.h"
 #include "app/plugin_registry.h"
 #include "app/schema.h"
+#include "app/robust_plugins.h"
 #include "app/spelling.h"
 
 namespace app {
@@ -28,6 +29,7 @@ AlgorithmChoice parse_fedavg(const ConfigNode& node, const std::vector<NodeGroup
   config.aggregator = load_aggregator(node);
   config.compressor = load_compressor(node);
   config.clients = group_nodes(node, "clients", "client", groups);
+  config.aggregator = with_byzantine(config.aggregator, config.clients, groups, true);
   if (servers.size() != 1) {
     node.fail("fedavg has one server, but the server group has " + std::to_string(servers.size()) +
               " nodes");

@@ -10,6 +10,7 @@
 #include "app/algorithm_registry.h"
 #include "app/plugin_registry.h"
 #include "app/schema.h"
+#include "app/robust_plugins.h"
 
 namespace app {
 
@@ -52,7 +53,7 @@ algo::PsConfig ps_config(const ConfigNode& node, const std::vector<NodeGroup>& g
     config.rpc_timeout = t->as_duration();
     t->require(config.rpc_timeout > 0, "rpc_timeout must be greater than zero (omit it for none)");
   }
-  config.aggregator = load_aggregator(node);
+  config.aggregator = with_byzantine(load_aggregator(node), config.workers, groups, false);
   config.compressor = load_compressor(node);
   return config;
 }

@@ -5,6 +5,7 @@
 #include "algorithms/runtime/mean_aggregator.h"
 #include "app/schema.h"
 #include "app/compressor_plugins.h"
+#include "app/robust_plugins.h"
 
 namespace app {
 
@@ -52,6 +53,12 @@ const std::vector<PluginEntry<algo::AggregatorFactory>>& aggregator_registry() {
       {"weighted_mean", &plain<algo::Aggregator, algo::WeightedMean>,
        &make<algo::Aggregator, algo::WeightedMean>},
       {"mean", &plain<algo::Aggregator, algo::MeanAggregator>},
+      {"median", &parse_median},
+      {"trimmed_mean", &parse_trimmed_mean},
+      {"krum", &parse_krum},
+      {"multi_krum", &parse_multi_krum},
+      {"geometric_median", &parse_geometric_median},
+      {"centered_clipping", &parse_centered_clipping},
   };
   return entries;
 }

@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "app/robust_plugins.h"
 #include "app/scenario_loader.h"
 #include "app/scenario_sections.h"
 #include "app/schema.h"
@@ -110,6 +111,7 @@ std::vector<NodeGroup> load_cluster(const ConfigNode& cluster) {
       group.link = load_link(*link);
     }
     if (auto clock = g.optional_child("clock")) group.clock = load_clock(*clock);
+    if (auto attack = g.optional_child("byzantine")) group.byzantine = load_attack(*attack);
     for (const std::string& name : node_names(group)) {
       if (!node_names_seen.insert(name).second) {
         g.fail("node name '" + name + "' is produced by two groups");

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "app/algorithm_registry.h"
+#include "app/robust_plugins.h"
 #include "app/expectation_loader.h"
 #include "app/fault_loader.h"
 #include "app/scenario_sections.h"
@@ -166,6 +167,7 @@ Scenario load(const ConfigNode& root) {
   section::check_data_files(root.child("data"), s);
   section::check_samples_per_participant(root.child("data"), s);
   section::check_elastic_timeouts(s);
+  check_byzantine_algorithms(root.child("cluster"), s);
   // Last: fault targets are resolved on the checked topology.
   if (root.has("faults")) s.faults = load_faults(root.child("faults"), s);
   if (root.has("expect")) {

@@ -46,6 +46,7 @@ std::vector<Section> top_and_cluster() {
         {"straggler", "distribution", "factor", "1", "always > 0: a number, uniform(a, b) with a > 0, lognormal(mu, sigma)", "per-step slowdown factor, drawn per step from the node's own stream"},
         {"link", "map", "", "the topology's", "star and tree only", "this group's host links `{bandwidth, latency}`, overriding the topology's"},
         {"clock", "map", "", "a perfect clock", "", "each node's clock `{drift_ppm, offset, drift_walk_ppm}` (docs/clocks.md)"},
+        {"byzantine", "name or map", "", "none (honest)", "none, sign_flip, scale, gaussian, alie, label_flip (`NAME` or `{kind: NAME, ...}`)", "what the group's workers or clients send instead of their honest part (docs/robustness-and-privacy.md)"},
       }},
       {"cluster.link", "cluster.<group>.link", "", {
         {"bandwidth", "bandwidth", "bits/s or bytes/s", "required", ">= 1kbps", "each host link's bandwidth, each direction"},

@@ -39,6 +39,10 @@ const std::map<std::string, MetricUnit>& summary_metrics() {
       {"clock_skew_mean_s", MetricUnit::duration},
       {"sync_messages", MetricUnit::number},
       {"sync_bytes", MetricUnit::bytes},
+      // Byzantine nodes or a robust aggregator (docs/robustness-and-privacy.md).
+      {"byzantine_sent", MetricUnit::number},
+      {"rejected", MetricUnit::number},
+      {"byzantine_rejected", MetricUnit::number},
       // Update accounting, with faults. dropped_<reason>: the older spelling
       // of updates_dropped_<reason>, read from that column.
       {"crashes", MetricUnit::number},

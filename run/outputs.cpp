@@ -42,6 +42,15 @@ std::string seconds(sim::Time t) {
   return negative ? "-" + text : text;
 }
 
+// Whether any run counted its aggregations' contributions (Byzantine nodes
+// or a robust rule): only then do the contribution columns appear.
+bool contributions_counted(const ScenarioResult& result) {
+  for (const RunResult& r : result.runs) {
+    if (r.totals.contributions_counted) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 std::string format_seconds(sim::Time t) { return seconds(t); }
@@ -61,9 +70,10 @@ std::string metrics_csv(const ScenarioResult& result) {
   for (const RunResult& r : result.runs) {
     for (const algo::MetricsRow& row : r.rows) consensus = consensus || row.consensus_distance;
   }
+  const bool counted = contributions_counted(result);
   out << "algorithm,sim_time_s,step,samples,epochs,train_loss,test_loss,test_accuracy,"
          "throughput_samples_per_s,bytes_sent,staleness_mean,staleness_max,updates_dropped"
-      << (consensus ? ",consensus_distance\n" : "\n");
+      << (consensus ? ",consensus_distance" : "") << (counted ? ",byzantine_sent,rejected\n" : "\n");
   for (const RunResult& r : result.runs) {
     for (const algo::MetricsRow& row : r.rows) {
       out << r.label << ',' << seconds(row.time) << ',' << row.step << ',' << row.samples << ','
@@ -74,6 +84,11 @@ std::string metrics_csv(const ScenarioResult& result) {
           << optional_cell(row.staleness_mean) << ',' << optional_cell(row.staleness_max) << ','
           << row.updates_dropped;
       if (consensus) out << ',' << optional_cell(row.consensus_distance);
+      if (counted && r.totals.contributions_counted) {
+        out << ',' << row.byzantine_sent << ',' << row.rejected;
+      } else if (counted) {
+        out << ",,";
+      }
       out << '\n';
     }
   }
@@ -117,6 +132,8 @@ SummaryTable summary_table(const ScenarioResult& result) {
                  "rpc_retries"});
   }
   if (s.timing_only) add_columns({"math"});
+  const bool counted = contributions_counted(result);
+  if (counted) add_columns({"byzantine_sent", "rejected", "byzantine_rejected"});
   const double target = s.stop.target_accuracy;
   for (const RunResult& r : result.runs) {
     const algo::RunTotals& t = r.totals;
@@ -159,6 +176,12 @@ SummaryTable summary_table(const ScenarioResult& result) {
                  std::to_string(t.rpc_retries)});
     }
     if (s.timing_only) add_cells({"none"});
+    if (counted && t.contributions_counted) {
+      add_cells({std::to_string(t.byzantine_sent), std::to_string(t.rejected),
+                 std::to_string(t.byzantine_rejected)});
+    } else if (counted) {
+      add_cells({"", "", ""});
+    }
     table.rows.push_back(std::move(row));
   }
   return table;

@@ -16,6 +16,7 @@
 #include "algorithms/ml/optimizer.h"
 #include "algorithms/ml/partition.h"
 #include "algorithms/ml/synthetic.h"
+#include "algorithms/robust/attack.h"
 #include "algorithms/runtime/algorithm.h"
 #include "algorithms/runtime/monitor.h"
 #include "algorithms/services/fault_injector.h"
@@ -63,6 +64,9 @@ struct NodeGroup {
   // topology's default (star and tree host links only).
   std::optional<topology::LinkParams> link;
   std::optional<ClockSpec> clock;  // none: perfect clocks
+  // `byzantine:` what the group's nodes do instead of their honest part, as
+  // workers or clients (none: honest).
+  std::optional<algo::AttackSpec> byzantine;
 };
 
 struct ExplicitLink {

@@ -111,6 +111,7 @@ std::vector<algo::Node> build_nodes(const Scenario& s, const topology::Topology&
   for (const NodeGroup& g : s.groups) {
     for (const std::string& name : node_names(g)) {
       nodes.push_back(algo::Node{name, *topo.find(name), g.flop_rate, g.straggler});
+      nodes.back().flips_labels = g.byzantine && g.byzantine->kind == algo::AttackKind::label_flip;
     }
   }
   return nodes;

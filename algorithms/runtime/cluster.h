@@ -17,6 +17,9 @@ struct Node {
   // Straggler episodes (faults): the node's current extra slowdown factor,
   // owned by the fault injector; null: none. Read when a computation starts.
   const double* episode_slowdown = nullptr;
+  // A Byzantine node whose attack is label flipping (algorithms/robust/
+  // attack.h): it trains on the label K - 1 - y for every label y.
+  bool flips_labels = false;
 };
 
 }  // namespace algo

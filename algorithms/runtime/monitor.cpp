@@ -125,6 +125,8 @@ void Monitor::evaluate(std::int64_t version) {
   }
   row.updates_dropped = dropped_;
   row.consensus_distance = window_consensus_;
+  row.byzantine_sent = window_byzantine_;
+  row.rejected = window_rejected_;
   rows_.push_back(row);
 
   window_loss_sum_ = 0.0;
@@ -133,6 +135,8 @@ void Monitor::evaluate(std::int64_t version) {
   window_staleness_count_ = 0;
   window_staleness_max_ = 0;
   window_consensus_.reset();
+  window_byzantine_ = 0;
+  window_rejected_ = 0;
   if (schedule_.every > 0) next_time_eval_index_ = sim_->now() / schedule_.every + 1;
   if (!timing_only_ && stop_.target_accuracy > 0 && !totals_.time_to_target &&
       eval.accuracy >= stop_.target_accuracy) {

@@ -51,6 +51,11 @@ struct MetricsRow {
   std::optional<std::int64_t> staleness_max;
   std::int64_t updates_dropped = 0;  // since the start
   std::optional<double> consensus_distance;  // decentralised algorithms: the latest since the previous row
+  // Byzantine runs and robust rules (RunTotals::contributions_counted):
+  // contributions from attackers aggregated, and contributions the rule
+  // rejected or down-weighted, since the previous row.
+  std::int64_t byzantine_sent = 0;
+  std::int64_t rejected = 0;
 };
 
 struct RunTotals {
@@ -83,6 +88,13 @@ struct RunTotals {
   std::optional<double> staleness_mean;
   std::optional<std::int64_t> staleness_p50, staleness_p99, staleness_max;
   std::uint64_t events_processed = 0;
+  // Set once a server's aggregation counted its contributions
+  // (record_contributions): attackers' contributions aggregated, those the
+  // rule rejected or down-weighted, and the attackers' among them.
+  bool contributions_counted = false;
+  std::int64_t byzantine_sent = 0;
+  std::int64_t rejected = 0;
+  std::int64_t byzantine_rejected = 0;
 };
 
 class Monitor {
@@ -117,6 +129,19 @@ class Monitor {
   // Decentralised algorithms: mean L2 distance of the replicas to their
   // average; the latest value is reported in the next metrics row.
   void record_consensus_distance(double distance) { window_consensus_ = distance; }
+  // One aggregation by a server that counts contributions
+  // (algorithms/robust/byzantine_aggregation.h): `byzantine` of them came
+  // from attackers, the rule rejected or down-weighted `rejected`, of which
+  // `byzantine_rejected` from attackers.
+  void record_contributions(std::int64_t byzantine, std::int64_t rejected,
+                            std::int64_t byzantine_rejected) {
+    totals_.contributions_counted = true;
+    totals_.byzantine_sent += byzantine;
+    totals_.rejected += rejected;
+    totals_.byzantine_rejected += byzantine_rejected;
+    window_byzantine_ += byzantine;
+    window_rejected_ += rejected;
+  }
 
   // The global model is now `version`, after `samples` more training samples
   // were applied. Evaluates if due; if a stop condition holds, records the
@@ -197,6 +222,7 @@ class Monitor {
   std::int64_t window_staleness_count_ = 0;
   std::int64_t window_staleness_max_ = 0;
   std::optional<double> window_consensus_;
+  std::int64_t window_byzantine_ = 0, window_rejected_ = 0;
   std::int64_t applied_ = 0;
   std::int64_t dropped_ = 0;
   std::int64_t produced_ = 0;

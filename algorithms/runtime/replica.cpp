@@ -32,6 +32,10 @@ void Replica::StepAwaiter::await_suspend(std::coroutine_handle<> h) {
       Replica& r = *replica_;
       if (plan_.before) plan_.before();
       ml::gather_batch(*ctx_->train, batch_, r.x_, r.y_);
+      if (r.node.flips_labels) {
+        const std::int32_t last = ctx_->model.widths.back() - 1;
+        for (std::int32_t& y : r.y_) y = last - y;
+      }
       loss_ = r.objective->loss_and_gradient(*r.model, r.x_, r.y_, r.gradient);
       if (plan_.after) plan_.after();
     });
