@@ -17,6 +17,7 @@ const std::vector<AlgorithmEntry>& algorithm_registry() {
       {"allreduce_hierarchical", &parse_allreduce_hierarchical},
       {"local_sgd", &parse_local_sgd},
       {"fedavg", &parse_fedavg},
+      {"fedprox", &parse_fedprox},
   };
   return entries;
 }

@@ -59,5 +59,6 @@ AlgorithmChoice parse_ps_async(const ConfigNode& node, const std::vector<NodeGro
 AlgorithmChoice parse_ps_ssp(const ConfigNode& node, const std::vector<NodeGroup>& groups);
 AlgorithmChoice parse_gossip(const ConfigNode& node, const std::vector<NodeGroup>& groups);
 AlgorithmChoice parse_fedavg(const ConfigNode& node, const std::vector<NodeGroup>& groups);
+AlgorithmChoice parse_fedprox(const ConfigNode& node, const std::vector<NodeGroup>& groups);
 
 }  // namespace app

@@ -36,6 +36,7 @@ struct FedAvg::ClientRound {
   // client trains, in the upload while it travels, here again at the server.
   UpdateCopy update_copy;
   UpdateCopy::Fate fate;  // settles it wherever it is
+  std::unique_ptr<LocalObjective> objective;  // null: the plain loss; outlives the replica
   // Built from the global model when it arrives; freed once the update is
   // encoded.
   std::optional<Replica> replica;
@@ -94,6 +95,7 @@ void FedAvg::launch(RunContext& ctx) {
   sampling_ = std::make_unique<sim::RandomStream>(ctx.seed, server.name, "fedavg-sampling");
   availability_ = std::make_unique<sim::RandomStream>(ctx.seed, server.name, "fedavg-availability");
   aggregator_ = config_.aggregator();
+  if (config_.server_optimizer) server_optimizer_ = config_.server_optimizer();
 
   Assignment assignment = assign_work(ctx, config_.clients, config_.batch_size, config_.assignment);
   shards_ = std::move(assignment.shards);
@@ -284,13 +286,22 @@ sim::Task FedAvg::aggregate(Clients& arrived, std::int64_t& samples) {
     contributions.push_back({state->client, &state->update, state->weight});
     samples += state->samples;
   }
-  aggregator_->aggregate(ctx, contributions, params_);
+  double optimizer_flops = 0.0;
+  if (server_optimizer_) {  // aggregate, then step on the pseudo-gradient
+    aggregate_.resize(params_.size());
+    aggregator_->aggregate(ctx, contributions, aggregate_);
+    server_optimizer_->step(ctx, aggregate_, params_);
+    optimizer_flops = server_optimizer_->flops(params_.size());
+  } else {
+    aggregator_->aggregate(ctx, contributions, params_);
+  }
   const auto accepted = static_cast<int>(arrived.size());
   // The updates stay outstanding until applied, after the server's compute.
   std::vector<UpdateCopy> applying;
   for (const auto& state : arrived) applying.push_back(std::move(state->update_copy));
   arrived.clear();  // frees the accepted clients' state
-  co_await server_compute_->run(*ctx.net, aggregate_flops(params_.size(), accepted));
+  co_await server_compute_->run(*ctx.net,
+                                aggregate_flops(params_.size(), accepted) + optimizer_flops);
   for (int k = 0; k < accepted; ++k) ctx.monitor->record_applied(0);
   for (const UpdateCopy& copy : applying) copy.settle();
 }
@@ -320,6 +331,10 @@ sim::Task FedAvg::client_round(std::shared_ptr<ClientRound> state) {
       co_await algo::receive(*ctx.net, node.host, state->inbox, "global_model");
   if (dead()) co_return;
   Replica& replica = state->replica.emplace(ctx, node, shards_[c], batch_sizes_[c], *global);
+  if (config_.local_objective) {
+    state->objective = config_.local_objective(*global);
+    replica.objective = state->objective.get();
+  }
   global.reset();
   replica.sampler = ml::BatchSampler(shards_[c], state->order_seed);  // a new order every round
   replica.shared_compute = &compute_[c];  // its straggler draws go on across rounds

@@ -40,7 +40,14 @@
 //      client models (by default WeightedMean: weighted by their shard sizes
 //      n_k, summed in client order through the one averaging kernel, so the
 //      result does not depend on arrival order), costing aggregate_flops of
-//      server time; with no accepted update the model stays as it was.
+//      server time; with no accepted update the model stays as it was. With
+//      a server optimizer (server_optimizer.h: FedAvgM, FedAdam, FedYogi,
+//      FedAdagrad) the aggregate is not the new model: the optimizer steps
+//      from the round's model on the pseudo-gradient (model - aggregate),
+//      its FLOPs added to the server's time.
+// FedProx is this round with a LocalObjective (config.local_objective): each
+// client minimises its loss plus a proximal term anchored at the global
+// model it received (proximal_objective.h).
 // Faults: a sampled client whose host is down, or that the server cannot
 // reach (a partition, a dead link), is a dropout (dropped: `crashed` or
 // `unreachable`; no availability draw is skipped, so the other clients see
@@ -78,6 +85,8 @@
 #include "algorithms/runtime/assignment.h"
 #include "algorithms/runtime/compressor.h"
 #include "algorithms/runtime/compute_model.h"
+#include "algorithms/runtime/local_objective.h"
+#include "algorithms/runtime/server_optimizer.h"
 #include "sim/mailbox.h"
 #include "sim/random.h"
 
@@ -98,6 +107,11 @@ struct FedAvgConfig {
   AggregatorFactory aggregator = [] { return std::make_unique<WeightedMean>(); };
   // How a client encodes its upload (one instance per client, kept across rounds).
   CompressorFactory compressor = [] { return std::make_unique<IdentityCompressor>(); };
+  // What a client minimises in a round, made from the global model it got
+  // (FedProx's proximal term); null: the model's plain loss.
+  LocalObjectiveFactory local_objective;
+  // The server's step after aggregating (FedAvgM, FedAdam...); null: none.
+  ServerOptimizerFactory server_optimizer;
 };
 
 // Counts over the whole run, in clients (one client = one potential update).
@@ -199,6 +213,8 @@ class FedAvg final : public Algorithm {
   std::unique_ptr<sim::RandomStream> sampling_;      // which clients a round picks
   std::unique_ptr<sim::RandomStream> availability_;  // which of them are online
   std::unique_ptr<Aggregator> aggregator_;
+  std::unique_ptr<ServerOptimizer> server_optimizer_;  // null: the aggregate is the model
+  ml::Vector aggregate_;  // the aggregate a server optimizer steps towards
 
   // Kept for every client, in client order.
   std::vector<ml::Shard> shards_;

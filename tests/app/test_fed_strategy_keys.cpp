@@ -1,0 +1,72 @@
+// The federated strategies' keys from YAML: fedprox's mu and the
+// server_optimizer plug-in load, and each mistake is reported at its key.
+#include <catch2/catch.hpp>
+#include <string>
+
+#include "app/scenario_loader.h"
+#include "scenario_text.h"
+
+namespace {
+
+const std::string kFed = R"yaml(name: f
+seed: 3
+cluster:
+  server: {count: 1, flops: 10GFLOPS}
+  client: {count: 6, flops: 5GFLOPS}
+topology: {kind: star, bandwidth: 1Gbps, latency: 10us}
+data: {dataset: synthetic, samples: 300, features: 4, classes: 3}
+model: {layers: [4, 8, 3]}
+algorithm: {kind: fedprox, mu: 0.1, clients_per_round: 3, server_optimizer: {kind: fedadam, lr: 0.1}}
+stop: {steps: 4}
+)yaml";
+
+}  // namespace
+
+using scenario_text::error_of;
+using scenario_text::replace;
+
+TEST_CASE("fedprox and the server optimizers load from YAML") {
+  const app::Scenario s = app::load_scenario_string(kFed, "s.yaml");
+  REQUIRE(s.algorithms.size() == 1);
+  CHECK(s.algorithms[0].kind == "fedprox");
+  const char* names[] = {"none", "sgd", "fedavgm", "fedadam", "fedyogi", "fedadagrad"};
+  for (const char* name : names) {
+    CAPTURE(name);
+    CHECK_NOTHROW(app::load_scenario_string(
+        replace(kFed, "{kind: fedadam, lr: 0.1}", name), "s.yaml"));
+  }
+  CHECK_NOTHROW(app::load_scenario_string(replace(kFed, "kind: fedprox, mu: 0.1", "kind: fedavg"),
+                                          "s.yaml"));
+}
+
+TEST_CASE("fedprox and server optimizer mistakes are reported at their key") {
+  SECTION("a negative mu") {
+    CHECK_THAT(error_of(replace(kFed, "mu: 0.1", "mu: -1")),
+               Catch::Contains("s.yaml:9:") && Catch::Contains("algorithm.mu"));
+  }
+  SECTION("mu belongs to fedprox, not fedavg") {
+    CHECK_THAT(error_of(replace(kFed, "kind: fedprox", "kind: fedavg")),
+               Catch::Contains("algorithm.mu") && Catch::Contains("unknown key"));
+  }
+  SECTION("an unknown server optimizer suggests the closest") {
+    CHECK_THAT(error_of(replace(kFed, "kind: fedadam", "kind: fedadm")),
+               Catch::Contains("algorithm.server_optimizer.kind") &&
+                   Catch::Contains("did you mean 'fedadam'"));
+  }
+  SECTION("a key the kind does not have") {
+    CHECK_THAT(error_of(replace(kFed, "lr: 0.1", "momentum: 0.9")),
+               Catch::Contains("algorithm.server_optimizer.momentum"));
+    CHECK_THAT(error_of(replace(kFed, "{kind: fedadam, lr: 0.1}", "{kind: fedadagrad, beta2: 0.9}")),
+               Catch::Contains("algorithm.server_optimizer.beta2"));
+  }
+  SECTION("out-of-range values") {
+    CHECK_THAT(error_of(replace(kFed, "lr: 0.1", "lr: 0")),
+               Catch::Contains("algorithm.server_optimizer.lr"));
+    CHECK_THAT(error_of(replace(kFed, "{kind: fedadam, lr: 0.1}", "{kind: fedavgm, momentum: 1}")),
+               Catch::Contains("algorithm.server_optimizer.momentum"));
+    CHECK_THAT(error_of(replace(kFed, "lr: 0.1", "beta2: 1.5")),
+               Catch::Contains("algorithm.server_optimizer.beta2"));
+    CHECK_THAT(error_of(replace(kFed, "lr: 0.1", "tau: 0")),
+               Catch::Contains("algorithm.server_optimizer.tau"));
+  }
+}
