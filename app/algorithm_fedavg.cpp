@@ -17,6 +17,8 @@
 //
 // kind: fedprox takes the same keys and
 //   mu                 the proximal term's weight, >= 0          (default 0.01)
+// kind: scaffold takes the same keys as fedavg (its global step size is
+// server_optimizer: {kind: sgd, lr: ...}).
 #include <algorithm>
 
 #include "algorithms/runtime/proximal_objective.h"
@@ -94,6 +96,12 @@ AlgorithmChoice parse_fedprox(const ConfigNode& node, const std::vector<NodeGrou
   double mu = 0.01;
   if (auto m = node.optional_child("mu")) mu = m->as_double_in(0.0, 1e6);
   config.local_objective = algo::proximal_objective(static_cast<float>(mu));
+  return fedavg_choice(config);
+}
+
+AlgorithmChoice parse_scaffold(const ConfigNode& node, const std::vector<NodeGroup>& groups) {
+  algo::FedAvgConfig config = fedavg_config(node, groups, {});
+  config.control_variates = true;
   return fedavg_choice(config);
 }
 

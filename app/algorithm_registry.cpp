@@ -18,6 +18,7 @@ const std::vector<AlgorithmEntry>& algorithm_registry() {
       {"local_sgd", &parse_local_sgd},
       {"fedavg", &parse_fedavg},
       {"fedprox", &parse_fedprox},
+      {"scaffold", &parse_scaffold},
   };
   return entries;
 }

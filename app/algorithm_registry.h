@@ -60,5 +60,6 @@ AlgorithmChoice parse_ps_ssp(const ConfigNode& node, const std::vector<NodeGroup
 AlgorithmChoice parse_gossip(const ConfigNode& node, const std::vector<NodeGroup>& groups);
 AlgorithmChoice parse_fedavg(const ConfigNode& node, const std::vector<NodeGroup>& groups);
 AlgorithmChoice parse_fedprox(const ConfigNode& node, const std::vector<NodeGroup>& groups);
+AlgorithmChoice parse_scaffold(const ConfigNode& node, const std::vector<NodeGroup>& groups);
 
 }  // namespace app

@@ -37,6 +37,9 @@ TEST_CASE("fedprox and the server optimizers load from YAML") {
   }
   CHECK_NOTHROW(app::load_scenario_string(replace(kFed, "kind: fedprox, mu: 0.1", "kind: fedavg"),
                                           "s.yaml"));
+  const app::Scenario scaffold = app::load_scenario_string(
+      replace(kFed, "kind: fedprox, mu: 0.1", "kind: scaffold"), "s.yaml");
+  CHECK(scaffold.algorithms[0].kind == "scaffold");
 }
 
 TEST_CASE("fedprox and server optimizer mistakes are reported at their key") {
@@ -44,8 +47,10 @@ TEST_CASE("fedprox and server optimizer mistakes are reported at their key") {
     CHECK_THAT(error_of(replace(kFed, "mu: 0.1", "mu: -1")),
                Catch::Contains("s.yaml:9:") && Catch::Contains("algorithm.mu"));
   }
-  SECTION("mu belongs to fedprox, not fedavg") {
+  SECTION("mu belongs to fedprox, not fedavg or scaffold") {
     CHECK_THAT(error_of(replace(kFed, "kind: fedprox", "kind: fedavg")),
+               Catch::Contains("algorithm.mu") && Catch::Contains("unknown key"));
+    CHECK_THAT(error_of(replace(kFed, "kind: fedprox", "kind: scaffold")),
                Catch::Contains("algorithm.mu") && Catch::Contains("unknown key"));
   }
   SECTION("an unknown server optimizer suggests the closest") {
