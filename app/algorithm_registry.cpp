@@ -19,6 +19,8 @@ const std::vector<AlgorithmEntry>& algorithm_registry() {
       {"fedavg", &parse_fedavg},
       {"fedprox", &parse_fedprox},
       {"scaffold", &parse_scaffold},
+      {"fedbuff", &parse_fedbuff},
+      {"fedasync", &parse_fedasync},
   };
   return entries;
 }

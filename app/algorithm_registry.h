@@ -61,5 +61,7 @@ AlgorithmChoice parse_gossip(const ConfigNode& node, const std::vector<NodeGroup
 AlgorithmChoice parse_fedavg(const ConfigNode& node, const std::vector<NodeGroup>& groups);
 AlgorithmChoice parse_fedprox(const ConfigNode& node, const std::vector<NodeGroup>& groups);
 AlgorithmChoice parse_scaffold(const ConfigNode& node, const std::vector<NodeGroup>& groups);
+AlgorithmChoice parse_fedbuff(const ConfigNode& node, const std::vector<NodeGroup>& groups);
+AlgorithmChoice parse_fedasync(const ConfigNode& node, const std::vector<NodeGroup>& groups);
 
 }  // namespace app
