@@ -75,3 +75,39 @@ TEST_CASE("fedprox and server optimizer mistakes are reported at their key") {
                Catch::Contains("algorithm.server_optimizer.tau"));
   }
 }
+
+TEST_CASE("fedbuff and fedasync keys load and their mistakes are reported at the key") {
+  const std::string buff =
+      replace(kFed, "{kind: fedprox, mu: 0.1, clients_per_round: 3, server_optimizer: {kind: fedadam, lr: 0.1}}",
+              "{kind: fedbuff, concurrency: 4, buffer_size: 2, server_lr: 0.5, staleness_exponent: 1}");
+  const app::Scenario s = app::load_scenario_string(buff, "s.yaml");
+  CHECK(s.algorithms[0].kind == "fedbuff");
+  CHECK(s.algorithms[0].live_replicas == 4);
+  CHECK_NOTHROW(app::load_scenario_string(
+      replace(replace(buff, "kind: fedbuff", "kind: fedasync"), "buffer_size: 2, server_lr: 0.5",
+              "mixing: 0.9"),
+      "s.yaml"));
+  SECTION("the buffer cannot exceed the concurrency") {
+    CHECK_THAT(error_of(replace(buff, "buffer_size: 2", "buffer_size: 5")),
+               Catch::Contains("algorithm.buffer_size") && Catch::Contains("between 1 and 4"));
+  }
+  SECTION("concurrency within the clients") {
+    CHECK_THAT(error_of(replace(buff, "concurrency: 4", "concurrency: 7")),
+               Catch::Contains("algorithm.concurrency"));
+  }
+  SECTION("each kind has its own keys") {
+    CHECK_THAT(error_of(replace(buff, "kind: fedbuff", "kind: fedasync")),
+               Catch::Contains("algorithm.buffer_size") && Catch::Contains("unknown key"));
+    CHECK_THAT(error_of(replace(buff, "server_lr: 0.5", "mixing: 0.5")),
+               Catch::Contains("algorithm.mixing") && Catch::Contains("unknown key"));
+  }
+  SECTION("out-of-range values") {
+    CHECK_THAT(error_of(replace(buff, "server_lr: 0.5", "server_lr: 0")),
+               Catch::Contains("algorithm.server_lr"));
+    CHECK_THAT(error_of(replace(buff, "staleness_exponent: 1", "staleness_exponent: -1")),
+               Catch::Contains("algorithm.staleness_exponent"));
+    const std::string async = replace(replace(buff, "kind: fedbuff", "kind: fedasync"),
+                                      "buffer_size: 2, server_lr: 0.5", "mixing: 0");
+    CHECK_THAT(error_of(async), Catch::Contains("algorithm.mixing"));
+  }
+}
