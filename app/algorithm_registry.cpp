@@ -21,6 +21,7 @@ const std::vector<AlgorithmEntry>& algorithm_registry() {
       {"scaffold", &parse_scaffold},
       {"fedbuff", &parse_fedbuff},
       {"fedasync", &parse_fedasync},
+      {"hierfl", &parse_hierfl},
   };
   return entries;
 }

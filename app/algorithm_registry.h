@@ -63,5 +63,6 @@ AlgorithmChoice parse_fedprox(const ConfigNode& node, const std::vector<NodeGrou
 AlgorithmChoice parse_scaffold(const ConfigNode& node, const std::vector<NodeGroup>& groups);
 AlgorithmChoice parse_fedbuff(const ConfigNode& node, const std::vector<NodeGroup>& groups);
 AlgorithmChoice parse_fedasync(const ConfigNode& node, const std::vector<NodeGroup>& groups);
+AlgorithmChoice parse_hierfl(const ConfigNode& node, const std::vector<NodeGroup>& groups);
 
 }  // namespace app

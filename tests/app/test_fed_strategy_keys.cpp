@@ -111,3 +111,39 @@ TEST_CASE("fedbuff and fedasync keys load and their mistakes are reported at the
     CHECK_THAT(error_of(async), Catch::Contains("algorithm.mixing"));
   }
 }
+
+TEST_CASE("hierfl keys load and their mistakes are reported at the key") {
+  const std::string tiers = R"yaml(name: h
+seed: 3
+cluster:
+  server: {count: 1, flops: 10GFLOPS}
+  edge: {count: 2, flops: 10GFLOPS}
+  client: {count: 6, flops: 5GFLOPS}
+topology: {kind: star, bandwidth: 1Gbps, latency: 10us}
+data: {dataset: synthetic, samples: 300, features: 4, classes: 3}
+model: {layers: [4, 8, 3]}
+algorithm: {kind: hierfl, local_epochs: 2, edge_rounds: 3}
+stop: {steps: 4}
+)yaml";
+  const app::Scenario s = app::load_scenario_string(tiers, "s.yaml");
+  CHECK(s.algorithms[0].kind == "hierfl");
+  CHECK(s.algorithms[0].participants == 6);
+  SECTION("periods are at least 1") {
+    CHECK_THAT(error_of(replace(tiers, "edge_rounds: 3", "edge_rounds: 0")),
+               Catch::Contains("s.yaml:10:") && Catch::Contains("algorithm.edge_rounds"));
+  }
+  SECTION("an unknown key suggests the closest") {
+    CHECK_THAT(error_of(replace(tiers, "edge_rounds: 3", "edge_round: 3")),
+               Catch::Contains("algorithm.edge_round") && Catch::Contains("edge_rounds"));
+  }
+  SECTION("the tiers must differ and edges cannot outnumber clients") {
+    CHECK_THAT(error_of(replace(tiers, "kind: hierfl,", "kind: hierfl, edges: client,")),
+               Catch::Contains("must differ"));
+    CHECK_THAT(error_of(replace(tiers, "edge: {count: 2", "edge: {count: 7")),
+               Catch::Contains("at least one client per edge"));
+  }
+  SECTION("a missing edge group is named") {
+    CHECK_THAT(error_of(replace(tiers, "kind: hierfl,", "kind: hierfl, edges: edgez,")),
+               Catch::Contains("edgez"));
+  }
+}
