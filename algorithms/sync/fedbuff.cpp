@@ -1,5 +1,6 @@
 #include "algorithms/sync/fedbuff.h"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <string>
