@@ -11,19 +11,34 @@
 //                      reads the announced close time            (default: none)
 //   availability       probability a sampled client is online, (0, 1]  (default 1)
 //   assignment         equal | random | capacity                  (default equal)
+//   aggregator, compressor   plug-ins (plugin_registry.h)
+//   server_optimizer   none | sgd | fedavgm | fedadam | fedyogi | fedadagrad, a name
+//                      or a map with its keys (server_optimizer_keys.cpp) (default none)
+//
+// kind: fedprox takes the same keys and
+//   mu                 the proximal term's weight, >= 0          (default 0.01)
+// kind: scaffold takes the same keys as fedavg (its global step size is
+// server_optimizer: {kind: sgd, lr: ...}).
 #include <algorithm>
 
+#include "algorithms/runtime/proximal_objective.h"
 #include "algorithms/sync/fedavg.h"
 #include "app/algorithm_registry.h"
 #include "app/plugin_registry.h"
-#include "app/schema.h"
 #include "app/robust_plugins.h"
+#include "app/schema.h"
+#include "app/server_optimizer_keys.h"
 #include "app/spelling.h"
 
 namespace app {
 
-AlgorithmChoice parse_fedavg(const ConfigNode& node, const std::vector<NodeGroup>& groups) {
-  node.check_keys(schema::keys("algorithm.fedavg"));
+namespace {
+
+// The keys fedavg, fedprox and scaffold share, read into a config; `section`
+// is the kind's schema section (the shared keys and its own).
+algo::FedAvgConfig fedavg_config(const ConfigNode& node, const std::vector<NodeGroup>& groups,
+                                 std::string_view section) {
+  node.check_keys(schema::keys(section));
   const std::vector<int> servers = group_nodes(node, "server", "server", groups);
   algo::FedAvgConfig config;
   config.aggregator = load_aggregator(node);
@@ -56,11 +71,37 @@ AlgorithmChoice parse_fedavg(const ConfigNode& node, const std::vector<NodeGroup
     a->require(config.availability > 0, "availability must be greater than zero");
   }
   config.assignment = assignment_policy(node);
+  config.server_optimizer = load_server_optimizer(node);
+  return config;
+}
+
+AlgorithmChoice fedavg_choice(const algo::FedAvgConfig& config) {
+  const auto n = static_cast<std::int64_t>(config.clients.size());
   AlgorithmChoice choice{"fedavg", "fedavg", static_cast<int>(config.clients.size()),
                          [config] { return std::make_unique<algo::FedAvg>(config); }};
   choice.live_replicas = config.clients_per_round > 0 ? config.clients_per_round
                                                       : static_cast<int>(n);
   return choice;
+}
+
+}  // namespace
+
+AlgorithmChoice parse_fedavg(const ConfigNode& node, const std::vector<NodeGroup>& groups) {
+  return fedavg_choice(fedavg_config(node, groups, "algorithm.fedavg"));
+}
+
+AlgorithmChoice parse_fedprox(const ConfigNode& node, const std::vector<NodeGroup>& groups) {
+  algo::FedAvgConfig config = fedavg_config(node, groups, "algorithm.fedprox");
+  double mu = 0.01;
+  if (auto m = node.optional_child("mu")) mu = m->as_double_in(0.0, 1e6);
+  config.local_objective = algo::proximal_objective(static_cast<float>(mu));
+  return fedavg_choice(config);
+}
+
+AlgorithmChoice parse_scaffold(const ConfigNode& node, const std::vector<NodeGroup>& groups) {
+  algo::FedAvgConfig config = fedavg_config(node, groups, "algorithm.scaffold");
+  config.control_variates = true;
+  return fedavg_choice(config);
 }
 
 }  // namespace app

@@ -18,6 +18,11 @@ const std::vector<AlgorithmEntry>& algorithm_registry() {
       {"allreduce_hierarchical", &parse_allreduce_hierarchical},
       {"local_sgd", &parse_local_sgd},
       {"fedavg", &parse_fedavg},
+      {"fedprox", &parse_fedprox},
+      {"scaffold", &parse_scaffold},
+      {"fedbuff", &parse_fedbuff},
+      {"fedasync", &parse_fedasync},
+      {"hierfl", &parse_hierfl},
   };
   return entries;
 }

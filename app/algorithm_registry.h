@@ -59,5 +59,10 @@ AlgorithmChoice parse_ps_async(const ConfigNode& node, const std::vector<NodeGro
 AlgorithmChoice parse_ps_ssp(const ConfigNode& node, const std::vector<NodeGroup>& groups);
 AlgorithmChoice parse_gossip(const ConfigNode& node, const std::vector<NodeGroup>& groups);
 AlgorithmChoice parse_fedavg(const ConfigNode& node, const std::vector<NodeGroup>& groups);
+AlgorithmChoice parse_fedprox(const ConfigNode& node, const std::vector<NodeGroup>& groups);
+AlgorithmChoice parse_scaffold(const ConfigNode& node, const std::vector<NodeGroup>& groups);
+AlgorithmChoice parse_fedbuff(const ConfigNode& node, const std::vector<NodeGroup>& groups);
+AlgorithmChoice parse_fedasync(const ConfigNode& node, const std::vector<NodeGroup>& groups);
+AlgorithmChoice parse_hierfl(const ConfigNode& node, const std::vector<NodeGroup>& groups);
 
 }  // namespace app

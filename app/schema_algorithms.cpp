@@ -72,6 +72,40 @@ Key intra_rack_key() {
   return {"intra_rack", "string", "", "binomial", "binomial, flat, ring; hierarchical only", "how a rack reduces and broadcasts: to and from its leader (binomial, flat), or a ring reduce-scatter and all-gather with per-shard rings across racks (ring)"};
 }
 
+
+// The keys of FedAvg and the strategies built on it (app/algorithm_fedavg.cpp).
+std::vector<Key> fed_keys(const std::string& kind, const algo::FedAvgConfig& fed, std::vector<Key> extra) {
+  std::vector<Key> keys = {
+      kind_key(kind), label_key(),
+      {"server", "group name", "", "server", "a group of one node", "the server"},
+      {"clients", "group name(s)", "", "client", "a group or a list of groups", "the clients, in cluster order"},
+      {"clients_per_round", "integer", "clients", "all", "1 .. clients", "K clients sampled each round (seeded)"},
+      {"local_epochs", "integer", "epochs", std::to_string(fed.local_epochs), "1 .. 1000000", "E: passes over its shard per round"},
+      batch_key(),
+      {"deadline", "duration", "", "none", "> 0", "the server closes a round this long after its start (its clock); later updates are dropped"},
+      {"availability", "number", "probability", number_text(fed.availability), "(0, 1]", "chance that a sampled client is online"},
+      assignment_key(), aggregator_key(), compressor_key(),
+      {"server_optimizer", "name or map", "", "none", "none, sgd, fedavgm, fedadam, fedyogi, fedadagrad", "the server's step on the pseudo-gradient, after the aggregator"},
+  };
+  keys.insert(keys.end(), extra.begin(), extra.end());
+  return keys;
+}
+
+// The keys of the asynchronous federated servers (app/algorithm_fedbuff.cpp).
+std::vector<Key> async_fl_keys(const std::string& kind, std::vector<Key> extra) {
+  std::vector<Key> keys = {
+      kind_key(kind), label_key(),
+      {"server", "group name", "", "server", "a group of one node", "the server"},
+      {"clients", "group name(s)", "", "client", "a group or a list of groups", "the clients, in cluster order"},
+      {"concurrency", "integer", "clients", "all", "1 .. clients", "clients training at once"},
+      {"staleness_exponent", "number", "", "0.5", "0 .. 100", "a in the weight (1 + staleness)^-a"},
+      {"local_epochs", "integer", "epochs", "1", "1 .. 1000000", "passes over its shard per update"},
+      batch_key(), assignment_key(),
+  };
+  keys.insert(keys.end(), extra.begin(), extra.end());
+  return keys;
+}
+
 }  // namespace
 
 std::vector<Section> algorithm_sections() {
@@ -117,16 +151,44 @@ std::vector<Section> algorithm_sections() {
         {"timeout", "duration", "", "required", "> 0; longer than one all-reduce of the model", "abort a collective not finished within this (worker's clock), then re-form"},
         {"coordinator", "group name", "", "the first worker", "a group of one node", "the node that forms new epochs"},
       }},
-      {"algorithm.fedavg", "algorithm (kind: fedavg)", "Federated averaging.", {
-        kind_key("fedavg"), label_key(),
-        {"server", "group name", "", "server", "a group of one node", "the server"},
+      {"algorithm.fedavg", "algorithm (kind: fedavg)", "Federated averaging.", fed_keys("fedavg", fed, {})},
+      {"algorithm.fedprox", "algorithm (kind: fedprox)", "FedAvg with the proximal term mu/2 ||w - w_global||^2 in each client's objective (docs/federated.md).", fed_keys("fedprox", fed, {
+        {"mu", "number", "", "0.01", "0 .. 1000000", "weight of the proximal term; 0 is FedAvg"},
+      })},
+      {"algorithm.scaffold", "algorithm (kind: scaffold)", "FedAvg with server and client control variates (option II); downloads and uploads carry both, so the bytes double (docs/federated.md).", fed_keys("scaffold", fed, {})},
+      {"algorithm.server_optimizer.sgd", "algorithm.server_optimizer (kind: sgd or fedavgm)", "A step on the pseudo-gradient (aggregate minus the round's model) after the aggregator (docs/federated.md).", {
+        {"kind", "string", "", "required", "none, sgd, fedavgm, fedadam, fedyogi, fedadagrad", "the server optimizer"},
+        {"lr", "number", "", "1", "> 0", "server learning rate"},
+        {"momentum", "number", "", "0 (sgd), 0.9 (fedavgm)", "[0, 1)", "server momentum"},
+      }},
+      {"algorithm.server_optimizer.fedadagrad", "algorithm.server_optimizer (kind: fedadagrad)", "", {
+        {"kind", "string", "", "required", "fedadagrad", "the server optimizer"},
+        {"lr", "number", "", "0.01", "> 0", "server learning rate"},
+        {"beta1", "number", "", "0.9", "[0, 1)", "first-moment decay"},
+        {"tau", "number", "", "0.001", "> 0", "adaptivity floor"},
+      }},
+      {"algorithm.server_optimizer.adaptive", "algorithm.server_optimizer (kind: fedadam or fedyogi)", "", {
+        {"kind", "string", "", "required", "fedadam, fedyogi", "the server optimizer"},
+        {"lr", "number", "", "0.01", "> 0", "server learning rate"},
+        {"beta1", "number", "", "0.9", "[0, 1)", "first-moment decay"},
+        {"beta2", "number", "", "0.99", "[0, 1)", "second-moment decay"},
+        {"tau", "number", "", "0.001", "> 0", "adaptivity floor"},
+      }},
+      {"algorithm.fedbuff", "algorithm (kind: fedbuff)", "Buffered asynchronous FL: the server steps every K arrivals, each weighted by (1 + staleness)^-a (docs/federated.md).", async_fl_keys("fedbuff", {
+        {"buffer_size", "integer", "updates", "min(10, concurrency)", "1 .. concurrency", "K: arrivals per server step"},
+        {"server_lr", "number", "", "1", "> 0", "server step size on the buffer's mean"},
+      })},
+      {"algorithm.fedasync", "algorithm (kind: fedasync)", "Asynchronous FL: each arrival is mixed in with weight mixing x (1 + staleness)^-a (docs/federated.md).", async_fl_keys("fedasync", {
+        {"mixing", "number", "", "0.6", "(0, 1]", "alpha, the mixing weight"},
+      })},
+      {"algorithm.hierfl", "algorithm (kind: hierfl)", "Hierarchical FL (HierFAVG): clients -> edge aggregators -> cloud (docs/federated.md).", {
+        kind_key("hierfl"), label_key(),
+        {"server", "group name", "", "server", "a group of one node", "the cloud server"},
+        {"edges", "group name(s)", "", "edge", "1 .. clients nodes", "the edge aggregators; client k belongs to edge floor(k E / N)"},
         {"clients", "group name(s)", "", "client", "a group or a list of groups", "the clients, in cluster order"},
-        {"clients_per_round", "integer", "clients", "all", "1 .. clients", "K clients sampled each round (seeded)"},
-        {"local_epochs", "integer", "epochs", std::to_string(fed.local_epochs), "1 .. 1000000", "E: passes over its shard per round"},
-        batch_key(),
-        {"deadline", "duration", "", "none", "> 0", "the server closes a round this long after its start (its clock); later updates are dropped"},
-        {"availability", "number", "probability", number_text(fed.availability), "(0, 1]", "chance that a sampled client is online"},
-        assignment_key(), aggregator_key(), compressor_key(),
+        {"local_epochs", "integer", "epochs", "1", "1 .. 1000000", "kappa1: passes over its shard per edge round"},
+        {"edge_rounds", "integer", "rounds", "2", ">= 1", "kappa2: edge rounds per cloud round"},
+        batch_key(), assignment_key(),
       }},
       {"plugin", "aggregator / compressor (map form, a plug-in without keys)", "`aggregator: mean` and `aggregator: {kind: mean}` are the same. Plug-ins with keys of their own have sections below.", {
         {"kind", "string", "", "required", "a registered plug-in name", "the plug-in"},

@@ -70,7 +70,7 @@ AlgorithmCopies algorithm_copies(const AlgorithmChoice& a, const OptimizerSpec& 
   if (a.kind.rfind("allreduce", 0) == 0) return {a.gathers ? 4.0 + a.participants : 3.0, 0.0};
   if (a.kind == "local_sgd") return {3.0, 0.0};
   if (a.kind == "gossip") return {4.0, 0.0};                          // sent + neighbours'
-  if (a.kind == "fedavg") return {2.0, 3.0 + opt + a.live_replicas};  // uploads at the server
+  if (a.kind.rfind("fed", 0) == 0) return {2.0, 3.0 + opt + a.live_replicas};  // uploads at the server
   return {3.0, 3.0 + opt};
 }
 
@@ -111,7 +111,7 @@ double step_seconds(const Scenario& s, const AlgorithmChoice& a, double params) 
   const double compute = slowest_flops > 0 ? flops / slowest_flops : 0.0;
   // A server's (or the federated server's) link carries every replica's
   // vector in turn; a peer-to-peer exchange moves about two models a step.
-  const bool central = a.kind.rfind("ps_", 0) == 0 || a.kind == "fedavg";
+  const bool central = a.kind.rfind("ps_", 0) == 0 || a.kind.rfind("fed", 0) == 0;
   const double replicas = a.live_replicas > 0 ? a.live_replicas : a.participants;
   const double vectors = central ? 2.0 * std::max(1.0, replicas) : 2.0;
   const double transfer = slowest_link > 0 ? vectors * 4.0 * params / slowest_link : 0.0;

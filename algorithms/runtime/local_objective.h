@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -30,6 +31,12 @@ class LocalObjective {
   // (e.g. a proximal term's 3 x P), for the simulated compute time.
   virtual double extra_flops(std::int64_t /*parameters*/) const { return 0.0; }
 };
+
+// A federated client's objective for one round, made from the global model it
+// received (e.g. FedProx anchors its proximal term there). One instance per
+// client per round; null in a config means the plain loss.
+using LocalObjectiveFactory =
+    std::function<std::unique_ptr<LocalObjective>(const ml::Vector& global)>;
 
 // The model's own loss, nothing added.
 class PlainLoss final : public LocalObjective {

@@ -37,6 +37,8 @@ struct FedAvg::ClientRound {
   // client trains, in the upload while it travels, here again at the server.
   UpdateCopy update_copy;
   UpdateCopy::Fate fate;  // settles it wherever it is
+  std::unique_ptr<LocalObjective> objective;  // null: the plain loss; outlives the replica
+  std::optional<ControlVariates::Round> control;  // SCAFFOLD's part; outlives the replica
   // Built from the global model when it arrives; freed once the update is
   // encoded.
   std::optional<Replica> replica;
@@ -97,6 +99,11 @@ void FedAvg::launch(RunContext& ctx) {
   sampling_ = std::make_unique<sim::RandomStream>(ctx.seed, server.name, "fedavg-sampling");
   availability_ = std::make_unique<sim::RandomStream>(ctx.seed, server.name, "fedavg-availability");
   aggregator_ = config_.aggregator();
+  if (config_.server_optimizer) server_optimizer_ = config_.server_optimizer();
+  if (config_.control_variates) {
+    control_ = std::make_unique<ControlVariates>(static_cast<int>(config_.clients.size()),
+                                                 params_.size(), ctx.timing_only);
+  }
 
   Assignment assignment = assign_work(ctx, config_.clients, config_.batch_size, config_.assignment);
   shards_ = std::move(assignment.shards);
@@ -212,8 +219,10 @@ FedAvg::Clients FedAvg::broadcast(std::int64_t round, const std::vector<int>& on
     state->incarnation = ctx.net->incarnation(node.host);
     state->update_copy = ctx.census->produce(node.host);
     state->fate = state->update_copy.fate();
+    if (control_) state->control = control_->start(c, snapshot);  // c travels with the model
     ctx.sim->spawn(client_round(state), node.name);
-    send_message(*ctx.net, host, node.host, static_cast<double>(param_bytes_), state->inbox,
+    const std::int64_t bytes = param_bytes_ + (control_ ? control_->wire_bytes() : 0);
+    send_message(*ctx.net, host, node.host, static_cast<double>(bytes), state->inbox,
                  std::shared_ptr<const ml::Vector>(snapshot), "global_model",
                  std::function<void()>([state] { state->download_lost = true; }));
     in_round.push_back(std::move(state));
@@ -289,13 +298,27 @@ sim::Task FedAvg::aggregate(Clients& arrived, std::int64_t& samples) {
     contributions.push_back({state->client, &state->update, state->weight});
     samples += state->samples;
   }
-  aggregator_->aggregate(ctx, contributions, params_);
+  double optimizer_flops = 0.0;
+  if (server_optimizer_) {  // aggregate, then step on the pseudo-gradient
+    aggregate_.resize(params_.size());
+    aggregator_->aggregate(ctx, contributions, aggregate_);
+    server_optimizer_->step(ctx, aggregate_, params_);
+    optimizer_flops = server_optimizer_->flops(params_.size());
+  } else {
+    aggregator_->aggregate(ctx, contributions, params_);
+  }
+  if (control_) {  // c from the accepted clients' Delta c_k, in client order
+    std::vector<const ml::Vector*> deltas;
+    for (const auto& state : arrived) deltas.push_back(&state->control->delta);
+    optimizer_flops += control_->server_update(ctx, deltas);
+  }
   const auto accepted = static_cast<int>(arrived.size());
   // The updates stay outstanding until applied, after the server's compute.
   std::vector<UpdateCopy> applying;
   for (const auto& state : arrived) applying.push_back(std::move(state->update_copy));
   arrived.clear();  // frees the accepted clients' state
-  co_await server_compute_->run(*ctx.net, aggregate_flops(params_.size(), accepted));
+  co_await server_compute_->run(*ctx.net,
+                                aggregate_flops(params_.size(), accepted) + optimizer_flops);
   for (int k = 0; k < accepted; ++k) ctx.monitor->record_applied(0);
   for (const UpdateCopy& copy : applying) copy.settle();
 }
@@ -325,6 +348,11 @@ sim::Task FedAvg::client_round(std::shared_ptr<ClientRound> state) {
       co_await algo::receive(*ctx.net, node.host, state->inbox, "global_model");
   if (dead()) co_return;
   Replica& replica = state->replica.emplace(ctx, node, shards_[c], batch_sizes_[c], *global);
+  if (config_.local_objective) {
+    state->objective = config_.local_objective(*global);
+    replica.objective = state->objective.get();
+  }
+  if (state->control) replica.objective = &control_->objective(*state->control);
   state->global = std::move(global);
   replica.sampler = ml::BatchSampler(shards_[c], state->order_seed);  // a new order every round
   replica.shared_compute = &compute_[c];  // its straggler draws go on across rounds
@@ -333,6 +361,7 @@ sim::Task FedAvg::client_round(std::shared_ptr<ClientRound> state) {
   while (replica.sampler.epochs_completed() < config_.local_epochs && !past_deadline(*state)) {
     const StepResult step = co_await replica.local_step(ctx, local_sgd);
     state->samples += step.samples;
+    if (state->control) ++state->control->steps;
     if (dead()) co_return;
   }
   if (past_deadline(*state)) co_return;  // the server no longer waits for it, or so it believes
@@ -344,6 +373,13 @@ void FedAvg::upload(std::shared_ptr<ClientRound> state) {
   const auto c = static_cast<std::size_t>(state->client);
   Compressor& compressor = *compressors_[c];
   Replica& replica = *state->replica;
+  double extra_bytes = 0.0;  // SCAFFOLD's Delta c_k, uncompressed
+  if (state->control) {
+    if (replica.has_model()) {
+      control_->finish(*state->control, replica.parameters(), replica.optimizer->lr());
+    }
+    extra_bytes = static_cast<double>(control_->wire_bytes());
+  }
   Encoded encoded = replica.has_model()
                         ? encode_difference(compressor, std::move(replica.parameters()),
                                             *state->global)
@@ -357,7 +393,7 @@ void FedAvg::upload(std::shared_ptr<ClientRound> state) {
   std::shared_ptr<ClientRound> held = state;  // the loss handler outlives the message
   UpdateCopy copy = std::move(state->update_copy);  // travels with the upload
   state->uploaded = true;
-  send_message(*ctx.net, host, server_host, encoded.bytes, *server_inbox_,
+  send_message(*ctx.net, host, server_host, encoded.bytes + extra_bytes, *server_inbox_,
                ServerMessage{round, std::move(state), std::move(copy)}, "client_model",
                std::function<void()>([held, this] {
                  if (held->abandoned) return;  // its round is over: already counted as missing

@@ -40,7 +40,18 @@
 //      client models (by default WeightedMean: weighted by their shard sizes
 //      n_k, summed in client order through the one averaging kernel, so the
 //      result does not depend on arrival order), costing aggregate_flops of
-//      server time; with no accepted update the model stays as it was.
+//      server time; with no accepted update the model stays as it was. With
+//      a server optimizer (server_optimizer.h: FedAvgM, FedAdam, FedYogi,
+//      FedAdagrad) the aggregate is not the new model: the optimizer steps
+//      from the round's model on the pseudo-gradient (model - aggregate),
+//      its FLOPs added to the server's time.
+// FedProx is this round with a LocalObjective (config.local_objective): each
+// client minimises its loss plus a proximal term anchored at the global
+// model it received (proximal_objective.h). SCAFFOLD is this round with
+// control variates (config.control_variates, control_variates.h): the
+// download carries c with the model and the upload Delta c_k with it (the
+// bytes on the wire double), the clients' gradients are corrected, and the
+// server updates c from the accepted uploads.
 // Faults: a sampled client whose host is down, or that the server cannot
 // reach (a partition, a dead link), is a dropout (dropped: `crashed` or
 // `unreachable`; no availability draw is skipped, so the other clients see
@@ -78,6 +89,9 @@
 #include "algorithms/runtime/assignment.h"
 #include "algorithms/runtime/compressor.h"
 #include "algorithms/runtime/compute_model.h"
+#include "algorithms/runtime/control_variates.h"
+#include "algorithms/runtime/local_objective.h"
+#include "algorithms/runtime/server_optimizer.h"
 #include "sim/mailbox.h"
 #include "sim/random.h"
 
@@ -98,6 +112,12 @@ struct FedAvgConfig {
   AggregatorFactory aggregator = [] { return std::make_unique<WeightedMean>(); };
   // How a client encodes its upload (one instance per client, kept across rounds).
   CompressorFactory compressor = [] { return std::make_unique<IdentityCompressor>(); };
+  // What a client minimises in a round, made from the global model it got
+  // (FedProx's proximal term); null: the model's plain loss.
+  LocalObjectiveFactory local_objective;
+  // The server's step after aggregating (FedAvgM, FedAdam...); null: none.
+  ServerOptimizerFactory server_optimizer;
+  bool control_variates = false;  // SCAFFOLD's c and c_k ride with the models
 };
 
 // Counts over the whole run, in clients (one client = one potential update).
@@ -135,6 +155,8 @@ class FedAvg final : public Algorithm {
   std::string stall_reason() const override;
   // Empty unless config.record_rounds.
   const std::vector<FedAvgRound>& rounds() const { return rounds_; }
+  // SCAFFOLD's state; null unless config.control_variates.
+  const ControlVariates* control_variates() const { return control_.get(); }
 
   // sum_k w_k x_k / sum_k w_k in the given order: the server's WeightedMean
   // outside a run (tests, tools), through the same averaging kernel.
@@ -199,6 +221,9 @@ class FedAvg final : public Algorithm {
   std::unique_ptr<sim::RandomStream> sampling_;      // which clients a round picks
   std::unique_ptr<sim::RandomStream> availability_;  // which of them are online
   std::unique_ptr<Aggregator> aggregator_;
+  std::unique_ptr<ServerOptimizer> server_optimizer_;  // null: the aggregate is the model
+  ml::Vector aggregate_;  // the aggregate a server optimizer steps towards
+  std::unique_ptr<ControlVariates> control_;  // SCAFFOLD's c and c_k; null: none
 
   // Kept for every client, in client order.
   std::vector<ml::Shard> shards_;

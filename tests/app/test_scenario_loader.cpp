@@ -205,7 +205,7 @@ TEST_CASE("scenario mistakes are reported with location, key path and a fix") {
     CHECK(error_of(replace(kValid, "kind: ps_sync", "kind: ps_magic")) ==
           "s.yaml:9:19: algorithm.kind: unknown algorithm 'ps_magic' (expected one of: ps_sync, "
           "ps_async, ps_ssp, gossip, allreduce_ring, allreduce_tree, allreduce_hierarchical, "
-          "local_sgd, fedavg)");
+          "local_sgd, fedavg, fedprox, scaffold, fedbuff, fedasync, hierfl)");
     CHECK(error_of(replace(kValid, "kind: ps_sync", "kind: ps_snyc")) ==
           "s.yaml:9:19: algorithm.kind: unknown algorithm 'ps_snyc' (did you mean 'ps_sync'?)");
   }
