@@ -120,8 +120,26 @@ void collective_options(const ConfigNode& node, algo::CollectiveSpec& spec) {
   }
 }
 
-AlgorithmChoice choice_of(const algo::DataParallelConfig& config) {
+// `bucket_cap` (a size, default 25MiB, as PyTorch DDP's bucket_cap_mb) and
+// `overlap` (default true): gradient buckets, used with a layer profile
+// (data_parallel.h). Returns where the first of them stands, if any.
+SourceLocation bucket_options(const ConfigNode& node, algo::DataParallelConfig& config) {
+  SourceLocation at;
+  if (const auto cap = node.optional_child("bucket_cap")) {
+    config.bucket_cap_bytes = cap->as_bytes();
+    cap->require(config.bucket_cap_bytes >= 4, "bucket_cap must be at least 4 bytes (one float)");
+    at = {cap->file(), cap->line(), cap->column(), cap->path()};
+  }
+  if (const auto overlap = node.optional_child("overlap")) {
+    config.overlap = node.get_bool("overlap", true);
+    if (at.file.empty()) at = {overlap->file(), overlap->line(), overlap->column(), overlap->path()};
+  }
+  return at;
+}
+
+AlgorithmChoice choice_of(const algo::DataParallelConfig& config, SourceLocation profile_key_at = {}) {
   AlgorithmChoice choice;
+  choice.profile_key_at = std::move(profile_key_at);
   choice.kind = config.name;
   choice.participants = static_cast<int>(config.workers.size());
   choice.elastic = config.elastic.timeout > 0;
@@ -133,15 +151,15 @@ AlgorithmChoice choice_of(const algo::DataParallelConfig& config) {
 }  // namespace
 
 AlgorithmChoice parse_allreduce_ring(const ConfigNode& node, const std::vector<NodeGroup>& groups) {
-  node.check_keys(keys_and({"segments", "protocol"}));
+  node.check_keys(keys_and({"segments", "protocol", "bucket_cap", "overlap"}));
   algo::DataParallelConfig config = common_config(node, groups, "allreduce_ring");
   config.collective = {algo::CollectiveKind::ring, segments(node)};
   collective_options(node, config.collective);
-  return choice_of(config);
+  return choice_of(config, bucket_options(node, config));
 }
 
 AlgorithmChoice parse_allreduce_tree(const ConfigNode& node, const std::vector<NodeGroup>& groups) {
-  node.check_keys(keys_and({"variant", "order"}));
+  node.check_keys(keys_and({"variant", "order", "bucket_cap", "overlap"}));
   algo::DataParallelConfig config = common_config(node, groups, "allreduce_tree");
   config.collective.kind = algo::CollectiveKind::rabenseifner;
   if (const auto variant = node.optional_child("variant")) {
@@ -151,16 +169,16 @@ AlgorithmChoice parse_allreduce_tree(const ConfigNode& node, const std::vector<N
                                    algo::CollectiveKind::binary_tree});
   }
   collective_options(node, config.collective);
-  return choice_of(config);
+  return choice_of(config, bucket_options(node, config));
 }
 
 AlgorithmChoice parse_allreduce_hierarchical(const ConfigNode& node,
                                              const std::vector<NodeGroup>& groups) {
-  node.check_keys(keys_and({"segments", "intra_rack", "protocol"}));
+  node.check_keys(keys_and({"segments", "intra_rack", "protocol", "bucket_cap", "overlap"}));
   algo::DataParallelConfig config = common_config(node, groups, "allreduce_hierarchical");
   config.collective = {algo::CollectiveKind::hierarchical, segments(node)};
   collective_options(node, config.collective);
-  return choice_of(config);
+  return choice_of(config, bucket_options(node, config));
 }
 
 AlgorithmChoice parse_local_sgd(const ConfigNode& node, const std::vector<NodeGroup>& groups) {
