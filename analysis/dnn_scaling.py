@@ -53,6 +53,8 @@ def main():
     fig, axes = plt.subplots(2, 3, figsize=(13, 7), sharex=True)
     for col, model in enumerate(models):
         for bw in bandwidths:
+            if (model, 1, "ring", bw) not in points:
+                continue  # a sweep still running, or a shard's part
             compute = points[(model, 1, "ring", bw)]
             for label in labels:
                 xs, ys = [], []
@@ -64,7 +66,8 @@ def main():
                                   label=f"{label} {bw}")
             xs, hidden = [], []
             for n in sizes:
-                if n == 1:
+                if n == 1 or any((model, n, l, bw) not in points
+                                 for l in ("ring", "ring_serial", "hierarchical", "ps")):
                     continue
                 serial = points[(model, n, "ring_serial", bw)]
                 overlapped = points[(model, n, "ring", bw)]
