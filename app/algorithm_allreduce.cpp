@@ -126,8 +126,26 @@ void compressor(const ConfigNode& node, algo::DataParallelConfig& config) {
   }
 }
 
-AlgorithmChoice choice_of(const algo::DataParallelConfig& config) {
+// `bucket_cap` (a size, default 25MiB, as PyTorch DDP's bucket_cap_mb) and
+// `overlap` (default true): gradient buckets, used with a layer profile
+// (data_parallel.h). Returns where the first of them stands, if any.
+SourceLocation bucket_options(const ConfigNode& node, algo::DataParallelConfig& config) {
+  SourceLocation at;
+  if (const auto cap = node.optional_child("bucket_cap")) {
+    config.bucket_cap_bytes = cap->as_bytes();
+    cap->require(config.bucket_cap_bytes >= 4, "bucket_cap must be at least 4 bytes (one float)");
+    at = {cap->file(), cap->line(), cap->column(), cap->path()};
+  }
+  if (const auto overlap = node.optional_child("overlap")) {
+    config.overlap = node.get_bool("overlap", true);
+    if (at.file.empty()) at = {overlap->file(), overlap->line(), overlap->column(), overlap->path()};
+  }
+  return at;
+}
+
+AlgorithmChoice choice_of(const algo::DataParallelConfig& config, SourceLocation profile_key_at = {}) {
   AlgorithmChoice choice;
+  choice.profile_key_at = std::move(profile_key_at);
   choice.kind = config.name;
   choice.participants = static_cast<int>(config.workers.size());
   choice.elastic = config.elastic.timeout > 0;
@@ -145,7 +163,7 @@ AlgorithmChoice parse_allreduce_ring(const ConfigNode& node, const std::vector<N
   compressor(node, config);
   config.collective = {algo::CollectiveKind::ring, segments(node)};
   collective_options(node, config.collective);
-  return choice_of(config);
+  return choice_of(config, bucket_options(node, config));
 }
 
 // `segments` (pipelined collectives only): messages per chunk.
@@ -175,7 +193,7 @@ AlgorithmChoice parse_allreduce_tree(const ConfigNode& node, const std::vector<N
   }
   collective_options(node, config.collective);
   segments_option(node, config.collective);
-  return choice_of(config);
+  return choice_of(config, bucket_options(node, config));
 }
 
 AlgorithmChoice parse_allreduce_hierarchical(const ConfigNode& node,
@@ -185,7 +203,7 @@ AlgorithmChoice parse_allreduce_hierarchical(const ConfigNode& node,
   compressor(node, config);
   config.collective = {algo::CollectiveKind::hierarchical, segments(node)};
   collective_options(node, config.collective);
-  return choice_of(config);
+  return choice_of(config, bucket_options(node, config));
 }
 
 AlgorithmChoice parse_local_sgd(const ConfigNode& node, const std::vector<NodeGroup>& groups) {

@@ -119,7 +119,11 @@ Scenario load(const ConfigNode& root) {
   s.topology = section::load_topology(topo);
   s.data = section::load_data(root.child("data"));
   s.model_layers_at = section::location(root, "model.layers (default [784, 128, 10])");
-  if (root.has("model")) s.model = section::load_model(root.child("model"), s.model_layers_at);
+  if (root.has("model") && root.child("model").has("profile")) {
+    section::load_profile(root.child("model"), s);
+  } else if (root.has("model")) {
+    s.model = section::load_model(root.child("model"), s.model_layers_at);
+  }
   if (root.has("optimizer")) s.optimizer = section::load_optimizer(root.child("optimizer"));
   s.algorithms = load_algorithms(root, s.groups);
   s.stop = section::load_stop(root.child("stop"));
@@ -163,7 +167,8 @@ Scenario load(const ConfigNode& root) {
   }
   section::check_topology_hosts(topo, s);
   section::check_group_links(root.child("cluster"), s);
-  section::check_model_against_data(s);
+  section::check_profile_run(root, s);
+  if (!s.profile) section::check_model_against_data(s);
   section::check_data_files(root.child("data"), s);
   section::check_samples_per_participant(root.child("data"), s);
   section::check_elastic_timeouts(s);

@@ -31,6 +31,13 @@ void check_group_links(const ConfigNode& cluster, const Scenario& s);
 DataSpec load_data(const ConfigNode& node);
 // Sets layers_at to where the layer widths were given (or the model block).
 ml::MlpSpec load_model(const ConfigNode& node, SourceLocation& layers_at);
+// `model: {profile: ...}` (scenario_profile.cpp): sets s.profile, s.device
+// and s.model_layers_at (the profile key). A CSV profile's errors name the
+// CSV file, line, column and column name.
+void load_profile(const ConfigNode& model, Scenario& s);
+// A profile needs math: none and synthetic data (which only sets the
+// sample count). REQUIRES: the whole scenario loaded.
+void check_profile_run(const ConfigNode& root, const Scenario& s);
 OptimizerSpec load_optimizer(const ConfigNode& node);
 algo::StopCondition load_stop(const ConfigNode& node);
 algo::EvalSchedule load_eval(const ConfigNode& node);

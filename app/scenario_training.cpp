@@ -314,6 +314,7 @@ void check_elastic_timeouts(const Scenario& s) {
   for (std::size_t i = 1; i < s.model.widths.size(); ++i) {
     parameters += (s.model.widths[i - 1] + 1.0) * s.model.widths[i];
   }
+  if (s.profile) parameters = static_cast<double>(s.profile->parameters());
   double fastest = s.topology.link.bandwidth_bytes_per_s;
   for (const NodeGroup& g : s.groups) {
     if (g.link) fastest = std::max(fastest, g.link->bandwidth_bytes_per_s);

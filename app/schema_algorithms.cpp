@@ -106,6 +106,13 @@ std::vector<Key> async_fl_keys(const std::string& kind, std::vector<Key> extra) 
   return keys;
 }
 
+Key bucket_cap_key() {
+  return {"bucket_cap", "size", "bytes", "25MiB", ">= 4 B; needs a layer profile, not with elastic", "DDP gradient bucket size, filled in reverse layer order (docs/dnn-profiles.md)"};
+}
+Key overlap_key() {
+  return {"overlap", "bool", "", "true", "true, false; needs a layer profile, not with elastic", "start each bucket's all-reduce as soon as its gradients are computed"};
+}
+
 }  // namespace
 
 std::vector<Section> algorithm_sections() {
@@ -136,12 +143,12 @@ std::vector<Section> algorithm_sections() {
       {"algorithm.gossip.graph.named", "algorithm.graph (kind: ring, complete, exponential or topology)", "The map form of a named graph.", {
         {"kind", "string", "", "required", "ring, complete, exponential, topology", "the graph"},
       }},
-      {"algorithm.allreduce_ring", "algorithm (kind: allreduce_ring)", "Ring all-reduce of the gradients every step.", dp_keys("allreduce_ring", {segments_key(), protocol_key(), compressor_key()})},
+      {"algorithm.allreduce_ring", "algorithm (kind: allreduce_ring)", "Ring all-reduce of the gradients every step.", dp_keys("allreduce_ring", {segments_key(), protocol_key(), compressor_key(), bucket_cap_key(), overlap_key()})},
       {"algorithm.allreduce_tree", "algorithm (kind: allreduce_tree)", "Tree-shaped all-reduce of the gradients every step.", dp_keys("allreduce_tree", {
         {"variant", "string", "", "rabenseifner", "rabenseifner, binomial_tree, binary_tree, pipelined_chain", "the collective (docs/collectives.md)"},
-        order_key(), segments_key(), compressor_key(),
+        order_key(), segments_key(), compressor_key(), bucket_cap_key(), overlap_key(),
       })},
-      {"algorithm.allreduce_hierarchical", "algorithm (kind: allreduce_hierarchical)", "Reduce in each rack, ring among the rack leaders, broadcast in the rack.", dp_keys("allreduce_hierarchical", {segments_key(), intra_rack_key(), protocol_key(), compressor_key()})},
+      {"algorithm.allreduce_hierarchical", "algorithm (kind: allreduce_hierarchical)", "Reduce in each rack, ring among the rack leaders, broadcast in the rack.", dp_keys("allreduce_hierarchical", {segments_key(), intra_rack_key(), protocol_key(), compressor_key(), bucket_cap_key(), overlap_key()})},
       {"algorithm.local_sgd", "algorithm (kind: local_sgd)", "H local steps, then the replicas' parameters are averaged.", dp_keys("local_sgd", {
         {"local_steps", "integer", "steps", "4", "1 .. 1000000", "H: optimizer steps between averagings"},
         {"collective", "string", "", "ring", "ring, rabenseifner, binomial_tree, binary_tree, pipelined_chain, hierarchical", "the collective that averages"},

@@ -123,6 +123,21 @@ std::vector<Section> training() {
         {"activation", "string", "", "relu", "relu, tanh, sigmoid", "activation of every hidden layer"},
         {"loss", "string", "", "cross_entropy", "cross_entropy, mse", "softmax cross-entropy or mean squared error"},
       }},
+      {"model.profile", "model (with profile)", "A layer profile for timing-only runs (`math: none`, `dataset: synthetic`) instead of the MLP (docs/dnn-profiles.md).", {
+        {"profile", "string", "", "none (the MLP)", "resnet50, vgg16, bert_base, gpt2_small, csv", "the layer profile"},
+        {"sequence_length", "integer", "tokens", "128 (bert_base), 1024 (gpt2_small)", "1 .. 512 (bert_base), 1 .. 1024 (gpt2_small); transformers only", "tokens per sample"},
+        {"file", "string", "path", "required with csv", "a readable CSV; profile: csv only", "the user profile, one layer per row: name, kind, parameters, forward_flops, activation_bytes[, backward_flops]"},
+        {"efficiency", "map", "fraction of peak", "conv 0.45, linear 0.6, attention 0.35, embedding 0.1, norm 0.1, other 0.1", "(0, 1] per kind", "share of the node's FLOP/s a layer of each kind reaches"},
+        {"step_overhead", "duration", "", "0", ">= 0", "framework time per step, slowed by stragglers like compute"},
+      }},
+      {"model.efficiency", "model.efficiency (with profile)", "", {
+        {"conv", "number", "fraction of peak", "0.45", "(0, 1]", "convolutions"},
+        {"linear", "number", "fraction of peak", "0.6", "(0, 1]", "fully connected layers"},
+        {"attention", "number", "fraction of peak", "0.35", "(0, 1]", "attention"},
+        {"embedding", "number", "fraction of peak", "0.1", "(0, 1]", "embeddings"},
+        {"norm", "number", "fraction of peak", "0.1", "(0, 1]", "normalisation"},
+        {"other", "number", "fraction of peak", "0.1", "(0, 1]", "everything else"},
+      }},
       {"optimizer.sgd", "optimizer (kind: sgd)", "PyTorch's `torch.optim.SGD` semantics.", {
         {"kind", "string", "", "sgd", "sgd, adam", "the optimizer"},
         {"lr", "number", "", float_text(sgd.lr), "> 0, <= 3.4e38", "learning rate"},

@@ -169,7 +169,8 @@ struct RunEstimate {
 
 RunEstimate estimate_run(const Scenario& s, const AlgorithmChoice& a, const Rows& rows) {
   RunEstimate e;
-  const double params = parameters(s.model);
+  const double params =
+      s.profile ? static_cast<double>(s.profile->parameters()) : parameters(s.model);
   const int nodes = node_count(s);
   const double replicas = a.live_replicas > 0 ? a.live_replicas : a.participants;
   const double others = std::max(0, nodes - a.participants);

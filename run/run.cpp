@@ -142,6 +142,8 @@ RunResult run_algorithm(const Scenario& s, const AlgorithmChoice& choice, const 
   if (s.models_clocks()) ctx.clocks = &clocks;
   ctx.math = &math;
   ctx.timing_only = s.timing_only;
+  ctx.profile = s.profile.get();
+  ctx.device = s.device;
   if (s.timing_only) monitor.set_timing_only();
   monitor.set_math_pool(&math);
   ctx.test_flip_average_sign = options.test_faults.flip_average_sign;

@@ -130,6 +130,9 @@ struct AlgorithmChoice {
   bool elastic = false;  // re-forms after faults; rolled-back rounds are dropped_aborted
   sim::Time elastic_timeout = 0;       // elastic: a collective's deadline
   SourceLocation elastic_timeout_at;   // where `elastic.timeout` stands
+  // Where a key that needs a layer profile stands (`bucket_cap`, `overlap`);
+  // empty file: none given.
+  SourceLocation profile_key_at;
   // For the memory estimate (run/resource_estimate.h).
   int live_replicas = 0;  // worker replicas alive at once (clients per round); 0: participants
   int batch_size = 0;     // samples per local step
@@ -161,6 +164,10 @@ struct Scenario {
   DataSpec data;
   ml::MlpSpec model;
   SourceLocation model_layers_at;  // for checks of the widths against the data
+  // `model: {profile: ...}` (math: none): the layers that replace the MLP
+  // for timing, and the device model that times them; null: the MLP.
+  std::shared_ptr<const ml::LayerProfile> profile;
+  ml::DeviceModel device;
   OptimizerSpec optimizer;
   // `algorithm:` gives one; `algorithms:` a list, run one after the other on
   // the same cluster, network, data and seed, for side-by-side comparison.

@@ -146,6 +146,7 @@ Datasets load_datasets(const Scenario& s) {
     data.test =
         subset(ml::load_mnist_dir(s.data.path, "test"), s.data.test_samples, s, "test_samples");
   }
+  if (s.profile) return data;  // a profile's data only sets the sample count
   if (s.model.widths.front() != data.train.num_features()) {
     fail_at(s.model_layers_at, "the first layer width " + std::to_string(s.model.widths.front()) +
                                    " differs from the " +

@@ -17,6 +17,7 @@
 #include "algorithms/ml/mlp.h"
 #include "algorithms/ml/optimizer.h"
 #include "algorithms/ml/partition.h"
+#include "algorithms/ml/profiles/layer_profile.h"
 #include "algorithms/runtime/cluster.h"
 #include "algorithms/runtime/math_pool.h"
 #include "algorithms/runtime/monitor.h"
@@ -58,6 +59,11 @@ struct RunContext {
   // but compute no gradients, apply no updates and hold no per-worker
   // replicas where they can avoid it; the Monitor evaluates nothing.
   bool timing_only = false;
+  // `model: {profile: ...}` (timing only): the layers whose sizes and FLOPs
+  // replace the MLP's, and the device model that times them; null: the MLP.
+  // Not owned. Read through model_shape.h.
+  const ml::LayerProfile* profile = nullptr;
+  ml::DeviceModel device;
   // A deliberate bug, for proving that the regression suite catches one:
   // every averaging step (parameter servers, all-reduce, local SGD, gossip,
   // FedAvg) negates its result. Set only by `syncsim check --test-fault

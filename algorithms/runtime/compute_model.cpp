@@ -9,17 +9,27 @@ ComputeModel::ComputeModel(const Node& node, std::uint64_t root_seed)
       stream_(root_seed, node.name, "straggler"),
       episode_slowdown_(node.episode_slowdown) {}
 
-sim::Time ComputeModel::duration(double flops) {
+double ComputeModel::factor() {
   double factor = straggler_.sample(stream_);
   if (episode_slowdown_ != nullptr) factor *= *episode_slowdown_;
+  return factor;
+}
+
+sim::Time ComputeModel::time_at(double flops, double factor) const {
   return sim::from_seconds(flops / flop_rate_ * factor);
 }
 
+sim::Time ComputeModel::duration(double flops) { return time_at(flops, factor()); }
+
 sim::Simulator::SleepAwaiter ComputeModel::run(topology::Network& net, double flops) {
-  const sim::Time d = duration(flops);
+  return run_for(net, duration(flops), "compute");
+}
+
+sim::Simulator::SleepAwaiter ComputeModel::run_for(topology::Network& net, sim::Time d,
+                                                   const char* label) {
   sim::Simulator& sim = net.simulator();
   if (sim::Recorder* recorder = net.recorder()) {
-    recorder->span(sim::Recorder::Span::Kind::compute, host_, sim.now(), sim.now() + d, "compute");
+    recorder->span(sim::Recorder::Span::Kind::compute, host_, sim.now(), sim.now() + d, label);
   }
   return sim.sleep(d);
 }

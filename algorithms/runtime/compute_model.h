@@ -26,6 +26,15 @@ class ComputeModel {
   // network carries a Recorder, records it as a compute span of this node.
   sim::Simulator::SleepAwaiter run(topology::Network& net, double flops);
 
+  // A step timed in parts (a layer profile's forward pass, then its
+  // backward pass bucket by bucket) takes one straggler draw for all of
+  // them: factor() draws it, time_at() times a part with it, and
+  // run_for() sleeps a part's time, recorded as a span named `label`.
+  // duration(flops) is time_at(flops, factor()).
+  double factor();
+  sim::Time time_at(double flops, double factor) const;
+  sim::Simulator::SleepAwaiter run_for(topology::Network& net, sim::Time d, const char* label);
+
  private:
   topology::NodeId host_;
   double flop_rate_;

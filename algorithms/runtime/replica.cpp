@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "algorithms/ml/dataset.h"
+#include "algorithms/runtime/model_shape.h"
 #include "algorithms/runtime/training_seeds.h"
 
 namespace algo {
@@ -15,7 +16,8 @@ Replica::Replica(const RunContext& ctx, const Node& node, ml::Shard shard, int b
       sampler(std::move(shard), batch_order_seed(ctx.seed, node.name)),
       compute(node, ctx.seed),
       objective(&plain_),
-      flops_per_sample_(ml::train_flops_per_sample(ctx.model)),
+      flops_per_sample_(step_flops_per_sample(ctx)),
+      overhead_flops_(step_overhead_flops(ctx, node)),
       parameters_(initial.size()) {
   if (ctx.timing_only) return;  // math: none keeps no replica (10,000 workers fit in memory)
   model.emplace(ctx.model);
@@ -42,7 +44,8 @@ void Replica::StepAwaiter::await_suspend(std::coroutine_handle<> h) {
     r.computing = &job_;
   }
   const double flops = r.flops_per_sample_ * static_cast<double>(batch_.size()) +
-                       plan_.extra_flops + r.objective->extra_flops(r.parameters_);
+                       r.overhead_flops_ + plan_.extra_flops +
+                       r.objective->extra_flops(r.parameters_);
   ComputeModel& compute = r.shared_compute ? *r.shared_compute : r.compute;
   compute.run(*ctx.net, flops).await_suspend(h);
 }

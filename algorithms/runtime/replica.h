@@ -93,6 +93,7 @@ class Replica {
   ml::RowMatrix x_;  // scratch of the step: the batch's features and labels
   std::vector<std::int32_t> y_;
   double flops_per_sample_;
+  double overhead_flops_;  // the framework overhead of a step (profiles only)
   std::int64_t parameters_;
   PlainLoss plain_;
 };

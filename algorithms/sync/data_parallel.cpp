@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "algorithms/runtime/averaging.h"
+#include "algorithms/runtime/model_shape.h"
 #include "algorithms/sync/data_parallel_parts.h"
 
 namespace algo {
@@ -23,6 +24,7 @@ DataParallel::DataParallel(DataParallelConfig config) : config_(std::move(config
   if (compressed_ && (config_.elastic.timeout > 0 || config_.averaged == Averaged::parameters)) {
     throw std::invalid_argument(n + ": a lossy compressor applies to gradient averaging without elastic");
   }
+  if (!(config_.bucket_cap_bytes > 0)) throw std::invalid_argument(n + " bucket cap must be > 0");
 }
 
 DataParallel::~DataParallel() = default;
@@ -44,11 +46,10 @@ const ml::Vector& DataParallel::replica(int worker) const {
 
 void DataParallel::launch(RunContext& ctx) {
   ctx_ = &ctx;
-  ml::Mlp initial(ctx.model);
-  initial.initialize(model_init_seed(ctx.seed));
+  const ml::Vector initial = initial_parameters(ctx);
   Assignment assignment = assign_work(ctx, config_.workers, config_.batch_size, config_.assignment);
   std::vector<topology::NodeId> hosts;
-  parameters_ = initial.num_parameters();
+  parameters_ = initial.size();
   // The all-reduce's buffer: the weighted vector, its weight and, when
   // elastic, the re-form flag.
   const Eigen::Index floats = parameters_ + (config_.elastic.timeout > 0 ? 2 : 1);
@@ -56,7 +57,7 @@ void DataParallel::launch(RunContext& ctx) {
     const Node& node = ctx.nodes.at(static_cast<std::size_t>(config_.workers[i]));
     hosts.push_back(node.host);
     workers_.push_back(std::make_unique<Worker>(ctx, node, std::move(assignment.shards[i]),
-                                                assignment.batch_sizes[i], initial.parameters()));
+                                                assignment.batch_sizes[i], initial));
     if (!ctx.timing_only) workers_.back()->reduced.resize(floats);
     if (compressed_) start_compressor(*workers_.back());
   }
@@ -68,8 +69,19 @@ void DataParallel::launch(RunContext& ctx) {
     return;
   }
   comm_ = std::make_unique<Communicator>(*ctx.sim, *ctx.net, std::move(hosts), !ctx.timing_only);
+  // A lossy compressor gathers the whole gradient's encoding once per step
+  // (data_parallel_compressed.cpp), so a compressed run has no buckets.
+  const bool bucketed =
+      ctx.profile != nullptr && config_.averaged == Averaged::gradients && !compressed_;
+  if (bucketed) buckets_ = plan_buckets(*ctx.profile, ctx.device, config_.bucket_cap_bytes);
   for (int rank = 0; rank < comm_->size(); ++rank) {
-    ctx.sim->spawn(work(rank), workers_[static_cast<std::size_t>(rank)]->replica.node.name);
+    const std::string& name = workers_[static_cast<std::size_t>(rank)]->replica.node.name;
+    if (bucketed) {
+      bucket_ready_.push_back(std::make_unique<sim::Mailbox<int>>(*ctx.sim));
+      buckets_done_.push_back(std::make_unique<sim::Mailbox<int>>(*ctx.sim));
+      ctx.sim->spawn(reduce_buckets(rank), name + ".buckets");
+    }
+    ctx.sim->spawn(work(rank), name);
   }
 }
 
@@ -83,13 +95,21 @@ sim::Task DataParallel::work(int rank) {
   if (rank == 0 && ctx.monitor->on_update(version, 0, parameters_of(self))) co_return;
   while (true) {
     std::int64_t samples = 0;  // this worker's, this round
-    co_await local_steps(self, incarnation, samples);
+    if (buckets_.buckets.empty()) {
+      co_await local_steps(self, incarnation, samples);
+    } else {
+      co_await bucketed_step(self, rank, incarnation, samples);
+    }
     pack(self, samples);
     if (ctx.timing_only) round_samples_[version] += samples;  // what the weight would sum
     ctx.monitor->record_produced();  // the contribution enters the collective
     round_copies_[version].push_back(ctx.census->produce(self.host()));
     round_copies_[version].back().place_in_network();
-    co_await reduce(self, rank);
+    if (buckets_.buckets.empty()) {
+      co_await reduce(self, rank);
+    } else {
+      co_await buckets_done_[static_cast<std::size_t>(rank)]->receive();
+    }
     float total = average(self);
     co_await self.replica.compute.run(*ctx.net, averaging_flops());
     apply(self);

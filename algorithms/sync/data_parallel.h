@@ -121,6 +121,8 @@
 #include "algorithms/runtime/assignment.h"
 #include "algorithms/runtime/collectives.h"
 #include "algorithms/runtime/compressor.h"
+#include "algorithms/runtime/gradient_buckets.h"
+#include "sim/mailbox.h"
 
 namespace algo {
 
@@ -144,6 +146,13 @@ struct DataParallelConfig {
   // How each worker encodes its gradient (one instance per worker); a lossy
   // one turns the all-reduce into an all-gather (see Compression above).
   CompressorFactory compressor = [] { return std::make_unique<IdentityCompressor>(); };
+  // Gradient buckets (data_parallel_buckets.cpp), used when the run has a
+  // layer profile, averages gradients and is not elastic: the gradient is
+  // all-reduced bucket by bucket, each bucket of at least this many bytes.
+  double bucket_cap_bytes = 25.0 * 1024 * 1024;
+  // Start each bucket's all-reduce as soon as it is ready (during the
+  // backward pass), or only once the backward pass is over.
+  bool overlap = true;
 };
 
 class DataParallel final : public Algorithm {
@@ -207,6 +216,12 @@ class DataParallel final : public Algorithm {
   void start_compressor(Worker& self);
   bool compressed() const { return compressed_; }
 
+  // Layer profiles: a step timed layer by layer, its gradient all-reduced
+  // in buckets by a communication process per rank (data_parallel_buckets.cpp).
+  sim::Task bucketed_step(Worker& self, int rank, std::uint64_t incarnation,
+                          std::int64_t& samples);
+  sim::Task reduce_buckets(int rank);
+
   // Elastic: the worker's loop and its round (data_parallel_elastic.cpp).
   void launch_elastic();
   sim::Task elastic_work(int worker, std::uint64_t incarnation, bool joining);
@@ -251,6 +266,13 @@ class DataParallel final : public Algorithm {
   // Without elastic: the census copies of each round's contributions, until
   // rank 0 finishes the round.
   std::map<std::int64_t, std::vector<UpdateCopy>> round_copies_;
+
+  // Layer profiles: the buckets (empty: one all-reduce of the whole
+  // gradient), and by rank the buckets made ready and the steps whose
+  // buckets are all reduced.
+  BucketPlan buckets_;
+  std::vector<std::unique_ptr<sim::Mailbox<int>>> bucket_ready_;
+  std::vector<std::unique_ptr<sim::Mailbox<int>>> buckets_done_;
 
   // Elastic state (data_parallel_parts.h); null when not elastic.
   struct Elastic;

@@ -7,6 +7,7 @@
 
 #include "algorithms/ml/batch_sampler.h"
 #include "sim/random.h"
+#include "algorithms/runtime/model_shape.h"
 #include "algorithms/runtime/local_time.h"
 #include "algorithms/runtime/messaging.h"
 #include "algorithms/runtime/stall.h"
@@ -90,9 +91,7 @@ ml::Vector FedAvg::weighted_average(const std::vector<const ml::Vector*>& models
 void FedAvg::launch(RunContext& ctx) {
   ctx_ = &ctx;
   const Node& server = ctx.nodes.at(static_cast<std::size_t>(config_.server));
-  ml::Mlp initial(ctx.model);
-  initial.initialize(model_init_seed(ctx.seed));
-  params_ = initial.parameters();
+  params_ = initial_parameters(ctx);
   param_bytes_ = static_cast<std::int64_t>(params_.size() * sizeof(float));
   server_compute_ = std::make_unique<ComputeModel>(server, ctx.seed);
   server_inbox_ = std::make_unique<sim::Mailbox<ServerMessage>>(*ctx.sim);

@@ -6,6 +6,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include "algorithms/runtime/model_shape.h"
 #include "algorithms/runtime/averaging.h"
 #include "algorithms/runtime/messaging.h"
 #include "algorithms/runtime/training_seeds.h"
@@ -65,9 +66,7 @@ void Gossip::launch(RunContext& ctx) {
   // workers is the only way here.
   if (!connected(neighbours_)) throw std::invalid_argument("gossip graph is not connected");
   weights_ = metropolis_hastings_weights(neighbours_);
-  ml::Mlp initial(ctx.model);
-  initial.initialize(model_init_seed(ctx.seed));
-  average_ = initial.parameters();
+  average_ = initial_parameters(ctx);
   workers_ =
       make_workers<Worker>(ctx, config_.workers, config_.batch_size, config_.assignment, average_);
   for (int i = 0; i < n; ++i) {

@@ -6,6 +6,7 @@
 // optimizer state. The rules are in gossip.h.
 #include <utility>
 
+#include "algorithms/runtime/model_shape.h"
 #include "algorithms/runtime/local_time.h"
 #include "algorithms/runtime/messaging.h"
 #include "algorithms/runtime/training_seeds.h"
@@ -27,9 +28,7 @@ sim::Task Gossip::rejoin(int index, Life& life, std::int64_t& first) {
   self.active = false;
   if (neighbours.empty()) {  // alone: start over from the initial model
     if (self.replica.has_model()) {
-      ml::Mlp fresh(ctx.model);
-      fresh.initialize(model_init_seed(ctx.seed));
-      self.replica.parameters() = fresh.parameters();
+      self.replica.parameters() = initial_parameters(ctx);
     }
     self.replica.optimizer = ctx.optimizer->clone();
     first = closed_through_ + 1;

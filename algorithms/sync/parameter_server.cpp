@@ -6,6 +6,7 @@
 #include <string>
 #include <utility>
 
+#include "algorithms/runtime/model_shape.h"
 #include "algorithms/runtime/messaging.h"
 #include "algorithms/runtime/training_seeds.h"
 #include "algorithms/sync/parameter_server_worker.h"
@@ -64,9 +65,7 @@ ParameterServer::~ParameterServer() = default;
 
 void ParameterServer::launch(RunContext& ctx) {
   ctx_ = &ctx;
-  ml::Mlp initial(ctx.model);
-  initial.initialize(model_init_seed(ctx.seed));
-  params_ = initial.parameters();
+  params_ = initial_parameters(ctx);
   const std::vector<int> servers = config_.server_nodes();
   const int k = static_cast<int>(servers.size());
   ranges_ = shard_ranges(params_.size(), k);
