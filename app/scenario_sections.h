@@ -31,7 +31,10 @@ void check_group_links(const ConfigNode& cluster, const Scenario& s);
 DataSpec load_data(const ConfigNode& node);
 // Sets layers_at to where the layer widths were given (or the model block).
 ml::MlpSpec load_model(const ConfigNode& node, SourceLocation& layers_at);
-OptimizerSpec load_optimizer(const ConfigNode& node);
+// `optimizer:`, its keys set on `base` (the defaults, or for an algorithm's
+// own `optimizer:` the scenario's); naming another kind starts from that
+// kind's defaults.
+OptimizerSpec load_optimizer(const ConfigNode& node, const OptimizerSpec& base = {});
 algo::StopCondition load_stop(const ConfigNode& node);
 algo::EvalSchedule load_eval(const ConfigNode& node);
 // The model's first and last widths fit the data's features and classes

@@ -127,6 +127,9 @@ struct AlgorithmChoice {
   // For the memory estimate (run/resource_estimate.h).
   int live_replicas = 0;  // worker replicas alive at once (clients per round); 0: participants
   int batch_size = 0;     // samples per local step
+  // `optimizer:` inside the algorithm's entry: its own optimizer (the
+  // scenario's keys with the entry's on top); absent: the scenario's.
+  std::optional<OptimizerSpec> optimizer;
 };
 
 // `outputs:` the optional, larger files a run can also write (all off by default).

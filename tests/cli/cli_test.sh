@@ -383,6 +383,29 @@ case "$case_name" in
     done
     grep -q "Examples:" "$work/help" || fail "--help has no examples"
     ;;
+  sweep_axes)
+    # A seed axis: each point equals a plain run with --seed. A zip group:
+    # its axes move together (2 points, not 4), and each point equals a run
+    # of the scenario edited by hand to those values.
+    base=$work/base.yaml
+    sed -e '/^expect:/,$d' "$src/scenarios/ci/ps_sync_synthetic.yaml" >"$base"
+    { cat "$base"; printf 'sweep:\n  seed: [3, 4]\n'; } >"$work/seeds.yaml"
+    "$syncsim" sweep "$work/seeds.yaml" -o "$work/seeds" -q
+    for seed in 3 4; do
+      "$syncsim" run "$base" --seed "$seed" -o "$work/seed-$seed" -q
+      point=$(ls -d "$work"/seeds/points/*-"$seed")
+      cmp "$point/metrics.csv" "$work/seed-$seed/metrics.csv" || fail "seed point $seed differs from run --seed $seed"
+    done
+    head -1 "$work/seeds/summary.csv" | grep -q '^point,point_dir,sweep\.seed,' || fail "no sweep.seed column: $(head -1 "$work/seeds/summary.csv")"
+    { cat "$base"; printf 'sweep:\n  zip:\n    optimizer.lr: [0.1, 0.05]\n    algorithm.batch_size: [16, 8]\n'; } >"$work/zip.yaml"
+    "$syncsim" sweep "$work/zip.yaml" -o "$work/zip" -q
+    [ "$(ls "$work/zip/points" | tr '\n' ' ')" = "0000-0.1-16 0001-0.05-8 " ] || fail "zip points: $(ls "$work/zip/points")"
+    sed -e 's/  lr: 0.1/  lr: 0.05/' -e 's/  batch_size: 16/  batch_size: 8/' "$base" >"$work/by-hand.yaml"
+    "$syncsim" run "$work/by-hand.yaml" -o "$work/by-hand" -q
+    cmp "$work/zip/points/0001-0.05-8/metrics.csv" "$work/by-hand/metrics.csv" || fail "zip point 1 differs from the scenario edited by hand"
+    [ "$(cut -d, -f3,4 "$work/zip/summary.csv" | tr '\n' ' ')" = "optimizer.lr,algorithm.batch_size 0.1,16 0.05,8 " ] ||
+      fail "zip summary: $(cat "$work/zip/summary.csv")"
+    ;;
   csv_data)
     # A user's own CSV data: blobs written here with a client column; FedAvg
     # with partition: natural gives each participant exactly one client's rows

@@ -144,6 +144,7 @@ untouched tmp-link "$work/t.dot.tmp"
 # previous outputs (a planted link itself, never its target) and the report
 # figures, and keeps everything else (a note, a folder, a non-figure file in
 # plots/).
+if [ -z "$only" ] || [ "$only" = output ]; then
 full=$work/full
 mkdir -p "$full/plots/keep" "$full/points/0000-x"
 echo mine >"$full/notes.txt"
@@ -175,6 +176,7 @@ row output sweep-force-keeps-the-users-files  0 "all 9 points complete" -- sweep
 [ "$(cat "$full/points/0000-ps_sync-100Mbps/mine.txt")" = mine ] && [ "$(cat "$full/notes.txt")" = mine ] ||
   { echo "FAIL [output] sweep --force removed the user's files" >&2; failed=$((failed + 1)); }
 untouched sweep-force "$full/plots/keep"
+fi
 
 # Bad input that used to end in exit 1 (internal error) mid-run: now exit 2
 # at load, naming file:line:col and key (validate finds them too).
