@@ -1026,8 +1026,8 @@ assert float(before) - 0.001 <= start <= float(after), (before, start, after)
 assert 0 < record["wall_time_s"] <= float(after) - start + 0.001, record["wall_time_s"]
 print("run.json ok:", ", ".join(sorted(record)))
 PY
-    # A new run replaces run.json with the rest of the folder.
-    "$syncsim" run -q "$scenario" -o "$work/a" --seed 9
+    # A new run (--force) replaces run.json with the rest of the folder.
+    "$syncsim" run -q "$scenario" -o "$work/a" --seed 9 --force
     grep -q '"seed": 9,' "$work/a/run.json" || fail "the re-run did not replace run.json"
     # Sweep points and check folders have one too.
     sed -e '/^expect:/,$d' "$scenario" >"$work/sw.yaml"
