@@ -59,7 +59,7 @@ TEST_CASE("the all-reduce algorithm keys load and reject bad values") {
           "s.yaml:8:60: algorithm.protocol: unknown value 'eagre' (did you mean 'eager'?)");
     CHECK(error_of(replace(kTree, "batch_size: 4", "batch_size: 4, protocol: eager")) ==
           "s.yaml:8:50: algorithm.protocol: unknown key 'protocol' (allowed keys: kind, label, "
-          "workers, batch_size, assignment, elastic, variant, order)");
+          "workers, batch_size, assignment, elastic, variant, order, optimizer)");
   }
   SECTION("intra_rack for a collective that has no racks") {
     CHECK(error_of(replace(kTree, "kind: allreduce_tree, batch_size: 4",
