@@ -27,13 +27,17 @@ const std::vector<AlgorithmEntry>& algorithm_registry() {
   return entries;
 }
 
-AlgorithmChoice load_algorithm(const ConfigNode& node, const std::vector<NodeGroup>& groups) {
+AlgorithmChoice load_algorithm(const ConfigNode& node, const std::vector<NodeGroup>& groups,
+                               const OptimizerSpec& scenario_optimizer) {
   const ConfigNode kind = node.child("kind");
   const std::string name = kind.as_string();
   std::vector<std::string> known;
   for (const AlgorithmEntry& entry : algorithm_registry()) {
     if (name == entry.kind) {
-      AlgorithmChoice choice = entry.parse(node, groups);
+      AlgorithmChoice choice = entry.parse(node.without(schema::keys("algorithm.overrides")), groups);
+      if (const auto optimizer = node.optional_child("optimizer")) {
+        choice.optimizer = section::load_optimizer(*optimizer, scenario_optimizer);
+      }
       choice.kind = name;
       choice.label = node.get_string("label", name);
       if (choice.elastic && node.has("elastic")) {

@@ -31,7 +31,11 @@ const std::vector<AlgorithmEntry>& algorithm_registry();
 
 // Reads `algorithm:` (its `kind`, an optional `label`, then the kind's own
 // keys: every parse function accepts "kind" and "label" in check_keys).
-AlgorithmChoice load_algorithm(const ConfigNode& node, const std::vector<NodeGroup>& groups);
+// The keys every kind takes (the schema's "algorithm.overrides") are read here and
+// hidden from the parse function: `optimizer:` sets this algorithm's own
+// optimizer, its keys on top of `scenario_optimizer` (the scenario's).
+AlgorithmChoice load_algorithm(const ConfigNode& node, const std::vector<NodeGroup>& groups,
+                               const OptimizerSpec& scenario_optimizer = {});
 
 // ---- Helpers shared by the parse functions.
 

@@ -54,6 +54,11 @@ int sweep_command(const SweepArgs& a, const Verbosity& verbosity, const Invocati
               << a.shard << "'\n";
     return kExitBadInput;
   }
+  if (a.force && (a.collect || shard->second != 1)) {
+    std::cerr << "syncsim: --force clears every point of the sweep: it does not go with "
+              << (a.collect ? "--collect" : "--shard") << " (clear the folder, then run the shards)\n";
+    return kExitBadInput;
+  }
   plan.validate_all(a.max_memory);
   try {
     check_output_folder(out);
@@ -70,6 +75,7 @@ int sweep_command(const SweepArgs& a, const Verbosity& verbosity, const Invocati
   options.shard = shard->first;
   options.shards = shard->second;
   options.collect_only = a.collect;
+  options.force = a.force;
   options.level = verbosity.log_level();
   options.max_memory = a.max_memory_text;
   return run_sweep(plan, options);

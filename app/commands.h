@@ -55,17 +55,21 @@ struct ReplicateArgs {
 };
 // max_memory: the budget in bytes (app/memory_budget.h), checked before the
 // run, for each of the replicates running at once; max_output: the limit on
-// the files it writes (default: the free space where it writes).
+// the files it writes (default: the free space where it writes). A folder
+// that is not empty is refused (exit 2) unless `force`, which replaces the
+// previous run's outputs and keeps the user's files (run/previous_outputs.h).
 int run_command(const std::string& scenario_path, const std::string& out_dir,
                 std::optional<std::uint64_t> seed, int threads, const OutputsSpec& extra,
                 const Verbosity& verbosity, const Invocation& invocation, double max_memory,
-                std::optional<double> max_output, const ReplicateArgs& replicates = {});
+                std::optional<double> max_output, const ReplicateArgs& replicates = {},
+                bool force = false);
 
 struct SweepArgs {
   std::string scenario_path, out_dir, shard = "1/1";
   std::optional<std::uint64_t> seed;
   int jobs = 1;
   bool collect = false;
+  bool force = false;                // --force: start over, clearing the previous sweep's files
   std::optional<std::size_t> point;  // internal: the point process's own point
   double max_memory = 0;             // bytes: every point's budget
   std::string max_memory_text;       // as given, passed on to the point processes

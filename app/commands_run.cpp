@@ -18,6 +18,7 @@
 #include "app/sweep_plan.h"
 #include "run/accounting.h"
 #include "run/outputs.h"
+#include "run/previous_outputs.h"
 #include "run/run.h"
 #include "run/run_record.h"
 #include "sim/time.h"
@@ -68,7 +69,8 @@ void check_output_folder(const std::filesystem::path& dir) {
 int run_command(const std::string& scenario_path, const std::string& out_dir,
                 std::optional<std::uint64_t> seed, int threads, const OutputsSpec& extra,
                 const Verbosity& verbosity, const Invocation& invocation, double max_memory,
-                std::optional<double> max_output, const ReplicateArgs& replicates) {
+                std::optional<double> max_output, const ReplicateArgs& replicates,
+                bool force) {
   if (!SweepPlan::load_file(scenario_path, seed).axes().empty()) {
     std::cerr << scenario_path << ": has a 'sweep:' block: run it with 'syncsim sweep "
               << scenario_path << "'\n";
@@ -101,6 +103,17 @@ int run_command(const std::string& scenario_path, const std::string& out_dir,
   try {
     check_output_folder(dir);
     folder.emplace(dir);
+    // Publishing replaces the previous run's files: only when asked to.
+    // A mount point holds this run's own staging folder (run/output_folder.h).
+    std::vector<std::string> entries = folder_entries(dir);
+    const std::string staging = "." + folder->dir().filename().string() + ".staging-";
+    std::erase_if(entries, [&](const std::string& e) { return e.rfind(staging, 0) == 0; });
+    if (!force && !entries.empty()) {
+      throw std::runtime_error(describe_non_empty(dir, entries) +
+                               ": add --force to replace the previous run's outputs (its CSVs, "
+                               "run.json and the figures in plots/; other files stay), or write "
+                               "to another folder with -o");
+    }
   } catch (const std::runtime_error& e) {
     std::cerr << "syncsim: " << e.what() << '\n';
     return kExitBadInput;

@@ -75,8 +75,23 @@ void ConfigNode::require_map() const {
 
 std::string ConfigNode::child_path(const std::string& key) const { return join_path(path_, key); }
 
+bool ConfigNode::hides(const std::string& key) const {
+  for (const std::string& h : hidden_) {
+    if (h == key) return true;
+  }
+  return false;
+}
+
+ConfigNode ConfigNode::without(std::vector<std::string> keys) const {
+  require_map();
+  ConfigNode view = *this;
+  for (std::string& k : keys) view.hidden_.push_back(std::move(k));
+  return view;
+}
+
 std::optional<std::pair<YAML::Node, YAML::Node>> ConfigNode::find(const std::string& key) const {
   require_map();
+  if (hides(key)) return std::nullopt;
   for (const auto& entry : node_) {
     if (entry.first.Scalar() == key) return std::make_pair(entry.first, entry.second);
   }
@@ -107,7 +122,9 @@ std::optional<ConfigNode> ConfigNode::optional_child(const std::string& key) con
 std::vector<std::string> ConfigNode::keys() const {
   require_map();
   std::vector<std::string> result;
-  for (const auto& entry : node_) result.push_back(entry.first.Scalar());
+  for (const auto& entry : node_) {
+    if (!hides(entry.first.Scalar())) result.push_back(entry.first.Scalar());
+  }
   return result;
 }
 
@@ -119,17 +136,20 @@ void ConfigNode::check_keys(const std::vector<std::string>& allowed) const {
   require_map();
   for (const auto& entry : node_) {
     const std::string& key = entry.first.Scalar();
-    bool known = false;
+    bool known = hides(key);
     for (const std::string& name : allowed) known = known || name == key;
     if (known) continue;
-    const std::string suggestion = did_you_mean(key, allowed);
+    // The keys another reader takes are allowed here too.
+    std::vector<std::string> all = allowed;
+    all.insert(all.end(), hidden_.begin(), hidden_.end());
+    const std::string suggestion = did_you_mean(key, all);
     std::string hint;
     if (!suggestion.empty()) {
       hint = " (did you mean " + in_quotes(suggestion) + "?)";
-    } else if (allowed.empty()) {
+    } else if (all.empty()) {
       hint = " (no keys are allowed here)";
     } else {
-      hint = " (allowed keys: " + join(allowed) + ")";
+      hint = " (allowed keys: " + join(all) + ")";
     }
     fail_at(file_, entry.first.Mark(), child_path(key), "unknown key " + in_quotes(key) + hint);
   }

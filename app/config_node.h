@@ -85,6 +85,12 @@ class ConfigNode {
   void check_keys(std::initializer_list<std::string_view> allowed) const;
   void check_keys(const std::vector<std::string>& allowed) const;
 
+  // A view of this map in which `keys` are absent (has, child, keys and
+  // check_keys skip them); its children are plain nodes. For a block whose
+  // common keys one reader takes and whose own keys another checks (an
+  // algorithm entry's `optimizer:`, app/algorithm_overrides.h).
+  ConfigNode without(std::vector<std::string> keys) const;
+
   // ---- Sequences. Errors if this is not a sequence or index >= size().
   std::size_t size() const;
   ConfigNode at(std::size_t index) const;  // path "a.b[3]"
@@ -130,6 +136,7 @@ class ConfigNode {
 
  private:
   ConfigNode(YAML::Node node, std::string file, std::string path);
+  bool hides(const std::string& key) const;
 
   void require_map() const;                                     // fail unless this is a map
   [[noreturn]] void fail_expected(const char* expected) const;  // "expected X, got Y"
@@ -140,6 +147,7 @@ class ConfigNode {
   YAML::Node node_;
   std::string file_;
   std::string path_;
+  std::vector<std::string> hidden_;  // keys this view leaves out (see without())
 };
 
 }  // namespace app

@@ -133,6 +133,10 @@ int main(int argc, char** argv) {
                   "Refuse a run whose estimated output files exceed SIZE (default: the free "
                   "space where it writes)")
       ->check(check_size);
+  bool force = false;
+  run->add_flag("--force", force,
+                "Run into a folder that is not empty: replace the previous run's outputs (CSVs, "
+                "run.json, the figures in plots/); other files stay");
 
   app::SweepArgs sweep_args;
   CLI::App* sweep = cli.add_subcommand(
@@ -149,6 +153,9 @@ int main(int argc, char** argv) {
                     "Run only shard I of N: the points p with p % N == I - 1 (default 1/1)");
   sweep->add_flag("--collect", sweep_args.collect,
                   "Run nothing: write summary.csv once every point is complete");
+  sweep->add_flag("--force", sweep_args.force,
+                  "Start over: clear the previous sweep's or run's outputs in the folder (points/, "
+                  "summary.csv, the figures in plots/); other files stay");
   sweep->add_option("--point", sweep_args.point, "(internal) run one point in this process")
       ->transform(decimal(0, app::kMaxShards))
       ->group("");
@@ -219,7 +226,7 @@ int main(int argc, char** argv) {
       const std::optional<double> max_output =
           max_output_text.empty() ? std::nullopt : app::parse_memory_budget(max_output_text);
       return app::run_command(scenario_path, out_dir, seed, threads, extra, verbosity, invocation,
-                              max_memory, max_output, replicate_args);
+                              max_memory, max_output, replicate_args, force);
     }
     if (*sweep) {
       sweep_args.max_memory = max_memory;

@@ -27,18 +27,21 @@ std::string trim(std::string_view s) {
 }
 
 std::vector<AlgorithmChoice> load_algorithms(const ConfigNode& root,
-                                             const std::vector<NodeGroup>& groups) {
+                                             const std::vector<NodeGroup>& groups,
+                                             const OptimizerSpec& optimizer) {
   if (root.has("algorithm") && root.has("algorithms")) {
     root.child("algorithms").fail("give either 'algorithm' (one) or 'algorithms' (a list), not both");
   }
-  if (!root.has("algorithms")) return {load_algorithm(root.child("algorithm"), groups)};
+  if (!root.has("algorithms")) {
+    return {load_algorithm(root.child("algorithm"), groups, optimizer)};
+  }
   const ConfigNode list = root.child("algorithms");
   if (!list.is_sequence() || list.size() == 0) {
     list.fail("expected a list of algorithm blocks, each with its own 'kind'");
   }
   std::vector<AlgorithmChoice> choices;
   for (std::size_t i = 0; i < list.size(); ++i) {
-    choices.push_back(load_algorithm(list.at(i), groups));
+    choices.push_back(load_algorithm(list.at(i), groups, optimizer));
     for (std::size_t j = 0; j < i; ++j) {
       if (choices[j].label == choices[i].label) {
         list.at(i).fail("two algorithms are labelled '" + choices[i].label +
@@ -125,7 +128,7 @@ Scenario load(const ConfigNode& root) {
     s.model = section::load_model(root.child("model"), s.model_layers_at);
   }
   if (root.has("optimizer")) s.optimizer = section::load_optimizer(root.child("optimizer"));
-  s.algorithms = load_algorithms(root, s.groups);
+  s.algorithms = load_algorithms(root, s.groups, s.optimizer);
   s.stop = section::load_stop(root.child("stop"));
   if (root.has("eval")) s.eval = section::load_eval(root.child("eval"));
   if (root.has("clock_sync")) {

@@ -38,7 +38,10 @@ void load_profile(const ConfigNode& model, Scenario& s);
 // A profile needs math: none and synthetic data (which only sets the
 // sample count). REQUIRES: the whole scenario loaded.
 void check_profile_run(const ConfigNode& root, const Scenario& s);
-OptimizerSpec load_optimizer(const ConfigNode& node);
+// `optimizer:`, its keys set on `base` (the defaults, or for an algorithm's
+// own `optimizer:` the scenario's); naming another kind starts from that
+// kind's defaults.
+OptimizerSpec load_optimizer(const ConfigNode& node, const OptimizerSpec& base = {});
 algo::StopCondition load_stop(const ConfigNode& node);
 algo::EvalSchedule load_eval(const ConfigNode& node);
 // The model's first and last widths fit the data's features and classes

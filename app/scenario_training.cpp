@@ -178,9 +178,10 @@ ml::MlpSpec load_model(const ConfigNode& node, SourceLocation& layers_at) {
   return spec;
 }
 
-OptimizerSpec load_optimizer(const ConfigNode& node) {
-  OptimizerSpec spec;
-  spec.kind = node.get_string("kind", "sgd");
+OptimizerSpec load_optimizer(const ConfigNode& node, const OptimizerSpec& base) {
+  const std::string kind = node.get_string("kind", base.kind);
+  OptimizerSpec spec = kind == base.kind ? base : OptimizerSpec{};
+  spec.kind = kind;
   auto positive_lr = [&](double fallback) {
     if (!node.has("lr")) return fallback;
     const ConfigNode lr = node.child("lr");
@@ -197,9 +198,10 @@ OptimizerSpec load_optimizer(const ConfigNode& node) {
       spec.sgd.momentum = static_cast<float>(node.child("momentum").as_double_in(0.0, 1.0));
     if (node.has("weight_decay"))
       spec.sgd.weight_decay = as_float_in(node.child("weight_decay"), 0.0);
-    spec.sgd.nesterov = node.get_bool("nesterov", false);
+    spec.sgd.nesterov = node.get_bool("nesterov", spec.sgd.nesterov);
     if (spec.sgd.nesterov && spec.sgd.momentum <= 0) {
-      node.child("nesterov").fail("nesterov needs momentum > 0");
+      node.child(node.has("nesterov") ? "nesterov" : "momentum")
+          .fail("nesterov needs momentum > 0");
     }
   } else if (spec.kind == "adam") {
     node.check_keys(schema::keys("optimizer.adam"));

@@ -119,6 +119,9 @@ std::vector<Section> algorithm_sections() {
   const algo::PsSspConfig ssp;
   const algo::FedAvgConfig fed;
   return {
+      {"algorithm.overrides", "algorithm (every kind)", "Keys every algorithm entry may hold besides its kind's own.", {
+        {"optimizer", "map", "", "the scenario's `optimizer:`", "the keys of `optimizer` (same kind: laid over the scenario's; another kind: that kind's defaults)", "this algorithm's own optimizer, so a comparison can tune each algorithm"},
+      }},
       {"algorithm.ps_sync", "algorithm (kind: ps_sync)", "Bulk-synchronous parameter server.", ps_keys("ps_sync", {
         {"backup_workers", "integer", "workers", "0", "0 .. workers - 1; single server", "close a step at the first N - b gradients, drop the late ones"},
         {"timeout", "duration", "", "none", "> 0; single server", "close a step this long after its parameters went out (server's clock)"},

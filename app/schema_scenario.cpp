@@ -34,7 +34,7 @@ std::vector<Section> top_and_cluster() {
         {"failure_detector", "map", "", "none", "", "heartbeat failure detector"},
         {"math", "string", "", "real", "real, none", "`none`: timing only, no gradients or evaluation"},
         {"outputs", "map", "", "all off", "", "opt-in larger output files"},
-        {"sweep", "map", "", "none", "key path -> list of values", "axes to cross into many runs (docs/sweeps.md)"},
+        {"sweep", "map", "", "none", "key path -> list of values; `zip:` a map (or list of maps) of axes that move together", "axes to cross into many runs (docs/sweeps.md, docs/cli-and-data.md)"},
         {"expect", "map", "", "none", "metric -> assertion, or run label -> map", "assertions checked by `syncsim check` (docs/ci.md)"},
         {"faults", "list", "", "none", "fault entries", "timed and random faults (see faults sections)"},
         {"replicates", "integer", "", std::to_string(s.replicates), "1 .. " + std::to_string(kMaxReplicates), "runs of every algorithm with seeds seed, seed+1, ... (docs/replicates.md)"},

@@ -10,38 +10,13 @@
 #include "app/memory_budget.h"
 #include "app/scenario_loader.h"
 #include "app/spelling.h"
+#include "app/sweep_axes.h"
 
 namespace app {
 namespace {
 
 // More points than this is a typo (an axis crossed with itself), not a plan.
 constexpr std::size_t kMaxPoints = 1'000'000;
-
-int one_based(int zero_based) { return zero_based >= 0 ? zero_based + 1 : 0; }
-
-std::string value_text(const YAML::Node& value) {
-  if (value.IsScalar()) return value.Scalar();
-  if (value.IsNull()) return "null";
-  YAML::Emitter out;
-  out.SetMapFormat(YAML::Flow);
-  out.SetSeqFormat(YAML::Flow);
-  out << value;
-  return out.c_str();
-}
-
-// Blocks are long in a CSV cell: name each by its `label`, else its `kind`,
-// when that tells every value of the axis apart.
-void short_names(const YAML::Node& list, std::vector<std::string>& values) {
-  std::vector<std::string> names;
-  for (const YAML::Node& value : list) {
-    if (!value.IsMap()) return;
-    const YAML::Node name = value["label"] ? value["label"] : value["kind"];
-    if (!name || !name.IsScalar()) return;
-    if (std::find(names.begin(), names.end(), name.Scalar()) != names.end()) return;
-    names.push_back(name.Scalar());
-  }
-  values = names;
-}
 
 // Keeps letters, digits, '.', '_' and '+'; any run of other characters
 // becomes one '_'. At most `limit` characters.
@@ -61,75 +36,6 @@ std::string file_safe(const std::string& text, std::size_t limit) {
   return out;
 }
 
-bool is_under(const std::string& path, const std::string& prefix) {
-  if (path.size() < prefix.size() || path.compare(0, prefix.size(), prefix) != 0) return false;
-  return path.size() == prefix.size() || path[prefix.size()] == '.' || path[prefix.size()] == '[';
-}
-
-// The (key, value) of `key` in map `node`, by file order; both null if absent.
-std::pair<YAML::Node, YAML::Node> find_entry(const YAML::Node& node, const std::string& key) {
-  for (const auto& entry : node) {
-    if (entry.first.Scalar() == key) return {entry.first, entry.second};
-  }
-  return {YAML::Node(YAML::NodeType::Undefined), YAML::Node(YAML::NodeType::Undefined)};
-}
-
-// Checks that every key of `segments` but the last exists in `root` (the
-// last may be new). Throws std::invalid_argument saying what is wrong.
-void check_path(const YAML::Node& root, const std::vector<PathSegment>& segments,
-                const std::string& axis_path) {
-  const auto fail = [&](const std::string& message) {
-    throw std::invalid_argument("bad axis '" + axis_path + "': " + message);
-  };
-  YAML::Node current = root;
-  std::string walked;
-  for (std::size_t i = 0; i < segments.size(); ++i) {
-    const PathSegment& s = segments[i];
-    const bool last = i + 1 == segments.size();
-    const std::string where = walked.empty() ? "the scenario" : "'" + walked + "'";
-    if (s.index) {
-      if (!current.IsSequence()) fail(where + " is not a list");
-      if (*s.index >= current.size()) {
-        fail(where + " has " + std::to_string(current.size()) + " element(s), no [" +
-             std::to_string(*s.index) + "]");
-      }
-      walked += "[" + std::to_string(*s.index) + "]";
-      if (!last) current.reset(current[*s.index]);
-      continue;
-    }
-    if (!current.IsMap()) fail(where + " is not a map");
-    const auto [key, value] = find_entry(current, s.key);
-    walked += (walked.empty() ? "" : ".") + s.key;
-    if (!key.IsDefined()) {
-      if (last) return;  // a new key: the loader judges it
-      std::vector<std::string> keys;
-      for (const auto& entry : current) keys.push_back(entry.first.Scalar());
-      const std::string hint = did_you_mean(s.key, keys);
-      fail(where + " has no key '" + s.key + "'" +
-           (hint.empty() ? " (keys: " + join(keys) + ")" : " (did you mean '" + hint + "'?)"));
-    }
-    if (!last) current.reset(value);
-  }
-}
-
-// Puts `value` at `segments` in `root` (check_path has passed).
-void apply(YAML::Node root, const std::vector<PathSegment>& segments, const YAML::Node& value) {
-  YAML::Node current = root;  // a handle: reset() rebinds it, operator= would edit the tree
-  for (std::size_t i = 0; i + 1 < segments.size(); ++i) {
-    const PathSegment& s = segments[i];
-    if (s.index) {
-      current.reset(current[*s.index]);
-    } else {
-      current.reset(current[s.key]);
-    }
-  }
-  const PathSegment& s = segments.back();
-  if (s.index) {
-    current[*s.index] = value;
-  } else {
-    current[s.key] = value;
-  }
-}
 
 }  // namespace
 
@@ -184,54 +90,27 @@ SweepPlan SweepPlan::load_string(const std::string& yaml, const std::string& fil
   if (!sweep->is_map() || sweep->keys().empty()) {
     sweep->fail("expected a map of axes: 'key.path: [value, value, ...]'");
   }
-  for (const auto& entry : sweep->yaml()) {
-    const std::string path = entry.first.Scalar();
-    const ConfigNode axis = sweep->child(path);
-    SweepAxis a;
-    a.path = path;
-    a.line = one_based(entry.first.Mark().line);
-    a.column = one_based(entry.first.Mark().column);
-    const auto fail_at_key = [&](const std::string& message) {
-      throw ScenarioError(file_name, a.line, a.column, axis.path(), message);
-    };
-    std::vector<PathSegment> segments;
-    try {
-      segments = parse_key_path(path);
-    } catch (const std::invalid_argument& e) {
-      fail_at_key(e.what());
-    }
-    if (segments.front().key == "sweep") fail_at_key("a sweep cannot sweep itself");
-    for (const SweepAxis& other : plan.axes_) {
-      if (is_under(path, other.path) || is_under(other.path, path)) {
-        fail_at_key("axis '" + path + "' overlaps axis '" + other.path + "' (line " +
-                    std::to_string(other.line) + ")");
-      }
-    }
-    if (!axis.is_sequence() || axis.size() == 0) {
-      axis.fail("expected a non-empty list of values, e.g. [1Gbps, 10Gbps]");
-    }
-    try {
-      check_path(root.yaml(), segments, path);
-    } catch (const std::invalid_argument& e) {
-      fail_at_key(e.what());
-    }
-    for (std::size_t i = 0; i < axis.size(); ++i) a.values.push_back(value_text(axis.at(i).yaml()));
-    short_names(axis.yaml(), a.values);
+  plan.axes_ = read_sweep_axes(root, *sweep);
+  for (const SweepAxis& a : plan.axes_) {
+    if (a.dimension < plan.dimension_sizes_.size()) continue;  // a zip group's later axis
     if (plan.size_ > kMaxPoints / a.values.size()) {
-      fail_at_key("the sweep has more than " + std::to_string(kMaxPoints) + " points");
+      throw ScenarioError(file_name, a.line, a.column, "sweep." + a.path,
+                          "the sweep has more than " + std::to_string(kMaxPoints) + " points");
     }
     plan.size_ *= a.values.size();
-    plan.axes_.push_back(std::move(a));
+    plan.dimension_sizes_.push_back(a.values.size());
   }
   return plan;
 }
 
 std::vector<std::size_t> SweepPlan::coordinates(std::size_t point) const {
-  std::vector<std::size_t> c(axes_.size());
-  for (std::size_t i = axes_.size(); i-- > 0;) {
-    c[i] = point % axes_[i].values.size();
-    point /= axes_[i].values.size();
+  std::vector<std::size_t> by_dimension(dimension_sizes_.size());
+  for (std::size_t d = dimension_sizes_.size(); d-- > 0;) {
+    by_dimension[d] = point % dimension_sizes_[d];
+    point /= dimension_sizes_[d];
   }
+  std::vector<std::size_t> c;
+  for (const SweepAxis& a : axes_) c.push_back(by_dimension[a.dimension]);
   return c;
 }
 
@@ -256,11 +135,9 @@ YAML::Node SweepPlan::point_tree(std::size_t point) const {
   if (seed_override_) root["seed"] = std::to_string(*seed_override_);
   if (axes_.empty()) return root;
   const std::vector<std::size_t> c = coordinates(point);
-  const YAML::Node sweep = root["sweep"];
-  std::size_t axis = 0;
-  for (const auto& entry : sweep) {
-    apply(root, parse_key_path(axes_[axis].path), entry.second[c[axis]]);
-    ++axis;
+  const std::vector<YAML::Node> lists = sweep_value_lists(root["sweep"]);
+  for (std::size_t axis = 0; axis < axes_.size(); ++axis) {
+    apply_at_path(root, parse_key_path(axes_[axis].path), lists[axis][c[axis]]);
   }
   return root;
 }
@@ -363,25 +240,25 @@ void SweepPlan::validate_all(double max_memory) const {
   // Each point: the scenario without its sweep block (cheap to parse), with
   // copies of its values from one parse of the whole file.
   const std::string base = text_without_sweep();
-  const YAML::Node sweep = ConfigNode::load_string(text_, file_).yaml()["sweep"];
   std::vector<std::vector<YAML::Node>> values;
-  for (const auto& entry : sweep) {
+  for (const YAML::Node& list : sweep_value_lists(ConfigNode::load_string(text_, file_).yaml()["sweep"])) {
     values.emplace_back();
-    for (const YAML::Node& v : entry.second) values.back().push_back(v);
+    for (const YAML::Node& v : list) values.back().push_back(v);
   }
   std::vector<std::vector<PathSegment>> paths;
   for (const SweepAxis& a : axes_) paths.push_back(parse_key_path(a.path));
-  for (std::size_t axis = 0; axis < axes_.size(); ++axis) {
+  // Each value of each dimension once, the other dimensions at their first value.
+  for (std::size_t d = 0; d < dimension_sizes_.size(); ++d) {
     std::size_t stride = 1;
-    for (std::size_t later = axis + 1; later < axes_.size(); ++later) {
-      stride *= axes_[later].values.size();
+    for (std::size_t later = d + 1; later < dimension_sizes_.size(); ++later) {
+      stride *= dimension_sizes_[later];
     }
-    for (std::size_t v = 0; v < values[axis].size(); ++v) {
+    for (std::size_t v = 0; v < dimension_sizes_[d]; ++v) {
       YAML::Node root = ConfigNode::load_string(base, file_).yaml();
       if (seed_override_) root["seed"] = std::to_string(*seed_override_);
       root.remove("sweep");
       for (std::size_t a = 0; a < axes_.size(); ++a) {
-        apply(root, paths[a], YAML::Clone(values[a][a == axis ? v : 0]));
+        apply_at_path(root, paths[a], YAML::Clone(values[a][axes_[a].dimension == d ? v : 0]));
       }
       validate_point(ConfigNode::from_yaml(root, file_), v * stride, max_memory);
     }

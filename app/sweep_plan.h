@@ -5,7 +5,8 @@
 //     topology.bandwidth: [1Gbps, 10Gbps]         # and the values it takes
 //
 // The points are the cartesian product of the axes in file order, the last
-// axis varying fastest (nested loops, first axis outermost), so point i is
+// axis varying fastest (nested loops, first axis outermost); the axes of a
+// `zip:` group move together as one (app/sweep_axes.h), so point i is
 // the same on every machine. A point is the scenario with each axis's key
 // replaced by one of its values in the YAML tree, then loaded by the normal
 // loader: every point gets the usual checks, and errors in a value point at
@@ -36,6 +37,9 @@ struct SweepAxis {
   // their `label` (else `kind`) when that tells every value apart.
   std::vector<std::string> values;
   int line = 0, column = 0;  // of the axis key in the file (1-based)
+  // The axes of one `zip:` group share a dimension and move together; every
+  // other axis is a dimension of its own (app/sweep_axes.h).
+  std::size_t dimension = 0;
 };
 
 class SweepPlan {
@@ -93,6 +97,7 @@ class SweepPlan {
   std::string text_;  // the scenario file, parsed again per point (nodes are shared handles)
   std::optional<std::uint64_t> seed_override_;
   std::vector<SweepAxis> axes_;
+  std::vector<std::size_t> dimension_sizes_;  // values per dimension, in file order
   std::size_t size_ = 1;
 };
 

@@ -16,6 +16,7 @@
 #include "run/replicates.h"
 #include "run/folder_lock.h"
 #include "run/outputs.h"
+#include "run/previous_outputs.h"
 #include "run/run.h"
 #include "run/run_record.h"
 
@@ -66,7 +67,8 @@ bool is_complete(const SweepPlan& plan, const fs::path& out, std::size_t point) 
 // that this plan would not write, or a complete point whose point.yaml differs.
 void check_out_folder(const SweepPlan& plan, const fs::path& out) {
   const fs::path points = out / "points";
-  const std::string advice = ": use another output folder (-o) or delete this one";
+  const std::string advice =
+      ": use another output folder (-o), or add --force to start over (the user's files stay)";
   std::error_code ec;
   if (fs::exists(out / "metrics.csv", ec)) {
     throw std::invalid_argument(out.string() + " holds a run (metrics.csv), not a sweep" + advice);
@@ -132,7 +134,7 @@ class PointProcesses {
   void start(std::size_t point) {
     const fs::path dir = point_dir(plan_, o_.out, point);
     std::error_code ec;
-    fs::remove_all(dir, ec);
+    clear_point_folder(dir);  // an earlier attempt's files; the user's stay
     fs::create_directories(dir, ec);
     if (ec) throw std::runtime_error("cannot create " + dir.string() + ": " + ec.message());
     write_atomically(dir / kPointYaml, plan_.point_yaml(point));
@@ -304,6 +306,7 @@ int run_sweep(const SweepPlan& plan, const SweepOptions& o) {
   std::vector<std::unique_ptr<FolderLock>> locks;  // held until the sweep ends
   try {
     locks = lock_out_folder(o);
+    if (o.force) clear_previous_outputs(o.out);
     check_out_folder(plan, o.out);
   } catch (const std::exception& e) {  // invalid_argument, or runtime_error from a lock
     std::fprintf(stderr, "syncsim: %s\n", e.what());

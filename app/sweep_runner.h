@@ -12,7 +12,10 @@
 //                               order, whatever the jobs or shards
 //
 // A point is complete when its `done` exists; a rerun skips complete points
-// and runs the others from an empty folder. A shard i/n runs the points p
+// and runs the others after clearing their folders (the user's files stay).
+// --force starts over: it first clears what an earlier sweep or run wrote in
+// OUT (points/, summary.csv, run output files, report files in plots/) and
+// keeps the user's files (run/previous_outputs.h). A shard i/n runs the points p
 // with p % n == i - 1. The process that finds every point complete writes
 // summary.csv (or `--collect` does, once every shard is done).
 #pragma once
@@ -39,6 +42,7 @@ struct SweepOptions {
   int jobs = 1;                       // point processes at a time
   int shard = 1, shards = 1;          // this process runs shard `shard` of `shards`
   bool collect_only = false;          // only write summary.csv
+  bool force = false;                 // start over (run/previous_outputs.h); whole sweeps only
   LogLevel level = LogLevel::info;
   std::string max_memory;             // --max-memory as given, passed on ("": the default)
 };

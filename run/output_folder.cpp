@@ -10,6 +10,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "run/previous_outputs.h"
 #include "run/safe_file.h"
 
 namespace syncsim {
@@ -177,6 +178,10 @@ void OutputFolder::publish_file_by_file() {
       ::unlink((dir_ / name).c_str());
     }
   }
+  // Figures drawn from the previous run would describe a run that is gone,
+  // and a sweep's points are not part of a run.
+  clear_report_folder(dir_ / "plots");
+  clear_sweep_points(dir_ / "points");
   std::error_code ignored;
   fs::remove(staging_, ignored);
   staging_.clear();
@@ -225,6 +230,10 @@ void OutputFolder::publish_folder() {
 }
 
 void OutputFolder::carry_over_foreign_entries(const fs::path& previous) const {
+  // Figures drawn from the previous run would describe a run that is gone,
+  // and a sweep's points are not part of a run: plots/ and points/ move only
+  // if the user's own files remain in them.
+  clear_previous_outputs(previous);
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(previous, ec)) {
     const std::string name = entry.path().filename().string();

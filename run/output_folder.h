@@ -52,9 +52,10 @@ class OutputFolder {
 
   // Puts the staging folder in the place of `dir` with one rename (an
   // exchange when `dir` exists) and returns the published files' paths.
-  // Entries of the previous folder that are not run output files (plots,
-  // notes) are moved into the new one; the previous run's output files are
-  // removed, so none of them mixes with the new run. REQUIRES: staged, not
+  // Entries of the previous folder that are not run output files (notes,
+  // the user's own files in plots/) are moved into the new one; the previous run's output files and
+  // the report files in plots/ (run/previous_outputs.h) are removed, so none
+  // of them mixes with the new run. REQUIRES: staged, not
   // yet published. Throws std::runtime_error if `dir` became a link or a
   // file meanwhile.
   std::vector<std::filesystem::path> publish();

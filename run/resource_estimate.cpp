@@ -176,8 +176,9 @@ RunEstimate estimate_run(const Scenario& s, const AlgorithmChoice& a, const Rows
   const double others = std::max(0, nodes - a.participants);
   const std::string label = "'" + a.label + "'";
   if (!s.timing_only) {
-    const AlgorithmCopies c = algorithm_copies(a, s.optimizer);
-    const double copies = replicas * (replica_copies(s.optimizer) + c.per_worker) +
+    const OptimizerSpec& optimizer = a.optimizer ? *a.optimizer : s.optimizer;
+    const AlgorithmCopies c = algorithm_copies(a, optimizer);
+    const double copies = replicas * (replica_copies(optimizer) + c.per_worker) +
                           others * c.per_server + 2.0;  // + the monitor's and the result's
     char what[200];
     std::snprintf(what, sizeof what,

@@ -86,7 +86,7 @@ RunResult run_algorithm(const Scenario& s, const AlgorithmChoice& choice, const 
   // Wall time is measured for the report only; nothing simulated reads it.
   const auto wall_start = std::chrono::steady_clock::now();
   const topology::Topology topo = build_topology(s);
-  const std::unique_ptr<ml::Optimizer> optimizer = make_optimizer(s.optimizer);
+  const std::unique_ptr<ml::Optimizer> optimizer = make_optimizer(choice.optimizer ? *choice.optimizer : s.optimizer);
   std::unique_ptr<algo::Algorithm> algorithm = choice.build();
 
   // Declared before the simulator, so destroyed after the coroutine frames that refer to them.

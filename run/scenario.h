@@ -137,6 +137,9 @@ struct AlgorithmChoice {
   int live_replicas = 0;  // worker replicas alive at once (clients per round); 0: participants
   int batch_size = 0;     // samples per local step
   bool gathers = false;   // a compressed all-reduce: each worker holds every worker's block
+  // `optimizer:` inside the algorithm's entry: its own optimizer (the
+  // scenario's keys with the entry's on top); absent: the scenario's.
+  std::optional<OptimizerSpec> optimizer;
 };
 
 // `outputs:` the optional, larger files a run can also write (all off by default).

@@ -14,6 +14,7 @@ import matplotlib.pyplot as plt
 from matplotlib.ticker import MaxNLocator
 
 from .drawing import human_bytes, human_count, legend_outside, save, spans_decades
+from .faults import fault_intervals, marker_for, shade_faults
 from .io import Run, has_values, optional_csv
 from .replicates import is_replicated, mean_band
 
@@ -44,6 +45,12 @@ class Figure:
     caption: str
 
 
+# Said under a time plot that shades the scenario's faults.
+FAULT_NOTE = (" Shaded: the scenario's timed faults (crash, partition, straggler, link down, "
+              "degraded link) from their start for their duration; drawn (random) faults are "
+              "not shaded.")
+
+
 def plot_accuracy(run: Run, col: dict, out: Path) -> Figure | str:
     """Accuracy against simulated time and against samples: speed vs sample efficiency."""
     m = run.metrics
@@ -61,7 +68,10 @@ def plot_accuracy(run: Run, col: dict, out: Path) -> Figure | str:
                 ax.plot(b[x], b["mean"], color=col[a], label=a, lw=1.6)
                 ax.fill_between(b[x], b["low"], b["high"], color=col[a], alpha=0.2, lw=0)
             else:
-                ax.plot(d[x], d["test_accuracy"], color=col[a], label=a, lw=1.6)
+                ax.plot(d[x], d["test_accuracy"], color=col[a], label=a, lw=1.6,
+                        marker=marker_for(len(d)), ms=3.5)
+    faults = fault_intervals(run.record)
+    shade_faults(axes[:1], faults, m["sim_time_s"].max())
     times = m.groupby("algorithm")["sim_time_s"].max()
     if spans_decades(times.values, 100):
         # Runs differing by 100x in length: a log axis (t = 0 cannot be drawn on it).
@@ -80,6 +90,7 @@ def plot_accuracy(run: Run, col: dict, out: Path) -> Figure | str:
                   "Test accuracy at each evaluation, against simulated time (left: which "
                   "algorithm is fastest in wall-clock terms of the simulated cluster) and "
                   "against training samples processed (right: which learns most per sample)." +
+                  (FAULT_NOTE if faults else "") +
                   (f" Lines are means over {m['seed'].nunique()} seeds, bands their 95% "
                    "confidence intervals (Student t), per evaluation." if replicated else ""))
 
@@ -96,7 +107,8 @@ def plot_loss(run: Run, col: dict, out: Path) -> Figure | str:
         for a in run.algorithms:
             d = m[(m["algorithm"] == a) & m[c].notna()]
             if not d.empty:
-                ax.plot(d["sim_time_s"], d[c], color=col[a], label=a, lw=1.6)
+                ax.plot(d["sim_time_s"], d[c], color=col[a], label=a, lw=1.6,
+                        marker=marker_for(len(d)), ms=3.5)
         vals = m[c].dropna()
         if spans_decades([vals.max(), vals[vals > 0].min() if (vals > 0).any() else 0], 30):
             ax.set_yscale("log")
@@ -106,9 +118,12 @@ def plot_loss(run: Run, col: dict, out: Path) -> Figure | str:
                      + (" (mean since previous evaluation)" if c == "train_loss" else ""),
                      fontsize=10)
         ax.grid(alpha=0.3)
+    faults = fault_intervals(run.record)
+    shade_faults(axes, faults, m["sim_time_s"].max())
     legend_outside(fig, axes)
     save(fig, out, FIGURES["loss"])
     note = "" if "train_loss" in panels else " This run has no train loss values."
+    note += FAULT_NOTE if faults else ""
     return Figure("loss", FIGURES["loss"], "Loss",
                   "Test loss at each evaluation and, right, the mean training loss of the "
                   "batches since the previous evaluation, against simulated time." + note)

@@ -20,11 +20,11 @@ trap 'rm -rf "$work"' EXIT
 # Three seeds of the first (replicates: mean curves with bands).
 "$syncsim" run "$src/scenarios/ci/ps_async_synthetic.yaml" -o "$work/replicates" --replicates 3 -q
 
-# Three seeds of the first (replicates: mean curves with bands).
-"$syncsim" run "$src/scenarios/ci/ps_async_synthetic.yaml" -o "$work/replicates" --replicates 3 -q
+# Timed faults (a crash and a partition), for the shaded time plots.
+"$syncsim" run "$src/scenarios/ci/gossip_faults_synthetic.yaml" -o "$work/faults" -q
 
 export SYNCSIM_PLOT_RUN_ASYNC="$work/async"
-export SYNCSIM_PLOT_REPLICATES="$work/replicates"
+export SYNCSIM_PLOT_RUN_FAULTS="$work/faults"
 export SYNCSIM_PLOT_REPLICATES="$work/replicates"
 export SYNCSIM_PLOT_RUN_TWO="$work/two"
 export SYNCSIM_PLOT_SWEEP="$work/sweep"

@@ -59,12 +59,25 @@ TEST_CASE("a published run replaces the previous one whole and keeps what is not
   const fs::path run = scratch.path / "run";
   publish(run, {{"metrics.csv", "old\n"}, {"trace.json", "{}\n"}});
   write(run / "notes.txt", "mine\n");
+  // plots/: the previous run's figures and report go, the user's files stay.
   fs::create_directory(run / "plots");
+  write(run / "plots" / "accuracy.png", "old figure");
+  write(run / "plots" / "report.html", "old report");
+  write(run / "plots" / "mine.txt", "mine\n");
+  fs::create_directories(run / "points" / "0000-a");
+  write(run / "points" / "0000-a" / "done", "");
   publish(run, {{"metrics.csv", "new\n"}, {"summary.csv", "s\n"}});
   CHECK(contents(run) == std::map<std::string, std::string>{{"metrics.csv", "new\n"},
                                                             {"summary.csv", "s\n"},
                                                             {"notes.txt", "mine\n"},
                                                             {"plots", "<dir>"}});
+  CHECK(contents(run / "plots") == std::map<std::string, std::string>{{"mine.txt", "mine\n"}});
+  // A plots/ of figures only goes whole.
+  write(run / "plots" / "loss.svg", "old figure");
+  fs::remove(run / "plots" / "mine.txt");
+  publish(run, {{"metrics.csv", "newer\n"}});
+  CHECK(contents(run) == std::map<std::string, std::string>{{"metrics.csv", "newer\n"},
+                                                            {"notes.txt", "mine\n"}});
   // Next to it, only the lock file: no staging folder, no previous run.
   CHECK(contents(scratch.path) ==
         std::map<std::string, std::string>{{".run.lock", ""}, {"run", "<dir>"}});

@@ -162,3 +162,57 @@ TEST_CASE("bad axes are reported at the axis, with the key path and a hint") {
                     "axis 'topology' (line 13)") == 0);
   }
 }
+
+TEST_CASE("axes in a zip group move together; the groups and other axes cross") {
+  const app::SweepPlan plan = plan_of(
+      "sweep:\n"
+      "  topology.bandwidth: [1Gbps, 10Gbps]\n"
+      "  zip:\n"
+      "    optimizer.lr: [0.1, 0.05, 0.02]\n"
+      "    algorithm.batch_size: [4, 8, 16]\n");
+  REQUIRE(plan.size() == 6);  // 2 x 3, not 2 x 3 x 3
+  REQUIRE(plan.axes().size() == 3);
+  CHECK(plan.axes()[1].path == "optimizer.lr");
+  CHECK(plan.axes()[1].dimension == plan.axes()[2].dimension);
+  CHECK(plan.values(0) == std::vector<std::string>{"1Gbps", "0.1", "4"});
+  CHECK(plan.values(2) == std::vector<std::string>{"1Gbps", "0.02", "16"});
+  CHECK(plan.values(4) == std::vector<std::string>{"10Gbps", "0.05", "8"});
+  const app::Scenario s = plan.scenario(4);
+  CHECK(s.optimizer.sgd.lr == 0.05f);
+  CHECK(s.algorithms.at(0).batch_size == 8);
+  CHECK(plan.folder_name(4) == "0004-10Gbps-0.05-8");
+  SECTION("several zip groups: a list of maps, each a dimension") {
+    const app::SweepPlan two = plan_of(
+        "sweep:\n"
+        "  zip:\n"
+        "    - {optimizer.lr: [0.1, 0.05], algorithm.batch_size: [4, 8]}\n"
+        "    - {topology.bandwidth: [1Gbps, 10Gbps], topology.latency: [1us, 2us]}\n");
+    CHECK(two.size() == 4);
+    CHECK(two.values(1) == std::vector<std::string>{"0.1", "4", "10Gbps", "2us"});
+    CHECK(two.values(2) == std::vector<std::string>{"0.05", "8", "1Gbps", "1us"});
+  }
+  SECTION("a point's YAML holds every axis's value") {
+    const std::string yaml = plan.point_yaml(5);
+    CHECK(yaml.find("lr: 0.02") != std::string::npos);
+    CHECK(yaml.find("batch_size: 16") != std::string::npos);
+  }
+}
+
+TEST_CASE("a zip group with unequal lengths or a bad shape is reported at its axis") {
+  CHECK(error_of("sweep:\n  zip:\n    optimizer.lr: [0.1, 0.05]\n"
+                 "    algorithm.batch_size: [4, 8, 16]\n") ==
+        "s.yaml:15:5: sweep.zip.algorithm.batch_size: axes that move together need as many "
+        "values each: 'algorithm.batch_size' has 3, 'optimizer.lr' (line 14) has 2");
+  CHECK(error_of("sweep:\n  zip:\n    optimizer.lr: [0.1, 0.05]\n").find(
+            "s.yaml:14:5: sweep.zip: expected a map of at least two axes") == 0);
+  CHECK(error_of("sweep:\n  zip: [0.1, 0.2]\n").find("sweep.zip[0]: expected a map of at least "
+                                                     "two axes") != std::string::npos);
+  CHECK(error_of("sweep:\n  optimizer.lr: [0.1]\n  zip:\n    optimizer.lr: [0.1, 0.05]\n"
+                 "    algorithm.batch_size: [4, 8]\n")
+            .find("s.yaml:15:5: sweep.zip.optimizer.lr: axis 'optimizer.lr' overlaps axis "
+                  "'optimizer.lr' (line 13)") !=
+        std::string::npos);
+  CHECK(error_of("sweep:\n  zip:\n    optimizer.lr: [0.1, -1]\n    algorithm.batch_size: [4, 8]\n")
+            .find("lr must be greater than zero (sweep point 1: optimizer.lr=-1, "
+                  "algorithm.batch_size=8)") != std::string::npos);
+}

@@ -239,7 +239,7 @@ case "$case_name" in
     junit "$work/j.xml" >/dev/null
     mkdir "$work/r"
     ln -s "$work/victim" "$work/r/metrics.csv"
-    "$syncsim" run "$scenario" -o "$work/r" >/dev/null  # the link goes, not its target
+    "$syncsim" run "$scenario" -o "$work/r" --force >/dev/null  # the link goes, not its target
     [ -f "$work/r/metrics.csv" ] && [ ! -L "$work/r/metrics.csv" ] || fail "metrics.csv not replaced"
     ln -s "$work/r" "$work/r-link"
     expect_error "refusing to write into $work/r-link: it is a symbolic link" -- run "$scenario" -o "$work/r-link"
@@ -263,7 +263,7 @@ case "$case_name" in
       done
       fail "no staging folder appeared"
     }
-    "$syncsim" run "$work/long.yaml" -o "$work/r" >/dev/null 2>&1 &
+    "$syncsim" run "$work/long.yaml" -o "$work/r" --force >/dev/null 2>&1 &
     long=$!
     wait_for_staging $long
     expect_error "another syncsim run or sweep is writing to $work/r" -- run "$scenario" -o "$work/r"
@@ -271,8 +271,9 @@ case "$case_name" in
     kill -9 $long
     wait $long 2>/dev/null || true
     diff -r "$work/before" "$work/r" || fail "a killed run changed the previous run's folder"
-    # The next run publishes over it, keeps notes.txt and clears the leftovers.
-    "$syncsim" run "$scenario" -o "$work/r" --seed 9 >/dev/null
+    # The next run (--force: the folder is not empty) publishes over it, keeps
+    # notes.txt and clears the leftovers.
+    "$syncsim" run "$scenario" -o "$work/r" --seed 9 --force >/dev/null
     cmp -s "$work/before/metrics.csv" "$work/r/metrics.csv" && fail "the re-run did not publish"
     [ "$(cat "$work/r/notes.txt")" = mine ] || fail "notes.txt was not kept"
     compgen -G "$work/.r.staging-*" >/dev/null && fail "a staging folder was left behind"
@@ -284,7 +285,10 @@ case "$case_name" in
       "$syncsim" run "$scenario" -o "$work/m" --trace >/dev/null
       echo "mine" >"$work/m/notes.txt"
       cp "$work/m/metrics.csv" "$work/m-first.csv"
-      "$syncsim" run "$scenario" -o "$work/m" --seed 9 >/dev/null
+      mkdir "$work/m/plots" && touch "$work/m/plots/accuracy.png" "$work/m/plots/mine.txt"
+      "$syncsim" run "$scenario" -o "$work/m" --seed 9 --force >/dev/null
+      [ ! -e "$work/m/plots/accuracy.png" ] || fail "a stale figure was left in the mount point"
+      [ -e "$work/m/plots/mine.txt" ] || fail "the user's file in plots/ went"
       [ ! -e "$work/m/trace.json" ] || fail "the previous run's trace.json mixed into the new run"
       [ "$(cat "$work/m/notes.txt")" = mine ] || fail "notes.txt was not kept in the mount point"
       cmp -s "$work/m/metrics.csv" "$work/m-first.csv" && fail "no new run published in the mount point"
@@ -382,6 +386,29 @@ case "$case_name" in
       grep -q "$kind" "$work/help" || fail "--help does not list $kind"
     done
     grep -q "Examples:" "$work/help" || fail "--help has no examples"
+    ;;
+  sweep_axes)
+    # A seed axis: each point equals a plain run with --seed. A zip group:
+    # its axes move together (2 points, not 4), and each point equals a run
+    # of the scenario edited by hand to those values.
+    base=$work/base.yaml
+    sed -e '/^expect:/,$d' "$src/scenarios/ci/ps_sync_synthetic.yaml" >"$base"
+    { cat "$base"; printf 'sweep:\n  seed: [3, 4]\n'; } >"$work/seeds.yaml"
+    "$syncsim" sweep "$work/seeds.yaml" -o "$work/seeds" -q
+    for seed in 3 4; do
+      "$syncsim" run "$base" --seed "$seed" -o "$work/seed-$seed" -q
+      point=$(ls -d "$work"/seeds/points/*-"$seed")
+      cmp "$point/metrics.csv" "$work/seed-$seed/metrics.csv" || fail "seed point $seed differs from run --seed $seed"
+    done
+    head -1 "$work/seeds/summary.csv" | grep -q '^point,point_dir,sweep\.seed,' || fail "no sweep.seed column: $(head -1 "$work/seeds/summary.csv")"
+    { cat "$base"; printf 'sweep:\n  zip:\n    optimizer.lr: [0.1, 0.05]\n    algorithm.batch_size: [16, 8]\n'; } >"$work/zip.yaml"
+    "$syncsim" sweep "$work/zip.yaml" -o "$work/zip" -q
+    [ "$(ls "$work/zip/points" | tr '\n' ' ')" = "0000-0.1-16 0001-0.05-8 " ] || fail "zip points: $(ls "$work/zip/points")"
+    sed -e 's/  lr: 0.1/  lr: 0.05/' -e 's/  batch_size: 16/  batch_size: 8/' "$base" >"$work/by-hand.yaml"
+    "$syncsim" run "$work/by-hand.yaml" -o "$work/by-hand" -q
+    cmp "$work/zip/points/0001-0.05-8/metrics.csv" "$work/by-hand/metrics.csv" || fail "zip point 1 differs from the scenario edited by hand"
+    [ "$(cut -d, -f3,4 "$work/zip/summary.csv" | tr '\n' ' ')" = "optimizer.lr,algorithm.batch_size 0.1,16 0.05,8 " ] ||
+      fail "zip summary: $(cat "$work/zip/summary.csv")"
     ;;
   csv_data)
     # A user's own CSV data: blobs written here with a client column; FedAvg
@@ -585,7 +612,8 @@ YAML
     head -c 20 "$p1/metrics.csv" >"$p1/metrics.csv.tmp"; rm "$p1/metrics.csv"
     "$syncsim" sweep "$sw" -o "$work/s" 2>"$work/err" >/dev/null
     grep -qF "9 points; shard 1/1 has 9, 8 already complete, 1 to run" "$work/err" || fail "$(cat "$work/err")"
-    [ ! -e "$p1/kept" ] && [ ! -e "$p1/metrics.csv.tmp" ] || fail "point 1 was not rerun from an empty folder"
+    # Its files go; a file of the user's stays.
+    [ -e "$p1/kept" ] && [ ! -e "$p1/metrics.csv.tmp" ] || fail "point 1 was not rerun from a cleared folder"
     [ -e "$p1/done" ] || fail "point 1 did not complete"
     for d in "$work"/s/points/*; do
       [ "$d" = "$p1" ] || [ -e "$d/kept" ] || fail "$d was rerun although complete"
@@ -601,6 +629,12 @@ YAML
     expect_error "not a point of this sweep" -- sweep "$sw" -o "$work/s"
     "$syncsim" run "$src/scenarios/ci/ps_sync_synthetic.yaml" -o "$work/r" -q
     expect_error "holds a run (metrics.csv), not a sweep" -- sweep "$sw" -o "$work/r"
+    # --force starts over: the stray point, another seed's points, a run's files go.
+    "$syncsim" sweep "$sw" -o "$work/s" --seed 9 --force -q || fail "sweep --force failed"
+    [ ! -e "$work/s/points/0099-stray" ] || fail "sweep --force left a stray point folder"
+    grep -q "seed: 9" "$work/s/points/0000-ps_sync-100Mbps/point.yaml" || fail "sweep --force did not rerun"
+    "$syncsim" sweep "$sw" -o "$work/r" --force -q || fail "sweep --force into a run's folder failed"
+    [ ! -e "$work/r/metrics.csv" ] && [ -f "$work/r/summary.csv" ] || fail "sweep --force kept the run's files"
     # A real kill -9 of the sweep and its point processes in mid-run (6 points
     # of ~0.4 s each): the rerun completes it, with the uninterrupted summary.
     sed -e 's/samples: 4000/samples: 40000/' -e 's/every_steps: 10/every_steps: 200/' \
@@ -752,16 +786,16 @@ YAML
     "$syncsim" run "$src/scenarios/ci/ps_sync_synthetic.yaml" -o "$work/prev" >/dev/null
     cp -r "$work/prev" "$work/prev-copy"
     expect_error "t10k-labels-idx1-ubyte: wrong magic 0x00000803 (expected 0x00000801 for an IDX labels file)" -- \
-      run "$work/idx.yaml" -o "$work/prev"
+      run "$work/idx.yaml" -o "$work/prev" --force
     printf '\x00\x00\x08\x01\x00\x00\x00\x02\x01' >"$work/idx/t10k-labels-idx1-ubyte"
     expect_error "t10k-labels-idx1-ubyte: truncated at byte 9 while reading the labels (expected 10 bytes)" -- \
-      run "$work/idx.yaml" -o "$work/prev"
+      run "$work/idx.yaml" -o "$work/prev" --force
     # A header that claims 2^31 - 1 images in a 20-byte file.
     printf '\x00\x00\x08\x01\x7f\xff\xff\xff\x01\x02' >"$work/idx/t10k-labels-idx1-ubyte"
     printf '\x00\x00\x08\x03\x7f\xff\xff\xff\x00\x00\x00\x02\x00\x00\x00\x02\x00\x00\x00\x02' \
       >"$work/idx/t10k-images-idx3-ubyte"
     expect_error "t10k-images-idx3-ubyte: truncated at byte 20 while reading the pixels" -- \
-      run "$work/idx.yaml" -o "$work/prev"
+      run "$work/idx.yaml" -o "$work/prev" --force
     diff -r "$work/prev" "$work/prev-copy" || fail "a failed run changed an earlier run's outputs"
     # The output-folder probe creates and removes missing folders: a run that
     # fails after it leaves none behind.
@@ -996,8 +1030,8 @@ assert float(before) - 0.001 <= start <= float(after), (before, start, after)
 assert 0 < record["wall_time_s"] <= float(after) - start + 0.001, record["wall_time_s"]
 print("run.json ok:", ", ".join(sorted(record)))
 PY
-    # A new run replaces run.json with the rest of the folder.
-    "$syncsim" run -q "$scenario" -o "$work/a" --seed 9
+    # A new run (--force) replaces run.json with the rest of the folder.
+    "$syncsim" run -q "$scenario" -o "$work/a" --seed 9 --force
     grep -q '"seed": 9,' "$work/a/run.json" || fail "the re-run did not replace run.json"
     # Sweep points and check folders have one too.
     sed -e '/^expect:/,$d' "$scenario" >"$work/sw.yaml"

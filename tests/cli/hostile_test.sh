@@ -140,6 +140,44 @@ row output topology-dot-tmp-link-not-followed 0 "5 links -> $work/t\.dot" -- top
 [ -L "$work/t.dot.tmp" ] || { echo "FAIL [output] t.dot.tmp link replaced" >&2; failed=$((failed + 1)); }
 untouched tmp-link "$work/t.dot.tmp"
 
+# A folder that is not empty: refused without --force; --force removes the
+# previous outputs (a planted link itself, never its target) and the report
+# figures, and keeps everything else (a note, a folder, a non-figure file in
+# plots/).
+if [ -z "$only" ] || [ "$only" = output ]; then
+full=$work/full
+mkdir -p "$full/plots/keep" "$full/points/0000-x"
+echo mine >"$full/notes.txt"
+echo mine >"$full/plots/mine.txt"
+ln -s "$work/victim" "$full/metrics.csv"
+ln -s "$work/victim" "$full/plots/accuracy.png"
+ln -s "$work/victim" "$full/points/0000-x/summary.csv"
+row output run-into-non-empty-folder          2 "$full is not empty \(it holds metrics\.csv, notes\.txt, plots and 1 more\): add --force" -- \
+  run "$base" -o "$full"
+[ -L "$full/metrics.csv" ] || { echo "FAIL [output] a refused run changed $full" >&2; failed=$((failed + 1)); }
+row output run-force-keeps-the-users-files    0 "test accuracy" -- run "$base" -o "$full" --force
+untouched run-force "$full/plots/keep"
+for gone in "$full/plots/accuracy.png" "$full/points"; do
+  [ ! -e "$gone" ] && [ ! -L "$gone" ] || { echo "FAIL [output] --force left $gone" >&2; failed=$((failed + 1)); }
+done
+for kept in "$full/notes.txt" "$full/plots/mine.txt"; do
+  [ "$(cat "$kept" 2>/dev/null)" = mine ] || { echo "FAIL [output] --force removed $kept" >&2; failed=$((failed + 1)); }
+done
+[ -f "$full/metrics.csv" ] && [ ! -L "$full/metrics.csv" ] || { echo "FAIL [output] metrics.csv not replaced" >&2; failed=$((failed + 1)); }
+sweep=$src/scenarios/examples/sweep_bandwidth.yaml
+row output sweep-force-with-a-shard           2 "--force clears every point of the sweep: it does not go with --shard" -- \
+  sweep "$sweep" -o "$full" --force --shard 1/2
+row output sweep-into-a-run-folder            2 "holds a run \(metrics\.csv\), not a sweep.*--force" -- sweep "$sweep" -o "$full"
+mkdir -p "$full/points/0000-ps_sync-100Mbps"
+ln -s "$work/victim" "$full/points/0000-ps_sync-100Mbps/log.txt"
+echo mine >"$full/points/0000-ps_sync-100Mbps/mine.txt"
+row output sweep-force-keeps-the-users-files  0 "all 9 points complete" -- sweep "$sweep" -o "$full" --force
+[ -f "$full/summary.csv" ] && [ ! -e "$full/metrics.csv" ] || { echo "FAIL [output] sweep --force left the run's files" >&2; failed=$((failed + 1)); }
+[ "$(cat "$full/points/0000-ps_sync-100Mbps/mine.txt")" = mine ] && [ "$(cat "$full/notes.txt")" = mine ] ||
+  { echo "FAIL [output] sweep --force removed the user's files" >&2; failed=$((failed + 1)); }
+untouched sweep-force "$full/plots/keep"
+fi
+
 # Bad input that used to end in exit 1 (internal error) mid-run: now exit 2
 # at load, naming file:line:col and key (validate finds them too).
 row exit2 bandwidth-1e-300bps                 2 "topology\.bandwidth: bandwidth must be at least 1kbps" -- run "$(edit bw-tiny 's/bandwidth: 1Gbps/bandwidth: 1e-300bps/')" -o "$out"
