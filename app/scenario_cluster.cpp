@@ -125,13 +125,13 @@ TopologySpec load_topology(const ConfigNode& node) {
   const ConfigNode kind = node.child("kind");
   spec.kind = kind.as_string();
   if (spec.kind == "star" || spec.kind == "ring") {
-    node.check_keys({"kind", "bandwidth", "latency"});
+    node.check_keys({"kind", "bandwidth", "latency", "bandwidth_efficiency", "message_overhead"});
     spec.link = load_link(node);
     spec.bandwidth_in_bits = is_bit_rate(node.child("bandwidth").as_string());
   } else if (spec.kind == "tree") {
     node.check_keys(
         {"kind", "bandwidth", "latency", "hosts_per_rack", "uplink_latency", "oversubscription",
-         "uplink_bandwidth"});
+         "uplink_bandwidth", "bandwidth_efficiency", "message_overhead"});
     spec.link = load_link(node);
     spec.bandwidth_in_bits = is_bit_rate(node.child("bandwidth").as_string());
     spec.hosts_per_rack = static_cast<int>(node.child("hosts_per_rack").as_int_in(1, 1'000'000));
@@ -152,7 +152,7 @@ TopologySpec load_topology(const ConfigNode& node) {
                  "uplink_bandwidth must be at least 1kbps (a slower link outlasts simulated time)");
     }
   } else if (spec.kind == "explicit") {
-    node.check_keys({"kind", "switches", "links"});
+    node.check_keys({"kind", "switches", "links", "bandwidth_efficiency", "message_overhead"});
     if (auto switches = node.optional_child("switches")) {
       for (std::size_t i = 0; i < switches->size(); ++i) {
         spec.switches.push_back(switches->at(i).as_string());
@@ -169,6 +169,7 @@ TopologySpec load_topology(const ConfigNode& node) {
   } else {
     kind.fail("unknown topology kind '" + spec.kind + "' (expected star, ring, tree or explicit)");
   }
+  load_calibration(node, spec);
   return spec;
 }
 

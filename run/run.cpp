@@ -102,7 +102,7 @@ RunResult run_algorithm(const Scenario& s, const AlgorithmChoice& choice, const 
   std::vector<double> slowdown(static_cast<std::size_t>(topo.node_count()), 1.0);
   std::unique_ptr<algo::FaultInjector> injector;
   sim::Simulator sim;
-  topology::Network net(sim, topo);
+  topology::Network net(sim, topo, s.topology.calibration);
   sim::LamportClocks lamport(static_cast<std::size_t>(topo.node_count()));
   net.set_lamport_clocks(&lamport);
   algo::Monitor monitor(sim, net, data.test, s.model, s.stop, s.eval, data.train.size());

@@ -21,6 +21,7 @@
 #include "algorithms/services/fault_injector.h"
 #include "run/expectation.h"
 #include "sim/distribution.h"
+#include "topology/calibration.h"
 #include "topology/topology.h"
 
 namespace syncsim {
@@ -80,6 +81,7 @@ struct TopologySpec {
   std::vector<std::string> switches;  // explicit
   std::vector<ExplicitLink> links;    // explicit
   bool bandwidth_in_bits = true;      // the scenario's unit family, for pictures
+  topology::Calibration calibration;  // every kind; off by default
 };
 
 struct DataSpec {
