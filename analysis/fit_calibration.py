@@ -8,8 +8,9 @@ The model of one message alone on its route (docs/calibration.md):
 
 so measured (bytes, seconds) pairs lie on a line; a least-squares fit (of
 relative residuals, as the sizes span decades) gives its intercept
-(overhead + latency) and slope (1 / (efficiency x bandwidth)). With the route latency and the nominal bandwidth the scenario
-already gives, the two keys follow:
+(overhead + latency) and slope (1 / (efficiency x bandwidth)). With the
+route latency and the nominal bandwidth the scenario already gives, the two
+keys follow:
 
     message_overhead     = intercept - latency
     bandwidth_efficiency = 1 / (slope x bandwidth)
