@@ -182,6 +182,7 @@ TopologySpec load_topology(const ConfigNode& node) {
   } else {
     kind.fail("unknown topology kind '" + spec.kind + "' (expected star, ring, tree or explicit)");
   }
+  load_calibration(node, spec);
   return spec;
 }
 

@@ -171,6 +171,7 @@ Scenario load(const ConfigNode& root) {
   section::check_topology_hosts(topo, s);
   section::check_group_links(root.child("cluster"), s);
   section::check_profile_run(root, s);
+  section::check_calibration(topo, s);
   if (!s.profile) section::check_model_against_data(s);
   section::check_data_files(root.child("data"), s);
   section::check_samples_per_participant(root.child("data"), s);

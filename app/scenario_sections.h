@@ -27,6 +27,14 @@ void check_topology_hosts(const ConfigNode& topo, const Scenario& s);
 // A group's own `link` replaces host links, which only star and tree have.
 void check_group_links(const ConfigNode& cluster, const Scenario& s);
 
+// ---- The network's calibration (scenario_calibration.cpp).
+// Reads bandwidth_efficiency (0 < e <= 1) and message_overhead (0 to 1min)
+// into spec.calibration; absent keys leave it off.
+void load_calibration(const ConfigNode& topo, TopologySpec& spec);
+// An efficiency below 1 must leave every link, host links, uplinks and group
+// links alike, at least 1kbps. REQUIRES: s.groups and s.topology loaded.
+void check_calibration(const ConfigNode& topo, const Scenario& s);
+
 // ---- What is learned, and for how long (scenario_training.cpp).
 DataSpec load_data(const ConfigNode& node);
 // Sets layers_at to where the layer widths were given (or the model block).

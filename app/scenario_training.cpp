@@ -325,6 +325,7 @@ void check_elastic_timeouts(const Scenario& s) {
     fastest = std::max(fastest, l.params.bandwidth_bytes_per_s);
   }
   if (!(fastest > 0)) return;
+  fastest *= s.topology.calibration.bandwidth_efficiency;  // what a transfer can use of it
   for (const AlgorithmChoice& a : s.algorithms) {
     if (!a.elastic || a.participants < 2) continue;
     const double n = a.participants;

@@ -68,6 +68,8 @@ std::vector<Section> topology() {
         {"bandwidth", "bandwidth", "bits/s or bytes/s", "required", ">= 1kbps", "every host link, each direction (`10Gbps`, `1.25GB/s`)"},
         {"latency", "duration", "", "0", ">= 0", "every host link (`5us`)"},
         {"share", "string", "", "equal", "equal, rtt", "how flows split a bottleneck: equal max-min, or weighted by 1 / route latency as SimGrid's CM02 (docs/collectives.md)"},
+        {"bandwidth_efficiency", "number", "share of the bandwidth", "1 (off)", "(0, 1]; every link stays >= 1kbps", "share of every link's nominal bandwidth that transfers can use (docs/calibration.md)"},
+        {"message_overhead", "duration", "", "0 (off)", "0 .. 1min", "fixed time added once to every message on top of its route latency (docs/calibration.md)"},
       }},
       {"topology.tree", "topology (kind: tree)", "Racks of `hosts_per_rack` nodes (in cluster order) under top-of-rack switches `tor0`, `tor1`, ..., all under one spine. Racks are named `rack0`, `rack1`, ... in faults.", {
         {"kind", "string", "", "required", "tree", "the builder"},
@@ -78,12 +80,16 @@ std::vector<Section> topology() {
         {"oversubscription", "number", "ratio", number_text(t.oversubscription), "0.001 .. 1000; not with uplink_bandwidth", "uplink = hosts_per_rack x bandwidth / oversubscription"},
         {"uplink_bandwidth", "bandwidth", "bits/s or bytes/s", "hosts_per_rack x bandwidth / oversubscription", ">= 1kbps; not with oversubscription", "every rack's uplink capacity (the switch's: the same for a partly filled rack)"},
         {"share", "string", "", "equal", "equal, rtt", "how flows split a bottleneck: equal max-min, or weighted by 1 / route latency as SimGrid's CM02 (docs/collectives.md)"},
+        {"bandwidth_efficiency", "number", "share of the bandwidth", "1 (off)", "(0, 1]; every link stays >= 1kbps", "share of every link's nominal bandwidth that transfers can use (docs/calibration.md)"},
+        {"message_overhead", "duration", "", "0 (off)", "0 .. 1min", "fixed time added once to every message on top of its route latency (docs/calibration.md)"},
       }},
       {"topology.explicit", "topology (kind: explicit)", "Hosts are the cluster's nodes; every node must reach every other through the links.", {
         {"kind", "string", "", "required", "explicit", "the builder"},
         {"switches", "list of names", "", "none", "names not used by a node", "switches to create"},
         {"links", "list of maps", "", "required", "non-empty", "links `{from, to, bandwidth, latency}`"},
         {"share", "string", "", "equal", "equal, rtt", "how flows split a bottleneck: equal max-min, or weighted by 1 / route latency as SimGrid's CM02 (docs/collectives.md)"},
+        {"bandwidth_efficiency", "number", "share of the bandwidth", "1 (off)", "(0, 1]; every link stays >= 1kbps", "share of every link's nominal bandwidth that transfers can use (docs/calibration.md)"},
+        {"message_overhead", "duration", "", "0 (off)", "0 .. 1min", "fixed time added once to every message on top of its route latency (docs/calibration.md)"},
       }},
       {"topology.link", "topology.links[i] (kind: explicit)", "", {
         {"from", "string", "", "required", "a node or switch", "one end"},

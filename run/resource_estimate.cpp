@@ -107,6 +107,7 @@ double step_seconds(const Scenario& s, const AlgorithmChoice& a, double params) 
     }
     latency = std::max(latency, sim::to_seconds(l.params.latency));
   }
+  slowest_link *= s.topology.calibration.bandwidth_efficiency;
   const double flops = 6.0 * params * std::max(1, a.batch_size);
   const double compute = slowest_flops > 0 ? flops / slowest_flops : 0.0;
   // A server's (or the federated server's) link carries every replica's
@@ -115,7 +116,9 @@ double step_seconds(const Scenario& s, const AlgorithmChoice& a, double params) 
   const double replicas = a.live_replicas > 0 ? a.live_replicas : a.participants;
   const double vectors = central ? 2.0 * std::max(1.0, replicas) : 2.0;
   const double transfer = slowest_link > 0 ? vectors * 4.0 * params / slowest_link : 0.0;
-  return compute + transfer + 4.0 * latency;  // two hops each way
+  // Two hops each way, and a message each way.
+  const double overhead = sim::to_seconds(s.topology.calibration.message_overhead);
+  return compute + transfer + 4.0 * latency + 2.0 * overhead;
 }
 
 struct Rows {

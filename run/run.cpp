@@ -102,7 +102,7 @@ RunResult run_algorithm(const Scenario& s, const AlgorithmChoice& choice, const 
   std::vector<double> slowdown(static_cast<std::size_t>(topo.node_count()), 1.0);
   std::unique_ptr<algo::FaultInjector> injector;
   sim::Simulator sim;
-  topology::Network net(sim, topo);
+  topology::Network net(sim, topo, s.topology.calibration);
   if (s.topology.share_by_rtt) net.set_sharing(topology::Network::Sharing::rtt);
   sim::LamportClocks lamport(static_cast<std::size_t>(topo.node_count()));
   net.set_lamport_clocks(&lamport);

@@ -22,6 +22,7 @@
 #include "algorithms/services/fault_injector.h"
 #include "run/expectation.h"
 #include "sim/distribution.h"
+#include "topology/calibration.h"
 #include "topology/topology.h"
 
 namespace syncsim {
@@ -86,6 +87,7 @@ struct TopologySpec {
   bool bandwidth_in_bits = true;      // the scenario's unit family, for pictures
   // `share`: how flows on a bottleneck split it (topology::Network::Sharing).
   bool share_by_rtt = false;          // false: equal (max-min), true: rtt (1 / route latency)
+  topology::Calibration calibration;  // every kind; off by default
 };
 
 struct DataSpec {

@@ -12,9 +12,10 @@
 
 namespace topology {
 
-Network::Network(sim::Simulator& sim, const Topology& topo)
+Network::Network(sim::Simulator& sim, const Topology& topo, Calibration calibration)
     : sim_(&sim),
       topo_(&topo),
+      calibration_(calibration),
       routing_(topo),
       last_update_(sim.now()),
       link_up_(static_cast<std::size_t>(topo.link_count()), 1),
@@ -25,6 +26,7 @@ Network::Network(sim::Simulator& sim, const Topology& topo)
       partition_(static_cast<std::size_t>(topo.node_count()), 0),
       bytes_sent_(static_cast<std::size_t>(topo.node_count()), 0.0),
       channel_bytes_(static_cast<std::size_t>(2 * topo.link_count()), 0.0) {
+  calibration_.check();
   ticks_.push_back(last_update_);
   channel_first_.assign(static_cast<std::size_t>(2 * topo.link_count()), kNone);
   channel_last_.assign(static_cast<std::size_t>(2 * topo.link_count()), kNone);
@@ -38,7 +40,9 @@ Network::Network(sim::Simulator& sim, const Topology& topo)
   usage_channels_.reserve(channels);
   channel_capacity_.reserve(static_cast<std::size_t>(2 * topo.link_count()));
   for (int link = 0; link < topo.link_count(); ++link) {
-    const double bandwidth = topo.link(link).bandwidth_bytes_per_s;
+    // Exact when the efficiency is 1: x 1.0 leaves every double unchanged.
+    const double bandwidth =
+        topo.link(link).bandwidth_bytes_per_s * calibration_.bandwidth_efficiency;
     channel_capacity_.push_back(bandwidth);  // direction 0
     channel_capacity_.push_back(bandwidth);  // direction 1: full duplex
   }
@@ -91,7 +95,7 @@ std::uint64_t Network::start_transfer(NodeId src, NodeId dst, double bytes,
   }
   if (bytes == 0) {
     schedule_drained(slot);
-    schedule_delivery(slot, sim_->now() + route->latency);
+    schedule_delivery(slot, arrival(*route));
     return id;
   }
   for (int c : route->channels) channel_bytes_[static_cast<std::size_t>(c)] += bytes;
@@ -148,7 +152,11 @@ void Network::sort_by_id(std::vector<std::uint32_t>& slots) const {
 void Network::retire(std::uint32_t slot) {
   stop_draining(slot);
   schedule_drained(slot);
-  schedule_delivery(slot, sim_->now() + flows_[slot].route->latency);
+  schedule_delivery(slot, arrival(*flows_[slot].route));
+}
+
+sim::Time Network::arrival(const Routing::Route& route) const {
+  return sim_->now() + route.latency + calibration_.message_overhead;
 }
 
 void Network::schedule_drained(std::uint32_t slot) {

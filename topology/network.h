@@ -19,6 +19,11 @@
 // equal flows through one bottleneck B each drain at B / N.
 //   * src == dst: delivered at now() (still as an event), no link is used.
 //   * bytes == 0: delivered after the route latency, no link is used.
+// Calibration (calibration.h; off by default): every channel's capacity is
+// its link's bandwidth x bandwidth_efficiency, and every message that leaves
+// its host (bytes == 0 too, not src == dst) is delivered message_overhead
+// after its route latency, so a lone flow takes overhead + latency +
+// bytes / (efficiency x bandwidth).
 //
 // Timing details: while its rate is unchanged, a flow keeps the drain-end
 // instant computed when that rate was set (so unrelated flows starting or
@@ -89,6 +94,7 @@
 #include "sim/random.h"
 #include "sim/recorder.h"
 #include "sim/simulator.h"
+#include "topology/calibration.h"
 #include "topology/link_usage.h"
 #include "topology/max_min.h"
 #include "topology/routing.h"
@@ -98,7 +104,8 @@ namespace topology {
 
 class Network {
  public:
-  Network(sim::Simulator& sim, const Topology& topo);
+  // Throws std::invalid_argument for a calibration that fails check().
+  Network(sim::Simulator& sim, const Topology& topo, Calibration calibration = {});
   Network(const Network&) = delete;
   Network& operator=(const Network&) = delete;
 
@@ -168,7 +175,8 @@ class Network {
   // for an unknown one, std::invalid_argument for a bad factor/probability.
   void set_link_up(int link_id, bool up);
   bool link_up(int link_id) const { return link_up_.at(static_cast<std::size_t>(link_id)) != 0; }
-  // Bandwidth = the topology's x factor, factor > 0 and finite.
+  // Bandwidth = the topology's x factor (x the calibration's efficiency),
+  // factor > 0 and finite.
   void set_link_bandwidth_factor(int link_id, double factor);
   // Each message crossing the link is lost with `probability` in [0, 1],
   // drawn from a stream seeded with `seed`.
@@ -271,6 +279,9 @@ class Network {
   void retire(std::uint32_t slot);  // schedules its delivery
   void stop_draining(std::uint32_t slot);  // off its channels (dirtied), the heap and the list
   void schedule_delivery(std::uint32_t slot, sim::Time at);
+  // When a message whose last byte leaves now arrives: now + route latency +
+  // the calibration's per-message overhead.
+  sim::Time arrival(const Routing::Route& route) const;
   // Hands usage_ the total rate of each channel over [last_update_, now).
   void record_usage(sim::Time now);
   // A flow is over (delivered or lost): a foreground flow releases the run.
@@ -309,6 +320,7 @@ class Network {
   // Constant after construction.
   sim::Simulator* sim_;
   const Topology* topo_;
+  Calibration calibration_;
   std::vector<double> channel_capacity_;  // bytes/s, by channel
 
   // Owned by the event loop.

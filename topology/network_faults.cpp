@@ -108,7 +108,8 @@ void Network::set_link_bandwidth_factor(int link_id, double factor) {
     throw std::invalid_argument("bandwidth factor must be finite and > 0, got " +
                                 std::to_string(factor));
   }
-  const double bandwidth = topo_->link(link_id).bandwidth_bytes_per_s * factor;
+  const double bandwidth =
+      topo_->link(link_id).bandwidth_bytes_per_s * factor * calibration_.bandwidth_efficiency;
   faults_set_ = true;
   for (int direction = 0; direction < 2; ++direction) {
     const int c = channel_of(link_id, direction);

@@ -29,8 +29,9 @@ struct AllreduceRun {
   // walks one shared buffer (as a `math: none` run does), so large vectors
   // cost no memory per rank; the math checks do not apply.
   AllreduceRun(topology::Topology topology, int ranks, std::size_t elements,
-               algo::CollectiveSpec spec, bool timing_only = false)
-      : topo(std::move(topology)), net(sim, topo) {
+               algo::CollectiveSpec spec, bool timing_only = false,
+               topology::Calibration calibration = {})
+      : topo(std::move(topology)), net(sim, topo, calibration) {
     std::vector<topology::NodeId> hosts;
     for (int r = 0; r < ranks; ++r) hosts.push_back(*topo.find("h" + std::to_string(r)));
     comm = std::make_unique<algo::Communicator>(sim, net, hosts, !timing_only);
