@@ -1,6 +1,7 @@
 #include "algorithms/runtime/collectives.h"
 
 #include <algorithm>
+#include <cassert>
 #include <functional>
 #include <map>
 #include <stdexcept>
@@ -71,12 +72,12 @@ constexpr int k_delivered = 1 << 20;
 }
 
 void Communicator::send(int from, int to, Tag tag, std::size_t offset,
-                        std::span<const float> data) {
+                        CollectiveBuffer data) {
   start_send(from, to, tag, offset, data, false);
 }
 
 void Communicator::send_notified(int from, int to, Tag tag, std::size_t offset,
-                                 std::span<const float> data) {
+                                 CollectiveBuffer data) {
   start_send(from, to, tag, offset, data, true);
 }
 
@@ -86,13 +87,14 @@ sim::Task Communicator::wait_delivered(int from, Tag tag) {
 }
 
 sim::Task Communicator::send_and_wait(int from, int to, Tag tag, std::size_t offset,
-                                      std::span<const float> data) {
+                                      CollectiveBuffer data) {
   send_notified(from, to, tag, offset, data);
   co_await wait_delivered(from, tag);
 }
 
 void Communicator::start_send(int from, int to, Tag tag, std::size_t offset,
-                              std::span<const float> data, bool notify) {
+                              CollectiveBuffer data, bool notify) {
+  assert(!carries_data_ || data.has_floats() || data.size() == 0);
   const double bytes = static_cast<double>(data.size()) * sizeof(float);
   std::function<void()> on_delivered;
   if (notify) {
@@ -105,7 +107,7 @@ void Communicator::start_send(int from, int to, Tag tag, std::size_t offset,
   }
   send_message(*net_, host(from), host(to), bytes, *inboxes_.at(static_cast<std::size_t>(to)),
                Packet{from, tag, offset,
-                      carries_data_ ? std::vector<float>(data.begin(), data.end())
+                      carries_data_ ? std::vector<float>(data.floats().begin(), data.floats().end())
                                     : std::vector<float>(),
                       data.size()},
                "chunk",
@@ -174,7 +176,7 @@ const char* ring_protocol_name(RingProtocol protocol) {
   return protocol == RingProtocol::rendezvous ? "rendezvous" : "eager";
 }
 
-sim::Task allreduce(Communicator& comm, int rank, std::span<float> data,
+sim::Task allreduce(Communicator& comm, int rank, CollectiveBuffer data,
                     const CollectiveSpec& spec) {
   switch (spec.kind) {
     case CollectiveKind::ring:

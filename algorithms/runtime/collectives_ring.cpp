@@ -11,7 +11,7 @@ namespace collective_parts {
 // segment of step t+1 leaves only once one of this rank's step-t segments
 // has arrived, and the rank is done once its last step's have.
 sim::Task ring_among(Communicator& comm, const std::vector<int>& members, int me,
-                     std::span<float> data, int segments, std::uint64_t operation,
+                     CollectiveBuffer data, int segments, std::uint64_t operation,
                      RingProtocol protocol) {
   const bool rendezvous = protocol == RingProtocol::rendezvous;
   const int n = static_cast<int>(members.size());
@@ -20,8 +20,8 @@ sim::Task ring_among(Communicator& comm, const std::vector<int>& members, int me
   const int next = members[static_cast<std::size_t>((me + 1) % n)];
   const int steps = 2 * (n - 1);
   // Step 0 sends chunk `me`; every later step forwards what the previous brought.
-  const auto forward = [&](int step, std::span<float> range) {
-    const std::size_t offset = static_cast<std::size_t>(range.data() - data.data());
+  const auto forward = [&](int step, CollectiveBuffer range) {
+    const std::size_t offset = range.offset() - data.offset();
     if (rendezvous) {
       comm.send_notified(rank, next, {operation, k_ring, step}, offset, range);
     } else {
@@ -40,7 +40,7 @@ sim::Task ring_among(Communicator& comm, const std::vector<int>& members, int me
       }
       if (step + 1 < steps) {
         if (rendezvous) co_await comm.wait_delivered(rank, {operation, k_ring, step});
-        forward(step + 1, data.subspan(packet.offset, packet.elements));
+        forward(step + 1, data.part(packet.offset, packet.elements));
       }
     }
   }
@@ -52,7 +52,7 @@ sim::Task ring_among(Communicator& comm, const std::vector<int>& members, int me
 
 }  // namespace collective_parts
 
-sim::Task ring_allreduce(Communicator& comm, int rank, std::span<float> data, int segments,
+sim::Task ring_allreduce(Communicator& comm, int rank, CollectiveBuffer data, int segments,
                          RingProtocol protocol) {
   using namespace collective_parts;
   check(comm, rank, segments);

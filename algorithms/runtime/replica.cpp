@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "algorithms/ml/dataset.h"
+#include "algorithms/runtime/initial_model.h"
 #include "algorithms/runtime/training_seeds.h"
 
 namespace algo {
@@ -16,7 +17,7 @@ Replica::Replica(const RunContext& ctx, const Node& node, ml::Shard shard, int b
       compute(node, ctx.seed),
       objective(&plain_),
       flops_per_sample_(ml::train_flops_per_sample(ctx.model)),
-      parameters_(initial.size()) {
+      parameters_(model_size(ctx)) {
   if (ctx.timing_only) return;  // math: none keeps no replica (10,000 workers fit in memory)
   model.emplace(ctx.model);
   model->parameters() = initial;

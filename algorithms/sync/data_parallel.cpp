@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "algorithms/runtime/averaging.h"
+#include "algorithms/runtime/initial_model.h"
 #include "algorithms/sync/data_parallel_parts.h"
 
 namespace algo {
@@ -40,11 +41,10 @@ const ml::Vector& DataParallel::replica(int worker) const {
 
 void DataParallel::launch(RunContext& ctx) {
   ctx_ = &ctx;
-  ml::Mlp initial(ctx.model);
-  initial.initialize(model_init_seed(ctx.seed));
+  const ml::Vector initial = initial_parameters(ctx);
   Assignment assignment = assign_work(ctx, config_.workers, config_.batch_size, config_.assignment);
   std::vector<topology::NodeId> hosts;
-  parameters_ = initial.num_parameters();
+  parameters_ = model_size(ctx);
   // The all-reduce's buffer: the weighted vector, its weight and, when
   // elastic, the re-form flag.
   const Eigen::Index floats = parameters_ + (config_.elastic.timeout > 0 ? 2 : 1);
@@ -52,12 +52,12 @@ void DataParallel::launch(RunContext& ctx) {
     const Node& node = ctx.nodes.at(static_cast<std::size_t>(config_.workers[i]));
     hosts.push_back(node.host);
     workers_.push_back(std::make_unique<Worker>(ctx, node, std::move(assignment.shards[i]),
-                                                assignment.batch_sizes[i], initial.parameters()));
+                                                assignment.batch_sizes[i], initial));
     if (!ctx.timing_only) workers_.back()->reduced.resize(floats);
   }
-  // math: none: every rank's all-reduce walks one shared buffer; the
-  // communicator moves its sizes, not its contents.
-  if (ctx.timing_only) shared_buffer_ = ml::Vector::Zero(floats);
+  // math: none: the all-reduce's buffer is a size alone (buffer_of); the
+  // communicator moves sizes, not contents.
+  reduced_size_ = floats;
   if (config_.elastic.timeout > 0) {
     launch_elastic();
     return;
@@ -175,15 +175,16 @@ void DataParallel::apply(Worker& self) {
   self.replica.optimizer->step(self.replica.parameters(), self.average);
 }
 
-// The replica's parameters; with math: none, the shared buffer stands in.
-ml::Vector& DataParallel::parameters_of(Worker& self) {
-  return self.replica.has_model() ? self.replica.parameters() : shared_buffer_;
+// The replica's parameters; with math: none, none (the Monitor reads none).
+const ml::Vector& DataParallel::parameters_of(Worker& self) {
+  static const ml::Vector none;
+  return self.replica.has_model() ? self.replica.parameters() : none;
 }
 
-// What the all-reduce walks: the worker's reduced vector, or the shared buffer.
-std::span<float> DataParallel::buffer_of(Worker& self) {
-  ml::Vector& buffer = ctx_->timing_only ? shared_buffer_ : self.reduced;
-  return {buffer.data(), static_cast<std::size_t>(buffer.size())};
+// What the all-reduce walks: the worker's reduced vector, or its size alone.
+CollectiveBuffer DataParallel::buffer_of(Worker& self) {
+  if (ctx_->timing_only) return CollectiveBuffer::sizes_only(static_cast<std::size_t>(reduced_size_));
+  return std::span<float>(self.reduced.data(), static_cast<std::size_t>(self.reduced.size()));
 }
 
 }  // namespace algo

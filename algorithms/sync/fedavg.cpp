@@ -7,6 +7,7 @@
 
 #include "algorithms/ml/batch_sampler.h"
 #include "sim/random.h"
+#include "algorithms/runtime/initial_model.h"
 #include "algorithms/runtime/local_time.h"
 #include "algorithms/runtime/messaging.h"
 #include "algorithms/runtime/stall.h"
@@ -85,10 +86,8 @@ ml::Vector FedAvg::weighted_average(const std::vector<const ml::Vector*>& models
 void FedAvg::launch(RunContext& ctx) {
   ctx_ = &ctx;
   const Node& server = ctx.nodes.at(static_cast<std::size_t>(config_.server));
-  ml::Mlp initial(ctx.model);
-  initial.initialize(model_init_seed(ctx.seed));
-  params_ = initial.parameters();
-  param_bytes_ = static_cast<std::int64_t>(params_.size() * sizeof(float));
+  params_ = initial_parameters(ctx);  // empty with math: none
+  param_bytes_ = model_size(ctx) * static_cast<std::int64_t>(sizeof(float));
   server_compute_ = std::make_unique<ComputeModel>(server, ctx.seed);
   server_inbox_ = std::make_unique<sim::Mailbox<ServerMessage>>(*ctx.sim);
   sampling_ = std::make_unique<sim::RandomStream>(ctx.seed, server.name, "fedavg-sampling");
@@ -290,7 +289,7 @@ sim::Task FedAvg::aggregate(Clients& arrived, std::int64_t& samples) {
   std::vector<UpdateCopy> applying;
   for (const auto& state : arrived) applying.push_back(std::move(state->update_copy));
   arrived.clear();  // frees the accepted clients' state
-  co_await server_compute_->run(*ctx.net, aggregate_flops(params_.size(), accepted));
+  co_await server_compute_->run(*ctx.net, aggregate_flops(model_size(ctx), accepted));
   for (int k = 0; k < accepted; ++k) ctx.monitor->record_applied(0);
   for (const UpdateCopy& copy : applying) copy.settle();
 }
@@ -341,7 +340,7 @@ void FedAvg::upload(std::shared_ptr<ClientRound> state) {
   Replica& replica = *state->replica;
   Encoded encoded = replica.has_model()
                         ? compressor.encode(std::move(replica.parameters()))
-                        : Encoded{ml::Vector(), compressor.wire_bytes(params_.size())};
+                        : Encoded{ml::Vector(), compressor.wire_bytes(model_size(ctx))};
   state->update = std::move(encoded.values);
   state->replica.reset();  // the update is all the server needs
   const topology::NodeId server_host = ctx.nodes[static_cast<std::size_t>(config_.server)].host;
