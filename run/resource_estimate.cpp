@@ -198,10 +198,9 @@ RunEstimate estimate_run(const Scenario& s, const AlgorithmChoice& a, const Rows
                            ": batch x layer widths per replica, and the "
                            "test-set evaluation)",
                        activations, "lower batch_size or the layer widths"});
-  } else {
-    e.items.push_back(
-        {"model buffers (" + label + ", math: none)", params * 4.0 * 2.0, "shrink model.layers"});
   }
+  // math: none holds no parameters anywhere (algorithms/runtime/model_shape.h):
+  // messages carry sizes, so nothing here grows with the model.
   e.items.push_back({"nodes (" + std::to_string(nodes) + " x coroutines, mailboxes, routes)",
                      nodes * kPerNode, "use fewer nodes (cluster.*.count)"});
 

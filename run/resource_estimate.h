@@ -9,6 +9,7 @@
 //   - model copies: parameters x 4 bytes x the copies each algorithm keeps
 //     (a replica per worker with its gradient and optimizer state, server
 //     state, in-flight and buffered parameter vectors, all-reduce buffers);
+//     none with math: none, whose messages carry sizes alone;
 //   - activations: batch x layer widths per replica, and the test-set
 //     evaluation's chunks;
 //   - per node: its coroutines, mailboxes, sampler and shard;

@@ -231,6 +231,15 @@ double forward_flops_per_sample(const MlpSpec& spec) {
 
 double train_flops_per_sample(const MlpSpec& spec) { return 3.0 * forward_flops_per_sample(spec); }
 
+std::int64_t parameter_count(const MlpSpec& spec) {
+  std::int64_t count = 0;
+  for (std::size_t l = 0; l + 1 < spec.widths.size(); ++l) {
+    const std::int64_t outputs = spec.widths[l + 1];
+    count += static_cast<std::int64_t>(spec.widths[l]) * outputs + outputs;
+  }
+  return count;
+}
+
 double Mlp::forward_flops_per_sample() const { return ml::forward_flops_per_sample(spec_); }
 
 double Mlp::train_flops_per_sample() const { return ml::train_flops_per_sample(spec_); }

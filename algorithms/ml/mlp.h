@@ -41,6 +41,8 @@ struct MlpSpec {
 // training step (forward + backward = 3x forward), from the widths alone.
 double forward_flops_per_sample(const MlpSpec& spec);
 double train_flops_per_sample(const MlpSpec& spec);
+// Parameters of the model, from the widths alone: in x out + out per layer.
+std::int64_t parameter_count(const MlpSpec& spec);
 
 class Mlp {
  public:

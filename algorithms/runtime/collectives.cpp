@@ -1,6 +1,7 @@
 #include "algorithms/runtime/collectives.h"
 
 #include <algorithm>
+#include <cassert>
 #include <functional>
 #include <map>
 #include <memory>
@@ -72,18 +73,18 @@ constexpr int k_delivered = 1 << 20;
 }
 
 void Communicator::send(int from, int to, Tag tag, std::size_t offset,
-                        std::span<const float> data) {
+                        CollectiveBuffer data) {
   start_send(from, to, tag, offset, data, false, data.size(),
              static_cast<double>(data.size()) * sizeof(float));
 }
 
 void Communicator::send_encoded(int from, int to, Tag tag, std::size_t offset,
-                                std::span<const float> data, std::size_t elements, double bytes) {
+                                CollectiveBuffer data, std::size_t elements, double bytes) {
   start_send(from, to, tag, offset, data, false, elements, bytes);
 }
 
 void Communicator::send_notified(int from, int to, Tag tag, std::size_t offset,
-                                 std::span<const float> data) {
+                                 CollectiveBuffer data) {
   start_send(from, to, tag, offset, data, true, data.size(),
              static_cast<double>(data.size()) * sizeof(float));
 }
@@ -94,21 +95,24 @@ sim::Task Communicator::wait_delivered(int from, Tag tag) {
 }
 
 sim::Task Communicator::send_and_wait(int from, int to, Tag tag, std::size_t offset,
-                                      std::span<const float> data) {
+                                      CollectiveBuffer data) {
   send_notified(from, to, tag, offset, data);
   co_await wait_delivered(from, tag);
 }
 
 Communicator::Packet Communicator::packet_of(int from, Tag tag, std::size_t offset,
-                                             std::span<const float> data, std::size_t elements,
+                                             CollectiveBuffer data, std::size_t elements,
                                              double bytes) const {
+  assert(!carries_data_ || data.has_floats() || data.size() == 0);
+  const std::span<const float> floats = data.floats();
   return Packet{from, tag, offset,
-                carries_data_ ? std::vector<float>(data.begin(), data.end()) : std::vector<float>(),
+                carries_data_ ? std::vector<float>(floats.begin(), floats.end())
+                              : std::vector<float>(),
                 elements, bytes};
 }
 
 void Communicator::start_send(int from, int to, Tag tag, std::size_t offset,
-                              std::span<const float> data, bool notify, std::size_t elements,
+                              CollectiveBuffer data, bool notify, std::size_t elements,
                               double bytes) {
   launch(from, to, packet_of(from, tag, offset, data, elements, bytes), notify, {});
 }
@@ -139,7 +143,7 @@ void Communicator::launch(int from, int to, Packet packet, bool notify,
 }
 
 void Communicator::send_queued(int from, int to, Tag tag, std::size_t offset,
-                               std::span<const float> data, bool notify) {
+                               CollectiveBuffer data, bool notify) {
   Connection& connection = connections_[{from, to}];
   connection.waiting.push_back(
       {packet_of(from, tag, offset, data, data.size(),
@@ -234,7 +238,7 @@ const char* ring_protocol_name(RingProtocol protocol) {
   return protocol == RingProtocol::rendezvous ? "rendezvous" : "eager";
 }
 
-sim::Task allreduce(Communicator& comm, int rank, std::span<float> data,
+sim::Task allreduce(Communicator& comm, int rank, CollectiveBuffer data,
                     const CollectiveSpec& spec) {
   switch (spec.kind) {
     case CollectiveKind::ring:

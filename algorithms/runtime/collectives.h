@@ -41,6 +41,11 @@
 // is ignored. A Communicator whose collective aborted is not used again
 // (elastic training forms a new one among the survivors).
 //
+// Timing only (math: none): a rank's buffer may be a CollectiveBuffer of a
+// size alone, with no floats behind it, on a Communicator made with
+// carries_data = false. Every message then keeps its size on the wire and
+// nothing is added or copied, so no rank holds a vector.
+//
 // Matching: a message carries (operation, phase, step) and the element offset
 // it covers. Each rank numbers its collective calls; all ranks must call the
 // same collectives in the same order (as with MPI), so calls that overlap in
@@ -68,6 +73,38 @@ namespace algo {
 class CollectiveAborted : public std::runtime_error {
  public:
   CollectiveAborted() : std::runtime_error("collective aborted") {}
+};
+
+// What a rank's collective works on: `size()` floats, or with no floats
+// behind it (sizes_only) just their count. A part of it keeps its offset in
+// the whole, so the algorithms address messages the same way either way.
+class CollectiveBuffer {
+ public:
+  CollectiveBuffer(std::span<float> floats)  // NOLINT: a span is a buffer with floats
+      : data_(floats.data()), size_(floats.size()) {}
+  CollectiveBuffer(std::vector<float>& floats)  // NOLINT: as the span over it
+      : CollectiveBuffer(std::span<float>(floats)) {}
+  // A buffer of `size` elements that exist only as a count.
+  static CollectiveBuffer sizes_only(std::size_t size) { return CollectiveBuffer(nullptr, 0, size); }
+
+  std::size_t size() const { return size_; }
+  std::size_t offset() const { return offset_; }  // of this part in the whole buffer
+  bool has_floats() const { return data_ != nullptr; }
+  // Elements [begin, begin + count) of this part. REQUIRES begin + count <= size().
+  CollectiveBuffer part(std::size_t begin, std::size_t count) const {
+    return CollectiveBuffer(data_ ? data_ + begin : nullptr, offset_ + begin, count);
+  }
+  // The floats (empty when sizes only).
+  std::span<float> floats() const {
+    return data_ ? std::span<float>(data_, size_) : std::span<float>();
+  }
+
+ private:
+  CollectiveBuffer(float* data, std::size_t offset, std::size_t size)
+      : data_(data), offset_(offset), size_(size) {}
+  float* data_ = nullptr;
+  std::size_t offset_ = 0;
+  std::size_t size_ = 0;
 };
 
 class Communicator {
@@ -105,15 +142,16 @@ class Communicator {
     double bytes = 0.0;        // its size on the wire
     bool abort = false;  // not data: tag.operation is aborted for the receiver
   };
-  // Starts sending data (copied now) from rank `from` to rank `to`.
-  void send(int from, int to, Tag tag, std::size_t offset, std::span<const float> data);
+  // Starts sending data (its floats copied now, or its size alone) from
+  // rank `from` to rank `to`.
+  void send(int from, int to, Tag tag, std::size_t offset, CollectiveBuffer data);
   // The same, `bytes` on the wire instead of 4 a float (an encoding's
   // size); `elements` floats covered (data is not read without data).
-  void send_encoded(int from, int to, Tag tag, std::size_t offset, std::span<const float> data,
+  void send_encoded(int from, int to, Tag tag, std::size_t offset, CollectiveBuffer data,
                     std::size_t elements, double bytes);
   // The same, and when the receiver has the message, a completion notice
   // reaches `from` (without network time) for wait_delivered.
-  void send_notified(int from, int to, Tag tag, std::size_t offset, std::span<const float> data);
+  void send_notified(int from, int to, Tag tag, std::size_t offset, CollectiveBuffer data);
   // `co_await comm.wait_delivered(from, tag)`: until one of from's
   // send_notified messages with that tag has reached its receiver (a
   // blocking MPI send of a large message, whose rendezvous completes when the
@@ -121,14 +159,14 @@ class Communicator {
   sim::Task wait_delivered(int from, Tag tag);
   // send_notified, then wait_delivered.
   sim::Task send_and_wait(int from, int to, Tag tag, std::size_t offset,
-                          std::span<const float> data);
+                          CollectiveBuffer data);
   // Like send (send_notified with notify), except that the queued messages
   // from one rank to another go over one connection: each starts draining
   // only when the previous queued one from `from` to `to` has drained (its
   // last byte has left, topology::Network) or was lost, as segments written
   // one after another into one TCP stream. What a pipelined collective needs:
   // segments sent at once would share the link and arrive together.
-  void send_queued(int from, int to, Tag tag, std::size_t offset, std::span<const float> data,
+  void send_queued(int from, int to, Tag tag, std::size_t offset, CollectiveBuffer data,
                    bool notify = false);
   // `co_await comm.receive(rank, tag, out)`: the first message to rank with
   // that tag, from any source, in arrival order. REQUIRES out outlives the await.
@@ -147,9 +185,9 @@ class Communicator {
   }
 
  private:
-  void start_send(int from, int to, Tag tag, std::size_t offset, std::span<const float> data,
+  void start_send(int from, int to, Tag tag, std::size_t offset, CollectiveBuffer data,
                   bool notify, std::size_t elements, double bytes);
-  Packet packet_of(int from, Tag tag, std::size_t offset, std::span<const float> data,
+  Packet packet_of(int from, Tag tag, std::size_t offset, CollectiveBuffer data,
                    std::size_t elements, double bytes) const;
   // Puts `packet` on the network from `from` to `to`; on_drained as in
   // topology::Network::start_transfer (run at most once, on drain or loss).
@@ -248,7 +286,7 @@ struct CollectiveSpec {
 
 // Reduce-scatter then all-gather around the ring 0 -> 1 -> ... -> N-1 -> 0,
 // in N chunks (chunk c = elements [c*n/N, (c+1)*n/N)): 2(N-1) steps.
-sim::Task ring_allreduce(Communicator& comm, int rank, std::span<float> data, int segments = 1,
+sim::Task ring_allreduce(Communicator& comm, int rank, CollectiveBuffer data, int segments = 1,
                          RingProtocol protocol = RingProtocol::eager);
 
 // Rabenseifner: reduce-scatter by recursive halving, all-gather by recursive
@@ -256,20 +294,20 @@ sim::Task ring_allreduce(Communicator& comm, int rank, std::span<float> data, in
 // With N not a power of two, the standard fold: of the first 2(N - p) ranks,
 // each even one first sends its whole vector to the odd one after it and
 // receives the result from it at the end (2 extra steps of S bytes).
-sim::Task rabenseifner_allreduce(Communicator& comm, int rank, std::span<float> data,
+sim::Task rabenseifner_allreduce(Communicator& comm, int rank, CollectiveBuffer data,
                                  HalvingOrder order = HalvingOrder::nearest_first);
 
 // Binary tree (heap order: rank r's children are 2r+1 and 2r+2): whole
 // vectors are summed up to rank 0, then broadcast back down. A node's two
 // children send at once and share its link.
-sim::Task binary_tree_allreduce(Communicator& comm, int rank, std::span<float> data);
+sim::Task binary_tree_allreduce(Communicator& comm, int rank, CollectiveBuffer data);
 
 // Binomial tree, as MPICH's reduce and broadcast build it: in the reduce,
 // at mask = 1, 2, 4, ... a rank with that bit set sends its partial sum to
 // rank - mask and is done, the others receive from rank + mask (if it
 // exists); the broadcast runs the same tree from rank 0 back down, largest
 // mask first. A rank receives from one child at a time.
-sim::Task binomial_tree_allreduce(Communicator& comm, int rank, std::span<float> data);
+sim::Task binomial_tree_allreduce(Communicator& comm, int rank, CollectiveBuffer data);
 
 // Pipelined chain, as Open MPI's reduce and broadcast with a chain of
 // fan-out 1 and segmentation run it (its non-overlapping all-reduce): the
@@ -278,7 +316,7 @@ sim::Task binomial_tree_allreduce(Communicator& comm, int rank, std::span<float>
 // 0 has every segment, it sends them back up the chain 0 -> 1 -> ... -> N-1,
 // each rank forwarding a segment as soon as it has it. A rank's segments to
 // its neighbour leave one after another (Communicator::send_queued).
-sim::Task pipelined_chain_allreduce(Communicator& comm, int rank, std::span<float> data,
+sim::Task pipelined_chain_allreduce(Communicator& comm, int rank, CollectiveBuffer data,
                                     int segments = 1);
 
 // Each rack reduces to its leader (its lowest rank) as `intra` says; the
@@ -286,7 +324,7 @@ sim::Task pipelined_chain_allreduce(Communicator& comm, int rank, std::span<floa
 // the result back to its members the same way. IntraRack::ring: see there;
 // `segments` and `protocol` apply to the rings across the racks (the rack
 // rings send each chunk whole, with `protocol`).
-sim::Task hierarchical_allreduce(Communicator& comm, int rank, std::span<float> data,
+sim::Task hierarchical_allreduce(Communicator& comm, int rank, CollectiveBuffer data,
                                  int segments = 1, IntraRack intra = IntraRack::binomial,
                                  RingProtocol protocol = RingProtocol::eager);
 
@@ -297,12 +335,13 @@ sim::Task hierarchical_allreduce(Communicator& comm, int rank, std::span<float> 
 // return every block is. Each block weighs `bytes` of its owner's on the
 // wire (its encoding's size), however many floats it holds; so on a
 // uniform star it takes (N - 1)(alpha + max bytes / B). `blocks` may be
-// empty when the Communicator carries no data (sizes only).
-sim::Task ring_allgather(Communicator& comm, int rank, std::span<float> blocks, std::size_t block,
+// sizes only (CollectiveBuffer::sizes_only(N x block)) when the
+// Communicator carries no data.
+sim::Task ring_allgather(Communicator& comm, int rank, CollectiveBuffer blocks, std::size_t block,
                          double bytes);
 
 // Dispatches on spec.kind.
-sim::Task allreduce(Communicator& comm, int rank, std::span<float> data,
+sim::Task allreduce(Communicator& comm, int rank, CollectiveBuffer data,
                     const CollectiveSpec& spec);
 
 }  // namespace algo

@@ -11,7 +11,7 @@ namespace algo {
 // rank's segments leave one after another and a segment moves on as soon as
 // it has arrived (and, in the reduce, been added), while the ones behind it
 // are still on the wire.
-sim::Task pipelined_chain_allreduce(Communicator& comm, int rank, std::span<float> data,
+sim::Task pipelined_chain_allreduce(Communicator& comm, int rank, CollectiveBuffer data,
                                     int segments) {
   using namespace collective_parts;
   check(comm, rank, segments);
@@ -20,25 +20,25 @@ sim::Task pipelined_chain_allreduce(Communicator& comm, int rank, std::span<floa
   if (n == 1) co_return;
   Packet packet;
   for (int s = 0; s < segments; ++s) {
-    const std::span<float> segment = part(data, segments, s);
+    const CollectiveBuffer segment = part(data, segments, s);
     if (rank + 1 < n) {
       co_await comm.receive(rank, {operation, k_chain_reduce, s}, packet);
       add_into(data, packet);
     }
     if (rank > 0) {
       comm.send_queued(rank, rank - 1, {operation, k_chain_reduce, s},
-                       static_cast<std::size_t>(segment.data() - data.data()), segment);
+                       segment.offset() - data.offset(), segment);
     }
   }
   for (int s = 0; s < segments; ++s) {
-    const std::span<float> segment = part(data, segments, s);
+    const CollectiveBuffer segment = part(data, segments, s);
     if (rank > 0) {
       co_await comm.receive(rank, {operation, k_chain_broadcast, s}, packet);
       copy_into(data, packet);
     }
     if (rank + 1 < n) {
       comm.send_queued(rank, rank + 1, {operation, k_chain_broadcast, s},
-                       static_cast<std::size_t>(segment.data() - data.data()), segment);
+                       segment.offset() - data.offset(), segment);
     }
   }
 }

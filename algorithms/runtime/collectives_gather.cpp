@@ -7,7 +7,7 @@
 
 namespace algo {
 
-sim::Task ring_allgather(Communicator& comm, int rank, std::span<float> blocks, std::size_t block,
+sim::Task ring_allgather(Communicator& comm, int rank, CollectiveBuffer blocks, std::size_t block,
                          double bytes) {
   using namespace collective_parts;
   check(comm, rank, 1);
@@ -15,20 +15,19 @@ sim::Task ring_allgather(Communicator& comm, int rank, std::span<float> blocks, 
   const int n = comm.size();
   if (n == 1) co_return;
   const int next = (rank + 1) % n;
-  const auto span_of = [&](int owner) {
-    if (blocks.empty()) return std::span<float>();
-    return blocks.subspan(static_cast<std::size_t>(owner) * block, block);
+  const auto block_of = [&](int owner) {
+    return blocks.part(static_cast<std::size_t>(owner) * block, block);
   };
   comm.send_encoded(rank, next, {operation, k_gather, 0}, static_cast<std::size_t>(rank) * block,
-                    span_of(rank), block, bytes);
+                    block_of(rank), block, bytes);
   Packet packet;
   for (int step = 0; step < n - 1; ++step) {
     co_await comm.receive(rank, {operation, k_gather, step}, packet);
-    if (!blocks.empty()) copy_into(blocks, packet);
+    copy_into(blocks, packet);
     if (step + 1 < n - 1) {
       const auto owner = static_cast<int>(packet.offset / (block == 0 ? 1 : block));
       comm.send_encoded(rank, next, {operation, k_gather, step + 1}, packet.offset,
-                        span_of(owner), block, packet.bytes);
+                        block_of(owner), block, packet.bytes);
     }
   }
 }

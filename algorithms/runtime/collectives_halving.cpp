@@ -8,7 +8,7 @@
 
 namespace algo {
 
-sim::Task rabenseifner_allreduce(Communicator& comm, int rank, std::span<float> data,
+sim::Task rabenseifner_allreduce(Communicator& comm, int rank, CollectiveBuffer data,
                                  HalvingOrder order) {
   using namespace collective_parts;
   check(comm, rank, 1);
@@ -17,7 +17,7 @@ sim::Task rabenseifner_allreduce(Communicator& comm, int rank, std::span<float> 
   int p = 1;
   while (p * 2 <= n) p *= 2;
   const int extra = n - p;
-  const std::span<float> all = data;
+  const CollectiveBuffer all = data;
   Packet packet;
 
   // Fold: ranks 2i and 2i+1 (i < extra) become one participant, 2i+1.
@@ -46,7 +46,7 @@ sim::Task rabenseifner_allreduce(Communicator& comm, int rank, std::span<float> 
   int lo = 0, hi = p;  // the blocks this rank is responsible for
   const auto blocks = [&data, p](int first, int last) {
     const std::size_t begin = part_begin(data.size(), p, first);
-    return data.subspan(begin, part_begin(data.size(), p, last) - begin);
+    return data.part(begin, part_begin(data.size(), p, last) - begin);
   };
   for (int step = 0; step < steps; ++step) {
     const int d = distances[static_cast<std::size_t>(step)];

@@ -42,28 +42,31 @@ inline std::size_t part_begin(std::size_t n, int parts, int index) {
   return n * static_cast<std::size_t>(index) / static_cast<std::size_t>(parts);
 }
 
-inline std::span<float> part(std::span<float> data, int parts, int index) {
+inline CollectiveBuffer part(CollectiveBuffer data, int parts, int index) {
   const std::size_t begin = part_begin(data.size(), parts, index);
   const std::size_t end = part_begin(data.size(), parts, index + 1);
-  return data.subspan(begin, end - begin);
+  return data.part(begin, end - begin);
 }
 
-inline void add_into(std::span<float> data, const Packet& packet) {
+// Both do nothing for a packet without floats (math: none).
+inline void add_into(CollectiveBuffer data, const Packet& packet) {
   assert(packet.offset + packet.data.size() <= data.size());
-  float* out = data.data() + packet.offset;
+  if (packet.data.empty()) return;
+  float* out = data.floats().data() + packet.offset;
   for (std::size_t i = 0; i < packet.data.size(); ++i) out[i] += packet.data[i];
 }
 
-inline void copy_into(std::span<float> data, const Packet& packet) {
+inline void copy_into(CollectiveBuffer data, const Packet& packet) {
   assert(packet.offset + packet.data.size() <= data.size());
+  if (packet.data.empty()) return;
   std::copy(packet.data.begin(), packet.data.end(),
-            data.begin() + static_cast<std::ptrdiff_t>(packet.offset));
+            data.floats().begin() + static_cast<std::ptrdiff_t>(packet.offset));
 }
 
 // Sends `range`, a part of `data`, to the same offset in the receiver's buffer.
-inline void send_range(Communicator& comm, int from, int to, Tag tag, std::span<float> data,
-                       std::span<float> range) {
-  comm.send(from, to, tag, static_cast<std::size_t>(range.data() - data.data()), range);
+inline void send_range(Communicator& comm, int from, int to, Tag tag, CollectiveBuffer data,
+                       CollectiveBuffer range) {
+  comm.send(from, to, tag, range.offset() - data.offset(), range);
 }
 
 // Throws std::invalid_argument for a rank outside the group or segments < 1.
@@ -75,35 +78,35 @@ std::vector<int> all_ranks(const Communicator& comm);
 // The ring all-reduce among `members` (ranks, in ring order), run by
 // members[me], its messages tagged with `phase`.
 sim::Task ring_among(Communicator& comm, const std::vector<int>& members, int me,
-                     std::span<float> data, int segments, std::uint64_t operation,
+                     CollectiveBuffer data, int segments, std::uint64_t operation,
                      RingProtocol protocol, int phase = k_ring);
 
 // Steps [first, last) of that ring under tag phase `phase`: [0, n-1) is
 // its reduce-scatter, after which members[me] holds the sum of chunk
 // (me + 1) mod n (chunk c = part(data, n, c)); [n-1, 2(n-1)) its all-gather.
 sim::Task ring_steps(Communicator& comm, const std::vector<int>& members, int me,
-                     std::span<float> data, int segments, std::uint64_t operation,
+                     CollectiveBuffer data, int segments, std::uint64_t operation,
                      RingProtocol protocol, int phase, int first, int last);
 
 // The hierarchical all-reduce with IntraRack::ring, run by `rank`
 // (collectives_rack_ring.cpp).
-sim::Task rack_ring_allreduce(Communicator& comm, int rank, std::span<float> data, int segments,
+sim::Task rack_ring_allreduce(Communicator& comm, int rank, CollectiveBuffer data, int segments,
                               RingProtocol protocol, std::uint64_t operation);
 
 // Sums the vectors of `members` (ranks) into members[0], children added in
 // arrival order: a binary tree in heap order, or with `flat` a star around
 // members[0] (every member sends straight to it).
 sim::Task reduce_to_root(Communicator& comm, const std::vector<int>& members, int me,
-                         std::span<float> data, std::uint64_t operation, bool flat);
+                         CollectiveBuffer data, std::uint64_t operation, bool flat);
 // The mirror image of reduce_to_root: members[0]'s vector to every member.
 sim::Task broadcast_from_root(Communicator& comm, const std::vector<int>& members, int me,
-                              std::span<float> data, std::uint64_t operation, bool flat);
+                              CollectiveBuffer data, std::uint64_t operation, bool flat);
 
 // The binomial tree over `members` rooted at members[0] (see
 // binomial_tree_allreduce in collectives.h), run by members[me].
 sim::Task binomial_reduce(Communicator& comm, const std::vector<int>& members, int me,
-                          std::span<float> data, std::uint64_t operation);
+                          CollectiveBuffer data, std::uint64_t operation);
 sim::Task binomial_broadcast(Communicator& comm, const std::vector<int>& members, int me,
-                             std::span<float> data, std::uint64_t operation);
+                             CollectiveBuffer data, std::uint64_t operation);
 
 }  // namespace algo::collective_parts

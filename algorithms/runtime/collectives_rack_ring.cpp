@@ -36,7 +36,7 @@ bool racks_equal(const std::vector<std::vector<int>>& racks) {
 // sizes have no common chunks: each member hands its chunk to its leader,
 // the leaders run a ring all-reduce of the whole vector, and each leader
 // hands every member its chunk back. Then the rack's all-gather.
-sim::Task rack_ring_allreduce(Communicator& comm, int rank, std::span<float> data, int segments,
+sim::Task rack_ring_allreduce(Communicator& comm, int rank, CollectiveBuffer data, int segments,
                               RingProtocol protocol, std::uint64_t operation) {
   const std::vector<std::vector<int>>& racks = comm.racks();
   const auto [mine, me] = place_of(racks, rank);

@@ -16,7 +16,7 @@ namespace collective_parts {
 // one of this rank's step-t segments has arrived, and the rank is done once
 // its last step's have.
 sim::Task ring_among(Communicator& comm, const std::vector<int>& members, int me,
-                     std::span<float> data, int segments, std::uint64_t operation,
+                     CollectiveBuffer data, int segments, std::uint64_t operation,
                      RingProtocol protocol, int phase) {
   const int n = static_cast<int>(members.size());
   co_await ring_steps(comm, members, me, data, segments, operation, protocol, phase, 0,
@@ -24,7 +24,7 @@ sim::Task ring_among(Communicator& comm, const std::vector<int>& members, int me
 }
 
 sim::Task ring_steps(Communicator& comm, const std::vector<int>& members, int me,
-                     std::span<float> data, int segments, std::uint64_t operation,
+                     CollectiveBuffer data, int segments, std::uint64_t operation,
                      RingProtocol protocol, int phase, int first, int last) {
   const bool rendezvous = protocol == RingProtocol::rendezvous;
   const int n = static_cast<int>(members.size());
@@ -32,8 +32,8 @@ sim::Task ring_steps(Communicator& comm, const std::vector<int>& members, int me
   const int rank = members[static_cast<std::size_t>(me)];
   const int next = members[static_cast<std::size_t>((me + 1) % n)];
   const bool pipelined = segments > 1;
-  const auto forward = [&](int step, std::span<float> range) {
-    const std::size_t offset = static_cast<std::size_t>(range.data() - data.data());
+  const auto forward = [&](int step, CollectiveBuffer range) {
+    const std::size_t offset = range.offset() - data.offset();
     if (pipelined) {
       comm.send_queued(rank, next, {operation, phase, step}, offset, range, rendezvous);
     } else if (rendezvous) {
@@ -57,7 +57,7 @@ sim::Task ring_steps(Communicator& comm, const std::vector<int>& members, int me
       }
       if (step + 1 < last) {
         if (rendezvous) co_await comm.wait_delivered(rank, {operation, phase, step});
-        forward(step + 1, data.subspan(packet.offset, packet.elements));
+        forward(step + 1, data.part(packet.offset, packet.elements));
       }
     }
   }
@@ -69,7 +69,7 @@ sim::Task ring_steps(Communicator& comm, const std::vector<int>& members, int me
 
 }  // namespace collective_parts
 
-sim::Task ring_allreduce(Communicator& comm, int rank, std::span<float> data, int segments,
+sim::Task ring_allreduce(Communicator& comm, int rank, CollectiveBuffer data, int segments,
                          RingProtocol protocol) {
   using namespace collective_parts;
   check(comm, rank, segments);

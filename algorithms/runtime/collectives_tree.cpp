@@ -11,7 +11,7 @@ namespace algo {
 namespace collective_parts {
 
 sim::Task reduce_to_root(Communicator& comm, const std::vector<int>& members, int me,
-                         std::span<float> data, std::uint64_t operation, bool flat) {
+                         CollectiveBuffer data, std::uint64_t operation, bool flat) {
   const int n = static_cast<int>(members.size());
   const int rank = members[static_cast<std::size_t>(me)];
   std::vector<int> children;
@@ -32,7 +32,7 @@ sim::Task reduce_to_root(Communicator& comm, const std::vector<int>& members, in
 }
 
 sim::Task broadcast_from_root(Communicator& comm, const std::vector<int>& members, int me,
-                              std::span<float> data, std::uint64_t operation, bool flat) {
+                              CollectiveBuffer data, std::uint64_t operation, bool flat) {
   const int n = static_cast<int>(members.size());
   const int rank = members[static_cast<std::size_t>(me)];
   Packet packet;
@@ -59,7 +59,7 @@ sim::Task broadcast_from_root(Communicator& comm, const std::vector<int>& member
 // Reduce: at level k (mask 2^k) a member with that bit set sends its
 // partial sum to me - mask and is done; the others add what me + mask sends.
 sim::Task binomial_reduce(Communicator& comm, const std::vector<int>& members, int me,
-                          std::span<float> data, std::uint64_t operation) {
+                          CollectiveBuffer data, std::uint64_t operation) {
   const int n = static_cast<int>(members.size());
   const int rank = members[static_cast<std::size_t>(me)];
   Packet packet;
@@ -79,7 +79,7 @@ sim::Task binomial_reduce(Communicator& comm, const std::vector<int>& members, i
 // Broadcast: a member receives at the level of its lowest set bit (member 0
 // at none), then passes the vector down the levels below it, largest first.
 sim::Task binomial_broadcast(Communicator& comm, const std::vector<int>& members, int me,
-                             std::span<float> data, std::uint64_t operation) {
+                             CollectiveBuffer data, std::uint64_t operation) {
   const int n = static_cast<int>(members.size());
   const int rank = members[static_cast<std::size_t>(me)];
   int mask = 1, level = 0;
@@ -102,7 +102,7 @@ sim::Task binomial_broadcast(Communicator& comm, const std::vector<int>& members
 
 }  // namespace collective_parts
 
-sim::Task binary_tree_allreduce(Communicator& comm, int rank, std::span<float> data) {
+sim::Task binary_tree_allreduce(Communicator& comm, int rank, CollectiveBuffer data) {
   using namespace collective_parts;
   check(comm, rank, 1);
   const std::uint64_t operation = comm.begin_operation(rank);
@@ -111,7 +111,7 @@ sim::Task binary_tree_allreduce(Communicator& comm, int rank, std::span<float> d
   co_await broadcast_from_root(comm, members, rank, data, operation, false);
 }
 
-sim::Task binomial_tree_allreduce(Communicator& comm, int rank, std::span<float> data) {
+sim::Task binomial_tree_allreduce(Communicator& comm, int rank, CollectiveBuffer data) {
   using namespace collective_parts;
   check(comm, rank, 1);
   const std::uint64_t operation = comm.begin_operation(rank);
@@ -120,7 +120,7 @@ sim::Task binomial_tree_allreduce(Communicator& comm, int rank, std::span<float>
   co_await binomial_broadcast(comm, members, rank, data, operation);
 }
 
-sim::Task hierarchical_allreduce(Communicator& comm, int rank, std::span<float> data,
+sim::Task hierarchical_allreduce(Communicator& comm, int rank, CollectiveBuffer data,
                                  int segments, IntraRack intra, RingProtocol protocol) {
   using namespace collective_parts;
   check(comm, rank, segments);

@@ -1,5 +1,7 @@
 #include "algorithms/runtime/model_shape.h"
 
+#include <utility>
+
 #include "algorithms/ml/mlp.h"
 #include "algorithms/runtime/training_seeds.h"
 
@@ -15,10 +17,10 @@ std::int64_t model_parameters(const RunContext& ctx) {
 }
 
 ml::Vector initial_parameters(const RunContext& ctx) {
-  if (ctx.profile) return ml::Vector::Zero(static_cast<Eigen::Index>(ctx.profile->parameters()));
+  if (ctx.timing_only) return {};  // a profile is always timing only
   ml::Mlp initial(ctx.model);
   initial.initialize(model_init_seed(ctx.seed));
-  return initial.parameters();
+  return std::move(initial.parameters());
 }
 
 double step_flops_per_sample(const RunContext& ctx) {

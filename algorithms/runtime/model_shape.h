@@ -14,7 +14,10 @@ namespace algo {
 std::int64_t model_parameters(const RunContext& ctx);
 
 // The initial global model: the MLP initialised from the scenario's seed,
-// or, for a profile (timing only: nothing reads them), P zeros.
+// or with math: none (RunContext::timing_only, always so for a profile) an
+// empty vector: only its size, model_parameters(), matters (message sizes,
+// update FLOPs), so no node of a timing-only run keeps a parameter-sized
+// buffer and its memory does not grow with the model.
 ml::Vector initial_parameters(const RunContext& ctx);
 
 // The simulated FLOPs of one sample's forward and backward pass, at the

@@ -16,7 +16,7 @@ Monitor::Monitor(sim::Simulator& sim, const topology::Network& net, const ml::Da
       stop_(stop),
       schedule_(schedule),
       train_size_(train_size),
-      evaluator_(model) {
+      model_(model) {
   assert(train_size_ > 0);
 }
 
@@ -73,7 +73,8 @@ bool Monitor::on_update(std::int64_t version, std::int64_t samples, const ml::Ve
   samples_ += samples;
   // One vectorised pass over the P parameters per version, next to the
   // O(batch x P) gradient work that produced them.
-  if (!diverged_at_ && !all_finite(params)) diverge(version);
+  // math: none: no parameters to check (model_shape.h).
+  if (!timing_only_ && !diverged_at_ && !all_finite(params)) diverge(version);
   if (diverged_at_) return true;
 
   std::string reason;
@@ -100,8 +101,8 @@ void Monitor::evaluate(std::int64_t version) {
   } else if (!timing_only_) {
     // Wall time is read for timing.csv only; nothing simulated depends on it.
     const auto start = std::chrono::steady_clock::now();
-    evaluator_.parameters() = *params_;
-    eval = evaluator_.evaluate(*test_);
+    evaluator().parameters() = *params_;
+    eval = evaluator().evaluate(*test_);
     evaluation_seconds_ +=
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
@@ -156,6 +157,11 @@ bool Monitor::all_finite(const ml::Vector& params) {
   return std::all_of(finite_.begin(), finite_.end(), [](char ok) { return ok != 0; });
 }
 
+ml::Mlp& Monitor::evaluator() {
+  if (!evaluator_) evaluator_.emplace(model_);
+  return *evaluator_;
+}
+
 // The chunks are queued in order and joined last first: helper threads take
 // them from the front while this thread, joining, runs the back ones itself,
 // so both ends work until they meet. Which thread ran a chunk changes
@@ -163,14 +169,14 @@ bool Monitor::all_finite(const ml::Vector& params) {
 ml::Mlp::Evaluation Monitor::evaluate_on_pool() {
   {
     MathTimer timer(pool_);
-    evaluator_.parameters() = *params_;
+    evaluator().parameters() = *params_;
   }
   const std::int64_t n = ml::Mlp::evaluation_chunks(*test_);
   chunks_.assign(static_cast<std::size_t>(n), {});
   chunk_jobs_.clear();
   for (std::int64_t c = 0; c < n; ++c) {
     chunk_jobs_.push_back(pool_->submit([this, c] {
-      chunks_[static_cast<std::size_t>(c)] = evaluator_.evaluate_chunk(*test_, c);
+      chunks_[static_cast<std::size_t>(c)] = evaluator_->evaluate_chunk(*test_, c);
     }));
   }
   for (auto it = chunk_jobs_.rbegin(); it != chunk_jobs_.rend(); ++it) it->join();

@@ -209,7 +209,12 @@ class Monitor {
   std::vector<MathPool::Job> chunk_jobs_;
   std::vector<char> finite_;  // all_finite's result by range
 
-  ml::Mlp evaluator_;  // scratch model: the global parameters are copied in to evaluate
+  // Scratch model the global parameters are copied into to evaluate; made at
+  // the first evaluation, so a timing-only run (which evaluates nothing)
+  // holds no parameter-sized buffer here.
+  ml::MlpSpec model_;
+  std::optional<ml::Mlp> evaluator_;
+  ml::Mlp& evaluator();
 
   // Running state.
   const ml::Vector* params_ = nullptr;

@@ -18,7 +18,7 @@ Replica::Replica(const RunContext& ctx, const Node& node, ml::Shard shard, int b
       objective(&plain_),
       flops_per_sample_(step_flops_per_sample(ctx)),
       overhead_flops_(step_overhead_flops(ctx, node)),
-      parameters_(initial.size()) {
+      parameters_(model_parameters(ctx)) {
   if (ctx.timing_only) return;  // math: none keeps no replica (10,000 workers fit in memory)
   model.emplace(ctx.model);
   model->parameters() = initial;

@@ -51,7 +51,8 @@ class Replica {
  public:
   // The replica of `node`, starting from `initial`, drawing batches of
   // `batch_size` from `shard` in the order seeded by (root seed, node name).
-  // With ctx.timing_only no model is kept. REQUIRES: ctx.optimizer set.
+  // With ctx.timing_only no model is kept (and `initial` may be empty:
+  // model_shape.h). REQUIRES: ctx.optimizer set.
   Replica(const RunContext& ctx, const Node& node, ml::Shard shard, int batch_size,
           const ml::Vector& initial);
   Replica(const Replica&) = delete;

@@ -49,7 +49,7 @@ void DataParallel::launch(RunContext& ctx) {
   const ml::Vector initial = initial_parameters(ctx);
   Assignment assignment = assign_work(ctx, config_.workers, config_.batch_size, config_.assignment);
   std::vector<topology::NodeId> hosts;
-  parameters_ = initial.size();
+  parameters_ = model_parameters(ctx);
   // The all-reduce's buffer: the weighted vector, its weight and, when
   // elastic, the re-form flag.
   const Eigen::Index floats = parameters_ + (config_.elastic.timeout > 0 ? 2 : 1);
@@ -61,9 +61,9 @@ void DataParallel::launch(RunContext& ctx) {
     if (!ctx.timing_only) workers_.back()->reduced.resize(floats);
     if (compressed_) start_compressor(*workers_.back());
   }
-  // math: none: every rank's all-reduce walks one shared buffer; the
-  // communicator moves its sizes, not its contents.
-  if (ctx.timing_only) shared_buffer_ = ml::Vector::Zero(floats);
+  // math: none: the all-reduce's buffer is a size alone (buffer_of); the
+  // communicator moves sizes, not contents.
+  reduced_size_ = floats;
   if (config_.elastic.timeout > 0) {
     launch_elastic();
     return;
@@ -200,15 +200,16 @@ void DataParallel::apply(Worker& self) {
   self.replica.optimizer->step(self.replica.parameters(), self.average);
 }
 
-// The replica's parameters; with math: none, the shared buffer stands in.
-ml::Vector& DataParallel::parameters_of(Worker& self) {
-  return self.replica.has_model() ? self.replica.parameters() : shared_buffer_;
+// The replica's parameters; with math: none, none (the Monitor reads none).
+const ml::Vector& DataParallel::parameters_of(Worker& self) {
+  static const ml::Vector none;
+  return self.replica.has_model() ? self.replica.parameters() : none;
 }
 
-// What the all-reduce walks: the worker's reduced vector, or the shared buffer.
-std::span<float> DataParallel::buffer_of(Worker& self) {
-  ml::Vector& buffer = ctx_->timing_only ? shared_buffer_ : self.reduced;
-  return {buffer.data(), static_cast<std::size_t>(buffer.size())};
+// What the all-reduce walks: the worker's reduced vector, or its size alone.
+CollectiveBuffer DataParallel::buffer_of(Worker& self) {
+  if (ctx_->timing_only) return CollectiveBuffer::sizes_only(static_cast<std::size_t>(reduced_size_));
+  return std::span<float>(self.reduced.data(), static_cast<std::size_t>(self.reduced.size()));
 }
 
 }  // namespace algo

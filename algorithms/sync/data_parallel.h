@@ -208,8 +208,8 @@ class DataParallel final : public Algorithm {
   float average(Worker& self);
   double averaging_flops() const;
   void apply(Worker& self);
-  ml::Vector& parameters_of(Worker& self);
-  std::span<float> buffer_of(Worker& self);
+  const ml::Vector& parameters_of(Worker& self);
+  CollectiveBuffer buffer_of(Worker& self);
   // Sums the workers' buffers: the collective, or with a lossy compressor
   // the all-gather of encodings and the sum in rank order.
   sim::Task reduce(Worker& self, int rank);
@@ -259,8 +259,8 @@ class DataParallel final : public Algorithm {
   std::unique_ptr<Communicator> comm_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::int64_t parameters_ = 0;  // P, of the scenario's model
-  ml::Vector shared_buffer_;     // math: none: the P + 1 (elastic: P + 2) floats all ranks walk
-  bool compressed_ = false;      // a lossy compressor: all-gather instead of all-reduce
+  Eigen::Index reduced_size_ = 0;  // the all-reduce's floats: P + 1 (elastic: P + 2)
+  bool compressed_ = false;        // a lossy compressor: all-gather instead of all-reduce
   std::map<std::int64_t, std::int64_t> round_samples_;  // math: none: samples by round
   std::map<std::int64_t, int> finished_;  // workers that have applied each version
   // Without elastic: the census copies of each round's contributions, until

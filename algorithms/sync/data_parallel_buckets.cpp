@@ -57,11 +57,11 @@ sim::Task DataParallel::reduce_buckets(int rank) {
       co_await bucket_ready_[r]->receive();
       const GradientBucket& b = buckets_.buckets[k];
       const bool last = k + 1 == buckets_.buckets.size();
-      const std::span<float> all = buffer_of(*workers_[r]);
-      const std::span<float> part =
-          all.subspan(static_cast<std::size_t>(b.offset),
-                      last ? all.size() - static_cast<std::size_t>(b.offset)
-                           : static_cast<std::size_t>(b.floats));
+      const CollectiveBuffer all = buffer_of(*workers_[r]);
+      const CollectiveBuffer part =
+          all.part(static_cast<std::size_t>(b.offset),
+                   last ? all.size() - static_cast<std::size_t>(b.offset)
+                        : static_cast<std::size_t>(b.floats));
       co_await allreduce(*comm_, rank, part, config_.collective);
     }
     buckets_done_[r]->send(0);

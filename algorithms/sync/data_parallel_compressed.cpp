@@ -32,8 +32,11 @@ sim::Task DataParallel::reduce(Worker& self, int rank) {
     self.blocks.segment(static_cast<Eigen::Index>(rank) * (p + 1), p) = encoded.values;
     self.blocks[static_cast<Eigen::Index>(rank) * (p + 1) + p] = self.reduced[p];
   }
-  std::span<float> blocks;
-  if (!ctx_->timing_only) blocks = {self.blocks.data(), static_cast<std::size_t>(self.blocks.size())};
+  const CollectiveBuffer blocks =
+      ctx_->timing_only
+          ? CollectiveBuffer::sizes_only(block * static_cast<std::size_t>(comm_->size()))
+          : CollectiveBuffer(std::span<float>(self.blocks.data(),
+                                              static_cast<std::size_t>(self.blocks.size())));
   co_await ring_allgather(*comm_, rank, blocks, block, bytes);
   if (ctx_->timing_only) co_return;
   // Every worker sums the same blocks in the same (rank) order: the same bits.

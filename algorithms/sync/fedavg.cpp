@@ -91,8 +91,8 @@ ml::Vector FedAvg::weighted_average(const std::vector<const ml::Vector*>& models
 void FedAvg::launch(RunContext& ctx) {
   ctx_ = &ctx;
   const Node& server = ctx.nodes.at(static_cast<std::size_t>(config_.server));
-  params_ = initial_parameters(ctx);
-  param_bytes_ = static_cast<std::int64_t>(params_.size() * sizeof(float));
+  params_ = initial_parameters(ctx);  // empty with math: none
+  param_bytes_ = model_parameters(ctx) * static_cast<std::int64_t>(sizeof(float));
   server_compute_ = std::make_unique<ComputeModel>(server, ctx.seed);
   server_inbox_ = std::make_unique<sim::Mailbox<ServerMessage>>(*ctx.sim);
   sampling_ = std::make_unique<sim::RandomStream>(ctx.seed, server.name, "fedavg-sampling");
@@ -101,7 +101,7 @@ void FedAvg::launch(RunContext& ctx) {
   if (config_.server_optimizer) server_optimizer_ = config_.server_optimizer();
   if (config_.control_variates) {
     control_ = std::make_unique<ControlVariates>(static_cast<int>(config_.clients.size()),
-                                                 params_.size(), ctx.timing_only);
+                                                 model_parameters(ctx), ctx.timing_only);
   }
 
   Assignment assignment = assign_work(ctx, config_.clients, config_.batch_size, config_.assignment);
@@ -302,7 +302,7 @@ sim::Task FedAvg::aggregate(Clients& arrived, std::int64_t& samples) {
     aggregate_.resize(params_.size());
     aggregator_->aggregate(ctx, contributions, aggregate_);
     server_optimizer_->step(ctx, aggregate_, params_);
-    optimizer_flops = server_optimizer_->flops(params_.size());
+    optimizer_flops = server_optimizer_->flops(model_parameters(ctx));
   } else {
     aggregator_->aggregate(ctx, contributions, params_);
   }
@@ -317,7 +317,7 @@ sim::Task FedAvg::aggregate(Clients& arrived, std::int64_t& samples) {
   for (const auto& state : arrived) applying.push_back(std::move(state->update_copy));
   arrived.clear();  // frees the accepted clients' state
   co_await server_compute_->run(*ctx.net,
-                                aggregate_flops(params_.size(), accepted) + optimizer_flops);
+                                aggregate_flops(model_parameters(ctx), accepted) + optimizer_flops);
   for (int k = 0; k < accepted; ++k) ctx.monitor->record_applied(0);
   for (const UpdateCopy& copy : applying) copy.settle();
 }
@@ -382,7 +382,7 @@ void FedAvg::upload(std::shared_ptr<ClientRound> state) {
   Encoded encoded = replica.has_model()
                         ? encode_difference(compressor, std::move(replica.parameters()),
                                             *state->global)
-                        : Encoded{ml::Vector(), compressor.wire_bytes(params_.size())};
+                        : Encoded{ml::Vector(), compressor.wire_bytes(model_parameters(ctx))};
   state->update = std::move(encoded.values);
   state->replica.reset();
   state->global.reset();  // the update is all the server needs

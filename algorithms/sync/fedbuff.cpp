@@ -8,6 +8,7 @@
 #include "algorithms/ml/batch_sampler.h"
 #include "algorithms/runtime/averaging.h"
 #include "algorithms/runtime/messaging.h"
+#include "algorithms/runtime/model_shape.h"
 #include "algorithms/runtime/replica.h"
 #include "algorithms/runtime/training_seeds.h"
 
@@ -60,10 +61,8 @@ double FedBuff::staleness_weight(std::int64_t staleness, double exponent) {
 void FedBuff::launch(RunContext& ctx) {
   ctx_ = &ctx;
   const Node& server = ctx.nodes.at(static_cast<std::size_t>(config_.server));
-  ml::Mlp initial(ctx.model);
-  initial.initialize(model_init_seed(ctx.seed));
-  params_ = initial.parameters();
-  param_bytes_ = static_cast<std::int64_t>(params_.size() * sizeof(float));
+  params_ = initial_parameters(ctx);  // empty with math: none
+  param_bytes_ = model_parameters(ctx) * static_cast<std::int64_t>(sizeof(float));
   if (!ctx.timing_only) buffer_ = ml::Vector::Zero(params_.size());
   server_compute_ = std::make_unique<ComputeModel>(server, ctx.seed);
   inbox_ = std::make_unique<sim::Mailbox<ServerMessage>>(*ctx.sim);
@@ -93,7 +92,8 @@ sim::Task FedBuff::serve() {
     const std::int64_t samples = upload->samples + buffered_samples_;
     const bool published = apply(upload);
     // The arrival's scale-and-add, and the step's, on the server's clock.
-    const double flops = 2.0 * static_cast<double>(params_.size()) * (published ? 2.0 : 1.0);
+    const double flops =
+        2.0 * static_cast<double>(model_parameters(ctx)) * (published ? 2.0 : 1.0);
     co_await server_compute_->run(*ctx.net, flops);
     if (published && ctx.monitor->on_update(version_, samples, params_)) co_return;
     start_client();

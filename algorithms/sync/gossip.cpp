@@ -66,7 +66,8 @@ void Gossip::launch(RunContext& ctx) {
   // workers is the only way here.
   if (!connected(neighbours_)) throw std::invalid_argument("gossip graph is not connected");
   weights_ = metropolis_hastings_weights(neighbours_);
-  average_ = initial_parameters(ctx);
+  parameters_ = model_parameters(ctx);
+  average_ = initial_parameters(ctx);  // empty with math: none
   workers_ =
       make_workers<Worker>(ctx, config_.workers, config_.batch_size, config_.assignment, average_);
   for (int i = 0; i < n; ++i) {
@@ -105,7 +106,7 @@ sim::Task Gossip::work(int index) {
 std::vector<std::shared_ptr<const ml::Vector>>& Gossip::send_replica(
     int index, std::int64_t round, const std::function<void()>& on_lost, bool counted) {
   Worker& self = worker(index);
-  const double bytes = static_cast<double>(average_.size()) * sizeof(float);
+  const double bytes = static_cast<double>(parameters_) * sizeof(float);
   // With math: none an empty vector stands for the replica: it marks presence.
   auto snapshot = self.replica.has_model()
                       ? std::make_shared<const ml::Vector>(self.replica.parameters())
@@ -133,7 +134,7 @@ bool Gossip::missing(int index, const std::vector<std::shared_ptr<const ml::Vect
 }
 
 double Gossip::mix_flops(std::int64_t replicas) const {
-  return 2.0 * static_cast<double>(replicas) * static_cast<double>(average_.size());
+  return 2.0 * static_cast<double>(replicas) * static_cast<double>(parameters_);
 }
 
 void Gossip::mix(int index, const std::vector<std::shared_ptr<const ml::Vector>>& mine,

@@ -210,6 +210,7 @@ class Gossip final : public Algorithm {
   std::vector<std::unique_ptr<Worker>> workers_;
   std::map<std::int64_t, Round> rounds_;  // rounds not yet complete
   ml::Vector average_;
+  std::int64_t parameters_ = 0;  // P, of the scenario's model
   std::int64_t outstanding_ = 0;
   std::int64_t closed_through_ = -1;
   std::vector<TimedOut> timeouts_;

