@@ -11,43 +11,11 @@
 #include "algorithms/runtime/local_time.h"
 #include "algorithms/runtime/messaging.h"
 #include "algorithms/runtime/stall.h"
-#include "algorithms/runtime/training_seeds.h"
 #include "algorithms/runtime/replica.h"
 #include "algorithms/runtime/training_seeds.h"
+#include "algorithms/sync/fedavg_client_round.h"
 
 namespace algo {
-
-// Made when the client is sampled and online; freed when the last of the
-// server's round, the client's task and in-flight messages lets go of it.
-struct FedAvg::ClientRound {
-  ClientRound(sim::Simulator& sim, int client, std::int64_t round, std::int64_t weight)
-      : client(client), round(round), weight(weight), inbox(sim) {}
-  int client;  // position in config_.clients
-  std::int64_t round;
-  std::int64_t weight;            // n_k: the client's shard size
-  std::int64_t samples = 0;       // trained this round (E x n_k once done)
-  bool abandoned = false;         // set by the server at the deadline: stop, send nothing
-  sim::Time close_local = 0;      // the round's end on the server's clock, announced with the model
-  std::uint64_t incarnation = 0;  // of the client's host when sampled: a change means it crashed
-  std::uint64_t order_seed = 0;   // of this round's batch order
-  bool download_lost = false;     // the global model never reached it
-  bool upload_lost = false;       // its update was lost on the way back (counted lost)
-  bool crash_counted = false;     // its host crashed with the update on it (counted dropped)
-  bool uploaded = false;          // the update left the client
-  // The client's update for the census (update_census.h): here while the
-  // client trains, in the upload while it travels, here again at the server.
-  UpdateCopy update_copy;
-  UpdateCopy::Fate fate;  // settles it wherever it is
-  std::unique_ptr<LocalObjective> objective;  // null: the plain loss; outlives the replica
-  std::optional<ControlVariates::Round> control;  // SCAFFOLD's part; outlives the replica
-  // Built from the global model when it arrives; freed once the update is
-  // encoded.
-  std::optional<Replica> replica;
-  // The global model it started from: a lossy upload encodes the difference.
-  std::shared_ptr<const ml::Vector> global;
-  ml::Vector update;  // what the server decodes from the upload (empty with math: none)
-  sim::Mailbox<std::shared_ptr<const ml::Vector>> inbox;  // the global model
-};
 
 FedAvg::FedAvg(FedAvgConfig config) : config_(std::move(config)) {
   if (config_.clients.empty()) throw std::invalid_argument("fedavg needs at least one client");
@@ -335,73 +303,6 @@ bool FedAvg::report(FedAvgRound record, std::int64_t samples) {
   return ctx_->monitor->on_update(version, samples, params_);
 }
 
-// A client's program for one round: receive the global model, train E local
-// epochs on it, upload the result (unless the round closed meanwhile).
-sim::Task FedAvg::client_round(std::shared_ptr<ClientRound> state) {
-  RunContext& ctx = *ctx_;
-  const auto c = static_cast<std::size_t>(state->client);
-  const Node& node = client_node(state->client);
-  // A crash ends this round's work for the client when it next wakes.
-  const auto dead = [&] { return ctx.net->incarnation(node.host) != state->incarnation; };
-  std::shared_ptr<const ml::Vector> global =
-      co_await algo::receive(*ctx.net, node.host, state->inbox, "global_model");
-  if (dead()) co_return;
-  Replica& replica = state->replica.emplace(ctx, node, shards_[c], batch_sizes_[c], *global);
-  if (config_.local_objective) {
-    state->objective = config_.local_objective(*global);
-    replica.objective = state->objective.get();
-  }
-  if (state->control) replica.objective = &control_->objective(*state->control);
-  state->global = std::move(global);
-  replica.sampler = ml::BatchSampler(shards_[c], state->order_seed);  // a new order every round
-  replica.shared_compute = &compute_[c];  // its straggler draws go on across rounds
-  StepPlan local_sgd;                     // the gradient, then the client's optimizer step
-  local_sgd.apply = true;
-  while (replica.sampler.epochs_completed() < config_.local_epochs && !past_deadline(*state)) {
-    const StepResult step = co_await replica.local_step(ctx, local_sgd);
-    state->samples += step.samples;
-    if (state->control) ++state->control->steps;
-    if (dead()) co_return;
-  }
-  if (past_deadline(*state)) co_return;  // the server no longer waits for it, or so it believes
-  upload(std::move(state));
-}
-
-void FedAvg::upload(std::shared_ptr<ClientRound> state) {
-  RunContext& ctx = *ctx_;
-  const auto c = static_cast<std::size_t>(state->client);
-  Compressor& compressor = *compressors_[c];
-  Replica& replica = *state->replica;
-  double extra_bytes = 0.0;  // SCAFFOLD's Delta c_k, uncompressed
-  if (state->control) {
-    if (replica.has_model()) {
-      control_->finish(*state->control, replica.parameters(), replica.optimizer->lr());
-    }
-    extra_bytes = static_cast<double>(control_->wire_bytes());
-  }
-  Encoded encoded = replica.has_model()
-                        ? encode_difference(compressor, std::move(replica.parameters()),
-                                            *state->global)
-                        : Encoded{ml::Vector(), compressor.wire_bytes(model_parameters(ctx))};
-  state->update = std::move(encoded.values);
-  state->replica.reset();
-  state->global.reset();  // the update is all the server needs
-  const topology::NodeId server_host = ctx.nodes[static_cast<std::size_t>(config_.server)].host;
-  const topology::NodeId host = client_node(state->client).host;
-  const std::int64_t round = state->round;
-  std::shared_ptr<ClientRound> held = state;  // the loss handler outlives the message
-  UpdateCopy copy = std::move(state->update_copy);  // travels with the upload
-  state->uploaded = true;
-  send_message(*ctx.net, host, server_host, encoded.bytes + extra_bytes, *server_inbox_,
-               ServerMessage{round, std::move(state), std::move(copy)}, "client_model",
-               std::function<void()>([held, this] {
-                 if (held->abandoned) return;  // its round is over: already counted as missing
-                 held->upload_lost = true;
-                 ctx_->monitor->record_lost();
-                 --open_updates_;  // lost, so no longer outstanding
-               }));
-}
-
 std::string FedAvg::stall_reason() const {
   std::vector<Node> nodes;
   for (const auto& state : in_round_) nodes.push_back(client_node(state->client));
@@ -421,13 +322,6 @@ void FedAvg::on_host_crashed(topology::NodeId host) {
     state->update_copy.reset();
     --open_updates_;
   }
-}
-
-bool FedAvg::past_deadline(const ClientRound& state) {
-  if (config_.deadline == 0) return false;
-  // Perfect clocks: the same instant as the server's close.
-  if (!ctx_->clocks) return state.abandoned;
-  return local_time(*ctx_, client_node(state.client).host) >= state.close_local;
 }
 
 }  // namespace algo
