@@ -7,6 +7,8 @@
 //   (run, sweep, validate and check take --max-memory SIZE)
 //   syncsim topology SCENARIO.yaml --dot [-o FILE]
 //   syncsim check DIR_OR_FILES... [--junit FILE] [--update-golden] ...
+//   syncsim testbed SCENARIO.yaml [-o DIR]      as root: replay on a real network (docs/testbed.md)
+//   syncsim calibrate SCENARIO.yaml [-o DIR] [--sizes SIZE,...] [--repeats N]
 //   syncsim reference [--format text|markdown]   every scenario key (docs/scenario-reference.md)
 //   syncsim --version    version, commit, build type, ISA and flags, compiler
 //
@@ -32,6 +34,7 @@
 #include "run/build_info.h"
 #include "app/scenario_loader.h"
 #include "app/schema.h"
+#include "app/testbed_command.h"
 
 namespace {
 
@@ -182,6 +185,30 @@ int main(int argc, char** argv) {
                    "text (default) or markdown (what docs/scenario-reference.md holds)")
       ->check(CLI::IsMember({"text", "markdown"}));
 
+  std::string testbed_path, testbed_out;
+  CLI::App* testbed = cli.add_subcommand(
+      "testbed", "As root: replay a scenario's messages over TCP on a shaped network of "
+                 "namespaces, compare with the prediction (docs/testbed.md)");
+  testbed->add_option("scenario", testbed_path, "Scenario YAML file (star or tree)")->required();
+  testbed->add_option("-o,--out", testbed_out, "Output folder (default: runs/<name>-testbed)");
+  std::vector<std::string> calibrate_sizes{"256KiB", "1MiB", "4MiB", "8MiB"};
+  int calibrate_repeats = 3;
+  CLI::App* calibrate = cli.add_subcommand(
+      "calibrate", "As root: fit topology.bandwidth_efficiency and message_overhead on the "
+                   "testbed, report the error before and after (docs/testbed.md)");
+  calibrate->add_option("scenario", testbed_path, "Scenario YAML file (star or tree)")->required();
+  calibrate->add_option("-o,--out", testbed_out, "Output folder (default: runs/<name>-testbed)");
+  calibrate->add_option("--sizes", calibrate_sizes, "Message sizes to time (default 256KiB 1MiB 4MiB 8MiB)")
+      ->delimiter(',')
+      ->check(check_size);
+  calibrate->add_option("--repeats", calibrate_repeats, "Times each size is sent (default 3)")
+      ->transform(decimal(1, 100));
+  std::string node_plan;
+  int node_rank = 0;
+  CLI::App* node = cli.add_subcommand("testbed-node", "")->group("");  // internal
+  node->add_option("plan", node_plan)->required();
+  node->add_option("rank", node_rank)->required();
+
   std::vector<std::string> check_paths;
   std::string junit_file, check_out, test_fault;
   app::CheckOptions check_options;
@@ -234,6 +261,15 @@ int main(int argc, char** argv) {
       return app::sweep_command(sweep_args, verbosity, invocation);
     }
     if (*topo) return app::topology_command(topology_path, dot_file);
+    if (*testbed) return app::testbed_command(testbed_path, testbed_out);
+    if (*node) return app::testbed_node_command(node_plan, node_rank);
+    if (*calibrate) {
+      std::vector<std::int64_t> sizes;
+      for (const std::string& text : calibrate_sizes) {
+        sizes.push_back(static_cast<std::int64_t>(*app::parse_memory_budget(text)));
+      }
+      return app::calibrate_command(testbed_path, testbed_out, sizes, calibrate_repeats);
+    }
     if (*reference) {
       std::cout << (reference_format == "markdown" ? app::schema::markdown() : app::schema::text());
       return 0;
