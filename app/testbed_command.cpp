@@ -9,6 +9,7 @@
 
 #include "app/commands.h"
 #include "app/scenario_loader.h"
+#include "app/testbed_calibration.h"
 #include "app/testbed_network.h"
 #include "app/testbed_node.h"
 #include "app/testbed_plan.h"
@@ -129,25 +130,6 @@ std::filesystem::path output_folder(const std::string& out_dir, const syncsim::S
   return out;
 }
 
-// One-way times of single messages between hosts 0 and 1, alone on the
-// network: host 0 sends, host 1 answers with an empty message, repeat.
-Plan ping_plan(int hosts, const std::vector<std::int64_t>& sizes, int repeats) {
-  Plan plan;
-  plan.hosts = hosts;
-  plan.ops.resize(static_cast<std::size_t>(hosts));
-  std::uint64_t message = 0;
-  for (std::int64_t size : sizes) {
-    for (int r = 0; r < repeats; ++r) {
-      using K = testbed::Op::Kind;
-      plan.ops[0].push_back({K::send, 0, 0, ++message, 1, size});
-      plan.ops[1].push_back({K::receive, 0, 0, message, 0, size});
-      plan.ops[1].push_back({K::send, 0, 0, ++message, 0, 0});
-      plan.ops[0].push_back({K::receive, 0, 0, message, 1, 0});
-    }
-  }
-  return plan;
-}
-
 }  // namespace
 
 int testbed_node_command(const std::string& plan_file, int rank) {
@@ -178,35 +160,41 @@ int calibrate_command(const std::string& scenario_path, const std::string& out_d
   const Plan plan = plan_of_scenario(s);
   const topology::Topology topo = syncsim::build_topology(s);
   const auto hosts = topo.hosts();
-  const auto link0 = topo.incident_links(hosts.at(0)), link1 = topo.incident_links(hosts.at(1));
-  if (hosts.size() < 2 || link0.size() != 1 || link1.size() != 1 ||
-      link0[0].second != link1[0].second) {
-    throw syncsim::ScenarioError(s.file, 0, 0, "topology",
-                                 "calibrate measures between the first two hosts, which must "
-                                 "share a switch");
+  // The hosts on host 0's switch, and the slowest of their links.
+  std::vector<int> members;
+  const auto first = topo.incident_links(hosts.at(0));
+  double bandwidth = 0;
+  sim::Time latency = 0;
+  for (std::size_t r = 0; r < hosts.size(); ++r) {
+    const auto links = topo.incident_links(hosts[r]);
+    if (links.size() != 1 || first.size() != 1 || links[0].second != first[0].second) continue;
+    members.push_back(static_cast<int>(r));
+    const topology::LinkParams p = topo.link(links[0].first);
+    bandwidth = members.size() == 1 ? p.bandwidth_bytes_per_s : std::min(bandwidth, p.bandwidth_bytes_per_s);
+    latency = std::max(latency, p.latency);
   }
-  const topology::LinkParams a = topo.link(link0[0].first), b = topo.link(link1[0].first);
-  const double bandwidth = std::min(a.bandwidth_bytes_per_s, b.bandwidth_bytes_per_s);
-  const double latency_s = static_cast<double>(a.latency + b.latency) * 1e-9;
+  if (members.size() < 2) {
+    throw syncsim::ScenarioError(s.file, 0, 0, "topology",
+                                 "calibrate times transfers among the hosts of the first host's "
+                                 "switch: it needs two or more");
+  }
+  const double latency_s = 2 * static_cast<double>(latency) * 1e-9;  // host, switch, host
   return guarded([&] {
     const std::filesystem::path out = output_folder(out_dir, s);
-    const Plan ping = ping_plan(static_cast<int>(hosts.size()), sizes, repeats);
-    const OpTimes ping_times = testbed::run_plan(topo, ping, out, 60 + 5 * static_cast<double>(sizes.size() * static_cast<std::size_t>(repeats)));
-    std::vector<std::pair<double, double>> points;
-    for (std::size_t i = 0; i < ping.ops[1].size(); i += 2) {
-      const double one_way = static_cast<double>(ping_times[1][i] - ping_times[0][i]) * 1e-9;
-      points.emplace_back(static_cast<double>(ping.ops[1][i].bytes), one_way);
-    }
+    const Plan shift = testbed::shift_plan(static_cast<int>(hosts.size()), members, sizes, repeats);
+    const double seconds = 8 * static_cast<double>(testbed::total_bytes(shift)) / bandwidth;
+    const auto points = testbed::round_points(
+        shift, testbed::run_plan(topo, shift, out, 60 + 5 * seconds), members);
     const testbed::LineFit fit = testbed::fit_line(points);
     topology::Calibration c;
     c.bandwidth_efficiency = std::min(1.0, 1 / (fit.slope_s_per_byte * bandwidth));
     c.message_overhead = std::max<sim::Time>(0, std::llround((fit.intercept_s - latency_s) * 1e9));
     char fragment[512];
     std::snprintf(fragment, sizeof fragment,
-                  "# syncsim calibrate: one-way times of %zu sizes x %d between %s and %s\n"
+                  "# syncsim calibrate: %zu sizes x %d rounds of a shift among %zu hosts\n"
                   "# fit: seconds = %.6g + bytes x %.6g\n"
                   "topology:\n  bandwidth_efficiency: %.4f\n  message_overhead: %lldns\n",
-                  sizes.size(), repeats, topo.name(hosts[0]).c_str(), topo.name(hosts[1]).c_str(),
+                  sizes.size(), repeats, members.size(),
                   fit.intercept_s, fit.slope_s_per_byte, c.bandwidth_efficiency,
                   static_cast<long long>(c.message_overhead));
     testbed::write_text(out / "calibration.yaml", fragment);

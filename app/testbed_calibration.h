@@ -1,0 +1,28 @@
+// What `syncsim calibrate` times on the testbed (docs/testbed.md): rounds of
+// a ring shift among the hosts of one switch. In every round each of those
+// hosts sends one message of S bytes to the next and receives one from the
+// previous, all at once; a host starts its next round once it has received
+// this round's message. That loads every host link in both directions, data
+// one way and the acknowledgements of the other flow on the same queue, as
+// a collective's phase does; and a round's point is its slowest transfer, as
+// a collective's phase waits for its slowest transfer.
+#pragma once
+
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "app/testbed_plan.h"
+
+namespace app::testbed {
+
+// `members`: host ranks (two or more) of a plan over `hosts` hosts.
+Plan shift_plan(int hosts, const std::vector<int>& members, const std::vector<std::int64_t>& sizes,
+                int repeats);
+
+// One (bytes, seconds) point per round of a shift_plan: the longest
+// send-to-delivery time of the round's messages.
+std::vector<std::pair<double, double>> round_points(const Plan& plan, const OpTimes& times,
+                                                    const std::vector<int>& members);
+
+}  // namespace app::testbed
