@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# The testbed end to end (docs/testbed.md), as root:
+#   testbed_test.sh SYNCSIM SOURCE_DIR CASE
+#   ring_calibrated  calibrate on a 4-host 100 Mbit/s star, then the ring
+#                    all-reduce's calibrated prediction within 10% of the
+#                    measured time; nothing left behind
+#   interrupted      SIGTERM in the middle of a run: exit 143, nothing left
+#                    behind; SIGKILL: the next testbed removes what is left
+#   refusals         not root, a ring topology: exit 2 with the reason
+# Exits 77 (ctest: skipped) when not run as root.
+source "$(dirname "$0")/../cli/prologue.sh"
+if [ "$(id -u)" != 0 ]; then
+  echo "skipped: the testbed needs root (network namespaces)"
+  exit 77
+fi
+scenario=$src/tests/testbed/star4_ring.yaml
+
+links_before=$(ip -o link | awk -F': ' '{print $2}' | sort)
+# Nothing of a testbed outlives it: no namespace, no link in this namespace,
+# no node process.
+check_clean() {
+  if [ -n "$(ip netns list | grep "^sstb" || true)" ]; then fail "namespaces left: $(ip netns list | grep '^sstb')"; fi
+  [ "$(ip -o link | awk -F': ' '{print $2}' | sort)" = "$links_before" ] ||
+    fail "links changed: $(ip -o link | awk -F': ' '{print $2}' | sort | tr '\n' ' ')"
+  if pgrep -f 'syncsim testbed-node' >/dev/null; then fail "node processes left: $(pgrep -af 'syncsim testbed-node')"; fi
+}
+
+case $case_name in
+ring_calibrated)
+  "$syncsim" calibrate "$scenario" -o "$work/out" --sizes 256KiB,1MiB,4MiB --repeats 3 > "$work/log" ||
+    { cat "$work/log"; fail "calibrate failed"; }
+  cat "$work/log" "$work/out/testbed.csv"
+  check_clean
+  grep -q '^  bandwidth_efficiency: 0\.[0-9]*$' "$work/out/calibration.yaml" || fail "no efficiency"
+  grep -q '^  message_overhead: [0-9]*ns$' "$work/out/calibration.yaml" || fail "no overhead"
+  # The fragment is valid scenario text: merged into the scenario, it loads.
+  /usr/bin/python3 - "$scenario" "$work/out/calibration.yaml" > "$work/calibrated.yaml" <<'PY'
+import sys
+text = open(sys.argv[1]).read()
+keys = [l for l in open(sys.argv[2]) if l.startswith('  ')]
+print(text.replace('  latency: 5us\n', '  latency: 5us\n' + ''.join(keys)), end='')
+PY
+  "$syncsim" validate "$work/calibrated.yaml" > /dev/null || fail "the calibrated scenario does not load"
+  [ "$(grep -c '^[0-9]' "$work/out/testbed.csv")" = 3 ] || fail "expected 3 steps"
+  awk -F, '$1 == "total" { e = $6 < 0 ? -$6 : $6; if (e > 0.10) exit 1 }' "$work/out/testbed.csv" ||
+    fail "calibrated prediction off by more than 10%"
+  ;;
+interrupted)
+  # 20 steps (about 10 s): long enough to be running when the signal comes.
+  sed 's/steps: 3/steps: 20/' "$scenario" > "$work/long.yaml"
+  scenario=$work/long.yaml
+  await_nodes() {
+    for _ in $(seq 200); do
+      [ "$(pgrep -fc 'syncsim testbed-node' || true)" = 4 ] && return 0
+      sleep 0.1
+    done
+    fail "the nodes did not start"
+  }
+  "$syncsim" testbed "$scenario" -o "$work/out" > "$work/log" 2>&1 &
+  pid=$!
+  await_nodes
+  [ -n "$(ip netns list | grep "^sstb$pid-" || true)" ] || fail "no namespaces while running"
+  sleep 0.5
+  kill -TERM "$pid"
+  code=0; wait "$pid" || code=$?
+  cat "$work/log"
+  [ "$code" = 143 ] || fail "expected exit 143 after SIGTERM, got $code"
+  grep -q 'interrupted by signal 15; everything it made is removed' "$work/log" || fail "no message"
+  check_clean
+  # SIGKILL cannot be caught: the nodes die with the testbed (parent-death
+  # signal), its namespaces stay until the next testbed removes them.
+  "$syncsim" testbed "$scenario" -o "$work/out" > "$work/log" 2>&1 &
+  pid=$!
+  await_nodes
+  kill -KILL "$pid"
+  wait "$pid" || true
+  sleep 0.5
+  if pgrep -f 'syncsim testbed-node' >/dev/null; then fail "nodes outlived a killed testbed"; fi
+  [ -n "$(ip netns list | grep "^sstb$pid-" || true)" ] || fail "expected the killed testbed's namespaces"
+  "$syncsim" testbed "$src/tests/testbed/star4_ring.yaml" -o "$work/out2" > "$work/log" ||
+    { cat "$work/log"; fail "second run"; }
+  check_clean
+  ;;
+refusals)
+  code=0
+  setpriv --reuid=65534 --regid=65534 --clear-groups "$syncsim" testbed "$scenario" -o /tmp/never \
+    > "$work/log" 2>&1 || code=$?
+  cat "$work/log"
+  [ "$code" = 2 ] || fail "not root: expected exit 2, got $code"
+  grep -q 'the testbed needs root' "$work/log" || fail "not root: no reason given"
+  sed 's/kind: star/kind: ring/' "$scenario" > "$work/ring.yaml"
+  code=0
+  "$syncsim" testbed "$work/ring.yaml" -o "$work/out" > "$work/log" 2>&1 || code=$?
+  cat "$work/log"
+  [ "$code" = 2 ] || fail "ring: expected exit 2, got $code"
+  grep -q 'ring.yaml: topology.kind: a testbed builds star and tree topologies' "$work/log" ||
+    fail "ring: no reason given"
+  check_clean
+  ;;
+*) fail "unknown case $case_name" ;;
+esac
+echo "ok: $case_name"
