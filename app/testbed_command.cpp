@@ -38,12 +38,12 @@ syncsim::Scenario load_for_testbed(const std::string& path) {
                                      std::to_string(s.algorithms.size()));
   }
   if (s.topology.kind != "star" && s.topology.kind != "tree") {
-    throw syncsim::ScenarioError(s.file, 0, 0, "topology.kind",
-                                 "a testbed builds star and tree topologies, not '" +
-                                     s.topology.kind + "'");
+    throw syncsim::ScenarioError(
+        s.file, 0, 0, "topology.kind",
+        "a testbed builds star and tree topologies, not '" + s.topology.kind + "'");
   }
-  s.timing_only = true;     // the math is not replayed
-  s.outputs.trace = true;   // records every message and compute span
+  s.timing_only = true;    // the math is not replayed
+  s.outputs.trace = true;  // records every message and compute span
   s.outputs.events = false;
   s.outputs.links = false;
   return s;
@@ -67,7 +67,8 @@ Plan plan_of_scenario(const syncsim::Scenario& s) {
 std::vector<double> step_seconds(const Plan& plan, const OpTimes& times) {
   const std::vector<sim::Time> b = testbed::step_bounds(plan, times);
   std::vector<double> seconds;
-  for (std::size_t k = 1; k < b.size(); ++k) seconds.push_back(static_cast<double>(b[k] - b[k - 1]) * 1e-9);
+  for (std::size_t k = 1; k < b.size(); ++k)
+    seconds.push_back(static_cast<double>(b[k] - b[k - 1]) * 1e-9);
   return seconds;
 }
 
@@ -123,8 +124,9 @@ int guarded(const std::function<int()>& body) {
 }
 
 std::filesystem::path output_folder(const std::string& out_dir, const syncsim::Scenario& s) {
-  const std::filesystem::path out = out_dir.empty() ? std::filesystem::path("runs") / (s.name + "-testbed")
-                                                    : std::filesystem::path(out_dir);
+  const std::filesystem::path out = out_dir.empty()
+                                        ? std::filesystem::path("runs") / (s.name + "-testbed")
+                                        : std::filesystem::path(out_dir);
   check_output_folder(out);
   std::filesystem::create_directories(out);
   return out;
@@ -170,7 +172,8 @@ int calibrate_command(const std::string& scenario_path, const std::string& out_d
     if (links.size() != 1 || first.size() != 1 || links[0].second != first[0].second) continue;
     members.push_back(static_cast<int>(r));
     const topology::LinkParams p = topo.link(links[0].first);
-    bandwidth = members.size() == 1 ? p.bandwidth_bytes_per_s : std::min(bandwidth, p.bandwidth_bytes_per_s);
+    bandwidth = members.size() == 1 ? p.bandwidth_bytes_per_s
+                                    : std::min(bandwidth, p.bandwidth_bytes_per_s);
     latency = std::max(latency, p.latency);
   }
   if (members.size() < 2) {
@@ -194,9 +197,8 @@ int calibrate_command(const std::string& scenario_path, const std::string& out_d
                   "# syncsim calibrate: %zu sizes x %d rounds of a shift among %zu hosts\n"
                   "# fit: seconds = %.6g + bytes x %.6g\n"
                   "topology:\n  bandwidth_efficiency: %.4f\n  message_overhead: %lldns\n",
-                  sizes.size(), repeats, members.size(),
-                  fit.intercept_s, fit.slope_s_per_byte, c.bandwidth_efficiency,
-                  static_cast<long long>(c.message_overhead));
+                  sizes.size(), repeats, members.size(), fit.intercept_s, fit.slope_s_per_byte,
+                  c.bandwidth_efficiency, static_cast<long long>(c.message_overhead));
     testbed::write_text(out / "calibration.yaml", fragment);
     std::string points_csv = "bytes,measured_s,fitted_s\n";
     for (const auto& [bytes, seconds] : points) {
@@ -221,12 +223,13 @@ int calibrate_command(const std::string& scenario_path, const std::string& out_d
     testbed::write_text(out / "testbed.csv", testbed::steps_csv(rows));
     testbed::write_text(out / "testbed.svg", testbed::steps_svg(rows, s.name + ": testbed"));
     std::fputs(fragment, stdout);
-    std::printf("%s: measured %.4f s; predicted %.4f s (error %+.2f%%), calibrated %.4f s "
-                "(error %+.2f%%); %s\n",
-                s.name.c_str(), total(measured), total(predicted),
-                100 * testbed::relative_error(total(predicted), total(measured)), total(after),
-                100 * testbed::relative_error(total(after), total(measured)),
-                (out / "calibration.yaml").c_str());
+    std::printf(
+        "%s: measured %.4f s; predicted %.4f s (error %+.2f%%), calibrated %.4f s "
+        "(error %+.2f%%); %s\n",
+        s.name.c_str(), total(measured), total(predicted),
+        100 * testbed::relative_error(total(predicted), total(measured)), total(after),
+        100 * testbed::relative_error(total(after), total(measured)),
+        (out / "calibration.yaml").c_str());
     return 0;
   });
 }

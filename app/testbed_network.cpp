@@ -154,7 +154,8 @@ Network::Network(const topology::Topology& topo) {
     // Host ranks follow host ids (topology::Topology::hosts()).
     std::vector<int> rank_of(static_cast<std::size_t>(topo.node_count()), -1);
     const auto host_ids = topo.hosts();
-    for (std::size_t r = 0; r < host_ids.size(); ++r) rank_of[static_cast<std::size_t>(host_ids[r])] = static_cast<int>(r);
+    for (std::size_t r = 0; r < host_ids.size(); ++r)
+      rank_of[static_cast<std::size_t>(host_ids[r])] = static_cast<int>(r);
     for (int l = 0; l < topo.link_count(); ++l) {
       auto [a, b] = topo.link_ends(l);
       const double rate = topo.link(l).bandwidth_bytes_per_s;
@@ -172,9 +173,11 @@ Network::Network(const topology::Topology& topo) {
         shape(ns, "eth0", rate);
         shape(switch_ns_, port, rate);
       } else {
-        const std::string end_a = "l" + std::to_string(l) + "a", end_b = "l" + std::to_string(l) + "b";
+        const std::string end_a = "l" + std::to_string(l) + "a",
+                          end_b = "l" + std::to_string(l) + "b";
         must({"ip", "-n", switch_ns_, "link", "add", end_a, "type", "veth", "peer", "name", end_b});
-        must({"ip", "-n", switch_ns_, "link", "set", end_a, "master", "s" + std::to_string(a), "up"});
+        must({"ip", "-n", switch_ns_, "link", "set", end_a, "master", "s" + std::to_string(a),
+              "up"});
         must({"ip", "-n", switch_ns_, "link", "set", end_b, "master", bridge_b, "up"});
         shape(switch_ns_, end_a, rate);
         shape(switch_ns_, end_b, rate);

@@ -47,7 +47,9 @@ class Network {
   Network& operator=(const Network&) = delete;
 
   // The namespace of host `rank` (host ids in topology order).
-  const std::string& host_namespace(int rank) const { return hosts_.at(static_cast<std::size_t>(rank)); }
+  const std::string& host_namespace(int rank) const {
+    return hosts_.at(static_cast<std::size_t>(rank));
+  }
   int hosts() const { return static_cast<int>(hosts_.size()); }
 
   // Deletes every namespace made (idempotent); processes still inside them

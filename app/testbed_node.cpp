@@ -237,9 +237,11 @@ int replay(const Plan& plan, int rank) {
   std::string word;
   if (!(std::cin >> word >> t0) || word != "go") throw std::runtime_error("no go from the testbed");
   std::vector<std::thread> receivers;
-  for (int fd : incoming) receivers.emplace_back(receive_loop, fd, std::ref(arrivals), std::cref(t0));
+  for (int fd : incoming)
+    receivers.emplace_back(receive_loop, fd, std::ref(arrivals), std::cref(t0));
 
-  const timespec start{static_cast<time_t>(t0 / 1'000'000'000), static_cast<long>(t0 % 1'000'000'000)};
+  const timespec start{static_cast<time_t>(t0 / 1'000'000'000),
+                       static_cast<long>(t0 % 1'000'000'000)};
   while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &start, nullptr) == EINTR) {
   }
   // A generous bound: a node that waits this long is stuck, not slow.

@@ -19,9 +19,12 @@ namespace {
 // started earlier, and zero-length spans are left out).
 int rank_of(Op::Kind k) {
   switch (k) {
-    case Op::Kind::receive: return 0;
-    case Op::Kind::send: return 1;
-    case Op::Kind::compute: return 2;
+    case Op::Kind::receive:
+      return 0;
+    case Op::Kind::send:
+      return 1;
+    case Op::Kind::compute:
+      return 2;
   }
   return 3;
 }

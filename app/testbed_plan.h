@@ -31,11 +31,11 @@ namespace app::testbed {
 struct Op {
   enum class Kind { compute, send, receive };
   Kind kind = Kind::compute;
-  sim::Time sim_time = 0;      // when it starts in the recorded run (receive: delivery)
-  sim::Time duration = 0;      // compute only
-  std::uint64_t message = 0;   // send/receive: the recorded message number
-  int peer = -1;               // send: receiver; receive: sender
-  std::int64_t bytes = 0;      // send/receive: payload size
+  sim::Time sim_time = 0;     // when it starts in the recorded run (receive: delivery)
+  sim::Time duration = 0;     // compute only
+  std::uint64_t message = 0;  // send/receive: the recorded message number
+  int peer = -1;              // send: receiver; receive: sender
+  std::int64_t bytes = 0;     // send/receive: payload size
 };
 
 struct Plan {

@@ -61,8 +61,8 @@ std::string steps_svg(const std::vector<StepRow>& rows, const std::string& title
                   "\" height=\"" + number(height, "%.0f") +
                   "\" font-family=\"sans-serif\" font-size=\"12\">\n"
                   "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
-  s += "<text x=\"" + number(width / 2, "%.0f") + "\" y=\"22\" text-anchor=\"middle\" font-size=\"14\">" +
-       title + "</text>\n";
+  s += "<text x=\"" + number(width / 2, "%.0f") +
+       "\" y=\"22\" text-anchor=\"middle\" font-size=\"14\">" + title + "</text>\n";
   for (int t = 0; t <= 4; ++t) {
     const double v = top_value * t / 4;
     s += "<line x1=\"" + number(left, "%.0f") + "\" x2=\"" + number(width - right, "%.0f") +

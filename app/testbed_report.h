@@ -13,9 +13,9 @@ namespace app::testbed {
 
 struct StepRow {
   int step = 0;
-  double predicted_s = 0.0;                  // the simulation (as the scenario says)
-  double measured_s = 0.0;                   // the testbed's real clock
-  std::optional<double> calibrated_s;        // the simulation with the fitted keys
+  double predicted_s = 0.0;            // the simulation (as the scenario says)
+  double measured_s = 0.0;             // the testbed's real clock
+  std::optional<double> calibrated_s;  // the simulation with the fitted keys
 };
 
 // Relative error of a prediction: (predicted - measured) / measured.

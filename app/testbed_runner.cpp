@@ -45,7 +45,7 @@ class SignalGuard {
 
  private:
   static constexpr int kSignals[3] = {SIGINT, SIGTERM, SIGHUP};
-  struct sigaction old_[3] {};
+  struct sigaction old_[3]{};
   struct sigaction old_pipe_ {};
 };
 
@@ -121,7 +121,8 @@ class Nodes {
         const bool has = !n.lines.empty() && n.lines.back() == line;
         all = all && has;
         if (!has) {
-          if (n.closed) throw std::runtime_error("a testbed node ended early (see its message above)");
+          if (n.closed)
+            throw std::runtime_error("a testbed node ended early (see its message above)");
           fds.push_back({n.out, POLLIN, 0});
           who.push_back(&n);
         }
@@ -220,7 +221,8 @@ OpTimes run_plan(const topology::Topology& topo, const Plan& plan,
   Network network(topo);  // declared before the nodes: they go first
   SignalGuard::check();
   Nodes nodes;
-  for (int h = 0; h < network.hosts(); ++h) nodes.start(network.host_namespace(h), plan_file.string(), h);
+  for (int h = 0; h < network.hosts(); ++h)
+    nodes.start(network.host_namespace(h), plan_file.string(), h);
   nodes.await("ready", monotonic_ns() + 60'000'000'000);
   const std::int64_t t0 = monotonic_ns() + 200'000'000;  // every node asleep till then
   nodes.tell_all("go " + std::to_string(t0));
