@@ -42,6 +42,8 @@ print(text.replace('  latency: 5us\n', '  latency: 5us\n' + ''.join(keys)), end=
 PY
   "$syncsim" validate "$work/calibrated.yaml" > /dev/null || fail "the calibrated scenario does not load"
   [ "$(grep -c '^[0-9]' "$work/out/testbed.csv")" = 3 ] || fail "expected 3 steps"
+  grep -q '^<svg' "$work/out/testbed.svg" || fail "no figure"
+  [ "$(grep -c '^[0-9]' "$work/out/calibration.csv")" = 9 ] || fail "expected 3 sizes x 3 points"
   awk -F, '$1 == "total" { e = $6 < 0 ? -$6 : $6; if (e > 0.10) exit 1 }' "$work/out/testbed.csv" ||
     fail "calibrated prediction off by more than 10%"
   ;;
