@@ -73,9 +73,14 @@ struct SweepArgs {
   std::optional<std::size_t> point;  // internal: the point process's own point
   double max_memory = 0;             // bytes: every point's budget
   std::string max_memory_text;       // as given, passed on to the point processes
+  bool slurm = false;                // --slurm: submit the shards as a Slurm job array
+  bool slurm_dry_run = false;        // --slurm-dry-run: write its scripts only
+  std::optional<int> slurm_tasks;    // --slurm-tasks: the array's shards
+  std::vector<std::string> slurm_options;  // --slurm-option: #SBATCH lines
 };
 
-// syncsim sweep: every point (or one shard, or one --point) of a sweep.
+// syncsim sweep: every point (or one shard, or one --point) of a sweep, or
+// with --slurm its shards submitted as a job array (app/slurm_submit.h).
 // The invocation's argv[0] finds this binary again when /proc/self/exe cannot.
 int sweep_command(const SweepArgs& a, const Verbosity& verbosity, const Invocation& invocation);
 

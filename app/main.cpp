@@ -3,6 +3,7 @@
 //   syncsim run SCENARIO.yaml [-o DIR] [--seed N] [--threads N] [--trace] [--events] [--links]
 //               [--replicates N] [--jobs N]
 //   syncsim sweep SCENARIO.yaml [-o DIR] [--jobs N] [--shard I/N] [--collect]
+//                 [--slurm [--slurm-tasks N] [--slurm-option=OPT ...] [--slurm-dry-run]]
 //   syncsim validate SCENARIO.yaml
 //   (run, sweep, validate and check take --max-memory SIZE)
 //   syncsim topology SCENARIO.yaml --dot [-o FILE]
@@ -156,6 +157,17 @@ int main(int argc, char** argv) {
   sweep->add_flag("--force", sweep_args.force,
                   "Start over: clear the previous sweep's or run's outputs in the folder (points/, "
                   "summary.csv, the figures in plots/); other files stay");
+  sweep->add_flag("--slurm", sweep_args.slurm,
+                  "Submit the sweep to Slurm as a job array (a shard per task) and a collect "
+                  "job, print their ids and exit");
+  sweep->add_option("--slurm-tasks", sweep_args.slurm_tasks,
+                    "Array tasks (shards) for --slurm (default: a point per task, at most 1000)")
+      ->transform(decimal(1, app::kMaxShards));
+  sweep->add_option("--slurm-option", sweep_args.slurm_options,
+                    "An sbatch option for both jobs, as --slurm-option=--partition=x (repeatable)")
+      ->allow_extra_args(false);
+  sweep->add_flag("--slurm-dry-run", sweep_args.slurm_dry_run,
+                  "With --slurm: write the scripts into OUT/slurm/ without submitting them");
   sweep->add_option("--point", sweep_args.point, "(internal) run one point in this process")
       ->transform(decimal(0, app::kMaxShards))
       ->group("");
