@@ -80,13 +80,15 @@ tmp=$(mktemp -d /tmp/syncsim-slurm-test.XXXXXX)
 chmod 711 "$tmp"  # munged wants its socket's folders searchable by everyone
 pidfiles=("$tmp/slurmd.pid" "$tmp/slurmctld.pid" "$tmp/munge/munged.pid")
 
-# The processes this test started: the daemons (their pid files) and
-# anything whose working folder is inside $tmp (jobs, job steps).
+# The processes this test started: the daemons (their pid files), and
+# anything whose command line names $tmp (the daemons' options, the jobs'
+# syncsim) or whose working folder is inside it (job steps).
 ours() {
   local f p
   for f in "${pidfiles[@]}"; do
     [ -s "$f" ] && p=$(cat "$f") && kill -0 "$p" 2>/dev/null && echo "$p"
   done
+  pgrep -f -- "$tmp" || true
   for p in /proc/[0-9]*; do
     p=${p#/proc/}
     case "$(readlink "/proc/$p/cwd" 2>/dev/null || true)" in "$tmp" | "$tmp"/*) echo "$p" ;; esac
@@ -96,7 +98,8 @@ ours() {
 
 cleanup() {
   local code=$? left i
-  trap - EXIT INT TERM
+  trap - EXIT
+  trap "" INT TERM  # a second signal must not cut the cleanup short
   for f in "${pidfiles[@]}"; do
     [ -s "$f" ] && kill "$(cat "$f")" 2>/dev/null || true
   done
