@@ -7,8 +7,8 @@
 # `cluster`: a munged, slurmctld and slurmd of Debian's munge and slurm-wlm,
 # each with its key, socket, configuration, state, spool, pid and log files
 # in one temporary folder (nothing under /etc or /var is read or written)
-# and on ports free at the start. It submits a 6-point sweep of a small
-# synthetic scenario as 3 array tasks and a collect job, waits for them, and
+# and on ports free at the start. It submits a 6-point sweep (2 replicates
+# a point) of a small synthetic scenario as 3 array tasks and a collect job, waits for them, and
 # compares the collected summary.csv byte for byte with a local `--jobs 2`
 # sweep; then it marks one point incomplete, resubmits, and checks that only
 # that point's shard runs and the summary is the same again. The daemons are
@@ -25,10 +25,11 @@ deadline_s=${SYNCSIM_SLURM_TIMEOUT:-60}  # per wait for the jobs
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-# A small synthetic scenario of the ci suite, swept over 6 points.
+# A small synthetic scenario of the ci suite, swept over 6 points of 2
+# replicates each (a point's seeds run in its array task).
 write_sweep() {
   sed '/^expect:/,$d' "$src/scenarios/ci/ps_sync_synthetic.yaml" >"$1"
-  printf 'sweep:\n  topology.bandwidth: [100Mbps, 1Gbps, 10Gbps]\n  algorithm.batch_size: [16, 32]\n' >>"$1"
+  printf 'replicates: 2\nsweep:\n  topology.bandwidth: [100Mbps, 1Gbps, 10Gbps]\n  algorithm.batch_size: [16, 32]\n' >>"$1"
 }
 
 if [ "$case_name" = refusals ]; then
@@ -209,6 +210,7 @@ submit --slurm-tasks 3 --slurm-option=--partition=syncsim --seed 9
 grep -qF "(6 of 6 points to run in 3 of 3 shards)" "$tmp/submitted" || fail "$(cat "$tmp/submitted")"
 wait_job "$array"
 wait_job "$collect"
+[ "$(wc -l <"$tmp/local/summary.csv")" = 13 ] || fail "expected 6 points x 2 seeds: $(cat "$tmp/local/summary.csv")"
 cmp "$tmp/local/summary.csv" "$tmp/out/summary.csv" ||
   fail "the Slurm sweep's summary.csv differs from the local --jobs 2 one"
 ls "$tmp"/out/slurm/shard-"$array"-{1,2,3}.log "$tmp/out/slurm/collect-$collect.log" >/dev/null ||
