@@ -11,7 +11,9 @@
 # a point) of a small synthetic scenario as 3 array tasks and a collect job, waits for them, and
 # compares the collected summary.csv byte for byte with a local `--jobs 2`
 # sweep; then it marks one point incomplete, resubmits, and checks that only
-# that point's shard runs and the summary is the same again. The daemons are
+# that point's shard runs and the summary is the same again. Last, a sweep
+# with a point that fails at run time: its task fails, and the collect job
+# stays pending on a dependency never satisfied. The daemons are
 # stopped by their pid files and the folder removed however the test ends;
 # it fails if any process it started is left.
 #
@@ -70,7 +72,7 @@ if [ "$(id -u)" -ne 0 ]; then
   echo "SKIP: the Slurm test starts slurmd, which runs jobs as their user: it needs root" >&2
   exit $skip
 fi
-for program in munged munge slurmctld slurmd sbatch squeue sinfo scontrol; do
+for program in munged munge slurmctld slurmd sbatch squeue sinfo scontrol scancel; do
   if ! command -v "$program" >/dev/null; then
     echo "SKIP: $program is missing (scripts/setup-debian.sh installs slurm-wlm and munge)" >&2
     exit $skip
@@ -178,25 +180,35 @@ for i in $(seq 100); do
   sleep 0.2
 done
 
-# Waits until job $1 has left the queue; fails unless it COMPLETED.
-wait_job() {
-  local id=$1 state="" i
+# job_states ID: the state of job ID, or of each task of array job ID.
+job_states() {
+  scontrol -o show job "$1" 2>/dev/null | grep -o 'JobState=[A-Z_]*' | sed 's/JobState=//' || true
+}
+
+# wait_ended ID: waits until job ID (every task of an array) has ended.
+wait_ended() {
+  local id=$1 states i
   for i in $(seq $((deadline_s * 5))); do
-    state=$(scontrol -o show job "$id" 2>/dev/null | grep -o 'JobState=[A-Z_]*' | head -1 || true)
-    case "$state" in
-      JobState=COMPLETED) return 0 ;;
-      JobState=FAILED | JobState=CANCELLED | JobState=TIMEOUT | JobState=NODE_FAIL | JobState=OUT_OF_MEMORY)
-        fail "job $id ended in $state" ;;
-    esac
+    states=$(job_states "$id")
+    if [ -n "$states" ] && ! grep -qvE '^(COMPLETED|FAILED|CANCELLED|TIMEOUT|NODE_FAIL|OUT_OF_MEMORY|BOOT_FAIL|DEADLINE|PREEMPTED)$' <<<"$states"; then
+      return 0
+    fi
     sleep 0.2
   done
-  fail "job $id not complete after ${deadline_s} s ($state): $(squeue 2>&1)"
+  fail "job $id has not ended after ${deadline_s} s ($(echo $states)): $(squeue 2>&1)"
+}
+
+# wait_job ID: waits for job ID; fails unless it (every task) COMPLETED.
+wait_job() {
+  wait_ended "$1"
+  ! job_states "$1" | grep -qvx COMPLETED || fail "job $1 ended in $(job_states "$1" | sort -u | tr '\n' ' ')"
 }
 
 # submit ARGS...: `syncsim sweep --slurm`; sets $array and $collect, the job ids.
 submit() {
   (cd "$tmp/submit" && "$syncsim" sweep "$tmp/s.yaml" -o "$tmp/out" --slurm "$@") >"$tmp/submitted" ||
     fail "syncsim sweep --slurm failed: $(cat "$tmp/submitted")"
+  cat "$tmp/submitted"
   read -r array collect < <(sed -n \
     's/^slurm: array job \([0-9]*\) .*, collect job \([0-9]*\) .*/\1 \2/p' "$tmp/submitted") ||
     fail "no job ids in: $(cat "$tmp/submitted")"
@@ -228,3 +240,43 @@ wait_job "$collect"
 grep -qF "1 to run" "$tmp/out/slurm/shard-$array-2.log" || fail "shard 2 reran: $(cat "$tmp/out/slurm/shard-$array-2.log")"
 cmp "$tmp/local/summary.csv" "$tmp/out/summary.csv" || fail "the resubmitted sweep's summary differs"
 echo "PASS: resubmission ran only point $point (array job $array), summary.csv unchanged"
+
+# --- A failing point: its task fails, the collect job never starts. ---------
+# Point 1 reads labels out of range, which only the run finds (exit 2).
+mkdir "$tmp/labels"
+printf '\x00\x00\x08\x03\x00\x00\x00\x02\x00\x00\x00\x02\x00\x00\x00\x02\x00\x40\x80\xff\x10\x20\x30\x40' \
+  >"$tmp/labels/train-images-idx3-ubyte"
+cp "$tmp/labels/train-images-idx3-ubyte" "$tmp/labels/t10k-images-idx3-ubyte"
+printf '\x00\x00\x08\x01\x00\x00\x00\x02\x01\x0c' >"$tmp/labels/train-labels-idx1-ubyte"
+cp "$tmp/labels/train-labels-idx1-ubyte" "$tmp/labels/t10k-labels-idx1-ubyte"
+cat >"$tmp/s.yaml" <<YAML
+name: fail
+cluster:
+  worker: {count: 2, flops: 10GFLOPS}
+topology: {kind: star, bandwidth: 1Gbps, latency: 10us}
+data: {dataset: synthetic, samples: 200, features: 4, classes: 10}
+model: {layers: [4, 8, 10]}
+algorithm: {kind: allreduce_ring, batch_size: 8}
+stop: {epochs: 1}
+sweep:
+  data:
+    - {dataset: synthetic, samples: 200, features: 4, classes: 10}
+    - {dataset: idx, path: $tmp/labels}
+    - {dataset: synthetic, samples: 300, features: 4, classes: 10}
+YAML
+rm -rf "$tmp/out"
+submit
+wait_ended "$array"
+[ "$(job_states "$array" | sort | tr '\n' ' ')" = "COMPLETED COMPLETED FAILED " ] ||
+  fail "array tasks ended in: $(job_states "$array" | tr '\n' ' ')"
+grep -qF "label 12 of sample 1 out of range" "$tmp/out/slurm/shard-$array-2.log" ||
+  fail "shard 2's log: $(cat "$tmp/out/slurm/shard-$array-2.log")"
+for i in $(seq 50); do
+  reason=$(squeue -h -j "$collect" -o '%T %r' 2>/dev/null || true)
+  [ "$reason" = "PENDING DependencyNeverSatisfied" ] && break
+  [ "$i" = 50 ] && fail "collect job $collect: '$reason', not pending on a dependency never satisfied"
+  sleep 0.2
+done
+scancel "$collect"
+[ ! -e "$tmp/out/summary.csv" ] || fail "a sweep with a failed point has a summary"
+echo "PASS: a failed point fails its task (array job $array); collect job $collect stays pending ($reason)"
