@@ -48,10 +48,17 @@ struct Invocation {
 // replicates: --replicates (overrides the scenario's); jobs: replicates run
 // at a time in worker processes (0: one per hardware thread), argv0 finding
 // this binary again (app/replicate_runner.h).
+// slurm...: --slurm and its flags, which submit the replicates as a Slurm
+// job array instead of running them (app/slurm_replicates.h); collect:
+// --collect, which merges the replicates such an array ran.
 struct ReplicateArgs {
   std::optional<int> replicates;
   int jobs = 0;
   const char* argv0 = "syncsim";
+  bool slurm = false, slurm_dry_run = false, collect = false;
+  std::optional<int> slurm_tasks;
+  std::vector<std::string> slurm_options;
+  std::string max_memory_text;  // --max-memory as given, passed on to the tasks
 };
 // max_memory: the budget in bytes (app/memory_budget.h), checked before the
 // run, for each of the replicates running at once; max_output: the limit on

@@ -50,15 +50,6 @@ Sbatch run_sbatch(const std::string& sbatch, std::vector<std::string> extra,
   return {WIFEXITED(status) && WEXITSTATUS(status) == 0, text.str()};
 }
 
-// The shards of `tasks` that hold at least one incomplete point, ascending.
-std::vector<int> shards_to_run(const std::vector<std::size_t>& incomplete, int tasks) {
-  std::vector<int> shards;
-  for (const std::size_t p : incomplete) shards.push_back(static_cast<int>(p % tasks) + 1);
-  std::sort(shards.begin(), shards.end());
-  shards.erase(std::unique(shards.begin(), shards.end()), shards.end());
-  return shards;
-}
-
 }  // namespace
 
 std::optional<std::string> slurm_flags_error(const SweepArgs& a, bool slurm) {
@@ -108,23 +99,81 @@ std::optional<std::string> find_on_path(const std::string& name, const std::stri
   return std::nullopt;
 }
 
-int submit_sweep_to_slurm(const SweepPlan& plan, SlurmSweep sweep, const SlurmRequest& request) {
-  for (const std::string& option : request.options) {
-    if (const auto error = slurm_option_error(option)) return refuse("--slurm-option: " + *error);
-  }
-  for (const std::string* text : {&sweep.out, &sweep.job_name}) {
-    if (const auto error = slurm_path_error(*text)) return refuse("--slurm: " + *error);
-  }
-  std::optional<std::string> sbatch;
-  if (!request.dry_run) {
-    const char* path = std::getenv("PATH");
-    sbatch = find_on_path("sbatch", path ? path : "");
-    if (!sbatch) {
-      return refuse(
-          "--slurm: sbatch is not on PATH (is this a Slurm login node?); --slurm-dry-run "
-          "writes the scripts without submitting them");
+std::optional<std::string> prepare_slurm(const std::vector<std::string>& options,
+                                         const std::vector<std::string>& directive_texts,
+                                         bool dry_run, int& exit_code) {
+  exit_code = 0;
+  for (const std::string& option : options) {
+    if (const auto error = slurm_option_error(option)) {
+      exit_code = refuse("--slurm-option: " + *error);
+      return std::nullopt;
     }
   }
+  for (const std::string& text : directive_texts) {
+    if (const auto error = slurm_path_error(text)) {
+      exit_code = refuse("--slurm: " + *error);
+      return std::nullopt;
+    }
+  }
+  if (dry_run) return std::string();
+  const char* path = std::getenv("PATH");
+  std::optional<std::string> sbatch = find_on_path("sbatch", path ? path : "");
+  if (!sbatch) {
+    exit_code = refuse(
+        "--slurm: sbatch is not on PATH (is this a Slurm login node?); --slurm-dry-run "
+        "writes the scripts without submitting them");
+  }
+  return sbatch;
+}
+
+int write_and_submit(const SlurmScripts& scripts, const std::string& sbatch) {
+  const fs::path dir = scripts.out / "slurm";
+  const fs::path array = dir / scripts.array_name, collect = dir / "collect.sh";
+  try {
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) throw std::runtime_error("cannot create " + dir.string() + ": " + ec.message());
+    syncsim::write_file_atomically(array, scripts.array_text);
+    syncsim::write_file_atomically(collect, scripts.collect_text);
+  } catch (const std::runtime_error& e) {
+    return refuse(e.what());
+  }
+  if (sbatch.empty()) {
+    std::printf("slurm: wrote %s and %s (%s); nothing submitted\n", array.c_str(),
+                collect.c_str(), scripts.what.c_str());
+    return 0;
+  }
+  const fs::path log = dir / "sbatch.log";
+  const Sbatch first = run_sbatch(sbatch, {}, array, log);
+  const std::optional<std::string> array_id = first.ok ? sbatch_job_id(first.output) : std::nullopt;
+  if (!array_id) return refuse("sbatch refused " + array.string() + ": " + last_line(log));
+  const Sbatch second = run_sbatch(sbatch, {"--dependency=afterok:" + *array_id}, collect, log);
+  const std::optional<std::string> collect_id =
+      second.ok ? sbatch_job_id(second.output) : std::nullopt;
+  if (!collect_id) {
+    return refuse("array job " + *array_id + " is submitted, but sbatch refused " +
+                  collect.string() + ": " + last_line(log) + " (once the array has ended, run " +
+                  "the same command with --collect instead of --slurm)");
+  }
+  std::printf("slurm: array job %s (%s), collect job %s (after the array ends well)\n",
+              array_id->c_str(), scripts.what.c_str(), collect_id->c_str());
+  std::printf("slurm: logs in %s, outputs in %s\n", dir.c_str(), scripts.out.c_str());
+  return 0;
+}
+
+std::vector<int> shards_to_run(const std::vector<std::size_t>& incomplete, int tasks) {
+  std::vector<int> shards;
+  for (const std::size_t p : incomplete) shards.push_back(static_cast<int>(p % tasks) + 1);
+  std::sort(shards.begin(), shards.end());
+  shards.erase(std::unique(shards.begin(), shards.end()), shards.end());
+  return shards;
+}
+
+int submit_sweep_to_slurm(const SweepPlan& plan, SlurmSweep sweep, const SlurmRequest& request) {
+  int code = 0;
+  const std::optional<std::string> sbatch =
+      prepare_slurm(request.options, {sweep.out, sweep.job_name}, request.dry_run, code);
+  if (!sbatch) return code;
   try {
     check_sweep_folder(plan, sweep.out);
   } catch (const std::invalid_argument& e) {
@@ -135,44 +184,12 @@ int submit_sweep_to_slurm(const SweepPlan& plan, SlurmSweep sweep, const SlurmRe
   sweep.tasks = std::min(request.tasks.value_or(kDefaultSlurmTasks), points);
   sweep.shards = shards_to_run(incomplete, sweep.tasks);
   sweep.options = request.options;
-
-  const fs::path dir = fs::path(sweep.out) / "slurm";
-  const fs::path array = dir / "array.sh", collect = dir / "collect.sh";
-  try {
-    std::error_code ec;
-    fs::create_directories(dir, ec);
-    if (ec) throw std::runtime_error("cannot create " + dir.string() + ": " + ec.message());
-    syncsim::write_file_atomically(array, slurm_array_script(sweep));
-    syncsim::write_file_atomically(collect, slurm_collect_script(sweep));
-  } catch (const std::runtime_error& e) {
-    return refuse(e.what());
-  }
   const std::string what = std::to_string(incomplete.size()) + " of " + std::to_string(points) +
                            " points to run in " + std::to_string(sweep.shards.size()) + " of " +
                            std::to_string(sweep.tasks) + " shards";
-  if (request.dry_run) {
-    std::printf("slurm: wrote %s and %s (%s); nothing submitted\n", array.c_str(),
-                collect.c_str(), what.c_str());
-    return 0;
-  }
-  const fs::path log = dir / "sbatch.log";
-  const Sbatch first = run_sbatch(*sbatch, {}, array, log);
-  const std::optional<std::string> array_id = first.ok ? sbatch_job_id(first.output) : std::nullopt;
-  if (!array_id) return refuse("sbatch refused " + array.string() + ": " + last_line(log));
-  const Sbatch second =
-      run_sbatch(*sbatch, {"--dependency=afterok:" + *array_id}, collect, log);
-  const std::optional<std::string> collect_id =
-      second.ok ? sbatch_job_id(second.output) : std::nullopt;
-  if (!collect_id) {
-    return refuse("array job " + *array_id + " is submitted, but sbatch refused " +
-                  collect.string() + ": " + last_line(log) + " (once the array has ended, run " +
-                  "`syncsim sweep` with --collect)");
-  }
-  std::printf("slurm: array job %s (%s), collect job %s (after the array ends well)\n",
-              array_id->c_str(), what.c_str(), collect_id->c_str());
-  std::printf("slurm: logs in %s, summary in %s\n", dir.c_str(),
-              (fs::path(sweep.out) / "summary.csv").c_str());
-  return 0;
+  return write_and_submit({sweep.out, "array.sh", slurm_array_script(sweep),
+                           slurm_collect_script(sweep), what},
+                          *sbatch);
 }
 
 }  // namespace app

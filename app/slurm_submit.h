@@ -41,6 +41,33 @@ SlurmSweep slurm_sweep_of(const SweepPlan& plan, const SweepArgs& a,
 // (empty entries skipped), or nullopt.
 std::optional<std::string> find_on_path(const std::string& name, const std::string& path_list);
 
+// The checks every --slurm makes before it writes anything: each option
+// (slurm_option_error) and each text bound for an #SBATCH line
+// (slurm_path_error), and unless dry_run, sbatch on PATH. Returns sbatch's
+// path ("" for a dry run), or nullopt with the refusal printed and
+// exit_code set to 2.
+std::optional<std::string> prepare_slurm(const std::vector<std::string>& options,
+                                         const std::vector<std::string>& directive_texts,
+                                         bool dry_run, int& exit_code);
+
+// A job array and its collect job, as written into OUT/slurm/.
+struct SlurmScripts {
+  std::filesystem::path out;    // OUT (absolute)
+  std::string array_name;       // the array script's file name in OUT/slurm/
+  std::string array_text, collect_text;
+  std::string what;             // "3 of 6 points to run in ...", for the messages
+};
+
+// Writes both scripts into OUT/slurm/ and, unless `sbatch` is "" (a dry
+// run), submits the array and then the collect job with
+// --dependency=afterok:<array id>, printing both ids. Returns 0, or 2 with
+// the reason printed (a script cannot be written, sbatch refuses one).
+int write_and_submit(const SlurmScripts& scripts, const std::string& sbatch);
+
+// The tasks (1..tasks, ascending) that hold at least one of the `incomplete`
+// units, unit u going to task u % tasks + 1.
+std::vector<int> shards_to_run(const std::vector<std::size_t>& incomplete, int tasks);
+
 // Writes and (unless dry_run) submits the scripts for the incomplete points
 // of `plan` in sweep.out, printing the job ids on stdout. `sweep` holds what
 // the scripts run (its tasks and shards are filled in here). Returns the exit

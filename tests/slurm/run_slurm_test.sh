@@ -13,7 +13,10 @@
 # sweep; then it marks one point incomplete, resubmits, and checks that only
 # that point's shard runs and the summary is the same again. Last, a sweep
 # with a point that fails at run time: its task fails, and the collect job
-# stays pending on a dependency never satisfied. The daemons are
+# stays pending on a dependency never satisfied. Replicates (`syncsim run
+# --slurm`) are tested the same way: 5 seeds in 3 tasks against a local
+# `run --jobs 2`, every output file byte for byte, then a resubmission. The
+# daemons are
 # stopped by their pid files and the folder removed however the test ends;
 # it fails if any process it started is left.
 #
@@ -204,10 +207,13 @@ wait_job() {
   ! job_states "$1" | grep -qvx COMPLETED || fail "job $1 ended in $(job_states "$1" | sort -u | tr '\n' ' ')"
 }
 
-# submit ARGS...: `syncsim sweep --slurm`; sets $array and $collect, the job ids.
+# submit COMMAND SCENARIO OUT ARGS...: `syncsim COMMAND SCENARIO -o OUT
+# --slurm ARGS...`; sets $array and $collect, the job ids.
 submit() {
-  (cd "$tmp/submit" && "$syncsim" sweep "$tmp/s.yaml" -o "$tmp/out" --slurm "$@") >"$tmp/submitted" ||
-    fail "syncsim sweep --slurm failed: $(cat "$tmp/submitted")"
+  local command=$1 scenario=$2 out=$3
+  shift 3
+  (cd "$tmp/submit" && "$syncsim" "$command" "$scenario" -o "$out" --slurm "$@") >"$tmp/submitted" ||
+    fail "syncsim $command --slurm failed: $(cat "$tmp/submitted")"
   cat "$tmp/submitted"
   read -r array collect < <(sed -n \
     's/^slurm: array job \([0-9]*\) .*, collect job \([0-9]*\) .*/\1 \2/p' "$tmp/submitted") ||
@@ -218,7 +224,7 @@ submit() {
 write_sweep "$tmp/s.yaml"
 # --seed too: the array and collect scripts must pass the sweep's flags on.
 "$syncsim" sweep "$tmp/s.yaml" -o "$tmp/local" --jobs 2 --seed 9 -q
-submit --slurm-tasks 3 --slurm-option=--partition=syncsim --seed 9
+submit sweep "$tmp/s.yaml" "$tmp/out" --slurm-tasks 3 --slurm-option=--partition=syncsim --seed 9
 grep -qF "(6 of 6 points to run in 3 of 3 shards)" "$tmp/submitted" || fail "$(cat "$tmp/submitted")"
 wait_job "$array"
 wait_job "$collect"
@@ -232,7 +238,7 @@ echo "PASS: array job $array (3 shards) and collect job $collect: summary.csv eq
 # --- Resubmitting runs only what is incomplete. -------------------------------
 point=$(ls "$tmp/out/points" | sed -n 5p)  # point 4: shard 4 % 3 + 1 = 2
 rm "$tmp/out/points/$point/done" "$tmp/out/summary.csv"
-submit --slurm-tasks 3 --seed 9
+submit sweep "$tmp/s.yaml" "$tmp/out" --slurm-tasks 3 --seed 9
 grep -qF "(1 of 6 points to run in 1 of 3 shards)" "$tmp/submitted" || fail "$(cat "$tmp/submitted")"
 grep -qxF '#SBATCH --array=2' "$tmp/out/slurm/array.sh" || fail "resubmitted $(grep array= "$tmp/out/slurm/array.sh")"
 wait_job "$array"
@@ -240,6 +246,41 @@ wait_job "$collect"
 grep -qF "1 to run" "$tmp/out/slurm/shard-$array-2.log" || fail "shard 2 reran: $(cat "$tmp/out/slurm/shard-$array-2.log")"
 cmp "$tmp/local/summary.csv" "$tmp/out/summary.csv" || fail "the resubmitted sweep's summary differs"
 echo "PASS: resubmission ran only point $point (array job $array), summary.csv unchanged"
+
+# --- Replicates: a few seeds per task, merged by the collect job. -----------
+sed '/^expect:/,$d' "$src/scenarios/ci/ps_sync_synthetic.yaml" >"$tmp/r.yaml"
+"$syncsim" run "$tmp/r.yaml" -o "$tmp/rlocal" --replicates 5 --jobs 2 -q
+# Every file of the local run byte for byte, but run.json and timing.csv
+# (wall-clock seconds: outputs.md), whose rows must match.
+same_outputs() {
+  local f n=0
+  for f in "$tmp"/rlocal/*; do
+    [ "$(basename "$f")" = run.json ] && continue
+    if [ "$(basename "$f")" = timing.csv ]; then
+      cmp <(cut -d, -f1,2 "$f") <(cut -d, -f1,2 "$tmp/rout/timing.csv") || fail "timing.csv rows differ"
+      continue
+    fi
+    cmp "$f" "$tmp/rout/$(basename "$f")" || fail "$(basename "$f") differs from the local run's"
+    n=$((n + 1))
+  done
+  [ "$n" -ge 6 ] || fail "only $n files compared: $(ls "$tmp/rlocal")"
+  [ "$(ls "$tmp/rout" | grep -vx slurm)" = "$(ls "$tmp/rlocal")" ] ||
+    fail "the files differ: $(ls "$tmp/rout") against $(ls "$tmp/rlocal")"
+}
+submit run "$tmp/r.yaml" "$tmp/rout" --replicates 5 --slurm-tasks 3
+grep -qF "(5 of 5 replicates to run in 3 of 3 tasks)" "$tmp/submitted" || fail "$(cat "$tmp/submitted")"
+wait_job "$array"
+wait_job "$collect"
+same_outputs
+echo "PASS: 5 replicates in 3 tasks (array job $array), merged by job $collect: the local run's files"
+rm "$tmp/rout/slurm/seed-9/run.json"  # replicate 2: task 2 % 3 + 1 = 3
+submit run "$tmp/r.yaml" "$tmp/rout" --replicates 5 --slurm-tasks 3 --force
+grep -qF "(1 of 5 replicates to run in 1 of 3 tasks)" "$tmp/submitted" || fail "$(cat "$tmp/submitted")"
+grep -qxF '#SBATCH --array=3' "$tmp/rout/slurm/replicates.sh" || fail "$(grep array= "$tmp/rout/slurm/replicates.sh")"
+wait_job "$array"
+wait_job "$collect"
+same_outputs
+echo "PASS: resubmission ran only seed 9 (array job $array), the merged files unchanged"
 
 # --- A failing point: its task fails, the collect job never starts. ---------
 # Point 1 reads labels out of range, which only the run finds (exit 2).
@@ -265,7 +306,7 @@ sweep:
     - {dataset: synthetic, samples: 300, features: 4, classes: 10}
 YAML
 rm -rf "$tmp/out"
-submit
+submit sweep "$tmp/s.yaml" "$tmp/out"
 wait_ended "$array"
 [ "$(job_states "$array" | sort | tr '\n' ' ')" = "COMPLETED COMPLETED FAILED " ] ||
   fail "array tasks ended in: $(job_states "$array" | tr '\n' ' ')"
