@@ -146,7 +146,9 @@ int run_command(const std::string& scenario_path, const std::string& out_dir,
           replicates);
       if (code >= 0) return code;  // else every replicate is complete: collect them here
     }
-    if (slurm || replicates.collect) return collect_replicated(scenario, *folder, options, dir / "slurm");
+    if (slurm || replicates.collect) {
+      return collect_replicated(scenario, *folder, options, dir / "slurm");
+    }
     return run_replicated(scenario, *folder, options);
   }
   ProgressReporter progress(*parse_progress_mode(verbosity.progress), verbosity.log_level(),

@@ -40,8 +40,9 @@ fs::path replicate_folder(const fs::path& out, std::uint64_t seed) {
 
 std::string slurm_replicates_array_script(const SlurmReplicates& r) {
   std::ostringstream text;
-  header(text, r, "array task I runs the replicates r with r % " + std::to_string(r.tasks) +
-                      " == I - 1, each into slurm/seed-<seed>/");
+  header(text, r,
+         "array task I runs the replicates r with r % " + std::to_string(r.tasks) +
+             " == I - 1, each into slurm/seed-<seed>/");
   text << "#SBATCH --job-name=" << directive_value(r.job_name) << '\n'
        << "#SBATCH --array=" << slurm_array_ranges(r.shards) << '\n'
        << "#SBATCH --cpus-per-task=1\n"
@@ -90,8 +91,9 @@ std::optional<std::string> run_slurm_flags_error(const ReplicateArgs& args, int 
            " goes with --slurm";
   }
   if (slurm && args.collect) {
-    return std::string("--slurm submits the replicates and a collect job: it does not go with "
-                       "--collect");
+    return std::string(
+        "--slurm submits the replicates and a collect job: it does not go with "
+        "--collect");
   }
   if ((slurm || args.collect) && replicates < 2) {
     return std::string(slurm ? "--slurm" : "--collect") +

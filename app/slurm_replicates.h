@@ -23,7 +23,7 @@ namespace app {
 // slurm_path_error (app/slurm_scripts.h).
 struct SlurmReplicates {
   std::string self, scenario_path, out, job_name;
-  std::uint64_t root_seed = 0;        // the scenario's seed (after --seed)
+  std::uint64_t root_seed = 0;  // the scenario's seed (after --seed)
   int replicates = 2;
   std::optional<std::uint64_t> seed;  // --seed as given, passed on to the collect job
   std::string max_memory;             // --max-memory as given ("": the default)

@@ -42,8 +42,8 @@ std::string slurm_array_script(const SlurmSweep& s) {
        << "#SBATCH --output=" << directive_value(s.out + "/slurm/shard-%A-%a.log") << '\n';
   user_options(text, s);
   text << "exec " << shell_word(s.self) << " sweep " << shell_word(s.scenario_path)
-       << common_flags(s) << " --jobs " << s.jobs << " --shard \"${SLURM_ARRAY_TASK_ID}/"
-       << s.tasks << "\"\n";
+       << common_flags(s) << " --jobs " << s.jobs << " --shard \"${SLURM_ARRAY_TASK_ID}/" << s.tasks
+       << "\"\n";
   return text.str();
 }
 
@@ -106,9 +106,9 @@ std::optional<std::string> sbatch_job_id(const std::string& output) {
 }
 
 std::string shell_word(const std::string& text) {
-  const bool plain =
-      !text.empty() && text.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                              "0123456789_-./=:,+@%") == std::string::npos;
+  const bool plain = !text.empty() && text.find_first_not_of(
+                                          "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                          "0123456789_-./=:,+@%") == std::string::npos;
   if (plain) return text;
   std::string quoted = "'";
   for (const char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);

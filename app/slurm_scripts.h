@@ -15,17 +15,17 @@ namespace app {
 // What the scripts run. Paths are absolute: a batch job starts wherever
 // Slurm puts it. out and job_name pass slurm_path_error.
 struct SlurmSweep {
-  std::string self;                   // the syncsim binary
-  std::string scenario_path;          // the sweep's scenario file
-  std::string out;                    // OUT
-  std::string job_name;               // the sweep's name, for squeue
-  std::optional<std::uint64_t> seed;  // --seed, passed on
-  std::string max_memory;             // --max-memory as given ("": the default)
-  std::vector<std::string> log_flags; // -q / --log-level, passed on
-  int jobs = 1;                       // points at a time in each task (and its CPUs)
-  int tasks = 1;                      // N: the array's shards
-  std::vector<int> shards;            // the shards to submit (1..N, ascending)
-  std::vector<std::string> options;   // --slurm-option values, one #SBATCH line each
+  std::string self;                    // the syncsim binary
+  std::string scenario_path;           // the sweep's scenario file
+  std::string out;                     // OUT
+  std::string job_name;                // the sweep's name, for squeue
+  std::optional<std::uint64_t> seed;   // --seed, passed on
+  std::string max_memory;              // --max-memory as given ("": the default)
+  std::vector<std::string> log_flags;  // -q / --log-level, passed on
+  int jobs = 1;                        // points at a time in each task (and its CPUs)
+  int tasks = 1;                       // N: the array's shards
+  std::vector<int> shards;             // the shards to submit (1..N, ascending)
+  std::vector<std::string> options;    // --slurm-option values, one #SBATCH line each
 };
 
 // The job-array script. REQUIRES: shards is not empty.

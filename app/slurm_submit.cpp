@@ -33,8 +33,8 @@ struct Sbatch {
 };
 
 // Runs `sbatch --parsable [extra...] script`, its output in OUT/slurm/sbatch.log.
-Sbatch run_sbatch(const std::string& sbatch, std::vector<std::string> extra,
-                  const fs::path& script, const fs::path& log) {
+Sbatch run_sbatch(const std::string& sbatch, std::vector<std::string> extra, const fs::path& script,
+                  const fs::path& log) {
   std::vector<std::string> args = {sbatch, "--parsable"};
   args.insert(args.end(), extra.begin(), extra.end());
   args.push_back(script.string());
@@ -58,11 +58,14 @@ std::optional<std::string> slurm_flags_error(const SweepArgs& a, bool slurm) {
     if (!a.slurm_options.empty()) return std::string("--slurm-option goes with --slurm");
     return std::nullopt;
   }
-  const char* other = a.collect ? "--collect" : a.force ? "--force" : a.shard != "1/1" ? "--shard"
-                                                                                     : nullptr;
+  const char* other = a.collect          ? "--collect"
+                      : a.force          ? "--force"
+                      : a.shard != "1/1" ? "--shard"
+                                         : nullptr;
   if (!other) return std::nullopt;
-  return std::string("--slurm submits every shard of the sweep and a collect job: it does not go "
-                     "with ") +
+  return std::string(
+             "--slurm submits every shard of the sweep and a collect job: it does not go "
+             "with ") +
          other;
 }
 
@@ -78,7 +81,9 @@ SlurmSweep slurm_sweep_of(const SweepPlan& plan, const SweepArgs& a, const fs::p
   s.seed = a.seed;
   s.max_memory = a.max_memory_text;
   if (verbosity.quiet) s.log_flags.push_back("-q");
-  if (verbosity.level != "info") s.log_flags.insert(s.log_flags.end(), {"--log-level", verbosity.level});
+  if (verbosity.level != "info") {
+    s.log_flags.insert(s.log_flags.end(), {"--log-level", verbosity.level});
+  }
   s.jobs = a.jobs;
   return s;
 }
@@ -139,8 +144,8 @@ int write_and_submit(const SlurmScripts& scripts, const std::string& sbatch) {
     return refuse(e.what());
   }
   if (sbatch.empty()) {
-    std::printf("slurm: wrote %s and %s (%s); nothing submitted\n", array.c_str(),
-                collect.c_str(), scripts.what.c_str());
+    std::printf("slurm: wrote %s and %s (%s); nothing submitted\n", array.c_str(), collect.c_str(),
+                scripts.what.c_str());
     return 0;
   }
   const fs::path log = dir / "sbatch.log";
@@ -187,9 +192,9 @@ int submit_sweep_to_slurm(const SweepPlan& plan, SlurmSweep sweep, const SlurmRe
   const std::string what = std::to_string(incomplete.size()) + " of " + std::to_string(points) +
                            " points to run in " + std::to_string(sweep.shards.size()) + " of " +
                            std::to_string(sweep.tasks) + " shards";
-  return write_and_submit({sweep.out, "array.sh", slurm_array_script(sweep),
-                           slurm_collect_script(sweep), what},
-                          *sbatch);
+  return write_and_submit(
+      {sweep.out, "array.sh", slurm_array_script(sweep), slurm_collect_script(sweep), what},
+      *sbatch);
 }
 
 }  // namespace app

@@ -21,9 +21,9 @@ namespace app {
 inline constexpr int kDefaultSlurmTasks = 1000;
 
 struct SlurmRequest {
-  bool dry_run = false;               // --slurm-dry-run: write the scripts, submit nothing
-  std::optional<int> tasks;           // --slurm-tasks (default: a point per task, at most 1000)
-  std::vector<std::string> options;   // --slurm-option values
+  bool dry_run = false;              // --slurm-dry-run: write the scripts, submit nothing
+  std::optional<int> tasks;          // --slurm-tasks (default: a point per task, at most 1000)
+  std::vector<std::string> options;  // --slurm-option values
 };
 
 // Why the sweep flags `a` cannot go together, or nullopt: --slurm (`slurm`,
@@ -52,10 +52,10 @@ std::optional<std::string> prepare_slurm(const std::vector<std::string>& options
 
 // A job array and its collect job, as written into OUT/slurm/.
 struct SlurmScripts {
-  std::filesystem::path out;    // OUT (absolute)
-  std::string array_name;       // the array script's file name in OUT/slurm/
+  std::filesystem::path out;  // OUT (absolute)
+  std::string array_name;     // the array script's file name in OUT/slurm/
   std::string array_text, collect_text;
-  std::string what;             // "3 of 6 points to run in ...", for the messages
+  std::string what;  // "3 of 6 points to run in ...", for the messages
 };
 
 // Writes both scripts into OUT/slurm/ and, unless `sbatch` is "" (a dry

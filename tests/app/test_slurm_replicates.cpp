@@ -1,7 +1,6 @@
 // `syncsim run --slurm`: the replicates' job-array and collect scripts as
 // text, with the seeds of each task worked out by hand.
 #include <catch2/catch.hpp>
-
 #include <string>
 
 #include "app/slurm_replicates.h"

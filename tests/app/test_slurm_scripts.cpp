@@ -1,9 +1,8 @@
 // `syncsim sweep --slurm`: the job-array and collect scripts as text, the
 // pieces they are made of, and which shards a resumed sweep submits.
-#include <catch2/catch.hpp>
-
 #include <sys/stat.h>
 
+#include <catch2/catch.hpp>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -144,7 +143,8 @@ optimizer: {kind: sgd, lr: 0.1}
 stop: {steps: 5}
 sweep:
   optimizer.lr: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]
-)yaml", "s.yaml", std::nullopt);
+)yaml",
+                                                          "s.yaml", std::nullopt);
   ScratchFolder out("slurm-resume");
   const auto complete = [&](std::size_t p) {
     const auto dir = out.path / "points" / plan.folder_name(p);
