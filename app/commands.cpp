@@ -18,6 +18,7 @@
 #include "app/config_node.h"
 #include "app/memory_budget.h"
 #include "app/scenario_loader.h"
+#include "app/slurm_submit.h"
 #include "app/sweep_plan.h"
 #include "app/sweep_runner.h"
 #include "app/units.h"
@@ -54,6 +55,11 @@ int sweep_command(const SweepArgs& a, const Verbosity& verbosity, const Invocati
               << a.shard << "'\n";
     return kExitBadInput;
   }
+  const bool slurm = a.slurm || a.slurm_dry_run;
+  if (const auto error = slurm_flags_error(a, slurm)) {
+    std::cerr << "syncsim: " << *error << '\n';
+    return kExitBadInput;
+  }
   if (a.force && (a.collect || shard->second != 1)) {
     std::cerr << "syncsim: --force clears every point of the sweep: it does not go with "
               << (a.collect ? "--collect" : "--shard") << " (clear the folder, then run the shards)\n";
@@ -66,6 +72,13 @@ int sweep_command(const SweepArgs& a, const Verbosity& verbosity, const Invocati
     std::cerr << "syncsim: " << e.what() << '\n';
     return kExitBadInput;
   }
+  if (slurm) {
+    if (!incomplete_points(plan, out).empty()) {
+      return submit_sweep_to_slurm(plan, slurm_sweep_of(plan, a, out, verbosity, invocation),
+                                   {a.slurm_dry_run, a.slurm_tasks, a.slurm_options});
+    }
+    std::cerr << "sweep: every point is complete: nothing to submit to Slurm\n";
+  }
   SweepOptions options;
   options.scenario_path = a.scenario_path;
   options.seed = a.seed;
@@ -74,7 +87,7 @@ int sweep_command(const SweepArgs& a, const Verbosity& verbosity, const Invocati
   options.jobs = a.jobs;
   options.shard = shard->first;
   options.shards = shard->second;
-  options.collect_only = a.collect;
+  options.collect_only = a.collect || slurm;
   options.force = a.force;
   options.level = verbosity.log_level();
   options.max_memory = a.max_memory_text;

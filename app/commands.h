@@ -48,10 +48,17 @@ struct Invocation {
 // replicates: --replicates (overrides the scenario's); jobs: replicates run
 // at a time in worker processes (0: one per hardware thread), argv0 finding
 // this binary again (app/replicate_runner.h).
+// slurm...: --slurm and its flags, which submit the replicates as a Slurm
+// job array instead of running them (app/slurm_replicates.h); collect:
+// --collect, which merges the replicates such an array ran.
 struct ReplicateArgs {
   std::optional<int> replicates;
   int jobs = 0;
   const char* argv0 = "syncsim";
+  bool slurm = false, slurm_dry_run = false, collect = false;
+  std::optional<int> slurm_tasks;
+  std::vector<std::string> slurm_options;
+  std::string max_memory_text;  // --max-memory as given, passed on to the tasks
 };
 // max_memory: the budget in bytes (app/memory_budget.h), checked before the
 // run, for each of the replicates running at once; max_output: the limit on
@@ -73,9 +80,14 @@ struct SweepArgs {
   std::optional<std::size_t> point;  // internal: the point process's own point
   double max_memory = 0;             // bytes: every point's budget
   std::string max_memory_text;       // as given, passed on to the point processes
+  bool slurm = false;                // --slurm: submit the shards as a Slurm job array
+  bool slurm_dry_run = false;        // --slurm-dry-run: write its scripts only
+  std::optional<int> slurm_tasks;    // --slurm-tasks: the array's shards
+  std::vector<std::string> slurm_options;  // --slurm-option: #SBATCH lines
 };
 
-// syncsim sweep: every point (or one shard, or one --point) of a sweep.
+// syncsim sweep: every point (or one shard, or one --point) of a sweep, or
+// with --slurm its shards submitted as a job array (app/slurm_submit.h).
 // The invocation's argv[0] finds this binary again when /proc/self/exe cannot.
 int sweep_command(const SweepArgs& a, const Verbosity& verbosity, const Invocation& invocation);
 

@@ -1,4 +1,6 @@
 // syncsim run, and the output-folder probe that run and sweep share.
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -15,6 +17,7 @@
 #include "app/progress.h"
 #include "app/replicate_runner.h"
 #include "app/scenario_loader.h"
+#include "app/slurm_replicates.h"
 #include "app/sweep_plan.h"
 #include "run/accounting.h"
 #include "run/outputs.h"
@@ -57,7 +60,9 @@ void check_output_folder(const std::filesystem::path& dir) {
     }
     created.push_back(*it);
   }
-  const fs::path probe = dir / ".syncsim-write-probe";
+  // A name of this process's own: the shards of a sweep, started together
+  // by a Slurm array, probe one folder at the same moment.
+  const fs::path probe = dir / (".syncsim-write-probe-" + std::to_string(::getpid()));
   const bool writable = static_cast<bool>(std::ofstream(probe)) && fs::exists(probe, ec);
   fs::remove(probe, ec);
   undo();
@@ -84,6 +89,11 @@ int run_command(const std::string& scenario_path, const std::string& out_dir,
   scenario.outputs.trace = scenario.outputs.trace || extra.trace;
   scenario.outputs.events = scenario.outputs.events || extra.events;
   scenario.outputs.links = scenario.outputs.links || extra.links;
+  const bool slurm = replicates.slurm || replicates.slurm_dry_run;
+  if (const auto error = run_slurm_flags_error(replicates, scenario.replicates)) {
+    std::cerr << "syncsim: " << *error << '\n';
+    return kExitBadInput;
+  }
   // Replicates in worker processes each need the estimate at once.
   const int at_once = scenario.replicates > 1 && replicates.jobs != 1
                           ? std::min(scenario.replicates, replicates.jobs > 0
@@ -107,7 +117,9 @@ int run_command(const std::string& scenario_path, const std::string& out_dir,
     // A mount point holds this run's own staging folder (run/output_folder.h).
     std::vector<std::string> entries = folder_entries(dir);
     const std::string staging = "." + folder->dir().filename().string() + ".staging-";
-    std::erase_if(entries, [&](const std::string& e) { return e.rfind(staging, 0) == 0; });
+    std::erase_if(entries, [&](const std::string& e) {
+      return e.rfind(staging, 0) == 0 || ((slurm || replicates.collect) && e == "slurm");
+    });
     if (!force && !entries.empty()) {
       throw std::runtime_error(describe_non_empty(dir, entries) +
                                ": add --force to replace the previous run's outputs (its CSVs, "
@@ -128,6 +140,15 @@ int run_command(const std::string& scenario_path, const std::string& out_dir,
     options.record.scenario_file = scenario_path;
     options.record.scenario_text = scenario_text;
     options.record.start = invocation.start;
+    if (slurm) {
+      const int code = submit_replicates_to_slurm(
+          slurm_replicates_of(scenario, scenario_path, dir, seed, extra, verbosity, replicates),
+          replicates);
+      if (code >= 0) return code;  // else every replicate is complete: collect them here
+    }
+    if (slurm || replicates.collect) {
+      return collect_replicated(scenario, *folder, options, dir / "slurm");
+    }
     return run_replicated(scenario, *folder, options);
   }
   ProgressReporter progress(*parse_progress_mode(verbosity.progress), verbosity.log_level(),

@@ -1,8 +1,9 @@
 // syncsim: the command line.
 //
 //   syncsim run SCENARIO.yaml [-o DIR] [--seed N] [--threads N] [--trace] [--events] [--links]
-//               [--replicates N] [--jobs N]
+//               [--replicates N] [--jobs N] [--slurm ... | --collect]
 //   syncsim sweep SCENARIO.yaml [-o DIR] [--jobs N] [--shard I/N] [--collect]
+//                 [--slurm [--slurm-tasks N] [--slurm-option=OPT ...] [--slurm-dry-run]]
 //   syncsim validate SCENARIO.yaml
 //   (run, sweep, validate and check take --max-memory SIZE)
 //   syncsim topology SCENARIO.yaml --dot [-o FILE]
@@ -127,6 +128,19 @@ int main(int argc, char** argv) {
                   "Replicates run at a time, in worker processes (default: one per hardware "
                   "thread; 1: in this process); outputs are byte-identical for every value")
       ->check(CLI::Range(1, 4096));
+  run->add_flag("--slurm", replicate_args.slurm,
+                "Submit the replicates to Slurm as a job array and a collect job, print their "
+                "ids and exit");
+  run->add_option("--slurm-tasks", replicate_args.slurm_tasks,
+                  "Array tasks for --slurm (default: a replicate per task)")
+      ->transform(decimal(1, app::kMaxReplicates));
+  run->add_option("--slurm-option", replicate_args.slurm_options,
+                  "An sbatch option for both jobs, as --slurm-option=--partition=x (repeatable)")
+      ->allow_extra_args(false);
+  run->add_flag("--slurm-dry-run", replicate_args.slurm_dry_run,
+                "With --slurm: write the scripts into OUT/slurm/ without submitting them");
+  run->add_flag("--collect", replicate_args.collect,
+                "Run nothing: merge the replicates --slurm ran (OUT/slurm/seed-*) into OUT");
   app::Verbosity verbosity;
   add_verbosity(run, verbosity);
   std::string max_memory_text;
@@ -159,6 +173,17 @@ int main(int argc, char** argv) {
   sweep->add_flag("--force", sweep_args.force,
                   "Start over: clear the previous sweep's or run's outputs in the folder (points/, "
                   "summary.csv, the figures in plots/); other files stay");
+  sweep->add_flag("--slurm", sweep_args.slurm,
+                  "Submit the sweep to Slurm as a job array (a shard per task) and a collect "
+                  "job, print their ids and exit");
+  sweep->add_option("--slurm-tasks", sweep_args.slurm_tasks,
+                    "Array tasks (shards) for --slurm (default: a point per task, at most 1000)")
+      ->transform(decimal(1, app::kMaxShards));
+  sweep->add_option("--slurm-option", sweep_args.slurm_options,
+                    "An sbatch option for both jobs, as --slurm-option=--partition=x (repeatable)")
+      ->allow_extra_args(false);
+  sweep->add_flag("--slurm-dry-run", sweep_args.slurm_dry_run,
+                  "With --slurm: write the scripts into OUT/slurm/ without submitting them");
   sweep->add_option("--point", sweep_args.point, "(internal) run one point in this process")
       ->transform(decimal(0, app::kMaxShards))
       ->group("");
@@ -252,6 +277,7 @@ int main(int argc, char** argv) {
     if (*run) {
       const std::optional<double> max_output =
           max_output_text.empty() ? std::nullopt : app::parse_memory_budget(max_output_text);
+      replicate_args.max_memory_text = max_memory_text;
       return app::run_command(scenario_path, out_dir, seed, threads, extra, verbosity, invocation,
                               max_memory, max_output, replicate_args, force);
     }

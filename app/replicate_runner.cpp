@@ -153,24 +153,13 @@ void print_summary(const Scenario& scenario, const std::vector<OutputFile>& file
 
 }  // namespace
 
-int run_replicated(const Scenario& scenario, OutputFolder& folder,
-                   const ReplicateRunOptions& options) {
-  Outcome outcome;
-  if (options.jobs <= 1) {
-    outcome = run_in_process(scenario, options);
-  } else {
-    const fs::path work = make_work_folder(folder);
-    try {
-      outcome = run_in_processes(scenario, options, work);
-    } catch (...) {
-      std::error_code ec;
-      fs::remove_all(work, ec);
-      throw;
-    }
-    std::error_code ec;
-    fs::remove_all(work, ec);
-    if (outcome.files.empty()) return outcome.code;
-  }
+namespace {
+
+// Merges the replicates' files in replicate order, adds run.json, publishes
+// them into `folder` and prints the summary. Returns `code`, or 2 if the
+// folder cannot be written.
+int publish_merged(const Scenario& scenario, OutputFolder& folder,
+                   const ReplicateRunOptions& options, const Outcome& outcome) {
   std::vector<OutputFile> files = merge_replicates(scenario, outcome.files);
   RunRecord record = options.record;
   record.wall_seconds =
@@ -192,6 +181,46 @@ int run_replicated(const Scenario& scenario, OutputFolder& folder,
     std::printf("\n");
   }
   return outcome.code;
+}
+
+}  // namespace
+
+int run_replicated(const Scenario& scenario, OutputFolder& folder,
+                   const ReplicateRunOptions& options) {
+  Outcome outcome;
+  if (options.jobs <= 1) {
+    outcome = run_in_process(scenario, options);
+  } else {
+    const fs::path work = make_work_folder(folder);
+    try {
+      outcome = run_in_processes(scenario, options, work);
+    } catch (...) {
+      std::error_code ec;
+      fs::remove_all(work, ec);
+      throw;
+    }
+    std::error_code ec;
+    fs::remove_all(work, ec);
+    if (outcome.files.empty()) return outcome.code;
+  }
+  return publish_merged(scenario, folder, options, outcome);
+}
+
+int collect_replicated(const Scenario& scenario, OutputFolder& folder,
+                       const ReplicateRunOptions& options, const fs::path& from) {
+  Outcome outcome;
+  for (int r = 0; r < scenario.replicates; ++r) {
+    const std::uint64_t seed = replicate_seed(scenario.seed, r);
+    const fs::path dir = from / ("seed-" + std::to_string(seed));
+    std::error_code ec;
+    if (!fs::exists(dir / "run.json", ec)) {  // published last-or-never with the others
+      std::cerr << "replicates: cannot collect: replicate " << r << " (seed " << seed
+                << ") is not complete in " << dir.string() << '\n';
+      return kExitInternal;
+    }
+    outcome.files.push_back({seed, read_outputs(dir)});
+  }
+  return publish_merged(scenario, folder, options, outcome);
 }
 
 }  // namespace app

@@ -33,4 +33,12 @@ struct ReplicateRunOptions {
 int run_replicated(const Scenario& scenario, OutputFolder& folder,
                    const ReplicateRunOptions& options);
 
+// `syncsim run --collect`: the replicates that ran one per folder,
+// from/seed-<seed>/ (`syncsim run --slurm`, app/slurm_replicates.h), merged
+// and published into `folder` as run_replicated does. Returns 0, 2 if the
+// folder cannot be written, or 1 naming the first replicate whose folder
+// holds no run.json (nothing published).
+int collect_replicated(const Scenario& scenario, OutputFolder& folder,
+                       const ReplicateRunOptions& options, const std::filesystem::path& from);
+
 }  // namespace app

@@ -207,6 +207,16 @@ class PointProcesses {
 
 }  // namespace
 
+void check_sweep_folder(const SweepPlan& plan, const fs::path& out) { check_out_folder(plan, out); }
+
+std::vector<std::size_t> incomplete_points(const SweepPlan& plan, const fs::path& out) {
+  std::vector<std::size_t> points;
+  for (std::size_t i = 0; i < plan.size(); ++i) {
+    if (!is_complete(plan, out, i)) points.push_back(i);
+  }
+  return points;
+}
+
 std::string csv_cell(const std::string& text) {
   if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
   std::string quoted = "\"";

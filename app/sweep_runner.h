@@ -72,6 +72,13 @@ void run_point(const SweepPlan& plan, std::size_t point, const std::filesystem::
 // point that is not complete.
 std::string collect_summary(const SweepPlan& plan, const std::filesystem::path& out);
 
+// Throws std::invalid_argument if OUT holds a run or another sweep's points
+// (what run_sweep refuses), with the fix in the message.
+void check_sweep_folder(const SweepPlan& plan, const std::filesystem::path& out);
+
+// The points of the sweep in OUT that are not complete yet, ascending.
+std::vector<std::size_t> incomplete_points(const SweepPlan& plan, const std::filesystem::path& out);
+
 // "a", "\"a,b\"": RFC 4180 quoting, only where needed.
 std::string csv_cell(const std::string& text);
 
