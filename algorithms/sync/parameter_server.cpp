@@ -53,6 +53,10 @@ ParameterServer::ParameterServer(PsConfig config, std::string_view kind)
   if (config_.bucket_cap_bytes < 0 || (config_.bucket_cap_bytes > 0 && kind_ != "ps_sync")) {
     throw std::invalid_argument(kind_ + ": per-bucket push and pull is for ps_sync only");
   }
+  if (config_.bucket_cap_bytes > 0 && (config_.rpc_timeout > 0 || config_.checkpoint_interval > 0)) {
+    throw std::invalid_argument(kind_ + ": per-bucket push and pull has no recovery (rpc_timeout, "
+                                        "checkpoint_interval)");
+  }
   const std::vector<int> servers = config_.server_nodes();
   for (std::size_t i = 0; i < servers.size(); ++i) {
     if (std::find(config_.workers.begin(), config_.workers.end(), servers[i]) !=

@@ -26,6 +26,13 @@
 //     samples are counted at shard 0 (with one server: at the server).
 //     Staleness = the shard's version when it applies a gradient minus the
 //     shard version the worker computed it from.
+//   * Per-bucket push and pull (ps_sync with a layer profile and
+//     `bucket_cap`, parameter_server_layers.cpp): the same shards, but a
+//     worker pushes each bucket of layers as the backward pass computes it,
+//     a shard applies each piece once every worker's copy is in, and the
+//     next forward pass of a layer waits for that layer's bucket only; send
+//     queues per (sender, receiver), optionally by layer priority. No fault
+//     recovery in that mode.
 //
 // Faults (parameter_server_recovery.cpp):
 //   * A worker whose host crashes stops (its process notices through the

@@ -229,3 +229,22 @@ TEST_CASE("per-layer push and pull overlaps communication with the backward pass
   CHECK(us(run(p, serial).totals.time) == Approx(2627.5).margin(0.01));
   CHECK(us(run(p, overlapped).totals.time) == Approx(2027.5).margin(0.01));
 }
+
+TEST_CASE("per-bucket push and pull rejects what it cannot do") {
+  algo::PsSyncConfig config;
+  config.server = 0;
+  config.workers = {1, 2};
+  config.bucket_cap_bytes = 4;
+  SECTION("backup workers") {
+    config.backup_workers = 1;
+    CHECK_THROWS_AS(algo::PsSync(config), std::invalid_argument);
+  }
+  SECTION("a timeout") {
+    config.timeout = sim::kMillisecond;
+    CHECK_THROWS_AS(algo::PsSync(config), std::invalid_argument);
+  }
+  SECTION("RPC retries") {
+    config.rpc_timeout = sim::kMillisecond;
+    CHECK_THROWS_AS(algo::PsSync(config), std::invalid_argument);
+  }
+}
