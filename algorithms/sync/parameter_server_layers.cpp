@@ -38,7 +38,10 @@
 namespace algo {
 
 PsLayerPlan plan_ps_layers(const ml::LayerProfile& profile, const ml::DeviceModel& device,
-                           double cap_bytes, const std::vector<ShardRange>& shards) {
+                           double cap_bytes, int shards) {
+  if (shards < 1 || shards > profile.parameters()) {
+    throw std::invalid_argument("per-bucket push and pull needs 1 to P shards");
+  }
   const BucketPlan buckets = plan_buckets(profile, device, cap_bytes);
   const std::size_t layers = profile.layers.size();
   PsLayerPlan plan;
@@ -70,20 +73,26 @@ PsLayerPlan plan_ps_layers(const ml::LayerProfile& profile, const ml::DeviceMode
     if (plan.closes[i] >= 0) first_layer[static_cast<std::size_t>(plan.closes[i])] = static_cast<int>(i);
   }
   plan.bucket_pieces.resize(buckets.buckets.size());
-  plan.shard_pieces.resize(shards.size());
+  plan.shard_pieces.resize(static_cast<std::size_t>(shards));
+  // Each bucket is split evenly over the shards, as BytePS partitions a
+  // tensor over its servers, so every bucket's traffic spreads over every
+  // server's link; one bucket gives the whole-model layout (shard_ranges).
+  // A bucket of fewer floats than shards goes to the next shards in turn.
+  int next = 0;
   for (std::size_t b = 0; b < buckets.buckets.size(); ++b) {
-    const std::int64_t begin = buckets.buckets[b].offset;
-    const std::int64_t end = begin + buckets.buckets[b].floats;
-    for (std::size_t j = 0; j < shards.size(); ++j) {
-      const std::int64_t lo = std::max(begin, shards[j].offset);
-      const std::int64_t hi = std::min(end, shards[j].offset + shards[j].size);
-      if (hi <= lo) continue;
+    const std::int64_t floats = buckets.buckets[b].floats;
+    const int parts = static_cast<int>(std::min<std::int64_t>(shards, floats));
+    const std::vector<ShardRange> split = shard_ranges(floats, parts);
+    for (int q = 0; q < parts; ++q) {
+      const int shard = (next + q) % shards;
       const int index = static_cast<int>(plan.pieces.size());
-      plan.pieces.push_back({static_cast<int>(b), static_cast<int>(j), hi - lo, first_layer[b]});
+      plan.pieces.push_back({static_cast<int>(b), shard, split[static_cast<std::size_t>(q)].size,
+                             first_layer[b]});
       plan.bucket_pieces[b].push_back(index);
-      plan.shard_pieces[j].push_back(index);
-      if (j == 0) plan.census_piece = index;
+      plan.shard_pieces[static_cast<std::size_t>(shard)].push_back(index);
+      if (shard == 0) plan.census_piece = index;
     }
+    next = (next + parts) % shards;
   }
   for (const std::vector<int>& pieces : plan.shard_pieces) {
     if (pieces.empty()) throw std::invalid_argument("a shard holds no parameters");
@@ -95,7 +104,8 @@ void ParameterServer::launch_layers() {
   RunContext& ctx = *ctx_;
   layers_ = std::make_unique<Layers>();
   Layers& l = *layers_;
-  l.plan = plan_ps_layers(*ctx.profile, ctx.device, config_.bucket_cap_bytes, ranges_);
+  l.plan = plan_ps_layers(*ctx.profile, ctx.device, config_.bucket_cap_bytes,
+                          static_cast<int>(shards_.size()));
   const bool prioritized = config_.layer_priority;
   for (auto& worker : workers_) {
     l.push.emplace_back();

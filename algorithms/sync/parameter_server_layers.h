@@ -4,11 +4,13 @@
 // the two ParameterServer source files includes it).
 //
 // The gradient is cut into the DDP buckets of gradient_buckets.h (reverse
-// layer order, closed at the cap), and each bucket into pieces, one per
-// shard its floats fall in (the shards' contiguous ranges of
-// parameter_server.h over the buckets' layout). A piece is the unit that
-// moves: a worker pushes it, its shard applies it once all N workers'
-// copies are in, and sends it back to every worker.
+// layer order, closed at the cap), and each bucket into k pieces as equal
+// as possible, piece j on shard j (a bucket of fewer than k floats: one
+// float per shard, on the next shards in turn), as BytePS partitions a
+// tensor over its servers. With one bucket the pieces are the shards'
+// ranges of parameter_server.h. A piece is the unit that moves: a worker
+// pushes it, its shard applies it once all N workers' copies are in, and
+// sends it back to every worker.
 #pragma once
 
 #include <cstdint>
@@ -43,10 +45,10 @@ struct PsLayerPlan {
   int census_piece = 0;  // shard 0's last piece in push order: it carries the update
 };
 
-// REQUIRES cap_bytes > 0, a profile with parameters, and `shards` covering
-// [0, P) in order (throws std::invalid_argument otherwise).
+// REQUIRES cap_bytes > 0 and 1 <= shards <= the profile's parameters
+// (throws std::invalid_argument otherwise).
 PsLayerPlan plan_ps_layers(const ml::LayerProfile& profile, const ml::DeviceModel& device,
-                           double cap_bytes, const std::vector<ShardRange>& shards);
+                           double cap_bytes, int shards);
 
 // The state of a layered run. Owned by the ParameterServer.
 struct ParameterServer::Layers {

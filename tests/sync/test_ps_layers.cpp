@@ -100,22 +100,30 @@ double params_arrival(const Outcome& o, double bytes, int nth = 0) {
 
 }  // namespace
 
-TEST_CASE("the piece plan cuts buckets at the shards' ranges") {
+TEST_CASE("the piece plan splits every bucket over the shards") {
   const ml::LayerProfile p = three_layers();
   ml::DeviceModel device;
-  const algo::PsLayerPlan plan =
-      algo::plan_ps_layers(p, device, 4, algo::shard_ranges(p.parameters(), 2));
-  // Buckets in ready order: l2 (floats 0..99,999), l1, l0; shard 0 holds
-  // floats 0..87,499, shard 1 the rest: l2 is cut in two.
-  REQUIRE(plan.pieces.size() == 4);
-  CHECK(plan.pieces[0].floats == 87'500);
-  CHECK(plan.pieces[0].shard == 0);
-  CHECK(plan.pieces[1].floats == 12'500);
-  CHECK(plan.pieces[1].first_layer == 2);
-  CHECK(plan.pieces[3].first_layer == 0);
-  CHECK(plan.bucket_of == std::vector<int>{2, 1, 0});
-  CHECK(plan.closes == std::vector<int>{2, 1, 0});
-  CHECK(plan.census_piece == 0);
+  SECTION("two shards: each bucket in halves") {
+    const algo::PsLayerPlan plan = algo::plan_ps_layers(p, device, 4, 2);
+    // Buckets in ready order: l2, l1, l0.
+    REQUIRE(plan.pieces.size() == 6);
+    CHECK(plan.pieces[0].floats == 50'000);
+    CHECK(plan.pieces[0].shard == 0);
+    CHECK(plan.pieces[1].shard == 1);
+    CHECK(plan.pieces[1].first_layer == 2);
+    CHECK(plan.pieces[4].floats == 12'500);
+    CHECK(plan.pieces[5].first_layer == 0);
+    CHECK(plan.bucket_of == std::vector<int>{2, 1, 0});
+    CHECK(plan.closes == std::vector<int>{2, 1, 0});
+    CHECK(plan.census_piece == 4);
+    CHECK(plan.shard_pieces[1] == std::vector<int>{1, 3, 5});
+  }
+  SECTION("one bucket: the whole-model shard ranges") {
+    const algo::PsLayerPlan plan = algo::plan_ps_layers(p, device, 1e9, 3);
+    const std::vector<algo::ShardRange> ranges = algo::shard_ranges(p.parameters(), 3);
+    REQUIRE(plan.pieces.size() == 3);
+    for (std::size_t j = 0; j < 3; ++j) CHECK(plan.pieces[j].floats == ranges[j].size);
+  }
 }
 
 TEST_CASE("one bucket moves exactly what whole-model ps_sync moves and when") {
