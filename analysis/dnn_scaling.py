@@ -43,13 +43,14 @@ def main():
     models = ["resnet50", "vgg16", "bert_base"]
     sizes = sorted({k[1] for k in points})
     bandwidths = ["10Gbps", "25Gbps", "100Gbps"]
-    labels = ["ring", "hierarchical", "ps"]
-    colours = {"ring": "tab:blue", "hierarchical": "tab:green", "ps": "tab:red"}
+    labels = ["ring", "hierarchical", "ps", "ps_priority"]
+    colours = {"ring": "tab:blue", "hierarchical": "tab:green", "ps": "tab:red",
+               "ps_priority": "tab:orange"}
     styles = {"10Gbps": ":", "25Gbps": "--", "100Gbps": "-"}
 
     print("| model | workers | bandwidth | ring step (ms) | ring efficiency | hidden | "
-          "hierarchical efficiency | PS efficiency |")
-    print("|---|---|---|---|---|---|---|---|")
+          "hierarchical efficiency | PS efficiency | PS per-bucket, priority efficiency |")
+    print("|---|---|---|---|---|---|---|---|---|")
     fig, axes = plt.subplots(2, 3, figsize=(13, 7), sharex=True)
     for col, model in enumerate(models):
         for bw in bandwidths:
@@ -70,13 +71,16 @@ def main():
                                  for l in ("ring", "ring_serial", "hierarchical", "ps")):
                     continue
                 serial = points[(model, n, "ring_serial", bw)]
+                key = (model, n, "ps_priority", bw)
+                priority = f"{compute / points[key]:.2f}" if key in points else "-"
                 overlapped = points[(model, n, "ring", bw)]
                 share = (serial - overlapped) / (serial - compute) if serial > compute else 0.0
                 xs.append(n)
                 hidden.append(share)
                 print(f"| {model} | {n} | {bw} | {overlapped * 1e3:.1f} | {compute / overlapped:.2f} | "
                       f"{share:.2f} | {compute / points[(model, n, 'hierarchical', bw)]:.2f} | "
-                      f"{compute / points[(model, n, 'ps', bw)]:.2f} |")
+                      f"{compute / points[(model, n, 'ps', bw)]:.2f} | "
+                      f"{priority} |")
             axes[1][col].plot(xs, hidden, styles[bw], color="tab:blue", marker="o", label=f"ring {bw}")
         axes[0][col].set_title(model)
         axes[0][col].set_xscale("log", base=2)

@@ -58,6 +58,40 @@ algo::PsConfig ps_config(const ConfigNode& node, const std::vector<NodeGroup>& g
   return config;
 }
 
+// `bucket_cap` (a size), `overlap` (default true) and `priority` (none or
+// layer_order): ps_sync's per-bucket push and pull with a layer profile
+// (parameter_server_layers.cpp). Returns where the first of them stands, if
+// any, for the check that the scenario has a profile.
+SourceLocation layer_options(const ConfigNode& node, algo::PsSyncConfig& config) {
+  SourceLocation at;
+  const auto cap = node.optional_child("bucket_cap");
+  if (cap) {
+    config.bucket_cap_bytes = cap->as_bytes();
+    cap->require(config.bucket_cap_bytes >= 4, "bucket_cap must be at least 4 bytes (one float)");
+    for (const char* other : {"backup_workers", "timeout", "rpc_timeout", "checkpoint_interval"}) {
+      if (node.has(other)) {
+        cap->fail(std::string("per-bucket push and pull has no ") + other +
+                  ": drop one of them (docs/dnn-profiles.md)");
+      }
+    }
+    at = {cap->file(), cap->line(), cap->column(), cap->path()};
+  }
+  for (const char* key : {"overlap", "priority"}) {
+    if (const auto given = node.optional_child(key); given && !cap) {
+      given->fail(std::string(key) + " applies to per-bucket push and pull: give bucket_cap too");
+    }
+  }
+  if (node.has("overlap")) config.overlap = node.get_bool("overlap", true);
+  if (const auto priority = node.optional_child("priority")) {
+    const std::string name = priority->as_string();
+    if (name != "none" && name != "layer_order") {
+      priority->fail("unknown priority '" + name + "' (expected none or layer_order)");
+    }
+    config.layer_priority = name == "layer_order";
+  }
+  return at;
+}
+
 }  // namespace
 
 AlgorithmChoice parse_ps_sync(const ConfigNode& node, const std::vector<NodeGroup>& groups) {
@@ -77,7 +111,10 @@ AlgorithmChoice parse_ps_sync(const ConfigNode& node, const std::vector<NodeGrou
     t->require(config.server_nodes().size() == 1,
                "a timeout needs a single server (not 'servers:')");
   }
-  return {"ps_sync", "ps_sync", n, [config] { return std::make_unique<algo::PsSync>(config); }};
+  AlgorithmChoice choice{"ps_sync", "ps_sync", n, {}};
+  choice.profile_key_at = layer_options(node, config);
+  choice.build = [config] { return std::make_unique<algo::PsSync>(config); };
+  return choice;
 }
 
 AlgorithmChoice parse_ps_async(const ConfigNode& node, const std::vector<NodeGroup>& groups) {

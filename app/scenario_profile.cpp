@@ -83,8 +83,9 @@ void check_profile_run(const ConfigNode& root, const Scenario& s) {
     if (at.file.empty()) continue;
     if (!s.profile) {
       throw ScenarioError(at.file, at.line, at.column, at.path,
-                          "gradient buckets need a layer profile (model.profile): an MLP's "
-                          "gradient is all-reduced whole");
+                          std::string("gradient buckets need a layer profile (model.profile): an "
+                                      "MLP's gradient is ") +
+                              (a.kind == "ps_sync" ? "pushed and pulled whole" : "all-reduced whole"));
     }
     if (a.elastic) {
       throw ScenarioError(at.file, at.line, at.column, at.path,

@@ -125,6 +125,9 @@ std::vector<Section> algorithm_sections() {
       {"algorithm.ps_sync", "algorithm (kind: ps_sync)", "Bulk-synchronous parameter server.", ps_keys("ps_sync", {
         {"backup_workers", "integer", "workers", "0", "0 .. workers - 1; single server", "close a step at the first N - b gradients, drop the late ones"},
         {"timeout", "duration", "", "none", "> 0; single server", "close a step this long after its parameters went out (server's clock)"},
+        {"bucket_cap", "size", "bytes", "none (the whole model in one message per server)", ">= 4 B (4B: one layer per bucket); needs a layer profile; not with backup_workers, timeout, rpc_timeout, checkpoint_interval", "push and pull per bucket of layers, filled in reverse layer order; the next forward pass of a layer waits for its bucket only (docs/dnn-profiles.md)"},
+        {"overlap", "bool", "", "true", "true, false; needs bucket_cap", "push each bucket as soon as its gradients are computed"},
+        {"priority", "string", "", "none", "none, layer_order; needs bucket_cap", "send queues and the server serve the lowest layer first (P3, ByteScheduler); none: first in, first out"},
       })},
       {"algorithm.ps_async", "algorithm (kind: ps_async)", "Asynchronous parameter server: one optimizer step per gradient.", ps_keys("ps_async", {})},
       {"algorithm.ps_ssp", "algorithm (kind: ps_ssp)", "Stale-synchronous parameter server.", ps_keys("ps_ssp", {

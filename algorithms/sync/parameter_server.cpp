@@ -9,6 +9,7 @@
 #include "algorithms/runtime/model_shape.h"
 #include "algorithms/runtime/messaging.h"
 #include "algorithms/runtime/training_seeds.h"
+#include "algorithms/sync/parameter_server_layers.h"
 #include "algorithms/sync/parameter_server_worker.h"
 
 namespace algo {
@@ -49,6 +50,13 @@ ParameterServer::ParameterServer(PsConfig config, std::string_view kind)
     : config_(std::move(config)), kind_(kind) {
   if (config_.workers.empty()) throw std::invalid_argument(kind_ + " needs at least one worker");
   if (config_.batch_size < 1) throw std::invalid_argument(kind_ + " batch_size must be >= 1");
+  if (config_.bucket_cap_bytes < 0 || (config_.bucket_cap_bytes > 0 && kind_ != "ps_sync")) {
+    throw std::invalid_argument(kind_ + ": per-bucket push and pull is for ps_sync only");
+  }
+  if (config_.bucket_cap_bytes > 0 && (config_.rpc_timeout > 0 || config_.checkpoint_interval > 0)) {
+    throw std::invalid_argument(kind_ + ": per-bucket push and pull has no recovery (rpc_timeout, "
+                                        "checkpoint_interval)");
+  }
   const std::vector<int> servers = config_.server_nodes();
   for (std::size_t i = 0; i < servers.size(); ++i) {
     if (std::find(config_.workers.begin(), config_.workers.end(), servers[i]) !=
@@ -86,6 +94,10 @@ void ParameterServer::launch(RunContext& ctx) {
   }
   restarts_.assign(static_cast<std::size_t>(k), 0);
   restored_version_.assign(static_cast<std::size_t>(k), -1);
+  if (config_.bucket_cap_bytes > 0 && ctx.profile != nullptr) {
+    launch_layers();
+    return;
+  }
   for (int j = 0; j < k; ++j) ctx.sim->spawn(run_shard(j), shards_[j]->node.name);
   for (int i = 0; i < n; ++i) ctx.sim->spawn(work(i, false), workers_[i]->node.name);
 }

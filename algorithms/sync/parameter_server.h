@@ -26,6 +26,13 @@
 //     samples are counted at shard 0 (with one server: at the server).
 //     Staleness = the shard's version when it applies a gradient minus the
 //     shard version the worker computed it from.
+//   * Per-bucket push and pull (ps_sync with a layer profile and
+//     `bucket_cap`, parameter_server_layers.cpp): the same shards, but a
+//     worker pushes each bucket of layers as the backward pass computes it,
+//     a shard applies each piece once every worker's copy is in, and the
+//     next forward pass of a layer waits for that layer's bucket only; send
+//     queues per (sender, receiver), optionally by layer priority. No fault
+//     recovery in that mode.
 //
 // Faults (parameter_server_recovery.cpp):
 //   * A worker whose host crashes stops (its process notices through the
@@ -100,6 +107,12 @@ struct PsConfig {
   AssignmentPolicy assignment = AssignmentPolicy::equal;
   std::int64_t checkpoint_interval = 0;  // K > 0: each shard checkpoints every K of its versions
   sim::Time rpc_timeout = 0;             // T > 0: workers resend unanswered pushes/joins every T
+  // Per-bucket push and pull (ps_sync with a layer profile only; see
+  // parameter_server_layers.cpp): > 0, the bucket cap in bytes; 0, the whole
+  // slice in one message per shard. Not with faults' recovery keys.
+  double bucket_cap_bytes = 0;
+  bool overlap = true;         // push each bucket as soon as its gradients are computed
+  bool layer_priority = false; // send queues serve the lowest layer first (P3, ByteScheduler)
   // How a shard combines gradients (one instance per shard process).
   AggregatorFactory aggregator = []() -> std::unique_ptr<Aggregator> {
     return std::make_unique<WeightedMean>();
@@ -167,6 +180,7 @@ class ParameterServer : public Algorithm {
     std::shared_ptr<const ml::Vector> values;  // a snapshot, shared by all receivers
     std::int64_t answers = -1;                 // the push (seq) it answers; -1: unsolicited
     std::int64_t epoch = 0;                    // the shard's restarts when it was sent
+    int piece = -1;                            // layered runs: the piece it carries
   };
   struct GradientSlice {
     int worker;              // position in config.workers
@@ -180,6 +194,7 @@ class ParameterServer : public Algorithm {
     // The update itself, for the census (update_census.h): carried by the
     // copies that go to shard 0, which counts the updates.
     UpdateCopy update_copy;
+    int piece = -1;  // layered runs: the piece it carries
   };
   // One server node and the slice it owns. Owned by the algorithm.
   struct Shard {
@@ -283,6 +298,7 @@ class ParameterServer : public Algorithm {
 
  private:
   struct Worker;
+  struct Layers;
 
   struct Checkpoint {
     ml::Vector params;
@@ -310,6 +326,15 @@ class ParameterServer : public Algorithm {
   // Sends worker `index`'s last push (again) to `target`.
   void push(int index, Shard& target);
 
+  // ---- Per-bucket push and pull (parameter_server_layers.cpp).
+  bool layered() const { return layers_ != nullptr; }
+  void launch_layers();
+  sim::Task layered_work(int index);
+  sim::Task layered_shard(int index);
+  // Worker `index`'s pushes of bucket `bucket` (one piece per shard), from
+  // the model its last pulls carried; `seq` is its step's update.
+  void push_bucket(int index, int bucket, std::int64_t seq, std::int64_t samples);
+
   // ---- Recovery (parameter_server_recovery.cpp).
   void restart_shard(int index);
   // A join request from worker `worker` (its host at `incarnation`) reached
@@ -332,6 +357,7 @@ class ParameterServer : public Algorithm {
   std::vector<ShardRange> ranges_;
   std::vector<std::unique_ptr<Shard>> shards_;
   std::vector<std::unique_ptr<Worker>> workers_;
+  std::unique_ptr<Layers> layers_;  // layered runs only
   std::int64_t global_version_ = 0;
   std::vector<int> applied_log_;
   std::deque<std::int64_t> pending_samples_;  // shard 0's samples of versions not yet global

@@ -11,7 +11,10 @@
 
 namespace algo {
 
+// A layered run has no recovery protocol: a crashed node's processes end
+// and the steps that need it stall, as a non-elastic all-reduce does.
 void ParameterServer::on_host_recovered(topology::NodeId host) {
+  if (layered()) return;
   for (std::size_t i = 0; i < workers_.size(); ++i) {
     Worker& worker = *workers_[i];
     if (worker.node.host != host) continue;
@@ -31,6 +34,7 @@ void ParameterServer::on_host_recovered(topology::NodeId host) {
 }
 
 void ParameterServer::on_host_crashed(topology::NodeId host) {
+  if (layered()) return;
   for (std::size_t i = 0; i < workers_.size(); ++i) {
     if (workers_[i]->node.host == host) ledger_->stop_retrying_all(static_cast<int>(i));
   }
@@ -113,7 +117,7 @@ void ParameterServer::on_join(int index, int worker, std::uint64_t incarnation) 
 }
 
 void ParameterServer::on_network_healed() {
-  if (ctx_->monitor->stopping()) return;
+  if (ctx_->monitor->stopping() || layered()) return;
   for (auto& shard : shards_) {
     for (int w = 0; w < num_workers(); ++w) {
       const auto i = static_cast<std::size_t>(w);

@@ -20,6 +20,11 @@ PsSync::PsSync(PsSyncConfig config)
     throw std::invalid_argument("ps_sync backup_workers needs a single server");
   }
   if (timeout_ < 0) throw std::invalid_argument("ps_sync timeout must be >= 0");
+  // The layered server closes a piece when all N copies are in: it has no
+  // step to close early.
+  if (config.bucket_cap_bytes > 0 && (backup_workers_ > 0 || timeout_ > 0)) {
+    throw std::invalid_argument("ps_sync per-bucket push and pull has no backup workers or timeout");
+  }
   if (timeout_ > 0 && config.server_nodes().size() > 1) {  // the same reason
     throw std::invalid_argument("ps_sync timeout needs a single server");
   }

@@ -24,6 +24,10 @@
 // gradients it has (or, if none has come, the first one to come). The late ones are dropped and
 // answered as with backup workers. With backup workers too, a step closes at
 // whichever comes first: N - b gradients or the timeout.
+//
+// Per-bucket push and pull (PsConfig::bucket_cap_bytes, with a layer
+// profile): see parameter_server_layers.cpp; not with backup workers or a
+// timeout.
 #pragma once
 
 #include "algorithms/sync/parameter_server.h"

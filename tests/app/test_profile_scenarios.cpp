@@ -121,3 +121,46 @@ TEST_CASE("a profiled elastic ring survives a crash, on drifting clocks") {
   for (const auto& [reason, n] : r.totals.dropped_by_reason) dropped += n;
   CHECK(r.totals.updates_produced >= r.totals.updates_applied + dropped);
 }
+
+TEST_CASE("ps_sync's per-bucket keys load and reject what they cannot do") {
+  std::string ps = replace(kProfiled, "worker: {count: 4, flops: 10TFLOPS}",
+                           "worker: {count: 4, flops: 10TFLOPS}\n  server: {count: 1, flops: 10TFLOPS}");
+  ps = replace(ps, "kind: allreduce_ring", "kind: ps_sync");
+  SECTION("bucket_cap, overlap and priority load and run") {
+    const std::string yaml =
+        replace(ps, "batch_size: 32}", "batch_size: 32, bucket_cap: 25MiB, priority: layer_order}");
+    CHECK(error_of(yaml) == "(no error)");
+    const app::RunResult r = syncsim::run(app::load_scenario_string(yaml, "s.yaml")).runs.at(0);
+    CHECK(r.totals.steps == 3);
+    CHECK(r.totals.updates_applied == 12);
+    const app::RunResult whole = syncsim::run(app::load_scenario_string(ps, "s.yaml")).runs.at(0);
+    // The same bytes per step, and the pulls of step 3's pieces applied
+    // before the last one (whole-model ps_sync sends none after the stop);
+    // overlap makes the steps shorter.
+    CHECK(r.totals.bytes_total > whole.totals.bytes_total);
+    CHECK(r.totals.bytes_total < whole.totals.bytes_total + 4.0 * 25'557'032 * 4);
+    CHECK(r.totals.time < whole.totals.time);
+  }
+  SECTION("overlap or priority without bucket_cap") {
+    CHECK(error_of(replace(ps, "batch_size: 32}", "batch_size: 32, priority: layer_order}")) ==
+          "s.yaml:10:54: algorithm.priority: priority applies to per-bucket push and pull: give "
+          "bucket_cap too");
+  }
+  SECTION("an unknown priority") {
+    CHECK(error_of(replace(ps, "batch_size: 32}", "batch_size: 32, bucket_cap: 1MB, priority: p3}"))
+              .find("unknown priority 'p3' (expected none or layer_order)") != std::string::npos);
+  }
+  SECTION("per-bucket push and pull with a recovery or backup key") {
+    CHECK(error_of(replace(ps, "batch_size: 32}", "batch_size: 32, bucket_cap: 1MB, rpc_timeout: 1s}"))
+              .find("algorithm.bucket_cap: per-bucket push and pull has no rpc_timeout") !=
+          std::string::npos);
+  }
+  SECTION("buckets without a profile") {
+    std::string mlp =
+        replace(replace(ps, "model: {profile: resnet50}", "model: {layers: [20, 8, 4]}"),
+                "samples: 1000}", "samples: 1000, features: 20, classes: 4}");
+    CHECK(error_of(replace(mlp, "batch_size: 32}", "batch_size: 32, bucket_cap: 1MB}"))
+              .find("algorithm.bucket_cap: gradient buckets need a layer profile (model.profile): "
+                    "an MLP's gradient is pushed and pulled whole") != std::string::npos);
+  }
+}
