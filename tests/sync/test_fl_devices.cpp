@@ -73,6 +73,11 @@ TEST_CASE("a trace-driven fedavg samples exactly the clients the trace says are 
     CHECK(fedavg.rounds()[r].sampled == std::vector<int>{0, 2});
     CHECK(fedavg.rounds()[r].accepted == std::vector<int>{0, 2});
   }
+  // Client 4 stops when its device goes: it never uploads. Models on the
+  // wire: 3 downloads and 2 uploads in round 0, 2 and 2 in each other round.
+  const ml::Mlp model(world.spec);
+  const double bytes = static_cast<double>(model.num_parameters()) * sizeof(float);
+  CHECK(world.net->total_bytes_sent() == 17 * bytes);
   const algo::RunTotals& t = world.monitor->totals();
   CHECK(t.dropped_by_reason.at("offline") == 1);
   CHECK(t.updates_produced == 9);
