@@ -323,6 +323,10 @@ bool FedAvg::report(FedAvgRound record, std::int64_t samples) {
 }
 
 std::string FedAvg::stall_reason() const {
+  if (none_left_online_) {
+    return "the server waits for a client to come online (the availability trace has no "
+           "interval left)";
+  }
   std::vector<Node> nodes;
   for (const auto& state : in_round_) nodes.push_back(client_node(state->client));
   return stall_waiting_for("the server (no deadline)", *ctx_->net, nodes,

@@ -260,6 +260,7 @@ class FedAvg final : public Algorithm {
   std::vector<Node> device_nodes_;  // with device speeds; empty: the cluster's nodes
   std::optional<ClientAvailability> schedule_;  // nullopt: always online
   std::unique_ptr<ClientSelector> selector_;
+  bool none_left_online_ = false;  // the schedules have no online time left: the server stopped
 
   FedAvgStats stats_;
   std::vector<FedAvgRound> rounds_;

@@ -96,6 +96,7 @@ sim::Task FedAvg::wait_for_online(bool& any) {
   }
   if (!next) {
     any = false;
+    none_left_online_ = true;
     co_return;
   }
   co_await ctx_->sim->sleep(*next - now);
