@@ -14,6 +14,8 @@
 //   aggregator, compressor   plug-ins (plugin_registry.h)
 //   server_optimizer   none | sgd | fedavgm | fedadam | fedyogi | fedadagrad, a name
 //                      or a map with its keys (server_optimizer_keys.cpp) (default none)
+//   availability_trace, diurnal, tiers, device_trace, over_selection, selection,
+//   oort               client devices (fl_devices_loader.cpp)
 //
 // kind: fedprox takes the same keys and
 //   mu                 the proximal term's weight, >= 0          (default 0.01)
@@ -24,6 +26,7 @@
 #include "algorithms/runtime/proximal_objective.h"
 #include "algorithms/sync/fedavg.h"
 #include "app/algorithm_registry.h"
+#include "app/fl_devices_loader.h"
 #include "app/plugin_registry.h"
 #include "app/robust_plugins.h"
 #include "app/schema.h"
@@ -72,6 +75,7 @@ algo::FedAvgConfig fedavg_config(const ConfigNode& node, const std::vector<NodeG
   }
   config.assignment = assignment_policy(node);
   config.server_optimizer = load_server_optimizer(node);
+  config.devices = load_fl_devices(node, config.clients, groups);
   return config;
 }
 
@@ -79,8 +83,9 @@ AlgorithmChoice fedavg_choice(const algo::FedAvgConfig& config) {
   const auto n = static_cast<std::int64_t>(config.clients.size());
   AlgorithmChoice choice{"fedavg", "fedavg", static_cast<int>(config.clients.size()),
                          [config] { return std::make_unique<algo::FedAvg>(config); }};
-  choice.live_replicas = config.clients_per_round > 0 ? config.clients_per_round
-                                                      : static_cast<int>(n);
+  choice.live_replicas = algo::over_selected(
+      config.clients_per_round > 0 ? config.clients_per_round : static_cast<int>(n),
+      config.devices.over_selection, static_cast<int>(n));
   return choice;
 }
 

@@ -86,6 +86,13 @@ std::vector<Key> fed_keys(const std::string& kind, const algo::FedAvgConfig& fed
       {"availability", "number", "probability", number_text(fed.availability), "(0, 1]", "chance that a sampled client is online"},
       assignment_key(), aggregator_key(), compressor_key(),
       {"server_optimizer", "name or map", "", "none", "none, sgd, fedavgm, fedadam, fedyogi, fedadagrad", "the server's step on the pseudo-gradient, after the aggregator"},
+      {"availability_trace", "path", "", "none", "a CSV file `client,start_s,end_s`; not with diurnal", "each client's online intervals; a round samples only clients online at its start (docs/federated.md, Devices)"},
+      {"diurnal", "map", "", "none", "`{time_scale, mean_session, peak_fraction, trough_fraction}`; not with availability_trace", "draw each client's online sessions from a daily pattern (seeded)"},
+      {"tiers", "list of maps", "", "none", "`[{name, share, compute, uplink, downlink}, ...]`; not with device_trace", "device tiers: each client draws one by share (seeded)"},
+      {"device_trace", "path", "", "none", "a CSV file `client,compute,uplink,downlink`; not with tiers", "each client's compute factor and link speeds"},
+      {"over_selection", "number", "fraction", "0", "0 .. 100", "o: sample ceil(K (1 + o)) clients, keep the first K updates, drop the rest as late"},
+      {"selection", "string", "", "uniform", "uniform, oort", "how a round picks its clients among the online ones"},
+      {"oort", "map", "", "none", "`{exploration, alpha, preferred_duration}`; with selection: oort", "Oort's parameters"},
   };
   keys.insert(keys.end(), extra.begin(), extra.end());
   return keys;
@@ -169,6 +176,24 @@ std::vector<Section> algorithm_sections() {
         {"mu", "number", "", "0.01", "0 .. 1000000", "weight of the proximal term; 0 is FedAvg"},
       })},
       {"algorithm.scaffold", "algorithm (kind: scaffold)", "FedAvg with server and client control variates (option II); downloads and uploads carry both, so the bytes double (docs/federated.md).", fed_keys("scaffold", fed, {})},
+      {"algorithm.fed.diurnal", "algorithm.diurnal (fedavg, fedprox, scaffold)", "Online fraction p(t) = trough + (peak - trough) (1 + cos(2 pi t / period)) / 2, peak at t = 0; sessions Exp(mean_session), gaps Exp(mean_session (1 - p) / p) (docs/federated.md).", {
+        {"time_scale", "number", "", "1", "> 0", "the period is 24h x time_scale of simulated time"},
+        {"mean_session", "duration", "", "1h", "> 0", "mean online session, in simulated time (not scaled)"},
+        {"peak_fraction", "number", "fraction", "0.5", "(0, 1]", "fraction of clients online at the peak"},
+        {"trough_fraction", "number", "fraction", "min(0.1, peak_fraction)", "(0, peak_fraction]", "fraction of clients online at the trough"},
+      }},
+      {"algorithm.fed.tiers", "algorithm.tiers[] (fedavg, fedprox, scaffold)", "One device tier; the shares sum to 1.", {
+        {"name", "string", "", "required", "distinct", "the tier"},
+        {"share", "number", "fraction", "required", "(0, 1]", "chance that a client draws this tier"},
+        {"compute", "number", "factor", "1", "> 0", "times the client's FLOP/s"},
+        {"uplink", "bandwidth", "", "the topology's", "> 0", "capacity out of the client's host on each of its links"},
+        {"downlink", "bandwidth", "", "the topology's", "> 0", "capacity into the client's host on each of its links"},
+      }},
+      {"algorithm.fed.oort", "algorithm.oort (fedavg, fedprox, scaffold)", "Utility L sqrt(n) (T / d)^alpha when d > T (docs/federated.md).", {
+        {"exploration", "number", "fraction", "0.1", "[0, 1]", "epsilon: ceil(epsilon K) slots go to unexplored clients"},
+        {"alpha", "number", "", "2", "0 .. 100", "straggler penalty exponent"},
+        {"preferred_duration", "duration", "", "the deadline, else none", "> 0", "T: rounds slower than this are penalised"},
+      }},
       {"algorithm.server_optimizer.sgd", "algorithm.server_optimizer (kind: sgd or fedavgm)", "A step on the pseudo-gradient (aggregate minus the round's model) after the aggregator (docs/federated.md).", {
         {"kind", "string", "", "required", "none, sgd, fedavgm, fedadam, fedyogi, fedadagrad", "the server optimizer"},
         {"lr", "number", "", "1", "> 0", "server learning rate"},

@@ -178,6 +178,11 @@ class Network {
   // Bandwidth = the topology's x factor (x the calibration's efficiency),
   // factor > 0 and finite.
   void set_link_bandwidth_factor(int link_id, double factor);
+  // One direction's own speed (a device's uplink or downlink): the channel's
+  // bandwidth becomes bytes_per_s (x the calibration's efficiency), > 0 and
+  // finite. Not a fault: nothing becomes lossy. A later bandwidth factor on
+  // the link resets it to the topology's x factor.
+  void set_channel_bandwidth(int channel, double bytes_per_s);
   // Each message crossing the link is lost with `probability` in [0, 1],
   // drawn from a stream seeded with `seed`.
   void set_link_loss(int link_id, double probability, std::uint64_t seed);

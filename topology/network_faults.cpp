@@ -119,6 +119,17 @@ void Network::set_link_bandwidth_factor(int link_id, double factor) {
   request_resolve();  // which first brings remaining bytes up to now at the old rates
 }
 
+void Network::set_channel_bandwidth(int channel, double bytes_per_s) {
+  if (!std::isfinite(bytes_per_s) || bytes_per_s <= 0) {
+    throw std::invalid_argument("channel bandwidth must be finite and > 0, got " +
+                                std::to_string(bytes_per_s));
+  }
+  channel_capacity_.at(static_cast<std::size_t>(channel)) =
+      bytes_per_s * calibration_.bandwidth_efficiency;
+  mark_dirty(channel);
+  request_resolve();
+}
+
 void Network::set_link_loss(int link_id, double probability, std::uint64_t seed) {
   if (!(probability >= 0 && probability <= 1)) {
     throw std::invalid_argument("loss probability must be in [0, 1], got " +

@@ -75,11 +75,12 @@ void FedAvg::launch(RunContext& ctx) {
   Assignment assignment = assign_work(ctx, config_.clients, config_.batch_size, config_.assignment);
   shards_ = std::move(assignment.shards);
   batch_sizes_ = std::move(assignment.batch_sizes);
+  launch_devices(ctx);
   compute_.reserve(config_.clients.size());
   compressors_.reserve(config_.clients.size());
-  for (int c : config_.clients) {
-    const Node& node = ctx.nodes.at(static_cast<std::size_t>(c));
-    compute_.emplace_back(node, ctx.seed);
+  for (std::size_t k = 0; k < config_.clients.size(); ++k) {
+    const Node& node = ctx.nodes.at(static_cast<std::size_t>(config_.clients[k]));
+    compute_.emplace_back(compute_node(static_cast<int>(k)), ctx.seed);
     compressors_.push_back(config_.compressor());
     compressors_.back()->seed(compressor_seed(ctx.seed, node.name));
   }
@@ -88,24 +89,6 @@ void FedAvg::launch(RunContext& ctx) {
 
 const Node& FedAvg::client_node(int client) const {
   return ctx_->nodes[static_cast<std::size_t>(config_.clients[static_cast<std::size_t>(client)])];
-}
-
-// K of N without replacement by a partial Fisher-Yates shuffle, returned in
-// increasing order.
-std::vector<int> FedAvg::sample_clients() {
-  const auto n = static_cast<int>(config_.clients.size());
-  std::vector<int> all(static_cast<std::size_t>(n));
-  std::iota(all.begin(), all.end(), 0);
-  const int k = config_.clients_per_round;
-  if (k < n) {
-    for (int i = 0; i < k; ++i) {
-      const auto j = i + static_cast<int>(sampling_->below(static_cast<std::uint64_t>(n - i)));
-      std::swap(all[static_cast<std::size_t>(i)], all[static_cast<std::size_t>(j)]);
-    }
-    all.resize(static_cast<std::size_t>(k));
-    std::sort(all.begin(), all.end());
-  }
-  return all;
 }
 
 // The server's program: one round after another until the run stops.
@@ -117,6 +100,9 @@ sim::Task FedAvg::serve() {
   for (std::int64_t round = 0;; ++round) {
     FedAvgRound record;
     record.round = round;
+    bool any = true;
+    co_await wait_for_online(any);
+    if (!any) co_return;  // no client will ever be online again
     record.start = ctx.sim->now();
     const std::vector<int> online = sample(record);
     // The close: announced on the server's clock, waited for as a timeout on it.
@@ -183,6 +169,8 @@ FedAvg::Clients FedAvg::broadcast(std::int64_t round, const std::vector<int>& on
     state->order_seed =
         sim::derive_seed(batch_order_seed(ctx.seed, node.name), static_cast<std::uint64_t>(round));
     state->close_local = close_local;
+    state->offline_at = offline_at(c);
+    state->started = ctx.sim->now();
     state->incarnation = ctx.net->incarnation(node.host);
     state->update_copy = ctx.census->produce(node.host);
     state->fate = state->update_copy.fate();
@@ -201,12 +189,21 @@ sim::Task FedAvg::gather(std::int64_t round, std::size_t expected, std::optional
                          Clients& arrived) {
   RunContext& ctx = *ctx_;
   const topology::NodeId host = ctx.nodes[static_cast<std::size_t>(config_.server)].host;
-  while (arrived.size() < expected) {
+  // Over-selection: the first K updates are kept, the rest are late.
+  const std::size_t keep =
+      std::min(expected, static_cast<std::size_t>(config_.clients_per_round));
+  std::size_t gone = 0;  // awaited clients that went offline
+  while (arrived.size() < keep && arrived.size() + gone < expected) {
+    std::optional<sim::Time> wake = next_offline();
+    if (close && (!wake || *close < *wake)) wake = close;
     std::optional<ServerMessage> message;
-    if (close) {
-      message =
-          co_await algo::receive_until(*ctx.net, host, *server_inbox_, *close, "client_model");
-      if (!message) co_return;  // the close
+    if (wake) {
+      message = co_await algo::receive_until(*ctx.net, host, *server_inbox_, *wake, "client_model");
+      if (!message) {
+        if (close && ctx.sim->now() >= *close) co_return;  // the close
+        gone += mark_offline();
+        continue;
+      }
     } else {
       message = co_await algo::receive(*ctx.net, host, *server_inbox_, "client_model");
     }
@@ -214,6 +211,19 @@ sim::Task FedAvg::gather(std::int64_t round, std::size_t expected, std::optional
     if (message->round != round || (close && ctx.sim->now() >= *close)) {
       ++stats_.discarded;
       continue;
+    }
+    gone += mark_offline();  // one whose session ended now arrives too late
+    if (message->update->gone_offline) {  // kept until settle() drops it as offline
+      message->update->update_copy = std::move(message->update_copy);
+      ++stats_.discarded;
+      continue;
+    }
+    message->update->received = true;
+    if (selector_) {
+      const auto& state = *message->update;
+      selector_->observe(state.client,
+                         state.samples > 0 ? state.loss_sum / static_cast<double>(state.samples) : 0.0,
+                         state.weight, ctx.sim->now() - state.started);
     }
     message->update->update_copy = std::move(message->update_copy);  // now at the server
     arrived.push_back(std::move(message->update));
@@ -226,7 +236,7 @@ void FedAvg::settle(const std::vector<int>& online, const Clients& in_round, Cli
   std::sort(arrived.begin(), arrived.end(),
             [](const auto& a, const auto& b) { return a->client < b->client; });
   for (const auto& state : arrived) record.accepted.push_back(state->client);
-  std::vector<int> missing;
+  std::vector<int> missing, offline;
   std::set_difference(online.begin(), online.end(), record.accepted.begin(), record.accepted.end(),
                       std::back_inserter(missing));
   open_updates_ = 0;  // every online client is now applied, dropped or lost
@@ -244,12 +254,21 @@ void FedAvg::settle(const std::vector<int>& online, const Clients& in_round, Cli
       record.failed.push_back(state->client);
       ctx.monitor->record_dropped(1, "unreachable");
       state->fate.settle();
+    } else if (state->gone_offline ||
+               (state->offline_at && *state->offline_at <= ctx.sim->now())) {
+      offline.push_back(state->client);
+      state->fate.settle();
     } else {
       record.late.push_back(state->client);
       state->fate.settle();
     }
   }
   std::sort(record.failed.begin(), record.failed.end());
+  if (!offline.empty()) {
+    ctx.monitor->record_dropped(static_cast<std::int64_t>(offline.size()), "offline");
+    record.offline.insert(record.offline.end(), offline.begin(), offline.end());
+    std::sort(record.offline.begin(), record.offline.end());
+  }
   if (!record.late.empty()) {
     ctx.monitor->record_dropped(static_cast<std::int64_t>(record.late.size()), "late");
   }
@@ -304,6 +323,10 @@ bool FedAvg::report(FedAvgRound record, std::int64_t samples) {
 }
 
 std::string FedAvg::stall_reason() const {
+  if (none_left_online_) {
+    return "the server waits for a client to come online (the availability trace has no "
+           "interval left)";
+  }
   std::vector<Node> nodes;
   for (const auto& state : in_round_) nodes.push_back(client_node(state->client));
   return stall_waiting_for("the server (no deadline)", *ctx_->net, nodes,

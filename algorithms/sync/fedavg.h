@@ -6,7 +6,14 @@
 //   1. the server samples K of the N clients uniformly without replacement
 //      (its own seeded stream), then draws for each sampled client, in client
 //      order, whether it is online (probability `availability`, another seeded
-//      stream); offline clients are skipped and counted as dropped updates;
+//      stream); offline clients are skipped and counted as dropped updates.
+//      With device keys (fl_devices.h, fedavg_devices.cpp) it samples only
+//      among the clients its availability schedule has online at the round
+//      start, by its selection policy (uniform or oort), ceil(K (1 + o))
+//      of them with over-selection o, and keeps the first K updates (the
+//      rest are late); a client whose schedule takes it offline before its
+//      update arrives stops, and is dropped as offline when the server sees
+//      it go (a receive_until at that instant);
 //   2. it sends the global model to every online sampled client (one flow
 //      each, sized by the real parameter bytes);
 //   3. each client trains a fresh replica (Replica::local_step, its optimizer
@@ -92,6 +99,7 @@
 #include "algorithms/runtime/control_variates.h"
 #include "algorithms/runtime/local_objective.h"
 #include "algorithms/runtime/server_optimizer.h"
+#include "algorithms/sync/fl_devices.h"
 #include "sim/mailbox.h"
 #include "sim/random.h"
 
@@ -118,13 +126,16 @@ struct FedAvgConfig {
   // The server's step after aggregating (FedAvgM, FedAdam...); null: none.
   ServerOptimizerFactory server_optimizer;
   bool control_variates = false;  // SCAFFOLD's c and c_k ride with the models
+  // Availability schedules, device speeds, over-selection, selection policy
+  // (fl_devices.h; fedavg_devices.cpp). Default: none of them.
+  FlDevicesConfig devices;
 };
 
 // Counts over the whole run, in clients (one client = one potential update).
 struct FedAvgStats {
   std::int64_t rounds = 0;  // completed rounds
   std::int64_t sampled = 0;
-  std::int64_t offline = 0;    // sampled but unavailable
+  std::int64_t offline = 0;    // sampled but unavailable, or went offline during the round
   std::int64_t late = 0;       // online but missed the deadline
   std::int64_t accepted = 0;   // averaged into the global model
   std::int64_t discarded = 0;  // late uploads that reached the server after their round closed
@@ -136,7 +147,7 @@ struct FedAvgStats {
 struct FedAvgRound {
   std::int64_t round = 0;
   sim::Time start = 0, end = 0;  // end: when the new version was published
-  std::vector<int> sampled, offline, accepted, late;
+  std::vector<int> sampled, offline, accepted, late;  // offline: at sampling or mid-round
   std::vector<int> failed;  // faults: crashed, unreachable, or upload lost
 };
 
@@ -209,7 +220,23 @@ class FedAvg final : public Algorithm {
   // The client has to give up: its clock reads the announced close time (or,
   // without modelled clocks, the server has closed the round).
   bool past_deadline(const ClientRound& state);
+  // The round's clients: `count` of the candidates (online at round start
+  // when schedules are given) by the selection policy (fedavg_devices.cpp).
   std::vector<int> sample_clients();
+  // Builds the availability schedules, the selector, and applies device
+  // speeds (compute nodes, link capacities).
+  void launch_devices(RunContext& ctx);
+  // When the client goes offline, if it is online now and has a schedule.
+  std::optional<sim::Time> offline_at(int client);
+  // With schedules and no client online now: sleeps until one comes online.
+  // Returns false if none ever will (the server then stops).
+  sim::Task wait_for_online(bool& any);
+  // The earliest time a still-awaited client of the open round goes offline.
+  std::optional<sim::Time> next_offline() const;
+  // Marks the awaited clients whose session has ended by now; returns how many.
+  std::size_t mark_offline();
+  // The client as it computes (its device's FLOP/s).
+  const Node& compute_node(int client) const;
   const Node& client_node(int client) const;  // by position in config_.clients
 
   FedAvgConfig config_;
@@ -230,6 +257,10 @@ class FedAvg final : public Algorithm {
   std::vector<int> batch_sizes_;
   std::vector<ComputeModel> compute_;
   std::vector<std::unique_ptr<Compressor>> compressors_;
+  std::vector<Node> device_nodes_;  // with device speeds; empty: the cluster's nodes
+  std::optional<ClientAvailability> schedule_;  // nullopt: always online
+  std::unique_ptr<ClientSelector> selector_;
+  bool none_left_online_ = false;  // the schedules have no online time left: the server stopped
 
   FedAvgStats stats_;
   std::vector<FedAvgRound> rounds_;

@@ -23,7 +23,8 @@ sim::Task FedAvg::client_round(std::shared_ptr<ClientRound> state) {
   std::shared_ptr<const ml::Vector> global =
       co_await algo::receive(*ctx.net, node.host, state->inbox, "global_model");
   if (dead()) co_return;
-  Replica& replica = state->replica.emplace(ctx, node, shards_[c], batch_sizes_[c], *global);
+  Replica& replica =
+      state->replica.emplace(ctx, compute_node(state->client), shards_[c], batch_sizes_[c], *global);
   if (config_.local_objective) {
     state->objective = config_.local_objective(*global);
     replica.objective = state->objective.get();
@@ -37,6 +38,7 @@ sim::Task FedAvg::client_round(std::shared_ptr<ClientRound> state) {
   while (replica.sampler.epochs_completed() < config_.local_epochs && !past_deadline(*state)) {
     const StepResult step = co_await replica.local_step(ctx, local_sgd);
     state->samples += step.samples;
+    state->loss_sum += static_cast<double>(step.loss) * static_cast<double>(step.samples);
     if (state->control) ++state->control->steps;
     if (dead()) co_return;
   }
@@ -80,7 +82,11 @@ void FedAvg::upload(std::shared_ptr<ClientRound> state) {
 }
 
 bool FedAvg::past_deadline(const ClientRound& state) {
-  if (config_.deadline == 0) return false;
+  // Its device went offline: the round's work is lost with it.
+  if (state.offline_at && ctx_->sim->now() >= *state.offline_at) return true;
+  // Without a deadline the server abandons only over-selected clients once
+  // it has its K updates; it tells them (modelled as a free, instant flag).
+  if (config_.deadline == 0) return state.abandoned;
   // Perfect clocks: the same instant as the server's close.
   if (!ctx_->clocks) return state.abandoned;
   return local_time(*ctx_, client_node(state.client).host) >= state.close_local;

@@ -32,6 +32,11 @@ struct FedAvg::ClientRound {
   bool upload_lost = false;       // its update was lost on the way back (counted lost)
   bool crash_counted = false;     // its host crashed with the update on it (counted dropped)
   bool uploaded = false;          // the update left the client
+  sim::Time started = 0;          // when the server sent it the model
+  std::optional<sim::Time> offline_at;  // when its online session ends (schedules only)
+  bool gone_offline = false;      // the server saw it go offline before its update arrived
+  bool received = false;          // its update reached the server in time
+  double loss_sum = 0.0;          // sum of its batches' losses x samples, this round
   // The client's update for the census (update_census.h): here while the
   // client trains, in the upload while it travels, here again at the server.
   UpdateCopy update_copy;
