@@ -278,10 +278,10 @@ sim::Task FedAvg::aggregate(Clients& arrived, std::int64_t& samples) {
     samples += state->samples;
   }
   double optimizer_flops = 0.0;
-  if (dp_step_) {
-    optimizer_flops = DpFedAvgStep::flops(model_parameters(ctx), static_cast<int>(arrived.size())) -
-                      aggregate_flops(model_parameters(ctx), static_cast<int>(arrived.size()));
-  }
+  // The server's FLOPs for the aggregate: the DP-FedAvg step's own, or the mean's.
+  const auto accepted = static_cast<int>(arrived.size());
+  const double combine_flops = dp_step_ ? DpFedAvgStep::flops(model_parameters(ctx), accepted)
+                                        : aggregate_flops(model_parameters(ctx), accepted);
   // Into `target` the aggregate: the DP-FedAvg step or the aggregator.
   const auto combine = [&](ml::Vector& target) {
     if (!dp_step_) {
@@ -306,13 +306,12 @@ sim::Task FedAvg::aggregate(Clients& arrived, std::int64_t& samples) {
     for (const auto& state : arrived) deltas.push_back(&state->control->delta);
     optimizer_flops += control_->server_update(ctx, deltas);
   }
-  const auto accepted = static_cast<int>(arrived.size());
   // The updates stay outstanding until applied, after the server's compute.
   std::vector<UpdateCopy> applying;
   for (const auto& state : arrived) applying.push_back(std::move(state->update_copy));
   arrived.clear();  // frees the accepted clients' state
   co_await server_compute_->run(*ctx.net,
-                                aggregate_flops(model_parameters(ctx), accepted) + optimizer_flops);
+                                combine_flops + optimizer_flops);
   for (int k = 0; k < accepted; ++k) ctx.monitor->record_applied(0);
   for (const UpdateCopy& copy : applying) copy.settle();
 }
