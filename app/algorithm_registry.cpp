@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "app/privacy_keys.h"
 #include "app/scenario_sections.h"
 #include "app/schema.h"
 
@@ -39,6 +40,7 @@ AlgorithmChoice load_algorithm(const ConfigNode& node, const std::vector<NodeGro
         choice.optimizer = section::load_optimizer(*optimizer, scenario_optimizer);
       }
       choice.kind = name;
+      if (node.has("privacy")) choice.privacy = load_privacy(node, name, groups);
       choice.label = node.get_string("label", name);
       if (choice.elastic && node.has("elastic")) {
         const ConfigNode timeout = node.child("elastic").child("timeout");

@@ -128,6 +128,13 @@ std::vector<Section> algorithm_sections() {
   return {
       {"algorithm.overrides", "algorithm (every kind)", "Keys every algorithm entry may hold besides its kind's own.", {
         {"optimizer", "map", "", "the scenario's `optimizer:`", "the keys of `optimizer` (same kind: laid over the scenario's; another kind: that kind's defaults)", "this algorithm's own optimizer, so a comparison can tune each algorithm"},
+        {"privacy", "map", "", "none", "the keys of `algorithm.privacy`", "differential privacy: DP-SGD for the workers or clients, or DP-FedAvg at the server; summary.csv reports epsilon (docs/robustness-and-privacy.md)"},
+      }},
+      {"algorithm.privacy", "algorithm.privacy (every kind)", "DP-SGD (per-example clipping and Gaussian noise in every local step) or DP-FedAvg (client updates clipped, noise added at the server); epsilon from the RDP accountant.", {
+        {"mechanism", "string", "", "required", "dp_sgd (any kind but fedprox, scaffold); dp_fedavg (fedavg, fedprox; no aggregator, no byzantine clients)", "what is privatised: each example's gradient, or each client's update"},
+        {"clip", "number", "L2 norm", "required", "(0, 1000000]", "C: each example's gradient (dp_sgd) or client's update (dp_fedavg) is scaled down to norm at most C"},
+        {"noise_multiplier", "number", "", "required", "0 .. 1000000", "sigma: Gaussian noise of standard deviation sigma x C per coordinate of the sum; 0 gives epsilon = inf"},
+        {"delta", "number", "probability", "1e-05", "(0, 1)", "the delta at which epsilon is reported"},
       }},
       {"algorithm.ps_sync", "algorithm (kind: ps_sync)", "Bulk-synchronous parameter server.", ps_keys("ps_sync", {
         {"backup_workers", "integer", "workers", "0", "0 .. workers - 1; single server", "close a step at the first N - b gradients, drop the late ones"},

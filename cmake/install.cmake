@@ -6,7 +6,7 @@
 include(CMakePackageConfigHelpers)
 
 set(syncsim_libraries
-    syncsim_sim syncsim_topology syncsim_ml syncsim_runtime syncsim_robust syncsim_services syncsim_sync
+    syncsim_sim syncsim_topology syncsim_ml syncsim_privacy syncsim_runtime syncsim_robust syncsim_services syncsim_sync
     syncsim_run)
 foreach(library ${syncsim_libraries})
   string(REPLACE "syncsim_" "" name ${library})

@@ -43,6 +43,9 @@ const std::map<std::string, MetricUnit>& summary_metrics() {
       {"byzantine_sent", MetricUnit::number},
       {"rejected", MetricUnit::number},
       {"byzantine_rejected", MetricUnit::number},
+      // Differential privacy (docs/robustness-and-privacy.md).
+      {"epsilon", MetricUnit::number},
+      {"delta", MetricUnit::number},
       // Update accounting, with faults. dropped_<reason>: the older spelling
       // of updates_dropped_<reason>, read from that column.
       {"crashes", MetricUnit::number},

@@ -134,6 +134,11 @@ SummaryTable summary_table(const ScenarioResult& result) {
   if (s.timing_only) add_columns({"math"});
   const bool counted = contributions_counted(result);
   if (counted) add_columns({"byzantine_sent", "rejected", "byzantine_rejected"});
+  // Differential privacy: when any run of the scenario is private; empty
+  // cells for the others.
+  const bool privacy = std::any_of(s.algorithms.begin(), s.algorithms.end(),
+                                   [](const AlgorithmChoice& a) { return a.privacy.has_value(); });
+  if (privacy) add_columns({"epsilon", "delta"});
   const double target = s.stop.target_accuracy;
   for (const RunResult& r : result.runs) {
     const algo::RunTotals& t = r.totals;
@@ -181,6 +186,11 @@ SummaryTable summary_table(const ScenarioResult& result) {
                  std::to_string(t.byzantine_rejected)});
     } else if (counted) {
       add_cells({"", "", ""});
+    }
+    if (privacy && r.privacy_epsilon) {
+      add_cells({format_number(*r.privacy_epsilon), format_number(r.privacy_delta)});
+    } else if (privacy) {
+      add_cells({"", ""});
     }
     table.rows.push_back(std::move(row));
   }

@@ -80,6 +80,10 @@ struct RunResult {
   // in flight, queued or held (algo::UpdateCensus); empty for an algorithm
   // that does not count its updates (algo::Algorithm::counts_updates).
   std::optional<std::int64_t> updates_outstanding;
+  // A private run (AlgorithmChoice::privacy): epsilon at privacy_delta over
+  // the whole run (algo::PrivacyLedger); empty otherwise.
+  std::optional<double> privacy_epsilon;
+  double privacy_delta = 0.0;
   ml::Vector final_parameters;  // the global model at the end
   double wall_seconds = 0.0;    // host time of the run; the one non-deterministic output
   double math_seconds = 0.0;    // host time in tensor math: jobs, evaluations, MathTimer scopes (all threads)

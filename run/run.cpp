@@ -148,6 +148,8 @@ RunResult run_algorithm(const Scenario& s, const AlgorithmChoice& choice, const 
   monitor.set_math_pool(&math);
   ctx.test_flip_average_sign = options.test_faults.flip_average_sign;
   ctx.census = &census;
+  std::optional<algo::PrivacyLedger> privacy;
+  if (choice.privacy) ctx.privacy = &privacy.emplace(*choice.privacy, s.seed);
   std::unique_ptr<ClockSampler> clock_sampler;
   if (s.models_clocks()) {
     std::vector<ClockSampler::Target> targets;
@@ -262,6 +264,10 @@ RunResult run_algorithm(const Scenario& s, const AlgorithmChoice& choice, const 
   if (usage) result.link_samples = link_samples(topo, *usage, sim.now());
   if (injector) result.crashes = injector->crashes();
   if (algorithm->counts_updates()) result.updates_outstanding = census.outstanding();
+  if (privacy) {
+    result.privacy_epsilon = privacy->epsilon();
+    result.privacy_delta = privacy->spec().delta;
+  }
   settle_status(result, stalled ? algorithm->stall_reason() : std::string());
   result.final_parameters = algorithm->global_parameters();
   result.wall_seconds =

@@ -19,6 +19,7 @@
 #include "algorithms/robust/attack.h"
 #include "algorithms/runtime/algorithm.h"
 #include "algorithms/runtime/monitor.h"
+#include "algorithms/runtime/privacy_ledger.h"
 #include "algorithms/services/fault_injector.h"
 #include "run/expectation.h"
 #include "sim/distribution.h"
@@ -142,6 +143,8 @@ struct AlgorithmChoice {
   // `optimizer:` inside the algorithm's entry: its own optimizer (the
   // scenario's keys with the entry's on top); absent: the scenario's.
   std::optional<OptimizerSpec> optimizer;
+  // `privacy:` inside the entry: DP-SGD or DP-FedAvg (privacy_ledger.h); none: not private.
+  std::optional<algo::PrivacySpec> privacy;
 };
 
 // `outputs:` the optional, larger files a run can also write (all off by default).

@@ -84,6 +84,22 @@ class Mlp {
   float loss_and_gradient(const Eigen::Ref<const RowMatrix>& x, std::span<const std::int32_t> y,
                           Vector& grad);
 
+  // DP-SGD's gradient (Abadi et al. 2016), without the noise: the same
+  // forward and backward pass, then each example's own gradient g_i (the
+  // gradient of its loss alone) is scaled by f_i = min(1, clip / ||g_i||) and
+  // grad = (1/B) sum_i f_i g_i. No per-example gradient is materialised: for a
+  // dense layer g_i's weight part is the outer product a_i d_i^T, whose squared
+  // norm is ||a_i||^2 ||d_i||^2, and its bias part is d_i; scaling row i of
+  // every layer's delta by f_i then gives the clipped sum through the same
+  // matrix products as loss_and_gradient. When no example is clipped
+  // (every f_i = 1) grad equals loss_and_gradient's bit for bit: the deltas
+  // and the products are the same. Writes ||g_i|| (before clipping) into
+  // norms[i] (resized to B). Defined in mlp_per_example.cpp.
+  // REQUIRES as loss_and_gradient, and clip > 0; else std::invalid_argument.
+  float loss_and_clipped_gradient(const Eigen::Ref<const RowMatrix>& x,
+                                  std::span<const std::int32_t> y, double clip, Vector& grad,
+                                  std::vector<double>& norms);
+
   struct Evaluation {
     double loss;      // mean loss over all samples
     double accuracy;  // fraction whose arg-max output (first on ties) is the label

@@ -28,6 +28,8 @@
 
 namespace algo {
 
+class PrivacyLedger;  // privacy_ledger.h
+
 // How one worker's data shard came out (one row of partition.csv).
 struct ShardStats {
   std::string node;                         // the worker's name
@@ -73,6 +75,10 @@ struct RunContext {
   // of the updates they count as produced. Owned by the runner; never null
   // once launched.
   UpdateCensus* census = nullptr;
+  // A private run's mechanism and its accounting (privacy_ledger.h); null:
+  // not private. Replicas take DP-SGD's objective from it; FedAvg's server
+  // its DP-FedAvg step. Owned by the runner.
+  PrivacyLedger* privacy = nullptr;
 };
 
 class Algorithm {

@@ -4,6 +4,7 @@
 
 #include "algorithms/ml/dataset.h"
 #include "algorithms/runtime/model_shape.h"
+#include "algorithms/runtime/privacy_ledger.h"
 #include "algorithms/runtime/training_seeds.h"
 
 namespace algo {
@@ -22,6 +23,10 @@ Replica::Replica(const RunContext& ctx, const Node& node, ml::Shard shard, int b
   if (ctx.timing_only) return;  // math: none keeps no replica (10,000 workers fit in memory)
   model.emplace(ctx.model);
   model->parameters() = initial;
+  if (ctx.privacy) {
+    private_objective = ctx.privacy->make_objective(node.name);
+    if (private_objective) objective = private_objective.get();
+  }
 }
 
 void Replica::StepAwaiter::await_suspend(std::coroutine_handle<> h) {
@@ -29,6 +34,10 @@ void Replica::StepAwaiter::await_suspend(std::coroutine_handle<> h) {
   RunContext& ctx = *ctx_;
   batch_ = r.sampler.next_batch(r.batch_size);
   incarnation_ = ctx.net->incarnation(r.node.host);
+  if (ctx.privacy && ctx.privacy->dp_sgd()) {  // one release, sampling batch / shard of its records
+    ctx.privacy->record(r.node.name, static_cast<double>(r.batch_size) /
+                                         static_cast<double>(r.sampler.shard_size()));
+  }
   if (r.has_model()) {
     job_ = submit_math(ctx.math, [this] {
       Replica& r = *replica_;

@@ -22,6 +22,7 @@
 #include "algorithms/ml/partition.h"
 #include "algorithms/runtime/algorithm.h"
 #include "algorithms/runtime/compute_model.h"
+#include "algorithms/runtime/dp_sgd_objective.h"
 #include "algorithms/runtime/local_objective.h"
 #include "algorithms/runtime/math_pool.h"
 
@@ -81,9 +82,12 @@ class Replica {
   // gets a fresh replica every round but keeps its draws). Not owned.
   ComputeModel* shared_compute = nullptr;
   ml::Vector gradient;  // of the last step
-  // What the replica minimises; plain loss unless an algorithm sets another.
+  // What the replica minimises; plain loss (or DP-SGD's, in a private run:
+  // RunContext::privacy) unless an algorithm sets another.
   // Not owned when set from outside; must outlive the replica's steps.
   LocalObjective* objective;
+  // DP-SGD's objective in a private run (the replica's own noise stream); null otherwise.
+  std::unique_ptr<DpSgdObjective> private_objective;
   // The math job of the step in progress, if any: a rebooted worker's new
   // process reuses this replica, so it joins the crashed process's job first
   // (with threads they must not overlap).

@@ -8,6 +8,7 @@
 #include "algorithms/ml/batch_sampler.h"
 #include "sim/random.h"
 #include "algorithms/runtime/model_shape.h"
+#include "algorithms/runtime/privacy_ledger.h"
 #include "algorithms/runtime/local_time.h"
 #include "algorithms/runtime/messaging.h"
 #include "algorithms/runtime/stall.h"
@@ -67,6 +68,12 @@ void FedAvg::launch(RunContext& ctx) {
   availability_ = std::make_unique<sim::RandomStream>(ctx.seed, server.name, "fedavg-availability");
   aggregator_ = config_.aggregator();
   if (config_.server_optimizer) server_optimizer_ = config_.server_optimizer();
+  if (ctx.privacy && ctx.privacy->dp_fedavg()) {
+    const PrivacySpec& dp = ctx.privacy->spec();
+    dp_step_ = std::make_unique<DpFedAvgStep>(
+        dp.clip, dp.noise_multiplier, config_.clients_per_round,
+        sim::derive_seed(ctx.seed, server.name, "dp-fedavg-noise"));
+  }
   if (config_.control_variates) {
     control_ = std::make_unique<ControlVariates>(static_cast<int>(config_.clients.size()),
                                                  model_parameters(ctx), ctx.timing_only);
@@ -278,6 +285,11 @@ void FedAvg::settle(const std::vector<int>& online, const Clients& in_round, Cli
 sim::Task FedAvg::aggregate(Clients& arrived, std::int64_t& samples) {
   RunContext& ctx = *ctx_;
   samples = 0;
+  if (dp_step_) {  // a round samples K of N clients: q = K / N
+    ctx.privacy->record(ctx.nodes[static_cast<std::size_t>(config_.server)].name,
+                        static_cast<double>(config_.clients_per_round) /
+                            static_cast<double>(config_.clients.size()));
+  }
   if (arrived.empty()) co_return;  // the model stays as it was
   std::vector<Contribution> contributions;
   for (const auto& state : arrived) {
@@ -285,26 +297,40 @@ sim::Task FedAvg::aggregate(Clients& arrived, std::int64_t& samples) {
     samples += state->samples;
   }
   double optimizer_flops = 0.0;
+  // The server's FLOPs for the aggregate: the DP-FedAvg step's own, or the mean's.
+  const auto accepted = static_cast<int>(arrived.size());
+  const double combine_flops = dp_step_ ? DpFedAvgStep::flops(model_parameters(ctx), accepted)
+                                        : aggregate_flops(model_parameters(ctx), accepted);
+  // Into `target` the aggregate: the DP-FedAvg step or the aggregator.
+  const auto combine = [&](ml::Vector& target) {
+    if (!dp_step_) {
+      aggregator_->aggregate(ctx, contributions, target);
+    } else if (!ctx.timing_only) {
+      std::vector<const ml::Vector*> models;
+      for (const auto& state : arrived) models.push_back(&state->update);
+      MathTimer timer(ctx.math);
+      dp_step_->apply(params_, models, target);
+    }
+  };
   if (server_optimizer_) {  // aggregate, then step on the pseudo-gradient
     aggregate_.resize(params_.size());
-    aggregator_->aggregate(ctx, contributions, aggregate_);
+    combine(aggregate_);
     server_optimizer_->step(ctx, aggregate_, params_);
     optimizer_flops = server_optimizer_->flops(model_parameters(ctx));
   } else {
-    aggregator_->aggregate(ctx, contributions, params_);
+    combine(params_);
   }
   if (control_) {  // c from the accepted clients' Delta c_k, in client order
     std::vector<const ml::Vector*> deltas;
     for (const auto& state : arrived) deltas.push_back(&state->control->delta);
     optimizer_flops += control_->server_update(ctx, deltas);
   }
-  const auto accepted = static_cast<int>(arrived.size());
   // The updates stay outstanding until applied, after the server's compute.
   std::vector<UpdateCopy> applying;
   for (const auto& state : arrived) applying.push_back(std::move(state->update_copy));
   arrived.clear();  // frees the accepted clients' state
   co_await server_compute_->run(*ctx.net,
-                                aggregate_flops(model_parameters(ctx), accepted) + optimizer_flops);
+                                combine_flops + optimizer_flops);
   for (int k = 0; k < accepted; ++k) ctx.monitor->record_applied(0);
   for (const UpdateCopy& copy : applying) copy.settle();
 }

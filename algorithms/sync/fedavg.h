@@ -51,7 +51,10 @@
 //      a server optimizer (server_optimizer.h: FedAvgM, FedAdam, FedYogi,
 //      FedAdagrad) the aggregate is not the new model: the optimizer steps
 //      from the round's model on the pseudo-gradient (model - aggregate),
-//      its FLOPs added to the server's time.
+//      its FLOPs added to the server's time. In a DP-FedAvg run
+//      (RunContext::privacy) dp_fedavg.h's clipped, noised mean of the
+//      updates replaces the aggregator (the server optimizer, if any, still
+//      steps towards it), and every round is one release for the accountant.
 // FedProx is this round with a LocalObjective (config.local_objective): each
 // client minimises its loss plus a proximal term anchored at the global
 // model it received (proximal_objective.h). SCAFFOLD is this round with
@@ -97,6 +100,7 @@
 #include "algorithms/runtime/compressor.h"
 #include "algorithms/runtime/compute_model.h"
 #include "algorithms/runtime/control_variates.h"
+#include "algorithms/runtime/dp_fedavg.h"
 #include "algorithms/runtime/local_objective.h"
 #include "algorithms/runtime/server_optimizer.h"
 #include "algorithms/sync/fl_devices.h"
@@ -251,6 +255,8 @@ class FedAvg final : public Algorithm {
   std::unique_ptr<ServerOptimizer> server_optimizer_;  // null: the aggregate is the model
   ml::Vector aggregate_;  // the aggregate a server optimizer steps towards
   std::unique_ptr<ControlVariates> control_;  // SCAFFOLD's c and c_k; null: none
+  // DP-FedAvg (RunContext::privacy): replaces the aggregator; null: none.
+  std::unique_ptr<DpFedAvgStep> dp_step_;
 
   // Kept for every client, in client order.
   std::vector<ml::Shard> shards_;

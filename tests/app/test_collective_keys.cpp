@@ -64,7 +64,7 @@ TEST_CASE("the all-reduce algorithm keys load and reject bad values") {
     CHECK(error_of(replace(kTree, "batch_size: 4", "batch_size: 4, protocol: eager")) ==
           "s.yaml:8:50: algorithm.protocol: unknown key 'protocol' (allowed keys: kind, label, "
           "workers, batch_size, assignment, elastic, variant, order, segments, compressor, "
-          "bucket_cap, overlap, optimizer)");
+          "bucket_cap, overlap, optimizer, privacy)");
   }
   SECTION("intra_rack for a collective that has no racks") {
     CHECK(error_of(replace(kTree, "kind: allreduce_tree, batch_size: 4",
