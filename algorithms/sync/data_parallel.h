@@ -263,9 +263,9 @@ class DataParallel final : public Algorithm {
   bool compressed_ = false;        // a lossy compressor: all-gather instead of all-reduce
   std::map<std::int64_t, std::int64_t> round_samples_;  // math: none: samples by round
   std::map<std::int64_t, int> finished_;  // workers that have applied each version
-  // Without elastic: the census copies of each round's contributions, until
-  // rank 0 finishes the round.
-  std::map<std::int64_t, std::vector<UpdateCopy>> round_copies_;
+  // Without elastic: the fates of each round's contributions, until the
+  // round's last worker finishes it (their copies travel in the collective).
+  std::map<std::int64_t, std::vector<UpdateCopy::Fate>> round_copies_;
 
   // Layer profiles: the buckets (empty: one all-reduce of the whole
   // gradient), and by rank the buckets made ready and the steps whose
