@@ -84,11 +84,14 @@
 //     its worker crashed since, `unreachable` if its worker is up but not in
 //     the new epoch, `aborted` if its worker is a member (rolled back).
 //     Rounds not yet resolved are outstanding. A contribution's census copy
-//     (update_census.h) is on the network from its entry into the collective
-//     (the all-reduce moves it as chunks) until its round is resolved.
-//     Without `elastic` every contribution of a round is applied when rank 0
-//     finishes that round; after a crash the collective never finishes and
-//     its contributions stay outstanding (the run ends stalled).
+//     (update_census.h) travels with the chunks that carry it
+//     (Communicator::carry, carried_updates.h) and counts as on the network
+//     from its entry into the collective until its round is resolved; a
+//     round is applied or dropped only for the contributions of which a
+//     copy still exists.
+//     Without `elastic` every contribution of a round is applied when its
+//     last worker finishes that round; after a crash the collective never
+//     finishes and its contributions stay outstanding (the run ends stalled).
 //   Not modelled: a crash of the coordinator's host (requests to it are
 //   lost until it is back; its state survives); if no member holding state
 //   is up, no epoch forms (Horovod's job would fail).
