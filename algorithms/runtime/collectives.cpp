@@ -60,6 +60,7 @@ Communicator::Communicator(sim::Simulator& sim, topology::Network& net,
   }
   for (int rank = 0; rank < size(); ++rank) {
     inboxes_.push_back(std::make_unique<sim::Mailbox<Packet>>(sim));
+    holders_.push_back(std::make_shared<UpdateHolder>());
   }
   early_.resize(hosts_.size());
   next_operation_.assign(hosts_.size(), 0);
@@ -108,7 +109,7 @@ Communicator::Packet Communicator::packet_of(int from, Tag tag, std::size_t offs
   return Packet{from, tag, offset,
                 carries_data_ ? std::vector<float>(floats.begin(), floats.end())
                               : std::vector<float>(),
-                elements, bytes};
+                elements, bytes, false, {}};
 }
 
 void Communicator::start_send(int from, int to, Tag tag, std::size_t offset,
@@ -117,8 +118,13 @@ void Communicator::start_send(int from, int to, Tag tag, std::size_t offset,
   launch(from, to, packet_of(from, tag, offset, data, elements, bytes), notify, {});
 }
 
+void Communicator::carry(int rank, UpdateCopy contribution) {
+  holders_.at(static_cast<std::size_t>(rank))->held.push_back(std::move(contribution));
+}
+
 void Communicator::launch(int from, int to, Packet packet, bool notify,
                           std::function<void()> on_drained) {
+  packet.update_copy = CarriedUpdates::take(holders_[static_cast<std::size_t>(from)]);
   const double bytes = packet.bytes;
   const Tag tag = packet.tag;
   std::function<void()> on_delivered;
@@ -180,9 +186,11 @@ sim::Task Communicator::receive(int rank, Tag tag, Packet& out) {
   std::vector<Packet>& early = early_.at(static_cast<std::size_t>(rank));
   const auto it =
       std::find_if(early.begin(), early.end(), [&tag](const Packet& p) { return p.tag == tag; });
+  UpdateHolder& holder = *holders_[static_cast<std::size_t>(rank)];
   if (it != early.end()) {
     out = std::move(*it);
     early.erase(it);
+    out.update_copy.give_to(holder);
     co_return;
   }
   sim::Mailbox<Packet>& inbox = *inboxes_[static_cast<std::size_t>(rank)];
@@ -194,6 +202,7 @@ sim::Task Communicator::receive(int rank, Tag tag, Packet& out) {
     }
     if (packet.tag == tag) {
       out = std::move(packet);
+      out.update_copy.give_to(holder);
       co_return;
     }
     early.push_back(std::move(packet));

@@ -63,6 +63,7 @@
 #include <utility>
 #include <vector>
 
+#include "algorithms/runtime/carried_updates.h"
 #include "sim/mailbox.h"
 #include "sim/task.h"
 #include "topology/network.h"
@@ -126,6 +127,11 @@ class Communicator {
   // rack (no switch neighbour, e.g. in a ring topology) is a group of its own.
   const std::vector<std::vector<int>>& racks() const { return racks_; }
 
+  // Update accounting: `rank`'s contribution to its next collective (its
+  // census copy) leaves with the next message the rank sends and then
+  // travels with the chunks that carry it (carried_updates.h).
+  void carry(int rank, UpdateCopy contribution);
+
   // ---- Point to point, for the collectives (and tests).
   struct Tag {
     std::uint64_t operation = 0;  // the sender's collective call number
@@ -141,6 +147,9 @@ class Communicator {
     std::size_t elements = 0;  // floats covered: data.size(), or the size alone without data
     double bytes = 0.0;        // its size on the wire
     bool abort = false;  // not data: tag.operation is aborted for the receiver
+    // The census copies of the contributions it carries (carried_updates.h);
+    // the name is the one algo::send_message looks for.
+    CarriedUpdates update_copy;
   };
   // Starts sending data (its floats copied now, or its size alone) from
   // rank `from` to rank `to`.
@@ -217,6 +226,8 @@ class Communicator {
       early_;  // by rank: arrived before anyone asked, in arrival order
   std::vector<std::uint64_t> next_operation_;  // by rank
   std::map<std::pair<int, int>, Connection> connections_;  // of send_queued, by (from, to)
+  // By rank: the census copies it holds, to go with its next message.
+  std::vector<std::shared_ptr<UpdateHolder>> holders_;
 };
 
 // Which all-reduce to run.

@@ -67,6 +67,9 @@ class UpdateCopy {
     Fate() = default;
     void settle() const;
     explicit operator bool() const { return core_ != nullptr; }
+    // Whether any copy of the update still exists, wherever it is: an
+    // update can be applied or dropped only where a copy of it is.
+    bool exists() const { return core_ != nullptr && core_->copies > 0; }
 
    private:
     friend class UpdateCopy;

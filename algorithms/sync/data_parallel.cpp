@@ -103,8 +103,10 @@ sim::Task DataParallel::work(int rank) {
     pack(self, samples);
     if (ctx.timing_only) round_samples_[version] += samples;  // what the weight would sum
     ctx.monitor->record_produced();  // the contribution enters the collective
-    round_copies_[version].push_back(ctx.census->produce(self.host()));
-    round_copies_[version].back().place_in_network();
+    UpdateCopy contribution = ctx.census->produce(self.host());
+    contribution.place_in_network();
+    round_copies_[version].push_back(contribution.fate());
+    comm_->carry(rank, std::move(contribution));
     if (buckets_.buckets.empty()) {
       co_await reduce(self, rank);
     } else {
@@ -120,9 +122,13 @@ sim::Task DataParallel::work(int rank) {
     // Without math every rank's batch is known, so the total is summed here;
     // every rank added its samples before its all-reduce could finish.
     if (ctx.timing_only) total = static_cast<float>(round_samples_.extract(version - 1).mapped());
-    for (int w = 0; w < comm_->size(); ++w) ctx.monitor->record_applied(0);
+    // Applied where a copy is: a contribution whose every copy vanished
+    // cannot have been summed (a bug the accounting must show).
     auto finished = round_copies_.extract(version - 1);
-    for (const UpdateCopy& copy : finished.mapped()) copy.settle();
+    for (const UpdateCopy::Fate& contribution : finished.mapped()) {
+      if (contribution.exists()) ctx.monitor->record_applied(0);
+      contribution.settle();
+    }
     if (ctx.monitor->on_update(version, static_cast<std::int64_t>(total), parameters_of(self))) {
       co_return;
     }

@@ -84,11 +84,14 @@
 //     its worker crashed since, `unreachable` if its worker is up but not in
 //     the new epoch, `aborted` if its worker is a member (rolled back).
 //     Rounds not yet resolved are outstanding. A contribution's census copy
-//     (update_census.h) is on the network from its entry into the collective
-//     (the all-reduce moves it as chunks) until its round is resolved.
-//     Without `elastic` every contribution of a round is applied when rank 0
-//     finishes that round; after a crash the collective never finishes and
-//     its contributions stay outstanding (the run ends stalled).
+//     (update_census.h) travels with the chunks that carry it
+//     (Communicator::carry, carried_updates.h) and counts as on the network
+//     from its entry into the collective until its round is resolved; a
+//     round is applied or dropped only for the contributions of which a
+//     copy still exists.
+//     Without `elastic` every contribution of a round is applied when its
+//     last worker finishes that round; after a crash the collective never
+//     finishes and its contributions stay outstanding (the run ends stalled).
 //   Not modelled: a crash of the coordinator's host (requests to it are
 //   lost until it is back; its state survives); if no member holding state
 //   is up, no epoch forms (Horovod's job would fail).
@@ -263,9 +266,9 @@ class DataParallel final : public Algorithm {
   bool compressed_ = false;        // a lossy compressor: all-gather instead of all-reduce
   std::map<std::int64_t, std::int64_t> round_samples_;  // math: none: samples by round
   std::map<std::int64_t, int> finished_;  // workers that have applied each version
-  // Without elastic: the census copies of each round's contributions, until
-  // rank 0 finishes the round.
-  std::map<std::int64_t, std::vector<UpdateCopy>> round_copies_;
+  // Without elastic: the fates of each round's contributions, until the
+  // round's last worker finishes it (their copies travel in the collective).
+  std::map<std::int64_t, std::vector<UpdateCopy::Fate>> round_copies_;
 
   // Layer profiles: the buckets (empty: one all-reduce of the whole
   // gradient), and by rank the buckets made ready and the steps whose

@@ -142,8 +142,11 @@ void DataParallel::enter_round(int epoch, std::int64_t version, int worker, std:
   if (flag && ctx.timing_only) e.flags[{epoch, version}] = true;
   Round& round = e.ledger[{epoch, version}];
   round.contributors.emplace_back(worker, ctx.net->incarnation(worker_host(worker)));
-  round.copies.push_back(ctx.census->produce(worker_host(worker)));
-  round.copies.back().place_in_network();
+  UpdateCopy contribution = ctx.census->produce(worker_host(worker));
+  contribution.place_in_network();
+  round.copies.push_back(contribution.fate());
+  Elastic::Epoch& joined = *e.epochs[static_cast<std::size_t>(epoch)];
+  joined.comm->carry(e.members_of(epoch, worker), std::move(contribution));
   round.samples += samples;
   ++e.outstanding;
   if (epoch < current_epoch()) {  // a newer epoch already formed: this round can never commit
@@ -159,8 +162,12 @@ void DataParallel::resolve(Round& round, bool applied) {
   RunContext& ctx = *ctx_;
   Elastic& e = *elastic_;
   const int newest = current_epoch();
-  for (const auto& [worker, incarnation] : round.contributors) {
+  for (std::size_t i = 0; i < round.contributors.size(); ++i) {
+    const auto [worker, incarnation] = round.contributors[i];
     --e.outstanding;
+    // Applied or dropped where a copy is: one whose every copy vanished
+    // is neither (a bug the accounting must show).
+    if (!round.copies[i].exists()) continue;
     if (applied) {
       ctx.monitor->record_applied(0);
     } else if (ctx.net->incarnation(worker_host(worker)) != incarnation) {
@@ -173,7 +180,7 @@ void DataParallel::resolve(Round& round, bool applied) {
   }
   if (applied) e.unreported_samples += round.samples;
   round.contributors.clear();
-  for (const UpdateCopy& copy : round.copies) copy.settle();
+  for (const UpdateCopy::Fate& copy : round.copies) copy.settle();
   round.copies.clear();
 }
 

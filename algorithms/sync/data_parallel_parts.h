@@ -45,7 +45,7 @@ struct DataParallel::Request {
 // One round's contributions, until resolved (see Accounting in data_parallel.h).
 struct DataParallel::Round {
   std::vector<std::pair<int, std::uint64_t>> contributors;  // (worker, incarnation), entry order
-  std::vector<UpdateCopy> copies;  // their census copies, in the collective
+  std::vector<UpdateCopy::Fate> copies;  // their fates; the copies travel in the collective
   std::int64_t samples = 0;
 };
 

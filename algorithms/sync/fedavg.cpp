@@ -265,8 +265,10 @@ void FedAvg::settle(const std::vector<int>& online, const Clients& in_round, Cli
                (state->offline_at && *state->offline_at <= ctx.sim->now())) {
       offline.push_back(state->client);
       state->fate.settle();
-    } else {
+    } else if (state->fate.exists()) {  // dropped only where a copy of it is
       record.late.push_back(state->client);
+      state->fate.settle();
+    } else {  // every copy vanished without a trace: a bug the accounting must show
       state->fate.settle();
     }
   }

@@ -78,29 +78,40 @@ void Gossip::launch(RunContext& ctx) {
 }
 
 // The program of a gossip worker: step, send, wait for every neighbour, mix.
+// Its contributions are counted as with a timeout (gossip_faults.cpp); a
+// crash ends the process (it notices at its next wake-up; what it held was
+// dropped at the crash, see on_host_crashed) and nothing restarts it.
 sim::Task Gossip::work(int index) {
   RunContext& ctx = *ctx_;
   Worker& self = worker(index);
-  Life& life = *self.life;
+  const std::shared_ptr<Life> life = self.life;
+  life->incarnation = ctx.net->incarnation(self.node().host);
+  const auto dead = [&] { return ctx.net->incarnation(self.node().host) != life->incarnation; };
   const auto degree =
       static_cast<std::int64_t>(neighbours_[static_cast<std::size_t>(index)].size());
   if (index == 0 && ctx.monitor->on_update(0, 0, average_)) co_return;
 
-  for (std::int64_t round = 0;; ++round) {
+  for (std::int64_t round = 0; !dead(); ++round) {
     const StepResult step = co_await self.replica.local_step(ctx, training_step());
-    auto& mine = send_replica(index, round);
-    while (missing(index, mine)) {
+    if (dead()) break;
+    auto& mine = send_contributions(index, round);
+    while (!dead() && missing(index, mine)) {
       ReplicaMessage message =
-          co_await algo::receive(*ctx.net, self.node().host, life.inbox, "replica");
-      life.received.try_emplace(message.round, workers_.size())
-          .first->second[static_cast<std::size_t>(message.from)] = std::move(message.params);
+          co_await algo::receive(*ctx.net, self.node().host, life->inbox, "replica");
+      if (dead()) {  // delivered to a rebooted host after the process died: it stays queued
+        life->inbox.send(std::move(message));
+        break;
+      }
+      hold(*life, std::move(message), round);
     }
+    if (dead()) break;
     co_await self.replica.compute.run(*ctx.net, mix_flops(degree + 1));
+    if (dead()) break;
     mix(index, mine, weights_[static_cast<std::size_t>(index)]);
-    life.received.erase(round);
-    report(index, round, step.samples);
+    count_mixed(index, round, degree + 1, step.samples);
     if (ctx.monitor->stopping()) co_return;
   }
+  abandon(index, *life);
 }
 
 std::vector<std::shared_ptr<const ml::Vector>>& Gossip::send_replica(
@@ -161,7 +172,6 @@ void Gossip::report(int index, std::int64_t round, std::int64_t samples) {
     MathTimer timer(ctx_->math);
     ctx_->monitor->record_consensus_distance(consensus_distance(r.replicas, average_));
   }
-  for (std::size_t i = 0; i < n; ++i) ctx_->monitor->record_applied(0);
   const std::int64_t total = r.samples;
   rounds_.erase(round);
   ctx_->monitor->on_update(round + 1, total, average_);

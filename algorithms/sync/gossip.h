@@ -17,20 +17,26 @@
 // Reporting: once every worker has mixed round t, the global model version
 // t + 1 is the average of the N mixed replicas (summed in worker order); the
 // Monitor evaluates that average, and gets the consensus distance (mean L2
-// distance of the replicas to it). Every local gradient counts as an applied
-// update of staleness 0 (it is applied to the replica it was computed on).
+// distance of the replicas to it).
+//
+// Accounting, with or without `timeout`, is per contribution to a mix: a
+// worker's round-t replica for itself and for each neighbour is produced
+// when sent and counted applied (staleness 0) when mixed; a lost message's
+// contribution is lost (on_lost), and a crashed holder's are dropped as
+// crashed. Those not mixed when the run ends are outstanding, counted by
+// the census from the messages in flight, the inboxes and the held copies
+// (update_census.h), including replicas waiting for a round that a stalled
+// ring never mixes.
 //
 // Faults, with `timeout` set (gossip_faults.cpp, rejoin in gossip_rejoin.cpp):
 // a worker waits for its neighbours' round-t replicas at most `timeout` on
 // its own clock (wait_for_local, armed when its replica is sent), then mixes
 // what it has; a missing neighbour's weight goes to the worker itself
-// (W_ii += W_ij), so the row still sums to 1. Accounting is per contribution
-// to a mix: a worker's round-t replica for itself and for each neighbour is
-// produced when sent; it is applied when mixed, lost if the network loses it
-// (on_lost), dropped as late if it arrives after its round was mixed, as
-// stale if it predates a rejoined worker's first round, as superseded if the
-// same neighbour's replica for the same round arrives again (from its
-// rebooted process), and as crashed if its holder dies before mixing it. A crash ends the worker's process
+// (W_ii += W_ij), so the row still sums to 1. A contribution is also
+// dropped as late if it arrives after its round was mixed, as stale if it
+// predates a rejoined worker's first round, as superseded if the same
+// neighbour's replica for the same round arrives again (from its rebooted
+// process), and as crashed if its holder dies before mixing it. A crash ends the worker's process
 // (incarnation), which notices at its next wake-up (the end of its compute
 // or the deadline of its wait: nothing reaches a down host) and then drops
 // what it held; a reboot before that settles it at once. On reboot the new
@@ -42,7 +48,10 @@
 // (during a local step, the one the step started from). Global version t + 1
 // is the average of the round-t replicas of the workers that mixed round t;
 // it waits only for workers whose process is running and joined by round t.
-// Without `timeout` (0) the run is exactly the fault-free loop above.
+// Without `timeout` (0) the run is the fault-free loop above: a worker
+// waits for ever, a crash ends its process for good (what it held is
+// dropped as crashed at the crash, Gossip::on_host_crashed), nothing
+// restarts it, and its neighbours stall.
 //
 // Structure: each worker is one coroutine whose loop is the program above,
 // a local step (Replica::local_step), a send, a wait, a mix through the one
@@ -101,6 +110,7 @@ class Gossip final : public Algorithm {
   const std::vector<std::vector<double>>& mixing_matrix() const { return weights_; }
 
   void on_host_recovered(topology::NodeId host) override;
+  void on_host_crashed(topology::NodeId host) override;
   std::optional<std::int64_t> updates_outstanding() const override;
   std::string stall_reason() const override;
 
@@ -132,7 +142,7 @@ class Gossip final : public Algorithm {
     // `incarnation` the asking process's, so a stale answer is recognised.
     enum class Kind { replica, state } kind = Kind::replica;
     std::uint64_t incarnation = 0;
-    // With a timeout: the contribution, for the census (update_census.h).
+    // A replica: the contribution, for the census (update_census.h).
     UpdateCopy update_copy;
   };
   // Replicas received and not mixed yet: by round, then by worker (null:
@@ -154,8 +164,8 @@ class Gossip final : public Algorithm {
   // Sends worker `index`'s replica of `round` to its neighbours (into their
   // current process's inbox; `on_lost` if the network loses one) and files
   // it as its own contribution. Returns the round's held replicas.
-  // `counted`: each message carries a contribution's copy, and the
-  // worker's own is filed in its Life.
+  // `counted` (always, through send_contributions): each message carries a
+  // contribution's copy, and the worker's own is filed in its Life.
   std::vector<std::shared_ptr<const ml::Vector>>& send_replica(
       int index, std::int64_t round, const std::function<void()>& on_lost = {},
       bool counted = false);
@@ -171,7 +181,7 @@ class Gossip final : public Algorithm {
   // Worker `index` finished round `round` with its mixed replica.
   void report(int index, std::int64_t round, std::int64_t samples);
 
-  // With a timeout (gossip_faults.cpp).
+  // With a timeout, and the accounting of both (gossip_faults.cpp).
   sim::Task resilient_work(int index, bool rejoin);
   // Counts the round's contributions as produced and sends the replica.
   std::vector<std::shared_ptr<const ml::Vector>>& send_contributions(int index, std::int64_t round);
@@ -183,7 +193,8 @@ class Gossip final : public Algorithm {
   std::vector<double> surviving_row(int index,
                                     const std::vector<std::shared_ptr<const ml::Vector>>& mine,
                                     std::int64_t& present) const;
-  // Counts the `present` replicas mixed as applied and reports the round.
+  // Counts the `present` replicas mixed as applied and reports the round
+  // (report_resilient with a timeout, report without).
   void count_mixed(int index, std::int64_t round, std::int64_t present, std::int64_t samples);
   // Files a replica that arrived for `current` or later, drops an older one.
   void hold(Life& life, ReplicaMessage message, std::int64_t current);

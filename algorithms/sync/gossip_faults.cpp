@@ -18,9 +18,15 @@ std::string Gossip::stall_reason() const {
                            "a neighbour's replica lost on the way");
 }
 
-std::optional<std::int64_t> Gossip::updates_outstanding() const {
-  if (config_.timeout <= 0) return std::nullopt;
-  return outstanding_;
+std::optional<std::int64_t> Gossip::updates_outstanding() const { return outstanding_; }
+
+void Gossip::on_host_crashed(topology::NodeId host) {
+  // With a timeout the process notices by its deadline; without one it may
+  // wait for ever, so what it held is dropped now.
+  if (config_.timeout > 0) return;
+  for (int w = 0; w < static_cast<int>(workers_.size()); ++w) {
+    if (worker(w).node().host == host) abandon(w, *worker(w).life);
+  }
 }
 
 void Gossip::on_host_recovered(topology::NodeId host) {
@@ -95,7 +101,11 @@ void Gossip::count_mixed(int index, std::int64_t round, std::int64_t present,
   Life& life = *worker(index).life;
   life.received.erase(round);
   settle_copies(life, round + 1);
-  report_resilient(index, round, samples);
+  if (config_.timeout > 0) {
+    report_resilient(index, round, samples);
+  } else {
+    report(index, round, samples);
+  }
 }
 
 sim::Task Gossip::await_neighbours(int index, std::int64_t round, Life& life) {
@@ -172,7 +182,7 @@ void Gossip::abandon(int index, Life& life) {
   outstanding_ -= held;
   if (held > 0) ctx_->monitor->record_dropped(held, "crashed");
   worker(index).active = false;
-  close_rounds();
+  if (config_.timeout > 0) close_rounds();  // without one, rounds wait for every worker
 }
 
 void Gossip::settle_copies(Life& life, std::int64_t before) {

@@ -54,8 +54,8 @@ struct Gossip::Life {
   explicit Life(sim::Simulator& sim) : inbox(sim) {}
   sim::Mailbox<ReplicaMessage> inbox;
   Held received;
-  // With a timeout: the census copies (update_census.h) of the contributions
-  // in `received`, by (round, worker).
+  // The census copies (update_census.h) of the contributions in
+  // `received`, by (round, worker).
   std::map<std::pair<std::int64_t, int>, UpdateCopy> copies;
   std::uint64_t incarnation = 0;  // of the worker's host when the process started
   bool settled = false;           // its contributions were dropped when it died

@@ -117,8 +117,10 @@ case "$case_name" in
   check_vanished_update)
     # One update deleted in flight without a record (hidden test-only flag):
     # the accounting identity fails, loudly, in each scenario whose updates
-    # travel in messages (a parameter server, FedAvg, gossip).
-    for name in ps_sync_synthetic fedavg_synthetic gossip_faults_synthetic; do
+    # travel in messages (a parameter server, FedAvg, gossip with and without
+    # a timeout, an all-reduce's chunks, elastic or not).
+    for name in ps_sync_synthetic fedavg_synthetic gossip_faults_synthetic gossip_synthetic \
+      allreduce_ring_synthetic allreduce_ring_elastic_synthetic; do
       code=0
       "$syncsim" check "$src/scenarios/ci/$name.yaml" --test-fault vanish_update \
         >"$work/$name.table" 2>"$work/$name.err" || code=$?

@@ -172,9 +172,9 @@ TEST_CASE("gossip with a timeout and no faults is the plain gossip run, bit for 
   }
   CHECK(parameters[0] == parameters[1]);
   CHECK(ended[0] == ended[1]);
-  // Plain: one gradient per worker and round; with a timeout: one
-  // contribution per worker, for itself and each of its 2 ring neighbours.
-  CHECK(applied[0] == 4 * 30);
+  // Both count one contribution per worker and round, for itself and each
+  // of its 2 ring neighbours.
+  CHECK(applied[0] == 4 * 3 * 30);
   CHECK(applied[1] == 4 * 3 * 30);
 }
 
