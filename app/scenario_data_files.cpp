@@ -1,7 +1,10 @@
 // The data files of an `idx` or `fashion-mnist` dataset, checked when the
-// scenario is loaded: only their headers are read, so `validate` finds a
-// missing file, a wrong shape or an empty set in milliseconds, and the run
-// never starts on data it cannot use.
+// scenario is loaded: the images files' headers and the (small) labels files
+// whole, so `validate` finds a missing file, a wrong shape, a bad label or an
+// empty set in milliseconds, learns the class count, and the run never
+// starts on data it cannot use.
+#include <algorithm>
+
 #include "algorithms/ml/idx_reader.h"
 #include "app/scenario_sections.h"
 
@@ -12,7 +15,9 @@ namespace {
 // dataset for the default folder) with the file's own message.
 struct Split {
   ml::IdxFiles files;
-  ml::IdxHeader images, labels;
+  ml::IdxHeader images;
+  std::vector<std::int32_t> labels;
+  int classes = 0;  // largest label + 1
 };
 
 Split read_split(const ConfigNode& at, const std::string& dir, const std::string& split) {
@@ -20,12 +25,13 @@ Split read_split(const ConfigNode& at, const std::string& dir, const std::string
   try {
     s.files = ml::mnist_files(dir, split);
     s.images = ml::read_idx_header(s.files.images, ml::IdxKind::images);
-    s.labels = ml::read_idx_header(s.files.labels, ml::IdxKind::labels);
+    s.labels = ml::read_idx_labels(s.files.labels);
   } catch (const ml::DataError& e) {
     at.fail(e.what());
   }
-  if (s.labels.count != s.images.count) {
-    at.fail(s.files.labels + ": label/image count mismatch: " + std::to_string(s.labels.count) +
+  for (const std::int32_t label : s.labels) s.classes = std::max(s.classes, label + 1);
+  if (s.labels.size() != s.images.count) {
+    at.fail(s.files.labels + ": label/image count mismatch: " + std::to_string(s.labels.size()) +
             " labels (at byte 4) but " + s.files.images + " holds " +
             std::to_string(s.images.count) + " images");
   }
@@ -36,10 +42,6 @@ Split read_split(const ConfigNode& at, const std::string& dir, const std::string
   return s;
 }
 
-std::string shape(const ml::IdxHeader& h) {
-  return std::to_string(h.rows) + " x " + std::to_string(h.cols);
-}
-
 }  // namespace
 
 void check_data_files(const ConfigNode& data, Scenario& s) {
@@ -48,21 +50,24 @@ void check_data_files(const ConfigNode& data, Scenario& s) {
   const Split train = read_split(at, s.data.path, "train");
   const Split test = read_split(at, s.data.path, "test");
   if (train.images.rows != test.images.rows || train.images.cols != test.images.cols) {
-    at.fail(test.files.images + ": test images are " + shape(test.images) + " (at byte 8) but " +
-            train.files.images + " holds " + shape(train.images) + " training images");
+    at.fail(test.files.images + ": test images are " + test.images.shape() + " (at byte 8) but " +
+            train.files.images + " holds " + train.images.shape() + " training images");
   }
   const auto features = static_cast<int>(train.images.features());
   const SourceLocation& layers = s.model_layers_at;
   if (s.model.widths.front() != features) {
     throw ScenarioError(layers.file, layers.line, layers.column, layers.path,
                         "the first layer width must equal the " + std::to_string(features) +
-                            " features (" + shape(train.images) + " pixels) of " +
+                            " features (" + train.images.shape() + ") of " +
                             train.files.images + ", got " + std::to_string(s.model.widths.front()));
   }
-  // The readers label 10 classes (0-9), as (Fashion-)MNIST.
-  if (s.model.widths.back() != 10) {
+  // The classes are the labels either split uses: 0 .. the largest.
+  const int classes = std::max(train.classes, test.classes);
+  if (s.model.widths.back() != classes) {
     throw ScenarioError(layers.file, layers.line, layers.column, layers.path,
-                        "the last layer width must equal the 10 classes of IDX data, got " +
+                        "the last layer width must equal the " + std::to_string(classes) +
+                            " classes (labels 0 to " + std::to_string(classes - 1) + ") of " +
+                            train.files.labels + " and " + test.files.labels + ", got " +
                             std::to_string(s.model.widths.back()));
   }
   const auto cap = [&](const char* key, std::int64_t wanted, std::int64_t available,
@@ -76,6 +81,8 @@ void check_data_files(const ConfigNode& data, Scenario& s) {
   s.data.idx_train_count = train.images.count;
   s.data.idx_test_count = test.images.count;
   s.data.idx_features = features;
+  s.data.idx_element_bytes = static_cast<int>(std::max(ml::idx_element_bytes(train.images.type),
+                                                       ml::idx_element_bytes(test.images.type)));
 }
 
 }  // namespace app::section

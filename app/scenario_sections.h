@@ -65,11 +65,12 @@ void check_samples_per_participant(const ConfigNode& data, const Scenario& s);
 // all-reduce of the model can take would abort and re-form forever: each
 // rank must send at least (N - 1) / N of the model over its own link.
 void check_elastic_timeouts(const Scenario& s);
-// idx and fashion-mnist: reads the four files' headers (never their data)
-// and checks them (magic, element type, dimensions, sizes, label count =
-// image count, non-empty sets, train and test of one shape) and against the
-// model's widths and the train/test_samples caps; records the counts and
-// features in s.data. Errors name the data file (and byte offset) at
+// idx and fashion-mnist: reads the images files' headers (never their
+// features) and the labels files whole, and checks them (magic, element
+// type, dimensions, sizes, labels in range, label count = image count,
+// non-empty sets, train and test of one shape) and against the model's
+// widths (features; classes = largest label + 1) and the train/test_samples
+// caps; records the counts, features and element size in s.data. Errors name the data file (and byte offset) at
 // data.path, or model.layers / data.*_samples.
 void check_data_files(const ConfigNode& data, Scenario& s);
 

@@ -46,8 +46,7 @@ DataSpec load_data(const ConfigNode& node) {
         node.child(key).fail("expected a column name");
       }
     }
-    // The headers now, so a missing file or column is an error at its key;
-    // the rows (and with them the classes) when the run reads them.
+    // The headers first, so a missing file or column is an error at its key.
     std::vector<std::string> train_columns, test_columns;
     try {
       train_columns = ml::csv_feature_columns(spec.train_file, spec.csv_columns);
@@ -66,6 +65,17 @@ DataSpec load_data(const ConfigNode& node) {
                               ") differ from the training file's (" + join(train_columns) + ")");
     }
     spec.csv_features = static_cast<int>(train_columns.size());
+    // Every row now, so `validate` finds a bad value and learns the classes.
+    const auto scan = [&](const char* key, const ml::CsvColumns& columns) {
+      try {
+        return ml::scan_csv(node.child(key).as_string(), columns);
+      } catch (const ml::DataError& e) {
+        node.child(key).fail(e.what());
+      }
+    };
+    spec.csv_classes =
+        std::max(scan("train", spec.csv_columns).num_classes,
+                 scan("test", {spec.csv_columns.label, spec.csv_columns.client, false}).num_classes);
     std::error_code ignored;
     spec.csv_train_bytes = static_cast<std::int64_t>(std::filesystem::file_size(spec.train_file, ignored));
     spec.csv_test_bytes = static_cast<std::int64_t>(std::filesystem::file_size(spec.test_file, ignored));
@@ -256,17 +266,14 @@ algo::EvalSchedule load_eval(const ConfigNode& node) {
 
 void check_model_against_data(const Scenario& s) {
   int features = 0, classes = 0;
-  if (s.data.dataset == "fashion-mnist") {
-    features = 784;
-    classes = 10;
-  } else if (s.data.dataset == "synthetic") {
+  if (s.data.dataset == "synthetic") {
     features = s.data.synthetic.features;
     classes = s.data.synthetic.classes;
   } else if (s.data.dataset == "csv") {
-    features = s.data.csv_features;  // from the header; the classes once the rows are read
-    classes = s.model.widths.back();
+    features = s.data.csv_features;
+    classes = s.data.csv_classes;
   } else {
-    return;  // idx: known once loaded; the runner checks
+    return;  // idx, fashion-mnist: check_data_files reads the files
   }
   auto fail = [&](const std::string& message) {
     const SourceLocation& at = s.model_layers_at;
@@ -278,7 +285,8 @@ void check_model_against_data(const Scenario& s) {
   }
   if (s.model.widths.back() != classes) {
     fail("the last layer width must equal the " + std::to_string(classes) +
-         " classes of the data, got " + std::to_string(s.model.widths.back()));
+         " classes of the data (labels 0 to " + std::to_string(classes - 1) + "), got " +
+         std::to_string(s.model.widths.back()));
   }
 }
 

@@ -153,9 +153,9 @@ Rows data_rows(const Scenario& s) {
     const double file_rows = static_cast<double>(s.data.idx_train_count + s.data.idx_test_count);
     r.train = capped(static_cast<double>(s.data.idx_train_count), s.data.train_samples);
     r.test = capped(static_cast<double>(s.data.idx_test_count), s.data.test_samples);
-    // Pixels as read (bytes), as floats, and the subsets kept.
-    r.bytes_in_memory =
-        file_rows * r.features * 5.0 + (r.train + r.test) * (r.features * 4.0 + 4.0);
+    // Features as read (1 to 8 bytes each), as floats, and the subsets kept.
+    r.bytes_in_memory = file_rows * r.features * (s.data.idx_element_bytes + 4.0) +
+                        (r.train + r.test) * (r.features * 4.0 + 4.0);
   }
   return r;
 }

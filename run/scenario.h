@@ -97,6 +97,7 @@ struct DataSpec {
   std::string train_file, test_file;      // csv: the two files
   ml::CsvColumns csv_columns;             // csv: label and optional client column
   int csv_features = 0;                   // csv: feature columns, from the header
+  int csv_classes = 0;                    // csv: largest label + 1 in either file, from a scan
   std::int64_t csv_train_bytes = 0, csv_test_bytes = 0;  // csv: file sizes, for the budget
   std::int64_t train_samples = 0;         // 0: all
   std::int64_t test_samples = 0;          // 0: all
@@ -108,6 +109,7 @@ struct DataSpec {
   // scenario is loaded (0 until then, and for synthetic data).
   std::int64_t idx_train_count = 0, idx_test_count = 0;
   int idx_features = 0;
+  int idx_element_bytes = 1;  // bytes per feature in the files (1 to 8, by element type)
 };
 
 struct OptimizerSpec {

@@ -1,5 +1,6 @@
 #include "run/world.h"
 
+#include <algorithm>
 #include <map>
 #include <numeric>
 #include <stdexcept>
@@ -141,10 +142,12 @@ Datasets load_datasets(const Scenario& s) {
       check_clients(s, renumber_clients(data.train.groups));
     }
   } else {
-    data.train =
-        subset(ml::load_mnist_dir(s.data.path, "train"), s.data.train_samples, s, "train_samples");
-    data.test =
-        subset(ml::load_mnist_dir(s.data.path, "test"), s.data.test_samples, s, "test_samples");
+    ml::Dataset train = ml::load_mnist_dir(s.data.path, "train");
+    ml::Dataset test = ml::load_mnist_dir(s.data.path, "test");
+    // As for CSV: the classes are the labels either split uses.
+    train.num_classes = test.num_classes = std::max(train.num_classes, test.num_classes);
+    data.train = subset(train, s.data.train_samples, s, "train_samples");
+    data.test = subset(test, s.data.test_samples, s, "test_samples");
   }
   if (s.profile) return data;  // a profile's data only sets the sample count
   if (s.model.widths.front() != data.train.num_features()) {

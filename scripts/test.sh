@@ -6,7 +6,7 @@
 #      -O1, the libFuzzer targets included): one build serves two steps.
 #      First the tests labelled `unit` (every Catch2 test; the end-to-end
 #      `cli`, `analysis` and `data` runs are left to the release pass, where
-#      they take seconds instead of minutes). Then the three fuzz targets:
+#      they take seconds instead of minutes). Then the four fuzz targets:
 #      each first runs every kept input (its seed corpora and
 #      tests/fuzz/regressions/), then fuzzes for SYNCSIM_FUZZ_SECONDS
 #      (default 20 s; two targets at a time). A crash, leak, timeout or

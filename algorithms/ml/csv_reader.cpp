@@ -5,6 +5,7 @@
 #include <cmath>
 #include <fstream>
 #include <map>
+#include <set>
 
 namespace ml {
 namespace {
@@ -119,13 +120,18 @@ std::vector<std::string> csv_feature_columns(const std::string& path, const CsvC
   return names;
 }
 
-CsvData load_csv(const std::string& path, const CsvColumns& columns) {
-  std::ifstream in = open(path);
-  const Header h = read_header(in, path, columns);
+namespace {
+
+// Reads every data row after the header, checking it, and hands each to
+// on_row(features, label, client): `features` (one value per feature column)
+// and `client` ("" without a client column) are valid during the call.
+// Returns the last line number read.
+template <class OnRow>
+std::int64_t read_rows(std::ifstream& in, const Header& h, const std::string& path,
+                       const CsvColumns& columns, OnRow&& on_row) {
   const std::size_t width = h.names.size();
-  std::vector<float> values;
-  std::vector<std::int32_t> labels;
-  std::vector<std::string> client_of_row;
+  std::vector<float> features(h.features.size());
+  const std::string no_client;
   std::string line;
   std::int64_t line_no = 1;
   while (read_line(in, line)) {
@@ -137,7 +143,8 @@ CsvData load_csv(const std::string& path, const CsvColumns& columns) {
                                 std::to_string(fields.size()) + " fields, the header has " +
                                 std::to_string(width));
     }
-    for (int i : h.features) {
+    for (std::size_t f = 0; f < h.features.size(); ++f) {
+      const int i = h.features[f];
       const std::string& text = fields[static_cast<std::size_t>(i)];
       float v = 0;
       const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
@@ -146,29 +153,63 @@ CsvData load_csv(const std::string& path, const CsvColumns& columns) {
         throw DataError(path, where(line_no, h.names[static_cast<std::size_t>(i)]) +
                                   ": expected a finite number, got '" + text + "'");
       }
-      values.push_back(v);
+      features[f] = v;
     }
     const std::string& label_text = fields[static_cast<std::size_t>(h.label)];
     std::int64_t label = -1;
     const auto [end, ec] =
         std::from_chars(label_text.data(), label_text.data() + label_text.size(), label);
     if (label_text.empty() || ec != std::errc() || end != label_text.data() + label_text.size() ||
-        label < 0 || label >= kMaxCsvClasses) {
+        label < 0 || label >= kMaxClasses) {
       throw DataError(path, where(line_no, columns.label) +
                                 ": expected an integer class from 0 to " +
-                                std::to_string(kMaxCsvClasses - 1) + ", got '" + label_text + "'");
+                                std::to_string(kMaxClasses - 1) + ", got '" + label_text + "'");
     }
-    labels.push_back(static_cast<std::int32_t>(label));
-    if (h.client >= 0) {
-      const std::string& client = fields[static_cast<std::size_t>(h.client)];
-      if (client.empty()) throw DataError(path, where(line_no, columns.client) + ": empty client");
-      client_of_row.push_back(client);
+    const std::string& client =
+        h.client >= 0 ? fields[static_cast<std::size_t>(h.client)] : no_client;
+    if (h.client >= 0 && client.empty()) {
+      throw DataError(path, where(line_no, columns.client) + ": empty client");
     }
-    if (labels.size() > static_cast<std::size_t>(INT32_MAX)) {
-      throw DataError(path, "more than 2147483647 rows");
-    }
+    on_row(features, static_cast<std::int32_t>(label), client);
   }
   if (in.bad()) throw DataError(path, "read error after line " + std::to_string(line_no));
+  return line_no;
+}
+
+}  // namespace
+
+CsvSummary scan_csv(const std::string& path, const CsvColumns& columns) {
+  std::ifstream in = open(path);
+  const Header h = read_header(in, path, columns);
+  CsvSummary out;
+  out.features = static_cast<int>(h.features.size());
+  std::set<std::string> clients;
+  read_rows(in, h, path, columns,
+            [&](const std::vector<float>&, std::int32_t label, const std::string& client) {
+              ++out.rows;
+              out.num_classes = std::max(out.num_classes, label + 1);
+              if (h.client >= 0) clients.insert(client);
+            });
+  if (out.rows == 0) throw DataError(path, "no data row after the header");
+  out.clients = static_cast<std::int64_t>(clients.size());
+  return out;
+}
+
+CsvData load_csv(const std::string& path, const CsvColumns& columns) {
+  std::ifstream in = open(path);
+  const Header h = read_header(in, path, columns);
+  std::vector<float> values;
+  std::vector<std::int32_t> labels;
+  std::vector<std::string> client_of_row;
+  read_rows(in, h, path, columns,
+            [&](const std::vector<float>& features, std::int32_t label, const std::string& client) {
+              if (labels.size() >= static_cast<std::size_t>(INT32_MAX)) {
+                throw DataError(path, "more than 2147483647 rows");
+              }
+              values.insert(values.end(), features.begin(), features.end());
+              labels.push_back(label);
+              if (h.client >= 0) client_of_row.push_back(client);
+            });
   if (labels.empty()) throw DataError(path, "no data row after the header");
 
   CsvData out;

@@ -21,12 +21,11 @@
 namespace ml {
 
 struct CsvColumns {
-  std::string label = "label";  // integer class, 0 <= label < kMaxCsvClasses
+  std::string label = "label";  // integer class, 0 <= label < kMaxClasses
   std::string client;           // "" : no client column
   bool client_required = true;  // false: a missing client column means no groups
 };
 
-inline constexpr int kMaxCsvClasses = 100'000;
 
 struct CsvData {
   Dataset data;  // num_classes = largest label + 1; groups = client ids if a client column
@@ -38,12 +37,25 @@ struct CsvData {
 // as load_csv for a missing file or missing named column.
 std::vector<std::string> csv_feature_columns(const std::string& path, const CsvColumns& columns);
 
+// What a whole file holds, counted without keeping its values.
+struct CsvSummary {
+  std::int64_t rows = 0;     // data rows
+  int features = 0;          // feature columns
+  int num_classes = 0;       // largest label + 1
+  std::int64_t clients = 0;  // distinct client names; 0 without a client column
+};
+
+// Reads and checks every row as load_csv does, keeping only counts (memory:
+// one row, and the client names), so the scenario loader can check a file's
+// classes and values before a run. Throws DataError as load_csv.
+CsvSummary scan_csv(const std::string& path, const CsvColumns& columns);
+
 // Loads the whole file. Client ids number the distinct client names in sorted
 // (byte-wise) order, so they do not depend on row order.
 // Throws DataError: missing or unreadable file, no header, a named column
 // missing or repeated, a row with another number of fields than the header,
 // a feature that is not a finite number, a label that is not an integer in
-// [0, kMaxCsvClasses), no data row.
+// [0, kMaxClasses), no data row.
 CsvData load_csv(const std::string& path, const CsvColumns& columns);
 
 }  // namespace ml

@@ -11,6 +11,11 @@
 
 namespace ml {
 
+// The most classes a data file may label (labels 0 to kMaxClasses - 1): a
+// bound on what one stray label can make the model and the per-class
+// counters allocate.
+inline constexpr int kMaxClasses = 100'000;
+
 // Invariant (checked by validate_dataset, kept by every loader here):
 // features.rows() == labels.size(), every label in [0, num_classes).
 struct Dataset {

@@ -4,20 +4,19 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <vector>
 
 namespace ml {
 namespace {
-
-constexpr std::uint32_t kImagesMagic = 0x00000803;  // unsigned byte, 3 dimensions
-constexpr std::uint32_t kLabelsMagic = 0x00000801;  // unsigned byte, 1 dimension
 
 std::string hex(std::uint32_t value) {
   std::ostringstream out;
@@ -98,20 +97,41 @@ class IdxFile {
            std::uint32_t{b[3]};
   }
 
-  void expect_magic(std::uint32_t expected, const char* kind) {
+  // Reads the magic number: two zero bytes, the element type, the number of
+  // dimensions; checks them for a file of `kind`.
+  void read_magic(IdxKind kind, IdxHeader& h) {
     const std::uint32_t magic = read_u32_be("the magic number");
-    if (magic == expected) return;
-    // Bytes 0-1 are zero, byte 2 the element type, byte 3 the dimensions.
-    std::string detail;
-    if ((magic >> 16) == 0 && ((magic >> 8) & 0xff) != (expected >> 8 & 0xff)) {
-      detail = ": element type 0x" + hex(magic >> 8 & 0xff).substr(8) +
-               " at byte 2, syncsim reads unsigned bytes (0x08)";
-    } else if ((magic >> 16) == 0) {
-      detail = ": " + std::to_string(magic & 0xff) + " dimension(s) at byte 3, an IDX " + kind +
-               " file has " + std::to_string(expected & 0xff);
+    const bool labels = kind == IdxKind::labels;
+    const auto code = static_cast<std::uint8_t>(magic >> 8);
+    const std::optional<IdxType> type = idx_type(code);
+    // What this file's magic should be: its own element type where usable.
+    const std::uint32_t usable =
+        type && (!labels || idx_is_integer(*type)) ? code : std::uint32_t{0x08};
+    const std::uint32_t dims = magic & 0xff;
+    const std::uint32_t expected = (usable << 8) | (labels ? 1 : (dims == 2 ? 2 : 3));
+    const auto fail = [&](const std::string& detail) {
+      throw DataError(path_, "wrong magic " + hex(magic) + " (expected " + hex(expected) +
+                                 " for an IDX " + (labels ? "labels" : "images") +
+                                 " file): " + detail);
+    };
+    if ((magic >> 16) != 0) fail("bytes 0-1 must be zero");
+    if (!type) {
+      fail("element type 0x" + hex(code).substr(8) +
+           " at byte 2 is none of 0x08, 0x09, 0x0B, 0x0C, 0x0D, 0x0E");
     }
-    throw DataError(path_, "wrong magic " + hex(magic) + " (expected " + hex(expected) +
-                               " for an IDX " + kind + " file)" + detail);
+    if (labels && !idx_is_integer(*type)) {
+      fail("element type " + idx_type_name(*type) + " at byte 2, labels must be integers");
+    }
+    if (labels && dims != 1) {
+      fail(std::to_string(dims) + " dimension(s) at byte 3, an IDX labels file has 1");
+    }
+    if (!labels && dims != 2 && dims != 3) {
+      fail(std::to_string(dims) +
+           " dimension(s) at byte 3, an IDX images file has 3 (count, rows, columns) or 2 "
+           "(count, features)");
+    }
+    h.type = type.value_or(IdxType::u8);
+    h.dimensions = static_cast<int>(dims);
   }
 
   // After the declared data: the file must end here. Reads one byte at most,
@@ -134,23 +154,20 @@ class IdxFile {
   std::uint64_t offset_ = 0;
 };
 
-// The header after the magic: counts and image size, checked.
+// The header: magic, counts and image size, checked.
 IdxHeader read_header(IdxFile& file, IdxKind kind) {
   IdxHeader h;
+  file.read_magic(kind, h);
+  h.header_bytes = 4 + 4 * static_cast<std::uint64_t>(h.dimensions);
   if (kind == IdxKind::labels) {
-    file.expect_magic(kLabelsMagic, "labels");
     h.count = file.read_u32_be("the label count");
-    h.header_bytes = 8;
     return h;
   }
-  file.expect_magic(kImagesMagic, "images");
   h.count = file.read_u32_be("the image count");
-  h.rows = file.read_u32_be("the row count");
-  h.cols = file.read_u32_be("the column count");
-  h.header_bytes = 16;
+  if (h.dimensions == 3) h.rows = file.read_u32_be("the row count");
+  h.cols = file.read_u32_be(h.dimensions == 3 ? "the column count" : "the feature count");
   if (h.features() == 0 || h.features() > std::uint64_t{1} << 24) {
-    throw DataError(file.path(), "implausible image size " + std::to_string(h.rows) + " x " +
-                                     std::to_string(h.cols) + " at byte 8");
+    throw DataError(file.path(), "implausible sample size " + h.shape() + " at byte 8");
   }
   if (h.count > std::uint64_t{std::numeric_limits<std::int32_t>::max()}) {
     throw DataError(file.path(), "too many images (" + std::to_string(h.count) + ") at byte 4");
@@ -158,13 +175,54 @@ IdxHeader read_header(IdxFile& file, IdxKind kind) {
   return h;
 }
 
-std::vector<std::uint8_t> read_labels(const std::string& path) {
-  IdxFile file(path);
-  const IdxHeader h = read_header(file, IdxKind::labels);
-  std::vector<std::uint8_t> labels;
-  file.read_all(labels, h.count, "the labels");
+// Every label of `file` (after its header `h`), checked.
+std::vector<std::int32_t> read_labels(IdxFile& file, const IdxHeader& h) {
+  const unsigned size = idx_element_bytes(h.type);
+  std::vector<std::uint8_t> raw;
+  file.read_all(raw, std::uint64_t{h.count} * size, "the labels");
   file.expect_end();
+  std::vector<std::int32_t> labels(h.count);
+  for (std::uint32_t i = 0; i < h.count; ++i) {
+    const std::int64_t label = idx_integer(h.type, raw.data() + std::uint64_t{i} * size);
+    const std::uint64_t at = h.header_bytes + std::uint64_t{i} * size;
+    if (label < 0 || label >= kMaxClasses) {
+      throw DataError(file.path(), "label " + std::to_string(label) + " of sample " +
+                                       std::to_string(i) + " at byte " + std::to_string(at) +
+                                       (label < 0 ? " is negative"
+                                                  : " is beyond the " +
+                                                        std::to_string(kMaxClasses) +
+                                                        " classes syncsim reads (0 to " +
+                                                        std::to_string(kMaxClasses - 1) + ")"));
+    }
+    labels[i] = static_cast<std::int32_t>(label);
+  }
   return labels;
+}
+
+// The features of `h.count` samples, converted to float32 in file order.
+// Unsigned bytes are pixels, scaled to [0, 1] exactly as MNIST readers do.
+void read_features(IdxFile& file, const IdxHeader& h, float* out) {
+  const unsigned size = idx_element_bytes(h.type);
+  std::vector<std::uint8_t> raw;
+  file.read_all(raw, std::uint64_t{h.count} * h.features() * size, "the pixels");
+  file.expect_end();
+  const std::uint64_t n = raw.size() / size;
+  if (h.type == IdxType::u8) {
+    for (std::uint64_t i = 0; i < n; ++i) out[i] = static_cast<float>(raw[i]) / 255.0f;
+    return;
+  }
+  for (std::uint64_t i = 0; i < n; ++i) {
+    const double v = idx_element(h.type, raw.data() + i * size);
+    if (!std::isfinite(v) || std::fabs(v) > std::numeric_limits<float>::max()) {
+      std::ostringstream text;
+      text << v;
+      throw DataError(file.path(), "feature " + text.str() + " of sample " +
+                                       std::to_string(i / h.features()) + " at byte " +
+                                       std::to_string(h.header_bytes + i * size) +
+                                       " is not a finite float32 number");
+    }
+    out[i] = static_cast<float>(v);
+  }
 }
 
 bool is_gzip(const std::string& path) {
@@ -176,41 +234,35 @@ bool is_gzip(const std::string& path) {
 
 }  // namespace
 
-Dataset load_idx(const std::string& images_path, const std::string& labels_path, int num_classes) {
-  if (num_classes < 1) throw std::invalid_argument("load_idx: num_classes must be >= 1");
+std::string IdxHeader::shape() const {
+  if (dimensions == 3) return std::to_string(rows) + " x " + std::to_string(cols) + " pixels";
+  return std::to_string(features()) + " features";
+}
 
+Dataset load_idx(const std::string& images_path, const std::string& labels_path) {
   IdxFile images(images_path);
   const IdxHeader header = read_header(images, IdxKind::images);
-  const std::uint32_t count = header.count;
-  const std::uint64_t features = header.features();
 
-  // Labels first: a count mismatch is reported before the big pixel read.
-  const std::vector<std::uint8_t> raw_labels = read_labels(labels_path);
-  if (raw_labels.size() != count) {
-    throw DataError(labels_path, "label/image count mismatch: " +
-                                     std::to_string(raw_labels.size()) + " labels but " +
-                                     images_path + " holds " + std::to_string(count) + " images");
-  }
-
+  // Labels first: a count mismatch is reported before the big feature read.
   Dataset d;
-  d.num_classes = num_classes;
-  d.labels.resize(count);
-  for (std::uint32_t i = 0; i < count; ++i) {
-    if (raw_labels[i] >= num_classes) {
-      throw DataError(labels_path, "label " + std::to_string(raw_labels[i]) + " of sample " +
-                                       std::to_string(i) + " out of range [0, " +
-                                       std::to_string(num_classes) + ")");
-    }
-    d.labels[i] = raw_labels[i];
+  d.labels = read_idx_labels(labels_path);
+  if (d.labels.size() != header.count) {
+    throw DataError(labels_path, "label/image count mismatch: " +
+                                     std::to_string(d.labels.size()) + " labels but " +
+                                     images_path + " holds " + std::to_string(header.count) +
+                                     " images");
   }
-
-  std::vector<std::uint8_t> pixels;
-  images.read_all(pixels, count * features, "the pixels");
-  images.expect_end();
-  d.features.resize(count, static_cast<Eigen::Index>(features));
-  float* out = d.features.data();  // row-major: file order is feature order
-  for (std::size_t i = 0; i < pixels.size(); ++i) out[i] = static_cast<float>(pixels[i]) / 255.0f;
+  d.num_classes =
+      d.labels.empty() ? 0 : 1 + *std::max_element(d.labels.begin(), d.labels.end());
+  d.features.resize(header.count, static_cast<Eigen::Index>(header.features()));
+  read_features(images, header, d.features.data());  // row-major: file order is feature order
   return d;
+}
+
+std::vector<std::int32_t> read_idx_labels(const std::string& path) {
+  IdxFile file(path);
+  const IdxHeader h = read_header(file, IdxKind::labels);
+  return read_labels(file, h);
 }
 
 IdxHeader read_idx_header(const std::string& path, IdxKind kind) {

@@ -689,16 +689,19 @@ YAML
     expect_error "data.path: /nonexistent/dir/train-images-idx3-ubyte: missing file (nor /nonexistent/dir/train-images-idx3-ubyte.gz) (sweep point 1: data=" -- sweep "$work/missing.yaml" -o "$work/m"
     [ ! -e "$work/m/points" ] || fail "a sweep with a missing data folder ran points"
     expect_error "missing file" -- validate "$work/missing.yaml"
-    # A point that fails at run time (a label out of range: only the data
-    # read by the run shows it): named, the others finish, exit 2.
+    # A point that fails at run time (a NaN feature in a float32 file: the
+    # loader reads only the features' header, the run reads the values):
+    # named, the others finish, exit 2.
     mkdir "$work/labels"
-    printf '\x00\x00\x08\x03\x00\x00\x00\x02\x00\x00\x00\x02\x00\x00\x00\x02\x00\x40\x80\xff\x10\x20\x30\x40' \
-      >"$work/labels/train-images-idx3-ubyte"
+    /usr/bin/python3 -c 'import struct, sys
+values = [1.0] * 5 + [float("nan")] + [1.0] * 2
+open(sys.argv[1], "wb").write(struct.pack(">IIII", 0xD03, 2, 2, 2) + struct.pack(">8f", *values))' \
+      "$work/labels/train-images-idx3-ubyte"
     cp "$work/labels/train-images-idx3-ubyte" "$work/labels/t10k-images-idx3-ubyte"
-    printf '\x00\x00\x08\x01\x00\x00\x00\x02\x01\x0c' >"$work/labels/train-labels-idx1-ubyte"
+    printf '\x00\x00\x08\x01\x00\x00\x00\x02\x01\x09' >"$work/labels/train-labels-idx1-ubyte"
     cp "$work/labels/train-labels-idx1-ubyte" "$work/labels/t10k-labels-idx1-ubyte"
     sed "s|DATA|$work/labels|" "$work/fail.yaml" >"$work/fail2.yaml"
-    expect_error "train-labels-idx1-ubyte: label 12 of sample 1 out of range [0, 10)" -- sweep "$work/fail2.yaml" -o "$work/f" --jobs 2
+    expect_error "train-images-idx3-ubyte: feature nan of sample 1 at byte 36 is not a finite float32 number" -- sweep "$work/fail2.yaml" -o "$work/f" --jobs 2
     grep -qF "FAILED (exit 2)" "$work/err" || fail "the failed point is not named: $(cat "$work/err")"
     [ -e "$work/f/points/0000-dataset_synthetic_sample/done" ] && [ -e "$work/f/points/0002-dataset_synthetic_sample/done" ] \
       || fail "the other points did not finish"
@@ -912,10 +915,10 @@ sys.stdout.write(open(sys.argv[1]).read() + "sweep:\n  optimizer.lr: [" + lr + "
 n, r, c = map(int, sys.argv[2:5])
 open(sys.argv[1], "wb").write(struct.pack(">IIII", 0x803, n, r, c) + bytes(n * r * c))' "$@"
     }
-    lab() {  # FILE COUNT: an IDX labels file, every label 1
+    lab() {  # FILE COUNT: an IDX labels file, label 9 then 1s (10 classes)
       /usr/bin/python3 -c 'import struct, sys
 n = int(sys.argv[2])
-open(sys.argv[1], "wb").write(struct.pack(">II", 0x801, n) + bytes([1]) * n)' "$@"
+open(sys.argv[1], "wb").write(struct.pack(">II", 0x801, n) + bytes([9] + [1] * (n - 1))[:n])' "$@"
     }
     d="$work/idx"; mkdir "$d"
     img "$d/train-images-idx3-ubyte" 8 2 2; lab "$d/train-labels-idx1-ubyte" 8
@@ -927,7 +930,7 @@ open(sys.argv[1], "wb").write(struct.pack(">II", 0x801, n) + bytes([1]) * n)' "$
     "$syncsim" run "$work/idx.yaml" -o "$work/ok" -q || fail "a good IDX folder did not run"
     line=$(grep -n '  path:' "$work/idx.yaml" | cut -d: -f1)
     img "$d/t10k-images-idx3-ubyte" 4 3 3
-    expect_error "idx.yaml:$line:9: data.path: $d/t10k-images-idx3-ubyte: test images are 3 x 3 (at byte 8) but" -- validate "$work/idx.yaml"
+    expect_error "idx.yaml:$line:9: data.path: $d/t10k-images-idx3-ubyte: test images are 3 x 3 pixels (at byte 8) but" -- validate "$work/idx.yaml"
     img "$d/t10k-images-idx3-ubyte" 4 2 2
     sed 's/layers: \[4, 8, 10\]/layers: [5, 8, 10]/' "$work/idx.yaml" >"$work/wide.yaml"
     expect_error "model.layers: the first layer width must equal the 4 features (2 x 2 pixels) of $d/train-images-idx3-ubyte, got 5" -- validate "$work/wide.yaml"
@@ -936,8 +939,12 @@ open(sys.argv[1], "wb").write(struct.pack(">II", 0x801, n) + bytes([1]) * n)' "$
     img "$d/t10k-images-idx3-ubyte" 0 2 2; lab "$d/t10k-labels-idx1-ubyte" 0
     expect_error "$d/t10k-images-idx3-ubyte: the test set is empty" -- validate "$work/idx.yaml"
     img "$d/t10k-images-idx3-ubyte" 4 2 2; lab "$d/t10k-labels-idx1-ubyte" 4
-    printf '\x00\x00\x0d\x03' | dd of="$d/train-images-idx3-ubyte" conv=notrunc 2>/dev/null
-    expect_error "train-images-idx3-ubyte: wrong magic 0x00000d03 (expected 0x00000803 for an IDX images file): element type 0x0d at byte 2" -- validate "$work/idx.yaml"
+    printf '\x00\x00\x0a\x03' | dd of="$d/train-images-idx3-ubyte" conv=notrunc 2>/dev/null
+    expect_error "train-images-idx3-ubyte: wrong magic 0x00000a03 (expected 0x00000803 for an IDX images file): element type 0x0a at byte 2" -- validate "$work/idx.yaml"
+    # The classes come from the labels: one more output than labels is refused.
+    sed 's/layers: \[4, 8, 10\]/layers: [4, 8, 11]/' "$work/idx.yaml" >"$work/classes.yaml"
+    img "$d/train-images-idx3-ubyte" 8 2 2
+    expect_error "model.layers: the last layer width must equal the 10 classes (labels 0 to 9) of $d/train-labels-idx1-ubyte and $d/t10k-labels-idx1-ubyte, got 11" -- validate "$work/classes.yaml"
     img "$d/train-images-idx3-ubyte" 8 2 2
     sed 's/^  train_samples:.*//; s|^  path: .*|&\n  train_samples: 9|' "$work/idx.yaml" >"$work/cap.yaml"
     expect_error "data.train_samples: asks for 9 samples but $d/train-images-idx3-ubyte holds 8" -- validate "$work/cap.yaml"
@@ -964,7 +971,7 @@ with gzip.open(sys.argv[1], "wb", compresslevel=9) as f:
 with gzip.open(sys.argv[1], "wb") as f:
     f.write(struct.pack(">IIII", 0x803, 100000, 128, 128))
 with gzip.open(sys.argv[2], "wb") as f:
-    f.write(struct.pack(">II", 0x801, 100000) + bytes(100000))' "$b/train-images-idx3-ubyte.gz" "$b/train-labels-idx1-ubyte.gz"
+    f.write(struct.pack(">II", 0x801, 100000) + bytes([9]) + bytes(99999))' "$b/train-images-idx3-ubyte.gz" "$b/train-labels-idx1-ubyte.gz"
     rm -f "$b/train-labels-idx1-ubyte"
     sed 's/layers: \[4, 8, 10\]/layers: [16384, 8, 10]/' "$work/bomb.yaml" >"$work/big.yaml"
     img "$b/t10k-images-idx3-ubyte" 4 128 128

@@ -28,10 +28,19 @@ void scenario(std::span<const std::uint8_t> input);
 // a value they return is finite and not negative.
 void units(std::span<const std::uint8_t> input);
 
-// The IDX reader. The input is an images file and a labels file, split after
+// The IDX reader (fuzz_idx_target.cpp, needs only syncsim_ml). The input is an images file and a labels file, split after
 // the first byte pair (a big-endian length of the images part); both are
 // written to a private temporary folder and loaded (gzip or plain). A loaded
-// dataset has one label in [0, 10) per row and pixels in [0, 1].
+// dataset has one label in [0, num_classes) per row, num_classes at most
+// ml::kMaxClasses, and finite features (unsigned-byte pixels in [0, 1]).
 void idx(std::span<const std::uint8_t> input);
+
+// The CSV dataset reader (fuzz_csv_target.cpp, needs only syncsim_ml). The
+// first byte picks the columns (bits 0-1: client column none, required or
+// optional; bit 2: label column "y" instead of "label"); the rest is the
+// file. scan_csv and load_csv accept and refuse the same files and agree on
+// rows, features, classes and clients; a loaded dataset keeps the Dataset
+// invariant with finite features.
+void csv(std::span<const std::uint8_t> input);
 
 }  // namespace fuzz

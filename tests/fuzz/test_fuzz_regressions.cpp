@@ -54,3 +54,7 @@ TEST_CASE("every kept unit fuzzer input parses or fails with a UnitError") {
 TEST_CASE("every kept IDX fuzzer input loads or fails with a DataError") {
   replay("idx", fuzz::idx);
 }
+
+TEST_CASE("every kept CSV fuzzer input loads or fails with a DataError, scan and load agreeing") {
+  replay("csv", fuzz::csv);
+}

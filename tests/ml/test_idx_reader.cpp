@@ -198,9 +198,33 @@ TEST_CASE("idx reading errors name the file and the problem", "[ml][idx]") {
     write_plain(labels, labels_bytes({1, 2}));
     require_data_error(images, labels, labels, "count mismatch");
   }
-  SECTION("label out of range") {
-    write_plain(labels, labels_bytes({1, 10, 3}));
-    require_data_error(images, labels, labels, "out of range");
+  SECTION("a negative label names its byte") {
+    write_plain(labels, labels_bytes({1, 0xfb, 3}, 0x901));  // signed bytes: 1, -5, 3
+    require_data_error(images, labels, labels, "label -5 of sample 1 at byte 9 is negative");
+  }
+  SECTION("a label beyond the classes syncsim reads names its byte") {
+    std::vector<std::uint8_t> bytes;
+    put_u32(bytes, 0xC01);  // int32 labels
+    put_u32(bytes, 3);
+    for (std::uint32_t label : {1u, 2u, 100000u}) put_u32(bytes, label);
+    write_plain(labels, bytes);
+    require_data_error(images, labels, labels,
+                       "label 100000 of sample 2 at byte 16 is beyond the 100000 classes");
+  }
+  SECTION("float labels") {
+    write_plain(labels, labels_bytes({0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, 0xD01));
+    require_data_error(images, labels, labels,
+                       "element type float32 (0x0D) at byte 2, labels must be integers");
+  }
+  SECTION("an element type the format does not define") {
+    write_plain(images, images_bytes(3, 2, 2, 0xA03));
+    require_data_error(images, labels, images,
+                       "wrong magic 0x00000a03 (expected 0x00000803 for an IDX images file): "
+                       "element type 0x0a at byte 2");
+  }
+  SECTION("images of 4 dimensions") {
+    write_plain(images, images_bytes(3, 2, 2, 0x804));
+    require_data_error(images, labels, images, "4 dimension(s) at byte 3");
   }
   SECTION("an empty file") {
     write_plain(labels, {});
