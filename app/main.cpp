@@ -8,6 +8,7 @@
 //   syncsim topology SCENARIO.yaml --dot [-o FILE]
 //   syncsim check DIR_OR_FILES... [--junit FILE] [--update-golden] ...
 //   syncsim reference [--format text|markdown]   every scenario key (docs/scenario-reference.md)
+//   syncsim reference --summary-columns   summary.csv's columns (docs/outputs.md)
 //   syncsim --version    version, commit, build type, ISA and flags, compiler
 //
 // Exit codes: 0 success; 2 bad input (command line, scenario, data files,
@@ -30,6 +31,7 @@
 #include "app/commands.h"
 #include "app/memory_budget.h"
 #include "run/build_info.h"
+#include "run/summary_columns.h"
 #include "app/scenario_loader.h"
 #include "app/schema.h"
 
@@ -181,6 +183,9 @@ int main(int argc, char** argv) {
       ->add_option("--format", reference_format,
                    "text (default) or markdown (what docs/scenario-reference.md holds)")
       ->check(CLI::IsMember({"text", "markdown"}));
+  bool summary_columns = false;
+  reference->add_flag("--summary-columns", summary_columns,
+                      "Print summary.csv's columns instead, as docs/outputs.md's Markdown table");
 
   std::vector<std::string> check_paths;
   std::string junit_file, check_out, test_fault;
@@ -234,6 +239,10 @@ int main(int argc, char** argv) {
       return app::sweep_command(sweep_args, verbosity, invocation);
     }
     if (*topo) return app::topology_command(topology_path, dot_file);
+    if (*reference && summary_columns) {
+      std::cout << syncsim::summary_columns_markdown();
+      return 0;
+    }
     if (*reference) {
       std::cout << (reference_format == "markdown" ? app::schema::markdown() : app::schema::text());
       return 0;

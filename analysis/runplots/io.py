@@ -23,7 +23,7 @@ REQUIRED = {
     "staleness.csv": ["algorithm", "staleness", "updates"],
     "nodes.csv": ["algorithm", "node", "bytes_sent"],
     "clocks.csv": ["algorithm", "node", "true_time_s", "local_time_s", "error_s"],
-    "links.csv": ["algorithm", "link", "from", "to", "start_s", "end_s", "bytes", "utilisation"],
+    "links.csv": ["algorithm", "link", "from", "to", "start_s", "end_s", "bytes_carried", "utilisation"],
 }
 OPTIONAL_FILES = ["summary.csv", "staleness.csv", "nodes.csv"]
 

@@ -165,4 +165,4 @@ def test_links_csv_utilisation_is_bytes_over_capacity():
         u = float(r["utilisation"])
         assert 0 <= u <= 1 + 1e-9 and 0 <= float(r["busy_fraction"]) <= 1 + 1e-9
         # 1 Gb/s links in clocks_nosync.yaml
-        assert float(r["bytes"]) == pytest.approx(u * 125e6 * length, rel=1e-9, abs=1e-6)
+        assert float(r["bytes_carried"]) == pytest.approx(u * 125e6 * length, rel=1e-9, abs=1e-6)
