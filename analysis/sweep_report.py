@@ -89,7 +89,8 @@ def load_sweep(path: Path) -> Sweep:
         raise pr.RunError(f"{summary_path}: no rows")
     axes = header[2:header.index(FIRST_RUN_COLUMN)]
     df = pd.DataFrame(rows[1:], columns=header)
-    text = set(axes) | {"point_dir", "scenario", "algorithm", "kind", "stop_reason", "status"}
+    text = set(axes) | {"point_dir", "scenario", "algorithm", "kind", "stop_reason", "status",
+                        "math"}
     for col in df.columns:
         if col in text:
             continue

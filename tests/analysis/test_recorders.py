@@ -85,7 +85,7 @@ def test_misordered_counts_a_hand_made_log(tmp_path):
     # Message 1 a -> b: b's clock is 100 behind, so by local time the receive
     # (local 60) sorts before the send (local 100). Message 2 b -> a is fine.
     p = tmp_path / "events.csv"
-    p.write_text("algorithm,true_time_ns,node,local_time_ns,lamport,kind,peer,tag,bytes,message\n"
+    p.write_text("algorithm,true_time_ns,node,local_time_ns,lamport,kind,peer,tag,bytes_message,message\n"
                  "x,100,a,100,1,send,b,m,8,1\n"
                  "x,160,b,60,2,receive,a,m,8,1\n"
                  "x,170,b,70,3,send,a,m,8,2\n"

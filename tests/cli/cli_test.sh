@@ -171,7 +171,7 @@ case "$case_name" in
     sed '/^expect:/,$d' "$work/s/p.yaml" | cat - "$work/bad_tail" >"$work/s/p.yaml.new"
     mv "$work/s/p.yaml.new" "$work/s/p.yaml"
     line=$(grep -n '=> 0.9' "$work/s/p.yaml" | cut -d: -f1)
-    expect_error "p.yaml:$line:19: expect.final_test_accuracy: malformed expectation" -- check "$work/s"
+    expect_error "p.yaml:$line:24: expect.final_test_accuracy: malformed expectation" -- check "$work/s"
     expect_error "no such file or folder" -- check "$work/nothing"
     expect_error "no *.yaml" -- check "$work/empty"
     expect_error "golden-rtol" -- check "$work/empty" --golden-rtol 2
@@ -215,8 +215,8 @@ case "$case_name" in
     expect_error "this list contains itself" -- validate "$work/alias_cycle.yaml"
     expect_error "this list contains itself" -- sweep "$work/alias_cycle.yaml" -o "$work/sweep-alias"
     expect_rejected fault_metric_without_faults \
-      "fault_metric_without_faults.yaml:38:24: expect.dropped_rolled_back: dropped_rolled_back is empty in summary.csv unless the scenario has a faults: list" \
-      's/  staleness_max: "== 0"/  dropped_rolled_back: "== 0"/'
+      "fault_metric_without_faults.yaml:38:17: expect.updates_lost: updates_lost is empty in summary.csv unless the scenario has a faults: list" \
+      's/  staleness_max: "== 0"/  updates_lost: "== 0"/'
     ;;
   output_safety)
     # No output path destroys a file that is not the run's own: a link, a
