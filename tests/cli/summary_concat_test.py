@@ -68,13 +68,16 @@ def main():
                            capture_output=True, text=True).stdout.splitlines()[2:]
     documented = [line.split("|")[1].strip().strip("`") for line in table]
     check(list(summary[0].keys()) == documented, "summary.csv header is not the documented table")
-    # A cumulative column's last row is the run's total.
+    # A cumulative column's last row is at most the run's total (messages
+    # after the final evaluation count only in the summary).
     for name, o in outputs.items():
         totals = {r["algorithm"]: r.get("bytes_sent") for r in csv.DictReader(io.StringIO(o["summary.csv"]))}
         last = {}
         for r in csv.DictReader(io.StringIO(o["metrics.csv"])):
             last[r["algorithm"]] = r.get("bytes_sent_cum")
-        check(last == totals, f"{name}: last bytes_sent_cum {last} != bytes_sent {totals}")
+        check(last.keys() == totals.keys() and
+              all(float(last[a]) <= float(totals[a]) for a in totals),
+              f"{name}: last bytes_sent_cum {last} above bytes_sent {totals}")
     for f in failures:
         print("FAIL:", f)
     print(f"{len(failures)} failures")
