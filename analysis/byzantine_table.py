@@ -47,7 +47,7 @@ def main():
     summary["attack"] = summary[axes[0]].map(attack_name)
     attacks = list(dict.fromkeys(summary["attack"]))  # sweep order
     rules = list(dict.fromkeys(summary["algorithm"]))  # scenario order
-    accuracy = summary.pivot_table(index="algorithm", columns="attack", values="final_accuracy")
+    accuracy = summary.pivot_table(index="algorithm", columns="attack", values="final_test_accuracy")
     accuracy = accuracy.loc[rules, attacks]
     print("| rule | " + " | ".join(attacks) + " |")
     print("| --- |" + " ---: |" * len(attacks))
@@ -55,7 +55,7 @@ def main():
         cells = []
         for attack in attacks:
             row = summary[(summary["algorithm"] == rule) & (summary["attack"] == attack)].iloc[0]
-            cell = f"{row['final_accuracy']:.3f}"
+            cell = f"{row['final_test_accuracy']:.3f}"
             if row["status"] != "ok":
                 cell += " (diverged)"
             sent = row.get("byzantine_sent")

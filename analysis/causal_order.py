@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 COLUMNS = ["algorithm", "true_time_ns", "node", "local_time_ns", "lamport", "kind", "peer",
-           "tag", "bytes", "message"]
+           "tag", "bytes_message", "message"]
 # Sort keys: the file's row order breaks remaining ties, i.e. what a stable sort keeps.
 ORDERS = {
     "true_time": lambda e: (e.true_time, e.row),

@@ -33,10 +33,10 @@ FIRST_RUN_COLUMN = "scenario"
 
 # Metrics drawn against each axis: (column, axis label).
 METRICS = [
-    ("final_accuracy", "final test accuracy"),
+    ("final_test_accuracy", "final test accuracy"),
     ("sim_time_s", "simulated time (s)"),
     ("throughput_samples_per_s", "throughput (samples/s, simulated)"),
-    ("bytes_total", "bytes sent"),
+    ("bytes_sent", "bytes sent"),
 ]
 
 # Table columns after the axes: (column, header, format), as in plot_run.
@@ -45,11 +45,11 @@ TABLE_COLUMNS = [
     ("stop_reason", "stop", "s"),
     ("sim_time_s", "sim time (s)", ".4g"),
     ("steps", "steps", "int"),
-    ("final_accuracy", "final acc", ".4f"),
-    ("best_accuracy", "best acc", ".4f"),
+    ("final_test_accuracy", "final acc", ".4f"),
+    ("best_test_accuracy", "best acc", ".4f"),
     ("time_to_target_s", "time to target (s)", ".4g"),
     ("throughput_samples_per_s", "samples/s", ",.0f"),
-    ("bytes_total", "bytes sent", "bytes"),
+    ("bytes_sent", "bytes sent", "bytes"),
     ("staleness_mean", "staleness mean", ".3g"),
 ]
 
@@ -89,7 +89,8 @@ def load_sweep(path: Path) -> Sweep:
         raise pr.RunError(f"{summary_path}: no rows")
     axes = header[2:header.index(FIRST_RUN_COLUMN)]
     df = pd.DataFrame(rows[1:], columns=header)
-    text = set(axes) | {"point_dir", "scenario", "algorithm", "kind", "stop_reason", "status"}
+    text = set(axes) | {"point_dir", "scenario", "algorithm", "kind", "stop_reason", "status",
+                        "math"}
     for col in df.columns:
         if col in text:
             continue
@@ -190,9 +191,9 @@ def plot_axis(sweep: Sweep, axis: str, out: Path) -> pr.Figure | str:
                 ax.minorticks_off()
             ax.set_xticks(xs)
             ax.set_xticklabels(values, rotation=20 if max(map(len, values)) > 8 else 0)
-        if c != "final_accuracy" and pr.spans_decades(s[c].dropna().values):
+        if c != "final_test_accuracy" and pr.spans_decades(s[c].dropna().values):
             ax.set_yscale("log")
-        if c == "bytes_total":
+        if c == "bytes_sent":
             ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: pr.human_bytes(v)))
     pr.legend_outside(fig, axs, ncol_max=3)
     name = f"sweep_{file_safe(axis.removeprefix('sweep.'))}.png"

@@ -185,7 +185,7 @@ int run_command(const std::string& scenario_path, const std::string& out_dir,
       if (t.evaluated)
         std::snprintf(accuracy, sizeof accuracy, "test accuracy %.4f", t.final_test_accuracy);
       std::printf("  %s, throughput %.0f samples/s simulated, %.1f MB sent, %.1f s wall\n",
-                  accuracy, t.throughput, t.bytes_total / 1e6, run.wall_seconds);
+                  accuracy, t.throughput, t.bytes_sent / 1e6, run.wall_seconds);
     }
     std::printf("  outputs in %s/:", dir.string().c_str());
     for (const auto& f : files) std::printf(" %s", f.filename().string().c_str());

@@ -6,6 +6,7 @@
 
 #include "app/config_node.h"
 #include "app/units.h"
+#include "run/summary_columns.h"
 
 namespace app {
 namespace {
@@ -21,14 +22,16 @@ constexpr const char* kForms =
     "expected one of: >= V, <= V, > V, < V, == V, within X% of V, within X of V, "
     "between A and B";
 
+// Columns that are empty unless the scenario models clocks.
 bool is_clock_metric(const std::string& m) {
-  return m.rfind("clock_", 0) == 0 || m.rfind("sync_", 0) == 0;
+  const SummaryColumn* c = find_summary_column(current_summary_name(m));
+  return c != nullptr && c->applies == ColumnApplies::clocks;
 }
 
-// The update-accounting group: in summary.csv only with faults:.
+// The update-accounting group: empty unless the scenario has faults:.
 bool is_fault_metric(const std::string& m) {
-  return m == "crashes" || m == "rpc_retries" || m.rfind("dropped_", 0) == 0 ||
-         m == "updates_produced" || m == "updates_lost" || m == "updates_outstanding";
+  const SummaryColumn* c = find_summary_column(current_summary_name(m));
+  return c != nullptr && c->applies == ColumnApplies::faults;
 }
 
 // The stop reasons the runner and the monitor write.
@@ -220,8 +223,11 @@ Expectation load_one(const ConfigNode& parent, const std::string& written, const
   Expectation e;
   e.label = label;
   // mean_<metric>: a summary column's mean over the replicates.
-  const bool mean = written.rfind("mean_", 0) == 0 && summary_metrics().count(written.substr(5));
-  const std::string key = mean ? written.substr(5) : written;
+  const bool mean = written.rfind("mean_", 0) == 0 &&
+                    summary_metrics().count(current_summary_name(written.substr(5)));
+  // An older column name reads the column under its current name.
+  const std::string as_written = mean ? written.substr(5) : written;
+  const std::string key = current_summary_name(as_written);
   e.mean = mean;
   e.metric = key;
   e.where = value.file() + ":" + std::to_string(value.line()) + ":" +
@@ -243,11 +249,11 @@ Expectation load_one(const ConfigNode& parent, const std::string& written, const
       const std::string guess =
           did_you_mean(written, metric_names(models_clocks, has_faults, true));
       if (it != metrics.end() && is_fault_metric(key)) {
-        value.fail(key + " is only in summary.csv when the scenario has a faults: list");
+        value.fail(as_written + " is empty in summary.csv unless the scenario has a faults: list");
       }
       if (it != metrics.end()) {
-        value.fail(key +
-                   " is only in summary.csv when the scenario models clocks "
+        value.fail(as_written +
+                   " is empty in summary.csv unless the scenario models clocks "
                    "(cluster.<group>.clock or clock_sync)");
       }
       value.fail("unknown metric '" + key + "' (" +
@@ -257,8 +263,6 @@ Expectation load_one(const ConfigNode& parent, const std::string& written, const
                       : "did you mean '" + guess + "'?") +
                  ")");
     }
-    // The older spelling of a per-reason drop count reads the column.
-    if (key.rfind("dropped_", 0) == 0) e.metric = "updates_" + key;
     if (key == "time_to_target_s" && !has_target_accuracy) {
       value.fail(
           "time_to_target_s is empty without stop.target_accuracy; "

@@ -11,6 +11,7 @@
 //   syncsim testbed SCENARIO.yaml [-o DIR]      as root: replay on a real network (docs/testbed.md)
 //   syncsim calibrate SCENARIO.yaml [-o DIR] [--sizes SIZE,...] [--repeats N]
 //   syncsim reference [--format text|markdown]   every scenario key (docs/scenario-reference.md)
+//   syncsim reference --summary-columns   summary.csv's columns (docs/outputs.md)
 //   syncsim --version    version, commit, build type, ISA and flags, compiler
 //
 // Exit codes: 0 success; 2 bad input (command line, scenario, data files,
@@ -33,6 +34,7 @@
 #include "app/commands.h"
 #include "app/memory_budget.h"
 #include "run/build_info.h"
+#include "run/summary_columns.h"
 #include "app/scenario_loader.h"
 #include "app/schema.h"
 #include "app/testbed_command.h"
@@ -209,6 +211,9 @@ int main(int argc, char** argv) {
       ->add_option("--format", reference_format,
                    "text (default) or markdown (what docs/scenario-reference.md holds)")
       ->check(CLI::IsMember({"text", "markdown"}));
+  bool summary_columns = false;
+  reference->add_flag("--summary-columns", summary_columns,
+                      "Print summary.csv's columns instead, as docs/outputs.md's Markdown table");
 
   std::string testbed_path, testbed_out;
   CLI::App* testbed = cli.add_subcommand(
@@ -295,6 +300,10 @@ int main(int argc, char** argv) {
         sizes.push_back(static_cast<std::int64_t>(*app::parse_memory_budget(text)));
       }
       return app::calibrate_command(testbed_path, testbed_out, sizes, calibrate_repeats);
+    }
+    if (*reference && summary_columns) {
+      std::cout << syncsim::summary_columns_markdown();
+      return 0;
     }
     if (*reference) {
       std::cout << (reference_format == "markdown" ? app::schema::markdown() : app::schema::text());

@@ -144,10 +144,10 @@ void print_summary(const Scenario& scenario, const std::vector<OutputFile>& file
               static_cast<unsigned long long>(scenario.seed), static_cast<unsigned long long>(last));
   for (const AlgorithmChoice& a : scenario.algorithms) {
     std::printf("  %s: test accuracy %s, %s s simulated, throughput %s samples/s, %s MB sent\n",
-                a.label.c_str(), value(a.label, "final_accuracy", 1, "%.4f +- %.4f").c_str(),
+                a.label.c_str(), value(a.label, "final_test_accuracy", 1, "%.4f +- %.4f").c_str(),
                 value(a.label, "sim_time_s", 1, "%.3f +- %.3f").c_str(),
                 value(a.label, "throughput_samples_per_s", 1, "%.0f +- %.0f").c_str(),
-                value(a.label, "bytes_total", 1e-6, "%.1f +- %.1f").c_str());
+                value(a.label, "bytes_sent", 1e-6, "%.1f +- %.1f").c_str());
   }
 }
 

@@ -263,7 +263,9 @@ void run_point(const SweepPlan& plan, std::size_t point, const fs::path& out,
 }
 
 std::string collect_summary(const SweepPlan& plan, const fs::path& out) {
-  // Column union in first-seen order: an axis may add columns (clock keys).
+  // Column union in first-seen order: every point writes the same summary
+  // columns (run/summary_columns.h); the union still reads points written
+  // before they were fixed.
   std::vector<std::string> columns;
   std::map<std::string, std::size_t> column_index;
   std::vector<std::vector<std::map<std::string, std::string>>> rows(plan.size());

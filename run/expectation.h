@@ -5,7 +5,7 @@
 //   expect:
 //     final_accuracy: ">= 0.85"                  # every run of the scenario
 //     time_to_accuracy@0.80: "<= 40s"
-//     bytes_total: "within 2% of 1.2GB"
+//     bytes_sent: "within 2% of 1.2GB"
 //     ring:                                      # only the run labelled `ring`
 //       staleness_p99: "between 0 and 8"
 //
@@ -13,7 +13,9 @@
 // a map value is a run label and its metrics apply to that run only.
 // Metrics are summary.csv's numeric columns, `stop_reason`, and
 // `time_to_accuracy@X` (the simulated time of the first evaluation whose test
-// accuracy is >= X; "not reached" fails every comparison).
+// accuracy is >= X; "not reached" fails every comparison). A column's older
+// name (bytes_total, final_accuracy, dropped_<reason>, ...: docs/outputs.md)
+// still works and reads the column under its current name.
 //
 // Expressions (the value must be quoted in YAML: `>` and `<` start YAML syntax):
 //   >= V, <= V, > V, < V, == V      V in the metric's unit
@@ -73,12 +75,13 @@ struct Expectation {
   bool holds(double got) const;
 };
 
-// The unit of a summary.csv column or of time_to_accuracy@X.
+// The unit of a summary.csv column (or of its older name, run/summary_columns.h)
+// or of time_to_accuracy@X.
 MetricUnit metric_unit(const std::string& metric);
 
-// summary.csv's columns that an expectation may name, and their units; the
-// others (scenario, algorithm, kind, seed, target_accuracy) repeat the
-// scenario, not a result.
+// summary.csv's columns that an expectation may name, and their units, by
+// their current names (run/summary_columns.h); the others (scenario,
+// algorithm, kind, seed, target_accuracy, status, math) are not results.
 const std::map<std::string, MetricUnit>& summary_metrics();
 
 // The prefix of time_to_accuracy@X.

@@ -9,7 +9,7 @@
 #include <stdexcept>
 #include <system_error>
 
-#include "run/accounting.h"
+#include "run/summary_columns.h"
 
 namespace syncsim {
 namespace {
@@ -42,15 +42,6 @@ std::string seconds(sim::Time t) {
   return negative ? "-" + text : text;
 }
 
-// Whether any run counted its aggregations' contributions (Byzantine nodes
-// or a robust rule): only then do the contribution columns appear.
-bool contributions_counted(const ScenarioResult& result) {
-  for (const RunResult& r : result.runs) {
-    if (r.totals.contributions_counted) return true;
-  }
-  return false;
-}
-
 }  // namespace
 
 std::string format_seconds(sim::Time t) { return seconds(t); }
@@ -65,15 +56,11 @@ std::string format_number(double value) {
 
 std::string metrics_csv(const ScenarioResult& result) {
   std::ostringstream out;
-  // consensus_distance only when a decentralised algorithm reported one.
-  bool consensus = false;
-  for (const RunResult& r : result.runs) {
-    for (const algo::MetricsRow& row : r.rows) consensus = consensus || row.consensus_distance;
-  }
-  const bool counted = contributions_counted(result);
-  out << "algorithm,sim_time_s,step,samples,epochs,train_loss,test_loss,test_accuracy,"
-         "throughput_samples_per_s,bytes_sent,staleness_mean,staleness_max,updates_dropped"
-      << (consensus ? ",consensus_distance" : "") << (counted ? ",byzantine_sent,rejected\n" : "\n");
+  // Every column in every scenario, empty where it does not apply, so the
+  // metrics of different scenarios concatenate (docs/outputs.md).
+  out << "algorithm,sim_time_s,steps,samples,epochs,train_loss,test_loss,test_accuracy,"
+         "throughput_samples_per_s,bytes_sent_cum,staleness_mean,staleness_max,"
+         "updates_dropped_cum,consensus_distance,byzantine_sent,rejected\n";
   for (const RunResult& r : result.runs) {
     for (const algo::MetricsRow& row : r.rows) {
       out << r.label << ',' << seconds(row.time) << ',' << row.step << ',' << row.samples << ','
@@ -82,11 +69,10 @@ std::string metrics_csv(const ScenarioResult& result) {
           << (row.evaluated ? format_number(row.test_accuracy) : "") << ','
           << format_number(row.throughput) << ',' << format_number(row.bytes_sent) << ','
           << optional_cell(row.staleness_mean) << ',' << optional_cell(row.staleness_max) << ','
-          << row.updates_dropped;
-      if (consensus) out << ',' << optional_cell(row.consensus_distance);
-      if (counted && r.totals.contributions_counted) {
+          << row.updates_dropped << ',' << optional_cell(row.consensus_distance);
+      if (r.totals.contributions_counted) {
         out << ',' << row.byzantine_sent << ',' << row.rejected;
-      } else if (counted) {
+      } else {
         out << ",,";
       }
       out << '\n';
@@ -97,100 +83,12 @@ std::string metrics_csv(const ScenarioResult& result) {
 
 SummaryTable summary_table(const ScenarioResult& result) {
   SummaryTable table;
-  table.columns = {"scenario", "algorithm", "kind", "seed", "workers", "stop_reason", "status",
-                   "sim_time_s",
-                   "steps", "samples", "epochs", "final_accuracy", "final_test_loss",
-                   "best_accuracy", "target_accuracy", "time_to_target_s",
-                   "throughput_samples_per_s", "bytes_total", "staleness_mean", "staleness_p50",
-                   "staleness_p99", "staleness_max", "updates_applied", "updates_dropped"};
-  // The drops by reason, for every run (0 where the algorithm never drops for
-  // that reason; docs/accounting.md).
-  for (const std::string& reason : drop_reasons()) {
-    table.columns.push_back("updates_dropped_" + reason);
-  }
-  table.columns.push_back("events_processed");
-  const Scenario& s = result.scenario;
-  const bool clocks = s.models_clocks();
-  auto add_columns = [&](std::initializer_list<const char*> names) {
-    for (const char* c : names) table.columns.push_back(c);
-  };
-  // Optional groups of columns, each only when the scenario uses the feature,
-  // so runs without it keep their earlier bytes.
-  if (clocks) {
-    add_columns({"clock_error_max_s", "clock_error_mean_s", "clock_skew_s", "clock_skew_mean_s",
-                 "sync_messages", "sync_bytes"});
-  }
-  if (s.failure_detector) {
-    add_columns({"heartbeat_messages", "heartbeat_bytes", "suspicions", "false_suspicions"});
-  }
-  // Update accounting, for scenarios with faults: produced = applied +
-  // dropped + lost + outstanding (empty for algorithms that do not count;
-  // docs/accounting.md).
-  const bool faults = s.faults.has_value();
-  if (faults) {
-    add_columns({"crashes", "updates_produced", "updates_lost", "updates_outstanding",
-                 "rpc_retries"});
-  }
-  if (s.timing_only) add_columns({"math"});
-  const bool counted = contributions_counted(result);
-  if (counted) add_columns({"byzantine_sent", "rejected", "byzantine_rejected"});
-  // Differential privacy: when any run of the scenario is private; empty
-  // cells for the others.
-  const bool privacy = std::any_of(s.algorithms.begin(), s.algorithms.end(),
-                                   [](const AlgorithmChoice& a) { return a.privacy.has_value(); });
-  if (privacy) add_columns({"epsilon", "delta"});
-  const double target = s.stop.target_accuracy;
+  for (const SummaryColumn& c : summary_columns()) table.columns.push_back(c.name);
   for (const RunResult& r : result.runs) {
-    const algo::RunTotals& t = r.totals;
-    // Timing-only runs evaluate nothing: their accuracy and loss cells stay empty.
-    auto evaluated = [&](double v) { return t.evaluated ? format_number(v) : std::string(); };
-    std::vector<std::string> row = {
-        s.name, r.label, r.kind, std::to_string(s.seed), std::to_string(r.workers),
-        t.stop_reason, t.status, seconds(t.time), std::to_string(t.steps), std::to_string(t.samples),
-        format_number(t.epochs), evaluated(t.final_test_accuracy),
-        evaluated(t.final_test_loss), evaluated(t.best_test_accuracy),
-        target > 0 ? format_number(target) : "",
-        t.time_to_target ? seconds(*t.time_to_target) : "", format_number(t.throughput),
-        format_number(t.bytes_total), optional_cell(t.staleness_mean),
-        optional_cell(t.staleness_p50), optional_cell(t.staleness_p99),
-        optional_cell(t.staleness_max), std::to_string(t.updates_applied),
-        std::to_string(t.updates_dropped)};
-    for (const std::string& reason : drop_reasons()) {
-      const auto it = t.dropped_by_reason.find(reason);
-      row.push_back(std::to_string(it == t.dropped_by_reason.end() ? 0 : it->second));
-    }
-    row.push_back(std::to_string(t.events_processed));
-    auto add_cells = [&](std::initializer_list<std::string> cells) {
-      for (const std::string& cell : cells) row.push_back(cell);
-    };
-    if (clocks) {
-      add_cells({format_number(r.clock_error_max_s), format_number(r.clock_error_mean_s),
-                 format_number(r.clock_skew_max_s), format_number(r.clock_skew_mean_s),
-                 std::to_string(r.sync_messages),
-                 format_number(r.sync_bytes)});
-    }
-    if (s.failure_detector) {
-      add_cells({std::to_string(r.heartbeat_messages), format_number(r.heartbeat_bytes),
-                 std::to_string(r.suspicions), std::to_string(r.false_suspicions)});
-    }
-    if (faults) {
-      const bool counted = r.updates_outstanding.has_value();
-      add_cells({std::to_string(r.crashes), counted ? std::to_string(t.updates_produced) : "",
-                 std::to_string(t.updates_lost),
-                 counted ? std::to_string(*r.updates_outstanding) : "",
-                 std::to_string(t.rpc_retries)});
-    }
-    if (s.timing_only) add_cells({"none"});
-    if (counted && t.contributions_counted) {
-      add_cells({std::to_string(t.byzantine_sent), std::to_string(t.rejected),
-                 std::to_string(t.byzantine_rejected)});
-    } else if (counted) {
-      add_cells({"", "", ""});
-    }
-    if (privacy && r.privacy_epsilon) {
-      add_cells({format_number(*r.privacy_epsilon), format_number(r.privacy_delta)});
-    } else if (privacy) {
-      add_cells({"", ""});
+    const SummaryCellInput in{result.scenario, r};
+    std::vector<std::string> row;
+    for (const SummaryColumn& c : summary_columns()) {
+      row.push_back(column_applies(c.applies, result.scenario, r) ? c.cell(in) : std::string());
     }
     table.rows.push_back(std::move(row));
   }
@@ -321,7 +219,7 @@ std::string partition_csv(const ScenarioResult& result) {
 
 std::string events_csv(const ScenarioResult& result) {
   std::ostringstream out;
-  out << "algorithm,true_time_ns,node,local_time_ns,lamport,kind,peer,tag,bytes,message\n";
+  out << "algorithm,true_time_ns,node,local_time_ns,lamport,kind,peer,tag,bytes_message,message\n";
   for (const RunResult& r : result.runs) {
     for (const sim::Recorder::MessageEvent& e : r.messages) {
       out << r.label << ',' << e.true_time << ',' << r.node_names[static_cast<std::size_t>(e.node)]
@@ -335,7 +233,7 @@ std::string events_csv(const ScenarioResult& result) {
 
 std::string links_csv(const ScenarioResult& result) {
   std::ostringstream out;
-  out << "algorithm,link,from,to,start_s,end_s,bytes,utilisation,busy_fraction\n";
+  out << "algorithm,link,from,to,start_s,end_s,bytes_carried,utilisation,busy_fraction\n";
   for (const RunResult& r : result.runs) {
     for (const RunResult::LinkSample& l : r.link_samples) {
       const double length = sim::to_seconds(l.end - l.start);

@@ -1,6 +1,7 @@
 // The files a run leaves in its output folder (DESIGN.md, "Outputs"):
 //   metrics.csv    one row per evaluation point
-//   summary.csv    one row per algorithm run
+//   summary.csv    one row per algorithm run, the same columns for every
+//                  scenario (run/summary_columns.h)
 //   staleness.csv  applied updates by staleness (a histogram)
 //   partition.csv  each worker's shard: size and samples per class
 //   nodes.csv      bytes sent by each node
@@ -69,15 +70,15 @@ std::string clocks_csv(const ScenarioResult& r);
 std::string suspicions_csv(const ScenarioResult& r);
 
 // events.csv: algorithm, true_time_ns, node, local_time_ns, lamport, kind
-// (send/receive), peer, tag, bytes, message (a send and its receive share the
-// number), in the order the events happened.
+// (send/receive), peer, tag, bytes_message, message (a send and its receive
+// share the number), in the order the events happened.
 std::string events_csv(const ScenarioResult& r);
 // trace.json: one process per algorithm run, one thread per node; compute and
 // wait as complete events, sends as async spans from start to delivery,
 // receives as instants. Timestamps are microseconds with exactly three
 // decimals (integer nanoseconds), so the file is byte-identical across runs.
 std::string trace_json(const ScenarioResult& r);
-// links.csv: algorithm, link, from, to, start_s, end_s, bytes, utilisation
+// links.csv: algorithm, link, from, to, start_s, end_s, bytes_carried, utilisation
 // (bytes / (bandwidth x bucket length)), busy_fraction (of the bucket with a
 // flow draining), one row per bucket of each link direction that carried bytes.
 std::string links_csv(const ScenarioResult& r);

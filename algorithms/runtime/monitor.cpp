@@ -219,7 +219,7 @@ void Monitor::finish(const std::string& reason) {
   }
   totals_.throughput =
       totals_.time > 0 ? static_cast<double>(samples_) / sim::to_seconds(totals_.time) : 0.0;
-  totals_.bytes_total = net_->total_bytes_sent();
+  totals_.bytes_sent = net_->total_bytes_sent();
   totals_.updates_applied = applied_;
   totals_.updates_dropped = dropped_;
   const auto offline = dropped_by_reason_.find("offline");

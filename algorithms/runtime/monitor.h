@@ -74,7 +74,7 @@ struct RunTotals {
   bool evaluated = true;  // false with math: none: no accuracy or loss was measured
   std::optional<sim::Time> time_to_target;  // first evaluation at/above the target
   double throughput = 0.0;
-  double bytes_total = 0.0;
+  double bytes_sent = 0.0;  // by all nodes over the run
   std::int64_t updates_applied = 0;
   std::int64_t updates_dropped = 0;
   std::int64_t updates_dropped_offline = 0;  // of those, by a node that was not there (the rest came late)

@@ -135,7 +135,7 @@ def plot_throughput_bytes(run: Run, col: dict, out: Path) -> Figure | str:
     if s is None:
         return "throughput and bytes bars skipped: summary.csv is missing"
     panels = [(c, t) for c, t in (("throughput_samples_per_s", "throughput (samples / s simulated)"),
-                                  ("bytes_total", "bytes sent (total)")) if has_values(s, c)]
+                                  ("bytes_sent", "bytes sent (total)")) if has_values(s, c)]
     if not panels:
         return "throughput and bytes bars skipped: summary.csv has no throughput or bytes values"
     algs = [a for a in run.algorithms if a in set(s["algorithm"])]
@@ -152,7 +152,7 @@ def plot_throughput_bytes(run: Run, col: dict, out: Path) -> Figure | str:
             ax.set_xscale("log")
         for yi, v in zip(y, vals):
             if v == v and v > 0:
-                text = human_bytes(v) if c == "bytes_total" else human_count(v)
+                text = human_bytes(v) if c == "bytes_sent" else human_count(v)
                 ax.annotate(text, (v, yi), xytext=(3, 0), textcoords="offset points",
                             va="center", fontsize=8)
         ax.margins(x=0.18)

@@ -23,7 +23,7 @@ REQUIRED = {
     "staleness.csv": ["algorithm", "staleness", "updates"],
     "nodes.csv": ["algorithm", "node", "bytes_sent"],
     "clocks.csv": ["algorithm", "node", "true_time_s", "local_time_s", "error_s"],
-    "links.csv": ["algorithm", "link", "from", "to", "start_s", "end_s", "bytes", "utilisation"],
+    "links.csv": ["algorithm", "link", "from", "to", "start_s", "end_s", "bytes_carried", "utilisation"],
 }
 OPTIONAL_FILES = ["summary.csv", "staleness.csv", "nodes.csv"]
 
@@ -73,7 +73,7 @@ def read_csv(path: Path) -> pd.DataFrame:
                                    f"cells, the header has {width}")
         df = pd.read_csv(path, index_col=False, dtype={"algorithm": str, "node": str, "scenario": str,
                                       "kind": str, "stop_reason": str, "from": str, "to": str,
-                                      "status": str})
+                                      "status": str, "math": str})
     except FileNotFoundError:
         raise RunError(f"{path}: file not found") from None
     except pd.errors.EmptyDataError:
@@ -84,7 +84,8 @@ def read_csv(path: Path) -> pd.DataFrame:
     missing = [c for c in REQUIRED.get(path.name, []) if c not in df.columns]
     if missing:
         raise RunError(f"{path}: malformed CSV: missing column(s) {', '.join(missing)}")
-    text_columns = {"algorithm", "node", "scenario", "kind", "stop_reason", "from", "to", "status"}
+    text_columns = {"algorithm", "node", "scenario", "kind", "stop_reason", "from", "to", "status",
+                    "math"}
     for col in df.columns:
         if col in text_columns:
             continue

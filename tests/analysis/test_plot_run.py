@@ -138,8 +138,8 @@ def test_summary_table_matches_summary_csv(which, async_report, two_report):
     i_alg, i_final, i_best = head.index("algorithm"), head.index("final acc"), head.index("best acc")
     for row, want in zip(rows, expected):
         assert row[i_alg] == want["algorithm"]
-        assert float(row[i_final]) == pytest.approx(float(want["final_accuracy"]), abs=5e-5)
-        assert float(row[i_best]) == pytest.approx(float(want["best_accuracy"]), abs=5e-5)
+        assert float(row[i_final]) == pytest.approx(float(want["final_test_accuracy"]), abs=5e-5)
+        assert float(row[i_best]) == pytest.approx(float(want["best_test_accuracy"]), abs=5e-5)
     # Title names the scenario and the seed.
     first = md.splitlines()[0]
     assert expected[0]["scenario"] in first and f"seed {expected[0]['seed']}" in first
@@ -273,7 +273,7 @@ def test_sweep_table_matches_collected_summary(sweep_report):
     for row, want in zip(rows, expected):
         assert row[:4] == [want["point"], want["sweep.algorithm"], want["topology.bandwidth"],
                            want["algorithm"]]
-        assert float(row[i_final]) == pytest.approx(float(want["final_accuracy"]), abs=5e-5)
+        assert float(row[i_final]) == pytest.approx(float(want["final_test_accuracy"]), abs=5e-5)
     # Point order is the YAML's: algorithm outermost, bandwidth fastest.
     assert [r[2] for r in rows[:3]] == ["100Mbps", "1Gbps", "10Gbps"]
     assert [r[1] for r in rows[::3]] == ["ps_sync", "ps_async", "allreduce_ring"]

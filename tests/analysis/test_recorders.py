@@ -85,7 +85,7 @@ def test_misordered_counts_a_hand_made_log(tmp_path):
     # Message 1 a -> b: b's clock is 100 behind, so by local time the receive
     # (local 60) sorts before the send (local 100). Message 2 b -> a is fine.
     p = tmp_path / "events.csv"
-    p.write_text("algorithm,true_time_ns,node,local_time_ns,lamport,kind,peer,tag,bytes,message\n"
+    p.write_text("algorithm,true_time_ns,node,local_time_ns,lamport,kind,peer,tag,bytes_message,message\n"
                  "x,100,a,100,1,send,b,m,8,1\n"
                  "x,160,b,60,2,receive,a,m,8,1\n"
                  "x,170,b,70,3,send,a,m,8,2\n"
@@ -165,4 +165,4 @@ def test_links_csv_utilisation_is_bytes_over_capacity():
         u = float(r["utilisation"])
         assert 0 <= u <= 1 + 1e-9 and 0 <= float(r["busy_fraction"]) <= 1 + 1e-9
         # 1 Gb/s links in clocks_nosync.yaml
-        assert float(r["bytes"]) == pytest.approx(u * 125e6 * length, rel=1e-9, abs=1e-6)
+        assert float(r["bytes_carried"]) == pytest.approx(u * 125e6 * length, rel=1e-9, abs=1e-6)

@@ -44,9 +44,9 @@ def sweep(axes: dict[str, list], metric) -> sweep_report.Sweep:
         rows = [dict(r, **{axis: str(v)}) for r in rows for v in values]
     for i, r in enumerate(rows):
         r.update(point=i, point_dir=f"points/{i:04d}", scenario="s", algorithm="a",
-                 final_accuracy=metric(r), sim_time_s=1.0 + i, bytes_total=1e6)
-    columns = ["point", "point_dir", *axes, "scenario", "algorithm", "final_accuracy",
-               "sim_time_s", "bytes_total"]
+                 final_test_accuracy=metric(r), sim_time_s=1.0 + i, bytes_sent=1e6)
+    columns = ["point", "point_dir", *axes, "scenario", "algorithm", "final_test_accuracy",
+               "sim_time_s", "bytes_sent"]
     return sweep_report.Sweep(Path("."), pd.DataFrame(rows, columns=columns), list(axes))
 
 

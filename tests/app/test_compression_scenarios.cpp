@@ -32,13 +32,13 @@ TEST_CASE("top-1% with error feedback keeps the dense accuracy within 2 points a
   const algo::RunTotals& dense = result.runs[0].totals;
   const algo::RunTotals& topk = result.runs[1].totals;
   REQUIRE(result.runs[1].label == "topk_ef");
-  INFO("dense: accuracy " << dense.final_test_accuracy << ", " << dense.bytes_total << " bytes, "
+  INFO("dense: accuracy " << dense.final_test_accuracy << ", " << dense.bytes_sent << " bytes, "
                           << sim::to_seconds(dense.time) << " s");
-  INFO("top-k: accuracy " << topk.final_test_accuracy << ", " << topk.bytes_total << " bytes, "
+  INFO("top-k: accuracy " << topk.final_test_accuracy << ", " << topk.bytes_sent << " bytes, "
                           << sim::to_seconds(topk.time) << " s");
   CHECK(topk.epochs == dense.epochs);  // the same epochs
   CHECK(topk.final_test_accuracy >= dense.final_test_accuracy - 0.02);
-  CHECK(20.0 * topk.bytes_total <= dense.bytes_total);
+  CHECK(20.0 * topk.bytes_sent <= dense.bytes_sent);
   CHECK(topk.time < dense.time);
   CHECK(dense.final_test_accuracy >= 0.8);  // a run that learned something
 }
@@ -54,7 +54,7 @@ TEST_CASE("with math: none every compressor's bytes follow its formula, as with 
   REQUIRE(with_math.runs.size() == sizes_only.runs.size());
   for (std::size_t i = 0; i < with_math.runs.size(); ++i) {
     INFO(with_math.runs[i].label);
-    CHECK(sizes_only.runs[i].totals.bytes_total == with_math.runs[i].totals.bytes_total);
+    CHECK(sizes_only.runs[i].totals.bytes_sent == with_math.runs[i].totals.bytes_sent);
     CHECK(sizes_only.runs[i].totals.time == with_math.runs[i].totals.time);
   }
 }

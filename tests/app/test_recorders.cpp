@@ -104,7 +104,7 @@ TEST_CASE("events.csv: every message sent once and received once, Lamport and lo
   const auto rows = csv_rows(app::events_csv(r));
   REQUIRE(rows.at(0) == std::vector<std::string>{"algorithm", "true_time_ns", "node",
                                                  "local_time_ns", "lamport", "kind", "peer", "tag",
-                                                 "bytes", "message"});
+                                                 "bytes_message", "message"});
   const double param_bytes = (8.0 * 16 + 16 + 16 * 3 + 3) * 4;  // float32 parameters
   struct Ends {
     int sends = 0, receives = 0;
@@ -208,5 +208,5 @@ TEST_CASE("links.csv: a direction carries every byte sent through it, at most it
   }
   const auto rows = csv_rows(app::links_csv(r));
   CHECK(rows.at(0) == std::vector<std::string>{"algorithm", "link", "from", "to", "start_s",
-                                               "end_s", "bytes", "utilisation", "busy_fraction"});
+                                               "end_s", "bytes_carried", "utilisation", "busy_fraction"});
 }

@@ -116,21 +116,21 @@ TEST_CASE("a replicated run's files are its single-seed runs merged with a seed 
 TEST_CASE("expectations on means and on separation between runs") {
   const std::string base = two_runs() + "replicates: 3\n";
   SECTION("bad comparisons are refused with their location") {
-    CHECK_THAT(error_of(base + "expect:\n  bsp:\n    final_accuracy: \"above asp\"\n"),
-               Catch::Contains("s.yaml:") && Catch::Contains("mean_final_accuracy"));
-    CHECK_THAT(error_of(base + "expect:\n  mean_final_accuracy: \"above asp\"\n"),
+    CHECK_THAT(error_of(base + "expect:\n  bsp:\n    final_test_accuracy: \"above asp\"\n"),
+               Catch::Contains("s.yaml:") && Catch::Contains("mean_final_test_accuracy"));
+    CHECK_THAT(error_of(base + "expect:\n  mean_final_test_accuracy: \"above asp\"\n"),
                Catch::Contains("put it under that run's label"));
-    CHECK_THAT(error_of(base + "expect:\n  bsp:\n    mean_final_accuracy: \"above aps\"\n"),
+    CHECK_THAT(error_of(base + "expect:\n  bsp:\n    mean_final_test_accuracy: \"above aps\"\n"),
                Catch::Contains("did you mean 'asp'"));
-    CHECK_THAT(error_of(base + "expect:\n  bsp:\n    mean_final_accuracy: \"above bsp\"\n"),
+    CHECK_THAT(error_of(base + "expect:\n  bsp:\n    mean_final_test_accuracy: \"above bsp\"\n"),
                Catch::Contains("compared with itself"));
-    CHECK_THAT(error_of(base + "expect:\n  bsp:\n    mean_final_accuracy: \"above asp, apart\"\n"),
+    CHECK_THAT(error_of(base + "expect:\n  bsp:\n    mean_final_test_accuracy: \"above asp, apart\"\n"),
                Catch::Contains("unknown option 'apart'"));
-    CHECK_THAT(error_of(two_runs() + "expect:\n  bsp:\n    mean_final_accuracy: \"above asp, "
+    CHECK_THAT(error_of(two_runs() + "expect:\n  bsp:\n    mean_final_test_accuracy: \"above asp, "
                                      "disjoint\"\n"),
                Catch::Contains("replicates: 2 or more"));
     CHECK_THAT(error_of(base + "expect:\n  mean_final_acuracy: \">= 0.5\"\n"),
-               Catch::Contains("did you mean 'mean_final_accuracy'"));
+               Catch::Contains("did you mean 'mean_final_test_accuracy'"));
     CHECK_THAT(error_of(base + "expect:\n  mean_stop_reason: \"== epochs\"\n"),
                Catch::Contains("no mean"));
   }

@@ -66,7 +66,7 @@ TEST_CASE("a run stops by its own condition and its summary agrees with its metr
   CHECK(r.traffic[1].bytes_sent == r.totals.steps * param_bytes);
   double sum = 0;
   for (const auto& t : r.traffic) sum += t.bytes_sent;
-  CHECK(sum == r.totals.bytes_total);
+  CHECK(sum == r.totals.bytes_sent);
 }
 
 TEST_CASE("a sim_time limit ends the run at exactly that time") {

@@ -71,7 +71,7 @@ TEST_CASE("a mean interval is mean +- t * sd / sqrt(n)") {
 
 TEST_CASE("summary statistics and paired differences come from the summary rows") {
   syncsim::SummaryTable t;
-  t.columns = {"scenario", "algorithm", "seed", "stop_reason", "final_accuracy",
+  t.columns = {"scenario", "algorithm", "seed", "stop_reason", "final_test_accuracy",
                "time_to_target_s"};
   t.rows = {{"s", "a", "1", "epochs", "0.8", "1"},  {"s", "b", "1", "epochs", "0.7", ""},
             {"s", "a", "2", "epochs", "0.9", "2"},  {"s", "b", "2", "epochs", "0.75", ""},
@@ -80,13 +80,13 @@ TEST_CASE("summary statistics and paired differences come from the summary rows"
   SECTION("one row per algorithm and numeric metric with a value") {
     REQUIRE(stats.size() == 4);
     CHECK(stats[0].algorithm == "a");
-    CHECK(stats[0].metric == "final_accuracy");
+    CHECK(stats[0].metric == "final_test_accuracy");
     CHECK(stats[0].interval.mean == Approx(0.85));
     CHECK(stats[0].interval.sd == Approx(0.05));
     CHECK(stats[0].interval.half_width == Approx(4.302652729749464 * 0.05 / std::sqrt(3.0)));
     CHECK(stats[3].metric == "time_to_target_s");
     CHECK(stats[3].interval.n == 1);  // b reached the target on one seed only
-    CHECK(syncsim::find_stats(stats, "b", "final_accuracy")->interval.mean == Approx(0.75));
+    CHECK(syncsim::find_stats(stats, "b", "final_test_accuracy")->interval.mean == Approx(0.75));
   }
   SECTION("paired by seed: a - b") {
     const auto paired = syncsim::paired_stats(t, "b");

@@ -40,7 +40,7 @@ for name in ps_sync_synthetic ps_async_synthetic ps_ssp_synthetic ps_sharded_syn
   small=$(peak_kib "$work/$name-32.yaml" "$work/o-$name-32") || fail "$name (small model) failed"
   large=$(peak_kib "$work/$name-1000000.yaml" "$work/o-$name-1000000") || fail "$name (large model) failed"
   # The large model really is sent: its messages are about 31,000 times larger.
-  bytes() { awk -F, 'NR==1{for(i=1;i<=NF;i++) if($i=="bytes_total") c=i} NR==2{print $c}' "$1/summary.csv"; }
+  bytes() { awk -F, 'NR==1{for(i=1;i<=NF;i++) if($i=="bytes_sent") c=i} NR==2{print $c}' "$1/summary.csv"; }
   /usr/bin/python3 -c "import sys; sys.exit(0 if $(bytes "$work/o-$name-1000000") > 1000 * $(bytes "$work/o-$name-32") else 1)" ||
     fail "$name: the large model's run did not send large messages"
   echo "$name: peak $small KiB with 804 parameters, $large KiB with 25,000,004 (one copy: $copy_kib KiB)"

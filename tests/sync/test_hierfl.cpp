@@ -105,7 +105,7 @@ TEST_CASE("hierfl's bytes and applied updates follow from its periods") {
   const double model_bytes = 4.0 * static_cast<double>(hierfl.global_parameters().size());
   const algo::RunTotals& totals = world.monitor->totals();
   CHECK(totals.steps == rounds);
-  CHECK(totals.bytes_total == rounds * (2.0 * edge_rounds * 6 + 2.0 * 2) * model_bytes);
+  CHECK(totals.bytes_sent == rounds * (2.0 * edge_rounds * 6 + 2.0 * 2) * model_bytes);
   CHECK(totals.updates_applied == static_cast<std::int64_t>(rounds) * edge_rounds * 6);
   CHECK(totals.staleness_max == 0);
 }
