@@ -103,12 +103,14 @@ void collective_options(const ConfigNode& node, algo::CollectiveSpec& spec) {
     if (spec.kind != algo::CollectiveKind::hierarchical) {
       intra->fail("intra_rack applies to the hierarchical collective only");
     }
-    spec.intra_rack = one_of<algo::IntraRack>(*intra, {algo::intra_rack_name(algo::IntraRack::binomial),
-                                                       algo::intra_rack_name(algo::IntraRack::flat),
-                                                       algo::intra_rack_name(algo::IntraRack::ring)});
+    spec.intra_rack =
+        one_of<algo::IntraRack>(*intra, {algo::intra_rack_name(algo::IntraRack::binomial),
+                                         algo::intra_rack_name(algo::IntraRack::flat),
+                                         algo::intra_rack_name(algo::IntraRack::ring)});
   }
   if (const auto protocol = node.optional_child("protocol")) {
-    if (spec.kind != algo::CollectiveKind::ring && spec.kind != algo::CollectiveKind::hierarchical) {
+    if (spec.kind != algo::CollectiveKind::ring &&
+        spec.kind != algo::CollectiveKind::hierarchical) {
       protocol->fail("protocol applies to the ring and hierarchical collectives only");
     }
     spec.protocol = one_of<algo::RingProtocol>(
@@ -138,12 +140,14 @@ SourceLocation bucket_options(const ConfigNode& node, algo::DataParallelConfig& 
   }
   if (const auto overlap = node.optional_child("overlap")) {
     config.overlap = node.get_bool("overlap", true);
-    if (at.file.empty()) at = {overlap->file(), overlap->line(), overlap->column(), overlap->path()};
+    if (at.file.empty())
+      at = {overlap->file(), overlap->line(), overlap->column(), overlap->path()};
   }
   return at;
 }
 
-AlgorithmChoice choice_of(const algo::DataParallelConfig& config, SourceLocation profile_key_at = {}) {
+AlgorithmChoice choice_of(const algo::DataParallelConfig& config,
+                          SourceLocation profile_key_at = {}) {
   AlgorithmChoice choice;
   choice.profile_key_at = std::move(profile_key_at);
   choice.kind = config.name;
@@ -185,11 +189,9 @@ AlgorithmChoice parse_allreduce_tree(const ConfigNode& node, const std::vector<N
   compressor(node, config);
   config.collective.kind = algo::CollectiveKind::rabenseifner;
   if (const auto variant = node.optional_child("variant")) {
-    config.collective.kind =
-        collective_kind(*variant, {algo::CollectiveKind::rabenseifner,
-                                   algo::CollectiveKind::binomial_tree,
-                                   algo::CollectiveKind::binary_tree,
-                                   algo::CollectiveKind::pipelined_chain});
+    config.collective.kind = collective_kind(
+        *variant, {algo::CollectiveKind::rabenseifner, algo::CollectiveKind::binomial_tree,
+                   algo::CollectiveKind::binary_tree, algo::CollectiveKind::pipelined_chain});
   }
   collective_options(node, config.collective);
   segments_option(node, config.collective);
@@ -210,10 +212,10 @@ AlgorithmChoice parse_local_sgd(const ConfigNode& node, const std::vector<NodeGr
   node.check_keys(schema::keys("algorithm.local_sgd"));
   algo::DataParallelConfig config = common_config(node, groups, "local_sgd");
   config.averaged = algo::Averaged::parameters;
-  config.local_steps = node.has("local_steps")
-                           ? static_cast<int>(node.child("local_steps").as_int_in(1, 1'000'000))
-                           : static_cast<int>(schema::int_default("algorithm.local_sgd",
-                                                                  "local_steps"));
+  config.local_steps =
+      node.has("local_steps")
+          ? static_cast<int>(node.child("local_steps").as_int_in(1, 1'000'000))
+          : static_cast<int>(schema::int_default("algorithm.local_sgd", "local_steps"));
   if (const auto collective = node.optional_child("collective")) {
     config.collective.kind = collective_kind(
         *collective, {algo::CollectiveKind::ring, algo::CollectiveKind::rabenseifner,

@@ -24,8 +24,8 @@ namespace {
 
 AlgorithmChoice async_fl(const ConfigNode& node, const std::vector<NodeGroup>& groups,
                          algo::AsyncRule rule) {
-  node.check_keys(schema::keys(rule == algo::AsyncRule::buffered ? "algorithm.fedbuff"
-                                                                  : "algorithm.fedasync"));
+  node.check_keys(
+      schema::keys(rule == algo::AsyncRule::buffered ? "algorithm.fedbuff" : "algorithm.fedasync"));
   algo::FedBuffConfig config;
   config.rule = rule;
   const std::vector<int> servers = group_nodes(node, "server", "server", groups);

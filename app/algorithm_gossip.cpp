@@ -13,12 +13,9 @@ namespace {
 algo::GossipGraph graph_kind(const ConfigNode& node) {
   const std::string name = node.as_string();
   static const std::vector<std::pair<std::string, algo::GossipGraph>> kinds = {
-      {"ring", algo::GossipGraph::ring},
-      {"complete", algo::GossipGraph::complete},
-      {"torus", algo::GossipGraph::torus},
-      {"exponential", algo::GossipGraph::exponential},
-      {"edges", algo::GossipGraph::edges},
-      {"topology", algo::GossipGraph::topology}};
+      {"ring", algo::GossipGraph::ring},   {"complete", algo::GossipGraph::complete},
+      {"torus", algo::GossipGraph::torus}, {"exponential", algo::GossipGraph::exponential},
+      {"edges", algo::GossipGraph::edges}, {"topology", algo::GossipGraph::topology}};
   for (const auto& [key, kind] : kinds) {
     if (key == name) return kind;
   }

@@ -35,7 +35,8 @@ AlgorithmChoice load_algorithm(const ConfigNode& node, const std::vector<NodeGro
   std::vector<std::string> known;
   for (const AlgorithmEntry& entry : algorithm_registry()) {
     if (name == entry.kind) {
-      AlgorithmChoice choice = entry.parse(node.without(schema::keys("algorithm.overrides")), groups);
+      AlgorithmChoice choice =
+          entry.parse(node.without(schema::keys("algorithm.overrides")), groups);
       if (const auto optimizer = node.optional_child("optimizer")) {
         choice.optimizer = section::load_optimizer(*optimizer, scenario_optimizer);
       }
@@ -86,7 +87,8 @@ std::vector<int> group_nodes(const ConfigNode& node, const std::string& key,
     choose(fallback, node, true);
   } else if (given->is_sequence()) {
     if (given->size() == 0) given->fail("expected a group name or a non-empty list of group names");
-    for (std::size_t i = 0; i < given->size(); ++i) choose(given->at(i).as_string(), given->at(i), false);
+    for (std::size_t i = 0; i < given->size(); ++i)
+      choose(given->at(i).as_string(), given->at(i), false);
   } else {
     choose(given->as_string(), *given, false);
   }
@@ -103,7 +105,8 @@ std::vector<int> group_nodes(const ConfigNode& node, const std::string& key,
 
 int batch_size(const ConfigNode& node) {
   // Every kind's batch_size has the same default; ps_sync's entry holds it.
-  if (!node.has("batch_size")) return static_cast<int>(schema::int_default("algorithm.ps_sync", "batch_size"));
+  if (!node.has("batch_size"))
+    return static_cast<int>(schema::int_default("algorithm.ps_sync", "batch_size"));
   return static_cast<int>(node.child("batch_size").as_int_in(1, 1'000'000));
 }
 

@@ -182,8 +182,8 @@ std::vector<CheckCase> compare_golden(const SummaryTable& golden, const SummaryT
     labels_run.insert(label);
     CheckCase c{label, "golden", golden_name, "", false, ""};
     // The k-th row of a label (its k-th replicate) against the golden's k-th.
-    const std::size_t nth = static_cast<std::size_t>(
-        std::count(labels_seen.begin(), labels_seen.end(), label));
+    const std::size_t nth =
+        static_cast<std::size_t>(std::count(labels_seen.begin(), labels_seen.end(), label));
     labels_seen.push_back(label);
     const std::vector<std::string>* want = nullptr;
     std::size_t found = 0;
@@ -303,12 +303,11 @@ ScenarioCheck check_scenario(const Scenario& scenario, const CheckOptions& optio
     for (const ScenarioResult& result : replicates) {
       for (const RunResult& run : result.runs) {
         if (!accounting_broken(run)) continue;
-        check.cases.push_back({run.label, "accounting",
-                               "produced = applied + dropped + lost + outstanding",
-                               run.totals.status, false,
-                               scenario.file + ": " + run.label + " (seed " +
-                                   std::to_string(result.scenario.seed) + "): " +
-                                   run.totals.status});
+        check.cases.push_back(
+            {run.label, "accounting", "produced = applied + dropped + lost + outstanding",
+             run.totals.status, false,
+             scenario.file + ": " + run.label + " (seed " + std::to_string(result.scenario.seed) +
+                 "): " + run.totals.status});
       }
     }
     const SummaryTable summary = replicate_summary(replicates);

@@ -29,8 +29,8 @@ struct CheckOptions {
   double golden_rtol = 0.0;       // numbers match if |got - golden| <= rtol * max(|got|, |golden|)
   std::filesystem::path out_dir;  // if set, each scenario's CSVs go to out_dir/<name>
   std::vector<std::string> command_line;  // argv, for those folders' run.json
-  TestFaults faults;              // test-only (hidden --test-fault)
-  double max_memory = 0;          // bytes: each scenario's memory budget (0: none)
+  TestFaults faults;                      // test-only (hidden --test-fault)
+  double max_memory = 0;                  // bytes: each scenario's memory budget (0: none)
 };
 
 // One assertion on one run: a testcase of the report.

@@ -62,7 +62,8 @@ int sweep_command(const SweepArgs& a, const Verbosity& verbosity, const Invocati
   }
   if (a.force && (a.collect || shard->second != 1)) {
     std::cerr << "syncsim: --force clears every point of the sweep: it does not go with "
-              << (a.collect ? "--collect" : "--shard") << " (clear the folder, then run the shards)\n";
+              << (a.collect ? "--collect" : "--shard")
+              << " (clear the folder, then run the shards)\n";
     return kExitBadInput;
   }
   plan.validate_all(a.max_memory);
@@ -110,10 +111,10 @@ int validate_command(const std::string& scenario_path, double max_memory) {
   check_memory_budget(scenario, max_memory);
   std::string replicates;
   if (scenario.replicates > 1) {
-    replicates = ", " + std::to_string(scenario.replicates) + " replicates (seeds " +
-                 std::to_string(scenario.seed) + " to " +
-                 std::to_string(scenario.seed + static_cast<std::uint64_t>(scenario.replicates - 1)) +
-                 ")";
+    replicates =
+        ", " + std::to_string(scenario.replicates) + " replicates (seeds " +
+        std::to_string(scenario.seed) + " to " +
+        std::to_string(scenario.seed + static_cast<std::uint64_t>(scenario.replicates - 1)) + ")";
   }
   std::printf("%s: valid scenario '%s' (%s)%s\n", scenario_path.c_str(), scenario.name.c_str(),
               labels.c_str(), replicates.c_str());

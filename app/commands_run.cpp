@@ -74,8 +74,7 @@ void check_output_folder(const std::filesystem::path& dir) {
 int run_command(const std::string& scenario_path, const std::string& out_dir,
                 std::optional<std::uint64_t> seed, int threads, const OutputsSpec& extra,
                 const Verbosity& verbosity, const Invocation& invocation, double max_memory,
-                std::optional<double> max_output, const ReplicateArgs& replicates,
-                bool force) {
+                std::optional<double> max_output, const ReplicateArgs& replicates, bool force) {
   if (!SweepPlan::load_file(scenario_path, seed).axes().empty()) {
     std::cerr << scenario_path << ": has a 'sweep:' block: run it with 'syncsim sweep "
               << scenario_path << "'\n";
@@ -95,11 +94,11 @@ int run_command(const std::string& scenario_path, const std::string& out_dir,
     return kExitBadInput;
   }
   // Replicates in worker processes each need the estimate at once.
-  const int at_once = scenario.replicates > 1 && replicates.jobs != 1
-                          ? std::min(scenario.replicates, replicates.jobs > 0
-                                                              ? replicates.jobs
-                                                              : algo::MathPool::hardware_threads())
-                          : 1;
+  const int at_once =
+      scenario.replicates > 1 && replicates.jobs != 1
+          ? std::min(scenario.replicates,
+                     replicates.jobs > 0 ? replicates.jobs : algo::MathPool::hardware_threads())
+          : 1;
   check_memory_budget(scenario, max_memory / at_once);
   const std::filesystem::path dir = out_dir.empty() ? std::filesystem::path("runs") / scenario.name
                                                     : std::filesystem::path(out_dir);
@@ -131,8 +130,14 @@ int run_command(const std::string& scenario_path, const std::string& out_dir,
     return kExitBadInput;
   }
   if (scenario.replicates > 1) {
-    ReplicateRunOptions options{scenario_path, self_binary(replicates.argv0), replicates.jobs,
-                                threads, extra, verbosity, dir, {}};
+    ReplicateRunOptions options{scenario_path,
+                                self_binary(replicates.argv0),
+                                replicates.jobs,
+                                threads,
+                                extra,
+                                verbosity,
+                                dir,
+                                {}};
     if (options.jobs == 0) {
       options.jobs = std::min(scenario.replicates, algo::MathPool::hardware_threads());
     }

@@ -189,8 +189,10 @@ void parse_comparison(const ConfigNode& node, Expectation& e, const LoadContext&
     node.fail("'" + t + "' compares means: write mean_" + e.metric + " (the mean over replicates)");
   }
   if (e.label.empty()) {
-    node.fail("'" + t + "' needs the run it is about: put it under that run's label (expect: "
-              "LABEL: {mean_" + e.metric + ": \"" + t + "\"})");
+    node.fail("'" + t +
+              "' needs the run it is about: put it under that run's label (expect: "
+              "LABEL: {mean_" +
+              e.metric + ": \"" + t + "\"})");
   }
   const auto& labels = context.labels;
   if (std::find(labels.begin(), labels.end(), rest) == labels.end()) {
@@ -206,8 +208,8 @@ void parse_comparison(const ConfigNode& node, Expectation& e, const LoadContext&
               "' (expected 'disjoint': the 95% intervals do not overlap, or 'paired': the 95% "
               "interval of the seed-by-seed difference excludes 0)");
   }
-  e.separation = option == "disjoint" ? Expectation::Separation::disjoint
-                                      : Expectation::Separation::paired;
+  e.separation =
+      option == "disjoint" ? Expectation::Separation::disjoint : Expectation::Separation::paired;
   if (context.replicates < 2) {
     node.fail("in expectation '" + t + "': '" + option +
               "' needs intervals, which need replicates: 2 or more (the scenario has " +
@@ -257,10 +259,9 @@ Expectation load_one(const ConfigNode& parent, const std::string& written, const
                    "(cluster.<group>.clock or clock_sync)");
       }
       value.fail("unknown metric '" + key + "' (" +
-                 (guess.empty()
-                      ? "expected a summary.csv column: " +
-                            join(metric_names(models_clocks, has_faults))
-                      : "did you mean '" + guess + "'?") +
+                 (guess.empty() ? "expected a summary.csv column: " +
+                                      join(metric_names(models_clocks, has_faults))
+                                : "did you mean '" + guess + "'?") +
                  ")");
     }
     if (key == "time_to_target_s" && !has_target_accuracy) {
@@ -272,7 +273,8 @@ Expectation load_one(const ConfigNode& parent, const std::string& written, const
   }
   if (!value.is_scalar()) value.fail("expected an expression such as \">= 0.85\"");
   const std::string text = trim(value.as_string());
-  if (e.unit != MetricUnit::text && (text.rfind("above ", 0) == 0 || text.rfind("below ", 0) == 0)) {
+  if (e.unit != MetricUnit::text &&
+      (text.rfind("above ", 0) == 0 || text.rfind("below ", 0) == 0)) {
     e.text = text;
     parse_comparison(value, e, context);
     return e;

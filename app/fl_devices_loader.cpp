@@ -65,7 +65,8 @@ class TraceReader {
       if (trim(line).empty()) continue;
       if (++rows > kMaxTraceRows) fail("more than 10000000 rows");
       const std::vector<std::string> fields = split_row(trim(line));
-      if (fields.size() != header_.size()) fail("expected " + expected + ", got '" + trim(line) + "'");
+      if (fields.size() != header_.size())
+        fail("expected " + expected + ", got '" + trim(line) + "'");
       on_row(client(fields[0]), fields);
     }
   }
@@ -127,7 +128,8 @@ double bandwidth_field(const TraceReader& reader, const std::string& field, cons
     if (value > 0 && std::isfinite(value)) return value;
   } catch (const std::exception&) {
   }
-  reader.fail(std::string(column) + ": expected a bandwidth > 0 such as 2Mbps, got '" + field + "'");
+  reader.fail(std::string(column) + ": expected a bandwidth > 0 such as 2Mbps, got '" + field +
+              "'");
 }
 
 std::vector<algo::DeviceProfile> device_trace(const ConfigNode& at,
@@ -136,7 +138,8 @@ std::vector<algo::DeviceProfile> device_trace(const ConfigNode& at,
   std::vector<bool> seen(names.size(), false);
   TraceReader reader(at, {"client", "compute", "uplink", "downlink"}, names);
   reader.read([&](int client, const std::vector<std::string>& f) {
-    if (seen[static_cast<std::size_t>(client)]) reader.fail("client '" + f[0] + "' is listed twice");
+    if (seen[static_cast<std::size_t>(client)])
+      reader.fail("client '" + f[0] + "' is listed twice");
     seen[static_cast<std::size_t>(client)] = true;
     algo::DeviceProfile& p = profiles[static_cast<std::size_t>(client)];
     p.compute = reader.seconds(f[1], "compute");
@@ -150,7 +153,8 @@ std::vector<algo::DeviceProfile> device_trace(const ConfigNode& at,
 algo::DiurnalAvailability diurnal(const ConfigNode& node) {
   node.check_keys(schema::keys("algorithm.fed.diurnal"));
   algo::DiurnalAvailability d;
-  const double scale = node.has("time_scale") ? node.child("time_scale").as_double_in(1e-9, 1e6) : 1.0;
+  const double scale =
+      node.has("time_scale") ? node.child("time_scale").as_double_in(1e-9, 1e6) : 1.0;
   node.require(!node.has("time_scale") || scale > 0, "time_scale must be greater than zero");
   d.period = sim::from_seconds(24.0 * 3600.0 * scale);
   if (d.period <= 0) node.child("time_scale").fail("the period 24h x time_scale rounds to 0 ns");
@@ -234,7 +238,8 @@ algo::FlDevicesConfig load_fl_devices(const ConfigNode& node, const std::vector<
   }
   if (auto t = node.optional_child("tiers")) config.tiers = tiers(*t);
   if (auto d = node.optional_child("device_trace")) config.device_trace = device_trace(*d, names);
-  if (auto o = node.optional_child("over_selection")) config.over_selection = o->as_double_in(0.0, 100.0);
+  if (auto o = node.optional_child("over_selection"))
+    config.over_selection = o->as_double_in(0.0, 100.0);
   if (auto s = node.optional_child("selection")) {
     const std::string policy = s->as_string();
     if (policy == "oort") {

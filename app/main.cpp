@@ -178,11 +178,13 @@ int main(int argc, char** argv) {
   sweep->add_flag("--slurm", sweep_args.slurm,
                   "Submit the sweep to Slurm as a job array (a shard per task) and a collect "
                   "job, print their ids and exit");
-  sweep->add_option("--slurm-tasks", sweep_args.slurm_tasks,
-                    "Array tasks (shards) for --slurm (default: a point per task, at most 1000)")
+  sweep
+      ->add_option("--slurm-tasks", sweep_args.slurm_tasks,
+                   "Array tasks (shards) for --slurm (default: a point per task, at most 1000)")
       ->transform(decimal(1, app::kMaxShards));
-  sweep->add_option("--slurm-option", sweep_args.slurm_options,
-                    "An sbatch option for both jobs, as --slurm-option=--partition=x (repeatable)")
+  sweep
+      ->add_option("--slurm-option", sweep_args.slurm_options,
+                   "An sbatch option for both jobs, as --slurm-option=--partition=x (repeatable)")
       ->allow_extra_args(false);
   sweep->add_flag("--slurm-dry-run", sweep_args.slurm_dry_run,
                   "With --slurm: write the scripts into OUT/slurm/ without submitting them");
@@ -216,19 +218,23 @@ int main(int argc, char** argv) {
                       "Print summary.csv's columns instead, as docs/outputs.md's Markdown table");
 
   std::string testbed_path, testbed_out;
-  CLI::App* testbed = cli.add_subcommand(
-      "testbed", "As root: replay a scenario's messages over TCP on a shaped network of "
-                 "namespaces, compare with the prediction (docs/testbed.md)");
+  CLI::App* testbed =
+      cli.add_subcommand("testbed",
+                         "As root: replay a scenario's messages over TCP on a shaped network of "
+                         "namespaces, compare with the prediction (docs/testbed.md)");
   testbed->add_option("scenario", testbed_path, "Scenario YAML file (star or tree)")->required();
   testbed->add_option("-o,--out", testbed_out, "Output folder (default: runs/<name>-testbed)");
   std::vector<std::string> calibrate_sizes{"256KiB", "1MiB", "4MiB", "8MiB"};
   int calibrate_repeats = 3;
-  CLI::App* calibrate = cli.add_subcommand(
-      "calibrate", "As root: fit topology.bandwidth_efficiency and message_overhead on the "
-                   "testbed, report the error before and after (docs/testbed.md)");
+  CLI::App* calibrate =
+      cli.add_subcommand("calibrate",
+                         "As root: fit topology.bandwidth_efficiency and message_overhead on the "
+                         "testbed, report the error before and after (docs/testbed.md)");
   calibrate->add_option("scenario", testbed_path, "Scenario YAML file (star or tree)")->required();
   calibrate->add_option("-o,--out", testbed_out, "Output folder (default: runs/<name>-testbed)");
-  calibrate->add_option("--sizes", calibrate_sizes, "Message sizes to time (default 256KiB 1MiB 4MiB 8MiB)")
+  calibrate
+      ->add_option("--sizes", calibrate_sizes,
+                   "Message sizes to time (default 256KiB 1MiB 4MiB 8MiB)")
       ->delimiter(',')
       ->check(check_size);
   calibrate->add_option("--repeats", calibrate_repeats, "Times each size is sent (default 3)")
@@ -251,18 +257,21 @@ int main(int argc, char** argv) {
                   "Write each scenario's SCENARIO.golden.csv from this run instead of comparing");
   check->add_flag("--require-golden", check_options.require_golden,
                   "Fail a scenario that has no golden summary");
-  check->add_option("--golden-rtol", check_options.golden_rtol,
-                    "Relative tolerance for numbers in golden comparisons (default 0: exact)")
+  check
+      ->add_option("--golden-rtol", check_options.golden_rtol,
+                   "Relative tolerance for numbers in golden comparisons (default 0: exact)")
       ->check(CLI::Range(0.0, 1.0));
   check->add_option("-o,--out", check_out, "Keep each scenario's CSVs in DIR/<name>");
   // Test-only: proves the regression suite catches a broken algorithm. Hidden
   // from --help (empty group) and reachable only by typing it here.
-  check->add_option("--test-fault", test_fault)->group("")->check(
-      CLI::IsMember({"flip_average_sign", "vanish_update"}));
+  check->add_option("--test-fault", test_fault)
+      ->group("")
+      ->check(CLI::IsMember({"flip_average_sign", "vanish_update"}));
   add_max_memory(check, max_memory_text);
 
   // Before CLI11, whose "arguments were not expected" names no alternative.
-  if (auto message = app::misspelled_argument(cli, std::vector<std::string>(argv + 1, argv + argc))) {
+  if (auto message =
+          app::misspelled_argument(cli, std::vector<std::string>(argv + 1, argv + argc))) {
     std::cerr << *message << '\n';
     return app::kExitBadInput;
   }
@@ -275,9 +284,8 @@ int main(int argc, char** argv) {
     return app::kExitBadInput;
   }
 
-  const double max_memory = max_memory_text.empty()
-                                ? app::default_memory_budget()
-                                : *app::parse_memory_budget(max_memory_text);
+  const double max_memory = max_memory_text.empty() ? app::default_memory_budget()
+                                                    : *app::parse_memory_budget(max_memory_text);
   return app::exit_code_of([&] {
     if (*run) {
       const std::optional<double> max_output =

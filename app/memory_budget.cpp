@@ -59,8 +59,8 @@ void check_output_budget(const Scenario& s, double limit, const std::string& wha
   const double bytes = estimate_resources(s).output_bytes * std::max(1, s.replicates);
   if (bytes <= limit) return;
   throw ScenarioError(s.file, 0, 0, "",
-                      "writes an estimated " + format_bytes(bytes) + " of output files, more than " +
-                          what + " (" + format_bytes(limit) +
+                      "writes an estimated " + format_bytes(bytes) +
+                          " of output files, more than " + what + " (" + format_bytes(limit) +
                           "): turn off outputs.events, outputs.trace or outputs.links, raise "
                           "outputs.links_interval, shorten the run, or write elsewhere");
 }

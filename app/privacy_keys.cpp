@@ -24,8 +24,10 @@ void check_dp_fedavg(const ConfigNode& entry, const ConfigNode& mechanism, const
                    "' (dp_sgd privatises the workers of any algorithm)");
   }
   if (entry.has("aggregator")) {
-    entry.child("aggregator").fail("dp_fedavg is the server's aggregation (clip, sum, noise); "
-                                   "remove 'aggregator'");
+    entry.child("aggregator")
+        .fail(
+            "dp_fedavg is the server's aggregation (clip, sum, noise); "
+            "remove 'aggregator'");
   }
   const std::vector<int> clients = group_nodes(entry, "clients", "client", groups);
   int index = 0;
@@ -59,9 +61,9 @@ algo::PrivacySpec load_privacy(const ConfigNode& entry, const std::string& kind,
     check_dp_fedavg(entry, mechanism, kind, groups);
   } else {
     const std::string hint = did_you_mean(name, {"dp_sgd", "dp_fedavg"});
-    mechanism.fail("unknown privacy mechanism '" + name + "'" +
-                   (hint.empty() ? " (expected dp_sgd or dp_fedavg)"
-                                 : " (did you mean '" + hint + "'?)"));
+    mechanism.fail(
+        "unknown privacy mechanism '" + name + "'" +
+        (hint.empty() ? " (expected dp_sgd or dp_fedavg)" : " (did you mean '" + hint + "'?)"));
   }
   spec.clip = positive(node.child("clip"), 1e6);
   spec.noise_multiplier = node.child("noise_multiplier").as_double_in(0.0, 1e6);

@@ -14,7 +14,7 @@ namespace {
 using algo::Fault;
 
 struct KindInfo {
-  const char* name;       // "crash": the key is crash_rate, the purpose "fault-crash"
+  const char* name;  // "crash": the key is crash_rate, the purpose "fault-crash"
   Fault::Kind kind;
   bool on_links;          // targets links (`links:`), else nodes (`nodes:`)
   const char* mean_key;   // mean_downtime or mean_duration
@@ -86,8 +86,9 @@ void load_random_faults(const ConfigNode& node, const Scenario& s, const Names& 
     }
   }
   if (!info) {
-    node.fail("expected one of crash_rate, link_down_rate, degrade_rate, partition_rate, "
-              "straggle_rate or loss_rate");
+    node.fail(
+        "expected one of crash_rate, link_down_rate, degrade_rate, partition_rate, "
+        "straggle_rate or loss_rate");
   }
   const std::string kind = info->name;
   node.check_keys(schema::keys("faults.random." + kind));
@@ -95,8 +96,8 @@ void load_random_faults(const ConfigNode& node, const Scenario& s, const Names& 
   const ConfigNode rate_node = node.child(kind + "_rate");
   const double rate = rate_node.as_double();
   const std::string per = kind == "partition" ? "second"
-                          : info->on_links      ? "link per second"
-                                                : "node per second";
+                          : info->on_links    ? "link per second"
+                                              : "node per second";
   rate_node.require(rate > 0, kind + "_rate (" + (kind == "crash" ? "crashes" : "episodes") +
                                   " per " + per + ") must be > 0");
   const ConfigNode mean_node = node.child(info->mean_key);
@@ -165,8 +166,8 @@ void load_random_faults(const ConfigNode& node, const Scenario& s, const Names& 
     for (const Episode& e : episodes(stream, rate, mean, until, rate_node)) {
       std::vector<topology::NodeId> pool = hosts;
       for (int k = 0; k < size; ++k) {  // a partial Fisher-Yates draw of `size` nodes
-        const auto pick = static_cast<std::size_t>(k) +
-                          static_cast<std::size_t>(stream.below(pool.size() - k));
+        const auto pick =
+            static_cast<std::size_t>(k) + static_cast<std::size_t>(stream.below(pool.size() - k));
         std::swap(pool[static_cast<std::size_t>(k)], pool[pick]);
       }
       Fault f = shape;

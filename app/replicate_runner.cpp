@@ -49,8 +49,8 @@ fs::path make_work_folder(const OutputFolder& folder) {
   const fs::path parent = folder.dir().parent_path();
   const std::string base = "." + folder.dir().filename().string() + ".replicates-";
   for (int attempt = 0; attempt < 100; ++attempt) {
-    const fs::path path = parent / (base + std::to_string(::getpid()) + "." +
-                                    std::to_string(attempt));
+    const fs::path path =
+        parent / (base + std::to_string(::getpid()) + "." + std::to_string(attempt));
     std::error_code ec;
     if (fs::create_directory(path, ec) && !ec) return path;
   }
@@ -83,9 +83,17 @@ Outcome run_in_processes(const Scenario& scenario, const ReplicateRunOptions& o,
   while (next < scenario.replicates || !running.empty()) {
     while (failed == 0 && next < scenario.replicates && static_cast<int>(running.size()) < o.jobs) {
       const std::string seed = std::to_string(replicate_seed(scenario.seed, next));
-      std::vector<std::string> args = {o.self,       "run",     o.scenario_path, "-o",
-                                       folder_of(next).string(), "--seed", seed,
-                                       "--replicates", "1",     "--threads",     std::to_string(threads),
+      std::vector<std::string> args = {o.self,
+                                       "run",
+                                       o.scenario_path,
+                                       "-o",
+                                       folder_of(next).string(),
+                                       "--seed",
+                                       seed,
+                                       "--replicates",
+                                       "1",
+                                       "--threads",
+                                       std::to_string(threads),
                                        "--quiet"};
       if (o.extra.trace) args.push_back("--trace");
       if (o.extra.events) args.push_back("--events");
@@ -141,7 +149,8 @@ void print_summary(const Scenario& scenario, const std::vector<OutputFile>& file
   const std::uint64_t last = replicate_seed(scenario.seed, scenario.replicates - 1);
   std::printf("%s: %d replicates (seeds %llu to %llu); mean +- 95%% half-width (Student t)\n",
               scenario.name.c_str(), scenario.replicates,
-              static_cast<unsigned long long>(scenario.seed), static_cast<unsigned long long>(last));
+              static_cast<unsigned long long>(scenario.seed),
+              static_cast<unsigned long long>(last));
   for (const AlgorithmChoice& a : scenario.algorithms) {
     std::printf("  %s: test accuracy %s, %s s simulated, throughput %s samples/s, %s MB sent\n",
                 a.label.c_str(), value(a.label, "final_test_accuracy", 1, "%.4f +- %.4f").c_str(),

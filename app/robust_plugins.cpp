@@ -56,7 +56,8 @@ algo::AggregatorFactory parse_geometric_median(const ConfigNode& node) {
   int iterations = 10;
   if (node.is_map()) {
     node.check_keys(schema::keys("aggregator.geometric_median"));
-    if (auto t = node.optional_child("iterations")) iterations = static_cast<int>(t->as_int_in(0, 1000));
+    if (auto t = node.optional_child("iterations"))
+      iterations = static_cast<int>(t->as_int_in(0, 1000));
   }
   return [iterations] { return std::make_unique<algo::GeometricMedian>(iterations); };
 }
@@ -70,13 +71,14 @@ algo::AggregatorFactory parse_centered_clipping(const ConfigNode& node) {
   const double tau = t.as_double_in(0.0);
   t.require(tau > 0, "tau must be greater than zero");
   int iterations = 1;
-  if (auto l = node.optional_child("iterations")) iterations = static_cast<int>(l->as_int_in(1, 1000));
+  if (auto l = node.optional_child("iterations"))
+    iterations = static_cast<int>(l->as_int_in(1, 1000));
   return [tau, iterations] { return std::make_unique<algo::CenteredClipping>(tau, iterations); };
 }
 
 std::optional<algo::AttackSpec> load_attack(const ConfigNode& node) {
-  static const std::vector<std::string> kinds = {"none",  "sign_flip", "scale",
-                                                 "gaussian", "alie", "label_flip"};
+  static const std::vector<std::string> kinds = {"none",     "sign_flip", "scale",
+                                                 "gaussian", "alie",      "label_flip"};
   const ConfigNode name_node = node.is_map() ? node.child("kind") : node;
   const std::string name = name_node.as_string();
   algo::AttackSpec spec;
@@ -161,11 +163,12 @@ void check_byzantine_algorithms(const ConfigNode& cluster, const Scenario& s) {
       if (a.kind == "ps_sync" || a.kind == "ps_async" || a.kind == "ps_ssp" || a.kind == "fedavg") {
         continue;
       }
-      cluster.child(g.name).child("byzantine").fail(
-          "a " + std::string(algo::attack_name(g.byzantine->kind)) +
-          " attack acts on what a server aggregates, and " + a.kind +
-          " has no server: use it with ps_sync, ps_async, ps_ssp or fedavg (label_flip works "
-          "with every algorithm)");
+      cluster.child(g.name)
+          .child("byzantine")
+          .fail("a " + std::string(algo::attack_name(g.byzantine->kind)) +
+                " attack acts on what a server aggregates, and " + a.kind +
+                " has no server: use it with ps_sync, ps_async, ps_ssp or fedavg (label_flip works "
+                "with every algorithm)");
     }
   }
 }

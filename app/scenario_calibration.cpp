@@ -51,9 +51,9 @@ void load_calibration(const ConfigNode& topo, TopologySpec& spec) {
   }
   if (auto o = topo.optional_child("message_overhead")) {
     const sim::Time overhead = o->as_duration();
-    o->require(overhead <= kMaxMessageOverhead,
-               "message_overhead must be at most 1min per message, got " +
-                   sim::format_time(overhead));
+    o->require(
+        overhead <= kMaxMessageOverhead,
+        "message_overhead must be at most 1min per message, got " + sim::format_time(overhead));
     spec.calibration.message_overhead = overhead;
   }
 }

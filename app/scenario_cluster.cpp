@@ -34,11 +34,16 @@ topology::LinkParams load_link(const ConfigNode& node) {
 // value when bounded): what drift_ppm may draw, bar a 1e-23 chance.
 double drift_upper_tail(const sim::Distribution& d) {
   switch (d.kind) {
-    case sim::Distribution::Kind::constant: return d.a;
-    case sim::Distribution::Kind::uniform: return std::max(d.a, d.b);
-    case sim::Distribution::Kind::normal: return d.a + 10 * d.b;
-    case sim::Distribution::Kind::lognormal: return std::exp(d.a + 10 * d.b);
-    case sim::Distribution::Kind::exponential: return 11 / d.a;
+    case sim::Distribution::Kind::constant:
+      return d.a;
+    case sim::Distribution::Kind::uniform:
+      return std::max(d.a, d.b);
+    case sim::Distribution::Kind::normal:
+      return d.a + 10 * d.b;
+    case sim::Distribution::Kind::lognormal:
+      return std::exp(d.a + 10 * d.b);
+    case sim::Distribution::Kind::exponential:
+      return 11 / d.a;
   }
   return d.a;
 }
@@ -64,8 +69,9 @@ ClockSpec load_clock(const ConfigNode& node) {
     // Nor far above: a clock a million times fast turns every timer into a
     // zero-length wait (a hang) and overflows its readings.
     d->require(drift_upper_tail(spec.drift_ppm) < 1e6,
-               spec.drift_ppm.to_string() + " drift_ppm may draw +1000000 ppm or more: keep "
-               "mean + 10 sd below 1000000");
+               spec.drift_ppm.to_string() +
+                   " drift_ppm may draw +1000000 ppm or more: keep "
+                   "mean + 10 sd below 1000000");
   }
   if (auto o = node.optional_child("offset")) {
     spec.offset_s = parse_distribution(*o, DistributionUnit::duration);

@@ -58,8 +58,8 @@ void check_data_files(const ConfigNode& data, Scenario& s) {
   if (s.model.widths.front() != features) {
     throw ScenarioError(layers.file, layers.line, layers.column, layers.path,
                         "the first layer width must equal the " + std::to_string(features) +
-                            " features (" + train.images.shape() + ") of " +
-                            train.files.images + ", got " + std::to_string(s.model.widths.front()));
+                            " features (" + train.images.shape() + ") of " + train.files.images +
+                            ", got " + std::to_string(s.model.widths.front()));
   }
   // The classes are the labels either split uses: 0 .. the largest.
   const int classes = std::max(train.classes, test.classes);
@@ -81,8 +81,8 @@ void check_data_files(const ConfigNode& data, Scenario& s) {
   s.data.idx_train_count = train.images.count;
   s.data.idx_test_count = test.images.count;
   s.data.idx_features = features;
-  s.data.idx_element_bytes = static_cast<int>(std::max(ml::idx_element_bytes(train.images.type),
-                                                       ml::idx_element_bytes(test.images.type)));
+  s.data.idx_element_bytes = static_cast<int>(
+      std::max(ml::idx_element_bytes(train.images.type), ml::idx_element_bytes(test.images.type)));
 }
 
 }  // namespace app::section

@@ -30,7 +30,8 @@ std::vector<AlgorithmChoice> load_algorithms(const ConfigNode& root,
                                              const std::vector<NodeGroup>& groups,
                                              const OptimizerSpec& optimizer) {
   if (root.has("algorithm") && root.has("algorithms")) {
-    root.child("algorithms").fail("give either 'algorithm' (one) or 'algorithms' (a list), not both");
+    root.child("algorithms")
+        .fail("give either 'algorithm' (one) or 'algorithms' (a list), not both");
   }
   if (!root.has("algorithms")) {
     return {load_algorithm(root.child("algorithm"), groups, optimizer)};
@@ -145,7 +146,8 @@ Scenario load(const ConfigNode& root) {
     }
     s.timing_only = value == "none";
     if (s.timing_only && s.stop.target_accuracy > 0) {
-      root.child("stop").child("target_accuracy")
+      root.child("stop")
+          .child("target_accuracy")
           .fail("target_accuracy needs real math: with math: none nothing is evaluated");
     }
   }
@@ -182,9 +184,9 @@ Scenario load(const ConfigNode& root) {
   if (root.has("expect")) {
     std::vector<std::string> labels;
     for (const AlgorithmChoice& a : s.algorithms) labels.push_back(a.label);
-    s.expectations = load_expectations(root.child("expect"), labels, s.models_clocks(),
-                                       s.stop.target_accuracy > 0, s.faults.has_value(),
-                                       s.replicates);
+    s.expectations =
+        load_expectations(root.child("expect"), labels, s.models_clocks(),
+                          s.stop.target_accuracy > 0, s.faults.has_value(), s.replicates);
   }
   return s;
 }

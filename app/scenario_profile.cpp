@@ -44,7 +44,8 @@ void load_profile(const ConfigNode& model, Scenario& s) {
     try {
       s.profile = std::make_shared<const ml::LayerProfile>(ml::read_profile_csv(path));
     } catch (const ml::ProfileError& e) {
-      if (e.line == 1 && e.column == 1 && e.key.empty() && e.what() == std::string("cannot open the profile file")) {
+      if (e.line == 1 && e.column == 1 && e.key.empty() &&
+          e.what() == std::string("cannot open the profile file")) {
         file->fail(path + ": cannot open the profile file");
       }
       throw ScenarioError(e.path, e.line, e.column, e.key.empty() ? "profile" : e.key, e.what());
@@ -82,10 +83,11 @@ void check_profile_run(const ConfigNode& root, const Scenario& s) {
     const SourceLocation& at = a.profile_key_at;
     if (at.file.empty()) continue;
     if (!s.profile) {
-      throw ScenarioError(at.file, at.line, at.column, at.path,
-                          std::string("gradient buckets need a layer profile (model.profile): an "
-                                      "MLP's gradient is ") +
-                              (a.kind == "ps_sync" ? "pushed and pulled whole" : "all-reduced whole"));
+      throw ScenarioError(
+          at.file, at.line, at.column, at.path,
+          std::string("gradient buckets need a layer profile (model.profile): an "
+                      "MLP's gradient is ") +
+              (a.kind == "ps_sync" ? "pushed and pulled whole" : "all-reduced whole"));
     }
     if (a.elastic) {
       throw ScenarioError(at.file, at.line, at.column, at.path,

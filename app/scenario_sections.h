@@ -70,8 +70,8 @@ void check_elastic_timeouts(const Scenario& s);
 // type, dimensions, sizes, labels in range, label count = image count,
 // non-empty sets, train and test of one shape) and against the model's
 // widths (features; classes = largest label + 1) and the train/test_samples
-// caps; records the counts, features and element size in s.data. Errors name the data file (and byte offset) at
-// data.path, or model.layers / data.*_samples.
+// caps; records the counts, features and element size in s.data. Errors name the data file (and
+// byte offset) at data.path, or model.layers / data.*_samples.
 void check_data_files(const ConfigNode& data, Scenario& s);
 
 // ---- Services that run beside the algorithm (scenario_services.cpp).

@@ -36,7 +36,8 @@ ClockSyncSpec load_clock_sync(const ConfigNode& node, const std::vector<NodeGrou
   ClockSyncSpec spec;
   spec.server = lone_node_group(node, "server", groups, "clock server", "clock sync");
   spec.interval = node.get_duration("interval", spec.interval);
-  if (node.has("interval")) node.child("interval").require(spec.interval > 0, "interval must be > 0");
+  if (node.has("interval"))
+    node.child("interval").require(spec.interval > 0, "interval must be > 0");
   if (node.has("packet_bytes")) spec.packet_bytes = node.child("packet_bytes").as_bytes();
   if (auto c = node.optional_child("correction")) {
     const std::string kind = c->as_string();
@@ -60,7 +61,8 @@ FailureDetectorSpec load_failure_detector(const ConfigNode& node,
   FailureDetectorSpec spec;
   spec.monitor = lone_node_group(node, "monitor", groups, "monitor", "a failure detector");
   spec.interval = node.get_duration("interval", spec.interval);
-  if (node.has("interval")) node.child("interval").require(spec.interval > 0, "interval must be > 0");
+  if (node.has("interval"))
+    node.child("interval").require(spec.interval > 0, "interval must be > 0");
   if (auto k = node.optional_child("suspect_after")) {
     spec.suspect_after = static_cast<int>(k->as_int_in(1, 1'000'000));
   }

@@ -73,12 +73,14 @@ DataSpec load_data(const ConfigNode& node) {
         node.child(key).fail(e.what());
       }
     };
-    spec.csv_classes =
-        std::max(scan("train", spec.csv_columns).num_classes,
-                 scan("test", {spec.csv_columns.label, spec.csv_columns.client, false}).num_classes);
+    spec.csv_classes = std::max(
+        scan("train", spec.csv_columns).num_classes,
+        scan("test", {spec.csv_columns.label, spec.csv_columns.client, false}).num_classes);
     std::error_code ignored;
-    spec.csv_train_bytes = static_cast<std::int64_t>(std::filesystem::file_size(spec.train_file, ignored));
-    spec.csv_test_bytes = static_cast<std::int64_t>(std::filesystem::file_size(spec.test_file, ignored));
+    spec.csv_train_bytes =
+        static_cast<std::int64_t>(std::filesystem::file_size(spec.train_file, ignored));
+    spec.csv_test_bytes =
+        static_cast<std::int64_t>(std::filesystem::file_size(spec.test_file, ignored));
   } else if (spec.dataset == "fashion-mnist" || spec.dataset == "idx") {
     check_absent({"samples", "features", "classes", "noise", "separation"},
                  "dataset '" + spec.dataset + "' (those keys describe a synthetic set)");
@@ -117,8 +119,9 @@ DataSpec load_data(const ConfigNode& node) {
       spec.partition_spec.kind = ml::PartitionKind::shards;
     } else if (spec.partition == "natural") {
       if (spec.csv_columns.client.empty()) {
-        p->fail("partition 'natural' follows the data's client column: it needs dataset: csv "
-                "with client: COLUMN");
+        p->fail(
+            "partition 'natural' follows the data's client column: it needs dataset: csv "
+            "with client: COLUMN");
       }
       spec.partition_spec.kind = ml::PartitionKind::natural;
     } else if (spec.partition != "iid") {

@@ -17,7 +17,8 @@ const std::vector<Section>& all() {
     }
     for (std::size_t i = 0; i < out.size(); ++i) {
       for (std::size_t j = 0; j < i; ++j) {
-        if (out[i].id == out[j].id) throw std::logic_error("schema: section '" + out[i].id + "' twice");
+        if (out[i].id == out[j].id)
+          throw std::logic_error("schema: section '" + out[i].id + "' twice");
       }
     }
     return out;

@@ -66,8 +66,8 @@ std::vector<Section> algorithm_sections();
 std::vector<Section> fault_sections();
 
 // Formatting helpers for defaults taken from structs.
-std::string number_text(double value);  // shortest text that reads back: 0.1, 1e-08
-std::string float_text(float value);    // the same for a float32 default
+std::string number_text(double value);                // shortest text that reads back: 0.1, 1e-08
+std::string float_text(float value);                  // the same for a float32 default
 std::string duration_text(std::int64_t nanoseconds);  // 10ms, 1s, 100ms
 
 }  // namespace app::schema

@@ -15,10 +15,14 @@ std::string cell(const std::string& text) {
   bool in_code = false;
   for (char c : text) {
     if (c == '`') in_code = !in_code;
-    if (c == '|') out += "\\|";
-    else if (c == '<' && !in_code) out += "&lt;";
-    else if (c == '>' && !in_code) out += "&gt;";
-    else out += c;
+    if (c == '|')
+      out += "\\|";
+    else if (c == '<' && !in_code)
+      out += "&lt;";
+    else if (c == '>' && !in_code)
+      out += "&gt;";
+    else
+      out += c;
   }
   return out;
 }

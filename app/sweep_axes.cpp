@@ -123,8 +123,9 @@ void read_axis(const ConfigNode& root, const YAML::Node& key, const ConfigNode& 
 void read_zip_group(const ConfigNode& root, const ConfigNode& group, std::size_t dimension,
                     std::vector<SweepAxis>& axes) {
   if (!group.is_map() || group.keys().size() < 2) {
-    group.fail("expected a map of at least two axes that move together, "
-               "e.g. {optimizer.lr: [0.1, 0.05], algorithm.batch_size: [16, 32]}");
+    group.fail(
+        "expected a map of at least two axes that move together, "
+        "e.g. {optimizer.lr: [0.1, 0.05], algorithm.batch_size: [16, 32]}");
   }
   const std::size_t first = axes.size();
   for (const auto& entry : group.yaml()) {
@@ -202,6 +203,5 @@ void apply_at_path(YAML::Node root, const std::vector<PathSegment>& segments,
     current[s.key] = value;
   }
 }
-
 
 }  // namespace app

@@ -36,7 +36,6 @@ std::string file_safe(const std::string& text, std::size_t limit) {
   return out;
 }
 
-
 }  // namespace
 
 std::vector<PathSegment> parse_key_path(const std::string& path) {
@@ -193,9 +192,7 @@ std::string SweepPlan::folder_name(std::size_t point) const {
   return index + slug.substr(0, 64);
 }
 
-
-void SweepPlan::validate_point(const ConfigNode& root, std::size_t point,
-                               double max_memory) const {
+void SweepPlan::validate_point(const ConfigNode& root, std::size_t point, double max_memory) const {
   try {
     const Scenario s = load_scenario_root(root);
     if (max_memory > 0) check_memory_budget(s, max_memory);
@@ -241,7 +238,8 @@ void SweepPlan::validate_all(double max_memory) const {
   // copies of its values from one parse of the whole file.
   const std::string base = text_without_sweep();
   std::vector<std::vector<YAML::Node>> values;
-  for (const YAML::Node& list : sweep_value_lists(ConfigNode::load_string(text_, file_).yaml()["sweep"])) {
+  for (const YAML::Node& list :
+       sweep_value_lists(ConfigNode::load_string(text_, file_).yaml()["sweep"])) {
     values.emplace_back();
     for (const YAML::Node& v : list) values.back().push_back(v);
   }

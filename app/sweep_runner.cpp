@@ -111,8 +111,7 @@ std::vector<std::unique_ptr<FolderLock>> lock_out_folder(const SweepOptions& o) 
   }
   fs::create_directories(folder.parent_path(), ec);
   if (ec) {
-    throw std::runtime_error("cannot create output folder " + o.out.string() + ": " +
-                             ec.message());
+    throw std::runtime_error("cannot create output folder " + o.out.string() + ": " + ec.message());
   }
   std::vector<std::unique_ptr<FolderLock>> locks;
   const bool whole = o.shards == 1;
@@ -224,8 +223,8 @@ std::string csv_cell(const std::string& text) {
   return quoted + "\"";
 }
 
-void run_point(const SweepPlan& plan, std::size_t point, const fs::path& out,
-               double max_memory, const std::vector<std::string>& command_line,
+void run_point(const SweepPlan& plan, std::size_t point, const fs::path& out, double max_memory,
+               const std::vector<std::string>& command_line,
                std::chrono::system_clock::time_point start) {
   const Scenario scenario = plan.scenario(point);
   check_memory_budget(scenario, max_memory);

@@ -44,7 +44,7 @@ struct SweepOptions {
   bool collect_only = false;          // only write summary.csv
   bool force = false;                 // start over (run/previous_outputs.h); whole sweeps only
   LogLevel level = LogLevel::info;
-  std::string max_memory;             // --max-memory as given, passed on ("": the default)
+  std::string max_memory;  // --max-memory as given, passed on ("": the default)
 };
 
 // Runs this shard's incomplete points and collects summary.csv if every point

@@ -73,7 +73,8 @@ std::string count(std::size_t n, const std::string& one, const std::string& many
 
 }  // namespace
 
-void write_topology_dot(std::ostream& out, const syncsim::Scenario& s, const topology::Topology& topo) {
+void write_topology_dot(std::ostream& out, const syncsim::Scenario& s,
+                        const topology::Topology& topo) {
   const LinkText text{s.topology.bandwidth_in_bits};
   const std::vector<Rack> racks = racks_of(topo);
   int switches = 0;
@@ -93,8 +94,8 @@ void write_topology_dot(std::ostream& out, const syncsim::Scenario& s, const top
   std::vector<bool> drawn(topo.node_count(), false);
   for (std::size_t r = 0; r < racks.size(); ++r) {
     const Rack& rack = racks[r];
-    std::string label = (rack.tor >= 0 ? topo.name(rack.tor) : "rack " + std::to_string(r)) +
-                        ": " + count(rack.hosts.size(), "host", "hosts");
+    std::string label = (rack.tor >= 0 ? topo.name(rack.tor) : "rack " + std::to_string(r)) + ": " +
+                        count(rack.hosts.size(), "host", "hosts");
     if (rack.common) label += ", each " + text(*rack.common);
     out << "  subgraph cluster_rack" << r << " {\n    label=" << quoted(label)
         << "; fontsize=12; style=rounded; color=gray60;\n";
@@ -141,8 +142,8 @@ void write_topology_dot(std::ostream& out, const syncsim::Scenario& s, const top
       std::swap(a, b);
     }
     const topology::NodeId host = b;
-    const bool in_rack_common = topo.kind(host) == topology::NodeKind::host &&
-                                rack_of[host] >= 0 && racks[rack_of[host]].tor == a &&
+    const bool in_rack_common = topo.kind(host) == topology::NodeKind::host && rack_of[host] >= 0 &&
+                                racks[rack_of[host]].tor == a &&
                                 racks[rack_of[host]].common.has_value();
     out << "  " << quoted(topo.name(a)) << " -- " << quoted(topo.name(b));
     if (!in_rack_common) out << " [label=" << quoted(text(p)) << ", fontsize=9]";

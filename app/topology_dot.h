@@ -19,7 +19,8 @@ namespace app {
 //   circle (layout=circo);
 // - bandwidths are in the family the scenario used: Gbps for bits, GB/s for
 //   bytes.
-void write_topology_dot(std::ostream& out, const syncsim::Scenario& s, const topology::Topology& topo);
+void write_topology_dot(std::ostream& out, const syncsim::Scenario& s,
+                        const topology::Topology& topo);
 
 inline constexpr int kDotRowWidth = 10;
 

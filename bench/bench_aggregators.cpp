@@ -21,7 +21,8 @@
 
 namespace {
 
-void run_rule(benchmark::State& state, const std::function<std::unique_ptr<algo::Aggregator>()>& make) {
+void run_rule(benchmark::State& state,
+              const std::function<std::unique_ptr<algo::Aggregator>()>& make) {
   const auto n = static_cast<int>(state.range(0));
   const auto p = static_cast<Eigen::Index>(state.range(1));
   sim::RandomStream rng(1);

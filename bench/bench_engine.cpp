@@ -20,7 +20,7 @@ struct NullEvent {
 };
 
 void BM_NullEvents(benchmark::State& state) {
-  const auto pending = static_cast<int>(state.range(0));  // queue depth kept constant
+  const auto pending = static_cast<int>(state.range(0));     // queue depth kept constant
   const std::int64_t kEventsPerChain = 1'000'000 / pending;  // 1M events per iteration
   for (auto _ : state) {
     sim::Simulator sim;

@@ -18,8 +18,8 @@ namespace syncsim {
 class ClockSampler {
  public:
   struct Target {
-    std::string name;        // the scenario node
-    topology::NodeId host;   // its clock: clocks[host]
+    std::string name;       // the scenario node
+    topology::NodeId host;  // its clock: clocks[host]
   };
   // REQUIRES interval > 0; sim and clocks outlive the run.
   ClockSampler(sim::Simulator& sim, std::vector<sim::NodeClock>& clocks,

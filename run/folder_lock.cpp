@@ -21,11 +21,11 @@ FolderLock::FolderLock(const std::filesystem::path& dir, Mode mode, const std::s
   if (::flock(fd_, (mode == Mode::exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) != 0) {
     const int error = errno;
     ::close(fd_);
-    throw std::runtime_error(
-        error == EWOULDBLOCK ? "another syncsim run or sweep is writing to " + dir.string() +
-                                   " (it holds " + path_.string() +
-                                   "): wait for it or give another folder"
-                             : "cannot lock " + path_.string() + ": " + std::strerror(error));
+    throw std::runtime_error(error == EWOULDBLOCK
+                                 ? "another syncsim run or sweep is writing to " + dir.string() +
+                                       " (it holds " + path_.string() +
+                                       "): wait for it or give another folder"
+                                 : "cannot lock " + path_.string() + ": " + std::strerror(error));
   }
 }
 

@@ -95,9 +95,7 @@ SummaryTable summary_table(const ScenarioResult& result) {
   return table;
 }
 
-std::string summary_csv(const ScenarioResult& result) {
-  return csv_text(summary_table(result));
-}
+std::string summary_csv(const ScenarioResult& result) { return csv_text(summary_table(result)); }
 
 std::string csv_text(const SummaryTable& table) {
   std::ostringstream out;
@@ -117,7 +115,8 @@ SummaryTable read_summary_table(const std::string& csv) {
   while (std::getline(in, line)) {
     std::vector<std::string> cells;
     std::size_t start = 0;
-    for (std::size_t comma; (comma = line.find(',', start)) != std::string::npos; start = comma + 1) {
+    for (std::size_t comma; (comma = line.find(',', start)) != std::string::npos;
+         start = comma + 1) {
       cells.push_back(line.substr(start, comma - start));
     }
     cells.push_back(line.substr(start));
@@ -135,8 +134,8 @@ std::string clocks_csv(const ScenarioResult& result) {
   out << "algorithm,node,true_time_s,local_time_s,error_s\n";
   for (const RunResult& r : result.runs) {
     for (const RunResult::ClockSample& c : r.clock_samples) {
-      out << r.label << ',' << c.node << ',' << seconds(c.true_time) << ','
-          << seconds(c.local_time) << ',' << seconds(c.local_time - c.true_time) << '\n';
+      out << r.label << ',' << c.node << ',' << seconds(c.true_time) << ',' << seconds(c.local_time)
+          << ',' << seconds(c.local_time - c.true_time) << '\n';
     }
   }
   return out.str();
@@ -248,12 +247,9 @@ std::string links_csv(const ScenarioResult& result) {
 
 std::vector<OutputFile> output_files(const ScenarioResult& r) {
   std::vector<OutputFile> files = {
-      {"metrics.csv", metrics_csv(r)},
-      {"summary.csv", summary_csv(r)},
-      {"staleness.csv", staleness_csv(r)},
-      {"nodes.csv", nodes_csv(r)},
-      {"timing.csv", timing_csv(r)},
-      {"partition.csv", partition_csv(r)},
+      {"metrics.csv", metrics_csv(r)},     {"summary.csv", summary_csv(r)},
+      {"staleness.csv", staleness_csv(r)}, {"nodes.csv", nodes_csv(r)},
+      {"timing.csv", timing_csv(r)},       {"partition.csv", partition_csv(r)},
   };
   if (r.scenario.models_clocks()) files.push_back({"clocks.csv", clocks_csv(r)});
   if (r.scenario.failure_detector) files.push_back({"suspicions.csv", suspicions_csv(r)});

@@ -24,8 +24,8 @@ bool is_point_file_name(const std::string& name) {
   // A killed point leaves its temporaries, NAME.tmp.PID.N (run/safe_file.h).
   const std::size_t tmp = name.find(".tmp");
   const std::string base = tmp == std::string::npos ? name : name.substr(0, tmp);
-  return is_output_file_name(base) || base == "point.yaml" || base == "log.txt" ||
-         base == "done" || base == "failed";
+  return is_output_file_name(base) || base == "point.yaml" || base == "log.txt" || base == "done" ||
+         base == "failed";
 }
 
 // Removes `path` if it is a regular file or a symbolic link (the link, not

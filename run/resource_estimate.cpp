@@ -69,8 +69,9 @@ AlgorithmCopies algorithm_copies(const AlgorithmChoice& a, const OptimizerSpec& 
   // reduced + chunks; compressed: every worker's decoded block, and one in flight
   if (a.kind.rfind("allreduce", 0) == 0) return {a.gathers ? 4.0 + a.participants : 3.0, 0.0};
   if (a.kind == "local_sgd") return {3.0, 0.0};
-  if (a.kind == "gossip") return {4.0, 0.0};                          // sent + neighbours'
-  if (a.kind.rfind("fed", 0) == 0) return {2.0, 3.0 + opt + a.live_replicas};  // uploads at the server
+  if (a.kind == "gossip") return {4.0, 0.0};  // sent + neighbours'
+  if (a.kind.rfind("fed", 0) == 0)
+    return {2.0, 3.0 + opt + a.live_replicas};  // uploads at the server
   return {3.0, 3.0 + opt};
 }
 
@@ -147,7 +148,8 @@ Rows data_rows(const Scenario& s) {
     r.train = capped(static_cast<double>(s.data.csv_train_bytes) / per_row, s.data.train_samples);
     r.test = capped(static_cast<double>(s.data.csv_test_bytes) / per_row, s.data.test_samples);
     const double file_rows = (s.data.csv_train_bytes + s.data.csv_test_bytes) / per_row;
-    r.bytes_in_memory = file_rows * (r.features * 8.0 + 40.0) + (r.train + r.test) * (r.features * 4.0 + 4.0);
+    r.bytes_in_memory =
+        file_rows * (r.features * 8.0 + 40.0) + (r.train + r.test) * (r.features * 4.0 + 4.0);
   } else {
     r.features = s.data.idx_features;
     const double file_rows = static_cast<double>(s.data.idx_train_count + s.data.idx_test_count);

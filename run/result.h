@@ -43,7 +43,7 @@ struct RunResult {
   double clock_error_mean_s = 0.0;  // the mean |local - true|
   double clock_skew_max_s = 0.0;    // the largest spread (latest - earliest local clock)
   double clock_skew_mean_s = 0.0;   // the mean spread
-  std::int64_t sync_messages = 0;  // clock_sync requests + replies
+  std::int64_t sync_messages = 0;   // clock_sync requests + replies
   double sync_bytes = 0.0;
   // The failure detector's (only with `failure_detector`): its changes of
   // opinion in time order, and its counts.
@@ -86,12 +86,13 @@ struct RunResult {
   double privacy_delta = 0.0;
   ml::Vector final_parameters;  // the global model at the end
   double wall_seconds = 0.0;    // host time of the run; the one non-deterministic output
-  double math_seconds = 0.0;    // host time in tensor math: jobs, evaluations, MathTimer scopes (all threads)
-  int threads = 1;              // math threads used
+  double math_seconds =
+      0.0;          // host time in tensor math: jobs, evaluations, MathTimer scopes (all threads)
+  int threads = 1;  // math threads used
 };
 
 struct ScenarioResult {
-  Scenario scenario;  // as run (seed included)
+  Scenario scenario;            // as run (seed included)
   std::vector<RunResult> runs;  // in the scenario's algorithm order
 };
 

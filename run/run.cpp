@@ -86,7 +86,8 @@ RunResult run_algorithm(const Scenario& s, const AlgorithmChoice& choice, const 
   // Wall time is measured for the report only; nothing simulated reads it.
   const auto wall_start = std::chrono::steady_clock::now();
   const topology::Topology topo = build_topology(s);
-  const std::unique_ptr<ml::Optimizer> optimizer = make_optimizer(choice.optimizer ? *choice.optimizer : s.optimizer);
+  const std::unique_ptr<ml::Optimizer> optimizer =
+      make_optimizer(choice.optimizer ? *choice.optimizer : s.optimizer);
   std::unique_ptr<algo::Algorithm> algorithm = choice.build();
 
   // Declared before the simulator, so destroyed after the coroutine frames that refer to them.
@@ -207,7 +208,9 @@ RunResult run_algorithm(const Scenario& s, const AlgorithmChoice& choice, const 
     // Every 1024 events: the callback may read the wall clock that often, not per event.
     sim.set_progress_observer(1024, [&] {
       const std::vector<algo::MetricsRow>& rows = monitor.rows();
-      progress({ProgressEvent::Kind::update, choice.label, &s.stop,
+      progress({ProgressEvent::Kind::update,
+                choice.label,
+                &s.stop,
                 {sim.now(), monitor.epochs(), monitor.version(),
                  rows.empty() ? std::nullopt : std::optional(rows.back().test_accuracy),
                  sim.events_processed()}});

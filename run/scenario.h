@@ -48,11 +48,11 @@ struct ClockSyncSpec {
 // `failure_detector:` heartbeats from every other node to `monitor`
 // (algorithms/services/failure_detector.h).
 struct FailureDetectorSpec {
-  std::string monitor;                                 // a group of one node
-  sim::Time interval = 100 * sim::kMillisecond;        // of each sender's clock
-  int suspect_after = 3;                               // k missed heartbeats
-  double packet_bytes = 64.0;                          // one heartbeat on the wire
-  bool since_sent = false;                             // `since: sent` (default arrival)
+  std::string monitor;                           // a group of one node
+  sim::Time interval = 100 * sim::kMillisecond;  // of each sender's clock
+  int suspect_after = 3;                         // k missed heartbeats
+  double packet_bytes = 64.0;                    // one heartbeat on the wire
+  bool since_sent = false;                       // `since: sent` (default arrival)
 };
 
 // A group of identical nodes. A group of one is named after the group
@@ -99,11 +99,11 @@ struct DataSpec {
   int csv_features = 0;                   // csv: feature columns, from the header
   int csv_classes = 0;                    // csv: largest label + 1 in either file, from a scan
   std::int64_t csv_train_bytes = 0, csv_test_bytes = 0;  // csv: file sizes, for the budget
-  std::int64_t train_samples = 0;         // 0: all
-  std::int64_t test_samples = 0;          // 0: all
-  std::string partition = "iid";  // iid | dirichlet | shards
+  std::int64_t train_samples = 0;                        // 0: all
+  std::int64_t test_samples = 0;                         // 0: all
+  std::string partition = "iid";                         // iid | dirichlet | shards
   ml::PartitionSpec partition_spec;  // the same, typed, with alpha / shards_per_client
-  ml::SyntheticSpec synthetic;  // synthetic: the training set spec
+  ml::SyntheticSpec synthetic;       // synthetic: the training set spec
   std::int64_t synthetic_test_samples = 1000;
   // idx and fashion-mnist: what the files' headers declare, read when the
   // scenario is loaded (0 until then, and for synthetic data).
@@ -132,9 +132,9 @@ struct AlgorithmChoice {
   std::string label;     // names its rows in the outputs: `label:`, default the kind
   int participants = 0;  // nodes that train (workers, clients): the summary's `workers`
   std::function<std::unique_ptr<algo::Algorithm>()> build;
-  bool elastic = false;  // re-forms after faults; rolled-back rounds are dropped_aborted
-  sim::Time elastic_timeout = 0;       // elastic: a collective's deadline
-  SourceLocation elastic_timeout_at;   // where `elastic.timeout` stands
+  bool elastic = false;           // re-forms after faults; rolled-back rounds are dropped_aborted
+  sim::Time elastic_timeout = 0;  // elastic: a collective's deadline
+  SourceLocation elastic_timeout_at;  // where `elastic.timeout` stands
   // Where a key that needs a layer profile stands (`bucket_cap`, `overlap`);
   // empty file: none given.
   SourceLocation profile_key_at;

@@ -72,8 +72,7 @@ std::vector<SummaryColumn> make_columns() {
        "best test accuracy of any evaluation (empty with `math: none`)",
        [](const In& in) { return evaluated(in, in.run.totals.best_test_accuracy); }});
   add({"target_accuracy", "fraction", K::identity, A::always, not_a_metric,
-       "`stop.target_accuracy` (empty without it)",
-       [](const In& in) {
+       "`stop.target_accuracy` (empty without it)", [](const In& in) {
          const double target = in.scenario.stop.target_accuracy;
          return target > 0 ? number(target) : std::string();
        }});

@@ -130,8 +130,8 @@ Datasets load_datasets(const Scenario& s) {
     data.test = slice(all, train_n, s.data.synthetic_test_samples);
   } else if (s.data.dataset == "csv") {
     ml::CsvData train = ml::load_csv(s.data.train_file, s.data.csv_columns);
-    ml::CsvData test =
-        ml::load_csv(s.data.test_file, {s.data.csv_columns.label, s.data.csv_columns.client, false});
+    ml::CsvData test = ml::load_csv(s.data.test_file,
+                                    {s.data.csv_columns.label, s.data.csv_columns.client, false});
     // The classes are the labels either file uses: 0 .. the largest.
     const int classes = std::max(train.data.num_classes, test.data.num_classes);
     train.data.num_classes = test.data.num_classes = classes;

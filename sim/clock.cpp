@@ -116,16 +116,16 @@ void NodeClock::advance_walk(Time true_time) {
   while (next_walk_ <= true_time) {
     reanchor(next_walk_);
     // normal(0, 1), not normal(): its 0 + 1 * x keeps every walk bit for bit as it was.
-    drift_ppm_ = walk_reflect(drift_ppm_ + per_step * walk_stream_.normal(0.0, 1.0), walk_low_,
-                              walk_high_);
+    drift_ppm_ =
+        walk_reflect(drift_ppm_ + per_step * walk_stream_.normal(0.0, 1.0), walk_low_, walk_high_);
     next_walk_ += walk_interval_;
   }
 }
 
 void NodeClock::reanchor(Time true_time) {
   const Time elapsed = true_time - anchor_true_;
-  anchor_local_ += elapsed +
-                   static_cast<Time>(std::llround(drift_ppm_ * 1e-6 * static_cast<double>(elapsed)));
+  anchor_local_ +=
+      elapsed + static_cast<Time>(std::llround(drift_ppm_ * 1e-6 * static_cast<double>(elapsed)));
   anchor_true_ = true_time;
 }
 

@@ -39,10 +39,10 @@ inline constexpr double kWalkBoundPpm = 1e5;
 double walk_reflect(double drift, double low, double high);
 
 struct ClockParams {
-  Time offset = 0;              // local - true at true time 0
-  double drift_ppm = 0.0;       // rate error in parts per million (+50: gains 50 us per s)
-  double drift_walk_ppm = 0.0;  // random-walk step sd per sqrt-second; 0: fixed drift
-  Time walk_interval = kSecond; // true time between random-walk steps; > 0
+  Time offset = 0;               // local - true at true time 0
+  double drift_ppm = 0.0;        // rate error in parts per million (+50: gains 50 us per s)
+  double drift_walk_ppm = 0.0;   // random-walk step sd per sqrt-second; 0: fixed drift
+  Time walk_interval = kSecond;  // true time between random-walk steps; > 0
 };
 
 class NodeClock {
@@ -99,11 +99,11 @@ class NodeClock {
   double drift_ppm_;
   Time anchor_true_ = 0;
   Time anchor_local_;
-  Time next_walk_;  // true time of the next random-walk step
-  double slew_ppm_ = 0.0;    // extra rate while slewing (signed); 0: not slewing
-  Time slew_start_ = 0;      // true time the slew began
-  Time slew_end_ = 0;        // true time it has gained slew_total_
-  Time slew_total_ = 0;      // the correction being slewed in
+  Time next_walk_;         // true time of the next random-walk step
+  double slew_ppm_ = 0.0;  // extra rate while slewing (signed); 0: not slewing
+  Time slew_start_ = 0;    // true time the slew began
+  Time slew_end_ = 0;      // true time it has gained slew_total_
+  Time slew_total_ = 0;    // the correction being slewed in
   RandomStream walk_stream_;
 };
 

@@ -12,7 +12,8 @@ namespace sim {
 struct Distribution {
   enum class Kind { constant, uniform, normal, lognormal, exponential };
   Kind kind = Kind::constant;
-  double a = 0.0;  // constant: the value; uniform: low; normal/lognormal: mean/mu; exponential: rate
+  double a =
+      0.0;  // constant: the value; uniform: low; normal/lognormal: mean/mu; exponential: rate
   double b = 0.0;  // uniform: high; normal/lognormal: stddev/sigma; unused otherwise
 
   static Distribution constant_value(double v) { return {Kind::constant, v, 0.0}; }

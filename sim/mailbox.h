@@ -79,7 +79,8 @@ class Mailbox {
     void await_suspend(std::coroutine_handle<> h) {
       waiter_.wait(h);
       if (deadline_ == kTimeMax) return;  // no deadline
-      waiter_.deadline_ = waiter_.box_->sim_->schedule_at(deadline_, &Waiter::on_deadline, &waiter_);
+      waiter_.deadline_ =
+          waiter_.box_->sim_->schedule_at(deadline_, &Waiter::on_deadline, &waiter_);
     }
     std::optional<T> await_resume() { return std::move(waiter_.slot_); }
 

@@ -30,7 +30,7 @@ struct ProcessState {
   std::string name;
   std::coroutine_handle<> frame;  // null once finished (the frame is destroyed then)
   bool finished = false;
-  std::exception_ptr error;                 // set if the body threw
+  std::exception_ptr error;                      // set if the body threw
   std::vector<std::coroutine_handle<>> joiners;  // resumed when it finishes
 };
 

@@ -53,14 +53,14 @@ class MaxMinSolver {
 
  private:
   struct Channel {
-    double remaining = 0.0;    // capacity not yet handed out
-    int unfrozen = 0;          // flows crossing it that have no rate yet
+    double remaining = 0.0;        // capacity not yet handed out
+    int unfrozen = 0;              // flows crossing it that have no rate yet
     double unfrozen_weight = 0.0;  // their summed weights (== unfrozen when unweighted)
-    std::uint32_t first = 0;   // its flows are members_[first, first + count)
+    std::uint32_t first = 0;       // its flows are members_[first, first + count)
     std::uint32_t count = 0;
-    std::uint32_t version = 0; // bumped at each change: older heap entries are stale
-    std::uint64_t solve = 0;   // == solves_ while the channel is in use this solve
-    std::uint64_t round = 0;   // == round_ once queued for a re-push this round
+    std::uint32_t version = 0;  // bumped at each change: older heap entries are stale
+    std::uint64_t solve = 0;    // == solves_ while the channel is in use this solve
+    std::uint64_t round = 0;    // == round_ once queued for a re-push this round
   };
   struct Entry {
     double share;
@@ -68,12 +68,12 @@ class MaxMinSolver {
     std::uint32_t version;
   };
 
-  std::vector<Channel> channels_;      // by channel index; only used ones are touched
-  std::vector<int> used_;              // channels crossed by this solve's flows
-  std::vector<std::uint32_t> members_; // flow indices, grouped by channel
-  std::vector<char> frozen_;           // by flow
-  std::vector<Entry> heap_;            // min-heap by (share, channel)
-  std::vector<int> changed_;           // channels changed by the current round
+  std::vector<Channel> channels_;       // by channel index; only used ones are touched
+  std::vector<int> used_;               // channels crossed by this solve's flows
+  std::vector<std::uint32_t> members_;  // flow indices, grouped by channel
+  std::vector<char> frozen_;            // by flow
+  std::vector<Entry> heap_;             // min-heap by (share, channel)
+  std::vector<int> changed_;            // channels changed by the current round
   std::uint64_t solves_ = 0;
   std::uint64_t round_ = 0;
 };

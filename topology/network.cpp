@@ -161,10 +161,9 @@ sim::Time Network::arrival(const Routing::Route& route) const {
 
 void Network::schedule_drained(std::uint32_t slot) {
   if (!flows_[slot].on_drained) return;
-  sim_->schedule_at(sim_->now(), &Network::on_drained_event, this, tag(slot),
-                    sim::Priority::normal,
-                    flows_[slot].daemon ? sim::Simulator::Lane::daemon
-                                        : sim::Simulator::Lane::foreground);
+  sim_->schedule_at(
+      sim_->now(), &Network::on_drained_event, this, tag(slot), sim::Priority::normal,
+      flows_[slot].daemon ? sim::Simulator::Lane::daemon : sim::Simulator::Lane::foreground);
 }
 
 // The tag names the slot while it propagates (the stage schedule_delivery
@@ -183,8 +182,7 @@ void Network::schedule_delivery(std::uint32_t slot, sim::Time at) {
   flow.stage = Stage::propagating;
   ++propagating_count_;
   sim_->schedule_at(at, &Network::on_delivery_event, this, tag(slot), sim::Priority::normal,
-                    flow.daemon ? sim::Simulator::Lane::daemon
-                                : sim::Simulator::Lane::foreground);
+                    flow.daemon ? sim::Simulator::Lane::daemon : sim::Simulator::Lane::foreground);
 }
 
 void Network::on_delivery_event(void* self, std::uint64_t tag) {

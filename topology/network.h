@@ -161,7 +161,7 @@ class Network {
   Sharing sharing() const { return sharing_; }
 
   // Introspection, for tests and metrics.
-  double flow_rate(std::uint64_t flow_id);  // bytes/s while draining, else 0
+  double flow_rate(std::uint64_t flow_id);                      // bytes/s while draining, else 0
   std::size_t active_flows() const { return draining_count_; }  // draining flows
   std::size_t pending_deliveries() const { return propagating_count_; }
   // Counted in full at start_transfer: by source node, and per channel crossed.
@@ -238,13 +238,13 @@ class Network {
     std::function<void()> on_lost;
     std::function<void()> on_drained;  // empty unless the sender asked for it
     // While draining:
-    double remaining = 0.0;           // bytes not yet drained, as of tick `since`
-    double rate = 0.0;                // bytes/s from the last solve
-    sim::Time drain_end = sim::kTimeMax;  // projected instant the last byte drains
-    std::uint64_t since = 0;          // index in the tick log of `remaining`'s instant
-    std::uint32_t heap_pos = kNone;   // in drain_heap_
+    double remaining = 0.0;                      // bytes not yet drained, as of tick `since`
+    double rate = 0.0;                           // bytes/s from the last solve
+    sim::Time drain_end = sim::kTimeMax;         // projected instant the last byte drains
+    std::uint64_t since = 0;                     // index in the tick log of `remaining`'s instant
+    std::uint32_t heap_pos = kNone;              // in drain_heap_
     std::uint32_t older = kNone, newer = kNone;  // the list of draining flows by `since`
-    std::uint32_t first_member = kNone;  // its entries in members_, chained by next_of_flow
+    std::uint32_t first_member = kNone;          // its entries in members_, chained by next_of_flow
     std::uint64_t visit = 0;  // == visit_stamp_ + 1 while take_affected_flows has seen it
   };
 
@@ -281,7 +281,7 @@ class Network {
   // Fills affected_ with the slots of the flows that share a channel, directly
   // or through other flows, with a dirty channel; clears dirty_channels_.
   void take_affected_flows();
-  void retire(std::uint32_t slot);  // schedules its delivery
+  void retire(std::uint32_t slot);         // schedules its delivery
   void stop_draining(std::uint32_t slot);  // off its channels (dirtied), the heap and the list
   void schedule_delivery(std::uint32_t slot, sim::Time at);
   // When a message whose last byte leaves now arrives: now + route latency +
@@ -330,11 +330,11 @@ class Network {
 
   // Owned by the event loop.
   Routing routing_;
-  std::vector<Flow> flows_;              // slots
+  std::vector<Flow> flows_;  // slots
   std::vector<std::uint32_t> free_slots_;
   std::size_t draining_count_ = 0;
   std::size_t propagating_count_ = 0;
-  std::vector<std::uint32_t> drain_heap_;  // see drains_before
+  std::vector<std::uint32_t> drain_heap_;          // see drains_before
   std::uint32_t oldest_ = kNone, newest_ = kNone;  // ends of the list by `since`
   // Tick log: the distinct instants at which advance() ran, from the oldest
   // still needed (ticks_[0] is tick number ticks_base_).
@@ -354,7 +354,7 @@ class Network {
     int channel;
   };
   std::vector<Member> members_;
-  std::uint32_t free_member_ = kNone;  // chained by next_of_flow
+  std::uint32_t free_member_ = kNone;                        // chained by next_of_flow
   std::vector<std::uint32_t> channel_first_, channel_last_;  // by channel; kNone if empty
   std::vector<int> dirty_channels_;  // channels whose flow set changed since the last solve
   std::vector<char> channel_dirty_;  // by channel: in dirty_channels_

@@ -161,7 +161,8 @@ const Routing::Route& Routing::route(NodeId src, NodeId dst) {
 // the first hop plus the neighbour's route: no table of its own. This keeps
 // memory and time linear in the hosts of a star or tree.
 const Routing::Route& Routing::leaf_route(NodeId src, int link, NodeId next, NodeId dst) {
-  const std::uint64_t key = (static_cast<std::uint64_t>(src) << 32) | static_cast<std::uint32_t>(dst);
+  const std::uint64_t key =
+      (static_cast<std::uint64_t>(src) << 32) | static_cast<std::uint32_t>(dst);
   const auto cached = leaf_routes_.find(key);
   if (cached != leaf_routes_.end()) return cached->second;
   if (!usable_[static_cast<std::size_t>(link)]) {

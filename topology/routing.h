@@ -72,10 +72,10 @@ class Routing {
   // Nodes with exactly one link: (link id, the other end). Looked up, never iterated.
   std::unordered_map<NodeId, std::pair<int, NodeId>> leaves_;
   std::unordered_map<std::uint64_t, Route> leaf_routes_;  // (src << 32 | dst); stable references
-  std::vector<std::unique_ptr<SourceTable>> retired_;  // stale tables whose routes may be in use
+  std::vector<std::unique_ptr<SourceTable>> retired_;     // stale tables whose routes may be in use
   // Stale leaf routes, likewise (moving a map keeps its elements in place).
   std::vector<std::unordered_map<std::uint64_t, Route>> retired_leaf_routes_;
-  std::vector<char> usable_;                           // by link
+  std::vector<char> usable_;  // by link
   int unusable_count_ = 0;
 };
 

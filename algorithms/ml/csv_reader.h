@@ -26,7 +26,6 @@ struct CsvColumns {
   bool client_required = true;  // false: a missing client column means no groups
 };
 
-
 struct CsvData {
   Dataset data;  // num_classes = largest label + 1; groups = client ids if a client column
   std::vector<std::string> clients;  // group id -> client name (sorted); empty without one

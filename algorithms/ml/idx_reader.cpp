@@ -186,13 +186,13 @@ std::vector<std::int32_t> read_labels(IdxFile& file, const IdxHeader& h) {
     const std::int64_t label = idx_integer(h.type, raw.data() + std::uint64_t{i} * size);
     const std::uint64_t at = h.header_bytes + std::uint64_t{i} * size;
     if (label < 0 || label >= kMaxClasses) {
-      throw DataError(file.path(), "label " + std::to_string(label) + " of sample " +
-                                       std::to_string(i) + " at byte " + std::to_string(at) +
-                                       (label < 0 ? " is negative"
-                                                  : " is beyond the " +
-                                                        std::to_string(kMaxClasses) +
-                                                        " classes syncsim reads (0 to " +
-                                                        std::to_string(kMaxClasses - 1) + ")"));
+      throw DataError(file.path(),
+                      "label " + std::to_string(label) + " of sample " + std::to_string(i) +
+                          " at byte " + std::to_string(at) +
+                          (label < 0 ? " is negative"
+                                     : " is beyond the " + std::to_string(kMaxClasses) +
+                                           " classes syncsim reads (0 to " +
+                                           std::to_string(kMaxClasses - 1) + ")"));
     }
     labels[i] = static_cast<std::int32_t>(label);
   }
@@ -247,13 +247,11 @@ Dataset load_idx(const std::string& images_path, const std::string& labels_path)
   Dataset d;
   d.labels = read_idx_labels(labels_path);
   if (d.labels.size() != header.count) {
-    throw DataError(labels_path, "label/image count mismatch: " +
-                                     std::to_string(d.labels.size()) + " labels but " +
-                                     images_path + " holds " + std::to_string(header.count) +
-                                     " images");
+    throw DataError(labels_path, "label/image count mismatch: " + std::to_string(d.labels.size()) +
+                                     " labels but " + images_path + " holds " +
+                                     std::to_string(header.count) + " images");
   }
-  d.num_classes =
-      d.labels.empty() ? 0 : 1 + *std::max_element(d.labels.begin(), d.labels.end());
+  d.num_classes = d.labels.empty() ? 0 : 1 + *std::max_element(d.labels.begin(), d.labels.end());
   d.features.resize(header.count, static_cast<Eigen::Index>(header.features()));
   read_features(images, header, d.features.data());  // row-major: file order is feature order
   return d;

@@ -188,8 +188,8 @@ Mlp::ChunkEvaluation Mlp::evaluate_chunk(const Dataset& d, std::int64_t chunk,
   forward(x, ws);
   const ConstRowMap logits(ws.outputs[last].data(), rows, num_outputs());
   // The loss gradient is not needed; the delta buffer is free scratch.
-  const float mean = loss_and_dlogits(spec_.loss, logits, y,
-                                      RowMap(ws.deltas[last].data(), rows, num_outputs()));
+  const float mean =
+      loss_and_dlogits(spec_.loss, logits, y, RowMap(ws.deltas[last].data(), rows, num_outputs()));
   ChunkEvaluation result;
   result.loss_sum = static_cast<double>(mean) * static_cast<double>(rows);
   for (Eigen::Index r = 0; r < rows; ++r) {

@@ -59,8 +59,8 @@ std::vector<std::int64_t> largest_remainder(std::int64_t total, const std::vecto
 
 std::vector<Shard> partition_iid(std::int64_t num_samples, int num_parts, std::uint64_t seed) {
   if (num_parts < 1) throw std::invalid_argument("partition_iid: num_parts must be >= 1");
-  return partition_weighted(num_samples, std::vector<double>(static_cast<std::size_t>(num_parts), 1.0),
-                            seed);
+  return partition_weighted(num_samples,
+                            std::vector<double>(static_cast<std::size_t>(num_parts), 1.0), seed);
 }
 
 std::vector<Shard> partition_weighted(std::int64_t num_samples, const std::vector<double>& weights,
@@ -90,11 +90,13 @@ std::vector<Shard> partition_weighted(std::int64_t num_samples, const std::vecto
 }
 
 std::vector<Shard> partition_random(std::int64_t num_samples, int num_parts, std::uint64_t seed) {
-  check_sample_count("partition_random", num_samples, static_cast<std::size_t>(std::max(num_parts, 0)));
+  check_sample_count("partition_random", num_samples,
+                     static_cast<std::size_t>(std::max(num_parts, 0)));
   std::vector<Shard> shards(static_cast<std::size_t>(num_parts));
   sim::RandomStream rng(seed);
   for (std::int64_t i = 0; i < num_samples; ++i) {
-    shards[rng.below(static_cast<std::uint64_t>(num_parts))].push_back(static_cast<std::int32_t>(i));
+    shards[rng.below(static_cast<std::uint64_t>(num_parts))].push_back(
+        static_cast<std::int32_t>(i));
   }
   for (std::size_t p = 0; p < shards.size(); ++p) {
     if (shards[p].empty()) {
@@ -110,7 +112,6 @@ std::vector<Shard> partition_random(std::int64_t num_samples, int num_parts, std
 namespace ml {
 
 namespace {
-
 
 void check_labels(const char* who, std::span<const std::int32_t> labels, int num_parts) {
   if (num_parts < 1) throw std::invalid_argument(std::string(who) + ": num_parts must be >= 1");
@@ -166,8 +167,9 @@ std::vector<Shard> partition_dirichlet(std::span<const std::int32_t> labels, int
   // that is largest at that moment (ties to the lower part).
   for (Shard& shard : shards) {
     if (!shard.empty()) continue;
-    Shard& donor = *std::max_element(shards.begin(), shards.end(),
-                                     [](const Shard& a, const Shard& b) { return a.size() < b.size(); });
+    Shard& donor =
+        *std::max_element(shards.begin(), shards.end(),
+                          [](const Shard& a, const Shard& b) { return a.size() < b.size(); });
     shard.push_back(donor.back());
     donor.pop_back();
   }
@@ -183,8 +185,8 @@ std::vector<Shard> partition_shards(std::span<const std::int32_t> labels, int nu
   const std::int64_t count = static_cast<std::int64_t>(num_parts) * shards_per_part;
   const auto n = static_cast<std::int64_t>(labels.size());
   if (n < count) {
-    throw std::invalid_argument("partition_shards: " + std::to_string(n) +
-                                " samples cannot fill " + std::to_string(count) + " shards");
+    throw std::invalid_argument("partition_shards: " + std::to_string(n) + " samples cannot fill " +
+                                std::to_string(count) + " shards");
   }
   std::vector<std::int32_t> sorted(labels.size());
   std::iota(sorted.begin(), sorted.end(), 0);
@@ -236,10 +238,14 @@ std::vector<Shard> partition_natural(std::span<const std::int32_t> groups, int n
 
 const char* partition_kind_name(PartitionKind kind) {
   switch (kind) {
-    case PartitionKind::iid: return "iid";
-    case PartitionKind::dirichlet: return "dirichlet";
-    case PartitionKind::shards: return "shards";
-    case PartitionKind::natural: return "natural";
+    case PartitionKind::iid:
+      return "iid";
+    case PartitionKind::dirichlet:
+      return "dirichlet";
+    case PartitionKind::shards:
+      return "shards";
+    case PartitionKind::natural:
+      return "natural";
   }
   return "iid";
 }

@@ -83,8 +83,8 @@ const char* partition_kind_name(PartitionKind kind);
 
 struct PartitionSpec {
   PartitionKind kind = PartitionKind::iid;
-  double alpha = 0.5;        // dirichlet: concentration, > 0
-  int shards_per_part = 2;   // shards: k shards per part, >= 1
+  double alpha = 0.5;       // dirichlet: concentration, > 0
+  int shards_per_part = 2;  // shards: k shards per part, >= 1
 };
 
 }  // namespace ml

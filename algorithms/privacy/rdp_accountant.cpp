@@ -26,9 +26,10 @@ double RdpAccountant::step_rdp(double q, double sigma, int order) {
   double largest = -std::numeric_limits<double>::infinity();
   for (int k = 0; k <= order; ++k) {
     const double kk = k;
-    const double log_binomial = std::lgamma(a + 1.0) - std::lgamma(kk + 1.0) - std::lgamma(a - kk + 1.0);
-    const double t = log_binomial + (a - kk) * log_1mq + kk * log_q +
-                     (kk * kk - kk) / (2.0 * sigma * sigma);
+    const double log_binomial =
+        std::lgamma(a + 1.0) - std::lgamma(kk + 1.0) - std::lgamma(a - kk + 1.0);
+    const double t =
+        log_binomial + (a - kk) * log_1mq + kk * log_q + (kk * kk - kk) / (2.0 * sigma * sigma);
     terms[static_cast<std::size_t>(k)] = t;
     largest = std::max(largest, t);
   }

@@ -37,11 +37,16 @@ struct AttackSpec {
 
 inline std::string_view attack_name(AttackKind kind) {
   switch (kind) {
-    case AttackKind::sign_flip: return "sign_flip";
-    case AttackKind::scale: return "scale";
-    case AttackKind::gaussian: return "gaussian";
-    case AttackKind::alie: return "alie";
-    case AttackKind::label_flip: return "label_flip";
+    case AttackKind::sign_flip:
+      return "sign_flip";
+    case AttackKind::scale:
+      return "scale";
+    case AttackKind::gaussian:
+      return "gaussian";
+    case AttackKind::alie:
+      return "alie";
+    case AttackKind::label_flip:
+      return "label_flip";
   }
   return "";
 }

@@ -73,8 +73,7 @@ void ByzantineAggregation::attack(const RunContext& ctx, const AttackSpec& spec,
 }
 
 void ByzantineAggregation::aggregate(const RunContext& ctx,
-                                     std::span<const Contribution> contributions,
-                                     ml::Vector& out) {
+                                     std::span<const Contribution> contributions, ml::Vector& out) {
   assert(!contributions.empty());
   modified_.assign(contributions.begin(), contributions.end());
   sent_.resize(contributions.size());

@@ -40,7 +40,8 @@ class ByzantineAggregation final : public Aggregator {
   // `attacks` and `names`: by participant position (Contribution::from);
   // empty optional for an honest one. `stream_tag` keeps the noise streams
   // of several instances (parameter-server shards) apart.
-  ByzantineAggregation(std::unique_ptr<Aggregator> rule, std::vector<std::optional<AttackSpec>> attacks,
+  ByzantineAggregation(std::unique_ptr<Aggregator> rule,
+                       std::vector<std::optional<AttackSpec>> attacks,
                        std::vector<std::string> names, bool relative, bool reports,
                        std::string stream_tag);
   std::string_view name() const override { return rule_->name(); }

@@ -6,13 +6,14 @@
 
 namespace algo {
 
-CenteredClipping::CenteredClipping(double tau, int iterations) : tau_(tau), iterations_(iterations) {
+CenteredClipping::CenteredClipping(double tau, int iterations)
+    : tau_(tau), iterations_(iterations) {
   if (!(tau > 0.0)) throw std::invalid_argument("centered_clipping tau must be > 0");
   if (iterations < 1) throw std::invalid_argument("centered_clipping iterations must be >= 1");
 }
 
-void CenteredClipping::aggregate(const RunContext& ctx,
-                                 std::span<const Contribution> contributions, ml::Vector& out) {
+void CenteredClipping::aggregate(const RunContext& ctx, std::span<const Contribution> contributions,
+                                 ml::Vector& out) {
   assert(!contributions.empty());
   reset_flags(contributions.size());
   if (ctx.timing_only) return;

@@ -23,8 +23,8 @@ double sort_flops(std::int64_t parameters, int count) {
 
 }  // namespace
 
-void CoordinateMedian::aggregate(const RunContext& ctx,
-                                 std::span<const Contribution> contributions, ml::Vector& out) {
+void CoordinateMedian::aggregate(const RunContext& ctx, std::span<const Contribution> contributions,
+                                 ml::Vector& out) {
   assert(!contributions.empty());
   reset_flags(contributions.size());
   if (ctx.timing_only) return;
@@ -39,8 +39,8 @@ void CoordinateMedian::aggregate(const RunContext& ctx,
       out[j] = upper;
     } else {
       // The lower middle is the largest value below position mid.
-      const float lower = *std::max_element(column_.begin(),
-                                            column_.begin() + static_cast<std::ptrdiff_t>(mid));
+      const float lower =
+          *std::max_element(column_.begin(), column_.begin() + static_cast<std::ptrdiff_t>(mid));
       out[j] = (lower + upper) / 2.0f;
     }
   }
@@ -52,7 +52,8 @@ double CoordinateMedian::flops(std::int64_t parameters, int count) const {
 }
 
 TrimmedMean::TrimmedMean(double beta) : beta_(beta) {
-  if (!(beta >= 0.0 && beta < 0.5)) throw std::invalid_argument("trimmed_mean beta must be in [0, 0.5)");
+  if (!(beta >= 0.0 && beta < 0.5))
+    throw std::invalid_argument("trimmed_mean beta must be in [0, 0.5)");
 }
 
 int TrimmedMean::trimmed(int n) const {

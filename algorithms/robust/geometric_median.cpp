@@ -11,8 +11,8 @@ GeometricMedian::GeometricMedian(int iterations) : iterations_(iterations) {
   if (iterations < 0) throw std::invalid_argument("geometric_median iterations must be >= 0");
 }
 
-void GeometricMedian::aggregate(const RunContext& ctx,
-                                std::span<const Contribution> contributions, ml::Vector& out) {
+void GeometricMedian::aggregate(const RunContext& ctx, std::span<const Contribution> contributions,
+                                ml::Vector& out) {
   assert(!contributions.empty());
   reset_flags(contributions.size());
   if (ctx.timing_only) return;

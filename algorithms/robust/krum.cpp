@@ -45,7 +45,8 @@ void Krum::aggregate(const RunContext& ctx, std::span<const Contribution> contri
   for (int a = 0; a < n && n > 1; ++a) {
     row.clear();
     for (int b = 0; b < n; ++b) {
-      if (b != a) row.push_back(distances_[static_cast<std::size_t>(a) * nn + static_cast<std::size_t>(b)]);
+      if (b != a)
+        row.push_back(distances_[static_cast<std::size_t>(a) * nn + static_cast<std::size_t>(b)]);
     }
     std::sort(row.begin(), row.end());
     double score = 0.0;

@@ -32,9 +32,9 @@ class PrivacyLedger;  // privacy_ledger.h
 
 // How one worker's data shard came out (one row of partition.csv).
 struct ShardStats {
-  std::string node;                         // the worker's name
-  std::int64_t samples = 0;                 // shard size
-  std::vector<std::int64_t> class_counts;   // samples per label, size = number of classes
+  std::string node;                        // the worker's name
+  std::int64_t samples = 0;                // shard size
+  std::vector<std::int64_t> class_counts;  // samples per label, size = number of classes
 };
 
 // Everything an algorithm may use. Owned by the runner; outlives the run.
@@ -42,7 +42,7 @@ struct RunContext {
   sim::Simulator* sim = nullptr;
   topology::Network* net = nullptr;
   Monitor* monitor = nullptr;
-  std::vector<Node> nodes;                   // in scenario order
+  std::vector<Node> nodes;  // in scenario order
   const ml::Dataset* train = nullptr;
   ml::MlpSpec model;
   const ml::Optimizer* optimizer = nullptr;  // a prototype: clone() it for each copy of state

@@ -11,9 +11,12 @@ namespace algo {
 
 const char* assignment_name(AssignmentPolicy policy) {
   switch (policy) {
-    case AssignmentPolicy::equal: return "equal";
-    case AssignmentPolicy::random: return "random";
-    case AssignmentPolicy::capacity: return "capacity";
+    case AssignmentPolicy::equal:
+      return "equal";
+    case AssignmentPolicy::random:
+      return "random";
+    case AssignmentPolicy::capacity:
+      return "capacity";
   }
   return "equal";
 }
@@ -58,7 +61,8 @@ Assignment assign_work(const RunContext& ctx, const std::vector<int>& workers, i
   const ml::Dataset& train = *ctx.train;
   const int parts = static_cast<int>(nodes.size());
   switch (ctx.partition.kind) {
-    case ml::PartitionKind::iid: break;
+    case ml::PartitionKind::iid:
+      break;
     case ml::PartitionKind::dirichlet:
       a.shards = ml::partition_dirichlet(train.labels, train.num_classes, parts,
                                          ctx.partition.alpha, partition_seed(ctx.seed));
@@ -68,8 +72,9 @@ Assignment assign_work(const RunContext& ctx, const std::vector<int>& workers, i
                                       partition_seed(ctx.seed));
       break;
     case ml::PartitionKind::natural: {
-      const int clients =
-          train.groups.empty() ? 0 : 1 + *std::max_element(train.groups.begin(), train.groups.end());
+      const int clients = train.groups.empty()
+                              ? 0
+                              : 1 + *std::max_element(train.groups.begin(), train.groups.end());
       a.shards = ml::partition_natural(train.groups, clients, parts);
       break;
     }
@@ -80,7 +85,8 @@ Assignment assign_work(const RunContext& ctx, const std::vector<int>& workers, i
       ShardStats stats{nodes[i].name, static_cast<std::int64_t>(a.shards[i].size()),
                        std::vector<std::int64_t>(static_cast<std::size_t>(train.num_classes), 0)};
       for (std::int32_t index : a.shards[i]) {
-        ++stats.class_counts[static_cast<std::size_t>(train.labels[static_cast<std::size_t>(index)])];
+        ++stats.class_counts[static_cast<std::size_t>(
+            train.labels[static_cast<std::size_t>(index)])];
       }
       ctx.shard_stats->push_back(std::move(stats));
     }

@@ -13,8 +13,8 @@ void apply_test_fault(const RunContext& ctx, ml::Vector& out) {
 
 }  // namespace
 
-void weighted_average(const RunContext& ctx, std::span<const WeightedInput> inputs,
-                      ml::Vector& out, std::vector<MathPool::Job>& jobs) {
+void weighted_average(const RunContext& ctx, std::span<const WeightedInput> inputs, ml::Vector& out,
+                      std::vector<MathPool::Job>& jobs) {
   if (ctx.timing_only) return;
   weighted_sum(ctx.math, inputs, out, jobs);
   apply_test_fault(ctx, out);

@@ -25,8 +25,8 @@ namespace algo {
 // (ctx.timing_only) compute nothing and leave `out` as it is. `jobs` is
 // scratch, kept by the caller to reuse its storage.
 // REQUIRES: every input's size == out.size(), out sized.
-void weighted_average(const RunContext& ctx, std::span<const WeightedInput> inputs,
-                      ml::Vector& out, std::vector<MathPool::Job>& jobs);
+void weighted_average(const RunContext& ctx, std::span<const WeightedInput> inputs, ml::Vector& out,
+                      std::vector<MathPool::Job>& jobs);
 
 // The weights `counts[i] / sum(counts)` as floats (each a float division of
 // the count by the total), for a mean weighted by samples or data size.

@@ -33,10 +33,10 @@ struct OnlineInterval {
 };
 
 struct DiurnalAvailability {
-  sim::Time period = 24 * 3600 * sim::kSecond;  // of the daily pattern, > 0
+  sim::Time period = 24 * 3600 * sim::kSecond;   // of the daily pattern, > 0
   sim::Time mean_session = 3600 * sim::kSecond;  // mean online session, > 0
-  double peak = 0.5;    // fraction online at the peak, in (0, 1]
-  double trough = 0.1;  // fraction online at the trough, in (0, peak]
+  double peak = 0.5;                             // fraction online at the peak, in (0, 1]
+  double trough = 0.1;                           // fraction online at the trough, in (0, peak]
   // p(t) above.
   double fraction_online(sim::Time t) const;
 };

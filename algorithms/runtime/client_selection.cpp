@@ -54,7 +54,8 @@ std::vector<int> ClientSelector::select(const std::vector<int>& candidates, int 
   for (int c : known) ranked.emplace_back(utility(c), c);
   std::stable_sort(ranked.begin(), ranked.end(),
                    [](const auto& a, const auto& b) { return a.first > b.first; });
-  for (int i = 0; i < count - explore; ++i) chosen.push_back(ranked[static_cast<std::size_t>(i)].second);
+  for (int i = 0; i < count - explore; ++i)
+    chosen.push_back(ranked[static_cast<std::size_t>(i)].second);
   std::sort(chosen.begin(), chosen.end());
   return chosen;
 }

@@ -29,8 +29,8 @@ namespace algo {
 enum class SelectionPolicy { uniform, oort };
 
 struct OortConfig {
-  double exploration = 0.1;       // epsilon in [0, 1]
-  double alpha = 2.0;             // straggler penalty exponent, >= 0
+  double exploration = 0.1;          // epsilon in [0, 1]
+  double alpha = 2.0;                // straggler penalty exponent, >= 0
   sim::Time preferred_duration = 0;  // T; 0: no speed penalty
 };
 

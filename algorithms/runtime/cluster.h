@@ -10,10 +10,11 @@
 namespace algo {
 
 struct Node {
-  std::string name;                 // "server", "worker3": also its host's name in the topology
-  topology::NodeId host = -1;       // where it sits in the network
-  double flop_rate = 0.0;           // FLOP/s of its compute device; > 0
-  sim::Distribution straggler = sim::Distribution::constant_value(1.0);  // per-step slowdown factor, > 0
+  std::string name;            // "server", "worker3": also its host's name in the topology
+  topology::NodeId host = -1;  // where it sits in the network
+  double flop_rate = 0.0;      // FLOP/s of its compute device; > 0
+  sim::Distribution straggler =
+      sim::Distribution::constant_value(1.0);  // per-step slowdown factor, > 0
   // Straggler episodes (faults): the node's current extra slowdown factor,
   // owned by the fault injector; null: none. Read when a computation starts.
   const double* episode_slowdown = nullptr;

@@ -73,8 +73,7 @@ namespace {
 constexpr int k_delivered = 1 << 20;
 }
 
-void Communicator::send(int from, int to, Tag tag, std::size_t offset,
-                        CollectiveBuffer data) {
+void Communicator::send(int from, int to, Tag tag, std::size_t offset, CollectiveBuffer data) {
   start_send(from, to, tag, offset, data, false, data.size(),
              static_cast<double>(data.size()) * sizeof(float));
 }
@@ -106,15 +105,19 @@ Communicator::Packet Communicator::packet_of(int from, Tag tag, std::size_t offs
                                              double bytes) const {
   assert(!carries_data_ || data.has_floats() || data.size() == 0);
   const std::span<const float> floats = data.floats();
-  return Packet{from, tag, offset,
-                carries_data_ ? std::vector<float>(floats.begin(), floats.end())
-                              : std::vector<float>(),
-                elements, bytes, false, {}};
+  return Packet{
+      from,
+      tag,
+      offset,
+      carries_data_ ? std::vector<float>(floats.begin(), floats.end()) : std::vector<float>(),
+      elements,
+      bytes,
+      false,
+      {}};
 }
 
-void Communicator::start_send(int from, int to, Tag tag, std::size_t offset,
-                              CollectiveBuffer data, bool notify, std::size_t elements,
-                              double bytes) {
+void Communicator::start_send(int from, int to, Tag tag, std::size_t offset, CollectiveBuffer data,
+                              bool notify, std::size_t elements, double bytes) {
   launch(from, to, packet_of(from, tag, offset, data, elements, bytes), notify, {});
 }
 
@@ -148,13 +151,12 @@ void Communicator::launch(int from, int to, Packet packet, bool notify,
                std::move(on_drained));
 }
 
-void Communicator::send_queued(int from, int to, Tag tag, std::size_t offset,
-                               CollectiveBuffer data, bool notify) {
+void Communicator::send_queued(int from, int to, Tag tag, std::size_t offset, CollectiveBuffer data,
+                               bool notify) {
   Connection& connection = connections_[{from, to}];
-  connection.waiting.push_back(
-      {packet_of(from, tag, offset, data, data.size(),
-                 static_cast<double>(data.size()) * sizeof(float)),
-       notify});
+  connection.waiting.push_back({packet_of(from, tag, offset, data, data.size(),
+                                          static_cast<double>(data.size()) * sizeof(float)),
+                                notify});
   if (!connection.busy) start_next(from, to);
 }
 

@@ -86,7 +86,9 @@ class CollectiveBuffer {
   CollectiveBuffer(std::vector<float>& floats)  // NOLINT: as the span over it
       : CollectiveBuffer(std::span<float>(floats)) {}
   // A buffer of `size` elements that exist only as a count.
-  static CollectiveBuffer sizes_only(std::size_t size) { return CollectiveBuffer(nullptr, 0, size); }
+  static CollectiveBuffer sizes_only(std::size_t size) {
+    return CollectiveBuffer(nullptr, 0, size);
+  }
 
   std::size_t size() const { return size_; }
   std::size_t offset() const { return offset_; }  // of this part in the whole buffer
@@ -142,11 +144,11 @@ class Communicator {
   struct Packet {
     int source = 0;  // rank
     Tag tag;
-    std::size_t offset = 0;   // where data goes in the receiver's buffer
-    std::vector<float> data;  // a copy: the sender may reuse its buffer at once
+    std::size_t offset = 0;    // where data goes in the receiver's buffer
+    std::vector<float> data;   // a copy: the sender may reuse its buffer at once
     std::size_t elements = 0;  // floats covered: data.size(), or the size alone without data
     double bytes = 0.0;        // its size on the wire
-    bool abort = false;  // not data: tag.operation is aborted for the receiver
+    bool abort = false;        // not data: tag.operation is aborted for the receiver
     // The census copies of the contributions it carries (carried_updates.h);
     // the name is the one algo::send_message looks for.
     CarriedUpdates update_copy;
@@ -167,8 +169,7 @@ class Communicator {
   // data has arrived). Throws CollectiveAborted as receive does.
   sim::Task wait_delivered(int from, Tag tag);
   // send_notified, then wait_delivered.
-  sim::Task send_and_wait(int from, int to, Tag tag, std::size_t offset,
-                          CollectiveBuffer data);
+  sim::Task send_and_wait(int from, int to, Tag tag, std::size_t offset, CollectiveBuffer data);
   // Like send (send_notified with notify), except that the queued messages
   // from one rank to another go over one connection: each starts draining
   // only when the previous queued one from `from` to `to` has drained (its
@@ -194,8 +195,8 @@ class Communicator {
   }
 
  private:
-  void start_send(int from, int to, Tag tag, std::size_t offset, CollectiveBuffer data,
-                  bool notify, std::size_t elements, double bytes);
+  void start_send(int from, int to, Tag tag, std::size_t offset, CollectiveBuffer data, bool notify,
+                  std::size_t elements, double bytes);
   Packet packet_of(int from, Tag tag, std::size_t offset, CollectiveBuffer data,
                    std::size_t elements, double bytes) const;
   // Puts `packet` on the network from `from` to `to`; on_drained as in
@@ -224,7 +225,7 @@ class Communicator {
   std::vector<std::unique_ptr<sim::Mailbox<Packet>>> inboxes_;  // by rank
   std::vector<std::vector<Packet>>
       early_;  // by rank: arrived before anyone asked, in arrival order
-  std::vector<std::uint64_t> next_operation_;  // by rank
+  std::vector<std::uint64_t> next_operation_;              // by rank
   std::map<std::pair<int, int>, Connection> connections_;  // of send_queued, by (from, to)
   // By rank: the census copies it holds, to go with its next message.
   std::vector<std::shared_ptr<UpdateHolder>> holders_;

@@ -26,8 +26,8 @@ sim::Task ring_allgather(Communicator& comm, int rank, CollectiveBuffer blocks, 
     copy_into(blocks, packet);
     if (step + 1 < n - 1) {
       const auto owner = static_cast<int>(packet.offset / (block == 0 ? 1 : block));
-      comm.send_encoded(rank, next, {operation, k_gather, step + 1}, packet.offset,
-                        block_of(owner), block, packet.bytes);
+      comm.send_encoded(rank, next, {operation, k_gather, step + 1}, packet.offset, block_of(owner),
+                        block, packet.bytes);
     }
   }
 }

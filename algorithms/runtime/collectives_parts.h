@@ -33,7 +33,7 @@ enum Phase : int {
   k_shard_ring = 10,    // ... the rings across the racks
   k_rack_gather = 11,   // ... racks of different sizes: the chunks to the leader
   k_rack_scatter = 12,  // ... and back
-  k_gather = 13,  // the all-gather of encoded blocks
+  k_gather = 13,        // the all-gather of encoded blocks
 };
 
 // Element range [begin, end) of part `index` of `parts` over n elements:

@@ -120,8 +120,8 @@ sim::Task binomial_tree_allreduce(Communicator& comm, int rank, CollectiveBuffer
   co_await binomial_broadcast(comm, members, rank, data, operation);
 }
 
-sim::Task hierarchical_allreduce(Communicator& comm, int rank, CollectiveBuffer data,
-                                 int segments, IntraRack intra, RingProtocol protocol) {
+sim::Task hierarchical_allreduce(Communicator& comm, int rank, CollectiveBuffer data, int segments,
+                                 IntraRack intra, RingProtocol protocol) {
   using namespace collective_parts;
   check(comm, rank, segments);
   const std::uint64_t operation = comm.begin_operation(rank);
@@ -143,8 +143,7 @@ sim::Task hierarchical_allreduce(Communicator& comm, int rank, CollectiveBuffer 
     co_await reduce_to_root(comm, rack, me, data, operation, true);
   }
   if (me == 0)
-    co_await ring_among(comm, leaders, static_cast<int>(mine), data, segments, operation,
-                        protocol);
+    co_await ring_among(comm, leaders, static_cast<int>(mine), data, segments, operation, protocol);
   if (intra == IntraRack::binomial) {
     co_await binomial_broadcast(comm, rack, me, data, operation);
   } else {

@@ -51,7 +51,8 @@ void apply_link_speeds(topology::Network& net, topology::NodeId host,
   for (const auto& [link, neighbour] : topo.incident_links(host)) {
     // Direction 0 runs from the link's first end to its second.
     const int out = topo.link_ends(link).first == host ? 0 : 1;
-    if (profile.uplink > 0) net.set_channel_bandwidth(topology::channel_of(link, out), profile.uplink);
+    if (profile.uplink > 0)
+      net.set_channel_bandwidth(topology::channel_of(link, out), profile.uplink);
     if (profile.downlink > 0) {
       net.set_channel_bandwidth(topology::channel_of(link, 1 - out), profile.downlink);
     }

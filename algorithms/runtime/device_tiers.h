@@ -37,7 +37,6 @@ Node with_device(Node node, const DeviceProfile& profile);
 
 // Sets the capacity of every link at `host`, per direction: out of the host
 // to profile.uplink, into it to profile.downlink (where they are > 0).
-void apply_link_speeds(topology::Network& net, topology::NodeId host,
-                       const DeviceProfile& profile);
+void apply_link_speeds(topology::Network& net, topology::NodeId host, const DeviceProfile& profile);
 
 }  // namespace algo

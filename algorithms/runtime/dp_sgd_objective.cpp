@@ -7,7 +7,8 @@ namespace algo {
 DpSgdObjective::DpSgdObjective(double clip, double noise_multiplier, std::uint64_t seed)
     : clip_(clip), noise_multiplier_(noise_multiplier), noise_(seed) {
   if (!(clip > 0.0)) throw std::invalid_argument("DP-SGD clip must be > 0");
-  if (!(noise_multiplier >= 0.0)) throw std::invalid_argument("DP-SGD noise_multiplier must be >= 0");
+  if (!(noise_multiplier >= 0.0))
+    throw std::invalid_argument("DP-SGD noise_multiplier must be >= 0");
 }
 
 float DpSgdObjective::loss_and_gradient(ml::Mlp& model, const ml::RowMatrix& x,

@@ -27,7 +27,7 @@ struct GradientBucket {
 };
 
 struct BucketPlan {
-  double forward_flops = 0;  // effective, per sample
+  double forward_flops = 0;             // effective, per sample
   std::vector<GradientBucket> buckets;  // in the order they become ready
   // Effective backward FLOPs per sample after the last bucket is ready
   // (layers below the lowest parameterised one).

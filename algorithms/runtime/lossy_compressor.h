@@ -48,8 +48,8 @@ class LossyCompressor : public Compressor {
 // The number of elements a sparsifier keeps of n: `count` (capped at n) if
 // count > 0, else ceil(fraction x n), at least 1 when n > 0.
 struct KeepRule {
-  double fraction = 0.0;    // in (0, 1] when count == 0
-  std::int64_t count = 0;   // > 0: keep this many
+  double fraction = 0.0;   // in (0, 1] when count == 0
+  std::int64_t count = 0;  // > 0: keep this many
   std::int64_t kept(std::int64_t n) const;
 };
 

@@ -77,8 +77,7 @@ void MathPool::run(State& state) {
   add_math_time(std::chrono::steady_clock::now() - start);
 }
 
-MathPool::Job::Job(Job&& other) noexcept
-    : pool_(other.pool_), state_(std::move(other.state_)) {}
+MathPool::Job::Job(Job&& other) noexcept : pool_(other.pool_), state_(std::move(other.state_)) {}
 
 MathPool::Job& MathPool::Job::operator=(Job&& other) noexcept {
   if (this != &other) {

@@ -75,8 +75,8 @@ class MathPool {
   void run(State& state);
 
   std::mutex mutex_;
-  std::condition_variable work_ready_;  // a job was queued, or the pool is closing
-  std::condition_variable work_done_;   // a job finished
+  std::condition_variable work_ready_;        // a job was queued, or the pool is closing
+  std::condition_variable work_done_;         // a job finished
   std::deque<std::shared_ptr<State>> queue_;  // in submission order; may hold claimed jobs
   bool closing_ = false;
   std::atomic<std::int64_t> math_nanoseconds_{0};

@@ -151,9 +151,11 @@ void Monitor::evaluate(std::int64_t version) {
 bool Monitor::all_finite(const ml::Vector& params) {
   constexpr std::int64_t kRange = 16'384;
   finite_.assign(static_cast<std::size_t>((params.size() + kRange - 1) / kRange), 1);
-  run_ranges(pool_, params.size(), kRange, chunk_jobs_, [&](std::int64_t offset, std::int64_t size) {
-    finite_[static_cast<std::size_t>(offset / kRange)] = params.segment(offset, size).allFinite();
-  });
+  run_ranges(pool_, params.size(), kRange, chunk_jobs_,
+             [&](std::int64_t offset, std::int64_t size) {
+               finite_[static_cast<std::size_t>(offset / kRange)] =
+                   params.segment(offset, size).allFinite();
+             });
   return std::all_of(finite_.begin(), finite_.end(), [](char ok) { return ok != 0; });
 }
 

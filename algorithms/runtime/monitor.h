@@ -24,33 +24,34 @@
 namespace algo {
 
 struct StopCondition {
-  sim::Time max_time = 0;           // 0: no limit (the runner enforces it with run_until)
-  double max_epochs = 0.0;          // passes over the training set; 0: no limit
-  std::int64_t max_steps = 0;       // model versions; 0: no limit
-  double target_accuracy = 0.0;     // stop once reached; 0: never
+  sim::Time max_time = 0;        // 0: no limit (the runner enforces it with run_until)
+  double max_epochs = 0.0;       // passes over the training set; 0: no limit
+  std::int64_t max_steps = 0;    // model versions; 0: no limit
+  double target_accuracy = 0.0;  // stop once reached; 0: never
 };
 
 struct EvalSchedule {
   std::int64_t every_steps = 0;  // evaluate at versions that are multiples of this; 0: off
-  sim::Time every = 0;           // and at the first version at or after each multiple of this; 0: off
+  sim::Time every = 0;  // and at the first version at or after each multiple of this; 0: off
 };
 
 // One evaluation point: a row of metrics.csv.
 struct MetricsRow {
   sim::Time time = 0;
-  std::int64_t step = 0;        // model version
-  std::int64_t samples = 0;     // training samples applied to the global model so far
-  double epochs = 0.0;          // samples / training-set size
+  std::int64_t step = 0;             // model version
+  std::int64_t samples = 0;          // training samples applied to the global model so far
+  double epochs = 0.0;               // samples / training-set size
   std::optional<double> train_loss;  // mean batch loss since the previous row (none if no batch)
   double test_loss = 0.0;
   double test_accuracy = 0.0;
-  bool evaluated = true;        // false with math: none: test_loss/test_accuracy mean nothing
-  double throughput = 0.0;      // samples per simulated second since the start
-  double bytes_sent = 0.0;      // by all nodes, since the start
+  bool evaluated = true;    // false with math: none: test_loss/test_accuracy mean nothing
+  double throughput = 0.0;  // samples per simulated second since the start
+  double bytes_sent = 0.0;  // by all nodes, since the start
   std::optional<double> staleness_mean;  // of updates applied since the previous row
   std::optional<std::int64_t> staleness_max;
   std::int64_t updates_dropped = 0;  // since the start
-  std::optional<double> consensus_distance;  // decentralised algorithms: the latest since the previous row
+  std::optional<double>
+      consensus_distance;  // decentralised algorithms: the latest since the previous row
   // Byzantine runs and robust rules (RunTotals::contributions_counted):
   // contributions from attackers aggregated, and contributions the rule
   // rejected or down-weighted, since the previous row.
@@ -77,7 +78,8 @@ struct RunTotals {
   double bytes_sent = 0.0;  // by all nodes over the run
   std::int64_t updates_applied = 0;
   std::int64_t updates_dropped = 0;
-  std::int64_t updates_dropped_offline = 0;  // of those, by a node that was not there (the rest came late)
+  std::int64_t updates_dropped_offline =
+      0;  // of those, by a node that was not there (the rest came late)
   // Update accounting (algorithms that count production): every update
   // produced is applied, dropped (by reason), lost in flight, or still
   // outstanding (in flight or queued) when the run ended.

@@ -12,7 +12,8 @@ namespace algo {
 
 PrivacyLedger::PrivacyLedger(const PrivacySpec& spec, std::uint64_t root_seed)
     : spec_(spec), root_seed_(root_seed) {
-  if (!(spec.clip > 0.0 && spec.clip < 1e300)) throw std::invalid_argument("privacy clip must be > 0");
+  if (!(spec.clip > 0.0 && spec.clip < 1e300))
+    throw std::invalid_argument("privacy clip must be > 0");
   if (!(spec.noise_multiplier >= 0.0 && spec.noise_multiplier < 1e300)) {
     throw std::invalid_argument("privacy noise_multiplier must be >= 0");
   }

@@ -34,7 +34,7 @@ namespace algo {
 struct PrivacySpec {
   enum class Mechanism { dp_sgd, dp_fedavg };
   Mechanism mechanism = Mechanism::dp_sgd;
-  double clip = 1.0;              // C: the L2 bound of one example's gradient or one client's update
+  double clip = 1.0;  // C: the L2 bound of one example's gradient or one client's update
   double noise_multiplier = 1.0;  // sigma: the noise's standard deviation is sigma x C
   double delta = 1e-5;            // the delta at which epsilon is reported
 };

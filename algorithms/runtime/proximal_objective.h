@@ -27,8 +27,8 @@ class ProximalObjective final : public LocalObjective {
                           ml::Vector& gradient) override {
     const float loss = model.loss_and_gradient(x, y, gradient);
     const ml::Vector& w = model.parameters();
-    drift_ = w - anchor_;                          // w - w_g
-    gradient += mu_ * drift_;                      // + mu (w - w_g)
+    drift_ = w - anchor_;                             // w - w_g
+    gradient += mu_ * drift_;                         // + mu (w - w_g)
     return loss + 0.5f * mu_ * drift_.squaredNorm();  // + mu/2 ||w - w_g||^2
   }
 

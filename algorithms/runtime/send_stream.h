@@ -58,7 +58,7 @@ class SendStream {
     for (std::size_t i = 1; i < waiting_.size(); ++i) {
       const bool more_urgent = prioritized_ ? waiting_[i].priority < waiting_[pick].priority
                                             : false;  // FIFO: the first stays the pick
-      if (more_urgent) pick = i;  // strict: among equals the earlier one wins
+      if (more_urgent) pick = i;                      // strict: among equals the earlier one wins
     }
     Entry entry = std::move(waiting_[pick]);
     waiting_.erase(waiting_.begin() + static_cast<std::ptrdiff_t>(pick));

@@ -26,10 +26,14 @@ ServerOptimizer::ServerOptimizer(ServerOptimizerConfig config) : config_(config)
 
 std::string_view ServerOptimizer::name() const {
   switch (config_.kind) {
-    case ServerOptimizerKind::sgd: return config_.momentum > 0.0f ? "fedavgm" : "sgd";
-    case ServerOptimizerKind::adam: return "fedadam";
-    case ServerOptimizerKind::yogi: return "fedyogi";
-    case ServerOptimizerKind::adagrad: return "fedadagrad";
+    case ServerOptimizerKind::sgd:
+      return config_.momentum > 0.0f ? "fedavgm" : "sgd";
+    case ServerOptimizerKind::adam:
+      return "fedadam";
+    case ServerOptimizerKind::yogi:
+      return "fedyogi";
+    case ServerOptimizerKind::adagrad:
+      return "fedadagrad";
   }
   return "";
 }
@@ -76,10 +80,17 @@ void ServerOptimizer::step(const RunContext& ctx, const ml::Vector& aggregate, m
   m = c.beta1 * m + (1.0f - c.beta1) * d;
   const auto d2 = (d * d).eval();
   switch (c.kind) {
-    case ServerOptimizerKind::adam: v = c.beta2 * v + (1.0f - c.beta2) * d2; break;
-    case ServerOptimizerKind::yogi: v = v - (1.0f - c.beta2) * d2 * (v - d2).sign(); break;
-    case ServerOptimizerKind::adagrad: v = v + d2; break;
-    case ServerOptimizerKind::sgd: break;
+    case ServerOptimizerKind::adam:
+      v = c.beta2 * v + (1.0f - c.beta2) * d2;
+      break;
+    case ServerOptimizerKind::yogi:
+      v = v - (1.0f - c.beta2) * d2 * (v - d2).sign();
+      break;
+    case ServerOptimizerKind::adagrad:
+      v = v + d2;
+      break;
+    case ServerOptimizerKind::sgd:
+      break;
   }
   const auto u = (m / (v.sqrt() + c.tau)).eval();
   model.array() = aggregate.array() + (c.lr * u - d);

@@ -34,11 +34,11 @@ enum class ServerOptimizerKind { sgd, adam, yogi, adagrad };
 
 struct ServerOptimizerConfig {
   ServerOptimizerKind kind = ServerOptimizerKind::sgd;
-  float lr = 1.0f;          // eta > 0, the server learning rate
-  float momentum = 0.0f;    // sgd: in [0, 1)
-  float beta1 = 0.9f;       // adaptive kinds: in [0, 1)
-  float beta2 = 0.99f;      // adam, yogi: in [0, 1)
-  float tau = 1e-3f;        // adaptive kinds: > 0, the adaptivity floor
+  float lr = 1.0f;        // eta > 0, the server learning rate
+  float momentum = 0.0f;  // sgd: in [0, 1)
+  float beta1 = 0.9f;     // adaptive kinds: in [0, 1)
+  float beta2 = 0.99f;    // adam, yogi: in [0, 1)
+  float tau = 1e-3f;      // adaptive kinds: > 0, the adaptivity floor
 };
 
 class ServerOptimizer {
@@ -61,8 +61,8 @@ class ServerOptimizer {
  private:
   ServerOptimizerConfig config_;
   // Sized at the first step; state across rounds.
-  ml::Vector m_;  // first moment (sgd: the momentum buffer)
-  ml::Vector v_;  // second moment (adaptive kinds)
+  ml::Vector m_;      // first moment (sgd: the momentum buffer)
+  ml::Vector v_;      // second moment (adaptive kinds)
   ml::Vector delta_;  // scratch: Delta
 };
 

@@ -33,9 +33,7 @@ void UpdateLedger::hold(int worker, std::int64_t seq) {
   if (auto it = open_.find({worker, seq}); it != open_.end()) it->second.held = true;
 }
 
-bool UpdateLedger::applied(int worker, std::int64_t seq) {
-  return open_.erase({worker, seq}) > 0;
-}
+bool UpdateLedger::applied(int worker, std::int64_t seq) { return open_.erase({worker, seq}) > 0; }
 
 bool UpdateLedger::dropped(int worker, std::int64_t seq, const std::string& reason) {
   if (open_.erase({worker, seq}) == 0) return false;

@@ -10,11 +10,10 @@
 //                                              the halving truncates toward 0)
 //   delay  = (t4 - t1) - (t3 - t2)
 // and steps its clock by `offset`, or with `correction = slew` slews it in at
-// `slew_rate_ppm` (as ntpd does), stepping only offsets beyond 128 ms. Request and reply are flows of
-// `packet_bytes` on the shared network, so training traffic delays them. With
-// one-way delays d_up (client to server) and d_down, the client ends
-// (d_up - d_down) / 2 ahead of the server (plus drift during the exchange):
-// the classic NTP asymmetry error.
+// `slew_rate_ppm` (as ntpd does), stepping only offsets beyond 128 ms. Request and reply are flows
+// of `packet_bytes` on the shared network, so training traffic delays them. With one-way delays
+// d_up (client to server) and d_down, the client ends (d_up - d_down) / 2 ahead of the server (plus
+// drift during the exchange): the classic NTP asymmetry error.
 #pragma once
 
 #include <cstdint>
@@ -42,7 +41,7 @@ struct ClockSyncConfig {
   sim::Time until = 0;                    // no exchange starts at true time >= until; 0: forever
   enum class Correction { step, slew };
   Correction correction = Correction::step;
-  double slew_rate_ppm = 500.0;                        // slew: in (0, 1e6)
+  double slew_rate_ppm = 500.0;                                         // slew: in (0, 1e6)
   static constexpr sim::Time kStepThreshold = 128 * sim::kMillisecond;  // slew: larger offsets step
 };
 
@@ -59,8 +58,8 @@ class ClockSync {
   // Spawns the server and one process per client; the first exchanges start now.
   void launch();
 
-  std::int64_t exchanges() const { return exchanges_; }       // completed
-  std::int64_t messages_sent() const { return messages_; }    // requests + replies
+  std::int64_t exchanges() const { return exchanges_; }     // completed
+  std::int64_t messages_sent() const { return messages_; }  // requests + replies
   double bytes_sent() const { return bytes_; }
   // Every completed exchange of client i (config order), oldest first.
   const std::vector<std::vector<NtpSample>>& samples() const { return samples_; }

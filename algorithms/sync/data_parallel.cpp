@@ -22,7 +22,8 @@ DataParallel::DataParallel(DataParallelConfig config) : config_(std::move(config
   if (config_.elastic.timeout < 0) throw std::invalid_argument(n + " elastic timeout must be >= 0");
   compressed_ = !config_.compressor()->exact();
   if (compressed_ && (config_.elastic.timeout > 0 || config_.averaged == Averaged::parameters)) {
-    throw std::invalid_argument(n + ": a lossy compressor applies to gradient averaging without elastic");
+    throw std::invalid_argument(
+        n + ": a lossy compressor applies to gradient averaging without elastic");
   }
   if (!(config_.bucket_cap_bytes > 0)) throw std::invalid_argument(n + " bucket cap must be > 0");
 }
@@ -214,7 +215,8 @@ const ml::Vector& DataParallel::parameters_of(Worker& self) {
 
 // What the all-reduce walks: the worker's reduced vector, or its size alone.
 CollectiveBuffer DataParallel::buffer_of(Worker& self) {
-  if (ctx_->timing_only) return CollectiveBuffer::sizes_only(static_cast<std::size_t>(reduced_size_));
+  if (ctx_->timing_only)
+    return CollectiveBuffer::sizes_only(static_cast<std::size_t>(reduced_size_));
   return std::span<float>(self.reduced.data(), static_cast<std::size_t>(self.reduced.size()));
 }
 

@@ -34,8 +34,8 @@
 // samples = all workers' samples of the round, its parameters, bit-identical
 // to every replica's). So a round ends, and a run stopping on steps or epochs
 // stops, when every worker has finished it: a tree all-reduce's last
-// broadcast counts. (Elastic runs report at the epoch's leader.) For gradient averaging a round is a
-// step, so versions count optimizer steps as in ps_sync.
+// broadcast counts. (Elastic runs report at the epoch's leader.) For gradient averaging a round is
+// a step, so versions count optimizer steps as in ps_sync.
 //
 // Elastic training (DataParallelConfig::elastic), modelled on Horovod
 // elastic. Without it a crash or a partition stalls the collective for good,
@@ -221,8 +221,7 @@ class DataParallel final : public Algorithm {
 
   // Layer profiles: a step timed layer by layer, its gradient all-reduced
   // in buckets by a communication process per rank (data_parallel_buckets.cpp).
-  sim::Task bucketed_step(Worker& self, int rank, std::uint64_t incarnation,
-                          std::int64_t& samples);
+  sim::Task bucketed_step(Worker& self, int rank, std::uint64_t incarnation, std::int64_t& samples);
   sim::Task reduce_buckets(int rank);
 
   // Elastic: the worker's loop and its round (data_parallel_elastic.cpp).
@@ -261,11 +260,11 @@ class DataParallel final : public Algorithm {
   RunContext* ctx_ = nullptr;
   std::unique_ptr<Communicator> comm_;
   std::vector<std::unique_ptr<Worker>> workers_;
-  std::int64_t parameters_ = 0;  // P, of the scenario's model
+  std::int64_t parameters_ = 0;    // P, of the scenario's model
   Eigen::Index reduced_size_ = 0;  // the all-reduce's floats: P + 1 (elastic: P + 2)
   bool compressed_ = false;        // a lossy compressor: all-gather instead of all-reduce
   std::map<std::int64_t, std::int64_t> round_samples_;  // math: none: samples by round
-  std::map<std::int64_t, int> finished_;  // workers that have applied each version
+  std::map<std::int64_t, int> finished_;                // workers that have applied each version
   // Without elastic: the fates of each round's contributions, until the
   // round's last worker finishes it (their copies travel in the collective).
   std::map<std::int64_t, std::vector<UpdateCopy::Fate>> round_copies_;

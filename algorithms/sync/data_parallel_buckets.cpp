@@ -58,10 +58,9 @@ sim::Task DataParallel::reduce_buckets(int rank) {
       const GradientBucket& b = buckets_.buckets[k];
       const bool last = k + 1 == buckets_.buckets.size();
       const CollectiveBuffer all = buffer_of(*workers_[r]);
-      const CollectiveBuffer part =
-          all.part(static_cast<std::size_t>(b.offset),
-                   last ? all.size() - static_cast<std::size_t>(b.offset)
-                        : static_cast<std::size_t>(b.floats));
+      const CollectiveBuffer part = all.part(static_cast<std::size_t>(b.offset),
+                                             last ? all.size() - static_cast<std::size_t>(b.offset)
+                                                  : static_cast<std::size_t>(b.floats));
       co_await allreduce(*comm_, rank, part, config_.collective);
     }
     buckets_done_[r]->send(0);

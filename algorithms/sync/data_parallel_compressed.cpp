@@ -35,8 +35,8 @@ sim::Task DataParallel::reduce(Worker& self, int rank) {
   const CollectiveBuffer blocks =
       ctx_->timing_only
           ? CollectiveBuffer::sizes_only(block * static_cast<std::size_t>(comm_->size()))
-          : CollectiveBuffer(std::span<float>(self.blocks.data(),
-                                              static_cast<std::size_t>(self.blocks.size())));
+          : CollectiveBuffer(
+                std::span<float>(self.blocks.data(), static_cast<std::size_t>(self.blocks.size())));
   co_await ring_allgather(*comm_, rank, blocks, block, bytes);
   if (ctx_->timing_only) co_return;
   // Every worker sums the same blocks in the same (rank) order: the same bits.

@@ -70,9 +70,9 @@ void FedAvg::launch(RunContext& ctx) {
   if (config_.server_optimizer) server_optimizer_ = config_.server_optimizer();
   if (ctx.privacy && ctx.privacy->dp_fedavg()) {
     const PrivacySpec& dp = ctx.privacy->spec();
-    dp_step_ = std::make_unique<DpFedAvgStep>(
-        dp.clip, dp.noise_multiplier, config_.clients_per_round,
-        sim::derive_seed(ctx.seed, server.name, "dp-fedavg-noise"));
+    dp_step_ =
+        std::make_unique<DpFedAvgStep>(dp.clip, dp.noise_multiplier, config_.clients_per_round,
+                                       sim::derive_seed(ctx.seed, server.name, "dp-fedavg-noise"));
   }
   if (config_.control_variates) {
     control_ = std::make_unique<ControlVariates>(static_cast<int>(config_.clients.size()),
@@ -197,8 +197,7 @@ sim::Task FedAvg::gather(std::int64_t round, std::size_t expected, std::optional
   RunContext& ctx = *ctx_;
   const topology::NodeId host = ctx.nodes[static_cast<std::size_t>(config_.server)].host;
   // Over-selection: the first K updates are kept, the rest are late.
-  const std::size_t keep =
-      std::min(expected, static_cast<std::size_t>(config_.clients_per_round));
+  const std::size_t keep = std::min(expected, static_cast<std::size_t>(config_.clients_per_round));
   std::size_t gone = 0;  // awaited clients that went offline
   while (arrived.size() < keep && arrived.size() + gone < expected) {
     std::optional<sim::Time> wake = next_offline();
@@ -219,7 +218,7 @@ sim::Task FedAvg::gather(std::int64_t round, std::size_t expected, std::optional
       ++stats_.discarded;
       continue;
     }
-    gone += mark_offline();  // one whose session ended now arrives too late
+    gone += mark_offline();               // one whose session ended now arrives too late
     if (message->update->gone_offline) {  // kept until settle() drops it as offline
       message->update->update_copy = std::move(message->update_copy);
       ++stats_.discarded;
@@ -228,9 +227,10 @@ sim::Task FedAvg::gather(std::int64_t round, std::size_t expected, std::optional
     message->update->received = true;
     if (selector_) {
       const auto& state = *message->update;
-      selector_->observe(state.client,
-                         state.samples > 0 ? state.loss_sum / static_cast<double>(state.samples) : 0.0,
-                         state.weight, ctx.sim->now() - state.started);
+      selector_->observe(
+          state.client,
+          state.samples > 0 ? state.loss_sum / static_cast<double>(state.samples) : 0.0,
+          state.weight, ctx.sim->now() - state.started);
     }
     message->update->update_copy = std::move(message->update_copy);  // now at the server
     arrived.push_back(std::move(message->update));
@@ -261,8 +261,7 @@ void FedAvg::settle(const std::vector<int>& online, const Clients& in_round, Cli
       record.failed.push_back(state->client);
       ctx.monitor->record_dropped(1, "unreachable");
       state->fate.settle();
-    } else if (state->gone_offline ||
-               (state->offline_at && *state->offline_at <= ctx.sim->now())) {
+    } else if (state->gone_offline || (state->offline_at && *state->offline_at <= ctx.sim->now())) {
       offline.push_back(state->client);
       state->fate.settle();
     } else if (state->fate.exists()) {  // dropped only where a copy of it is
@@ -331,8 +330,7 @@ sim::Task FedAvg::aggregate(Clients& arrived, std::int64_t& samples) {
   std::vector<UpdateCopy> applying;
   for (const auto& state : arrived) applying.push_back(std::move(state->update_copy));
   arrived.clear();  // frees the accepted clients' state
-  co_await server_compute_->run(*ctx.net,
-                                combine_flops + optimizer_flops);
+  co_await server_compute_->run(*ctx.net, combine_flops + optimizer_flops);
   for (int k = 0; k < accepted; ++k) ctx.monitor->record_applied(0);
   for (const UpdateCopy& copy : applying) copy.settle();
 }

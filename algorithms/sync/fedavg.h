@@ -150,7 +150,7 @@ struct FedAvgStats {
 // each list in increasing order.
 struct FedAvgRound {
   std::int64_t round = 0;
-  sim::Time start = 0, end = 0;  // end: when the new version was published
+  sim::Time start = 0, end = 0;                       // end: when the new version was published
   std::vector<int> sampled, offline, accepted, late;  // offline: at sampling or mid-round
   std::vector<int> failed;  // faults: crashed, unreachable, or upload lost
 };
@@ -253,7 +253,7 @@ class FedAvg final : public Algorithm {
   std::unique_ptr<sim::RandomStream> availability_;  // which of them are online
   std::unique_ptr<Aggregator> aggregator_;
   std::unique_ptr<ServerOptimizer> server_optimizer_;  // null: the aggregate is the model
-  ml::Vector aggregate_;  // the aggregate a server optimizer steps towards
+  ml::Vector aggregate_;                      // the aggregate a server optimizer steps towards
   std::unique_ptr<ControlVariates> control_;  // SCAFFOLD's c and c_k; null: none
   // DP-FedAvg (RunContext::privacy): replaces the aggregator; null: none.
   std::unique_ptr<DpFedAvgStep> dp_step_;
@@ -263,7 +263,7 @@ class FedAvg final : public Algorithm {
   std::vector<int> batch_sizes_;
   std::vector<ComputeModel> compute_;
   std::vector<std::unique_ptr<Compressor>> compressors_;
-  std::vector<Node> device_nodes_;  // with device speeds; empty: the cluster's nodes
+  std::vector<Node> device_nodes_;              // with device speeds; empty: the cluster's nodes
   std::optional<ClientAvailability> schedule_;  // nullopt: always online
   std::unique_ptr<ClientSelector> selector_;
   bool none_left_online_ = false;  // the schedules have no online time left: the server stopped

@@ -23,8 +23,8 @@ sim::Task FedAvg::client_round(std::shared_ptr<ClientRound> state) {
   std::shared_ptr<const ml::Vector> global =
       co_await algo::receive(*ctx.net, node.host, state->inbox, "global_model");
   if (dead()) co_return;
-  Replica& replica =
-      state->replica.emplace(ctx, compute_node(state->client), shards_[c], batch_sizes_[c], *global);
+  Replica& replica = state->replica.emplace(ctx, compute_node(state->client), shards_[c],
+                                            batch_sizes_[c], *global);
   if (config_.local_objective) {
     state->objective = config_.local_objective(*global);
     replica.objective = state->objective.get();
@@ -58,17 +58,17 @@ void FedAvg::upload(std::shared_ptr<ClientRound> state) {
     }
     extra_bytes = static_cast<double>(control_->wire_bytes());
   }
-  Encoded encoded = replica.has_model()
-                        ? encode_difference(compressor, std::move(replica.parameters()),
-                                            *state->global)
-                        : Encoded{ml::Vector(), compressor.wire_bytes(model_parameters(ctx))};
+  Encoded encoded =
+      replica.has_model()
+          ? encode_difference(compressor, std::move(replica.parameters()), *state->global)
+          : Encoded{ml::Vector(), compressor.wire_bytes(model_parameters(ctx))};
   state->update = std::move(encoded.values);
   state->replica.reset();
   state->global.reset();  // the update is all the server needs
   const topology::NodeId server_host = ctx.nodes[static_cast<std::size_t>(config_.server)].host;
   const topology::NodeId host = client_node(state->client).host;
   const std::int64_t round = state->round;
-  std::shared_ptr<ClientRound> held = state;  // the loss handler outlives the message
+  std::shared_ptr<ClientRound> held = state;        // the loss handler outlives the message
   UpdateCopy copy = std::move(state->update_copy);  // travels with the upload
   state->uploaded = true;
   send_message(*ctx.net, host, server_host, encoded.bytes + extra_bytes, *server_inbox_,

@@ -34,14 +34,14 @@ struct FedAvg::ClientRound {
   bool uploaded = false;          // the update left the client
   sim::Time started = 0;          // when the server sent it the model
   std::optional<sim::Time> offline_at;  // when its online session ends (schedules only)
-  bool gone_offline = false;      // the server saw it go offline before its update arrived
-  bool received = false;          // its update reached the server in time
-  double loss_sum = 0.0;          // sum of its batches' losses x samples, this round
+  bool gone_offline = false;            // the server saw it go offline before its update arrived
+  bool received = false;                // its update reached the server in time
+  double loss_sum = 0.0;                // sum of its batches' losses x samples, this round
   // The client's update for the census (update_census.h): here while the
   // client trains, in the upload while it travels, here again at the server.
   UpdateCopy update_copy;
-  UpdateCopy::Fate fate;  // settles it wherever it is
-  std::unique_ptr<LocalObjective> objective;  // null: the plain loss; outlives the replica
+  UpdateCopy::Fate fate;                          // settles it wherever it is
+  std::unique_ptr<LocalObjective> objective;      // null: the plain loss; outlives the replica
   std::optional<ControlVariates::Round> control;  // SCAFFOLD's part; outlives the replica
   // Built from the global model when it arrives; freed once the update is
   // encoded.

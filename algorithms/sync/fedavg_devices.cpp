@@ -27,8 +27,8 @@ void FedAvg::launch_devices(RunContext& ctx) {
   const auto seeds_for = [&](std::string_view purpose) {
     seeds.clear();
     for (int c : config_.clients) {
-      seeds.push_back(sim::derive_seed(ctx.seed, ctx.nodes[static_cast<std::size_t>(c)].name,
-                                       purpose));
+      seeds.push_back(
+          sim::derive_seed(ctx.seed, ctx.nodes[static_cast<std::size_t>(c)].name, purpose));
     }
     return seeds;
   };

@@ -18,12 +18,12 @@ namespace algo {
 // upload is applied.
 struct FedBuff::Upload {
   Upload(sim::Simulator& sim, int client) : client(client), inbox(sim) {}
-  int client;                   // position in config_.clients
-  std::int64_t version = 0;     // of the model it was sent
+  int client;                    // position in config_.clients
+  std::int64_t version = 0;      // of the model it was sent
   std::uint64_t order_seed = 0;  // of this participation's batch order
-  std::int64_t samples = 0;     // trained
-  ml::Vector values;            // Delta (buffered) or the model (mixing); empty without math
-  UpdateCopy update_copy;       // at the client, then travelling, then at the server
+  std::int64_t samples = 0;      // trained
+  ml::Vector values;             // Delta (buffered) or the model (mixing); empty without math
+  UpdateCopy update_copy;        // at the client, then travelling, then at the server
   sim::Mailbox<std::shared_ptr<const ml::Vector>> inbox;  // the model
 };
 
@@ -71,7 +71,8 @@ void FedBuff::launch(RunContext& ctx) {
   shards_ = std::move(assignment.shards);
   batch_sizes_ = std::move(assignment.batch_sizes);
   compute_.reserve(config_.clients.size());
-  for (int c : config_.clients) compute_.emplace_back(ctx.nodes.at(static_cast<std::size_t>(c)), ctx.seed);
+  for (int c : config_.clients)
+    compute_.emplace_back(ctx.nodes.at(static_cast<std::size_t>(c)), ctx.seed);
   participations_.assign(config_.clients.size(), 0);
   for (int k = 0; k < static_cast<int>(config_.clients.size()); ++k) idle_.push_back(k);
   ctx.sim->spawn(serve(), server.name);
@@ -92,8 +93,7 @@ sim::Task FedBuff::serve() {
     const std::int64_t samples = upload->samples + buffered_samples_;
     const bool published = apply(upload);
     // The arrival's scale-and-add, and the step's, on the server's clock.
-    const double flops =
-        2.0 * static_cast<double>(model_parameters(ctx)) * (published ? 2.0 : 1.0);
+    const double flops = 2.0 * static_cast<double>(model_parameters(ctx)) * (published ? 2.0 : 1.0);
     co_await server_compute_->run(*ctx.net, flops);
     if (published && ctx.monitor->on_update(version_, samples, params_)) co_return;
     start_client();
@@ -105,11 +105,13 @@ void FedBuff::start_client() {
   const auto j = static_cast<std::size_t>(picking_->below(idle_.size()));
   const int c = idle_[j];
   idle_.erase(idle_.begin() + static_cast<std::ptrdiff_t>(j));
-  const Node& node = ctx.nodes[static_cast<std::size_t>(config_.clients[static_cast<std::size_t>(c)])];
+  const Node& node =
+      ctx.nodes[static_cast<std::size_t>(config_.clients[static_cast<std::size_t>(c)])];
   auto upload = std::make_shared<Upload>(*ctx.sim, c);
   upload->version = version_;
-  upload->order_seed = sim::derive_seed(batch_order_seed(ctx.seed, node.name),
-                                        static_cast<std::uint64_t>(participations_[static_cast<std::size_t>(c)]++));
+  upload->order_seed =
+      sim::derive_seed(batch_order_seed(ctx.seed, node.name),
+                       static_cast<std::uint64_t>(participations_[static_cast<std::size_t>(c)]++));
   upload->update_copy = ctx.census->produce(node.host);
   ctx.monitor->record_produced(1);
   ++outstanding_;

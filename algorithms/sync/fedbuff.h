@@ -55,23 +55,23 @@ namespace algo {
 enum class AsyncRule { buffered, mixing };
 
 struct FedBuffConfig {
-  int server = 0;              // index into RunContext::nodes
-  std::vector<int> clients;    // indices into RunContext::nodes, >= 1 of them
+  int server = 0;            // index into RunContext::nodes
+  std::vector<int> clients;  // indices into RunContext::nodes, >= 1 of them
   AsyncRule rule = AsyncRule::buffered;
-  int concurrency = 0;         // C in [1, N]: clients training at once; 0 means N
-  int buffer_size = 10;        // K in [1, C]: arrivals per server step (buffered)
-  double server_lr = 1.0;      // eta_g > 0 (buffered)
-  double mixing = 0.6;         // alpha in (0, 1] (mixing)
+  int concurrency = 0;              // C in [1, N]: clients training at once; 0 means N
+  int buffer_size = 10;             // K in [1, C]: arrivals per server step (buffered)
+  double server_lr = 1.0;           // eta_g > 0 (buffered)
+  double mixing = 0.6;              // alpha in (0, 1] (mixing)
   double staleness_exponent = 0.5;  // a >= 0: w(s) = (1 + s)^-a
-  int local_epochs = 1;        // E >= 1
-  int batch_size = 32;         // B >= 1
+  int local_epochs = 1;             // E >= 1
+  int batch_size = 32;              // B >= 1
   AssignmentPolicy assignment = AssignmentPolicy::equal;
 };
 
 struct FedBuffStats {
-  std::int64_t picked = 0;    // clients sent the model
-  std::int64_t arrived = 0;   // uploads received
-  std::int64_t steps = 0;     // server versions published
+  std::int64_t picked = 0;   // clients sent the model
+  std::int64_t arrived = 0;  // uploads received
+  std::int64_t steps = 0;    // server versions published
   std::int64_t staleness_max = 0;
 };
 

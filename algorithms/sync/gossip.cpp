@@ -57,7 +57,8 @@ void Gossip::launch(RunContext& ctx) {
   const int n = static_cast<int>(config_.workers.size());
   if (config_.graph.kind == GossipGraph::topology) {
     std::vector<topology::NodeId> hosts;
-    for (int node : config_.workers) hosts.push_back(ctx.nodes[static_cast<std::size_t>(node)].host);
+    for (int node : config_.workers)
+      hosts.push_back(ctx.nodes[static_cast<std::size_t>(node)].host);
     neighbours_ = topology_neighbours(ctx.net->topology(), hosts);
   } else {
     neighbours_ = gossip_neighbours(config_.graph, n);

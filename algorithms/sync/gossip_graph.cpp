@@ -41,8 +41,9 @@ void explicit_edges(std::vector<std::vector<int>>& neighbours,
       throw std::invalid_argument("edge [" + std::to_string(a) + ", " + std::to_string(b) +
                                   "] names a worker outside 0.." + std::to_string(n - 1));
     }
-    if (a == b) throw std::invalid_argument("edge [" + std::to_string(a) + ", " +
-                                            std::to_string(b) + "] joins a worker to itself");
+    if (a == b)
+      throw std::invalid_argument("edge [" + std::to_string(a) + ", " + std::to_string(b) +
+                                  "] joins a worker to itself");
     if (!seen.insert(std::minmax(a, b)).second) {
       throw std::invalid_argument("edge [" + std::to_string(a) + ", " + std::to_string(b) +
                                   "] is listed twice");

@@ -39,7 +39,8 @@ ParameterServer::Shard::Shard(const RunContext& ctx, const PsConfig& config, int
       node(node),
       range(range),
       // math: none: no slice, only its range (model_shape.h).
-      params(ctx.timing_only ? ml::Vector() : ml::Vector(initial.segment(range.offset, range.size))),
+      params(ctx.timing_only ? ml::Vector()
+                             : ml::Vector(initial.segment(range.offset, range.size))),
       optimizer(ctx.optimizer->clone()),
       aggregator(config.aggregator()),
       compute(node, ctx.seed),
@@ -53,9 +54,11 @@ ParameterServer::ParameterServer(PsConfig config, std::string_view kind)
   if (config_.bucket_cap_bytes < 0 || (config_.bucket_cap_bytes > 0 && kind_ != "ps_sync")) {
     throw std::invalid_argument(kind_ + ": per-bucket push and pull is for ps_sync only");
   }
-  if (config_.bucket_cap_bytes > 0 && (config_.rpc_timeout > 0 || config_.checkpoint_interval > 0)) {
-    throw std::invalid_argument(kind_ + ": per-bucket push and pull has no recovery (rpc_timeout, "
-                                        "checkpoint_interval)");
+  if (config_.bucket_cap_bytes > 0 &&
+      (config_.rpc_timeout > 0 || config_.checkpoint_interval > 0)) {
+    throw std::invalid_argument(kind_ +
+                                ": per-bucket push and pull has no recovery (rpc_timeout, "
+                                "checkpoint_interval)");
   }
   const std::vector<int> servers = config_.server_nodes();
   for (std::size_t i = 0; i < servers.size(); ++i) {
@@ -287,9 +290,8 @@ sim::Task ParameterServer::work(int index, bool rejoin) {
     std::size_t missing = shards_.size();
     std::optional<sim::Time> deadline = rpc_deadline(self);
     while (missing > 0) {
-      std::optional<ParamsSlice> slice =
-          co_await algo::receive_until(*ctx.net, host, inbox, deadline.value_or(sim::kTimeMax),
-                                       "params");
+      std::optional<ParamsSlice> slice = co_await algo::receive_until(
+          *ctx.net, host, inbox, deadline.value_or(sim::kTimeMax), "params");
       if (dead()) co_return;
       if (!slice) {  // no answer in time
         resend_unanswered(index, awaiting, answered);
@@ -367,12 +369,11 @@ void ParameterServer::push(int index, Shard& target) {
     if (counting) ledger_->copy_lost(index, seq);
   };
   // The encoding the step made (math: none sends sizes only).
-  const double bytes =
-      ctx_->timing_only ? self.compressors[j]->wire_bytes(target.range.size) : self.outgoing_bytes[j];
+  const double bytes = ctx_->timing_only ? self.compressors[j]->wire_bytes(target.range.size)
+                                         : self.outgoing_bytes[j];
   send_message(*ctx_->net, self.node.host, target.node.host, bytes, target.inbox,
-               GradientSlice{index, self.pushed_versions[j], self.pushed_samples,
-                             self.outgoing[j], seq, self.pushed_epochs[j],
-                             counting ? self.retry_copy : UpdateCopy()},
+               GradientSlice{index, self.pushed_versions[j], self.pushed_samples, self.outgoing[j],
+                             seq, self.pushed_epochs[j], counting ? self.retry_copy : UpdateCopy()},
                "gradient", std::function<void()>(on_lost));
 }
 

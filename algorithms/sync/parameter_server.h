@@ -111,8 +111,8 @@ struct PsConfig {
   // parameter_server_layers.cpp): > 0, the bucket cap in bytes; 0, the whole
   // slice in one message per shard. Not with faults' recovery keys.
   double bucket_cap_bytes = 0;
-  bool overlap = true;         // push each bucket as soon as its gradients are computed
-  bool layer_priority = false; // send queues serve the lowest layer first (P3, ByteScheduler)
+  bool overlap = true;          // push each bucket as soon as its gradients are computed
+  bool layer_priority = false;  // send queues serve the lowest layer first (P3, ByteScheduler)
   // How a shard combines gradients (one instance per shard process).
   AggregatorFactory aggregator = []() -> std::unique_ptr<Aggregator> {
     return std::make_unique<WeightedMean>();
@@ -183,9 +183,9 @@ class ParameterServer : public Algorithm {
     int piece = -1;                            // layered runs: the piece it carries
   };
   struct GradientSlice {
-    int worker;              // position in config.workers
-    std::int64_t version;    // the shard version it was computed from
-    std::int64_t samples;    // batch size it was computed on
+    int worker;            // position in config.workers
+    std::int64_t version;  // the shard version it was computed from
+    std::int64_t samples;  // batch size it was computed on
     // The gradient's slice for this shard as the receiver decodes it (null
     // with math: none), shared by the push and its retries.
     std::shared_ptr<const ml::Vector> values;

@@ -67,10 +67,12 @@ PsLayerPlan plan_ps_layers(const ml::LayerProfile& profile, const ml::DeviceMode
       filled = 0;
     }
   }
-  if (k != buckets.buckets.size()) throw std::invalid_argument("bucket plan does not cover the layers");
+  if (k != buckets.buckets.size())
+    throw std::invalid_argument("bucket plan does not cover the layers");
   std::vector<int> first_layer(buckets.buckets.size(), 0);
   for (std::size_t i = 0; i < layers; ++i) {
-    if (plan.closes[i] >= 0) first_layer[static_cast<std::size_t>(plan.closes[i])] = static_cast<int>(i);
+    if (plan.closes[i] >= 0)
+      first_layer[static_cast<std::size_t>(plan.closes[i])] = static_cast<int>(i);
   }
   plan.bucket_pieces.resize(buckets.buckets.size());
   plan.shard_pieces.resize(static_cast<std::size_t>(shards));
@@ -86,8 +88,8 @@ PsLayerPlan plan_ps_layers(const ml::LayerProfile& profile, const ml::DeviceMode
     for (int q = 0; q < parts; ++q) {
       const int shard = (next + q) % shards;
       const int index = static_cast<int>(plan.pieces.size());
-      plan.pieces.push_back({static_cast<int>(b), shard, split[static_cast<std::size_t>(q)].size,
-                             first_layer[b]});
+      plan.pieces.push_back(
+          {static_cast<int>(b), shard, split[static_cast<std::size_t>(q)].size, first_layer[b]});
       plan.bucket_pieces[b].push_back(index);
       plan.shard_pieces[static_cast<std::size_t>(shard)].push_back(index);
       if (shard == 0) plan.census_piece = index;
@@ -148,8 +150,8 @@ sim::Task ParameterServer::layered_work(int index) {
   const double parameters = static_cast<double>(model_parameters(ctx));
   ComputeModel& compute = self.replica.compute;
   while (true) {
-    const auto batch = static_cast<double>(
-        self.replica.sampler.next_batch(self.replica.batch_size).size());
+    const auto batch =
+        static_cast<double>(self.replica.sampler.next_batch(self.replica.batch_size).size());
     const double factor = compute.factor();
     // The whole step's FLOPs, summed as Replica::local_step sums them.
     const double whole = self.replica.flops_per_sample() * batch + overhead + 0.0 +
@@ -274,7 +276,7 @@ sim::Task ParameterServer::layered_shard(int index) {
   std::vector<int> complete;                        // pieces with all N in, as they completed
   std::vector<std::int64_t> samples(static_cast<std::size_t>(n), 0);
   std::vector<GradientSlice> counted(static_cast<std::size_t>(n));  // shard 0: the updates
-  std::size_t applied = 0;  // of this step's pieces
+  std::size_t applied = 0;                                          // of this step's pieces
   const auto take = [&](GradientSlice message) {
     const auto w = static_cast<std::size_t>(message.worker);
     samples[w] = message.samples;
@@ -308,8 +310,8 @@ sim::Task ParameterServer::layered_shard(int index) {
       const int p = complete[pick];
       complete.erase(complete.begin() + static_cast<std::ptrdiff_t>(pick));
       const std::int64_t floats = plan.pieces[static_cast<std::size_t>(p)].floats;
-      co_await shard.compute.run(*ctx.net, shard.aggregator->flops(floats, n) +
-                                               2.0 * static_cast<double>(floats));
+      co_await shard.compute.run(
+          *ctx.net, shard.aggregator->flops(floats, n) + 2.0 * static_cast<double>(floats));
       if (!alive(shard)) co_return;
       if (++applied == mine.size()) {
         applied = 0;

@@ -24,10 +24,10 @@
 namespace algo {
 
 struct PsPiece {
-  int bucket = 0;            // in ready order (the last layers' bucket is 0)
+  int bucket = 0;  // in ready order (the last layers' bucket is 0)
   int shard = 0;
-  std::int64_t floats = 0;   // its parameters
-  int first_layer = 0;       // its bucket's lowest layer with parameters: its priority
+  std::int64_t floats = 0;  // its parameters
+  int first_layer = 0;      // its bucket's lowest layer with parameters: its priority
 };
 
 struct PsLayerPlan {
@@ -39,9 +39,9 @@ struct PsLayerPlan {
   std::vector<double> backward_flops;
   std::vector<int> bucket_of;
   std::vector<int> closes;
-  std::vector<PsPiece> pieces;                   // by bucket, then by shard
-  std::vector<std::vector<int>> bucket_pieces;   // by bucket: its pieces
-  std::vector<std::vector<int>> shard_pieces;    // by shard: its pieces
+  std::vector<PsPiece> pieces;                  // by bucket, then by shard
+  std::vector<std::vector<int>> bucket_pieces;  // by bucket: its pieces
+  std::vector<std::vector<int>> shard_pieces;   // by shard: its pieces
   int census_piece = 0;  // shard 0's last piece in push order: it carries the update
 };
 

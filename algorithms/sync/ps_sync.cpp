@@ -23,7 +23,8 @@ PsSync::PsSync(PsSyncConfig config)
   // The layered server closes a piece when all N copies are in: it has no
   // step to close early.
   if (config.bucket_cap_bytes > 0 && (backup_workers_ > 0 || timeout_ > 0)) {
-    throw std::invalid_argument("ps_sync per-bucket push and pull has no backup workers or timeout");
+    throw std::invalid_argument(
+        "ps_sync per-bucket push and pull has no backup workers or timeout");
   }
   if (timeout_ > 0 && config.server_nodes().size() > 1) {  // the same reason
     throw std::invalid_argument("ps_sync timeout needs a single server");

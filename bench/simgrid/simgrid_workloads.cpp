@@ -35,7 +35,7 @@ namespace sg4 = simgrid::s4u;
 
 namespace {
 
-double g_last_end = 0.0;   // simulated time of the workload's last event
+double g_last_end = 0.0;  // simulated time of the workload's last event
 double g_sum_of_ends = 0.0;
 
 std::uint64_t part_begin(std::uint64_t n, int parts, int index) {
@@ -69,7 +69,8 @@ void ring_rank(int rank, int n, std::uint64_t floats, double step_flops, double 
   static int token = 0;
   for (int step = 0; step < 2 * (n - 1); ++step) {
     const int chunk = ((rank - step) % n + n) % n;
-    const std::uint64_t bytes = 4 * (part_begin(floats, n, chunk + 1) - part_begin(floats, n, chunk));
+    const std::uint64_t bytes =
+        4 * (part_begin(floats, n, chunk + 1) - part_begin(floats, n, chunk));
     sends.push_back(next->put_async(&token, bytes));
     mine->get<int>();
   }

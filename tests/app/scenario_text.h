@@ -38,7 +38,8 @@ inline std::vector<std::vector<std::string>> csv_rows(const std::string& text) {
     // Every cell, an empty last one included ("a,b," has three).
     std::vector<std::string> cells;
     std::size_t start = 0;
-    for (std::size_t comma; (comma = line.find(',', start)) != std::string::npos; start = comma + 1) {
+    for (std::size_t comma; (comma = line.find(',', start)) != std::string::npos;
+         start = comma + 1) {
       cells.push_back(line.substr(start, comma - start));
     }
     cells.push_back(line.substr(start));

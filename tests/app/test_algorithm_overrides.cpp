@@ -23,7 +23,8 @@ std::string scenario(const std::string& optimizer, const std::string& algorithms
          "topology: {kind: star, bandwidth: 1Gbps, latency: 20us}\n"
          "data: {dataset: synthetic, samples: 800, features: 20, classes: 4}\n"
          "model: {layers: [20, 16, 4]}\n"
-         "optimizer: " + optimizer + "\n" + algorithms +
+         "optimizer: " +
+         optimizer + "\n" + algorithms +
          "stop: {epochs: 1}\n"
          "eval: {every: 2ms}\n";
 }
@@ -63,15 +64,16 @@ TEST_CASE("an algorithm's own optimizer equals running that algorithm alone with
       "  - {kind: ps_async, label: tuned, batch_size: 8, optimizer: {lr: 0.03, nesterov: true}}\n"
       "  - {kind: allreduce_ring, label: adam, optimizer: {kind: adam, lr: 0.002}}\n"));
   SECTION("keys on top of the scenario's optimizer") {
-    const std::string alone = rows_of(
-        run_text(scenario("{kind: sgd, lr: 0.03, momentum: 0.9, nesterov: true}",
-                          "algorithm: {kind: ps_async, label: tuned, batch_size: 8}\n")),
-        "tuned");
+    const std::string alone =
+        rows_of(run_text(scenario("{kind: sgd, lr: 0.03, momentum: 0.9, nesterov: true}",
+                                  "algorithm: {kind: ps_async, label: tuned, batch_size: 8}\n")),
+                "tuned");
     REQUIRE_FALSE(alone.empty());
     CHECK(rows_of(comparison, "tuned") == alone);
     // Not the scenario's optimizer: the override changed the run.
-    CHECK(rows_of(run_text(scenario(kBase, "algorithm: {kind: ps_async, label: tuned, "
-                                           "batch_size: 8}\n")),
+    CHECK(rows_of(run_text(scenario(kBase,
+                                    "algorithm: {kind: ps_async, label: tuned, "
+                                    "batch_size: 8}\n")),
                   "tuned") != alone);
   }
   SECTION("another kind starts from that kind's defaults") {
@@ -83,9 +85,8 @@ TEST_CASE("an algorithm's own optimizer equals running that algorithm alone with
     CHECK(rows_of(comparison, "adam") == alone);
   }
   SECTION("an entry without one keeps the scenario's") {
-    const std::string alone =
-        rows_of(run_text(scenario(kBase, "algorithm: {kind: ps_sync, batch_size: 16}\n")),
-                "ps_sync");
+    const std::string alone = rows_of(
+        run_text(scenario(kBase, "algorithm: {kind: ps_sync, batch_size: 16}\n")), "ps_sync");
     REQUIRE_FALSE(alone.empty());
     CHECK(rows_of(comparison, "ps_sync") == alone);
   }
@@ -100,24 +101,26 @@ TEST_CASE("a bad optimizer inside an algorithm entry names its file, line, colum
           "overrides.yaml:12:38: algorithms[1].optimizer.lr: lr must be greater than zero");
   }
   SECTION("a misspelled key inside it") {
-    CHECK(error_of(entry("{kind: ps_async, optimizer: {lerning_rate: 1}}")).find(
-              "overrides.yaml:12:34: algorithms[1].optimizer.lerning_rate: unknown key "
-              "'lerning_rate'") == 0);
+    CHECK(error_of(entry("{kind: ps_async, optimizer: {lerning_rate: 1}}"))
+              .find("overrides.yaml:12:34: algorithms[1].optimizer.lerning_rate: unknown key "
+                    "'lerning_rate'") == 0);
   }
   SECTION("a key of another kind") {
-    CHECK(error_of(entry("{kind: ps_async, optimizer: {kind: adam, momentum: 0.9}}")).find(
-              "algorithms[1].optimizer.momentum: unknown key 'momentum'") != std::string::npos);
+    CHECK(error_of(entry("{kind: ps_async, optimizer: {kind: adam, momentum: 0.9}}"))
+              .find("algorithms[1].optimizer.momentum: unknown key 'momentum'") !=
+          std::string::npos);
   }
   SECTION("nesterov where the momentum is set to zero") {
-    const std::string yaml =
-        scenario("{kind: sgd, lr: 0.1, momentum: 0.9, nesterov: true}",
-                 "algorithms:\n  - {kind: ps_sync}\n  - {kind: ps_async, optimizer: {momentum: 0}}\n");
+    const std::string yaml = scenario(
+        "{kind: sgd, lr: 0.1, momentum: 0.9, nesterov: true}",
+        "algorithms:\n  - {kind: ps_sync}\n  - {kind: ps_async, optimizer: {momentum: 0}}\n");
     CHECK(error_of(yaml).find("algorithms[1].optimizer.momentum: nesterov needs momentum > 0") !=
           std::string::npos);
   }
   SECTION("a misspelled optimizer key in the entry") {
-    CHECK(error_of(entry("{kind: ps_async, optimiser: {lr: 1}}")).find(
-              "algorithms[1].optimiser: unknown key 'optimiser' (did you mean 'optimizer'?)") !=
-          std::string::npos);
+    CHECK(
+        error_of(entry("{kind: ps_async, optimiser: {lr: 1}}"))
+            .find("algorithms[1].optimiser: unknown key 'optimiser' (did you mean 'optimizer'?)") !=
+        std::string::npos);
   }
 }

@@ -35,7 +35,8 @@ topology: {kind: star, bandwidth: 1Gbps, latency: 10us}
 data: {dataset: synthetic, samples: 800, features: 4, classes: 3}
 model: {layers: [4, 8, 3]}
 optimizer: {kind: sgd, lr: 0.1}
-algorithm: {kind: fedavg, clients: [client, bad], local_epochs: 1, batch_size: 8, aggregator: median}
+algorithm: {kind: fedavg, clients: [client, bad], local_epochs: 1, batch_size: 8,
+            aggregator: median}
 stop: {steps: 10}
 )yaml";
 
@@ -94,8 +95,8 @@ TEST_CASE("fedavg clients can attack, and the median keeps their updates out") {
   const syncsim::ScenarioResult robust = syncsim::run(s);
   CHECK(robust.runs[0].totals.byzantine_sent == 2 * 10);  // every client every round
   CHECK(accuracy(robust.runs[0]) > 0.8);
-  const app::Scenario m =
-      app::load_scenario_string(replace(kFedAvg, "aggregator: median", "aggregator: mean"), "f.yaml");
+  const app::Scenario m = app::load_scenario_string(
+      replace(kFedAvg, "aggregator: median", "aggregator: mean"), "f.yaml");
   const syncsim::ScenarioResult plain = syncsim::run(m);
   // Sum of updates: (6 - 2 x 4) / 8 < 0 times the honest update: no learning.
   CHECK(accuracy(plain.runs[0]) < accuracy(robust.runs[0]) - 0.3);
@@ -106,27 +107,32 @@ TEST_CASE("fedavg clients can attack, and the median keeps their updates out") {
 TEST_CASE("byzantine and robust-rule mistakes are reported at their key") {
   const std::string group = "worker: {count: 4, flops: 10GFLOPS}";
   auto with_attack = [&](const std::string& attack) {
-    return error_of(replace(kPs, group, "worker: {count: 4, flops: 10GFLOPS, byzantine: " + attack + "}"));
+    return error_of(
+        replace(kPs, group, "worker: {count: 4, flops: 10GFLOPS, byzantine: " + attack + "}"));
   };
   CHECK(with_attack("sign_flp") ==
-        "s.yaml:5:50: cluster.worker.byzantine: unknown attack 'sign_flp' (did you mean 'sign_flip'?)");
+        "s.yaml:5:50: cluster.worker.byzantine: unknown attack 'sign_flp' (did you mean "
+        "'sign_flip'?)");
   CHECK(with_attack("scale").find("scale needs its factor") != std::string::npos);
   CHECK(with_attack("{kind: gaussian, sd: 1}").find("unknown key 'sd'") != std::string::npos);
   CHECK(with_attack("{kind: gaussian, std: -1}").find("std") != std::string::npos);
   CHECK(with_attack("none") == "(no error)");
-  const std::string ring = replace(
-      replace(kPs, group, "worker: {count: 4, flops: 10GFLOPS, byzantine: sign_flip}"),
-      "algorithm: {kind: ps_sync, batch_size: 16}", "algorithm: {kind: allreduce_ring, batch_size: 16}");
+  const std::string ring =
+      replace(replace(kPs, group, "worker: {count: 4, flops: 10GFLOPS, byzantine: sign_flip}"),
+              "algorithm: {kind: ps_sync, batch_size: 16}",
+              "algorithm: {kind: allreduce_ring, batch_size: 16}");
   CHECK(error_of(ring).find("cluster.worker.byzantine: a sign_flip attack acts on what a server "
                             "aggregates, and allreduce_ring has no server") != std::string::npos);
-  const std::string label_ring = replace(
-      replace(kPs, group, "worker: {count: 4, flops: 10GFLOPS, byzantine: label_flip}"),
-      "algorithm: {kind: ps_sync, batch_size: 16}", "algorithm: {kind: allreduce_ring, batch_size: 16}");
+  const std::string label_ring =
+      replace(replace(kPs, group, "worker: {count: 4, flops: 10GFLOPS, byzantine: label_flip}"),
+              "algorithm: {kind: ps_sync, batch_size: 16}",
+              "algorithm: {kind: allreduce_ring, batch_size: 16}");
   CHECK(error_of(label_ring) == "(no error)");
   auto with_rule = [&](const std::string& rule) {
     return error_of(replace(kPs, "batch_size: 16}", "batch_size: 16, aggregator: " + rule + "}"));
   };
-  CHECK(with_rule("{kind: trimmed_mean, beta: 0.5}").find("beta must be below 0.5") != std::string::npos);
+  CHECK(with_rule("{kind: trimmed_mean, beta: 0.5}").find("beta must be below 0.5") !=
+        std::string::npos);
   CHECK(with_rule("trimmed_mean").find("needs its beta") != std::string::npos);
   CHECK(with_rule("krum").find("krum needs the attackers it assumes") != std::string::npos);
   CHECK(with_rule("{kind: krum, f: -1}").find("f") != std::string::npos);

@@ -40,18 +40,20 @@ sim::Time run_time(const std::string& yaml) {
 TEST_CASE("the calibration keys load on every topology kind") {
   const std::string keys = ", bandwidth_efficiency: 0.95, message_overhead: 30us";
   CHECK(error_of(replace(kRing, kStar, kStar + keys)) == "(no error)");
-  CHECK(error_of(replace(kRing, kStar, "topology: {kind: ring, bandwidth: 10Gbps, latency: 5us" +
-                                           keys)) == "(no error)");
+  CHECK(error_of(replace(kRing, kStar,
+                         "topology: {kind: ring, bandwidth: 10Gbps, latency: 5us" + keys)) ==
+        "(no error)");
   CHECK(error_of(replace(kRing, kStar,
                          "topology: {kind: tree, hosts_per_rack: 2, bandwidth: 10Gbps, latency: "
-                         "5us" + keys)) == "(no error)");
+                         "5us" +
+                             keys)) == "(no error)");
   CHECK(error_of(replace(kRing, kStar + "}",
                          "topology: {kind: explicit, switches: [s], links: ["
                          "{from: worker0, to: s, bandwidth: 10Gbps}, "
                          "{from: worker1, to: s, bandwidth: 10Gbps}, "
                          "{from: worker2, to: s, bandwidth: 10Gbps}, "
-                         "{from: worker3, to: s, bandwidth: 10Gbps}]" + keys + "}")) ==
-        "(no error)");
+                         "{from: worker3, to: s, bandwidth: 10Gbps}]" +
+                             keys + "}")) == "(no error)");
 }
 
 TEST_CASE("bad calibration values are reported at their key") {
@@ -75,12 +77,12 @@ TEST_CASE("bad calibration values are reported at their key") {
           "slowest link (10kbps) 100bps, under 1kbps (a slower link outlasts simulated time)");
   }
   SECTION("an overhead without a unit") {
-    CHECK(error_of(replace(kRing, kStar, kStar + ", message_overhead: 30")).find(
-              "s.yaml:5:75: topology.message_overhead: ") == 0);
+    CHECK(error_of(replace(kRing, kStar, kStar + ", message_overhead: 30"))
+              .find("s.yaml:5:75: topology.message_overhead: ") == 0);
   }
   SECTION("a negative overhead") {
-    CHECK(error_of(replace(kRing, kStar, kStar + ", message_overhead: -1us")).find(
-              "s.yaml:5:75: topology.message_overhead: ") == 0);
+    CHECK(error_of(replace(kRing, kStar, kStar + ", message_overhead: -1us"))
+              .find("s.yaml:5:75: topology.message_overhead: ") == 0);
   }
   SECTION("an overhead over a minute") {
     CHECK(error_of(replace(kRing, kStar, kStar + ", message_overhead: 2min")) ==
@@ -94,8 +96,9 @@ TEST_CASE("bad calibration values are reported at their key") {
   }
 }
 
-TEST_CASE("a calibrated ring all-reduce step takes 2(N-1)(overhead + chunk / (e B)) more than "
-          "an exact one") {
+TEST_CASE(
+    "a calibrated ring all-reduce step takes 2(N-1)(overhead + chunk / (e B)) more than "
+    "an exact one") {
   // Everything else in the step (compute, the apply) is the same in both
   // runs; each of the 2(N-1) ring steps moves one chunk of C bytes per link
   // at e x B instead of B and pays the overhead once.

@@ -100,17 +100,20 @@ TEST_CASE("a malformed expectation is an error naming file, line, column and key
     const std::string e = err("  final_test_accuracy: \"=> 0.85\"\n");
     CHECK(e.rfind(at + "24: expect.final_test_accuracy: malformed expectation '=> 0.85'", 0) == 0);
     CHECK(e.find("within X% of V") != std::string::npos);
-    CHECK(err("  final_test_accuracy: \">== 0.85\"\n").find("unknown operator") != std::string::npos);
+    CHECK(err("  final_test_accuracy: \">== 0.85\"\n").find("unknown operator") !=
+          std::string::npos);
     CHECK(err("  final_test_accuracy: \"about 0.85\"\n").find("malformed") != std::string::npos);
     CHECK(err("  final_test_accuracy: 0.85\n").find("malformed") != std::string::npos);
     CHECK(err("  final_test_accuracy: \">=\"\n").find("a value is missing") != std::string::npos);
     CHECK(err("  final_test_accuracy: \"within 2% 0.8\"\n").find("'X of V'") != std::string::npos);
-    CHECK(err("  final_test_accuracy: \"between 1 or 2\"\n").find("'A and B'") != std::string::npos);
+    CHECK(err("  final_test_accuracy: \"between 1 or 2\"\n").find("'A and B'") !=
+          std::string::npos);
     CHECK(err("  final_test_accuracy: \"between 2 and 1\"\n").find("A <= B") != std::string::npos);
     CHECK(err("  final_test_accuracy: \">= 0.8x\"\n").find("'0.8x' is not a number") !=
           std::string::npos);
     CHECK(err("  final_test_accuracy: \">= nan\"\n").find("not a number") != std::string::npos);
-    CHECK(err("  final_test_accuracy: \"within -2% of 1\"\n").find("percentage") != std::string::npos);
+    CHECK(err("  final_test_accuracy: \"within -2% of 1\"\n").find("percentage") !=
+          std::string::npos);
   }
   SECTION("units that do not fit the metric") {
     CHECK(err("  sim_time_s: \"<= 40\"\n").find(at) == 0);
@@ -306,9 +309,9 @@ TEST_CASE("older column names keep working in expect: and golden summaries") {
     const app::SummaryTable golden = app::read_summary_csv(
         "scenario,algorithm,final_accuracy,bytes_total\ns,a,0.8,100\n", "old.golden.csv");
     CHECK(golden.columns[2] == "final_test_accuracy");
-    const app::SummaryTable got{{"scenario", "algorithm", "final_test_accuracy", "bytes_sent",
-                                 "clock_skew_max_s"},
-                                {{"s", "a", "0.8", "100", ""}}};
+    const app::SummaryTable got{
+        {"scenario", "algorithm", "final_test_accuracy", "bytes_sent", "clock_skew_max_s"},
+        {{"s", "a", "0.8", "100", ""}}};
     CHECK(app::compare_golden(golden, got, 0.0, "old.golden.csv")[0].passed);
   }
 }

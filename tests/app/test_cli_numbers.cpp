@@ -34,9 +34,9 @@ TEST_CASE("a shard is I/N with 1 <= I <= N, never wrapped") {
   CHECK(app::parse_shard("02/05") == std::pair(2, 5));
   CHECK(app::parse_shard("1000000/1000000") == std::pair(1'000'000, 1'000'000));
   // 4294967297 is 2^32 + 1: read into an int it used to wrap to 1.
-  const std::string text =
-      GENERATE(as<std::string>{}, "4294967297/4294967298", "1/4294967297", "3/2", "0/1", "1/0",
-               "-1/2", "1/-2", "1/2/3", "1", "/", "1/", "/2", "1 /2", "1/2x", "0x1/2", "1000001/1000001");
+  const std::string text = GENERATE(as<std::string>{}, "4294967297/4294967298", "1/4294967297",
+                                    "3/2", "0/1", "1/0", "-1/2", "1/-2", "1/2/3", "1", "/", "1/",
+                                    "/2", "1 /2", "1/2x", "0x1/2", "1000001/1000001");
   CAPTURE(text);
   CHECK_FALSE(app::parse_shard(text));
 }

@@ -56,9 +56,10 @@ TEST_CASE("clock and clock_sync keys load, offsets with duration units") {
   CHECK(s.clock_sync->packet_bytes == 90.0);
   CHECK(s.models_clocks());
   CHECK_FALSE(s.clock_sync->slew);
-  const app::Scenario slewing = app::load_scenario_string(
-      replace(kClocks, "interval: 100ms}", "interval: 100ms, correction: slew, slew_rate_ppm: 200}"),
-      "s.yaml");
+  const app::Scenario slewing =
+      app::load_scenario_string(replace(kClocks, "interval: 100ms}",
+                                        "interval: 100ms, correction: slew, slew_rate_ppm: 200}"),
+                                "s.yaml");
   CHECK(slewing.clock_sync->slew);
   CHECK(slewing.clock_sync->slew_rate_ppm == 200.0);
 }
@@ -82,8 +83,10 @@ TEST_CASE("clock mistakes are reported at their key") {
                Catch::EndsWith("clock_sync.server: the clock server must be a group of one node"));
   }
   SECTION("an unknown correction") {
-    CHECK_THAT(error_of(replace(kClocks, "interval: 100ms}", "interval: 100ms, correction: smear}")),
-               Catch::EndsWith("clock_sync.correction: unknown correction 'smear' (expected step or slew)"));
+    CHECK_THAT(
+        error_of(replace(kClocks, "interval: 100ms}", "interval: 100ms, correction: smear}")),
+        Catch::EndsWith(
+            "clock_sync.correction: unknown correction 'smear' (expected step or slew)"));
   }
   SECTION("a slew rate without slewing") {
     CHECK_THAT(error_of(replace(kClocks, "interval: 100ms}", "interval: 100ms, slew_rate_ppm: 5}")),
@@ -103,10 +106,11 @@ TEST_CASE("a run with clocks writes clocks.csv and the clock summary columns") {
   SECTION("one row per node every 10 ms from 0 to the end, error = local - true") {
     REQUIRE(clocks.size() == 1 + 3 * 101);
     for (std::size_t i = 1; i < clocks.size(); ++i) {
-      CHECK(std::stod(clocks[i][2]) == Approx(0.01 * static_cast<double>((i - 1) / 3)).margin(1e-12));
+      CHECK(std::stod(clocks[i][2]) ==
+            Approx(0.01 * static_cast<double>((i - 1) / 3)).margin(1e-12));
     }
-    CHECK(clocks[0] == std::vector<std::string>{"algorithm", "node", "true_time_s",
-                                                "local_time_s", "error_s"});
+    CHECK(clocks[0] ==
+          std::vector<std::string>{"algorithm", "node", "true_time_s", "local_time_s", "error_s"});
     for (std::size_t i = 1; i < clocks.size(); ++i) {
       CHECK(std::stod(clocks[i][3]) - std::stod(clocks[i][2]) ==
             Approx(std::stod(clocks[i][4])).margin(1e-9));
@@ -163,10 +167,12 @@ TEST_CASE("the clock columns are the maximum and mean over samples at a fixed in
 }
 
 TEST_CASE("a clock interval too fine for the run is refused at load time") {
-  CHECK(error_of(replace(kClocks, "eval: {every: 250ms}", "eval: {every: 250ms}\noutputs: {clock_interval: 10ns}")) ==
+  CHECK(error_of(replace(kClocks, "eval: {every: 250ms}",
+                         "eval: {every: 250ms}\noutputs: {clock_interval: 10ns}")) ==
         "s.yaml:18:27: outputs.clock_interval: reading 3 clocks every 10ns until stop.sim_time is "
         "more than 10000000 clock samples: set a longer outputs.clock_interval");
-  CHECK_THAT(error_of(replace(kClocks, "eval: {every: 250ms}", "eval: {every: 250ms}\noutputs: {clock_interval: 0s}")),
+  CHECK_THAT(error_of(replace(kClocks, "eval: {every: 250ms}",
+                              "eval: {every: 250ms}\noutputs: {clock_interval: 0s}")),
              Catch::EndsWith("outputs.clock_interval: clock_interval must be greater than zero"));
 }
 
@@ -184,9 +190,9 @@ TEST_CASE("without clock keys no clock output appears and the clock columns are 
   // summary.csv keeps its clock columns, every cell empty (not a 0).
   const auto rows = scenario_text::keyed_rows(app::summary_csv(result));
   REQUIRE(rows.size() == 1);
-  for (const char* column : {"clock_error_max_s", "clock_error_mean_s", "clock_skew_max_s",
-                             "clock_skew_mean_s", "messages_sent_clock_sync",
-                             "bytes_sent_clock_sync"}) {
+  for (const char* column :
+       {"clock_error_max_s", "clock_error_mean_s", "clock_skew_max_s", "clock_skew_mean_s",
+        "messages_sent_clock_sync", "bytes_sent_clock_sync"}) {
     INFO(column);
     REQUIRE(rows[0].count(column) == 1);
     CHECK(rows[0].at(column).empty());
@@ -194,10 +200,10 @@ TEST_CASE("without clock keys no clock output appears and the clock columns are 
 }
 
 TEST_CASE("failure_detector keys load, with their errors at their key") {
-  const std::string yaml =
-      replace(kClocks, "clock_sync: {server: server, interval: 100ms}\n",
-              "clock_sync: {server: server, interval: 100ms}\n"
-              "failure_detector: {monitor: server, interval: 50ms, suspect_after: 2, since: sent}\n");
+  const std::string yaml = replace(
+      kClocks, "clock_sync: {server: server, interval: 100ms}\n",
+      "clock_sync: {server: server, interval: 100ms}\n"
+      "failure_detector: {monitor: server, interval: 50ms, suspect_after: 2, since: sent}\n");
   const app::Scenario s = app::load_scenario_string(yaml, "s.yaml");
   REQUIRE(s.failure_detector);
   CHECK(s.failure_detector->monitor == "server");
@@ -211,16 +217,19 @@ TEST_CASE("failure_detector keys load, with their errors at their key") {
           "'server'?)");
   }
   SECTION("a monitor group of several nodes") {
-    CHECK_THAT(error_of(replace(yaml, "{monitor: server,", "{monitor: worker,")),
-               Catch::EndsWith("failure_detector.monitor: the monitor must be a group of one node"));
+    CHECK_THAT(
+        error_of(replace(yaml, "{monitor: server,", "{monitor: worker,")),
+        Catch::EndsWith("failure_detector.monitor: the monitor must be a group of one node"));
   }
   SECTION("an unknown since") {
     CHECK_THAT(error_of(replace(yaml, "since: sent", "since: send")),
-               Catch::EndsWith("failure_detector.since: unknown 'since' 'send' (expected arrival or sent)"));
+               Catch::EndsWith(
+                   "failure_detector.since: unknown 'since' 'send' (expected arrival or sent)"));
   }
   SECTION("k = 0") {
-    CHECK_THAT(error_of(replace(yaml, "suspect_after: 2", "suspect_after: 0")),
-               Catch::StartsWith("s.yaml:12:") && Catch::Contains("failure_detector.suspect_after"));
+    CHECK_THAT(
+        error_of(replace(yaml, "suspect_after: 2", "suspect_after: 0")),
+        Catch::StartsWith("s.yaml:12:") && Catch::Contains("failure_detector.suspect_after"));
   }
   SECTION("a misspelt key") {
     CHECK_THAT(error_of(replace(yaml, "suspect_after: 2", "suspect_afer: 2")),
@@ -235,10 +244,10 @@ TEST_CASE("a run with a failure detector writes suspicions.csv and the detector'
   // without sync every worker is suspected and trusted again every interval.
   // With sync the first exchange (at 0) fixes the clocks; only heartbeat 0,
   // stamped before it, expires early: one suspicion per worker.
-  std::string yaml =
-      replace(kClocks, "clock_sync: {server: server, interval: 100ms}\n",
-              "clock_sync: {server: server, interval: 100ms}\n"
-              "failure_detector: {monitor: server, interval: 2ms, suspect_after: 2, since: sent}\n");
+  std::string yaml = replace(
+      kClocks, "clock_sync: {server: server, interval: 100ms}\n",
+      "clock_sync: {server: server, interval: 100ms}\n"
+      "failure_detector: {monitor: server, interval: 2ms, suspect_after: 2, since: sent}\n");
   yaml = replace(yaml, "offset: \"uniform(-5ms, 5ms)\"", "offset: -3ms");
   const app::ScenarioResult synced = syncsim::run(app::load_scenario_string(yaml, "s.yaml"));
   const app::ScenarioResult unsynced = syncsim::run(app::load_scenario_string(
@@ -274,8 +283,9 @@ TEST_CASE("a ps_sync timeout loads as a duration, and its mistakes are reported 
   const app::ScenarioResult result = syncsim::run(app::load_scenario_string(yaml, "s.yaml"));
   CHECK(result.runs[0].totals.steps > 0);
   SECTION("zero") {
-    CHECK_THAT(error_of(replace(yaml, "timeout: 2ms", "timeout: 0s")),
-               Catch::EndsWith("algorithm.timeout: timeout must be greater than zero (omit it for none)"));
+    CHECK_THAT(
+        error_of(replace(yaml, "timeout: 2ms", "timeout: 0s")),
+        Catch::EndsWith("algorithm.timeout: timeout must be greater than zero (omit it for none)"));
   }
   SECTION("no unit") {
     CHECK_THAT(error_of(replace(yaml, "timeout: 2ms", "timeout: 2")),

@@ -26,9 +26,9 @@ using scenario_text::replace;
 
 TEST_CASE("the all-reduce algorithm keys load and reject bad values") {
   SECTION("the tree variants and the halving orders load") {
-    for (const char* variant :
-         {"variant: rabenseifner, order: farthest_first", "variant: rabenseifner, order: nearest_first",
-          "variant: binomial_tree", "variant: binary_tree"}) {
+    for (const char* variant : {"variant: rabenseifner, order: farthest_first",
+                                "variant: rabenseifner, order: nearest_first",
+                                "variant: binomial_tree", "variant: binary_tree"}) {
       INFO(variant);
       CHECK(error_of(replace(kTree, "batch_size: 4", std::string("batch_size: 4, ") + variant)) ==
             "(no error)");
@@ -77,7 +77,8 @@ TEST_CASE("the all-reduce algorithm keys load and reject bad values") {
 TEST_CASE("the pipelined collectives' segments load and reject bad values") {
   SECTION("a pipelined chain with segments") {
     CHECK(error_of(replace(kTree, "batch_size: 4",
-                           "batch_size: 4, variant: pipelined_chain, segments: 8")) == "(no error)");
+                           "batch_size: 4, variant: pipelined_chain, segments: 8")) ==
+          "(no error)");
     CHECK(error_of(replace(kTree, "kind: allreduce_tree, batch_size: 4",
                            "kind: local_sgd, collective: pipelined_chain, segments: 8, "
                            "batch_size: 4")) == "(no error)");

@@ -25,7 +25,9 @@ std::string read_file(const std::string& path) {
 
 }  // namespace
 
-TEST_CASE("top-1% with error feedback keeps the dense accuracy within 2 points at 20x fewer bytes, sooner") {
+TEST_CASE(
+    "top-1% with error feedback keeps the dense accuracy within 2 points at 20x fewer bytes, "
+    "sooner") {
   const app::Scenario s = app::load_scenario(source("scenarios/ci/compression_fmnist.yaml"));
   const syncsim::ScenarioResult result = syncsim::run(s);
   REQUIRE(result.runs.size() == 2);

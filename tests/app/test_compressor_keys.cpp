@@ -27,7 +27,8 @@ std::string with(const std::string& compressor) {
 
 // The compressor `value` makes, and the wire size it gives 1000 elements.
 double bytes_of(const std::string& value) {
-  const app::ConfigNode node = app::ConfigNode::load_string("{compressor: " + value + "}", "a.yaml");
+  const app::ConfigNode node =
+      app::ConfigNode::load_string("{compressor: " + value + "}", "a.yaml");
   return app::load_compressor(node)()->wire_bytes(1000);
 }
 
@@ -59,7 +60,8 @@ TEST_CASE("compressor mistakes are reported at their key") {
   }
   SECTION("a fraction outside (0, 1], a count below 1") {
     CHECK_THAT(error_of(with("{kind: randk, fraction: 0}")),
-               Catch::Contains("s.yaml:9:64: algorithm.compressor.fraction: fraction must be greater than 0"));
+               Catch::Contains(
+                   "s.yaml:9:64: algorithm.compressor.fraction: fraction must be greater than 0"));
     CHECK_THAT(error_of(with("{kind: randk, fraction: 1.5}")),
                Catch::Contains("s.yaml:9:64: algorithm.compressor.fraction:"));
     CHECK_THAT(error_of(with("{kind: topk, count: 0}")),
@@ -82,13 +84,14 @@ TEST_CASE("compressor mistakes are reported at their key") {
                Catch::Contains("algorithm.compressor.error_feedback:"));
   }
   SECTION("all-reduce: gradient averaging only, not with elastic") {
-    const std::string ring = scenario_text::replace(
-        with("{kind: topk, fraction: 0.1}"), "kind: ps_sync", "kind: allreduce_ring");
+    const std::string ring = scenario_text::replace(with("{kind: topk, fraction: 0.1}"),
+                                                    "kind: ps_sync", "kind: allreduce_ring");
     CHECK(error_of(ring) == "(no error)");
-    const std::string elastic = scenario_text::replace(ring, "kind: allreduce_ring",
-                                                       "kind: allreduce_ring, elastic: {timeout: 1s}");
-    CHECK_THAT(error_of(elastic),
-               Catch::Contains("algorithm.compressor: a lossy compressor does not apply with elastic"));
+    const std::string elastic = scenario_text::replace(
+        ring, "kind: allreduce_ring", "kind: allreduce_ring, elastic: {timeout: 1s}");
+    CHECK_THAT(
+        error_of(elastic),
+        Catch::Contains("algorithm.compressor: a lossy compressor does not apply with elastic"));
     CHECK_THAT(error_of(scenario_text::replace(ring, "kind: allreduce_ring", "kind: local_sgd")),
                Catch::Contains("algorithm.compressor: unknown key"));
   }

@@ -373,8 +373,8 @@ TEST_CASE("loading rejects documents that are not one well-formed scenario", "[a
   // Found by the scenario fuzzer: yaml-cpp 0.7's LoadAll never returned on a
   // NUL byte mid-file (nor on "\n,\n"); both now end in an error.
   SECTION("a control character is reported where it is") {
-    const ScenarioError error = error_of(
-        [] { ConfigNode::load_string(std::string("name: x\nseed: \0\n", 15), "c.yaml"); });
+    const ScenarioError error =
+        error_of([] { ConfigNode::load_string(std::string("name: x\nseed: \0\n", 15), "c.yaml"); });
     CHECK(std::string(error.what()) ==
           "c.yaml:2:7: control character 0x00 in the file (is it a text file, saved as UTF-8?)");
   }

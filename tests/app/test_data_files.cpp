@@ -50,8 +50,8 @@ std::string idx_scenario(const std::filesystem::path& dir, const std::string& la
 // of type `label_code`; 2-dimensional files when rows is 0.
 struct IdxSet {
   std::vector<double> train_x, test_x, train_y, test_y;
-  void write(const std::filesystem::path& dir, std::uint8_t feature_code,
-             std::uint8_t label_code, std::uint32_t rows, std::uint32_t cols) const {
+  void write(const std::filesystem::path& dir, std::uint8_t feature_code, std::uint8_t label_code,
+             std::uint32_t rows, std::uint32_t cols) const {
     const auto dims = [&](std::size_t n) {
       const auto count = static_cast<std::uint32_t>(n);
       return rows == 0 ? std::vector<std::uint32_t>{count, cols}
@@ -61,12 +61,12 @@ struct IdxSet {
                       idx_writer::bytes(feature_code, dims(train_y.size()), train_x));
     idx_writer::write((dir / "t10k-images-idx3-ubyte").string(),
                       idx_writer::bytes(feature_code, dims(test_y.size()), test_x));
-    idx_writer::write((dir / "train-labels-idx1-ubyte").string(),
-                      idx_writer::bytes(label_code, {static_cast<std::uint32_t>(train_y.size())},
-                                        train_y));
-    idx_writer::write((dir / "t10k-labels-idx1-ubyte").string(),
-                      idx_writer::bytes(label_code, {static_cast<std::uint32_t>(test_y.size())},
-                                        test_y));
+    idx_writer::write(
+        (dir / "train-labels-idx1-ubyte").string(),
+        idx_writer::bytes(label_code, {static_cast<std::uint32_t>(train_y.size())}, train_y));
+    idx_writer::write(
+        (dir / "t10k-labels-idx1-ubyte").string(),
+        idx_writer::bytes(label_code, {static_cast<std::uint32_t>(test_y.size())}, test_y));
   }
 };
 
@@ -93,8 +93,9 @@ void write_text(const std::filesystem::path& path, const std::string& text) {
 
 }  // namespace
 
-TEST_CASE("an IDX folder of float32 features trains exactly as the unsigned-byte folder "
-          "holding the same values / 255") {
+TEST_CASE(
+    "an IDX folder of float32 features trains exactly as the unsigned-byte folder "
+    "holding the same values / 255") {
   ScratchFolder bytes("idx-u8"), floats("idx-f32");
   IdxSet pixels, scaled;
   for (int i = 0; i < 240; ++i) {
@@ -111,15 +112,18 @@ TEST_CASE("an IDX folder of float32 features trains exactly as the unsigned-byte
   scaled.test_y = pixels.test_y;
   pixels.write(bytes.path, 0x08, 0x08, 2, 3);
   scaled.write(floats.path, 0x0D, 0x0B, 2, 3);
-  const app::Scenario a = app::load_scenario_string(idx_scenario(bytes.path, "[6, 16, 3]"), "s.yaml");
-  const app::Scenario b = app::load_scenario_string(idx_scenario(floats.path, "[6, 16, 3]"), "s.yaml");
+  const app::Scenario a =
+      app::load_scenario_string(idx_scenario(bytes.path, "[6, 16, 3]"), "s.yaml");
+  const app::Scenario b =
+      app::load_scenario_string(idx_scenario(floats.path, "[6, 16, 3]"), "s.yaml");
   const app::ScenarioResult ra = syncsim::run(a), rb = syncsim::run(b);
   CHECK(app::metrics_csv(ra) == app::metrics_csv(rb));
   CHECK(app::summary_csv(ra) == app::summary_csv(rb));
   const ml::Vector& pa = ra.runs.at(0).final_parameters;
   const ml::Vector& pb = rb.runs.at(0).final_parameters;
   REQUIRE(pa.size() == pb.size());
-  CHECK(std::memcmp(pa.data(), pb.data(), sizeof(float) * static_cast<std::size_t>(pa.size())) == 0);
+  CHECK(std::memcmp(pa.data(), pb.data(), sizeof(float) * static_cast<std::size_t>(pa.size())) ==
+        0);
   CHECK(ra.runs.at(0).totals.final_test_accuracy > 0.9);  // it learned, and both alike
 }
 
@@ -136,19 +140,19 @@ TEST_CASE("IDX datasets of 3 and 26 classes load and train past chance") {
   blobs(c.classes, c.features, 40 * c.classes, 10 * c.classes)
       .write(dir.path, c.feature_code, c.label_code, c.rows,
              c.rows == 0 ? c.features : c.features / c.rows);
-  const std::string layers = "[" + std::to_string(c.features) + ", 32, " +
-                             std::to_string(c.classes) + "]";
+  const std::string layers =
+      "[" + std::to_string(c.features) + ", 32, " + std::to_string(c.classes) + "]";
   const app::RunResult r = run(replace(idx_scenario(dir.path, layers), "epochs: 3", "epochs: 8"));
   CAPTURE(r.totals.final_test_accuracy);
   CHECK(r.totals.final_test_accuracy > c.accuracy);
   // One more or one fewer output than there are classes is refused at load.
-  const std::string wider = "[" + std::to_string(c.features) + ", 32, " +
-                            std::to_string(c.classes + 1) + "]";
+  const std::string wider =
+      "[" + std::to_string(c.features) + ", 32, " + std::to_string(c.classes + 1) + "]";
   CHECK(error_of(idx_scenario(dir.path, wider)) ==
         "s.yaml:11:11: model.layers: the last layer width must equal the " +
-            std::to_string(c.classes) + " classes (labels 0 to " +
-            std::to_string(c.classes - 1) + ") of " + (dir.path / "train-labels-idx1-ubyte").string() +
-            " and " + (dir.path / "t10k-labels-idx1-ubyte").string() + ", got " +
+            std::to_string(c.classes) + " classes (labels 0 to " + std::to_string(c.classes - 1) +
+            ") of " + (dir.path / "train-labels-idx1-ubyte").string() + " and " +
+            (dir.path / "t10k-labels-idx1-ubyte").string() + ", got " +
             std::to_string(c.classes + 1));
 }
 
@@ -165,7 +169,8 @@ TEST_CASE("bad IDX files are errors at data.path or model.layers when the scenar
   SECTION("the first width is not the features") {
     CHECK(error_of(idx_scenario(dir.path, "[5, 8, 3]")) ==
           "s.yaml:11:11: model.layers: the first layer width must equal the 4 features (2 x 2 "
-          "pixels) of " + train_images + ", got 5");
+          "pixels) of " +
+              train_images + ", got 5");
   }
   SECTION("a negative label names the file and its byte") {
     set.test_y[2] = -1;
@@ -251,8 +256,10 @@ TEST_CASE("the installed Fashion-MNIST is checked against model.layers when the 
   CHECK(error_of(scenario(data, "[784, 8, 10]")) == "(no error)");
   CHECK_THAT(error_of(scenario(data, "[784, 8, 9]")),
              Catch::StartsWith("s.yaml:11:11: model.layers: the last layer width must equal the "
-                               "10 classes (labels 0 to 9) of " + dir));
+                               "10 classes (labels 0 to 9) of " +
+                               dir));
   CHECK_THAT(error_of(scenario(data, "[780, 8, 10]")),
              Catch::StartsWith("s.yaml:11:11: model.layers: the first layer width must equal the "
-                               "784 features (28 x 28 pixels) of " + dir));
+                               "784 features (28 x 28 pixels) of " +
+                               dir));
 }

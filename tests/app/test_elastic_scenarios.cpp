@@ -38,7 +38,6 @@ stop: {sim_time: 1s}
 eval: {every: 100ms}
 )yaml";
 
-
 }  // namespace
 
 TEST_CASE("elastic mistakes are reported at their key") {

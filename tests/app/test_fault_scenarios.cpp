@@ -41,7 +41,6 @@ stop: {sim_time: 1s}
 eval: {every: 100ms}
 )yaml";
 
-
 }  // namespace
 
 TEST_CASE("faults load with names resolved to hosts and links") {
@@ -174,7 +173,8 @@ TEST_CASE("under faults every update is applied, dropped, lost or outstanding") 
     scenario_text::check_accounting(row);
     CHECK(n("updates_produced") > n("updates_applied"));  // the faults cost something
   }
-  CHECK(std::stoll(rows[2].at("updates_dropped_crashed")) + std::stoll(rows[2].at("updates_dropped_unreachable")) >
+  CHECK(std::stoll(rows[2].at("updates_dropped_crashed")) +
+            std::stoll(rows[2].at("updates_dropped_unreachable")) >
         0);
 
   SECTION("the same seed gives byte-identical outputs") {
@@ -202,11 +202,12 @@ TEST_CASE("under faults every update is applied, dropped, lost or outstanding") 
 TEST_CASE("a server crash with checkpoints and retries: every update accounted for, same bytes") {
   // The three parameter servers with checkpoint_interval and rpc_timeout;
   // the server crashes for 100 ms at 200 ms and worker3's link is lossy.
-  std::string yaml = replace(kFaults, R"(  - {kind: ps_sync, batch_size: 4, backup_workers: 1}
+  std::string yaml =
+      replace(kFaults, R"(  - {kind: ps_sync, batch_size: 4, backup_workers: 1}
   - {kind: ps_async, batch_size: 4}
   - {kind: fedavg, clients: worker, batch_size: 20, deadline: 50ms}
 )",
-                             R"(  - {kind: ps_sync, batch_size: 4, checkpoint_interval: 7, rpc_timeout: 20ms}
+              R"(  - {kind: ps_sync, batch_size: 4, checkpoint_interval: 7, rpc_timeout: 20ms}
   - {kind: ps_async, batch_size: 4, checkpoint_interval: 50, rpc_timeout: 5ms}
   - {kind: ps_ssp, batch_size: 4, staleness_bound: 2, checkpoint_interval: 10, rpc_timeout: 5ms}
 )");

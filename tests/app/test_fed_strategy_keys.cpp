@@ -16,7 +16,8 @@ cluster:
 topology: {kind: star, bandwidth: 1Gbps, latency: 10us}
 data: {dataset: synthetic, samples: 300, features: 4, classes: 3}
 model: {layers: [4, 8, 3]}
-algorithm: {kind: fedprox, mu: 0.1, clients_per_round: 3, server_optimizer: {kind: fedadam, lr: 0.1}}
+algorithm: {kind: fedprox, mu: 0.1, clients_per_round: 3, server_optimizer: {kind: fedadam,
+            lr: 0.1}}
 stop: {steps: 4}
 )yaml";
 
@@ -32,11 +33,11 @@ TEST_CASE("fedprox and the server optimizers load from YAML") {
   const char* names[] = {"none", "sgd", "fedavgm", "fedadam", "fedyogi", "fedadagrad"};
   for (const char* name : names) {
     CAPTURE(name);
-    CHECK_NOTHROW(app::load_scenario_string(
-        replace(kFed, "{kind: fedadam, lr: 0.1}", name), "s.yaml"));
+    CHECK_NOTHROW(
+        app::load_scenario_string(replace(kFed, "{kind: fedadam, lr: 0.1}", name), "s.yaml"));
   }
-  CHECK_NOTHROW(app::load_scenario_string(replace(kFed, "kind: fedprox, mu: 0.1", "kind: fedavg"),
-                                          "s.yaml"));
+  CHECK_NOTHROW(
+      app::load_scenario_string(replace(kFed, "kind: fedprox, mu: 0.1", "kind: fedavg"), "s.yaml"));
   const app::Scenario scaffold = app::load_scenario_string(
       replace(kFed, "kind: fedprox, mu: 0.1", "kind: scaffold"), "s.yaml");
   CHECK(scaffold.algorithms[0].kind == "scaffold");
@@ -61,8 +62,9 @@ TEST_CASE("fedprox and server optimizer mistakes are reported at their key") {
   SECTION("a key the kind does not have") {
     CHECK_THAT(error_of(replace(kFed, "lr: 0.1", "momentum: 0.9")),
                Catch::Contains("algorithm.server_optimizer.momentum"));
-    CHECK_THAT(error_of(replace(kFed, "{kind: fedadam, lr: 0.1}", "{kind: fedadagrad, beta2: 0.9}")),
-               Catch::Contains("algorithm.server_optimizer.beta2"));
+    CHECK_THAT(
+        error_of(replace(kFed, "{kind: fedadam, lr: 0.1}", "{kind: fedadagrad, beta2: 0.9}")),
+        Catch::Contains("algorithm.server_optimizer.beta2"));
   }
   SECTION("out-of-range values") {
     CHECK_THAT(error_of(replace(kFed, "lr: 0.1", "lr: 0")),
@@ -77,16 +79,16 @@ TEST_CASE("fedprox and server optimizer mistakes are reported at their key") {
 }
 
 TEST_CASE("fedbuff and fedasync keys load and their mistakes are reported at the key") {
-  const std::string buff =
-      replace(kFed, "{kind: fedprox, mu: 0.1, clients_per_round: 3, server_optimizer: {kind: fedadam, lr: 0.1}}",
-              "{kind: fedbuff, concurrency: 4, buffer_size: 2, server_lr: 0.5, staleness_exponent: 1}");
+  const std::string buff = replace(
+      kFed,
+      "{kind: fedprox, mu: 0.1, clients_per_round: 3, server_optimizer: {kind: fedadam, lr: 0.1}}",
+      "{kind: fedbuff, concurrency: 4, buffer_size: 2, server_lr: 0.5, staleness_exponent: 1}");
   const app::Scenario s = app::load_scenario_string(buff, "s.yaml");
   CHECK(s.algorithms[0].kind == "fedbuff");
   CHECK(s.algorithms[0].live_replicas == 4);
-  CHECK_NOTHROW(app::load_scenario_string(
-      replace(replace(buff, "kind: fedbuff", "kind: fedasync"), "buffer_size: 2, server_lr: 0.5",
-              "mixing: 0.9"),
-      "s.yaml"));
+  CHECK_NOTHROW(app::load_scenario_string(replace(replace(buff, "kind: fedbuff", "kind: fedasync"),
+                                                  "buffer_size: 2, server_lr: 0.5", "mixing: 0.9"),
+                                          "s.yaml"));
   SECTION("the buffer cannot exceed the concurrency") {
     CHECK_THAT(error_of(replace(buff, "buffer_size: 2", "buffer_size: 5")),
                Catch::Contains("algorithm.buffer_size") && Catch::Contains("between 1 and 4"));

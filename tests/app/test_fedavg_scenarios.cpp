@@ -20,10 +20,10 @@ cluster:
 topology: {kind: star, bandwidth: 1Gbps, latency: 10us}
 data: {dataset: synthetic, samples: 300, features: 4, classes: 3, partition: dirichlet, alpha: 0.3}
 model: {layers: [4, 8, 3]}
-algorithm: {kind: fedavg, clients_per_round: 3, local_epochs: 2, batch_size: 8, deadline: 5ms, availability: 0.5}
+algorithm: {kind: fedavg, clients_per_round: 3, local_epochs: 2, batch_size: 8, deadline: 5ms,
+            availability: 0.5}
 stop: {steps: 4}
 )yaml";
-
 
 }  // namespace
 
@@ -37,8 +37,8 @@ TEST_CASE("a fedavg scenario loads its partition and algorithm keys") {
   REQUIRE(s.algorithms.size() == 1);
   CHECK(s.algorithms[0].kind == "fedavg");
   CHECK(s.algorithms[0].participants == 6);
-  const std::string shards =
-      replace(kFedAvg, "partition: dirichlet, alpha: 0.3", "partition: shards, shards_per_client: 3");
+  const std::string shards = replace(kFedAvg, "partition: dirichlet, alpha: 0.3",
+                                     "partition: shards, shards_per_client: 3");
   const app::Scenario t = app::load_scenario_string(shards, "s.yaml");
   CHECK(t.data.partition_spec.kind == ml::PartitionKind::shards);
   CHECK(t.data.partition_spec.shards_per_part == 3);
@@ -46,8 +46,10 @@ TEST_CASE("a fedavg scenario loads its partition and algorithm keys") {
 
 TEST_CASE("fedavg and partition mistakes are reported at their key") {
   SECTION("an unknown partition lists the kinds") {
-    const std::string e = error_of(replace(kFedAvg, "partition: dirichlet", "partition: dirichlett"));
-    CHECK_THAT(e, Catch::Contains("data.partition") && Catch::Contains("iid, dirichlet, shards or natural"));
+    const std::string e =
+        error_of(replace(kFedAvg, "partition: dirichlet", "partition: dirichlett"));
+    CHECK_THAT(e, Catch::Contains("data.partition") &&
+                      Catch::Contains("iid, dirichlet, shards or natural"));
   }
   SECTION("alpha without a dirichlet partition") {
     const std::string e = error_of(replace(kFedAvg, "partition: dirichlet", "partition: iid"));
@@ -61,7 +63,8 @@ TEST_CASE("fedavg and partition mistakes are reported at their key") {
     CHECK_THAT(e, Catch::Contains("data.shards_per_client"));
   }
   SECTION("more clients per round than clients") {
-    const std::string e = error_of(replace(kFedAvg, "clients_per_round: 3", "clients_per_round: 7"));
+    const std::string e =
+        error_of(replace(kFedAvg, "clients_per_round: 3", "clients_per_round: 7"));
     CHECK_THAT(e, Catch::Contains("algorithm.clients_per_round"));
   }
   SECTION("an unknown key gets a did-you-mean") {
@@ -69,8 +72,10 @@ TEST_CASE("fedavg and partition mistakes are reported at their key") {
     CHECK_THAT(e, Catch::Contains("local_epochs"));
   }
   SECTION("a client group that does not exist") {
-    const std::string e = error_of(replace(kFedAvg, "kind: fedavg,", "kind: fedavg, clients: [clinet],"));
-    CHECK_THAT(e, Catch::Contains("algorithm.clients[0]") && Catch::Contains("did you mean 'client'"));
+    const std::string e =
+        error_of(replace(kFedAvg, "kind: fedavg,", "kind: fedavg, clients: [clinet],"));
+    CHECK_THAT(e,
+               Catch::Contains("algorithm.clients[0]") && Catch::Contains("did you mean 'client'"));
   }
   SECTION("availability outside (0, 1]") {
     CHECK_THAT(error_of(replace(kFedAvg, "availability: 0.5", "availability: 0")),
@@ -79,20 +84,23 @@ TEST_CASE("fedavg and partition mistakes are reported at their key") {
                Catch::Contains("algorithm.availability"));
   }
   SECTION("a zero deadline") {
-    CHECK_THAT(error_of(replace(kFedAvg, "deadline: 5ms", "deadline: 0s")), Catch::Contains("algorithm.deadline"));
+    CHECK_THAT(error_of(replace(kFedAvg, "deadline: 5ms", "deadline: 0s")),
+               Catch::Contains("algorithm.deadline"));
   }
   SECTION("a group link on a ring") {
     std::string yaml = replace(kFedAvg, "client: {count: 6, flops: 5GFLOPS}",
                                "client: {count: 6, flops: 5GFLOPS, link: {bandwidth: 1Mbps}}");
     yaml = replace(yaml, "kind: star", "kind: ring");
-    CHECK_THAT(error_of(yaml), Catch::Contains("cluster.client.link") && Catch::Contains("star or tree"));
+    CHECK_THAT(error_of(yaml),
+               Catch::Contains("cluster.client.link") && Catch::Contains("star or tree"));
   }
 }
 
 TEST_CASE("a group's link overrides the topology's host link for its nodes") {
-  std::string yaml = replace(kFedAvg, "client: {count: 6, flops: 5GFLOPS}",
-                             "phone: {count: 2, flops: 1GFLOPS, link: {bandwidth: 8Mbps, latency: 30ms}}\n"
-                             "  client: {count: 4, flops: 5GFLOPS}");
+  std::string yaml =
+      replace(kFedAvg, "client: {count: 6, flops: 5GFLOPS}",
+              "phone: {count: 2, flops: 1GFLOPS, link: {bandwidth: 8Mbps, latency: 30ms}}\n"
+              "  client: {count: 4, flops: 5GFLOPS}");
   yaml = replace(yaml, "kind: fedavg,", "kind: fedavg, clients: [phone, client],");
   SECTION("star") {
     const app::Scenario s = app::load_scenario_string(yaml, "s.yaml");
@@ -110,7 +118,7 @@ TEST_CASE("a group's link overrides the topology's host link for its nodes") {
     const topology::Topology topo = app::build_topology(s);
     CHECK(topo.link(1).bandwidth_bytes_per_s == 1e6);
     CHECK(topo.link(7).bandwidth_bytes_per_s == 3 * 1.25e8);  // rack 0: server + 2 phones
-    CHECK(topo.link(8).bandwidth_bytes_per_s == 3 * 1.25e8);    // rack 1: three clients
+    CHECK(topo.link(8).bandwidth_bytes_per_s == 3 * 1.25e8);  // rack 1: three clients
   }
 }
 

@@ -24,7 +24,9 @@ algorithm: {kind: fedavg, clients_per_round: 2, KEYS}
 stop: {steps: 4}
 )yaml";
 
-std::string with_keys(const std::string& keys) { return scenario_text::replace(kFed, "KEYS", keys); }
+std::string with_keys(const std::string& keys) {
+  return scenario_text::replace(kFed, "KEYS", keys);
+}
 
 std::string write(const ScratchFolder& folder, const std::string& name, const std::string& text) {
   const auto path = folder.path / name;
@@ -38,8 +40,8 @@ using scenario_text::error_of;
 
 TEST_CASE("the device keys load from YAML and from trace files") {
   ScratchFolder folder("fl-keys");
-  const std::string online =
-      write(folder, "online.csv", "client,start_s,end_s\nclient0,0,10\nclient2,5,6\nclient0,2,12\n");
+  const std::string online = write(
+      folder, "online.csv", "client,start_s,end_s\nclient0,0,10\nclient2,5,6\nclient0,2,12\n");
   const std::string devices =
       write(folder, "devices.csv", "client,compute,uplink,downlink\nclient1,0.5,2Mbps,20Mbps\n");
   CHECK(error_of(with_keys("availability_trace: " + online)) == "(no error)");
@@ -56,7 +58,8 @@ TEST_CASE("the device keys load from YAML and from trace files") {
 TEST_CASE("device key mistakes are reported at their key, trace rows by file and line") {
   ScratchFolder folder("fl-keys-bad");
   SECTION("a trace row with end before start") {
-    const std::string f = write(folder, "a.csv", "client,start_s,end_s\nclient0,0,1\nclient1,3,2\n");
+    const std::string f =
+        write(folder, "a.csv", "client,start_s,end_s\nclient0,0,1\nclient1,3,2\n");
     CHECK_THAT(error_of(with_keys("availability_trace: " + f)),
                Catch::Contains("algorithm.availability_trace") && Catch::Contains("a.csv:3:") &&
                    Catch::Contains("end_s must be greater than start_s"));
@@ -73,7 +76,8 @@ TEST_CASE("device key mistakes are reported at their key, trace rows by file and
   }
   SECTION("a row with a missing field, and a bad number") {
     const std::string f = write(folder, "m.csv", "client,start_s,end_s\nclient1,0\n");
-    CHECK_THAT(error_of(with_keys("availability_trace: " + f)), Catch::Contains("m.csv:2: expected"));
+    CHECK_THAT(error_of(with_keys("availability_trace: " + f)),
+               Catch::Contains("m.csv:2: expected"));
     const std::string g = write(folder, "n.csv", "client,start_s,end_s\nclient1,x,1\n");
     CHECK_THAT(error_of(with_keys("availability_trace: " + g)), Catch::Contains("start_s"));
   }
@@ -82,10 +86,13 @@ TEST_CASE("device key mistakes are reported at their key, trace rows by file and
                Catch::Contains("cannot read the trace file"));
   }
   SECTION("a device trace that lists a client twice or has a bad bandwidth") {
-    const std::string f = write(folder, "d.csv",
-                                "client,compute,uplink,downlink\nclient1,1,1Mbps,1Mbps\nclient1,1,1Mbps,1Mbps\n");
-    CHECK_THAT(error_of(with_keys("device_trace: " + f)), Catch::Contains("d.csv:3: client 'client1' is listed twice"));
-    const std::string g = write(folder, "e.csv", "client,compute,uplink,downlink\nclient1,1,fast,1Mbps\n");
+    const std::string f =
+        write(folder, "d.csv",
+              "client,compute,uplink,downlink\nclient1,1,1Mbps,1Mbps\nclient1,1,1Mbps,1Mbps\n");
+    CHECK_THAT(error_of(with_keys("device_trace: " + f)),
+               Catch::Contains("d.csv:3: client 'client1' is listed twice"));
+    const std::string g =
+        write(folder, "e.csv", "client,compute,uplink,downlink\nclient1,1,fast,1Mbps\n");
     CHECK_THAT(error_of(with_keys("device_trace: " + g)), Catch::Contains("e.csv:2: uplink"));
   }
   SECTION("tiers whose shares do not sum to 1") {
@@ -105,8 +112,9 @@ TEST_CASE("device key mistakes are reported at their key, trace rows by file and
                Catch::Contains("algorithm.diurnal.trough_fraction"));
   }
   SECTION("the keys belong to the round-based kinds only") {
-    CHECK_THAT(error_of(scenario_text::replace(with_keys("over_selection: 1"), "kind: fedavg, clients_per_round: 2",
-                                               "kind: fedbuff")),
-               Catch::Contains("unknown key"));
+    CHECK_THAT(
+        error_of(scenario_text::replace(with_keys("over_selection: 1"),
+                                        "kind: fedavg, clients_per_round: 2", "kind: fedbuff")),
+        Catch::Contains("unknown key"));
   }
 }

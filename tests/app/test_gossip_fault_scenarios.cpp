@@ -34,7 +34,6 @@ stop: {sim_time: 1s}
 eval: {every: 100ms}
 )yaml";
 
-
 }  // namespace
 
 TEST_CASE("gossip timeout mistakes are reported at their key") {

@@ -76,8 +76,8 @@ TEST_CASE("a published run replaces the previous one whole and keeps what is not
   write(run / "plots" / "loss.svg", "old figure");
   fs::remove(run / "plots" / "mine.txt");
   publish(run, {{"metrics.csv", "newer\n"}});
-  CHECK(contents(run) == std::map<std::string, std::string>{{"metrics.csv", "newer\n"},
-                                                            {"notes.txt", "mine\n"}});
+  CHECK(contents(run) ==
+        std::map<std::string, std::string>{{"metrics.csv", "newer\n"}, {"notes.txt", "mine\n"}});
   // Next to it, only the lock file: no staging folder, no previous run.
   CHECK(contents(scratch.path) ==
         std::map<std::string, std::string>{{".run.lock", ""}, {"run", "<dir>"}});

@@ -58,7 +58,8 @@ TEST_CASE("scenarios naming plug-ins load, and mistakes are reported at the key"
   }
   SECTION("an unknown rule with nothing close lists the known ones") {
     CHECK(error_of(with("compressor: zip")) ==
-          "s.yaml:9:61: algorithm.compressor: unknown compressor 'zip' (expected one of: none, topk, randk, qsgd, sign)");
+          "s.yaml:9:61: algorithm.compressor: unknown compressor 'zip' (expected one of: none, "
+          "topk, randk, qsgd, sign)");
   }
   SECTION("a key the rule does not have") {
     CHECK(error_of(with("aggregator: {kind: mean, trim: 0.1}")) ==
@@ -71,8 +72,9 @@ TEST_CASE("scenarios naming plug-ins load, and mistakes are reported at the key"
 }
 
 TEST_CASE("the parameter servers take the same keys") {
-  const std::string ps = scenario_text::replace(
-      with("aggregator: mean"), "kind: fedavg, clients_per_round: 2", "kind: ps_sync, workers: client");
+  const std::string ps =
+      scenario_text::replace(with("aggregator: mean"), "kind: fedavg, clients_per_round: 2",
+                             "kind: ps_sync, workers: client");
   CHECK(error_of(ps) == "(no error)");
   CHECK(error_of(scenario_text::replace(ps, "aggregator: mean", "compressor: nope")) ==
         "s.yaml:9:57: algorithm.compressor: unknown compressor 'nope' (did you mean 'none'?)");

@@ -54,14 +54,18 @@ std::string error_of(const std::string& algorithms) {
 }  // namespace
 
 TEST_CASE("DP-SGD with sigma 0 and a clip out of reach trains exactly as without privacy") {
-  const std::string kind = GENERATE(std::string("ps_sync"), std::string("allreduce_ring"),
-                                    std::string("local_sgd"));
+  const std::string kind =
+      GENERATE(std::string("ps_sync"), std::string("allreduce_ring"), std::string("local_sgd"));
   CAPTURE(kind);
-  const app::ScenarioResult r = run_text(scenario(
-      "algorithms:\n"
-      "  - {kind: " + kind + ", label: plain, batch_size: 20}\n"
-      "  - {kind: " + kind + ", label: private, batch_size: 20,"
-      " privacy: {mechanism: dp_sgd, clip: 1000000, noise_multiplier: 0}}\n"));
+  const app::ScenarioResult r =
+      run_text(scenario("algorithms:\n"
+                        "  - {kind: " +
+                        kind +
+                        ", label: plain, batch_size: 20}\n"
+                        "  - {kind: " +
+                        kind +
+                        ", label: private, batch_size: 20,"
+                        " privacy: {mechanism: dp_sgd, clip: 1000000, noise_multiplier: 0}}\n"));
   const std::string plain = rows_of(r, "plain");
   REQUIRE(!plain.empty());
   CHECK(plain == rows_of(r, "private"));
@@ -71,11 +75,11 @@ TEST_CASE("DP-SGD with sigma 0 and a clip out of reach trains exactly as without
 }
 
 TEST_CASE("DP-SGD's noise and clipping change the training, and epsilon is the accountant's") {
-  const app::ScenarioResult r = run_text(scenario(
-      "algorithms:\n"
-      "  - {kind: ps_sync, label: plain, batch_size: 20}\n"
-      "  - {kind: ps_sync, label: private, batch_size: 20,"
-      " privacy: {mechanism: dp_sgd, clip: 0.1, noise_multiplier: 1.2, delta: 1e-5}}\n"));
+  const app::ScenarioResult r = run_text(
+      scenario("algorithms:\n"
+               "  - {kind: ps_sync, label: plain, batch_size: 20}\n"
+               "  - {kind: ps_sync, label: private, batch_size: 20,"
+               " privacy: {mechanism: dp_sgd, clip: 0.1, noise_multiplier: 1.2, delta: 1e-5}}\n"));
   CHECK(rows_of(r, "plain") != rows_of(r, "private"));
   // Each worker: a shard of 200, batches of 20 (q = 0.1), 2 epochs = 20 steps.
   privacy::RdpAccountant accountant;
@@ -88,11 +92,11 @@ TEST_CASE("DP-SGD's noise and clipping change the training, and epsilon is the a
 }
 
 TEST_CASE("DP-FedAvg with sigma 0 and a clip out of reach is FedAvg on equal shards, to rounding") {
-  const app::ScenarioResult r = run_text(scenario(
-      "algorithms:\n"
-      "  - {kind: fedavg, label: plain, clients_per_round: 4, batch_size: 20}\n"
-      "  - {kind: fedavg, label: private, clients_per_round: 4, batch_size: 20,"
-      " privacy: {mechanism: dp_fedavg, clip: 1000000, noise_multiplier: 0}}\n"));
+  const app::ScenarioResult r =
+      run_text(scenario("algorithms:\n"
+                        "  - {kind: fedavg, label: plain, clients_per_round: 4, batch_size: 20}\n"
+                        "  - {kind: fedavg, label: private, clients_per_round: 4, batch_size: 20,"
+                        " privacy: {mechanism: dp_fedavg, clip: 1000000, noise_multiplier: 0}}\n"));
   // FedAvg weights equal shards 1/K and sums the models; DP-FedAvg sums the
   // updates over K and adds them to the model: the same value, rounded
   // differently (a few float ulps per round).
@@ -106,10 +110,10 @@ TEST_CASE("DP-FedAvg with sigma 0 and a clip out of reach is FedAvg on equal sha
 }
 
 TEST_CASE("DP-FedAvg's epsilon counts one release per round at q = K / N") {
-  const app::ScenarioResult r = run_text(scenario(
-      "algorithms:\n"
-      "  - {kind: fedavg, label: private, clients_per_round: 2, batch_size: 20,"
-      " privacy: {mechanism: dp_fedavg, clip: 0.5, noise_multiplier: 0.8}}\n"));
+  const app::ScenarioResult r =
+      run_text(scenario("algorithms:\n"
+                        "  - {kind: fedavg, label: private, clients_per_round: 2, batch_size: 20,"
+                        " privacy: {mechanism: dp_fedavg, clip: 0.5, noise_multiplier: 0.8}}\n"));
   privacy::RdpAccountant accountant;
   accountant.add_steps(2.0 / 8.0, 0.8, r.runs[0].totals.steps);
   CHECK(*r.runs[0].privacy_epsilon == Approx(accountant.epsilon(1e-5).epsilon).epsilon(1e-12));

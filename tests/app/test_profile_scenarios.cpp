@@ -44,8 +44,9 @@ TEST_CASE("layer profile keys load and reject bad values") {
       INFO(model);
       CHECK(error_of(replace(kProfiled, "model: {profile: resnet50}", model)) == "(no error)");
     }
-    CHECK(error_of(replace(kProfiled, "batch_size: 32", "batch_size: 32, bucket_cap: 50MiB, "
-                                                        "overlap: false")) == "(no error)");
+    CHECK(error_of(replace(kProfiled, "batch_size: 32",
+                           "batch_size: 32, bucket_cap: 50MiB, "
+                           "overlap: false")) == "(no error)");
   }
   SECTION("a profile needs math: none") {
     CHECK(error_of(replace(kProfiled, "math: none", "math: real")) ==
@@ -123,8 +124,9 @@ TEST_CASE("a profiled elastic ring survives a crash, on drifting clocks") {
 }
 
 TEST_CASE("ps_sync's per-bucket keys load and reject what they cannot do") {
-  std::string ps = replace(kProfiled, "worker: {count: 4, flops: 10TFLOPS}",
-                           "worker: {count: 4, flops: 10TFLOPS}\n  server: {count: 1, flops: 10TFLOPS}");
+  std::string ps =
+      replace(kProfiled, "worker: {count: 4, flops: 10TFLOPS}",
+              "worker: {count: 4, flops: 10TFLOPS}\n  server: {count: 1, flops: 10TFLOPS}");
   ps = replace(ps, "kind: allreduce_ring", "kind: ps_sync");
   SECTION("bucket_cap, overlap and priority load and run") {
     const std::string yaml =
@@ -151,7 +153,8 @@ TEST_CASE("ps_sync's per-bucket keys load and reject what they cannot do") {
               .find("unknown priority 'p3' (expected none or layer_order)") != std::string::npos);
   }
   SECTION("per-bucket push and pull with a recovery or backup key") {
-    CHECK(error_of(replace(ps, "batch_size: 32}", "batch_size: 32, bucket_cap: 1MB, rpc_timeout: 1s}"))
+    CHECK(error_of(
+              replace(ps, "batch_size: 32}", "batch_size: 32, bucket_cap: 1MB, rpc_timeout: 1s}"))
               .find("algorithm.bucket_cap: per-bucket push and pull has no rpc_timeout") !=
           std::string::npos);
   }

@@ -118,11 +118,11 @@ TEST_CASE("each random fault kind draws episodes of its own shape on its targets
 TEST_CASE("episodes come at the rate of an alternating Poisson process") {
   // Over T, with start rate r and mean length m, a target expects about
   // T / (1 / r + m) episodes; the lengths average m. 8 workers x 2000 s.
-  const std::string yaml = replace(
-      replace(with("  - random: {straggle_rate: 2, mean_duration: 250ms, factor: 2, nodes: "
-                   "worker, until: 2000s}\n"),
-              "count: 4", "count: 8"),
-      "hosts_per_rack: 2", "hosts_per_rack: 4");
+  const std::string yaml =
+      replace(replace(with("  - random: {straggle_rate: 2, mean_duration: 250ms, factor: 2, nodes: "
+                           "worker, until: 2000s}\n"),
+                      "count: 4", "count: 8"),
+              "hosts_per_rack: 2", "hosts_per_rack: 4");
   const app::Scenario s = app::load_scenario_string(yaml, "s.yaml");
   const auto& f = *s.faults;
   const double expected = 8 * 2000.0 / (1.0 / 2 + 0.25);  // 21333
@@ -156,13 +156,16 @@ TEST_CASE("every random entry draws from its own streams") {
     CHECK(!same(second, crash_alone));
   }
   SECTION("another seed, other events") {
-    const auto other = app::load_scenario_string(replace(with(kCrash), "seed: 4", "seed: 5"), "s.yaml");
+    const auto other =
+        app::load_scenario_string(replace(with(kCrash), "seed: 4", "seed: 5"), "s.yaml");
     CHECK(!same(*other.faults, crash_alone));
   }
 }
 
 TEST_CASE("bad random faults are refused at their key") {
-  const auto error = [](const std::string& entry) { return error_of(with("  - random: " + entry + "\n")); };
+  const auto error = [](const std::string& entry) {
+    return error_of(with("  - random: " + entry + "\n"));
+  };
   CHECK(error("{link_down_rate: 0, mean_downtime: 1s}") ==
         "s.yaml:11:30: faults[0].random.link_down_rate: link_down_rate (episodes per link per "
         "second) must be > 0");
@@ -191,8 +194,9 @@ TEST_CASE("bad random faults are refused at their key") {
              Catch::Contains("unknown key 'probabilty' (did you mean 'probability'?)"));
   SECTION("an absurd rate is refused before anything is drawn") {
     CHECK_THAT(error("{crash_rate: 1e12, mean_downtime: 1ns}"),
-               Catch::Equals("s.yaml:11:26: faults[0].random.crash_rate: expects about 5e+12 episodes over the run (rate x targets x until); at most "
-                                   "100000 per entry"));
+               Catch::Equals("s.yaml:11:26: faults[0].random.crash_rate: expects about 5e+12 "
+                             "episodes over the run (rate x targets x until); at most "
+                             "100000 per entry"));
     CHECK_THAT(error("{loss_rate: 1e300, mean_duration: 1s, probability: 0.5}"),
                Catch::Contains("at most 100000 per entry"));
   }

@@ -208,5 +208,6 @@ TEST_CASE("links.csv: a direction carries every byte sent through it, at most it
   }
   const auto rows = csv_rows(app::links_csv(r));
   CHECK(rows.at(0) == std::vector<std::string>{"algorithm", "link", "from", "to", "start_s",
-                                               "end_s", "bytes_carried", "utilisation", "busy_fraction"});
+                                               "end_s", "bytes_carried", "utilisation",
+                                               "busy_fraction"});
 }

@@ -50,8 +50,8 @@ TEST_CASE("replicates and reference are checked when the scenario loads") {
   const auto s = app::load_scenario_string(base + "replicates: 4\nreference: bsp\n", "s.yaml");
   CHECK(s.replicates == 4);
   CHECK(s.reference == "bsp");
-  CHECK_THAT(error_of(base + "replicates: 0\n"), Catch::Contains("s.yaml:") &&
-                                                     Catch::Contains("replicates"));
+  CHECK_THAT(error_of(base + "replicates: 0\n"),
+             Catch::Contains("s.yaml:") && Catch::Contains("replicates"));
   CHECK_THAT(error_of(base + "replicates: 1001\n"), Catch::Contains("replicates"));
   CHECK_THAT(error_of(base + "reference: bps\n"),
              Catch::Contains("reference") && Catch::Contains("did you mean 'bsp'"));
@@ -124,8 +124,9 @@ TEST_CASE("expectations on means and on separation between runs") {
                Catch::Contains("did you mean 'asp'"));
     CHECK_THAT(error_of(base + "expect:\n  bsp:\n    mean_final_test_accuracy: \"above bsp\"\n"),
                Catch::Contains("compared with itself"));
-    CHECK_THAT(error_of(base + "expect:\n  bsp:\n    mean_final_test_accuracy: \"above asp, apart\"\n"),
-               Catch::Contains("unknown option 'apart'"));
+    CHECK_THAT(
+        error_of(base + "expect:\n  bsp:\n    mean_final_test_accuracy: \"above asp, apart\"\n"),
+        Catch::Contains("unknown option 'apart'"));
     CHECK_THAT(error_of(two_runs() + "expect:\n  bsp:\n    mean_final_test_accuracy: \"above asp, "
                                      "disjoint\"\n"),
                Catch::Contains("replicates: 2 or more"));
@@ -149,14 +150,16 @@ TEST_CASE("expectations on means and on separation between runs") {
       for (auto& r : copies) r.scenario.expectations = with.expectations;
       return app::evaluate_expectations(copies);
     };
-    auto cases = mean_of("  bsp:\n    mean_sim_time_s: \"above asp, disjoint\"\n"
-                         "  asp:\n    mean_sim_time_s: \"below bsp, paired\"\n");
+    auto cases = mean_of(
+        "  bsp:\n    mean_sim_time_s: \"above asp, disjoint\"\n"
+        "  asp:\n    mean_sim_time_s: \"below bsp, paired\"\n");
     REQUIRE(cases.size() == 2);
     CHECK(cases[0].passed);
     CHECK(cases[0].metric == "mean_sim_time_s");
     CHECK(cases[1].passed);
-    cases = mean_of("  asp:\n    mean_sim_time_s: \"above bsp\"\n"
-                    "  bsp:\n    mean_sim_time_s: \"below asp, disjoint\"\n");
+    cases = mean_of(
+        "  asp:\n    mean_sim_time_s: \"above bsp\"\n"
+        "  bsp:\n    mean_sim_time_s: \"below asp, disjoint\"\n");
     CHECK_FALSE(cases[0].passed);
     CHECK_FALSE(cases[1].passed);
     CHECK_THAT(cases[0].message, Catch::Contains("s.yaml:"));
@@ -166,8 +169,8 @@ TEST_CASE("expectations on means and on separation between runs") {
     REQUIRE(cases.size() == 4);
     CHECK(cases[0].passed);
     CHECK(cases[1].label == "bsp seed 7");
-    cases = mean_of("  bsp:\n    mean_sim_time_s: \"<= " + std::to_string(bsp.mean * 0.999) +
-                    "s\"\n");
+    cases =
+        mean_of("  bsp:\n    mean_sim_time_s: \"<= " + std::to_string(bsp.mean * 0.999) + "s\"\n");
     CHECK_FALSE(cases[0].passed);
   }
 }

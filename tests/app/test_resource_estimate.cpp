@@ -58,16 +58,16 @@ TEST_CASE("the memory estimate counts what the scenario asks for", "[budget]") {
   SECTION("timing-only runs (math: none) count no model copies: the estimate ignores the model") {
     const std::string none = "math: none\n" + kBase;
     const auto small = syncsim::estimate_resources(app::load_scenario_string(none, "s.yaml"));
-    const auto large = syncsim::estimate_resources(app::load_scenario_string(
-        replace(none, "[20, 32, 4]", "[20, 1000000, 4]"), "s.yaml"));
+    const auto large = syncsim::estimate_resources(
+        app::load_scenario_string(replace(none, "[20, 32, 4]", "[20, 1000000, 4]"), "s.yaml"));
     CHECK(large.peak_bytes() == small.peak_bytes());
     for (const syncsim::ResourceItem& item : large.memory) {
       INFO(item.what);
       CHECK(item.what.find("model") == std::string::npos);
     }
     // With math the same change costs 25 million parameters x 4 B per copy.
-    const auto real = syncsim::estimate_resources(app::load_scenario_string(
-        replace(kBase, "[20, 32, 4]", "[20, 1000000, 4]"), "s.yaml"));
+    const auto real = syncsim::estimate_resources(
+        app::load_scenario_string(replace(kBase, "[20, 32, 4]", "[20, 1000000, 4]"), "s.yaml"));
     CHECK(real.peak_bytes() > small.peak_bytes() + 1e8);
   }
   SECTION("federated runs count the clients of one round, not all clients") {

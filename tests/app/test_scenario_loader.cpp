@@ -21,7 +21,6 @@ algorithm: {kind: ps_sync, batch_size: 4}
 stop: {steps: 5}
 )yaml";
 
-
 }  // namespace
 
 using scenario_text::error_of;
@@ -59,14 +58,16 @@ TEST_CASE("a scenario may list several algorithms, each with a label") {
 
 TEST_CASE("workers may come from several groups, in cluster order") {
   const std::string yaml =
-      replace(replace(kValid, "  worker: {count: 2,", "  big: {count: 1, flops: 9GFLOPS}\n  worker: {count: 2,"),
+      replace(replace(kValid, "  worker: {count: 2,",
+                      "  big: {count: 1, flops: 9GFLOPS}\n  worker: {count: 2,"),
               "kind: ps_sync,", "kind: ps_sync, workers: [worker, big],");
   const app::Scenario s = app::load_scenario_string(yaml, "s.yaml");
   CHECK(s.algorithms.at(0).participants == 3);
   CHECK_THAT(error_of(replace(yaml, "[worker, big]", "[worker, worker]")),
              Catch::EndsWith("algorithm.workers[1]: group 'worker' is listed twice"));
-  CHECK_THAT(error_of(replace(yaml, "[worker, big]", "[worker, bg]")),
-             Catch::EndsWith("algorithm.workers[1]: no cluster group named 'bg' (did you mean 'big'?)"));
+  CHECK_THAT(
+      error_of(replace(yaml, "[worker, big]", "[worker, bg]")),
+      Catch::EndsWith("algorithm.workers[1]: no cluster group named 'bg' (did you mean 'big'?)"));
 }
 
 TEST_CASE("the shipped scenarios load") {
@@ -138,14 +139,14 @@ TEST_CASE("a scenario name is a safe folder name and CSV cell, or an error at it
       "s.yaml:1:7: name: name must be 1 to 100 letters, digits, '_', '-', '.' or '+', starting "
       "with a letter or digit (it names the output folder and fills CSV cells)";
   // Each would break an unquoted summary.csv cell, a folder name or a command line.
-  const std::string bad = GENERATE(as<std::string>{}, "'a,b\"c'", "\"a\\nb\"", "\"a\\rb\"",
-                                   "'a\"b'", "a b", "a/b", "'a\\b'", "..", ".hidden", "-rf",
-                                   "''", "\"caf\\xe9\"", "\"a\\tb\"", "a;b", "a*b",
-                                   std::string(101, 'x'));
+  const std::string bad =
+      GENERATE(as<std::string>{}, "'a,b\"c'", "\"a\\nb\"", "\"a\\rb\"", "'a\"b'", "a b", "a/b",
+               "'a\\b'", "..", ".hidden", "-rf", "''", "\"caf\\xe9\"", "\"a\\tb\"", "a;b", "a*b",
+               std::string(101, 'x'));
   CAPTURE(bad);
   CHECK(error_of(replace(kValid, "name: t", "name: " + bad)) == message);
-  const std::string good = GENERATE(as<std::string>{}, "t", "ps_sync-2.0+lr", "A9",
-                                    std::string(100, 'x'));
+  const std::string good =
+      GENERATE(as<std::string>{}, "t", "ps_sync-2.0+lr", "A9", std::string(100, 'x'));
   CHECK(error_of(replace(kValid, "name: t", "name: " + good)) == "(no error)");
 }
 
@@ -225,7 +226,8 @@ TEST_CASE("scenario mistakes are reported with location, key path and a fix") {
   }
   SECTION("both algorithm and algorithms") {
     CHECK_THAT(error_of(kValid + "algorithms: [{kind: ps_sync}]\n"),
-               Catch::EndsWith("algorithms: give either 'algorithm' (one) or 'algorithms' (a list), not both"));
+               Catch::EndsWith(
+                   "algorithms: give either 'algorithm' (one) or 'algorithms' (a list), not both"));
   }
   SECTION("two algorithms with one label") {
     const std::string yaml = replace(kValid, "algorithm: {kind: ps_sync, batch_size: 4}",

@@ -52,7 +52,8 @@ TEST_CASE("every algorithm kind has a schema section with kind and label") {
 }
 
 TEST_CASE("every fault kind has a schema section") {
-  for (const char* kind : {"crash", "link_down", "degrade", "partition", "straggle", "link", "random"}) {
+  for (const char* kind :
+       {"crash", "link_down", "degrade", "partition", "straggle", "link", "random"}) {
     CHECK(has_section(std::string("faults.") + kind));
   }
   for (const char* kind : {"crash", "link_down", "degrade", "partition", "straggle", "loss"}) {

@@ -18,10 +18,10 @@ TEST_CASE("Student t quantiles match the published table") {
     int df;
     double table, exact;
   };
-  const Row row = GENERATE(Row{1, 12.706, 12.706204736174698}, Row{2, 4.303, 4.302652729749464},
-                           Row{4, 2.776, 2.7764451051977987}, Row{10, 2.228, 2.2281388519862744},
-                           Row{30, 2.042, 2.0422724563012373},
-                           Row{1000, 1.962, 1.9623390808264074});
+  const Row row =
+      GENERATE(Row{1, 12.706, 12.706204736174698}, Row{2, 4.303, 4.302652729749464},
+               Row{4, 2.776, 2.7764451051977987}, Row{10, 2.228, 2.2281388519862744},
+               Row{30, 2.042, 2.0422724563012373}, Row{1000, 1.962, 1.9623390808264074});
   const double t = student_t_quantile(0.975, row.df);
   INFO("df " << row.df << ": " << t);
   CHECK(std::abs(t - row.table) < 5e-4);
@@ -71,8 +71,8 @@ TEST_CASE("a mean interval is mean +- t * sd / sqrt(n)") {
 
 TEST_CASE("summary statistics and paired differences come from the summary rows") {
   syncsim::SummaryTable t;
-  t.columns = {"scenario", "algorithm", "seed", "stop_reason", "final_test_accuracy",
-               "time_to_target_s"};
+  t.columns = {"scenario",    "algorithm",           "seed",
+               "stop_reason", "final_test_accuracy", "time_to_target_s"};
   t.rows = {{"s", "a", "1", "epochs", "0.8", "1"},  {"s", "b", "1", "epochs", "0.7", ""},
             {"s", "a", "2", "epochs", "0.9", "2"},  {"s", "b", "2", "epochs", "0.75", ""},
             {"s", "a", "3", "epochs", "0.85", "3"}, {"s", "b", "3", "epochs", "0.8", "4"}};

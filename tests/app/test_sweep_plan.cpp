@@ -203,15 +203,15 @@ TEST_CASE("a zip group with unequal lengths or a bad shape is reported at its ax
                  "    algorithm.batch_size: [4, 8, 16]\n") ==
         "s.yaml:15:5: sweep.zip.algorithm.batch_size: axes that move together need as many "
         "values each: 'algorithm.batch_size' has 3, 'optimizer.lr' (line 14) has 2");
-  CHECK(error_of("sweep:\n  zip:\n    optimizer.lr: [0.1, 0.05]\n").find(
-            "s.yaml:14:5: sweep.zip: expected a map of at least two axes") == 0);
-  CHECK(error_of("sweep:\n  zip: [0.1, 0.2]\n").find("sweep.zip[0]: expected a map of at least "
-                                                     "two axes") != std::string::npos);
+  CHECK(error_of("sweep:\n  zip:\n    optimizer.lr: [0.1, 0.05]\n")
+            .find("s.yaml:14:5: sweep.zip: expected a map of at least two axes") == 0);
+  CHECK(error_of("sweep:\n  zip: [0.1, 0.2]\n")
+            .find("sweep.zip[0]: expected a map of at least "
+                  "two axes") != std::string::npos);
   CHECK(error_of("sweep:\n  optimizer.lr: [0.1]\n  zip:\n    optimizer.lr: [0.1, 0.05]\n"
                  "    algorithm.batch_size: [4, 8]\n")
             .find("s.yaml:15:5: sweep.zip.optimizer.lr: axis 'optimizer.lr' overlaps axis "
-                  "'optimizer.lr' (line 13)") !=
-        std::string::npos);
+                  "'optimizer.lr' (line 13)") != std::string::npos);
   CHECK(error_of("sweep:\n  zip:\n    optimizer.lr: [0.1, -1]\n    algorithm.batch_size: [4, 8]\n")
             .find("lr must be greater than zero (sweep point 1: optimizer.lr=-1, "
                   "algorithm.batch_size=8)") != std::string::npos);

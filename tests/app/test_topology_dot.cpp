@@ -21,8 +21,12 @@ std::string dot_of(const std::string& yaml) {
 
 std::string scenario(int workers, const std::string& topology) {
   return "name: t\nseed: 1\ncluster:\n  server: {count: 1, flops: 1GFLOPS}\n"
-         "  worker: {count: " + std::to_string(workers) + ", flops: 1GFLOPS}\n"
-         "topology: " + topology + "\n"
+         "  worker: {count: " +
+         std::to_string(workers) +
+         ", flops: 1GFLOPS}\n"
+         "topology: " +
+         topology +
+         "\n"
          "data: {dataset: synthetic, samples: 400, features: 4, classes: 2}\n"
          "model: {layers: [4, 2]}\nalgorithm: {kind: ps_sync, batch_size: 4}\n"
          "stop: {steps: 1}\n";
@@ -37,9 +41,10 @@ int occurrences(const std::string& text, const std::string& what) {
 }  // namespace
 
 TEST_CASE("dot: a tree's racks are clusters, the spine on top, units as written") {
-  const std::string dot = dot_of(scenario(
-      8, "{kind: tree, bandwidth: 10Gbps, latency: 5us, hosts_per_rack: 4, "
-         "uplink_latency: 10us, oversubscription: 2}"));
+  const std::string dot =
+      dot_of(scenario(8,
+                      "{kind: tree, bandwidth: 10Gbps, latency: 5us, hosts_per_rack: 4, "
+                      "uplink_latency: 10us, oversubscription: 2}"));
   CHECK(occurrences(dot, "subgraph cluster_rack") == 3);  // 4 + 4 workers, the server
   CHECK(occurrences(dot, "4 hosts, each 10Gbps, 5us") == 2);
   CHECK(dot.find("1 host, each 10Gbps, 5us") != std::string::npos);

@@ -28,8 +28,8 @@ void scenario(std::span<const std::uint8_t> input);
 // a value they return is finite and not negative.
 void units(std::span<const std::uint8_t> input);
 
-// The IDX reader (fuzz_idx_target.cpp, needs only syncsim_ml). The input is an images file and a labels file, split after
-// the first byte pair (a big-endian length of the images part); both are
+// The IDX reader (fuzz_idx_target.cpp, needs only syncsim_ml). The input is an images file and a
+// labels file, split after the first byte pair (a big-endian length of the images part); both are
 // written to a private temporary folder and loaded (gzip or plain). A loaded
 // dataset has one label in [0, num_classes) per row, num_classes at most
 // ml::kMaxClasses, and finite features (unsigned-byte pixels in [0, 1]).

@@ -27,13 +27,26 @@ inline std::vector<std::uint8_t> bytes(std::uint8_t code, const std::vector<std:
   for (std::uint32_t d : dims) put_be(out, d, 4);
   for (double v : values) {
     switch (code) {
-      case 0x08: out.push_back(static_cast<std::uint8_t>(v)); break;
-      case 0x09: out.push_back(static_cast<std::uint8_t>(static_cast<std::int8_t>(v))); break;
-      case 0x0B: put_be(out, static_cast<std::uint16_t>(static_cast<std::int16_t>(v)), 2); break;
-      case 0x0C: put_be(out, static_cast<std::uint32_t>(static_cast<std::int32_t>(v)), 4); break;
-      case 0x0D: put_be(out, std::bit_cast<std::uint32_t>(static_cast<float>(v)), 4); break;
-      case 0x0E: put_be(out, std::bit_cast<std::uint64_t>(v), 8); break;
-      default: throw std::invalid_argument("idx_writer: unknown type code");
+      case 0x08:
+        out.push_back(static_cast<std::uint8_t>(v));
+        break;
+      case 0x09:
+        out.push_back(static_cast<std::uint8_t>(static_cast<std::int8_t>(v)));
+        break;
+      case 0x0B:
+        put_be(out, static_cast<std::uint16_t>(static_cast<std::int16_t>(v)), 2);
+        break;
+      case 0x0C:
+        put_be(out, static_cast<std::uint32_t>(static_cast<std::int32_t>(v)), 4);
+        break;
+      case 0x0D:
+        put_be(out, std::bit_cast<std::uint32_t>(static_cast<float>(v)), 4);
+        break;
+      case 0x0E:
+        put_be(out, std::bit_cast<std::uint64_t>(v), 8);
+        break;
+      default:
+        throw std::invalid_argument("idx_writer: unknown type code");
     }
   }
   return out;

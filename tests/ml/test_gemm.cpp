@@ -75,8 +75,7 @@ TEST_CASE("the product blocking is fixed whatever CPU runs the product", "[gemm]
   }
 }
 
-TEST_CASE("other cache sizes would change a product's bits, so the pinning guards them",
-          "[gemm]") {
+TEST_CASE("other cache sizes would change a product's bits, so the pinning guards them", "[gemm]") {
   const ml::RowMatrix a = random_matrix(64, 784, 1);
   const ml::RowMatrix b = random_matrix(784, 128, 2);
   ml::Gemm gemm;

@@ -95,7 +95,8 @@ TEST_CASE("labels of any integer type give the classes: the largest label + 1", 
   CAPTURE(static_cast<int>(code));
   idx_writer::write(dir.file("labels"), idx_writer::bytes(code, {4}, {0, 25, 3, 25}));
   // Two dimensions: count x features, as tabular data is stored.
-  idx_writer::write(dir.file("images"), idx_writer::bytes(0x0D, {4, 3}, std::vector<double>(12, 0.5)));
+  idx_writer::write(dir.file("images"),
+                    idx_writer::bytes(0x0D, {4, 3}, std::vector<double>(12, 0.5)));
   const ml::Dataset d = ml::load_idx(dir.file("images"), dir.file("labels"));
   CHECK(d.num_classes == 26);
   CHECK(d.labels == std::vector<std::int32_t>{0, 25, 3, 25});

@@ -83,11 +83,12 @@ TEST_CASE("the sequence length scales a transformer's FLOPs, not its parameters"
 }
 
 TEST_CASE("a CSV profile is read layer by layer") {
-  const std::string path = write_file("good.csv",
-                                      "name,kind,parameters,forward_flops,activation_bytes,backward_flops\n"
-                                      "a,conv,100,2000,40,\n"
-                                      "\n"
-                                      "b,linear,10,300,8,900\n");
+  const std::string path =
+      write_file("good.csv",
+                 "name,kind,parameters,forward_flops,activation_bytes,backward_flops\n"
+                 "a,conv,100,2000,40,\n"
+                 "\n"
+                 "b,linear,10,300,8,900\n");
   const ml::LayerProfile p = ml::read_profile_csv(path);
   REQUIRE(p.layers.size() == 2);
   CHECK(p.layers[0].kind == ml::LayerKind::conv);
@@ -127,9 +128,7 @@ TEST_CASE("a bad CSV profile names the file, line, column and key") {
     const ml::ProfileError e = error("missing.csv", "name,kind,parameters\n");
     CHECK(e.key == "forward_flops");
   }
-  SECTION("a short row") {
-    CHECK(error("short.csv", header + "a,conv,1\n").line == 2);
-  }
+  SECTION("a short row") { CHECK(error("short.csv", header + "a,conv,1\n").line == 2); }
   SECTION("no layers or no file") {
     CHECK(error("empty.csv", header).line == 1);
     CHECK(error("nothing.csv", "").line == 1);

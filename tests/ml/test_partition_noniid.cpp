@@ -14,7 +14,8 @@ namespace {
 // `per_class` samples of each of `classes` labels, in a seeded random order.
 std::vector<std::int32_t> make_labels(int classes, int per_class, std::uint64_t seed) {
   std::vector<std::int32_t> labels;
-  for (int c = 0; c < classes; ++c) labels.insert(labels.end(), static_cast<std::size_t>(per_class), c);
+  for (int c = 0; c < classes; ++c)
+    labels.insert(labels.end(), static_cast<std::size_t>(per_class), c);
   sim::RandomStream rng(seed);
   rng.shuffle(std::span<std::int32_t>(labels));
   return labels;
@@ -23,9 +24,11 @@ std::vector<std::int32_t> make_labels(int classes, int per_class, std::uint64_t 
 // counts[part][class]
 std::vector<std::vector<int>> class_counts(const std::vector<ml::Shard>& shards,
                                            const std::vector<std::int32_t>& labels, int classes) {
-  std::vector<std::vector<int>> counts(shards.size(), std::vector<int>(static_cast<std::size_t>(classes), 0));
+  std::vector<std::vector<int>> counts(shards.size(),
+                                       std::vector<int>(static_cast<std::size_t>(classes), 0));
   for (std::size_t p = 0; p < shards.size(); ++p) {
-    for (std::int32_t i : shards[p]) ++counts[p][static_cast<std::size_t>(labels[static_cast<std::size_t>(i)])];
+    for (std::int32_t i : shards[p])
+      ++counts[p][static_cast<std::size_t>(labels[static_cast<std::size_t>(i)])];
   }
   return counts;
 }
@@ -86,8 +89,10 @@ TEST_CASE("a dirichlet partition with a large alpha has about the IID class prop
 TEST_CASE("a dirichlet partition with alpha 0.1 concentrates each part on few labels",
           "[ml][partition]") {
   const auto labels = make_labels(10, 200, 7);
-  const double skewed = mean_dominant_share(class_counts(ml::partition_dirichlet(labels, 10, 20, 0.1, 9), labels, 10));
-  const double balanced = mean_dominant_share(class_counts(ml::partition_iid(2000, 20, 9), labels, 10));
+  const double skewed = mean_dominant_share(
+      class_counts(ml::partition_dirichlet(labels, 10, 20, 0.1, 9), labels, 10));
+  const double balanced =
+      mean_dominant_share(class_counts(ml::partition_iid(2000, 20, 9), labels, 10));
   INFO("mean dominant-label share: dirichlet(0.1) " << skewed << ", iid " << balanced);
   CHECK(skewed > 0.6);
   CHECK(balanced < 0.25);
@@ -106,11 +111,15 @@ TEST_CASE("a dirichlet partition is a pure function of its seed", "[ml][partitio
 
 TEST_CASE("a dirichlet partition rejects bad arguments", "[ml][partition]") {
   const auto labels = make_labels(3, 4, 1);
-  SECTION("no parts") { CHECK_THROWS_AS(ml::partition_dirichlet(labels, 3, 0, 1.0, 1), std::invalid_argument); }
+  SECTION("no parts") {
+    CHECK_THROWS_AS(ml::partition_dirichlet(labels, 3, 0, 1.0, 1), std::invalid_argument);
+  }
   SECTION("more parts than samples") {
     CHECK_THROWS_AS(ml::partition_dirichlet(labels, 3, 13, 1.0, 1), std::invalid_argument);
   }
-  SECTION("alpha zero") { CHECK_THROWS_AS(ml::partition_dirichlet(labels, 3, 2, 0.0, 1), std::invalid_argument); }
+  SECTION("alpha zero") {
+    CHECK_THROWS_AS(ml::partition_dirichlet(labels, 3, 2, 0.0, 1), std::invalid_argument);
+  }
   SECTION("alpha infinite") {
     CHECK_THROWS_AS(ml::partition_dirichlet(labels, 3, 2, INFINITY, 1), std::invalid_argument);
   }
@@ -131,7 +140,8 @@ TEST_CASE("a shards partition gives every part at most k labels when classes fil
   const auto counts = class_counts(shards, labels, 10);
   for (std::size_t p = 0; p < shards.size(); ++p) {
     CHECK(shards[p].size() == 60);  // k shards of 60 / k samples
-    const auto distinct = std::count_if(counts[p].begin(), counts[p].end(), [](int n) { return n > 0; });
+    const auto distinct =
+        std::count_if(counts[p].begin(), counts[p].end(), [](int n) { return n > 0; });
     CHECK(distinct <= k);
   }
 }
@@ -147,7 +157,8 @@ TEST_CASE("a shards partition adds at most one label per class boundary in gener
   CHECK(covers_exactly_once(shards, labels.size()));
   const auto counts = class_counts(shards, labels, 7);
   long distinct_total = 0;
-  for (const auto& row : counts) distinct_total += std::count_if(row.begin(), row.end(), [](int n) { return n > 0; });
+  for (const auto& row : counts)
+    distinct_total += std::count_if(row.begin(), row.end(), [](int n) { return n > 0; });
   CHECK(distinct_total <= parts * k + 7 - 1);
   std::size_t smallest = shards[0].size(), largest = shards[0].size();
   for (const auto& s : shards) {
@@ -169,8 +180,12 @@ TEST_CASE("a shards partition is a pure function of its seed", "[ml][partition]"
 
 TEST_CASE("a shards partition rejects bad arguments", "[ml][partition]") {
   const auto labels = make_labels(2, 5, 1);
-  SECTION("no parts") { CHECK_THROWS_AS(ml::partition_shards(labels, 0, 2, 1), std::invalid_argument); }
-  SECTION("zero shards per part") { CHECK_THROWS_AS(ml::partition_shards(labels, 2, 0, 1), std::invalid_argument); }
+  SECTION("no parts") {
+    CHECK_THROWS_AS(ml::partition_shards(labels, 0, 2, 1), std::invalid_argument);
+  }
+  SECTION("zero shards per part") {
+    CHECK_THROWS_AS(ml::partition_shards(labels, 2, 0, 1), std::invalid_argument);
+  }
   SECTION("more shards than samples") {
     CHECK_THROWS_AS(ml::partition_shards(labels, 4, 3, 1), std::invalid_argument);
   }

@@ -50,9 +50,11 @@ std::vector<ml::Vector> sent(const std::vector<ml::Vector>& values, algo::Attack
   attacks.back() = attack;
   std::vector<std::string> names;
   for (std::size_t i = 0; i < values.size(); ++i) names.push_back("worker" + std::to_string(i));
-  algo::ByzantineAggregation agg(std::make_unique<Capture>(&seen), attacks, names, relative, true, "");
+  algo::ByzantineAggregation agg(std::make_unique<Capture>(&seen), attacks, names, relative, true,
+                                 "");
   std::vector<algo::Contribution> in;
-  for (std::size_t i = 0; i < values.size(); ++i) in.push_back({static_cast<int>(i), &values[i], 1});
+  for (std::size_t i = 0; i < values.size(); ++i)
+    in.push_back({static_cast<int>(i), &values[i], 1});
   algo::RunContext ctx;
   ctx.seed = 99;
   ml::Vector out = relative ? global : ml::Vector(values.front().size());

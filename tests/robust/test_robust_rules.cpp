@@ -24,7 +24,8 @@ ml::Vector vec(std::initializer_list<float> values) {
 // Contributions pointing at `vectors` (which must outlive them), weights 1.
 std::vector<algo::Contribution> of(const std::vector<ml::Vector>& vectors) {
   std::vector<algo::Contribution> in;
-  for (std::size_t i = 0; i < vectors.size(); ++i) in.push_back({static_cast<int>(i), &vectors[i], 1});
+  for (std::size_t i = 0; i < vectors.size(); ++i)
+    in.push_back({static_cast<int>(i), &vectors[i], 1});
   return in;
 }
 
@@ -60,7 +61,8 @@ Crowd crowd(int honest, int attackers, Eigen::Index size, std::uint64_t seed) {
   }
   c.honest_mean /= static_cast<float>(honest);
   for (int i = 0; i < honest; ++i) {
-    c.honest_radius = std::max(c.honest_radius, static_cast<double>((c.all[i] - c.honest_mean).norm()));
+    c.honest_radius =
+        std::max(c.honest_radius, static_cast<double>((c.all[i] - c.honest_mean).norm()));
   }
   for (int i = 0; i < attackers; ++i) {
     ml::Vector v(size);
@@ -150,7 +152,8 @@ TEST_CASE("the geometric median minimises the sum of distances") {
       for (const ml::Vector& x : c.all) sum += static_cast<double>((x - p).norm());
       return sum;
     };
-    for (const ml::Vector& step : {vec({1e-2f, 0}), vec({-1e-2f, 0}), vec({0, 1e-2f}), vec({0, -1e-2f})}) {
+    for (const ml::Vector& step :
+         {vec({1e-2f, 0}), vec({-1e-2f, 0}), vec({0, 1e-2f}), vec({0, -1e-2f})}) {
       CHECK(cost(z) <= cost(z + step) + 1e-6);
     }
   }

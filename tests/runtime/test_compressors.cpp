@@ -102,9 +102,9 @@ TEST_CASE("random-k sends k of the elements as they are, chosen by the sender's 
   const ml::Vector first = a.encode(g).values;
   CHECK(nonzeros(first) == 10);
   for (Eigen::Index i = 0; i < g.size(); ++i) CHECK((first[i] == 0.0f || first[i] == g[i]));
-  CHECK(b.encode(g).values == first);      // the same seed, the same choice
-  CHECK(c.encode(g).values != first);      // another stream, another choice
-  CHECK(a.encode(g).values != first);      // the stream moves on
+  CHECK(b.encode(g).values == first);  // the same seed, the same choice
+  CHECK(c.encode(g).values != first);  // another stream, another choice
+  CHECK(a.encode(g).values != first);  // the stream moves on
   SECTION("every element is chosen with probability k / n") {
     algo::RandomK d(count(10), false);
     d.seed(9);
@@ -132,7 +132,7 @@ TEST_CASE("QSGD sends the norm times sign times level / s, and is unbiased over 
   for (Eigen::Index i = 0; i < v.size(); ++i) {
     const double level = std::abs(out[i]) / norm * 4.0;
     CHECK(std::abs(level - std::round(level)) < 1e-5);  // on the grid
-    const double r = std::abs(v[i]) / norm * 4.0;        // a neighbour of r
+    const double r = std::abs(v[i]) / norm * 4.0;       // a neighbour of r
     CHECK((std::round(level) == std::floor(r) || std::round(level) == std::floor(r) + 1.0));
     if (out[i] != 0.0f) CHECK((out[i] < 0.0f) == (v[i] < 0.0f));
   }

@@ -14,8 +14,8 @@ namespace {
 struct OneWorker : StarWorld {
   explicit OneWorker(bool timing_only = false)
       : StarWorld({{"worker0", 1e9}}, {1e9, 0}, synthetic(64, 1), synthetic(16, 2), small_mlp(),
-                  ml::make_sgd(ml::SgdConfig{0.1f}), algo::StopCondition{},
-                  algo::EvalSchedule{}, 7) {
+                  ml::make_sgd(ml::SgdConfig{0.1f}), algo::StopCondition{}, algo::EvalSchedule{},
+                  7) {
     ctx.timing_only = timing_only;
     ml::Mlp initial(spec);
     initial.initialize(algo::model_init_seed(ctx.seed));

@@ -27,8 +27,8 @@ TEST_CASE("a node clock reads offset plus drifted true time, rounded once to the
   }
   SECTION("a fractional nanosecond of drift is rounded, not accumulated") {
     sim::NodeClock clock({7, 1000.0}, sim::RandomStream(1));  // 1000 ppm: 0.001 ns per ns
-    CHECK(clock.local_time(400) == 7 + 400);      // 0.4 ns rounds down
-    CHECK(clock.local_time(600) == 7 + 600 + 1);  // 0.6 ns rounds up
+    CHECK(clock.local_time(400) == 7 + 400);                  // 0.4 ns rounds down
+    CHECK(clock.local_time(600) == 7 + 600 + 1);              // 0.6 ns rounds up
     CHECK(clock.local_time(1_s) == 7 + 1'001'000'000);
   }
 }
@@ -75,12 +75,12 @@ TEST_CASE("random-walk drift changes the rate at each interval, reproducibly") {
 
 TEST_CASE("a walked drift reflects off its bounds, however far a step goes") {
   SECTION("hand-folded values") {
-    CHECK(sim::walk_reflect(0.25, -1.0, 1.0) == 0.25);   // inside: unchanged
-    CHECK(sim::walk_reflect(1.0, -1.0, 1.0) == 1.0);     // on a bound: unchanged
-    CHECK(sim::walk_reflect(1.5, -1.0, 1.0) == 0.5);     // 0.5 past the top
-    CHECK(sim::walk_reflect(-1.25, -1.0, 1.0) == -0.75); // 0.25 past the bottom
-    CHECK(sim::walk_reflect(3.5, -1.0, 1.0) == -0.5);    // down 2, off the bottom, up 0.5
-    CHECK(sim::walk_reflect(5.5, -1.0, 1.0) == 0.5);     // off the top, the bottom, the top
+    CHECK(sim::walk_reflect(0.25, -1.0, 1.0) == 0.25);    // inside: unchanged
+    CHECK(sim::walk_reflect(1.0, -1.0, 1.0) == 1.0);      // on a bound: unchanged
+    CHECK(sim::walk_reflect(1.5, -1.0, 1.0) == 0.5);      // 0.5 past the top
+    CHECK(sim::walk_reflect(-1.25, -1.0, 1.0) == -0.75);  // 0.25 past the bottom
+    CHECK(sim::walk_reflect(3.5, -1.0, 1.0) == -0.5);     // down 2, off the bottom, up 0.5
+    CHECK(sim::walk_reflect(5.5, -1.0, 1.0) == 0.5);      // off the top, the bottom, the top
     CHECK(sim::walk_reflect(-4.0, -1.0, 1.0) == 0.0);
     CHECK(sim::walk_reflect(2.0e5, -1e5, 1e5) == 0.0);
   }
@@ -187,8 +187,8 @@ TEST_CASE("a slew gains exactly the correction at the slew rate, without steppin
   }
   SECTION("a new slew takes over the remainder of the running one") {
     sim::NodeClock clock({0, 0.0}, sim::RandomStream(1));
-    clock.slew(0, 1_ms, 1000.0);         // 1 s
-    clock.slew(500_ms, 1_ms, 1000.0);    // 0.5 ms gained, 1.5 ms to go: 1.5 s more
+    clock.slew(0, 1_ms, 1000.0);       // 1 s
+    clock.slew(500_ms, 1_ms, 1000.0);  // 0.5 ms gained, 1.5 ms to go: 1.5 s more
     CHECK(clock.local_time(500_ms) == 500_ms + 500'000);
     CHECK(clock.local_time(2_s) == 2_s + 2_ms);
     CHECK_FALSE(clock.slewing());

@@ -11,7 +11,9 @@ namespace {
 
 struct Log {
   std::vector<std::uint64_t> fired;
-  static void record(void* self, std::uint64_t tag) { static_cast<Log*>(self)->fired.push_back(tag); }
+  static void record(void* self, std::uint64_t tag) {
+    static_cast<Log*>(self)->fired.push_back(tag);
+  }
 };
 
 }  // namespace

@@ -52,7 +52,8 @@ TEST_CASE("a process can await a sub-task and join other processes") {
   sim::Simulator sim;
   int value = 0;
   std::vector<sim::Time> joined_at;
-  auto parent = [](sim::Simulator& sim, int& value, std::vector<sim::Time>& joined_at) -> sim::Task {
+  auto parent = [](sim::Simulator& sim, int& value,
+                   std::vector<sim::Time>& joined_at) -> sim::Task {
     co_await add_after(sim, 4_us, value);  // subroutine: runs to completion first
     joined_at.push_back(sim.now());
     sim::Process child = sim.spawn(add_after(sim, 6_us, value), "child");

@@ -53,8 +53,10 @@ TEST_CASE("a stream is a pure function of its seed") {
 TEST_CASE("adding an entity leaves the other entities' numbers unchanged") {
   // A stream depends only on its own key, never on how many streams exist.
   std::vector<std::vector<std::uint64_t>> small, large;
-  for (int i = 0; i < 4; ++i) small.push_back(draws(sim::RandomStream(7, "w" + std::to_string(i), "p"), 4));
-  for (int i = 0; i < 5; ++i) large.push_back(draws(sim::RandomStream(7, "w" + std::to_string(i), "p"), 4));
+  for (int i = 0; i < 4; ++i)
+    small.push_back(draws(sim::RandomStream(7, "w" + std::to_string(i), "p"), 4));
+  for (int i = 0; i < 5; ++i)
+    large.push_back(draws(sim::RandomStream(7, "w" + std::to_string(i), "p"), 4));
   for (int i = 0; i < 4; ++i) CHECK(small[i] == large[i]);
 }
 

@@ -92,9 +92,9 @@ TEST_CASE("a receiver withdrawn at its deadline takes no message, and FIFO order
   sim::Simulator sim;
   sim::Mailbox<int> box(sim);
   Outcome early, plain_a, plain_b;
-  sim.spawn(wait_until(sim, box, 1_us, early));    // first in line, leaves at 1 us
-  sim.spawn(wait_until(sim, box, 1_s, plain_a));   // second
-  sim.spawn(wait_until(sim, box, 1_s, plain_b));   // third
+  sim.spawn(wait_until(sim, box, 1_us, early));   // first in line, leaves at 1 us
+  sim.spawn(wait_until(sim, box, 1_s, plain_a));  // second
+  sim.spawn(wait_until(sim, box, 1_s, plain_b));  // third
   sim.spawn(send_at(sim, box, 2_us, 1));
   sim.spawn(send_at(sim, box, 3_us, 2));
   sim.run();

@@ -45,8 +45,8 @@ inline void check_accounting(const algo::Algorithm& algorithm, const algo::RunTo
   CHECK(by_reason == t.updates_dropped);
   REQUIRE(algorithm.updates_outstanding().has_value());
   CHECK(*algorithm.updates_outstanding() >= 0);
-  CHECK(t.updates_produced == t.updates_applied + t.updates_dropped + t.updates_lost +
-                                  *algorithm.updates_outstanding());
+  CHECK(t.updates_produced ==
+        t.updates_applied + t.updates_dropped + t.updates_lost + *algorithm.updates_outstanding());
 }
 
 }  // namespace fault_helpers

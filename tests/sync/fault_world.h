@@ -69,5 +69,4 @@ inline algo::PsConfig ps_config(int workers) {
   return config;
 }
 
-
 }  // namespace fault_world

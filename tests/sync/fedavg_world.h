@@ -47,7 +47,8 @@ inline std::vector<StarWorld::Host> fed_hosts(const WorldOptions& o) {
   std::vector<StarWorld::Host> hosts{{"server", 100e9}};
   for (int i = 0; i < o.clients; ++i) {
     const auto n = static_cast<std::size_t>(i);
-    hosts.push_back({"client" + std::to_string(i), o.client_flops.empty() ? 50e9 : o.client_flops[n]});
+    hosts.push_back(
+        {"client" + std::to_string(i), o.client_flops.empty() ? 50e9 : o.client_flops[n]});
   }
   return hosts;
 }
@@ -81,6 +82,5 @@ struct World : StarWorld {
   algo::FedAvg* fedavg = nullptr;
   std::vector<sim::NodeClock> clocks;  // set ctx.clocks to use them
 };
-
 
 }  // namespace fedavg_world

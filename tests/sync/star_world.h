@@ -43,7 +43,8 @@ struct StarWorld {
     ctx.sim = &sim;
     ctx.net = net.get();
     ctx.monitor = monitor.get();
-    for (const Host& h : hosts) ctx.nodes.push_back({h.name, *topo.find(h.name), h.flops, h.straggler});
+    for (const Host& h : hosts)
+      ctx.nodes.push_back({h.name, *topo.find(h.name), h.flops, h.straggler});
     ctx.train = &train;
     ctx.model = spec;
     ctx.optimizer = optimizer.get();

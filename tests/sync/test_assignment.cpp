@@ -47,9 +47,12 @@ TEST_CASE("capacity assignment is proportional to FLOP/s") {
 }
 
 TEST_CASE("random assignment draws each sample's worker from the seed") {
-  const auto a = algo::assign_work(algo::AssignmentPolicy::random, 10'000, workers({1, 1, 1, 1}), 8, 3);
-  const auto b = algo::assign_work(algo::AssignmentPolicy::random, 10'000, workers({1, 1, 1, 1}), 8, 3);
-  const auto c = algo::assign_work(algo::AssignmentPolicy::random, 10'000, workers({1, 1, 1, 1}), 8, 4);
+  const auto a =
+      algo::assign_work(algo::AssignmentPolicy::random, 10'000, workers({1, 1, 1, 1}), 8, 3);
+  const auto b =
+      algo::assign_work(algo::AssignmentPolicy::random, 10'000, workers({1, 1, 1, 1}), 8, 3);
+  const auto c =
+      algo::assign_work(algo::AssignmentPolicy::random, 10'000, workers({1, 1, 1, 1}), 8, 4);
   check_cover(a, 10'000);
   CHECK(a.shards == b.shards);
   CHECK(a.shards != c.shards);
@@ -71,7 +74,8 @@ TEST_CASE("bad assignment requests are refused") {
                     std::invalid_argument);
   }
   SECTION("more workers than samples") {
-    CHECK_THROWS_AS(algo::assign_work(algo::AssignmentPolicy::capacity, 2, workers({1, 1, 1}), 1, 0),
-                    std::invalid_argument);
+    CHECK_THROWS_AS(
+        algo::assign_work(algo::AssignmentPolicy::capacity, 2, workers({1, 1, 1}), 1, 0),
+        std::invalid_argument);
   }
 }

@@ -96,7 +96,7 @@ TEST_CASE("asymmetric one-way delays leave exactly half their difference") {
   REQUIRE(sync.exchanges() == 1);
   const algo::NtpSample s = sync.samples()[0][0];
   SECTION("the one-way delays are the hand-computed ones") {
-    const sim::Time d_up = s.t2 - 0;             // server clock = true time
+    const sim::Time d_up = s.t2 - 0;                // server clock = true time
     const sim::Time d_down = (s.t4 - 3_ms) - s.t3;  // the client's offset before the step
     CHECK(d_up == 100'000);
     CHECK(d_down == 190'000);

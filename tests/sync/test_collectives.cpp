@@ -15,7 +15,6 @@
 #include "allreduce_run.h"
 #include "topology/builders.h"
 
-
 TEST_CASE(
     "every all-reduce leaves the exact sum, bit-identical, on every rank; with sizes alone "
     "(math: none) every rank finishes at the same time after the same bytes") {
@@ -134,8 +133,9 @@ TEST_CASE("a binomial-tree all-reduce on a star takes 2 log2(N) (alpha + S/B)") 
 
 // One rack. Flat: N-1 members share the leader's incoming link, then its
 // outgoing. Binomial: log2(N) levels of one message each way.
-TEST_CASE("a hierarchical all-reduce on a star takes its rack phases: 2 log2(N) (alpha + S/B) "
-          "binomial, 2 (alpha + (N-1) S/B) flat") {
+TEST_CASE(
+    "a hierarchical all-reduce on a star takes its rack phases: 2 log2(N) (alpha + S/B) "
+    "binomial, 2 (alpha + (N-1) S/B) flat") {
   const int n = GENERATE(2, 4, 8);
   const std::size_t elements = GENERATE(as<std::size_t>{}, 1000, 1'000'000);
   const auto intra = GENERATE(algo::IntraRack::binomial, algo::IntraRack::flat);
@@ -169,13 +169,12 @@ TEST_CASE("a hierarchical all-reduce on a tree takes the rack phases plus a lead
   const double bytes = static_cast<double>(elements) * sizeof(float);
   const double rack_alpha = sim::to_seconds(2 * kLinkLatency);
   const double leader_alpha = sim::to_seconds(2 * kLinkLatency + 2 * p.uplink_latency);
-  INFO(algo::intra_rack_name(intra) << ", " << racks << " racks of " << per_rack << ", " << bytes
-                                    << " bytes");
+  INFO(algo::intra_rack_name(intra)
+       << ", " << racks << " racks of " << per_rack << ", " << bytes << " bytes");
   const double rack_phase = intra == algo::IntraRack::flat
                                 ? rack_alpha + (per_rack - 1) * bytes / kBandwidth
                                 : std::log2(per_rack) * (rack_alpha + bytes / kBandwidth);
-  check_time(run, 2.0 * rack_phase +
-                      2.0 * (racks - 1) * leader_alpha +
+  check_time(run, 2.0 * rack_phase + 2.0 * (racks - 1) * leader_alpha +
                       2.0 * (racks - 1) / racks * bytes / kBandwidth);
 }
 

@@ -111,7 +111,8 @@ TEST_CASE("a binomial-tree all-reduce on a 4:1 tree takes its levels' sum twice"
   AllreduceRun run(oversubscribed_tree(), kRanks, elements,
                    algo::CollectiveSpec{algo::CollectiveKind::binomial_tree});
   double levels = 0.0;
-  for (int mask = 1; mask < kRanks; mask *= 2) levels += step_seconds(bytes, mask >= kPerRack ? 1 : 0);
+  for (int mask = 1; mask < kRanks; mask *= 2)
+    levels += step_seconds(bytes, mask >= kPerRack ? 1 : 0);
   INFO(bytes << " bytes");
   check_exact(run, 2.0 * levels, 10);
   CHECK(run.largest_error() < 1e-5 * kRanks);
@@ -128,9 +129,8 @@ TEST_CASE("a hierarchical all-reduce on a 4:1 tree takes its rack phases and the
   algo::CollectiveSpec spec{algo::CollectiveKind::hierarchical};
   spec.intra_rack = intra;
   AllreduceRun run(oversubscribed_tree(), kRanks, elements, spec);
-  const double rack_phase = intra == algo::IntraRack::flat
-                                ? step_seconds((kPerRack - 1) * bytes, 0)
-                                : 3.0 * step_seconds(bytes, 0);
+  const double rack_phase = intra == algo::IntraRack::flat ? step_seconds((kPerRack - 1) * bytes, 0)
+                                                           : 3.0 * step_seconds(bytes, 0);
   const double ring = 2.0 * (kRacks - 1) * step_seconds(bytes / kRacks, 1);
   INFO(algo::intra_rack_name(intra) << ", " << bytes << " bytes");
   check_exact(run, 2.0 * rack_phase + ring, 20);
@@ -143,8 +143,9 @@ TEST_CASE("a hierarchical all-reduce on a 4:1 tree takes its rack phases and the
 // every ring's hop from one rack to the next crosses both racks' uplinks,
 // each carrying the 8 rings' flows (rate min(B, U/8)); then the all-gather
 // is 7 steps of S/8 again.
-TEST_CASE("a hierarchical all-reduce with intra_rack ring on a 4:1 tree takes 2 (H-1) rack "
-          "steps of S/H and 2 (R-1) shard-ring steps of S/(HR), H flows per uplink") {
+TEST_CASE(
+    "a hierarchical all-reduce with intra_rack ring on a 4:1 tree takes 2 (H-1) rack "
+    "steps of S/H and 2 (R-1) shard-ring steps of S/(HR), H flows per uplink") {
   const std::size_t elements = GENERATE(as<std::size_t>{}, 3200, 3'200'000);
   const double bytes = static_cast<double>(elements) * sizeof(float);
   algo::CollectiveSpec spec{algo::CollectiveKind::hierarchical};
@@ -165,7 +166,8 @@ TEST_CASE("a hierarchical all-reduce with intra_rack ring on a 4:1 tree takes 2 
 // 6 steps ends after the costliest 6 consecutive hops (3 across, 3 inside)
 // plus 6 c/B, computed here hop by hop. Rendezvous: every rank also waits
 // for its own send, so every step takes the slowest hop: 6 (a_x + c/B).
-TEST_CASE("ring steps on a tree: eager waits for the incoming chunk, rendezvous for the slowest hop") {
+TEST_CASE(
+    "ring steps on a tree: eager waits for the incoming chunk, rendezvous for the slowest hop") {
   const std::size_t elements = GENERATE(as<std::size_t>{}, 4000, 400'000);
   const auto protocol = GENERATE(algo::RingProtocol::eager, algo::RingProtocol::rendezvous);
   const double bytes = static_cast<double>(elements) * sizeof(float);

@@ -32,8 +32,9 @@ void check_exact(const AllreduceRun& run, double expected_seconds) {
 //   (2(N-1) - 1) max(k m, m + a) + k m + a,
 // which is 2(N-1)(a + S/(N B)) for k = 1; with k m >= m + a the latency is
 // paid once instead of once per step.
-TEST_CASE("a ring all-reduce with k segments on a star pipelines: "
-          "(2(N-1) - 1) max(k m, m + a) + k m + a") {
+TEST_CASE(
+    "a ring all-reduce with k segments on a star pipelines: "
+    "(2(N-1) - 1) max(k m, m + a) + k m + a") {
   const int n = GENERATE(2, 4, 8);
   const int k = GENERATE(2, 4, 16);
   const std::size_t per_segment = GENERATE(as<std::size_t>{}, 250, 25'000);  // floats
@@ -48,8 +49,9 @@ TEST_CASE("a ring all-reduce with k segments on a star pipelines: "
   CHECK(run.all_ranks_identical());
 }
 
-TEST_CASE("a ring all-reduce with many segments beats the unsegmented one by the latency of "
-          "all but one step") {
+TEST_CASE(
+    "a ring all-reduce with many segments beats the unsegmented one by the latency of "
+    "all but one step") {
   const int n = 8;
   const std::size_t elements = 8 * 16 * 25'000;
   AllreduceRun whole(star(n), n, elements, spec_of(algo::CollectiveKind::ring, 1));

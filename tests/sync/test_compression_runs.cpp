@@ -20,7 +20,7 @@
 
 namespace {
 
-constexpr double kBandwidth = 1.25e8;    // 1 Gb/s
+constexpr double kBandwidth = 1.25e8;   // 1 Gb/s
 constexpr sim::Time kLatency = 10'000;  // 10 us per link
 
 std::vector<StarWorld::Host> hosts(int servers, int workers) {
@@ -110,7 +110,9 @@ float largest_difference(const ml::Vector& a, const ml::Vector& b) {
 
 }  // namespace
 
-TEST_CASE("top-k at 100% with error feedback ends with the dense parameter server's parameters, bit for bit") {
+TEST_CASE(
+    "top-k at 100% with error feedback ends with the dense parameter server's parameters, bit for "
+    "bit") {
   const int servers = GENERATE(1, 2);
   const PsRun dense = run_ps(servers, nullptr);
   const PsRun all = run_ps(servers, topk(1.0, true));
@@ -138,7 +140,8 @@ TEST_CASE("a worker's pushes weigh their encoding's bytes, slice by slice") {
   const std::int64_t p = world.parameters();
   double saved = 0.0;  // per push, over its slices
   for (const algo::ShardRange& r : algo::shard_ranges(p, servers)) {
-    saved += 4.0 * static_cast<double>(r.size) - algo::sparse_wire_bytes(algo::KeepRule{0.01, 0}.kept(r.size), r.size);
+    saved += 4.0 * static_cast<double>(r.size) -
+             algo::sparse_wire_bytes(algo::KeepRule{0.01, 0}.kept(r.size), r.size);
   }
   INFO(p << " parameters, " << dense.pushes << " pushes");
   CHECK(dense.bytes - sparse.bytes == static_cast<double>(dense.pushes) * saved);
@@ -153,7 +156,8 @@ TEST_CASE("the all-reduce with top-k at 100% ends within float rounding of the d
   CHECK(diff <= 1e-5f * dense.parameters.cwiseAbs().maxCoeff());
 }
 
-TEST_CASE("the compressed all-reduce moves every encoding to every other worker, and nothing else") {
+TEST_CASE(
+    "the compressed all-reduce moves every encoding to every other worker, and nothing else") {
   const int workers = GENERATE(2, 3, 4);
   const int steps = 5;
   const RingRun sparse = run_ring(topk(0.05, true), steps, workers);
@@ -193,17 +197,21 @@ TEST_CASE("an all-gather of encodings on a star takes (N - 1)(alpha + S / B)") {
   for (const std::string& name : names) ids.push_back(*topo.find(name));
   algo::Communicator comm(sim, net, ids);
   const std::size_t block = 10;
-  std::vector<std::vector<float>> buffers(static_cast<std::size_t>(n),
-                                          std::vector<float>(block * static_cast<std::size_t>(n), 0.0f));
+  std::vector<std::vector<float>> buffers(
+      static_cast<std::size_t>(n), std::vector<float>(block * static_cast<std::size_t>(n), 0.0f));
   std::vector<sim::Time> done(static_cast<std::size_t>(n), -1);
   for (int r = 0; r < n; ++r) {
     auto& mine = buffers[static_cast<std::size_t>(r)];
-    for (std::size_t i = 0; i < block; ++i) mine[static_cast<std::size_t>(r) * block + i] = static_cast<float>(r * 100 + static_cast<int>(i));
-    sim.spawn([](algo::Communicator& c, int rank, std::vector<float>& data, std::size_t b, double s,
-                 sim::Simulator& simulator, sim::Time& at) -> sim::Task {
-      co_await algo::ring_allgather(c, rank, data, b, s);
-      at = simulator.now();
-    }(comm, r, mine, block, bytes, sim, done[static_cast<std::size_t>(r)]), names[static_cast<std::size_t>(r)]);
+    for (std::size_t i = 0; i < block; ++i)
+      mine[static_cast<std::size_t>(r) * block + i] =
+          static_cast<float>(r * 100 + static_cast<int>(i));
+    sim.spawn(
+        [](algo::Communicator& c, int rank, std::vector<float>& data, std::size_t b, double s,
+           sim::Simulator& simulator, sim::Time& at) -> sim::Task {
+          co_await algo::ring_allgather(c, rank, data, b, s);
+          at = simulator.now();
+        }(comm, r, mine, block, bytes, sim, done[static_cast<std::size_t>(r)]),
+        names[static_cast<std::size_t>(r)]);
   }
   sim.run();
   const double alpha = sim::to_seconds(2 * kLatency);
@@ -214,7 +222,8 @@ TEST_CASE("an all-gather of encodings on a star takes (N - 1)(alpha + S / B)") {
   for (const auto& data : buffers) {
     for (int r = 0; r < n; ++r) {
       for (std::size_t i = 0; i < block; ++i) {
-        CHECK(data[static_cast<std::size_t>(r) * block + i] == static_cast<float>(r * 100 + static_cast<int>(i)));
+        CHECK(data[static_cast<std::size_t>(r) * block + i] ==
+              static_cast<float>(r * 100 + static_cast<int>(i)));
       }
     }
   }

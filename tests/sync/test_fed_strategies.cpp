@@ -55,13 +55,16 @@ ml::Vector initial_model(const World& world) {
 
 }  // namespace
 
-TEST_CASE("the proximal objective adds mu/2 ||w - w_g||^2 to the loss and mu (w - w_g) to the gradient") {
+TEST_CASE(
+    "the proximal objective adds mu/2 ||w - w_g||^2 to the loss and mu (w - w_g) to the gradient") {
   ml::Mlp model(ml::MlpSpec{{5, 7, 3}, ml::Activation::relu, ml::LossKind::softmax_cross_entropy});
   model.initialize(3);
   ml::Vector anchor = model.parameters();
-  for (Eigen::Index i = 0; i < anchor.size(); ++i) anchor[i] += 0.01f * static_cast<float>(i % 7 - 3);
+  for (Eigen::Index i = 0; i < anchor.size(); ++i)
+    anchor[i] += 0.01f * static_cast<float>(i % 7 - 3);
   ml::RowMatrix x(4, 5);
-  for (Eigen::Index i = 0; i < x.size(); ++i) x.data()[i] = 0.1f * static_cast<float>(i % 11) - 0.4f;
+  for (Eigen::Index i = 0; i < x.size(); ++i)
+    x.data()[i] = 0.1f * static_cast<float>(i % 11) - 0.4f;
   const std::vector<std::int32_t> y{0, 2, 1, 2};
   ml::Vector plain_gradient;
   const float plain_loss = model.loss_and_gradient(x, y, plain_gradient);
@@ -126,12 +129,18 @@ TEST_CASE("server optimizers take the paper's steps on the pseudo-gradient") {
     double after1[3], after2[3];  // computed by hand (in double) from the update rule
   };
   const Case cases[] = {
-      {"fedadam", {K::adam, 0.1f, 0.0f, 0.9f, 0.99f, 0.1f},
-       {1.02365685, 1.95851782, -0.5}, {1.06929425, 1.91865965, -0.494987563}},
-      {"fedyogi", {K::yogi, 0.1f, 0.0f, 0.9f, 0.99f, 0.1f},
-       {1.0236068, 1.95857864, -0.5}, {1.06906533, 1.91885304, -0.494987437}},
-      {"fedadagrad", {K::adagrad, 0.1f, 0.0f, 0.9f, 0.99f, 0.1f},
-       {1.00819804, 1.99095012, -0.5}, {1.02002095, 1.98201536, -0.495857864}},
+      {"fedadam",
+       {K::adam, 0.1f, 0.0f, 0.9f, 0.99f, 0.1f},
+       {1.02365685, 1.95851782, -0.5},
+       {1.06929425, 1.91865965, -0.494987563}},
+      {"fedyogi",
+       {K::yogi, 0.1f, 0.0f, 0.9f, 0.99f, 0.1f},
+       {1.0236068, 1.95857864, -0.5},
+       {1.06906533, 1.91885304, -0.494987437}},
+      {"fedadagrad",
+       {K::adagrad, 0.1f, 0.0f, 0.9f, 0.99f, 0.1f},
+       {1.00819804, 1.99095012, -0.5},
+       {1.02002095, 1.98201536, -0.495857864}},
       {"fedavgm", {K::sgd, 1.0f, 0.9f}, {1.5, 1.0, -0.5}, {2.05, 1.0, -0.4}},
   };
   for (const Case& c : cases) {
@@ -148,7 +157,8 @@ TEST_CASE("server optimizers take the paper's steps on the pseudo-gradient") {
   SECTION("bad configurations throw") {
     CHECK_THROWS_AS(algo::ServerOptimizer({K::sgd, 0.0f}), std::invalid_argument);
     CHECK_THROWS_AS(algo::ServerOptimizer({K::sgd, 1.0f, 1.0f}), std::invalid_argument);
-    CHECK_THROWS_AS(algo::ServerOptimizer({K::adam, 0.1f, 0.0f, 0.9f, 1.0f}), std::invalid_argument);
+    CHECK_THROWS_AS(algo::ServerOptimizer({K::adam, 0.1f, 0.0f, 0.9f, 1.0f}),
+                    std::invalid_argument);
     CHECK_THROWS_AS(algo::ServerOptimizer({K::adam, 0.1f, 0.0f, 0.9f, 0.99f, 0.0f}),
                     std::invalid_argument);
   }
@@ -181,8 +191,8 @@ TEST_CASE("fedadam steps from the round's model towards fedavg's aggregate") {
 
   World fedadam(options);
   algo::FedAvgConfig config = partial_config();
-  const algo::ServerOptimizerConfig adam{algo::ServerOptimizerKind::adam, 0.05f, 0.0f,
-                                         0.9f, 0.99f, 1e-3f};
+  const algo::ServerOptimizerConfig adam{
+      algo::ServerOptimizerKind::adam, 0.05f, 0.0f, 0.9f, 0.99f, 1e-3f};
   config.server_optimizer = [adam] { return std::make_unique<algo::ServerOptimizer>(adam); };
   const ml::Vector got = fedadam.run_fedavg(config).global_parameters();
   const ml::Vector w0 = initial_model(fedadam);

@@ -43,7 +43,8 @@ TEST_CASE("fedavg with every client, one local epoch and one batch per epoch is 
   ps.run();
   REQUIRE(ps.monitor->totals().steps == rounds);
 
-  const float max_diff = (fedavg.global_parameters() - ps_sync.global_parameters()).cwiseAbs().maxCoeff();
+  const float max_diff =
+      (fedavg.global_parameters() - ps_sync.global_parameters()).cwiseAbs().maxCoeff();
   INFO("largest parameter difference " << max_diff);
   CHECK(max_diff < 1e-5f);
   CHECK(fed.monitor->totals().staleness_max == 0);
@@ -77,7 +78,6 @@ TEST_CASE("fedavg averages client models weighted by their sample counts") {
     CHECK_THROWS_AS(algo::FedAvg::weighted_average({&a, &b}, {-1, 2}), std::invalid_argument);
   }
 }
-
 
 TEST_CASE("fedavg on Dirichlet(0.1) shards learns slower than on IID shards") {
   // 10 Gaussian classes, 20 clients, 5 per round, 5 local epochs: client drift
@@ -145,13 +145,16 @@ TEST_CASE("assign_work follows the run's partition and reports each shard's clas
   world.ctx.shard_stats = &stats;
   SECTION("shards: the partition of ml::partition_shards with the run's partition seed") {
     world.ctx.partition = {ml::PartitionKind::shards, 0.5, 2};
-    const algo::Assignment a = algo::assign_work(world.ctx, world.client_indices(), 16, algo::AssignmentPolicy::equal);
+    const algo::Assignment a =
+        algo::assign_work(world.ctx, world.client_indices(), 16, algo::AssignmentPolicy::equal);
     CHECK(a.shards == ml::partition_shards(world.train.labels, 4, 2, algo::partition_seed(kSeed)));
   }
   SECTION("dirichlet: the partition of ml::partition_dirichlet with the run's partition seed") {
     world.ctx.partition = {ml::PartitionKind::dirichlet, 0.3, 2};
-    const algo::Assignment a = algo::assign_work(world.ctx, world.client_indices(), 16, algo::AssignmentPolicy::equal);
-    CHECK(a.shards == ml::partition_dirichlet(world.train.labels, 4, 4, 0.3, algo::partition_seed(kSeed)));
+    const algo::Assignment a =
+        algo::assign_work(world.ctx, world.client_indices(), 16, algo::AssignmentPolicy::equal);
+    CHECK(a.shards ==
+          ml::partition_dirichlet(world.train.labels, 4, 4, 0.3, algo::partition_seed(kSeed)));
   }
   REQUIRE(stats.size() == 4);
   std::int64_t total = 0;
@@ -178,7 +181,9 @@ class HalfBytes final : public algo::Compressor {
     const double bytes = wire_bytes(v.size());
     return algo::Encoded{std::move(v), bytes};
   }
-  double wire_bytes(std::int64_t elements) const override { return 2.0 * static_cast<double>(elements); }
+  double wire_bytes(std::int64_t elements) const override {
+    return 2.0 * static_cast<double>(elements);
+  }
   bool exact() const override { return true; }  // the values pass unchanged
 
  private:
@@ -196,7 +201,9 @@ class CountingMean final : public algo::Aggregator {
     *combined_ += static_cast<int>(contributions.size());
     mean_.aggregate(ctx, contributions, out);
   }
-  double flops(std::int64_t parameters, int count) const override { return mean_.flops(parameters, count); }
+  double flops(std::int64_t parameters, int count) const override {
+    return mean_.flops(parameters, count);
+  }
 
  private:
   algo::WeightedMean mean_;
@@ -206,7 +213,8 @@ class CountingMean final : public algo::Aggregator {
 
 }  // namespace
 
-TEST_CASE("fedavg clients upload through their compressor and the server combines with its aggregator") {
+TEST_CASE(
+    "fedavg clients upload through their compressor and the server combines with its aggregator") {
   WorldOptions options;
   options.stop = {0, 0.0, 3, 0.0};
   World plain(options);
@@ -232,7 +240,8 @@ TEST_CASE("fedavg clients upload through their compressor and the server combine
   CHECK(combined == 12);
   // The same values: the same model. Half the upload bytes: sooner, and
   // each upload of P floats weighs 2 P bytes on the wire instead of 4 P.
-  const float diff = (fedavg.global_parameters() - reference.global_parameters()).cwiseAbs().maxCoeff();
+  const float diff =
+      (fedavg.global_parameters() - reference.global_parameters()).cwiseAbs().maxCoeff();
   INFO("largest parameter difference " << diff);
   CHECK(diff == 0.0f);
   REQUIRE(fedavg.rounds().size() == 3);

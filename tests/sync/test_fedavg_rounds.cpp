@@ -32,11 +32,14 @@ TEST_CASE("a fedavg deadline drops exactly the clients whose updates arrive afte
     arrival.push_back(download + model.train_flops_per_sample() * 128 / flops + upload);
   }
   // Arrivals: about 0.34, 0.19, 0.12 and 0.09 ms.
-  const int cut = GENERATE(1, 2, 3);  // the deadline falls between arrival[cut - 1] and arrival[cut]
+  const int cut =
+      GENERATE(1, 2, 3);  // the deadline falls between arrival[cut - 1] and arrival[cut]
   CAPTURE(cut);
-  const double deadline = 0.5 * (arrival[static_cast<std::size_t>(cut - 1)] + arrival[static_cast<std::size_t>(cut)]);
+  const double deadline =
+      0.5 * (arrival[static_cast<std::size_t>(cut - 1)] + arrival[static_cast<std::size_t>(cut)]);
   std::vector<int> late, accepted;
-  for (int c = 0; c < 4; ++c) (arrival[static_cast<std::size_t>(c)] > deadline ? late : accepted).push_back(c);
+  for (int c = 0; c < 4; ++c)
+    (arrival[static_cast<std::size_t>(c)] > deadline ? late : accepted).push_back(c);
 
   World world(options);
   algo::FedAvgConfig config;
@@ -46,7 +49,8 @@ TEST_CASE("a fedavg deadline drops exactly the clients whose updates arrive afte
 
   REQUIRE(fedavg.rounds().size() == 4);
   const sim::Time aggregate = sim::from_seconds(
-      algo::FedAvg::aggregate_flops(model.num_parameters(), static_cast<int>(accepted.size())) / 100e9);
+      algo::FedAvg::aggregate_flops(model.num_parameters(), static_cast<int>(accepted.size())) /
+      100e9);
   for (const algo::FedAvgRound& round : fedavg.rounds()) {
     INFO("round " << round.round);
     CHECK(round.late == late);
@@ -72,7 +76,8 @@ TEST_CASE("fedavg without a deadline waits for the slowest client") {
   const double bytes = static_cast<double>(model.num_parameters()) * sizeof(float);
   const double expected = 4 * bytes / kBandwidth + 2e-9 * kLatency +
                           model.train_flops_per_sample() * 128 / 1e9 + bytes / kBandwidth +
-                          2e-9 * kLatency + algo::FedAvg::aggregate_flops(model.num_parameters(), 4) / 100e9;
+                          2e-9 * kLatency +
+                          algo::FedAvg::aggregate_flops(model.num_parameters(), 4) / 100e9;
   REQUIRE(fedavg.rounds().size() == 1);
   const algo::FedAvgRound& round = fedavg.rounds().front();
   CHECK(round.accepted == std::vector<int>{0, 1, 2, 3});
@@ -107,7 +112,8 @@ TEST_CASE("fedavg client sampling and availability draws are seeded") {
       CHECK(r.sampled.size() == 8);
       CHECK(std::adjacent_find(r.sampled.begin(), r.sampled.end()) == r.sampled.end());
       CHECK(r.accepted.size() + r.offline.size() == 8);
-      for (int c : r.offline) CHECK(std::find(r.accepted.begin(), r.accepted.end(), c) == r.accepted.end());
+      for (int c : r.offline)
+        CHECK(std::find(r.accepted.begin(), r.accepted.end(), c) == r.accepted.end());
     }
   }
   SECTION("about the availability share is online, and offline clients count as dropped") {
@@ -178,13 +184,14 @@ TEST_CASE("fedavg deadlines on local clocks: a client ahead gives up, one behind
   // The server closes when its own clock has run the deadline: D / 1.001 of true time.
   const sim::Time aggregate =
       sim::from_seconds(algo::FedAvg::aggregate_flops(model.num_parameters(), 2) / 100e9);
-  CHECK(first.end - first.start ==
-        std::llround(static_cast<double>(deadline) / 1.001) + aggregate);
+  CHECK(first.end - first.start == std::llround(static_cast<double>(deadline) / 1.001) + aggregate);
   // Client 0 uploaded anyway (once, in round 0: the run ends before its
   // round-1 upload) and the server threw it away on arrival; client 3 never
   // uploaded; clients 1 and 2 uploaded in both rounds.
   CHECK(fedavg.stats().discarded == 1);
-  const auto sent = [&](const std::string& node) { return world.net->bytes_sent(*world.topo.find(node)); };
+  const auto sent = [&](const std::string& node) {
+    return world.net->bytes_sent(*world.topo.find(node));
+  };
   CHECK(sent("client0") == bytes);
   CHECK(sent("client3") == 0.0);
   CHECK(sent("client1") == 2 * bytes);

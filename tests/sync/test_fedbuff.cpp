@@ -100,8 +100,7 @@ TEST_CASE("asynchronous federated runs account for every update and report stale
   const algo::RunTotals& totals = world.monitor->totals();
   CHECK(totals.steps == 12);
   CHECK(totals.updates_produced == run.stats().picked);
-  CHECK(totals.updates_produced ==
-        totals.updates_applied + *run.updates_outstanding());
+  CHECK(totals.updates_produced == totals.updates_applied + *run.updates_outstanding());
   const int per_step = rule == algo::AsyncRule::buffered ? config.buffer_size : 1;
   CHECK(totals.updates_applied == run.stats().steps * per_step);
   CHECK(totals.staleness_max == run.stats().staleness_max);

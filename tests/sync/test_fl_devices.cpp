@@ -54,12 +54,9 @@ TEST_CASE("a trace-driven fedavg samples exactly the clients the trace says are 
   algo::FedAvgConfig config;
   config.batch_size = 128;
   config.devices.availability_trace = std::vector<std::vector<algo::OnlineInterval>>{
-      {{0, kForever}},
-      {{sim::kSecond, kForever}},
-      {{0, kForever}},
-      {},
-      {{0, 1}},
-      {{sim::kSecond / 2, 6 * sim::kSecond / 10}},
+      {{0, kForever}}, {{sim::kSecond, kForever}},
+      {{0, kForever}}, {},
+      {{0, 1}},        {{sim::kSecond / 2, 6 * sim::kSecond / 10}},
   };
   const algo::FedAvg& fedavg = world.run_fedavg(config);
   REQUIRE(fedavg.rounds().size() == 4);
@@ -93,13 +90,16 @@ TEST_CASE("the diurnal generator's online fraction and session length match its 
   d.trough = 0.2;
   constexpr int kClients = 4000;
   std::vector<std::uint64_t> seeds;
-  for (int c = 0; c < kClients; ++c) seeds.push_back(sim::derive_seed(5, "client" + std::to_string(c), "fl"));
+  for (int c = 0; c < kClients; ++c)
+    seeds.push_back(sim::derive_seed(5, "client" + std::to_string(c), "fl"));
   algo::ClientAvailability a = algo::ClientAvailability::diurnal(d, seeds);
   // p(t) by hand: peak at 0, the mean of peak and trough a quarter period
   // later, the trough at half, the mean again at three quarters.
-  const std::vector<std::pair<sim::Time, double>> expected = {
-      {0, 0.8}, {250 * sim::kSecond, 0.5}, {500 * sim::kSecond, 0.2}, {750 * sim::kSecond, 0.5},
-      {1000 * sim::kSecond, 0.8}};
+  const std::vector<std::pair<sim::Time, double>> expected = {{0, 0.8},
+                                                              {250 * sim::kSecond, 0.5},
+                                                              {500 * sim::kSecond, 0.2},
+                                                              {750 * sim::kSecond, 0.5},
+                                                              {1000 * sim::kSecond, 0.8}};
   for (const auto& [t, p] : expected) {
     CHECK(d.fraction_online(t) == Approx(p).margin(1e-12));
     int online = 0;
@@ -150,7 +150,8 @@ TEST_CASE("tiers are drawn per client by share, each client from its own stream"
   const std::vector<algo::DeviceTier> tiers = {{"phone", 0.7, {0.2, 1, 2}},
                                                {"desktop", 0.3, {1.0, 3, 4}}};
   std::vector<std::uint64_t> seeds;
-  for (int c = 0; c < 20000; ++c) seeds.push_back(sim::derive_seed(9, "c" + std::to_string(c), "t"));
+  for (int c = 0; c < 20000; ++c)
+    seeds.push_back(sim::derive_seed(9, "c" + std::to_string(c), "t"));
   const auto profiles = algo::assign_tiers(tiers, seeds);
   int phones = 0;
   for (const auto& p : profiles) phones += p.compute == 0.2 ? 1 : 0;
@@ -159,7 +160,8 @@ TEST_CASE("tiers are drawn per client by share, each client from its own stream"
   // Dropping the first client leaves every other client's tier as it was.
   const std::vector<std::uint64_t> rest(seeds.begin() + 1, seeds.end());
   const auto again = algo::assign_tiers(tiers, rest);
-  for (std::size_t k = 0; k < again.size(); ++k) REQUIRE(again[k].compute == profiles[k + 1].compute);
+  for (std::size_t k = 0; k < again.size(); ++k)
+    REQUIRE(again[k].compute == profiles[k + 1].compute);
   CHECK_THROWS_AS(algo::assign_tiers({{"a", 0.5, {}}}, seeds), std::invalid_argument);
 }
 

@@ -182,8 +182,9 @@ TEST_CASE("gossip over the topology's neighbours on a star is gossip over the co
   GossipWorld complete(4, algo::GossipGraph::complete, {0, 0.0, 12, 0.0});
   GossipWorld topology(4, algo::GossipGraph::topology, {0, 0.0, 12, 0.0});
   CHECK(topology.gossip->mixing_matrix() == complete.gossip->mixing_matrix());
-  const float diff =
-      (topology.gossip->global_parameters() - complete.gossip->global_parameters()).cwiseAbs().maxCoeff();
+  const float diff = (topology.gossip->global_parameters() - complete.gossip->global_parameters())
+                         .cwiseAbs()
+                         .maxCoeff();
   INFO("largest parameter difference " << diff);
   CHECK(diff == 0.0f);
   CHECK(topology.monitor->totals().time == complete.monitor->totals().time);

@@ -147,11 +147,10 @@ TEST_CASE("pure averaging shrinks the consensus distance by lambda_2 a round") {
     algo::GossipGraphSpec graph;
     int workers;
   };
-  const Case c = GENERATE(Case{"ring of 6", algo::GossipGraph::ring, 6},
-                          Case{"3 x 3 torus", torus(3, 3), 9},
-                          Case{"exponential over 8", algo::GossipGraph::exponential, 8},
-                          Case{"a path with a chord", edges({{0, 1}, {1, 2}, {2, 3}, {3, 4}, {1, 3}}),
-                               5});
+  const Case c =
+      GENERATE(Case{"ring of 6", algo::GossipGraph::ring, 6}, Case{"3 x 3 torus", torus(3, 3), 9},
+               Case{"exponential over 8", algo::GossipGraph::exponential, 8},
+               Case{"a path with a chord", edges({{0, 1}, {1, 2}, {2, 3}, {3, 4}, {1, 3}}), 5});
   const auto w = algo::metropolis_hastings_weights(algo::gossip_neighbours(c.graph, c.workers));
   const double lambda = second_eigenvalue(w);
   sim::RandomStream rng(17);
@@ -175,9 +174,9 @@ TEST_CASE("pure averaging shrinks the consensus distance by lambda_2 a round") {
   // Once the faster modes have died out, each round multiplies the distance
   // by lambda_2: the mean rate over the second half of the rounds.
   const int from = rounds / 2;
-  const double rate = std::pow(distance[static_cast<std::size_t>(rounds)] /
-                                   distance[static_cast<std::size_t>(from)],
-                               1.0 / (rounds - from));
+  const double rate = std::pow(
+      distance[static_cast<std::size_t>(rounds)] / distance[static_cast<std::size_t>(from)],
+      1.0 / (rounds - from));
   INFO(c.name << ": lambda_2 " << lambda << ", measured rate " << rate << " over rounds " << from
               << ".." << rounds);
   CHECK(rate == Approx(lambda).epsilon(0.02));

@@ -33,8 +33,8 @@ ml::LayerProfile profile(double flops_scale) {
   ml::LayerProfile p;
   p.name = "test";
   const std::int64_t params[] = {4 * 25'000 - 1, 4 * 50'000, 0, 4 * 100'000};
-  const ml::LayerKind kinds[] = {ml::LayerKind::conv, ml::LayerKind::conv,
-                                 ml::LayerKind::attention, ml::LayerKind::linear};
+  const ml::LayerKind kinds[] = {ml::LayerKind::conv, ml::LayerKind::conv, ml::LayerKind::attention,
+                                 ml::LayerKind::linear};
   for (int i = 0; i < 4; ++i) {
     ml::ProfileLayer l;
     l.name = "l" + std::to_string(i);
@@ -63,7 +63,8 @@ double ring_time(double floats) {
 double one_step(const ml::LayerProfile& p, double cap, bool overlap, double straggler = 1.0) {
   std::vector<StarWorld::Host> hosts;
   for (int i = 0; i < kWorkers; ++i) {
-    hosts.push_back({"w" + std::to_string(i), kFlops, sim::Distribution::constant_value(straggler)});
+    hosts.push_back(
+        {"w" + std::to_string(i), kFlops, sim::Distribution::constant_value(straggler)});
   }
   StarWorld world(hosts, {kBandwidth, 5'000}, StarWorld::synthetic(256, 1),
                   StarWorld::synthetic(16, 2), StarWorld::small_mlp(), ml::make_sgd({0.1f}),
@@ -172,7 +173,8 @@ TEST_CASE("with buckets the step ends at the closed form of overlapped all-reduc
     CHECK(std::abs(got - (serial + s.optimizer)) < kTolerance);
     if (scale == 1e5) {
       double simple = 0;  // max over buckets of (ready + all-reduce)
-      for (std::size_t k = 0; k < ready.size(); ++k) simple = std::max(simple, ready[k] + s.reduce[k]);
+      for (std::size_t k = 0; k < ready.size(); ++k)
+        simple = std::max(simple, ready[k] + s.reduce[k]);
       CHECK(std::abs(got - (simple + s.optimizer)) < kTolerance);
     }
     // Overlap hides communication: faster than the serial step.

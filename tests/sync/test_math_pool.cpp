@@ -38,8 +38,7 @@ TEST_CASE("a job's exception reaches whoever joins it", "[math_pool]") {
   job.join();  // now empty: nothing left to rethrow
 }
 
-TEST_CASE("with one thread a job runs when joined, and an unjoined job never runs",
-          "[math_pool]") {
+TEST_CASE("with one thread a job runs when joined, and an unjoined job never runs", "[math_pool]") {
   algo::MathPool pool(1);
   std::atomic<int> runs{0};
   {

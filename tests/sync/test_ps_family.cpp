@@ -78,8 +78,9 @@ std::vector<StarWorld::Host> ps_hosts(const Setup& setup) {
   for (int i = 0; i < setup.workers; ++i) {
     const auto n = static_cast<std::size_t>(i);
     hosts.push_back({"worker" + std::to_string(i), kWorkerFlops,
-                     setup.slowdown.empty() ? setup.straggler
-                                            : sim::Distribution::constant_value(setup.slowdown[n])});
+                     setup.slowdown.empty()
+                         ? setup.straggler
+                         : sim::Distribution::constant_value(setup.slowdown[n])});
   }
   return hosts;
 }
@@ -245,8 +246,9 @@ TEST_CASE("with one worker, ps_sync, ps_async and ps_ssp are the same algorithm"
   }
 }
 
-TEST_CASE("ps_ssp with a bound larger than the run is ps_async, bit for bit and nanosecond for "
-          "nanosecond") {
+TEST_CASE(
+    "ps_ssp with a bound larger than the run is ps_async, bit for bit and nanosecond for "
+    "nanosecond") {
   Setup setup;
   setup.workers = GENERATE(2, 3, 4);
   setup.straggler = {sim::Distribution::Kind::uniform, 1.0, 3.0};
@@ -282,7 +284,7 @@ TEST_CASE("ps_ssp applies gradients as they arrive and blocks only a worker s cl
   Setup setup;
   setup.workers = 4;
   setup.slowdown = {1.0, 1.0, 1.0, 400.0};  // worker3 computes 400x slower
-  setup.batch = 32;                        // so compute, not latency, sets the pace
+  setup.batch = 32;                         // so compute, not latency, sets the pace
   setup.stop = {0, 0.0, 60, 0.0};
   World world(setup, ssp_ps(bound));
   world.run();

@@ -25,8 +25,8 @@
 
 namespace {
 
-constexpr double kBandwidth = 1e9;    // bytes/s: 4 ns per float
-constexpr sim::Time kLink = 5'000;    // 5 us per link: 10 us from host to host
+constexpr double kBandwidth = 1e9;  // bytes/s: 4 ns per float
+constexpr sim::Time kLink = 5'000;  // 5 us per link: 10 us from host to host
 
 // Three linear layers: 25,000 / 50,000 / 100,000 parameters (100, 200 and
 // 400 us on the wire), forward 1e8 / 2e8 / 1e8 FLOPs per sample (100, 200,
@@ -59,7 +59,8 @@ struct Outcome {
 
 Outcome run(const ml::LayerProfile& profile, const Setup& s) {
   std::vector<StarWorld::Host> hosts;
-  for (int j = 0; j < s.shards; ++j) hosts.push_back({"server" + std::to_string(j), s.server_flops});
+  for (int j = 0; j < s.shards; ++j)
+    hosts.push_back({"server" + std::to_string(j), s.server_flops});
   for (int i = 0; i < s.workers; ++i) {
     hosts.push_back({"worker" + std::to_string(i), s.worker_flops, s.straggler});
   }

@@ -183,8 +183,8 @@ TEST_CASE("ps_async with retries on a lossy link applies every push at most once
   FaultWorld world(ps_hosts(3, 5e9), {0, 0.0, 150, 0.0});
   algo::PsConfig config = ps_config(3);
   config.rpc_timeout = sim::microseconds(50);
-  auto& ps = world.start(std::make_unique<algo::PsAsync>(config),
-                         {loss_on(1, 0.25), loss_on(3, 0.25)});
+  auto& ps =
+      world.start(std::make_unique<algo::PsAsync>(config), {loss_on(1, 0.25), loss_on(3, 0.25)});
   run_within(world, sim::milliseconds(200));
   const algo::RunTotals& t = world.monitor->totals();
   CHECK(t.steps == 150);
@@ -220,8 +220,8 @@ TEST_CASE("a crashed shard of a sharded server restores its checkpoint; the glob
   INFO("shard " << c << " crashes after version " << v);
   const std::int64_t steps = 20;
   const algo::StopCondition stop{0, 0.0, steps, 0.0};
-  std::vector<StarWorld::Host> hosts{{"server0", 100e9}, {"server1", 100e9},
-                                     {"worker0", 5e9}, {"worker1", 5e9}};
+  std::vector<StarWorld::Host> hosts{
+      {"server0", 100e9}, {"server1", 100e9}, {"worker0", 5e9}, {"worker1", 5e9}};
   algo::PsSyncConfig config;
   config.servers = {0, 1};
   config.workers = {2, 3};
@@ -253,8 +253,8 @@ TEST_CASE("a crashed shard of a sharded server restores its checkpoint; the glob
   // The rollback row: the global version back at the restored one.
   bool rollback_row = false;
   for (const algo::MetricsRow& row : world.monitor->rows()) {
-    rollback_row = rollback_row || (row.time == v * period + period / 2 + 2 * period &&
-                                    row.step == restored);
+    rollback_row =
+        rollback_row || (row.time == v * period + period / 2 + 2 * period && row.step == restored);
   }
   CHECK(rollback_row == (restored < v));
 }
@@ -288,14 +288,14 @@ TEST_CASE("a worker retries every rpc_timeout of its own clock: T / (1 + drift) 
   // oscillator), at p + w, p + 2w, ... By t_c + 20.5 w exactly 20 retries
   // have gone out, whatever p within half a w of t_c. A timer read on true
   // time would give 19 (+5%) or 21 (-5%).
-  const std::optional<double> drift =
-      GENERATE(std::optional<double>(), std::optional<double>(50'000.0),
-               std::optional<double>(-50'000.0));
+  const std::optional<double> drift = GENERATE(
+      std::optional<double>(), std::optional<double>(50'000.0), std::optional<double>(-50'000.0));
   CAPTURE(drift.value_or(-1e9));
   const sim::Time rpc = sim::milliseconds(1);
-  const sim::Time w = !drift ? rpc
-                             : static_cast<sim::Time>(std::llround(
-                                   static_cast<double>(rpc) / (1.0 + *drift * 1e-6)));
+  const sim::Time w =
+      !drift
+          ? rpc
+          : static_cast<sim::Time>(std::llround(static_cast<double>(rpc) / (1.0 + *drift * 1e-6)));
   FaultWorld world(ps_hosts(1, 5e9), {0, 0.0, 0, 0.0});
   std::vector<sim::NodeClock> clocks(static_cast<std::size_t>(world.topo.node_count()));
   if (drift) {

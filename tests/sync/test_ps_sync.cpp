@@ -102,8 +102,8 @@ TEST_CASE("a ps_sync step on a star takes broadcast + compute + gather + update 
   // crosses two links of latency L. The gather is the mirror image.
   const sim::Time transfer = sim::from_seconds(workers * bytes / kBandwidth) + 2 * kLatency;
   const sim::Time compute = sim::from_seconds(model.train_flops_per_sample() * batch / 50e9);
-  const sim::Time update = sim::from_seconds(
-      algo::PsSync::update_flops(model.num_parameters(), workers) / 100e9);
+  const sim::Time update =
+      sim::from_seconds(algo::PsSync::update_flops(model.num_parameters(), workers) / 100e9);
   const sim::Time step = transfer + compute + transfer + update;
 
   const auto& rows = world.monitor->rows();
@@ -162,17 +162,17 @@ struct TimeoutWorld : StarWorld {
 
 TEST_CASE("a ps_sync timeout closes each step after timeout / (1 + drift) of true time") {
   const sim::Time timeout = 1'000'000;  // 1 ms of the server's clock
-  const std::optional<double> drift = GENERATE(std::optional<double>(), std::optional<double>(0.0),
-                                               std::optional<double>(200.0),
-                                               std::optional<double>(-300.0));
+  const std::optional<double> drift =
+      GENERATE(std::optional<double>(), std::optional<double>(0.0), std::optional<double>(200.0),
+               std::optional<double>(-300.0));
   CAPTURE(drift.value_or(-1e9));
   TimeoutWorld world(timeout, drift);
   world.run();
   // The oracle: a timer of T on a clock running at rate (1 + d) lasts T / (1 + d)
   // of true time, rounded to the ns: 1 ms -> 999,800 ns at +200 ppm, 1,000,300 at -300.
   const sim::Time wait = !drift ? timeout
-                                : static_cast<sim::Time>(std::llround(
-                                      static_cast<double>(timeout) / (1.0 + *drift * 1e-6)));
+                                : static_cast<sim::Time>(std::llround(static_cast<double>(timeout) /
+                                                                      (1.0 + *drift * 1e-6)));
   if (drift && *drift == 200.0) CHECK(wait == 999'800);
   if (drift && *drift == -300.0) CHECK(wait == 1'000'300);
   const ml::Mlp model(world.spec);

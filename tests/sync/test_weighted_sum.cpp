@@ -26,9 +26,9 @@ bool same_bits(const ml::Vector& a, const ml::Vector& b) {
 
 TEST_CASE("weighted_sum gives the serial loop's bits for any size and thread count",
           "[weighted_sum]") {
-  const std::int64_t n = GENERATE(std::int64_t{1}, std::int64_t{1000}, algo::kWeightedSumRange,
-                                  algo::kWeightedSumRange + 1, std::int64_t{50'001},
-                                  std::int64_t{101'770});
+  const std::int64_t n =
+      GENERATE(std::int64_t{1}, std::int64_t{1000}, algo::kWeightedSumRange,
+               algo::kWeightedSumRange + 1, std::int64_t{50'001}, std::int64_t{101'770});
   const int threads = GENERATE(0, 1, 2, 4);  // 0: no pool
   CAPTURE(n, threads);
   std::mt19937 rng(static_cast<unsigned>(n));

@@ -78,8 +78,9 @@ TEST_CASE("tree oversubscription sets uplink bandwidth and makes a cross-rack bo
     }
     return uplinks;
   };
-  SECTION("uplink bandwidth = hosts_per_rack * host bandwidth / oversubscription, a partial "
-          "rack's too") {
+  SECTION(
+      "uplink bandwidth = hosts_per_rack * host bandwidth / oversubscription, a partial "
+      "rack's too") {
     CHECK(uplinks_of(t) == std::vector<double>(3, 4 * host_bw / over));
   }
   SECTION("per-host links do not change the uplinks: the switch's port speed sizes them") {

@@ -46,7 +46,8 @@ TEST_CASE("a lone flow fills its buckets at full bandwidth and the partial one p
   CHECK(usage.buckets(topology::channel_of(0, 1)).empty());  // nothing went b -> a
 }
 
-TEST_CASE("flows sharing a channel add up to its bandwidth; a later flow is counted from its start") {
+TEST_CASE(
+    "flows sharing a channel add up to its bandwidth; a later flow is counted from its start") {
   sim::Simulator sim;
   const Topology t = pair();
   Network net(sim, t);

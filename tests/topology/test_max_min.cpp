@@ -129,7 +129,8 @@ TEST_CASE("the heap solver equals a full rescan per round, bit for bit", "[max_m
     const bool ties = random.bernoulli(0.5);
     std::vector<double> capacity;
     for (std::size_t c = 0; c < channels; ++c) {
-      capacity.push_back(ties ? static_cast<double>(1 + random.below(4)) : random.uniform(0.1, 10.0));
+      capacity.push_back(ties ? static_cast<double>(1 + random.below(4))
+                              : random.uniform(0.1, 10.0));
     }
     std::vector<std::vector<int>> flows(random.below(40));
     for (auto& route : flows) {

@@ -399,8 +399,8 @@ TEST_CASE("incremental re-solving gives the global max-min rates at every instan
   sim::Simulator sim;
   std::vector<std::string> names;
   for (int i = 0; i < 6; ++i) names.push_back(std::string("h").append(std::to_string(i)));
-  const Topology topo = topology::build_two_level_tree(
-      names, topology::TreeParams{2, LinkParams{1e9, 0}, 0, 2.0});
+  const Topology topo =
+      topology::build_two_level_tree(names, topology::TreeParams{2, LinkParams{1e9, 0}, 0, 2.0});
   Network net(sim, topo);
   std::vector<double> capacity;
   for (int link = 0; link < topo.link_count(); ++link) {

@@ -49,7 +49,8 @@ TEST_CASE("a calibrated transfer alone takes overhead + latency + bytes / (effic
   CHECK(arrival.at == overhead + 14_us + sim::from_seconds(bytes / (efficiency * kBandwidth)));
 }
 
-TEST_CASE("the default calibration gives exactly the uncalibrated times", "[network][calibration]") {
+TEST_CASE("the default calibration gives exactly the uncalibrated times",
+          "[network][calibration]") {
   const double bytes = GENERATE(1.0, 12345.678, 3e9);
   sim::Simulator sim;
   const Topology t = topology::build_star(host_names(3), LinkParams{kBandwidth, 7_us});

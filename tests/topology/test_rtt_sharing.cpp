@@ -38,22 +38,22 @@ TEST_CASE("weighted max-min splits a bottleneck in proportion to the weights", "
 // each, a drains in S / (3B/4) = 4 ms, when b has S/3 behind it and 2S/3
 // left, which it drains alone at B in 2 ms: a arrives at 4 ms + 10 us, b at
 // 6 ms + 30 us. Equal sharing: both at B/2 until 6 ms.
-TEST_CASE("with share rtt, two flows of different path latencies on one link get rates in "
-          "inverse proportion to their latencies") {
-  const auto sharing =
-      GENERATE(topology::Network::Sharing::rtt, topology::Network::Sharing::equal);
+TEST_CASE(
+    "with share rtt, two flows of different path latencies on one link get rates in "
+    "inverse proportion to their latencies") {
+  const auto sharing = GENERATE(topology::Network::Sharing::rtt, topology::Network::Sharing::equal);
   const double fast = 12.5e9, bottleneck = 1e9;
-  topology::Topology topo = topology::build_star(
-      {"a", "b", "d"}, {{fast, 5'000}, {fast, 25'000}, {bottleneck, 5'000}});
+  topology::Topology topo =
+      topology::build_star({"a", "b", "d"}, {{fast, 5'000}, {fast, 25'000}, {bottleneck, 5'000}});
   sim::Simulator sim;
   topology::Network net(sim, topo);
   net.set_sharing(sharing);
   const double bytes = 3e6;
   sim::Time a_at = -1, b_at = -1;
-  const auto a = net.start_transfer(*topo.find("a"), *topo.find("d"), bytes,
-                                    [&] { a_at = sim.now(); });
-  const auto b = net.start_transfer(*topo.find("b"), *topo.find("d"), bytes,
-                                    [&] { b_at = sim.now(); });
+  const auto a =
+      net.start_transfer(*topo.find("a"), *topo.find("d"), bytes, [&] { a_at = sim.now(); });
+  const auto b =
+      net.start_transfer(*topo.find("b"), *topo.find("d"), bytes, [&] { b_at = sim.now(); });
   if (sharing == topology::Network::Sharing::rtt) {
     CHECK(net.flow_rate(a) == Approx(0.75 * bottleneck).epsilon(1e-12));
     CHECK(net.flow_rate(b) == Approx(0.25 * bottleneck).epsilon(1e-12));

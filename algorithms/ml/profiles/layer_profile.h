@@ -34,8 +34,8 @@ struct ProfileLayer {
   std::string name;
   LayerKind kind = LayerKind::other;
   std::int64_t parameters = 0;
-  double forward_flops = 0;   // per sample
-  double backward_flops = 0;  // per sample; 2 x forward unless a profile says otherwise
+  double forward_flops = 0;           // per sample
+  double backward_flops = 0;          // per sample; 2 x forward unless a profile says otherwise
   std::int64_t activation_bytes = 0;  // per sample
 };
 

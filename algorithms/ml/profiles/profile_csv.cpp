@@ -17,7 +17,7 @@ struct Cell {
 };
 
 constexpr std::size_t kMaxLine = 65536;
-const std::array<const char*, 6> kColumns = {"name",           "kind",          "parameters",
+const std::array<const char*, 6> kColumns = {"name",          "kind",           "parameters",
                                              "forward_flops", "backward_flops", "activation_bytes"};
 
 std::vector<Cell> split(const std::string& line) {
@@ -40,7 +40,8 @@ class Reader {
  public:
   explicit Reader(std::string path) : path_(std::move(path)) {}
 
-  [[noreturn]] void fail(int line, int column, const std::string& key, const std::string& what) const {
+  [[noreturn]] void fail(int line, int column, const std::string& key,
+                         const std::string& what) const {
     throw ProfileError(path_, line, column, key, what);
   }
 
@@ -108,20 +109,23 @@ LayerProfile read_profile_csv(const std::string& path) {
       }
       for (std::size_t k = 0; k < kColumns.size(); ++k) {
         if (index[k] < 0 && k != 4) {
-          reader.fail(line, 1, kColumns[k], std::string("the header lacks the column ") + kColumns[k]);
+          reader.fail(line, 1, kColumns[k],
+                      std::string("the header lacks the column ") + kColumns[k]);
         }
       }
       continue;
     }
     if (cells.size() != static_cast<std::size_t>(std::count_if(index.begin(), index.end(),
-                                                                [](int i) { return i >= 0; }))) {
-      reader.fail(line, 1, "", "expected one cell per header column, got " +
-                                   std::to_string(cells.size()));
+                                                               [](int i) { return i >= 0; }))) {
+      reader.fail(line, 1, "",
+                  "expected one cell per header column, got " + std::to_string(cells.size()));
     }
     if (static_cast<int>(profile.layers.size()) == kMaxProfileLayers) {
       reader.fail(line, 1, "", "more than 100000 layers");
     }
-    auto cell = [&](std::size_t k) -> const Cell& { return cells[static_cast<std::size_t>(index[k])]; };
+    auto cell = [&](std::size_t k) -> const Cell& {
+      return cells[static_cast<std::size_t>(index[k])];
+    };
     ProfileLayer l;
     l.name = cell(0).text;
     if (!layer_kind_from_name(cell(1).text, l.kind)) {
@@ -129,7 +133,8 @@ LayerProfile read_profile_csv(const std::string& path) {
                   "unknown kind '" + cell(1).text +
                       "' (expected conv, linear, attention, embedding, norm or other)");
     }
-    l.parameters = reader.integer(cell(2), line, "parameters", static_cast<double>(kMaxProfileParameters));
+    l.parameters =
+        reader.integer(cell(2), line, "parameters", static_cast<double>(kMaxProfileParameters));
     l.forward_flops = reader.number(cell(3), line, "forward_flops", 1e18);
     l.backward_flops = 2.0 * l.forward_flops;
     if (index[4] >= 0 && !cell(4).text.empty()) {

@@ -26,10 +26,12 @@ LayerProfile resnet50() {
       const int stride = b == 0 ? stage.stride : 1;
       const int out = 4 * stage.width;
       int block_side = side;
-      p.layers.push_back(shapes::conv(prefix + "conv1", in, stage.width, 1, 1, block_side, false, true));
       p.layers.push_back(
-          shapes::conv(prefix + "conv2", stage.width, stage.width, 3, stride, block_side, false, true));
-      p.layers.push_back(shapes::conv(prefix + "conv3", stage.width, out, 1, 1, block_side, false, true));
+          shapes::conv(prefix + "conv1", in, stage.width, 1, 1, block_side, false, true));
+      p.layers.push_back(shapes::conv(prefix + "conv2", stage.width, stage.width, 3, stride,
+                                      block_side, false, true));
+      p.layers.push_back(
+          shapes::conv(prefix + "conv3", stage.width, out, 1, 1, block_side, false, true));
       if (b == 0) {
         int shortcut_side = side;
         p.layers.push_back(

@@ -45,7 +45,8 @@ ProfileLayer attention(const std::string& name, int tokens) {
 // qkv and ffn.in layers.
 void block(LayerProfile& p, int index, int tokens) {
   const std::string prefix = "layer" + std::to_string(index) + ".";
-  p.layers.push_back(shapes::linear(prefix + "attention.qkv", kWidth, 3 * kWidth, tokens, true, kNorm));
+  p.layers.push_back(
+      shapes::linear(prefix + "attention.qkv", kWidth, 3 * kWidth, tokens, true, kNorm));
   p.layers.push_back(attention(prefix + "attention.scores", tokens));
   p.layers.push_back(shapes::linear(prefix + "attention.output", kWidth, kWidth, tokens));
   p.layers.push_back(shapes::linear(prefix + "ffn.in", kWidth, kFeedForward, tokens, true, kNorm));

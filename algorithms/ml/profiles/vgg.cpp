@@ -10,8 +10,8 @@ namespace ml {
 LayerProfile vgg16() {
   LayerProfile p;
   p.name = "vgg16";
-  const int blocks[5][3] = {{64, 64, 0}, {128, 128, 0}, {256, 256, 256}, {512, 512, 512},
-                            {512, 512, 512}};
+  const int blocks[5][3] = {
+      {64, 64, 0}, {128, 128, 0}, {256, 256, 256}, {512, 512, 512}, {512, 512, 512}};
   int side = 224;
   int in = 3;
   for (int b = 0; b < 5; ++b) {
