@@ -23,6 +23,8 @@ packages=(
   graphviz chromium
   # the fuzz preset: clang 14 and its libFuzzer runtime (tests/fuzz/)
   clang-14 libclang-rt-14-dev
+  # the `format` test (scripts/check-format.sh)
+  clang-format-14
   # `syncsim sweep --slurm` against a real one-node cluster (tests/slurm/)
   slurm-wlm munge
 )
