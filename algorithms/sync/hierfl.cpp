@@ -16,8 +16,10 @@ namespace algo {
 
 HierFl::HierFl(HierFlConfig config) : config_(std::move(config)) {
   const auto n = config_.clients.size();
-  if (n == 0 || config_.edges.empty()) throw std::invalid_argument("hierfl needs clients and edges");
-  if (config_.edges.size() > n) throw std::invalid_argument("hierfl needs no more edges than clients");
+  if (n == 0 || config_.edges.empty())
+    throw std::invalid_argument("hierfl needs clients and edges");
+  if (config_.edges.size() > n)
+    throw std::invalid_argument("hierfl needs no more edges than clients");
   if (config_.local_epochs < 1 || config_.edge_rounds < 1 || config_.batch_size < 1) {
     throw std::invalid_argument("hierfl local_epochs, edge_rounds and batch_size must be >= 1");
   }
@@ -49,7 +51,8 @@ void HierFl::launch(RunContext& ctx) {
     members_[edge].push_back(k);
     edge_weight_[edge] += static_cast<std::int64_t>(shards_[static_cast<std::size_t>(k)].size());
   }
-  cloud_compute_ = std::make_unique<ComputeModel>(ctx.nodes.at(static_cast<std::size_t>(config_.server)), ctx.seed);
+  cloud_compute_ = std::make_unique<ComputeModel>(
+      ctx.nodes.at(static_cast<std::size_t>(config_.server)), ctx.seed);
   cloud_inbox_ = std::make_unique<Inbox>(*ctx.sim);
   for (int node : config_.edges) {
     edge_compute_.emplace_back(ctx.nodes.at(static_cast<std::size_t>(node)), ctx.seed);
@@ -64,10 +67,14 @@ void HierFl::launch(RunContext& ctx) {
   }
   ctx.sim->spawn(cloud(), ctx.nodes[static_cast<std::size_t>(config_.server)].name);
   for (int i = 0; i < e; ++i) {
-    ctx.sim->spawn(edge(i), ctx.nodes[static_cast<std::size_t>(config_.edges[static_cast<std::size_t>(i)])].name);
+    ctx.sim->spawn(
+        edge(i),
+        ctx.nodes[static_cast<std::size_t>(config_.edges[static_cast<std::size_t>(i)])].name);
   }
   for (int k = 0; k < n; ++k) {
-    ctx.sim->spawn(client(k), ctx.nodes[static_cast<std::size_t>(config_.clients[static_cast<std::size_t>(k)])].name);
+    ctx.sim->spawn(
+        client(k),
+        ctx.nodes[static_cast<std::size_t>(config_.clients[static_cast<std::size_t>(k)])].name);
   }
 }
 
@@ -144,8 +151,8 @@ sim::Task HierFl::edge(int e) {
       model.values = std::move(next.values);
     }
     if (dead()) break;
-    send_message(*ctx.net, me, host(config_.server), static_cast<double>(param_bytes_), *cloud_inbox_,
-                 Model{e, model.values, samples, {}}, "edge_model");
+    send_message(*ctx.net, me, host(config_.server), static_cast<double>(param_bytes_),
+                 *cloud_inbox_, Model{e, model.values, samples, {}}, "edge_model");
   }
   awaited_[i].clear();  // it waits for nobody: the cloud waits for it
 }
@@ -156,8 +163,8 @@ sim::Task HierFl::client(int k) {
   RunContext& ctx = *ctx_;
   const auto c = static_cast<std::size_t>(k);
   const Node& node = ctx.nodes[static_cast<std::size_t>(config_.clients[c])];
-  const std::size_t edge = static_cast<std::size_t>(edge_of(k, static_cast<int>(config_.edges.size()),
-                                                             static_cast<int>(config_.clients.size())));
+  const std::size_t edge = static_cast<std::size_t>(
+      edge_of(k, static_cast<int>(config_.edges.size()), static_cast<int>(config_.clients.size())));
   for (std::uint64_t participation = 0;; ++participation) {
     Model model = co_await algo::receive(*ctx.net, node.host, *client_inbox_[c], "edge_model");
     const std::uint64_t incarnation = ctx.net->incarnation(node.host);
@@ -195,7 +202,8 @@ sim::Task HierFl::client(int k) {
 sim::Task HierFl::average(std::vector<Model>& models, const std::vector<std::int64_t>& weights,
                           ComputeModel& compute, Model& out) {
   RunContext& ctx = *ctx_;
-  std::sort(models.begin(), models.end(), [](const Model& a, const Model& b) { return a.from < b.from; });
+  std::sort(models.begin(), models.end(),
+            [](const Model& a, const Model& b) { return a.from < b.from; });
   std::vector<Contribution> contributions;
   out.samples = 0;
   for (const Model& m : models) {

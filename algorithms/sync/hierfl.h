@@ -73,7 +73,7 @@ class HierFl final : public Algorithm {
   static int edge_of(int k, int edges, int clients);
 
  private:
-  struct Model {  // a model on the move, and what it came from
+  struct Model {   // a model on the move, and what it came from
     int from = 0;  // the sender's position among its tier
     std::shared_ptr<const ml::Vector> values;
     std::int64_t samples = 0;  // trained into it since the last download
@@ -103,9 +103,9 @@ class HierFl final : public Algorithm {
   std::vector<ComputeModel> client_compute_;
   std::vector<ComputeModel> edge_compute_;
   std::unique_ptr<ComputeModel> cloud_compute_;
-  std::vector<std::int64_t> edge_weight_;    // data under each edge
-  std::vector<std::vector<int>> members_;    // each edge's clients, in order
-  std::unique_ptr<Inbox> cloud_inbox_;       // edge models
+  std::vector<std::int64_t> edge_weight_;  // data under each edge
+  std::vector<std::vector<int>> members_;  // each edge's clients, in order
+  std::unique_ptr<Inbox> cloud_inbox_;     // edge models
   std::vector<std::unique_ptr<Inbox>> edge_down_, edge_up_, client_inbox_;
   // Accounting and stalls, owned by the event loop.
   std::int64_t outstanding_ = 0;  // the ledger's uploads produced and not yet settled or lost

@@ -75,7 +75,8 @@ std::string faults(std::uint64_t seed) {
   return "faults:\n"
          "  - random: {crash_rate: 4, mean_downtime: 40ms, nodes: worker, until: 250ms}\n"
          "  - {at: " +
-         std::to_string(at) + "ms, partition: " + partitioned + ", for: " + std::to_string(lasting) +
+         std::to_string(at) + "ms, partition: " + partitioned +
+         ", for: " + std::to_string(lasting) +
          "ms}\n"
          "  - {link: " +
          lossy_link + ", loss: 0.0" + std::to_string(loss_percent) +
@@ -176,8 +177,8 @@ TEST_CASE("a collective or a gossip ring that can no longer go on ends with stat
     const std::int64_t dropped_crashed = crashed == t.dropped_by_reason.end() ? 0 : crashed->second;
     CHECK((dropped_crashed > 0) == (at == "20050us"));
     CHECK(t.updates_dropped == dropped_crashed);
-    CHECK(t.updates_produced == t.updates_applied + t.updates_dropped + t.updates_lost +
-                                    *r.runs[0].updates_outstanding);
+    CHECK(t.updates_produced ==
+          t.updates_applied + t.updates_dropped + t.updates_lost + *r.runs[0].updates_outstanding);
   }
   SECTION("the same algorithms without the crash, or elastic, end ok") {
     const std::string none =
@@ -211,27 +212,38 @@ const std::vector<std::string> kVanishCases = {
     "{kind: ps_ssp, batch_size: 4, workers: worker, server: server, staleness_bound: 2}",
     "{kind: ps_async, label: ps_sharded, batch_size: 4, workers: worker, servers: shard}",
     "{kind: allreduce_ring, batch_size: 4, workers: worker}",
-    "{kind: allreduce_ring, label: ring_segments, batch_size: 4, workers: worker, segments: 3, protocol: rendezvous}",
-    "{kind: allreduce_ring, label: ring_topk, batch_size: 4, workers: worker, compressor: {kind: topk, fraction: 0.5}}",
+    "{kind: allreduce_ring, label: ring_segments, batch_size: 4, workers: worker, segments: 3, "
+    "protocol: rendezvous}",
+    "{kind: allreduce_ring, label: ring_topk, batch_size: 4, workers: worker, compressor: {kind: "
+    "topk, fraction: 0.5}}",
     "{kind: allreduce_tree, batch_size: 4, workers: worker}",
-    "{kind: allreduce_tree, label: farthest_first, batch_size: 4, workers: worker, order: farthest_first}",
-    "{kind: allreduce_tree, label: binomial, batch_size: 4, workers: worker, variant: binomial_tree}",
+    "{kind: allreduce_tree, label: farthest_first, batch_size: 4, workers: worker, order: "
+    "farthest_first}",
+    "{kind: allreduce_tree, label: binomial, batch_size: 4, workers: worker, variant: "
+    "binomial_tree}",
     "{kind: allreduce_tree, label: binary, batch_size: 4, workers: worker, variant: binary_tree}",
-    "{kind: allreduce_tree, label: chain, batch_size: 4, workers: worker, variant: pipelined_chain, segments: 2}",
+    "{kind: allreduce_tree, label: chain, batch_size: 4, workers: worker, variant: "
+    "pipelined_chain, segments: 2}",
     "{kind: allreduce_hierarchical, batch_size: 4, workers: worker}",
-    "{kind: allreduce_hierarchical, label: rack_flat, batch_size: 4, workers: worker, intra_rack: flat}",
-    "{kind: allreduce_hierarchical, label: rack_ring, batch_size: 4, workers: worker, intra_rack: ring}",
-    "{kind: allreduce_ring, label: ring_elastic, batch_size: 4, workers: worker, elastic: {timeout: 20ms, coordinator: server}}",
-    "{kind: allreduce_tree, label: tree_elastic, batch_size: 4, workers: worker, elastic: {timeout: 20ms, coordinator: server}}",
+    "{kind: allreduce_hierarchical, label: rack_flat, batch_size: 4, workers: worker, intra_rack: "
+    "flat}",
+    "{kind: allreduce_hierarchical, label: rack_ring, batch_size: 4, workers: worker, intra_rack: "
+    "ring}",
+    "{kind: allreduce_ring, label: ring_elastic, batch_size: 4, workers: worker, elastic: "
+    "{timeout: 20ms, coordinator: server}}",
+    "{kind: allreduce_tree, label: tree_elastic, batch_size: 4, workers: worker, elastic: "
+    "{timeout: 20ms, coordinator: server}}",
     "{kind: local_sgd, batch_size: 4, workers: worker, local_steps: 2}",
-    "{kind: local_sgd, label: local_sgd_elastic, batch_size: 4, workers: worker, local_steps: 2, collective: hierarchical, elastic: {timeout: 20ms, coordinator: server}}",
+    "{kind: local_sgd, label: local_sgd_elastic, batch_size: 4, workers: worker, local_steps: 2, "
+    "collective: hierarchical, elastic: {timeout: 20ms, coordinator: server}}",
     "{kind: gossip, batch_size: 4, workers: worker, timeout: 5ms}",
     "{kind: gossip, label: gossip_plain, batch_size: 4, workers: worker}",
     "{kind: fedavg, clients: worker, server: server, batch_size: 20, deadline: 30ms}",
     "{kind: fedavg, label: fedavg_no_deadline, clients: worker, server: server, batch_size: 20}",
     "{kind: fedprox, clients: worker, server: server, batch_size: 20}",
     "{kind: scaffold, clients: worker, server: server, batch_size: 20}",
-    "{kind: fedbuff, clients: worker, server: server, batch_size: 20, concurrency: 2, buffer_size: 2}",
+    "{kind: fedbuff, clients: worker, server: server, batch_size: 20, concurrency: 2, buffer_size: "
+    "2}",
     "{kind: fedasync, clients: worker, server: server, batch_size: 20, concurrency: 2}",
     "{kind: hierfl, clients: worker, edges: shard, server: server, batch_size: 20}",
 };
@@ -261,8 +273,8 @@ TEST_CASE("one update vanished in flight breaks the identity, whatever the algor
   INFO(algorithm);
   const syncsim::ScenarioResult clean = run_text(yaml);
   INFO("untouched: " << clean.runs[0].totals.status);
-  const bool counts = std::find(kNotCounting.begin(), kNotCounting.end(), kind_of(algorithm)) ==
-                      kNotCounting.end();
+  const bool counts =
+      std::find(kNotCounting.begin(), kNotCounting.end(), kind_of(algorithm)) == kNotCounting.end();
   REQUIRE(syncsim::accounting_gap(clean.runs[0]).has_value() == counts);
   if (!counts) return;
   CHECK(*syncsim::accounting_gap(clean.runs[0]) == 0);
@@ -289,7 +301,8 @@ TEST_CASE("hierfl after a crash without recovery ends stalled, saying who waits 
     // between the two arrivals, one is dropped (held) and one lost; while
     // it averages them, both are dropped as crashed. Either way the round's
     // two uploads are never applied.
-    const auto [at_ns, dropped] = GENERATE(table<int, int>({{20158100, 0}, {20158300, 1}, {20158540, 2}}));
+    const auto [at_ns, dropped] =
+        GENERATE(table<int, int>({{20158100, 0}, {20158300, 1}, {20158540, 2}}));
     const syncsim::ScenarioResult r =
         run_text(world(3) + algorithm + "faults:\n  - {at: " + std::to_string(at_ns) +
                  "ns, crash: shard0}\nstop: {sim_time: 200ms}\n");
@@ -306,8 +319,9 @@ TEST_CASE("hierfl after a crash without recovery ends stalled, saying who waits 
     CHECK(t.updates_produced == t.updates_applied + 2);
   }
   SECTION("a client crashes: its edge waits for it") {
-    const syncsim::ScenarioResult r = run_text(
-        world(3) + algorithm + "faults:\n  - {at: 20ms, crash: worker2}\nstop: {sim_time: 200ms}\n");
+    const syncsim::ScenarioResult r =
+        run_text(world(3) + algorithm +
+                 "faults:\n  - {at: 20ms, crash: worker2}\nstop: {sim_time: 200ms}\n");
     const algo::RunTotals& t = r.runs[0].totals;
     CHECK(t.status == "stalled: edge shard1 waits for worker2 (crashed)");
     REQUIRE(syncsim::accounting_gap(r.runs[0]).has_value());
@@ -316,8 +330,7 @@ TEST_CASE("hierfl after a crash without recovery ends stalled, saying who waits 
     CHECK(*r.runs[0].updates_outstanding > 0);
   }
   SECTION("without the crash it ends ok, every upload applied or outstanding") {
-    const syncsim::ScenarioResult r =
-        run_text(world(3) + algorithm + "stop: {sim_time: 200ms}\n");
+    const syncsim::ScenarioResult r = run_text(world(3) + algorithm + "stop: {sim_time: 200ms}\n");
     const algo::RunTotals& t = r.runs[0].totals;
     CHECK(t.status == "ok");
     CHECK(t.updates_dropped + t.updates_lost == 0);
