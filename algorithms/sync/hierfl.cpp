@@ -1,6 +1,7 @@
 #include "algorithms/sync/hierfl.h"
 
 #include <algorithm>
+#include <functional>
 #include <stdexcept>
 #include <string>
 
@@ -58,6 +59,8 @@ void HierFl::launch(RunContext& ctx) {
     edge_down_.push_back(std::make_unique<Inbox>(*ctx.sim));
     edge_up_.push_back(std::make_unique<Inbox>(*ctx.sim));
   }
+  held_.resize(static_cast<std::size_t>(e));
+  awaited_.resize(static_cast<std::size_t>(e));
   for (int node : config_.clients) {
     client_compute_.emplace_back(ctx.nodes.at(static_cast<std::size_t>(node)), ctx.seed);
     client_inbox_.push_back(std::make_unique<Inbox>(*ctx.sim));
@@ -84,7 +87,7 @@ sim::Task HierFl::cloud() {
     auto global = std::make_shared<const ml::Vector>(params_);
     for (std::size_t i = 0; i < config_.edges.size(); ++i) {
       send_message(*ctx.net, me, host(config_.edges[i]), static_cast<double>(param_bytes_),
-                   *edge_down_[i], Model{0, global, 0}, "global_model");
+                   *edge_down_[i], Model{0, global, 0, {}}, "global_model");
     }
     std::vector<Model> models;
     while (models.size() < config_.edges.size()) {
@@ -98,38 +101,64 @@ sim::Task HierFl::cloud() {
 }
 
 // An edge aggregator: for each model from the cloud, edge_rounds rounds with
-// its clients, then its model back to the cloud.
+// its clients, then its model back to the cloud. A crash ends it for good.
 sim::Task HierFl::edge(int e) {
   RunContext& ctx = *ctx_;
   const auto i = static_cast<std::size_t>(e);
   const topology::NodeId me = host(config_.edges[i]);
+  const std::uint64_t incarnation = ctx.net->incarnation(me);
+  // Noticing its crash, the edge lets go of what it holds (while it still
+  // holds it, so the census sees each drop where its copy is).
+  const auto dead = [&] {
+    if (ctx.net->incarnation(me) == incarnation) return false;
+    drop_held(e);
+    return true;
+  };
   std::vector<std::int64_t> weights;
   for (const ml::Shard& shard : shards_) weights.push_back(static_cast<std::int64_t>(shard.size()));
   for (;;) {
     Model model = co_await algo::receive(*ctx.net, me, *edge_down_[i], "global_model");
+    if (dead()) break;
     std::int64_t samples = 0;
     for (int r = 0; r < config_.edge_rounds; ++r) {
+      awaited_[i] = members_[i];
       for (int k : members_[i]) {
         send_message(*ctx.net, me, host(config_.clients[static_cast<std::size_t>(k)]),
                      static_cast<double>(param_bytes_), *client_inbox_[static_cast<std::size_t>(k)],
-                     Model{e, model.values, 0}, "edge_model");
+                     Model{e, model.values, 0, {}}, "edge_model");
       }
       std::vector<Model> updates;
       while (updates.size() < members_[i].size()) {
-        updates.push_back(co_await algo::receive(*ctx.net, me, *edge_up_[i], "client_model"));
+        Model upload = co_await algo::receive(*ctx.net, me, *edge_up_[i], "client_model");
+        if (dead()) break;
+        std::erase(awaited_[i], upload.from);
+        updates.push_back(std::move(upload));
       }
+      if (dead()) break;
+      // The uploads stay outstanding until applied, after the edge's compute.
+      std::vector<UpdateCopy> applying;
+      for (Model& update : updates) applying.push_back(std::move(update.update_copy));
       Model next;
       co_await average(updates, weights, edge_compute_[i], next);
-      for (std::size_t u = 0; u < members_[i].size(); ++u) ctx.monitor->record_applied(0);
+      if (dead()) break;  // they were dropped at the crash
+      for (const UpdateCopy& copy : applying) {
+        ctx.monitor->record_applied(0);
+        copy.settle();
+      }
+      outstanding_ -= static_cast<std::int64_t>(applying.size());
+      held_[i].clear();  // exactly the uploads just applied: no deadline, so none early or late
       samples += next.samples;
       model.values = std::move(next.values);
     }
+    if (dead()) break;
     send_message(*ctx.net, me, host(config_.server), static_cast<double>(param_bytes_),
-                 *cloud_inbox_, Model{e, model.values, samples}, "edge_model");
+                 *cloud_inbox_, Model{e, model.values, samples, {}}, "edge_model");
   }
+  awaited_[i].clear();  // it waits for nobody: the cloud waits for it
 }
 
-// A client: for each model from its edge, train local_epochs and upload.
+// A client: for each model from its edge, train local_epochs and upload. A
+// crash loses the work in hand; rebooted, it waits for its edge's next model.
 sim::Task HierFl::client(int k) {
   RunContext& ctx = *ctx_;
   const auto c = static_cast<std::size_t>(k);
@@ -138,6 +167,8 @@ sim::Task HierFl::client(int k) {
       edge_of(k, static_cast<int>(config_.edges.size()), static_cast<int>(config_.clients.size())));
   for (std::uint64_t participation = 0;; ++participation) {
     Model model = co_await algo::receive(*ctx.net, node.host, *client_inbox_[c], "edge_model");
+    const std::uint64_t incarnation = ctx.net->incarnation(node.host);
+    const auto dead = [&] { return ctx.net->incarnation(node.host) != incarnation; };
     std::optional<Replica> replica;
     replica.emplace(ctx, node, shards_[c], batch_sizes_[c], *model.values);
     model.values.reset();
@@ -147,14 +178,24 @@ sim::Task HierFl::client(int k) {
     StepPlan local_sgd;
     local_sgd.apply = true;
     std::int64_t samples = 0;
-    while (replica->sampler.epochs_completed() < config_.local_epochs) {
+    while (replica->sampler.epochs_completed() < config_.local_epochs && !dead()) {
       samples += (co_await replica->local_step(ctx, local_sgd)).samples;
     }
+    if (dead()) continue;
     auto trained = std::make_shared<const ml::Vector>(
         replica->has_model() ? std::move(replica->parameters()) : ml::Vector());
     replica.reset();
+    UpdateCopy copy = ctx.census->produce(node.host);
+    const UpdateCopy::Fate fate = copy.fate();
+    ctx.monitor->record_produced(1);
+    ++outstanding_;
     send_message(*ctx.net, node.host, host(config_.edges[edge]), static_cast<double>(param_bytes_),
-                 *edge_up_[edge], Model{k, std::move(trained), samples}, "client_model");
+                 *edge_up_[edge], Model{k, std::move(trained), samples, std::move(copy)},
+                 "client_model", std::function<void()>([this] {
+                   ctx_->monitor->record_lost();
+                   --outstanding_;
+                 }),
+                 std::function<void()>([this, edge, fate] { held_[edge].push_back(fate); }));
   }
 }
 
@@ -176,11 +217,6 @@ sim::Task HierFl::average(std::vector<Model>& models, const std::vector<std::int
   models.clear();
   co_await compute.run(*ctx.net, 2.0 * static_cast<double>(contributions.size()) *
                                      static_cast<double>(model_parameters(ctx)));
-}
-
-std::string HierFl::stall_reason() const {
-  return "an edge or the cloud waits for a model that never comes (faults are not modelled for "
-         "hierfl)";
 }
 
 }  // namespace algo

@@ -20,7 +20,19 @@
 // client every round, bit for bit (tested). `stop.steps` counts cloud
 // rounds; every client update is applied at its edge with staleness 0.
 // Aggregation costs 2 x P FLOPs per model at the edge or cloud node.
-// Faults are not modelled for this algorithm (a lost model stalls its edge).
+//
+// Accounting (docs/accounting.md): one update is a client's upload, produced
+// when the client sends it, applied when its edge averages it (after the
+// edge's compute), lost with its message, dropped as crashed if its edge
+// crashes while holding it. An edge's model is no update of its own and
+// carries none: its clients' uploads were applied when the edge averaged
+// them.
+//
+// Faults: there are no deadlines, so nothing recovers. A crashed client
+// stops its work (an upload it had not sent is never made); a crashed edge
+// stops for good, dropping what it held; a lost model or upload leaves its
+// receiver waiting. The run then stalls, and stall_reason() says which
+// tier waits for which node.
 #pragma once
 
 #include <cstdint>
@@ -30,6 +42,7 @@
 #include "algorithms/runtime/algorithm.h"
 #include "algorithms/runtime/assignment.h"
 #include "algorithms/runtime/compute_model.h"
+#include "algorithms/runtime/update_census.h"
 #include "sim/mailbox.h"
 
 namespace algo {
@@ -52,6 +65,8 @@ class HierFl final : public Algorithm {
   void launch(RunContext& ctx) override;
   const ml::Vector& global_parameters() const override { return params_; }
   std::string stall_reason() const override;
+  void on_host_crashed(topology::NodeId host) override;
+  std::optional<std::int64_t> updates_outstanding() const override { return outstanding_; }
 
   // The edge (position in config.edges) that client `k` (position in
   // config.clients) belongs to: floor(k * E / N).
@@ -62,6 +77,7 @@ class HierFl final : public Algorithm {
     int from = 0;  // the sender's position among its tier
     std::shared_ptr<const ml::Vector> values;
     std::int64_t samples = 0;  // trained into it since the last download
+    UpdateCopy update_copy;    // a client's upload only (see Accounting)
   };
   using Inbox = sim::Mailbox<Model>;
 
@@ -73,6 +89,10 @@ class HierFl final : public Algorithm {
   sim::Task average(std::vector<Model>& models, const std::vector<std::int64_t>& weights,
                     ComputeModel& compute, Model& out);
   topology::NodeId host(int node_index) const;
+  // Edge `e` let go of every upload it held (its host crashed, or its
+  // process found out it had): each still unsettled is dropped as crashed.
+  void drop_held(int e);
+  bool crashed(int node_index) const;
 
   HierFlConfig config_;
   RunContext* ctx_ = nullptr;
@@ -87,6 +107,10 @@ class HierFl final : public Algorithm {
   std::vector<std::vector<int>> members_;  // each edge's clients, in order
   std::unique_ptr<Inbox> cloud_inbox_;     // edge models
   std::vector<std::unique_ptr<Inbox>> edge_down_, edge_up_, client_inbox_;
+  // Accounting and stalls, owned by the event loop.
+  std::int64_t outstanding_ = 0;  // the ledger's uploads produced and not yet settled or lost
+  std::vector<std::vector<UpdateCopy::Fate>> held_;  // each edge's delivered, unapplied uploads
+  std::vector<std::vector<int>> awaited_;            // the clients each edge waits for now
 };
 
 }  // namespace algo
