@@ -20,13 +20,15 @@ Replica::Replica(const RunContext& ctx, const Node& node, ml::Shard shard, int b
       flops_per_sample_(step_flops_per_sample(ctx)),
       overhead_flops_(step_overhead_flops(ctx, node)),
       parameters_(model_parameters(ctx)) {
-  if (ctx.timing_only) return;  // math: none keeps no replica (10,000 workers fit in memory)
-  model.emplace(ctx.model);
-  model->parameters() = initial;
+  // The private objective exists with math: none too: its extra FLOPs are
+  // part of the step's simulated time, which must not depend on the math.
   if (ctx.privacy) {
     private_objective = ctx.privacy->make_objective(node.name);
     if (private_objective) objective = private_objective.get();
   }
+  if (ctx.timing_only) return;  // math: none keeps no replica (10,000 workers fit in memory)
+  model.emplace(ctx.model);
+  model->parameters() = initial;
 }
 
 void Replica::StepAwaiter::await_suspend(std::coroutine_handle<> h) {

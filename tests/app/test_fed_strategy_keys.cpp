@@ -16,8 +16,8 @@ cluster:
 topology: {kind: star, bandwidth: 1Gbps, latency: 10us}
 data: {dataset: synthetic, samples: 300, features: 4, classes: 3}
 model: {layers: [4, 8, 3]}
-algorithm: {kind: fedprox, mu: 0.1, clients_per_round: 3, server_optimizer: {kind: fedadam,
-            lr: 0.1}}
+algorithm: {kind: fedprox, mu: 0.1, clients_per_round: 3,
+            server_optimizer: {kind: fedadam, lr: 0.1}}
 stop: {steps: 4}
 )yaml";
 
@@ -81,7 +81,8 @@ TEST_CASE("fedprox and server optimizer mistakes are reported at their key") {
 TEST_CASE("fedbuff and fedasync keys load and their mistakes are reported at the key") {
   const std::string buff = replace(
       kFed,
-      "{kind: fedprox, mu: 0.1, clients_per_round: 3, server_optimizer: {kind: fedadam, lr: 0.1}}",
+      "{kind: fedprox, mu: 0.1, clients_per_round: 3,\n"
+      "            server_optimizer: {kind: fedadam, lr: 0.1}}",
       "{kind: fedbuff, concurrency: 4, buffer_size: 2, server_lr: 0.5, staleness_exponent: 1}");
   const app::Scenario s = app::load_scenario_string(buff, "s.yaml");
   CHECK(s.algorithms[0].kind == "fedbuff");

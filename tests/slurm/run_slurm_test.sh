@@ -283,12 +283,15 @@ same_outputs
 echo "PASS: resubmission ran only seed 9 (array job $array), the merged files unchanged"
 
 # --- A failing point: its task fails, the collect job never starts. ---------
-# Point 1 reads labels out of range, which only the run finds (exit 2).
+# Point 1 has a NaN feature in a float32 file, which only the run finds
+# (the loader reads the features' header, the run their values; exit 2).
 mkdir "$tmp/labels"
-printf '\x00\x00\x08\x03\x00\x00\x00\x02\x00\x00\x00\x02\x00\x00\x00\x02\x00\x40\x80\xff\x10\x20\x30\x40' \
-  >"$tmp/labels/train-images-idx3-ubyte"
+/usr/bin/python3 -c 'import struct, sys
+values = [1.0] * 5 + [float("nan")] + [1.0] * 2
+open(sys.argv[1], "wb").write(struct.pack(">IIII", 0xD03, 2, 2, 2) + struct.pack(">8f", *values))' \
+  "$tmp/labels/train-images-idx3-ubyte"
 cp "$tmp/labels/train-images-idx3-ubyte" "$tmp/labels/t10k-images-idx3-ubyte"
-printf '\x00\x00\x08\x01\x00\x00\x00\x02\x01\x0c' >"$tmp/labels/train-labels-idx1-ubyte"
+printf '\x00\x00\x08\x01\x00\x00\x00\x02\x01\x09' >"$tmp/labels/train-labels-idx1-ubyte"
 cp "$tmp/labels/train-labels-idx1-ubyte" "$tmp/labels/t10k-labels-idx1-ubyte"
 cat >"$tmp/s.yaml" <<YAML
 name: fail
@@ -310,7 +313,7 @@ submit sweep "$tmp/s.yaml" "$tmp/out"
 wait_ended "$array"
 [ "$(job_states "$array" | sort | tr '\n' ' ')" = "COMPLETED COMPLETED FAILED " ] ||
   fail "array tasks ended in: $(job_states "$array" | tr '\n' ' ')"
-grep -qF "label 12 of sample 1 out of range" "$tmp/out/slurm/shard-$array-2.log" ||
+grep -qF "feature nan of sample 1 at byte 36 is not a finite float32 number" "$tmp/out/slurm/shard-$array-2.log" ||
   fail "shard 2's log: $(cat "$tmp/out/slurm/shard-$array-2.log")"
 for i in $(seq 50); do
   reason=$(squeue -h -j "$collect" -o '%T %r' 2>/dev/null || true)
