@@ -21,9 +21,9 @@ struct FlRoundRow {
   std::int64_t selected = 0;                 // sampled clients (over-selection included)
   std::int64_t reported = 0;                 // updates aggregated into the new model
   std::int64_t late = 0, offline = 0, crashed = 0, unreachable = 0;  // dropped, by reason
-  std::int64_t lost = 0;     // uploads lost on the way (counted lost, not dropped)
-  double bytes_down = 0.0;   // the global model (and SCAFFOLD's c) sent to this round's clients
-  double bytes_up = 0.0;     // this round's uploads, late ones included, whenever sent
+  std::int64_t lost = 0;    // uploads lost on the way (counted lost, not dropped)
+  double bytes_down = 0.0;  // the global model (and SCAFFOLD's c) sent to this round's clients
+  double bytes_up = 0.0;    // this round's uploads, late ones included, whenever sent
 };
 
 // One client over the run.

@@ -203,8 +203,8 @@ TEST_CASE("client accuracies agree with the final model on the training set") {
   for (std::size_t k = 0; k < run.fl->clients.size(); ++k) {
     REQUIRE(run.fl->clients[k].accuracy);
     accuracies.push_back(*run.fl->clients[k].accuracy);
-    correct += std::round(*run.fl->clients[k].accuracy *
-                          static_cast<double>(run.partition.at(k).samples));
+    correct +=
+        std::round(*run.fl->clients[k].accuracy * static_cast<double>(run.partition.at(k).samples));
   }
   CHECK(correct == std::round(train_accuracy * static_cast<double>(data.train.size())));
   // The summary's columns are those percentiles; empty for a non-federated run.
