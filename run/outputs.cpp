@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "run/fl_outputs.h"
 #include "run/summary_columns.h"
 
 namespace syncsim {
@@ -256,6 +257,10 @@ std::vector<OutputFile> output_files(const ScenarioResult& r) {
   if (r.scenario.outputs.events) files.push_back({"events.csv", events_csv(r)});
   if (r.scenario.outputs.trace) files.push_back({"trace.json", trace_json(r)});
   if (r.scenario.outputs.links) files.push_back({"links.csv", links_csv(r)});
+  if (has_fl_metrics(r)) {
+    files.push_back({"rounds.csv", rounds_csv(r)});
+    files.push_back({"clients.csv", clients_csv(r)});
+  }
   return files;
 }
 

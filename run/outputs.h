@@ -14,6 +14,8 @@
 //   trace.json     compute, send, receive and wait spans per node (Chrome
 //                  trace-event format, for Perfetto)
 //   links.csv      bytes and utilisation of each link direction per time bucket
+//   rounds.csv     federated runs only: one row per server round (run/fl_outputs.h)
+//   clients.csv    federated runs only: one row per client
 //   timing.csv     wall time and events per wall second: the only file that
 //                  differs between two runs of the same scenario and seed, kept
 //                  out of summary.csv so that the CSVs above are byte-identical

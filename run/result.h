@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "algorithms/ml/mlp.h"
+#include "algorithms/runtime/fl_metrics.h"
 #include "algorithms/runtime/monitor.h"
 #include "run/scenario.h"
 #include "sim/recorder.h"
@@ -84,6 +85,9 @@ struct RunResult {
   // the whole run (algo::PrivacyLedger); empty otherwise.
   std::optional<double> privacy_epsilon;
   double privacy_delta = 0.0;
+  // Federated runs (algo::Algorithm::fl_metrics): rounds.csv, clients.csv and
+  // the client_accuracy_* columns; empty for the others.
+  std::optional<algo::FlMetrics> fl;
   ml::Vector final_parameters;  // the global model at the end
   double wall_seconds = 0.0;    // host time of the run; the one non-deterministic output
   double math_seconds =

@@ -272,6 +272,7 @@ RunResult run_algorithm(const Scenario& s, const AlgorithmChoice& choice, const 
     result.privacy_delta = privacy->spec().delta;
   }
   settle_status(result, stalled ? algorithm->stall_reason() : std::string());
+  result.fl = algorithm->fl_metrics();  // while ctx lives: it evaluates on the shards
   result.final_parameters = algorithm->global_parameters();
   result.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();

@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "run/accounting.h"  // drop_reasons
+#include "run/fl_outputs.h"  // client_accuracy_percentile
 #include "run/outputs.h"     // format_number, format_seconds
 
 namespace syncsim {
@@ -71,6 +72,15 @@ std::vector<SummaryColumn> make_columns() {
   add({"best_test_accuracy", "fraction", K::over_run, A::always, U::number,
        "best test accuracy of any evaluation (empty with `math: none`)",
        [](const In& in) { return evaluated(in, in.run.totals.best_test_accuracy); }});
+  // Fairness across clients (docs/federated.md, "Metrics"): the final model
+  // on each client's own shard, nearest-rank percentiles.
+  for (const int p : {10, 50, 90}) {
+    add({"client_accuracy_p" + std::to_string(p), "fraction", K::at_end, A::federated, U::number,
+         "the " + std::to_string(p) +
+             "th nearest-rank percentile over clients of the final model's accuracy on each "
+             "client's own shard (clients.csv's `accuracy`)",
+         [p](const In& in) { return optional_number(client_accuracy_percentile(in.run, p)); }});
+  }
   add({"target_accuracy", "fraction", K::identity, A::always, not_a_metric,
        "`stop.target_accuracy` (empty without it)", [](const In& in) {
          const double target = in.scenario.stop.target_accuracy;
@@ -215,6 +225,8 @@ const char* applies_text(ColumnApplies applies) {
       return "contributions counted";
     case A::privacy:
       return "`privacy:`";
+    case A::federated:
+      return "federated, with math";
   }
   return "";
 }
@@ -274,6 +286,8 @@ bool column_applies(ColumnApplies applies, const Scenario& scenario, const RunRe
       return run.totals.contributions_counted;
     case A::privacy:
       return run.privacy_epsilon.has_value();
+    case A::federated:
+      return client_accuracy_percentile(run, 50).has_value();
   }
   return false;
 }

@@ -44,6 +44,7 @@ enum class ColumnApplies {
   faults,            // the scenario has a faults: list
   contributions,     // the run counted aggregated contributions (Byzantine nodes, a robust rule)
   privacy,           // the run is differentially private (`privacy:`)
+  federated,         // a federated run with per-client accuracies (run/fl_outputs.h)
 };
 
 struct SummaryColumn {

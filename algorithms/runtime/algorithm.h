@@ -18,6 +18,7 @@
 #include "algorithms/ml/optimizer.h"
 #include "algorithms/ml/partition.h"
 #include "algorithms/ml/profiles/layer_profile.h"
+#include "algorithms/runtime/fl_metrics.h"
 #include "algorithms/runtime/cluster.h"
 #include "algorithms/runtime/math_pool.h"
 #include "algorithms/runtime/monitor.h"
@@ -116,6 +117,9 @@ class Algorithm {
   virtual std::optional<std::int64_t> updates_outstanding() const { return std::nullopt; }
   // The run ended with nothing left to happen (no process can go on): what
   // the algorithm's processes wait for, for summary.csv's status column.
+  // Federated algorithms: per-round and per-client metrics (fl_metrics.h,
+  // rounds.csv and clients.csv); nullopt for the others.
+  virtual std::optional<FlMetrics> fl_metrics() const { return std::nullopt; }
   virtual std::string stall_reason() const {
     return "every process waits for a message that never comes";
   }

@@ -90,6 +90,7 @@ void FedAvg::launch(RunContext& ctx) {
     compute_.emplace_back(compute_node(static_cast<int>(k)), ctx.seed);
     compressors_.push_back(config_.compressor());
     compressors_.back()->seed(compressor_seed(ctx.seed, node.name));
+    fl_clients_.push_back({node.name});
   }
   ctx.sim->spawn(serve(), server.name);
 }
@@ -111,6 +112,7 @@ sim::Task FedAvg::serve() {
     co_await wait_for_online(any);
     if (!any) co_return;  // no client will ever be online again
     record.start = ctx.sim->now();
+    record.start_local = local_time(ctx, host);
     const std::vector<int> online = sample(record);
     // The close: announced on the server's clock, waited for as a timeout on it.
     const sim::Time close_local = local_time(ctx, host) + config_.deadline;
@@ -158,6 +160,8 @@ std::vector<int> FedAvg::sample(FedAvgRound& record) {
     ctx.monitor->record_dropped(static_cast<std::int64_t>(unreachable.size()), "unreachable");
   }
   open_updates_ = static_cast<std::int64_t>(online.size());
+  record.crashed = static_cast<std::int64_t>(crashed.size());
+  record.unreachable = static_cast<std::int64_t>(unreachable.size());
   record.failed = crashed;
   record.failed.insert(record.failed.end(), unreachable.begin(), unreachable.end());
   return online;
@@ -184,6 +188,7 @@ FedAvg::Clients FedAvg::broadcast(std::int64_t round, const std::vector<int>& on
     if (control_) state->control = control_->start(c, snapshot);  // c travels with the model
     ctx.sim->spawn(client_round(state), node.name);
     const std::int64_t bytes = param_bytes_ + (control_ ? control_->wire_bytes() : 0);
+    count_bytes(round, c, static_cast<double>(bytes), 0.0);
     send_message(*ctx.net, host, node.host, static_cast<double>(bytes), state->inbox,
                  std::shared_ptr<const ml::Vector>(snapshot), "global_model",
                  std::function<void()>([state] { state->download_lost = true; }));
@@ -253,12 +258,15 @@ void FedAvg::settle(const std::vector<int>& online, const Clients& in_round, Cli
     const topology::NodeId client_host = client_node(state->client).host;
     if (state->upload_lost) {  // already counted lost
       record.failed.push_back(state->client);
+      ++record.lost;
     } else if (ctx.net->incarnation(client_host) != state->incarnation) {
       record.failed.push_back(state->client);
+      ++record.crashed;
       if (!state->crash_counted) ctx.monitor->record_dropped(1, "crashed");
       state->fate.settle();
     } else if (state->download_lost) {
       record.failed.push_back(state->client);
+      ++record.unreachable;
       ctx.monitor->record_dropped(1, "unreachable");
       state->fate.settle();
     } else if (state->gone_offline || (state->offline_at && *state->offline_at <= ctx.sim->now())) {
@@ -343,6 +351,8 @@ bool FedAvg::report(FedAvgRound record, std::int64_t samples) {
   stats_.accepted += static_cast<std::int64_t>(record.accepted.size());
   stats_.failed += static_cast<std::int64_t>(record.failed.size());
   record.end = ctx_->sim->now();
+  record.end_local = local_time(*ctx_, ctx_->nodes[static_cast<std::size_t>(config_.server)].host);
+  count_round(record);
   const std::int64_t version = record.round + 1;
   if (config_.record_rounds) rounds_.push_back(std::move(record));
   return ctx_->monitor->on_update(version, samples, params_);

@@ -152,7 +152,9 @@ struct FedAvgRound {
   std::int64_t round = 0;
   sim::Time start = 0, end = 0;                       // end: when the new version was published
   std::vector<int> sampled, offline, accepted, late;  // offline: at sampling or mid-round
-  std::vector<int> failed;  // faults: crashed, unreachable, or upload lost
+  std::vector<int> failed;                   // faults: crashed, unreachable, or upload lost
+  sim::Time start_local = 0, end_local = 0;  // start and end on the server's clock
+  std::int64_t crashed = 0, unreachable = 0, lost = 0;  // the failed ones, by reason
 };
 
 class FedAvg final : public Algorithm {
@@ -172,6 +174,10 @@ class FedAvg final : public Algorithm {
   const std::vector<FedAvgRound>& rounds() const { return rounds_; }
   // SCAFFOLD's state; null unless config.control_variates.
   const ControlVariates* control_variates() const { return control_.get(); }
+  // rounds.csv and clients.csv (fedavg_metrics.cpp): every completed round,
+  // every client, with its accuracy on its own shard (evaluated now).
+  // REQUIRES: the run's context still alive (called before the run returns).
+  std::optional<FlMetrics> fl_metrics() const override;
 
   // sum_k w_k x_k / sum_k w_k in the given order: the server's WeightedMean
   // outside a run (tests, tools), through the same averaging kernel.
@@ -242,6 +248,10 @@ class FedAvg final : public Algorithm {
   // The client as it computes (its device's FLOP/s).
   const Node& compute_node(int client) const;
   const Node& client_node(int client) const;  // by position in config_.clients
+  // Metrics (fedavg_metrics.cpp): bytes a client's message of `round` carried.
+  void count_bytes(std::int64_t round, int client, double down, double up);
+  // A completed round's row and its clients' counts.
+  void count_round(const FedAvgRound& record);
 
   FedAvgConfig config_;
   RunContext* ctx_ = nullptr;
@@ -270,6 +280,11 @@ class FedAvg final : public Algorithm {
 
   FedAvgStats stats_;
   std::vector<FedAvgRound> rounds_;
+  // Metrics: completed rounds, every client, and bytes by round (a round's
+  // late uploads may leave after it closed).
+  std::vector<FlRoundRow> fl_rounds_;
+  std::vector<FlClientRow> fl_clients_;
+  std::vector<double> down_by_round_, up_by_round_;
   std::int64_t open_updates_ = 0;
   Clients in_round_;  // the open round's online clients, in client order
 };

@@ -71,6 +71,7 @@ void FedAvg::upload(std::shared_ptr<ClientRound> state) {
   std::shared_ptr<ClientRound> held = state;        // the loss handler outlives the message
   UpdateCopy copy = std::move(state->update_copy);  // travels with the upload
   state->uploaded = true;
+  count_bytes(round, state->client, 0.0, encoded.bytes + extra_bytes);
   send_message(*ctx.net, host, server_host, encoded.bytes + extra_bytes, *server_inbox_,
                ServerMessage{round, std::move(state), std::move(copy)}, "client_model",
                std::function<void()>([held, this] {
