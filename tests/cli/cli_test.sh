@@ -698,14 +698,7 @@ YAML
     # A point that fails at run time (a NaN feature in a float32 file: the
     # loader reads only the features' header, the run reads the values):
     # named, the others finish, exit 2.
-    mkdir "$work/labels"
-    /usr/bin/python3 -c 'import struct, sys
-values = [1.0] * 5 + [float("nan")] + [1.0] * 2
-open(sys.argv[1], "wb").write(struct.pack(">IIII", 0xD03, 2, 2, 2) + struct.pack(">8f", *values))' \
-      "$work/labels/train-images-idx3-ubyte"
-    cp "$work/labels/train-images-idx3-ubyte" "$work/labels/t10k-images-idx3-ubyte"
-    printf '\x00\x00\x08\x01\x00\x00\x00\x02\x01\x09' >"$work/labels/train-labels-idx1-ubyte"
-    cp "$work/labels/train-labels-idx1-ubyte" "$work/labels/t10k-labels-idx1-ubyte"
+    "$src/tests/data/write_nan_idx.sh" "$work/labels"
     sed "s|DATA|$work/labels|" "$work/fail.yaml" >"$work/fail2.yaml"
     expect_error "train-images-idx3-ubyte: feature nan of sample 1 at byte 36 is not a finite float32 number" -- sweep "$work/fail2.yaml" -o "$work/f" --jobs 2
     grep -qF "FAILED (exit 2)" "$work/err" || fail "the failed point is not named: $(cat "$work/err")"

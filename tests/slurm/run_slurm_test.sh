@@ -285,14 +285,7 @@ echo "PASS: resubmission ran only seed 9 (array job $array), the merged files un
 # --- A failing point: its task fails, the collect job never starts. ---------
 # Point 1 has a NaN feature in a float32 file, which only the run finds
 # (the loader reads the features' header, the run their values; exit 2).
-mkdir "$tmp/labels"
-/usr/bin/python3 -c 'import struct, sys
-values = [1.0] * 5 + [float("nan")] + [1.0] * 2
-open(sys.argv[1], "wb").write(struct.pack(">IIII", 0xD03, 2, 2, 2) + struct.pack(">8f", *values))' \
-  "$tmp/labels/train-images-idx3-ubyte"
-cp "$tmp/labels/train-images-idx3-ubyte" "$tmp/labels/t10k-images-idx3-ubyte"
-printf '\x00\x00\x08\x01\x00\x00\x00\x02\x01\x09' >"$tmp/labels/train-labels-idx1-ubyte"
-cp "$tmp/labels/train-labels-idx1-ubyte" "$tmp/labels/t10k-labels-idx1-ubyte"
+"$src/tests/data/write_nan_idx.sh" "$tmp/labels"
 cat >"$tmp/s.yaml" <<YAML
 name: fail
 cluster:
