@@ -127,6 +127,8 @@ struct SourceLocation {
 
 // The algorithm `algorithm:` names, with every parameter already validated
 // and resolved against the cluster (the CLI reads them in app/algorithm_registry.h).
+// The registry brace-initialises the first four fields, so every later one
+// has an initialiser of its own.
 struct AlgorithmChoice {
   std::string kind;      // "ps_sync", ...
   std::string label;     // names its rows in the outputs: `label:`, default the kind
@@ -134,19 +136,19 @@ struct AlgorithmChoice {
   std::function<std::unique_ptr<algo::Algorithm>()> build;
   bool elastic = false;           // re-forms after faults; rolled-back rounds are dropped_aborted
   sim::Time elastic_timeout = 0;  // elastic: a collective's deadline
-  SourceLocation elastic_timeout_at;  // where `elastic.timeout` stands
+  SourceLocation elastic_timeout_at{};  // where `elastic.timeout` stands
   // Where a key that needs a layer profile stands (`bucket_cap`, `overlap`);
   // empty file: none given.
-  SourceLocation profile_key_at;
+  SourceLocation profile_key_at{};
   // For the memory estimate (run/resource_estimate.h).
   int live_replicas = 0;  // worker replicas alive at once (clients per round); 0: participants
   int batch_size = 0;     // samples per local step
   bool gathers = false;   // a compressed all-reduce: each worker holds every worker's block
   // `optimizer:` inside the algorithm's entry: its own optimizer (the
   // scenario's keys with the entry's on top); absent: the scenario's.
-  std::optional<OptimizerSpec> optimizer;
+  std::optional<OptimizerSpec> optimizer{};
   // `privacy:` inside the entry: DP-SGD or DP-FedAvg (privacy_ledger.h); none: not private.
-  std::optional<algo::PrivacySpec> privacy;
+  std::optional<algo::PrivacySpec> privacy{};
 };
 
 // `outputs:` the optional, larger files a run can also write (all off by default).

@@ -115,8 +115,8 @@ void Mlp::forward(const Eigen::Ref<const RowMatrix>& x, Workspace& ws) const {
   }
 }
 
-float Mlp::loss_and_gradient(const Eigen::Ref<const RowMatrix>& x, std::span<const std::int32_t> y,
-                             Vector& grad) {
+float Mlp::forward_to_dlogits(const Eigen::Ref<const RowMatrix>& x, std::span<const std::int32_t> y,
+                              Vector& grad) {
   check_batch(x, y);
   const Eigen::Index rows = x.rows();
   training_.reserve(rows, spec_.widths);
@@ -124,11 +124,17 @@ float Mlp::loss_and_gradient(const Eigen::Ref<const RowMatrix>& x, std::span<con
 
   forward(x, training_);
 
+  const auto ulast = static_cast<std::size_t>(num_layers() - 1);
+  return loss_and_dlogits(spec_.loss,
+                          ConstRowMap(training_.outputs[ulast].data(), rows, num_outputs()), y,
+                          RowMap(training_.deltas[ulast].data(), rows, num_outputs()));
+}
+
+float Mlp::loss_and_gradient(const Eigen::Ref<const RowMatrix>& x, std::span<const std::int32_t> y,
+                             Vector& grad) {
+  const float loss = forward_to_dlogits(x, y, grad);
+  const Eigen::Index rows = x.rows();
   const int last = num_layers() - 1;
-  const auto ulast = static_cast<std::size_t>(last);
-  const float loss = loss_and_dlogits(
-      spec_.loss, ConstRowMap(training_.outputs[ulast].data(), rows, num_outputs()), y,
-      RowMap(training_.deltas[ulast].data(), rows, num_outputs()));
 
   // Backward, last layer first. deltas[l] holds dZ of layer l (mean over the
   // batch already folded in by the loss), so dW and db are plain sums.

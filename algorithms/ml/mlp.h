@@ -145,6 +145,11 @@ class Mlp {
   void check_batch(const Eigen::Ref<const RowMatrix>& x, std::span<const std::int32_t> y) const;
   // Runs the forward pass of x into ws.outputs (ws must hold x.rows() rows).
   void forward(const Eigen::Ref<const RowMatrix>& x, Workspace& ws) const;
+  // The start every gradient shares: checks the batch, sizes training_ and
+  // grad, runs the forward pass and leaves the logits' delta (batch mean
+  // folded in) in training_.deltas of the last layer. Returns the loss.
+  float forward_to_dlogits(const Eigen::Ref<const RowMatrix>& x, std::span<const std::int32_t> y,
+                           Vector& grad);
 
   // Constant after construction.
   MlpSpec spec_;

@@ -40,17 +40,9 @@ float Mlp::loss_and_clipped_gradient(const Eigen::Ref<const RowMatrix>& x,
                                      std::span<const std::int32_t> y, double clip, Vector& grad,
                                      std::vector<double>& norms) {
   if (!(clip > 0.0)) throw std::invalid_argument("Mlp: the clipping norm must be > 0");
-  check_batch(x, y);
+  const float loss = forward_to_dlogits(x, y, grad);
   const Eigen::Index rows = x.rows();
-  training_.reserve(rows, spec_.widths);
-  if (grad.size() != params_.size()) grad.resize(params_.size());
-  forward(x, training_);
-
   const int last = num_layers() - 1;
-  const auto ulast = static_cast<std::size_t>(last);
-  const float loss = loss_and_dlogits(
-      spec_.loss, ConstRowMap(training_.outputs[ulast].data(), rows, num_outputs()), y,
-      RowMap(training_.deltas[ulast].data(), rows, num_outputs()));
 
   // Every layer's delta first (the clipping factors need all of them), each
   // from the unscaled delta above it, as in loss_and_gradient.
