@@ -125,7 +125,7 @@ TEST_CASE("the parameter buffer holds each layer's row-major weights then its bi
   hidden = hidden.array().tanh().matrix();
   Eigen::MatrixXd out = hidden * layer_weights(mlp, 1).cast<double>();
   out.rowwise() += layer_bias(mlp, 1).cast<double>().transpose();
-  ml::Dataset d{x, {0, 1, 1}, 2};
+  ml::Dataset d{x, {0, 1, 1}, 2, {}};
   double expected = 0.0;
   for (int r = 0; r < 3; ++r) {
     for (int o = 0; o < 2; ++o) {
@@ -167,7 +167,7 @@ TEST_CASE("an mlp rejects bad specs and bad batches", "[ml][mlp]") {
     CHECK_THROWS_AS(mlp.loss_and_gradient(x, {}, grad), std::invalid_argument);
   }
   SECTION("evaluation with a zero batch size") {
-    ml::Dataset d{ml::RowMatrix::Zero(2, 4), {0, 1}, 2};
+    ml::Dataset d{ml::RowMatrix::Zero(2, 4), {0, 1}, 2, {}};
     CHECK_THROWS_AS(mlp.evaluate(d, 0), std::invalid_argument);
   }
 }
@@ -210,7 +210,7 @@ TEST_CASE("evaluation matches per-batch losses and counts argmax hits", "[ml][ml
   ml::Mlp mlp(ml::MlpSpec{{6, 5, 3}});
   mlp.initialize(2);
   sim::RandomStream rng(12);
-  ml::Dataset d{random_inputs(25, 6, 13), std::vector<std::int32_t>(25), 3};
+  ml::Dataset d{random_inputs(25, 6, 13), std::vector<std::int32_t>(25), 3, {}};
   for (auto& label : d.labels) label = static_cast<std::int32_t>(rng.below(3));
 
   ml::Vector grad;
@@ -240,7 +240,7 @@ TEST_CASE("evaluation chunks computed in any order combine to evaluate()'s bits"
   ml::Mlp mlp(ml::MlpSpec{{6, 5, 3}});
   mlp.initialize(3);
   sim::RandomStream rng(5);
-  ml::Dataset d{random_inputs(25, 6, 17), std::vector<std::int32_t>(25), 3};
+  ml::Dataset d{random_inputs(25, 6, 17), std::vector<std::int32_t>(25), 3, {}};
   for (auto& label : d.labels) label = static_cast<std::int32_t>(rng.below(3));
   const int batch = 7;  // chunks of 7, 7, 7, 4 rows
   const std::int64_t n = ml::Mlp::evaluation_chunks(d, batch);

@@ -90,15 +90,15 @@ struct AllreduceRun {
   std::vector<sim::Time> finished;
 };
 
-topology::Topology star(int n) {
+inline topology::Topology star(int n) {
   return topology::build_star(host_names(n), {kBandwidth, kLinkLatency});
 }
 
-algo::CollectiveSpec spec_of(algo::CollectiveKind kind, int segments = 1) {
+inline algo::CollectiveSpec spec_of(algo::CollectiveKind kind, int segments = 1) {
   return algo::CollectiveSpec{kind, segments};
 }
 
-void check_time(const AllreduceRun& run, double expected_seconds) {
+inline void check_time(const AllreduceRun& run, double expected_seconds) {
   const double got = sim::to_seconds(run.time());
   INFO("simulated " << got << " s, formula " << expected_seconds << " s, relative error "
                     << std::abs(got - expected_seconds) / expected_seconds);
