@@ -74,15 +74,15 @@ sim::Task HierFl::edge_round(int e, std::uint64_t incarnation, const std::vector
     if (dead()) co_return;
     const sim::Time now = ctx.sim->now();
     if (!got) {
-      if (close && now >= *close) break;  // the close
+      if (close && now >= *close) break;       // the close
       std::erase_if(awaited_[i], [&](int k) {  // gone offline: no longer waited for
         const auto& off = invitation_[static_cast<std::size_t>(k)].offline_at;
         return off && *off <= now;
       });
       continue;
     }
-    const bool awaited = std::find(awaited_[i].begin(), awaited_[i].end(), got->from) !=
-                         awaited_[i].end();
+    const bool awaited =
+        std::find(awaited_[i].begin(), awaited_[i].end(), got->from) != awaited_[i].end();
     if (got->round != serial || !awaited || (close && now >= *close)) {
       drop_late(e, *got);
       continue;
