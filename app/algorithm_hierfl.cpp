@@ -8,10 +8,16 @@
 //   local_epochs  kappa_1: local epochs per edge round           (default 1)
 //   edge_rounds   kappa_2: edge rounds per cloud round           (default 2)
 //   batch_size, assignment   as fedavg
+//   clients_per_round  K sampled by the cloud per cloud round, in total (default all)
+//   deadline           an edge round's length on the edge's clock  (default none)
+//   cloud_deadline     a cloud round's length on the cloud's clock (default none)
+//   availability_trace, diurnal, tiers, device_trace, over_selection, selection,
+//   oort               client devices (fl_devices_loader.cpp), as fedavg
 #include <algorithm>
 
 #include "algorithms/sync/hierfl.h"
 #include "app/algorithm_registry.h"
+#include "app/fl_devices_loader.h"
 #include "app/schema.h"
 
 namespace app {
@@ -48,10 +54,28 @@ AlgorithmChoice parse_hierfl(const ConfigNode& node, const std::vector<NodeGroup
   }
   config.batch_size = batch_size(node);
   config.assignment = assignment_policy(node);
+  const auto n = static_cast<std::int64_t>(config.clients.size());
+  if (auto k = node.optional_child("clients_per_round")) {
+    config.clients_per_round = static_cast<int>(k->as_int_in(1, n));
+  }
+  if (auto d = node.optional_child("deadline")) {
+    config.edge_deadline = d->as_duration();
+    d->require(config.edge_deadline > 0, "deadline must be greater than zero (omit it for none)");
+  }
+  if (auto d = node.optional_child("cloud_deadline")) {
+    config.cloud_deadline = d->as_duration();
+    d->require(config.cloud_deadline > 0,
+               "cloud_deadline must be greater than zero (omit it for none)");
+  }
+  config.devices = load_fl_devices(node, config.clients, groups);
   AlgorithmChoice choice;
   choice.kind = "hierfl";
   choice.label = "hierfl";
   choice.participants = static_cast<int>(config.clients.size());
+  if (config.clients_per_round > 0) {  // only the sampled clients hold a replica
+    choice.live_replicas = algo::over_selected(config.clients_per_round,
+                                               config.devices.over_selection, static_cast<int>(n));
+  }
   choice.build = [config] { return std::make_unique<algo::HierFl>(config); };
   return choice;
 }

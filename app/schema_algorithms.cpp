@@ -130,6 +130,31 @@ Key intra_rack_key() {
           "reduce-scatter and all-gather with per-shard rings across racks (ring)"};
 }
 
+// The device keys of the federated algorithms (app/fl_devices_loader.cpp).
+std::vector<Key> fl_device_keys() {
+  return {
+      {"availability_trace", "path", "", "none",
+       "a CSV file `client,start_s,end_s`; not with diurnal",
+       "each client's online intervals; a round samples only clients online at its start "
+       "(docs/federated.md, Devices)"},
+      {"diurnal", "map", "", "none",
+       "`{time_scale, mean_session, peak_fraction, trough_fraction}`; not with availability_trace",
+       "draw each client's online sessions from a daily pattern (seeded)"},
+      {"tiers", "list of maps", "", "none",
+       "`[{name, share, compute, uplink, downlink}, ...]`; not with device_trace",
+       "device tiers: each client draws one by share (seeded)"},
+      {"device_trace", "path", "", "none",
+       "a CSV file `client,compute,uplink,downlink`; not with tiers",
+       "each client's compute factor and link speeds"},
+      {"over_selection", "number", "fraction", "0", "0 .. 100",
+       "o: sample ceil(K (1 + o)) clients, keep the first K updates, drop the rest as late"},
+      {"selection", "string", "", "uniform", "uniform, oort",
+       "how a round picks its clients among the online ones"},
+      {"oort", "map", "", "none",
+       "`{exploration, alpha, preferred_duration}`; with selection: oort", "Oort's parameters"},
+  };
+}
+
 // The keys of FedAvg and the strategies built on it (app/algorithm_fedavg.cpp).
 std::vector<Key> fed_keys(const std::string& kind, const algo::FedAvgConfig& fed,
                           std::vector<Key> extra) {
@@ -155,27 +180,40 @@ std::vector<Key> fed_keys(const std::string& kind, const algo::FedAvgConfig& fed
       {"server_optimizer", "name or map", "", "none",
        "none, sgd, fedavgm, fedadam, fedyogi, fedadagrad",
        "the server's step on the pseudo-gradient, after the aggregator"},
-      {"availability_trace", "path", "", "none",
-       "a CSV file `client,start_s,end_s`; not with diurnal",
-       "each client's online intervals; a round samples only clients online at its start "
-       "(docs/federated.md, Devices)"},
-      {"diurnal", "map", "", "none",
-       "`{time_scale, mean_session, peak_fraction, trough_fraction}`; not with availability_trace",
-       "draw each client's online sessions from a daily pattern (seeded)"},
-      {"tiers", "list of maps", "", "none",
-       "`[{name, share, compute, uplink, downlink}, ...]`; not with device_trace",
-       "device tiers: each client draws one by share (seeded)"},
-      {"device_trace", "path", "", "none",
-       "a CSV file `client,compute,uplink,downlink`; not with tiers",
-       "each client's compute factor and link speeds"},
-      {"over_selection", "number", "fraction", "0", "0 .. 100",
-       "o: sample ceil(K (1 + o)) clients, keep the first K updates, drop the rest as late"},
-      {"selection", "string", "", "uniform", "uniform, oort",
-       "how a round picks its clients among the online ones"},
-      {"oort", "map", "", "none",
-       "`{exploration, alpha, preferred_duration}`; with selection: oort", "Oort's parameters"},
   };
+  const std::vector<Key> devices = fl_device_keys();
+  keys.insert(keys.end(), devices.begin(), devices.end());
   keys.insert(keys.end(), extra.begin(), extra.end());
+  return keys;
+}
+
+// The keys of hierarchical FL (app/algorithm_hierfl.cpp).
+std::vector<Key> hierfl_keys() {
+  std::vector<Key> keys = {
+      kind_key("hierfl"),
+      label_key(),
+      {"server", "group name", "", "server", "a group of one node", "the cloud server"},
+      {"edges", "group name(s)", "", "edge", "1 .. clients nodes",
+       "the edge aggregators; client k belongs to edge floor(k E / N)"},
+      {"clients", "group name(s)", "", "client", "a group or a list of groups",
+       "the clients, in cluster order"},
+      {"local_epochs", "integer", "epochs", "1", "1 .. 1000000",
+       "kappa1: passes over its shard per edge round"},
+      {"edge_rounds", "integer", "rounds", "2", ">= 1", "kappa2: edge rounds per cloud round"},
+      batch_key(),
+      assignment_key(),
+      {"clients_per_round", "integer", "clients", "all", "1 .. clients",
+       "K clients the cloud samples each cloud round, in total (seeded); each edge trains "
+       "with its own"},
+      {"deadline", "duration", "", "none", "> 0",
+       "an edge round closes this long after it starts (the edge's clock); later uploads "
+       "are dropped"},
+      {"cloud_deadline", "duration", "", "none", "> 0",
+       "a cloud round closes this long after it starts (the cloud's clock) with the edges "
+       "that reported; crashed edges recover"},
+  };
+  const std::vector<Key> devices = fl_device_keys();
+  keys.insert(keys.end(), devices.begin(), devices.end());
   return keys;
 }
 
@@ -375,7 +413,7 @@ std::vector<Section> algorithm_sections() {
        "both, so the bytes double (docs/federated.md).",
        fed_keys("scaffold", fed, {})},
       {"algorithm.fed.diurnal",
-       "algorithm.diurnal (fedavg, fedprox, scaffold)",
+       "algorithm.diurnal (fedavg, fedprox, scaffold, hierfl)",
        "Online fraction p(t) = trough + (peak - trough) (1 + cos(2 pi t / period)) / 2, peak at t "
        "= 0; sessions Exp(mean_session), gaps Exp(mean_session (1 - p) / p) (docs/federated.md).",
        {
@@ -389,7 +427,7 @@ std::vector<Section> algorithm_sections() {
             "(0, peak_fraction]", "fraction of clients online at the trough"},
        }},
       {"algorithm.fed.tiers",
-       "algorithm.tiers[] (fedavg, fedprox, scaffold)",
+       "algorithm.tiers[] (fedavg, fedprox, scaffold, hierfl)",
        "One device tier; the shares sum to 1.",
        {
            {"name", "string", "", "required", "distinct", "the tier"},
@@ -402,7 +440,7 @@ std::vector<Section> algorithm_sections() {
             "capacity into the client's host on each of its links"},
        }},
       {"algorithm.fed.oort",
-       "algorithm.oort (fedavg, fedprox, scaffold)",
+       "algorithm.oort (fedavg, fedprox, scaffold, hierfl)",
        "Utility L sqrt(n) (T / d)^alpha when d > T (docs/federated.md).",
        {
            {"exploration", "number", "fraction", "0.1", "[0, 1]",
@@ -457,23 +495,9 @@ std::vector<Section> algorithm_sections() {
                      {
                          {"mixing", "number", "", "0.6", "(0, 1]", "alpha, the mixing weight"},
                      })},
-      {"algorithm.hierfl",
-       "algorithm (kind: hierfl)",
+      {"algorithm.hierfl", "algorithm (kind: hierfl)",
        "Hierarchical FL (HierFAVG): clients -> edge aggregators -> cloud (docs/federated.md).",
-       {
-           kind_key("hierfl"),
-           label_key(),
-           {"server", "group name", "", "server", "a group of one node", "the cloud server"},
-           {"edges", "group name(s)", "", "edge", "1 .. clients nodes",
-            "the edge aggregators; client k belongs to edge floor(k E / N)"},
-           {"clients", "group name(s)", "", "client", "a group or a list of groups",
-            "the clients, in cluster order"},
-           {"local_epochs", "integer", "epochs", "1", "1 .. 1000000",
-            "kappa1: passes over its shard per edge round"},
-           {"edge_rounds", "integer", "rounds", "2", ">= 1", "kappa2: edge rounds per cloud round"},
-           batch_key(),
-           assignment_key(),
-       }},
+       hierfl_keys()},
       {"plugin",
        "aggregator / compressor (map form, a plug-in without keys)",
        "`aggregator: mean` and `aggregator: {kind: mean}` are the same. Plug-ins with keys of "

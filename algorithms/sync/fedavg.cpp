@@ -230,9 +230,9 @@ sim::Task FedAvg::gather(std::int64_t round, std::size_t expected, std::optional
       continue;
     }
     message->update->received = true;
-    if (selector_) {
+    if (population_.selector) {
       const auto& state = *message->update;
-      selector_->observe(
+      population_.selector->observe(
           state.client,
           state.samples > 0 ? state.loss_sum / static_cast<double>(state.samples) : 0.0,
           state.weight, ctx.sim->now() - state.started);

@@ -273,9 +273,7 @@ class FedAvg final : public Algorithm {
   std::vector<int> batch_sizes_;
   std::vector<ComputeModel> compute_;
   std::vector<std::unique_ptr<Compressor>> compressors_;
-  std::vector<Node> device_nodes_;              // with device speeds; empty: the cluster's nodes
-  std::optional<ClientAvailability> schedule_;  // nullopt: always online
-  std::unique_ptr<ClientSelector> selector_;
+  FlPopulation population_;        // schedules, device speeds, selector (fl_devices.h)
   bool none_left_online_ = false;  // the schedules have no online time left: the server stopped
 
   FedAvgStats stats_;

@@ -20,25 +20,29 @@ int over_selected(int k, double over_selection, int n) {
   return static_cast<int>(std::min(wanted, static_cast<double>(n)));
 }
 
-void FedAvg::launch_devices(RunContext& ctx) {
-  const FlDevicesConfig& devices = config_.devices;
-  const auto n = config_.clients.size();
+FlPopulation build_fl_population(RunContext& ctx, const std::vector<int>& clients,
+                                 const FlDevicesConfig& devices, sim::Time preferred_duration,
+                                 std::string_view kind) {
+  FlPopulation population;
+  const auto n = clients.size();
   std::vector<std::uint64_t> seeds;  // per client, for the given purpose
   const auto seeds_for = [&](std::string_view purpose) {
     seeds.clear();
-    for (int c : config_.clients) {
+    for (int c : clients) {
       seeds.push_back(
           sim::derive_seed(ctx.seed, ctx.nodes[static_cast<std::size_t>(c)].name, purpose));
     }
     return seeds;
   };
+  const std::string name(kind);
   if (devices.availability_trace) {
     if (devices.availability_trace->size() != n) {
-      throw std::invalid_argument("fedavg availability trace: one schedule per client needed");
+      throw std::invalid_argument(name + " availability trace: one schedule per client needed");
     }
-    schedule_ = ClientAvailability::from_intervals(*devices.availability_trace);
+    population.schedule = ClientAvailability::from_intervals(*devices.availability_trace);
   } else if (devices.diurnal) {
-    schedule_ = ClientAvailability::diurnal(*devices.diurnal, seeds_for("fl-availability"));
+    population.schedule =
+        ClientAvailability::diurnal(*devices.diurnal, seeds_for("fl-availability"));
   }
   std::vector<DeviceProfile> profiles = devices.device_trace;
   if (profiles.empty() && !devices.tiers.empty()) {
@@ -46,60 +50,75 @@ void FedAvg::launch_devices(RunContext& ctx) {
   }
   if (!profiles.empty()) {
     if (profiles.size() != n) {
-      throw std::invalid_argument("fedavg device trace: one device per client needed");
+      throw std::invalid_argument(name + " device trace: one device per client needed");
     }
     for (std::size_t k = 0; k < n; ++k) {
-      const Node& node = ctx.nodes[static_cast<std::size_t>(config_.clients[k])];
-      device_nodes_.push_back(with_device(node, profiles[k]));
+      const Node& node = ctx.nodes[static_cast<std::size_t>(clients[k])];
+      population.device_nodes.push_back(with_device(node, profiles[k]));
       apply_link_speeds(*ctx.net, node.host, profiles[k]);
     }
   }
   if (devices.selection != SelectionPolicy::uniform) {
     OortConfig oort = devices.oort;
-    if (oort.preferred_duration == 0) oort.preferred_duration = config_.deadline;
-    selector_ = std::make_unique<ClientSelector>(devices.selection, oort, static_cast<int>(n));
+    if (oort.preferred_duration == 0) oort.preferred_duration = preferred_duration;
+    population.selector =
+        std::make_unique<ClientSelector>(devices.selection, oort, static_cast<int>(n));
   }
+  return population;
+}
+
+std::vector<int> FlPopulation::sample(int n, int count, sim::Time now,
+                                      sim::RandomStream& sampling) {
+  std::vector<int> candidates;  // increasing
+  for (int c = 0; c < n; ++c) {
+    if (!schedule || schedule->online(c, now)) candidates.push_back(c);
+  }
+  if (selector) return selector->select(candidates, count, sampling);
+  return ClientSelector::uniform(std::move(candidates), count, sampling);
+}
+
+std::optional<sim::Time> FlPopulation::next_online(int n, sim::Time now) {
+  if (!schedule) return now;
+  std::optional<sim::Time> next;
+  for (int c = 0; c < n; ++c) {
+    if (schedule->online(c, now)) return now;
+    const std::optional<sim::Time> back = schedule->next_online(c, now);
+    if (back && (!next || *back < *next)) next = back;
+  }
+  return next;
+}
+
+void FedAvg::launch_devices(RunContext& ctx) {
+  population_ =
+      build_fl_population(ctx, config_.clients, config_.devices, config_.deadline, "fedavg");
 }
 
 const Node& FedAvg::compute_node(int client) const {
-  if (device_nodes_.empty()) return client_node(client);
-  return device_nodes_[static_cast<std::size_t>(client)];
+  if (population_.device_nodes.empty()) return client_node(client);
+  return population_.device_nodes[static_cast<std::size_t>(client)];
 }
 
 std::vector<int> FedAvg::sample_clients() {
   const auto n = static_cast<int>(config_.clients.size());
-  std::vector<int> candidates;  // increasing
-  const sim::Time now = ctx_->sim->now();
-  for (int c = 0; c < n; ++c) {
-    if (!schedule_ || schedule_->online(c, now)) candidates.push_back(c);
-  }
   const int count = over_selected(config_.clients_per_round, config_.devices.over_selection, n);
-  if (selector_) return selector_->select(candidates, count, *sampling_);
-  return ClientSelector::uniform(std::move(candidates), count, *sampling_);
+  return population_.sample(n, count, ctx_->sim->now(), *sampling_);
 }
 
 std::optional<sim::Time> FedAvg::offline_at(int client) {
-  if (!schedule_) return std::nullopt;
-  return schedule_->online_until(client, ctx_->sim->now());
+  if (!population_.schedule) return std::nullopt;
+  return population_.schedule->online_until(client, ctx_->sim->now());
 }
 
 sim::Task FedAvg::wait_for_online(bool& any) {
-  any = true;
-  if (!schedule_) co_return;
-  const auto n = static_cast<int>(config_.clients.size());
   const sim::Time now = ctx_->sim->now();
-  std::optional<sim::Time> next;
-  for (int c = 0; c < n; ++c) {
-    if (schedule_->online(c, now)) co_return;
-    const std::optional<sim::Time> back = schedule_->next_online(c, now);
-    if (back && (!next || *back < *next)) next = back;
-  }
-  if (!next) {
-    any = false;
+  const std::optional<sim::Time> next =
+      population_.next_online(static_cast<int>(config_.clients.size()), now);
+  any = next.has_value();
+  if (!any) {
     none_left_online_ = true;
     co_return;
   }
-  co_await ctx_->sim->sleep(*next - now);
+  if (*next > now) co_await ctx_->sim->sleep(*next - now);
 }
 
 std::optional<sim::Time> FedAvg::next_offline() const {

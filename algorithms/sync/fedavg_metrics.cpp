@@ -4,8 +4,24 @@
 #include "algorithms/ml/dataset.h"
 #include "algorithms/ml/mlp.h"
 #include "algorithms/sync/fedavg.h"
+#include "algorithms/sync/fl_client_accuracy.h"
 
 namespace algo {
+
+void evaluate_client_accuracy(const RunContext& ctx, const ml::Vector& params,
+                              const std::vector<ml::Shard>& shards,
+                              std::vector<FlClientRow>& clients) {
+  if (ctx.timing_only || params.size() == 0) return;
+  ml::Mlp model(ctx.model);
+  model.parameters() = params;
+  ml::Dataset shard;
+  shard.num_classes = ctx.train->num_classes;
+  for (std::size_t k = 0; k < shards.size(); ++k) {
+    if (shards[k].empty()) continue;
+    ml::gather_batch(*ctx.train, shards[k], shard.features, shard.labels);
+    clients[k].accuracy = model.evaluate(shard).accuracy;
+  }
+}
 
 void FedAvg::count_bytes(std::int64_t round, int client, double down, double up) {
   const auto r = static_cast<std::size_t>(round);
@@ -48,17 +64,7 @@ std::optional<FlMetrics> FedAvg::fl_metrics() const {
       row.bytes_up = up_by_round_[r];
     }
   }
-  if (ctx_->timing_only || params_.size() == 0) return metrics;
-  // Each client's shard is gathered and evaluated whole, in client order.
-  ml::Mlp model(ctx_->model);
-  model.parameters() = params_;
-  ml::Dataset shard;
-  shard.num_classes = ctx_->train->num_classes;
-  for (std::size_t k = 0; k < shards_.size(); ++k) {
-    if (shards_[k].empty()) continue;
-    ml::gather_batch(*ctx_->train, shards_[k], shard.features, shard.labels);
-    metrics.clients[k].accuracy = model.evaluate(shard).accuracy;
-  }
+  evaluate_client_accuracy(*ctx_, params_, shards_, metrics.clients);
   return metrics;
 }
 

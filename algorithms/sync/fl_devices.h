@@ -6,9 +6,12 @@
 // speeds, K clients sampled uniformly (the plain FedAvg round).
 #pragma once
 
+#include <memory>
 #include <optional>
+#include <string_view>
 #include <vector>
 
+#include "algorithms/runtime/algorithm.h"
 #include "algorithms/runtime/client_availability.h"
 #include "algorithms/runtime/client_selection.h"
 #include "algorithms/runtime/device_tiers.h"
@@ -31,5 +34,28 @@ struct FlDevicesConfig {
 
 // How many clients a round samples: ceil(K (1 + o)), at most n.
 int over_selected(int k, double over_selection, int n);
+
+// A population's device state for one run (fedavg_devices.cpp), shared by
+// every federated algorithm that takes the device keys.
+struct FlPopulation {
+  std::optional<ClientAvailability> schedule;  // nullopt: always online
+  std::vector<Node> device_nodes;              // with device speeds; empty: the cluster's nodes
+  std::unique_ptr<ClientSelector> selector;    // null: uniform
+
+  // The clients (positions) among `n` online at `now` (all without a
+  // schedule), then `count` of them by the selection policy, increasing.
+  std::vector<int> sample(int n, int count, sim::Time now, sim::RandomStream& sampling);
+  // The first instant >= now at which some client is online; nullopt if
+  // none ever is again. Now without a schedule.
+  std::optional<sim::Time> next_online(int n, sim::Time now);
+};
+
+// Builds the schedules and the selector, and applies device speeds to the
+// clients' links (ctx.net). `clients`: node indices; `preferred_duration`:
+// Oort's T when its keys leave it 0; `kind` names the algorithm in errors.
+// std::invalid_argument on a trace that does not cover every client.
+FlPopulation build_fl_population(RunContext& ctx, const std::vector<int>& clients,
+                                 const FlDevicesConfig& devices, sim::Time preferred_duration,
+                                 std::string_view kind);
 
 }  // namespace algo

@@ -15,16 +15,21 @@ bool HierFl::crashed(int node_index) const {
 
 void HierFl::drop_held(int e) {
   auto& held = held_[static_cast<std::size_t>(e)];
-  for (const UpdateCopy::Fate& fate : held) {
+  for (const Held& h : held) {
     // Dropped only where a copy of it is; one that vanished without a trace
     // is neither, so the accounting shows it.
-    if (fate.exists()) {
+    if (h.fate.exists()) {
       ctx_->monitor->record_dropped(1, "crashed");
       --outstanding_;
     }
-    fate.settle();
+    h.fate.settle();
   }
   held.clear();
+}
+
+void HierFl::forget_held(int e, int client, std::int64_t round) {
+  std::erase_if(held_[static_cast<std::size_t>(e)],
+                [&](const Held& h) { return h.client == client && h.round == round; });
 }
 
 void HierFl::on_host_crashed(topology::NodeId crashed_host) {
@@ -38,6 +43,10 @@ void HierFl::on_host_crashed(topology::NodeId crashed_host) {
 std::string HierFl::stall_reason() const {
   const topology::Network& net = *ctx_->net;
   const auto node = [&](int index) { return ctx_->nodes[static_cast<std::size_t>(index)]; };
+  if (none_left_online_) {
+    return "the cloud waits for a client to come online (the availability trace has no "
+           "interval left)";
+  }
   if (crashed(config_.server)) {
     return "every edge waits for the cloud " + node(config_.server).name + " (crashed)";
   }
