@@ -1,6 +1,7 @@
 #include "app/testbed_calibration.h"
 
 #include <algorithm>
+#include <map>
 #include <stdexcept>
 
 namespace app::testbed {
@@ -42,6 +43,23 @@ std::vector<std::pair<double, double>> round_points(const Plan& plan, const OpTi
     points.emplace_back(static_cast<double>(first[op].bytes), static_cast<double>(slowest) * 1e-9);
   }
   return points;
+}
+
+std::vector<std::pair<double, double>> median_per_size(
+    const std::vector<std::pair<double, double>>& points) {
+  std::map<double, std::vector<double>> by_size;
+  for (const auto& [bytes, seconds] : points) by_size[bytes].push_back(seconds);
+  std::vector<std::pair<double, double>> medians;
+  for (auto& [bytes, seconds] : by_size) {
+    std::sort(seconds.begin(), seconds.end());
+    const std::size_t n = seconds.size();
+    medians.emplace_back(bytes, n % 2 ? seconds[n / 2] : (seconds[n / 2 - 1] + seconds[n / 2]) / 2);
+  }
+  return medians;
+}
+
+double header_efficiency(double acks_per_segment) {
+  return kSegmentPayload / (kFrameBytes + acks_per_segment * kAckBytes);
 }
 
 }  // namespace app::testbed

@@ -25,4 +25,20 @@ Plan shift_plan(int hosts, const std::vector<int>& members, const std::vector<st
 std::vector<std::pair<double, double>> round_points(const Plan& plan, const OpTimes& times,
                                                     const std::vector<int>& members);
 
+// One point per size: the median of that size's rounds (a round whose
+// slowest transfer met a retransmission timeout does not pull the line), in
+// increasing size.
+std::vector<std::pair<double, double>> median_per_size(
+    const std::vector<std::pair<double, double>>& points);
+
+// The bandwidth efficiency that TCP/IP headers alone allow on a shaped veth
+// link, as tbf counts it: every full segment carries kSegmentPayload bytes
+// in a kFrameBytes frame (the Ethernet header counted, no FCS or preamble on
+// a veth), and the same link direction also carries `acks_per_segment`
+// acknowledgements of kAckBytes for the flow coming the other way.
+constexpr double kSegmentPayload = 1448;  // MTU 1500 - IP 20 - TCP 20 - timestamps 12
+constexpr double kFrameBytes = 1514;      // + Ethernet 14
+constexpr double kAckBytes = 66;          // Ethernet 14 + IP 20 + TCP 20 + timestamps 12
+double header_efficiency(double acks_per_segment);
+
 }  // namespace app::testbed

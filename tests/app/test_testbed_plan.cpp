@@ -135,3 +135,21 @@ TEST_CASE("the line fit recovers an exact line and needs two sizes") {
   CHECK(fit.slope_s_per_byte == Approx(8.5e-8).epsilon(1e-9));
   CHECK_THROWS_AS(app::testbed::fit_line({{1e3, 1.0}, {1e3, 2.0}}), std::invalid_argument);
 }
+
+TEST_CASE("the fit takes the median round of each size") {
+  const auto m = app::testbed::median_per_size(
+      {{4e6, 0.30}, {1e6, 0.09}, {4e6, 0.90}, {4e6, 0.31}, {1e6, 0.07}});
+  REQUIRE(m.size() == 2);
+  CHECK(m[0].first == 1e6);
+  CHECK(m[0].second == Approx(0.08));
+  CHECK(m[1].first == 4e6);
+  CHECK(m[1].second == Approx(0.31));
+}
+
+TEST_CASE("the header arithmetic gives TCP's share of a shaped link") {
+  // 1448 payload bytes per 1514-byte frame; an ACK of 66 bytes per two
+  // segments adds 33 bytes per segment on the same direction.
+  CHECK(app::testbed::header_efficiency(0) == Approx(1448.0 / 1514.0));
+  CHECK(app::testbed::header_efficiency(0.5) == Approx(1448.0 / 1547.0));
+  CHECK(app::testbed::header_efficiency(0.5) == Approx(0.93601).epsilon(1e-4));
+}
