@@ -34,13 +34,15 @@ std::vector<std::pair<double, double>> round_points(const Plan& plan, const OpTi
   const auto& first = plan.ops[static_cast<std::size_t>(members[0])];
   std::vector<std::pair<double, double>> points;
   for (std::size_t op = 0; op + 1 < first.size(); op += 2) {
-    sim::Time slowest = 0;
+    std::vector<std::pair<double, double>> transfers;
     for (std::size_t i = 0; i < m; ++i) {
       const auto from = static_cast<std::size_t>(members[i]);
       const auto to = static_cast<std::size_t>(members[(i + 1) % m]);
-      slowest = std::max(slowest, times[to][op + 1] - times[from][op]);
+      const sim::Time took = times[to][op + 1] - times[from][op];
+      transfers.emplace_back(static_cast<double>(first[op].bytes),
+                             static_cast<double>(took) * 1e-9);
     }
-    points.emplace_back(static_cast<double>(first[op].bytes), static_cast<double>(slowest) * 1e-9);
+    points.push_back(median_per_size(transfers).front());
   }
   return points;
 }
