@@ -6,8 +6,9 @@ in docs/testbed.md and prints the table (markdown). As root; a few minutes.
 
 Each case is one of scenarios/testbed/*.yaml with its ranks, bandwidth and
 model width replaced; calibrate fits the two keys on that case's network
-(3 sizes x 5 rounds of a ring shift, the median round of each size), then runs the case once and reports
-the whole run's predicted, calibrated and measured seconds.
+(3 sizes x 5 rounds of a ring shift, the median round of each size), then
+runs the case once and reports the whole run's predicted, calibrated and
+measured seconds.
 """
 import csv
 import os

@@ -19,17 +19,26 @@ scenario=$src/tests/testbed/star4_ring.yaml
 links_before=$(ip -o link | awk -F': ' '{print $2}' | sort)
 # Nothing of a testbed outlives it: no namespace, no link in this namespace,
 # no node process.
+# Only this case's testbeds and nodes count: other people may run testbeds
+# on the machine at the same time. `ours` holds the ids of the testbeds this
+# case started (a testbed's namespaces are sstb<id>-*); its nodes' command
+# lines name their plan file, in this case's folder.
+ours=()
+nodes="testbed-node $work/"
 check_clean() {
-  if [ -n "$(ip netns list | grep "^sstb" || true)" ]; then fail "namespaces left: $(ip netns list | grep '^sstb')"; fi
+  for p in "${ours[@]}"; do
+    if ip netns list | grep -q "^sstb$p-"; then fail "namespaces left: $(ip netns list | grep "^sstb$p-")"; fi
+  done
   [ "$(ip -o link | awk -F': ' '{print $2}' | sort)" = "$links_before" ] ||
     fail "links changed: $(ip -o link | awk -F': ' '{print $2}' | sort | tr '\n' ' ')"
-  if pgrep -f 'syncsim testbed-node' >/dev/null; then fail "node processes left: $(pgrep -af 'syncsim testbed-node')"; fi
+  if pgrep -f "$nodes" >/dev/null; then fail "node processes left: $(pgrep -af "$nodes")"; fi
 }
 
 case $case_name in
 ring_calibrated)
-  "$syncsim" calibrate "$scenario" -o "$work/out" --sizes 256KiB,1MiB,4MiB --repeats 3 > "$work/log" ||
-    { cat "$work/log"; fail "calibrate failed"; }
+  "$syncsim" calibrate "$scenario" -o "$work/out" --sizes 256KiB,1MiB,4MiB --repeats 3 > "$work/log" &
+  ours+=($!)
+  wait $! || { cat "$work/log"; fail "calibrate failed"; }
   cat "$work/log" "$work/out/testbed.csv"
   check_clean
   grep -q '^  bandwidth_efficiency: [01]\.[0-9]*$' "$work/out/calibration.yaml" || fail "no efficiency"
@@ -68,13 +77,14 @@ interrupted)
   scenario=$work/long.yaml
   await_nodes() {
     for _ in $(seq 200); do
-      [ "$(pgrep -fc 'syncsim testbed-node' || true)" = 4 ] && return 0
+      [ "$(pgrep -fc "$nodes" || true)" = 4 ] && return 0
       sleep 0.1
     done
     fail "the nodes did not start"
   }
   "$syncsim" testbed "$scenario" -o "$work/out" > "$work/log" 2>&1 &
   pid=$!
+  ours+=($pid)
   await_nodes
   [ -n "$(ip netns list | grep "^sstb$pid-" || true)" ] || fail "no namespaces while running"
   sleep 0.5
@@ -88,14 +98,16 @@ interrupted)
   # signal), its namespaces stay until the next testbed removes them.
   "$syncsim" testbed "$scenario" -o "$work/out" > "$work/log" 2>&1 &
   pid=$!
+  ours+=($pid)
   await_nodes
   kill -KILL "$pid"
   wait "$pid" || true
   sleep 0.5
-  if pgrep -f 'syncsim testbed-node' >/dev/null; then fail "nodes outlived a killed testbed"; fi
+  if pgrep -f "$nodes" >/dev/null; then fail "nodes outlived a killed testbed"; fi
   [ -n "$(ip netns list | grep "^sstb$pid-" || true)" ] || fail "expected the killed testbed's namespaces"
-  "$syncsim" testbed "$src/tests/testbed/star4_ring.yaml" -o "$work/out2" > "$work/log" ||
-    { cat "$work/log"; fail "second run"; }
+  "$syncsim" testbed "$src/tests/testbed/star4_ring.yaml" -o "$work/out2" > "$work/log" &
+  ours+=($!)
+  wait $! || { cat "$work/log"; fail "second run"; }
   check_clean
   ;;
 refusals)
@@ -107,7 +119,9 @@ refusals)
   grep -q 'the testbed needs root' "$work/log" || fail "not root: no reason given"
   sed 's/kind: star/kind: ring/' "$scenario" > "$work/ring.yaml"
   code=0
-  "$syncsim" testbed "$work/ring.yaml" -o "$work/out" > "$work/log" 2>&1 || code=$?
+  "$syncsim" testbed "$work/ring.yaml" -o "$work/out" > "$work/log" 2>&1 &
+  ours+=($!)
+  wait $! || code=$?
   cat "$work/log"
   [ "$code" = 2 ] || fail "ring: expected exit 2, got $code"
   grep -q 'ring.yaml: topology.kind: a testbed builds star and tree topologies' "$work/log" ||
