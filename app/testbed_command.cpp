@@ -10,6 +10,7 @@
 #include "app/commands.h"
 #include "app/scenario_loader.h"
 #include "app/testbed_calibration.h"
+#include "app/testbed_messages.h"
 #include "app/testbed_network.h"
 #include "app/testbed_node.h"
 #include "app/testbed_plan.h"
@@ -72,7 +73,8 @@ std::vector<double> step_seconds(const Plan& plan, const OpTimes& times) {
   return seconds;
 }
 
-// Runs `plan` on the scenario's network; measured seconds per step.
+// Runs `plan` on the scenario's network; measured seconds per step. Writes
+// messages.csv into `out`.
 std::vector<double> measure(const syncsim::Scenario& s, const Plan& plan,
                             const std::filesystem::path& out) {
   const topology::Topology topo = syncsim::build_topology(s);
@@ -82,7 +84,9 @@ std::vector<double> measure(const syncsim::Scenario& s, const Plan& plan,
     throw syncsim::ScenarioError(s.file, 0, 0, "topology", e.what());
   }
   const double limit = 60 + 20 * static_cast<double>(plan.end) * 1e-9;
-  return step_seconds(plan, testbed::run_plan(topo, plan, out, limit));
+  const OpTimes times = testbed::run_plan(topo, plan, out, limit);
+  testbed::write_text(out / "messages.csv", testbed::messages_csv(plan, times));
+  return step_seconds(plan, times);
 }
 
 std::vector<testbed::StepRow> rows_of(const std::vector<double>& predicted,

@@ -9,6 +9,7 @@
 
 #include "app/scenario_loader.h"
 #include "app/testbed_calibration.h"
+#include "app/testbed_messages.h"
 #include "app/testbed_plan.h"
 #include "app/testbed_report.h"
 #include "run/run.h"
@@ -152,4 +153,19 @@ TEST_CASE("the header arithmetic gives TCP's share of a shaped link") {
   CHECK(app::testbed::header_efficiency(0) == Approx(1448.0 / 1514.0));
   CHECK(app::testbed::header_efficiency(0.5) == Approx(1448.0 / 1547.0));
   CHECK(app::testbed::header_efficiency(0.5) == Approx(0.93601).epsilon(1e-4));
+}
+
+TEST_CASE("messages.csv pairs every send with its delivery") {
+  // Host 0 sends message 7 (1000 bytes) to host 1 at 1 ms; it is delivered
+  // at 3 ms in the simulation; the testbed measured 1.5 ms and 4 ms.
+  app::testbed::Plan plan;
+  plan.hosts = 2;
+  plan.ops = {
+      {{Op::Kind::compute, 0, 1'000'000, 0, -1, 0}, {Op::Kind::send, 1'000'000, 0, 7, 1, 1000}},
+      {{Op::Kind::receive, 3'000'000, 0, 7, 0, 1000}}};
+  const app::testbed::OpTimes measured{{0, 1'500'000}, {4'000'000}};
+  CHECK(app::testbed::messages_csv(plan, measured) ==
+        "message,from,to,bytes,predicted_send_s,predicted_delivery_s,measured_send_s,"
+        "measured_delivery_s\n"
+        "7,0,1,1000,0.001000000,0.003000000,0.001500000,0.004000000\n");
 }
