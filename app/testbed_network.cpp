@@ -71,8 +71,8 @@ void shape(const std::string& ns, const std::string& dev, double bytes_per_s) {
   // A queue of 2 ms at the rate (tbf's `latency`, on top of the bucket):
   // many times the bandwidth-delay product of a veth hop, so one flow keeps
   // the link busy, and short enough that a flow's round trip, and with it
-  // its recovery from a loss, stays short. With 50 ms, CUBIC filled the
-  // queue and short transfers waited tens of ms for their windows to open.
+  // its recovery from a loss, stays short. With 50 ms the calibration's
+  // 4 MiB transfers on the 4-host star ran 20% slower (docs/testbed.md).
   const auto bits = static_cast<long long>(std::llround(bytes_per_s * 8));
   must({"tc", "-n", ns, "qdisc", "add", "dev", dev, "root", "tbf", "rate",
         std::to_string(bits) + "bit", "burst", std::to_string(tbf_burst_bytes(bytes_per_s)),

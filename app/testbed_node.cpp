@@ -67,9 +67,9 @@ struct Header {
 
 // Before the start, every connection carries one warm-up message of this
 // many bytes: the connection leaves slow start and its windows grow, so the
-// first message of the replay on a connection goes at the rate of the
-// later ones (Rabenseifner's first exchange with each partner was 1.5x
-// slower than the next ones without it). Its number is never a recorded one.
+// replay's first message on a connection is sent as its later ones are.
+// (On the 8-host Rabenseifner this changed the run's time by under 1%.)
+// Its number is never a recorded one.
 constexpr std::uint64_t kWarmupMessage = ~std::uint64_t{0};
 constexpr std::uint64_t kWarmupBytes = 512 * 1024;
 
@@ -221,9 +221,9 @@ int connect_to(int rank, int me, std::int64_t deadline_ns) {
   for (;;) {
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     if (fd < 0) fail("socket");
-    // CUBIC, not the machine's default (BBR on this one): BBR's pacing and
-    // its bandwidth probes left shaped links 10-30% idle and changed from run
-    // to run; CUBIC keeps the shaper's queue busy, as the model's flows do.
+    // CUBIC, not the machine's default (BBR here): with BBR the calibration's
+    // 4 MiB transfers on the 4-host star ran 5-60% slower and varied from
+    // run to run (docs/testbed.md).
     if (setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, kCongestionControl,
                    std::strlen(kCongestionControl)) != 0) {
       fail(std::string("congestion control ") + kCongestionControl);
