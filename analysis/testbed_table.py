@@ -6,8 +6,9 @@ in docs/testbed.md and prints the table (markdown). As root; a few minutes.
 
 Each case is one of scenarios/testbed/*.yaml with its ranks, bandwidth and
 model width replaced; calibrate fits the two keys on that case's network
-(3 sizes x 2 rounds of a ring shift), then runs the case once and reports
-the whole run's predicted, calibrated and measured seconds.
+(3 sizes x 5 rounds of a ring shift, the median round of each size), then
+runs the case once and reports the whole run's predicted, calibrated and
+measured seconds.
 """
 import csv
 import os
@@ -52,7 +53,7 @@ def main():
             open(yaml, "w").write(scenario_text(name, group, ranks, bandwidth, width))
             out = os.path.join(work, "out")
             subprocess.run([syncsim, "calibrate", yaml, "-o", out, "--sizes", "256KiB,1MiB,4MiB",
-                            "--repeats", "2"], check=True, stdout=subprocess.DEVNULL)
+                            "--repeats", "5"], check=True, stdout=subprocess.DEVNULL)
             total = [r for r in csv.DictReader(open(os.path.join(out, "testbed.csv")))
                      if r["step"] == "total"][0]
             keys = dict(re.findall(r"^  (\w+): (\S+)$", open(os.path.join(out, "calibration.yaml")).read(), re.M))

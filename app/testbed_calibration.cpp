@@ -1,6 +1,7 @@
 #include "app/testbed_calibration.h"
 
 #include <algorithm>
+#include <map>
 #include <stdexcept>
 
 namespace app::testbed {
@@ -33,15 +34,34 @@ std::vector<std::pair<double, double>> round_points(const Plan& plan, const OpTi
   const auto& first = plan.ops[static_cast<std::size_t>(members[0])];
   std::vector<std::pair<double, double>> points;
   for (std::size_t op = 0; op + 1 < first.size(); op += 2) {
-    sim::Time slowest = 0;
+    std::vector<std::pair<double, double>> transfers;
     for (std::size_t i = 0; i < m; ++i) {
       const auto from = static_cast<std::size_t>(members[i]);
       const auto to = static_cast<std::size_t>(members[(i + 1) % m]);
-      slowest = std::max(slowest, times[to][op + 1] - times[from][op]);
+      const sim::Time took = times[to][op + 1] - times[from][op];
+      transfers.emplace_back(static_cast<double>(first[op].bytes),
+                             static_cast<double>(took) * 1e-9);
     }
-    points.emplace_back(static_cast<double>(first[op].bytes), static_cast<double>(slowest) * 1e-9);
+    points.push_back(median_per_size(transfers).front());
   }
   return points;
+}
+
+std::vector<std::pair<double, double>> median_per_size(
+    const std::vector<std::pair<double, double>>& points) {
+  std::map<double, std::vector<double>> by_size;
+  for (const auto& [bytes, seconds] : points) by_size[bytes].push_back(seconds);
+  std::vector<std::pair<double, double>> medians;
+  for (auto& [bytes, seconds] : by_size) {
+    std::sort(seconds.begin(), seconds.end());
+    const std::size_t n = seconds.size();
+    medians.emplace_back(bytes, n % 2 ? seconds[n / 2] : (seconds[n / 2 - 1] + seconds[n / 2]) / 2);
+  }
+  return medians;
+}
+
+double header_efficiency(double acks_per_segment) {
+  return kSegmentPayload / (kFrameBytes + acks_per_segment * kAckBytes);
 }
 
 }  // namespace app::testbed

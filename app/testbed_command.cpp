@@ -10,6 +10,7 @@
 #include "app/commands.h"
 #include "app/scenario_loader.h"
 #include "app/testbed_calibration.h"
+#include "app/testbed_messages.h"
 #include "app/testbed_network.h"
 #include "app/testbed_node.h"
 #include "app/testbed_plan.h"
@@ -72,7 +73,8 @@ std::vector<double> step_seconds(const Plan& plan, const OpTimes& times) {
   return seconds;
 }
 
-// Runs `plan` on the scenario's network; measured seconds per step.
+// Runs `plan` on the scenario's network; measured seconds per step. Writes
+// messages.csv into `out`.
 std::vector<double> measure(const syncsim::Scenario& s, const Plan& plan,
                             const std::filesystem::path& out) {
   const topology::Topology topo = syncsim::build_topology(s);
@@ -82,7 +84,9 @@ std::vector<double> measure(const syncsim::Scenario& s, const Plan& plan,
     throw syncsim::ScenarioError(s.file, 0, 0, "topology", e.what());
   }
   const double limit = 60 + 20 * static_cast<double>(plan.end) * 1e-9;
-  return step_seconds(plan, testbed::run_plan(topo, plan, out, limit));
+  const OpTimes times = testbed::run_plan(topo, plan, out, limit);
+  testbed::write_text(out / "messages.csv", testbed::messages_csv(plan, times));
+  return step_seconds(plan, times);
 }
 
 std::vector<testbed::StepRow> rows_of(const std::vector<double>& predicted,
@@ -188,16 +192,18 @@ int calibrate_command(const std::string& scenario_path, const std::string& out_d
     const double seconds = 8 * static_cast<double>(testbed::total_bytes(shift)) / bandwidth;
     const auto points = testbed::round_points(
         shift, testbed::run_plan(topo, shift, out, 60 + 5 * seconds), members);
-    const testbed::LineFit fit = testbed::fit_line(points);
+    const testbed::LineFit fit = testbed::fit_line(testbed::median_per_size(points));
     topology::Calibration c;
     c.bandwidth_efficiency = std::min(1.0, 1 / (fit.slope_s_per_byte * bandwidth));
     c.message_overhead = std::max<sim::Time>(0, std::llround((fit.intercept_s - latency_s) * 1e9));
-    char fragment[512];
+    char fragment[640];
     std::snprintf(fragment, sizeof fragment,
                   "# syncsim calibrate: %zu sizes x %d rounds of a shift among %zu hosts\n"
-                  "# fit: seconds = %.6g + bytes x %.6g\n"
+                  "# fit (median round per size): seconds = %.6g + bytes x %.6g\n"
+                  "# headers allow %.4f (data frames alone) to %.4f (one ACK per 2 segments)\n"
                   "topology:\n  bandwidth_efficiency: %.4f\n  message_overhead: %lldns\n",
                   sizes.size(), repeats, members.size(), fit.intercept_s, fit.slope_s_per_byte,
+                  testbed::header_efficiency(0), testbed::header_efficiency(0.5),
                   c.bandwidth_efficiency, static_cast<long long>(c.message_overhead));
     testbed::write_text(out / "calibration.yaml", fragment);
     std::string points_csv = "bytes,measured_s,fitted_s\n";

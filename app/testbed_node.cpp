@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
@@ -64,6 +65,14 @@ struct Header {
   std::uint64_t bytes;
 };
 
+// Before the start, every connection carries one warm-up message of this
+// many bytes: the connection leaves slow start and its windows grow, so the
+// replay's first message on a connection is sent as its later ones are.
+// (On the 8-host Rabenseifner this changed the run's time by under 1%.)
+// Its number is never a recorded one.
+constexpr std::uint64_t kWarmupMessage = ~std::uint64_t{0};
+constexpr std::uint64_t kWarmupBytes = 512 * 1024;
+
 // Arrivals, filled by the receiver threads, awaited by the replay.
 class Arrivals {
  public:
@@ -71,6 +80,20 @@ class Arrivals {
     std::lock_guard lock(mutex_);
     times_[message] = at;
     changed_.notify_all();
+  }
+  void warmed() {
+    std::lock_guard lock(mutex_);
+    ++warmed_;
+    changed_.notify_all();
+  }
+  // Until `count` warm-up messages have arrived; throws as wait() does.
+  void wait_warm(std::size_t count, std::int64_t deadline_ns) {
+    std::unique_lock lock(mutex_);
+    while (warmed_ < count) {
+      if (!error_.empty()) throw std::runtime_error(error_);
+      if (monotonic_ns() > deadline_ns) throw std::runtime_error("the warm-up never arrived");
+      changed_.wait_for(lock, std::chrono::milliseconds(100));
+    }
   }
   void failed(const std::string& why) {
     std::lock_guard lock(mutex_);
@@ -94,6 +117,7 @@ class Arrivals {
   std::mutex mutex_;
   std::condition_variable changed_;
   std::map<std::uint64_t, std::int64_t> times_;
+  std::size_t warmed_ = 0;
   std::string error_;
 };
 
@@ -118,6 +142,12 @@ class Sender {
     std::lock_guard lock(mutex_);
     return error_;
   }
+  // Until every queued message is written (or writing failed).
+  void wait_idle() {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return (queue_.empty() && !writing_) || !error_.empty(); });
+    if (!error_.empty()) throw std::runtime_error(error_);
+  }
 
  private:
   void loop() {
@@ -130,6 +160,7 @@ class Sender {
         if (queue_.empty()) return;
         h = queue_.front();
         queue_.pop_front();
+        writing_ = true;
       }
       try {
         write_all(fd_, reinterpret_cast<const char*>(&h), sizeof h);
@@ -141,8 +172,12 @@ class Sender {
       } catch (const std::exception& e) {
         std::lock_guard lock(mutex_);
         error_ = e.what();
+        changed_.notify_all();
         return;
       }
+      std::lock_guard lock(mutex_);
+      writing_ = false;
+      changed_.notify_all();
     }
   }
 
@@ -151,11 +186,12 @@ class Sender {
   std::condition_variable changed_;
   std::deque<Header> queue_;
   bool closing_ = false;
+  bool writing_ = false;
   std::string error_;
   std::thread thread_;  // last: starts once the members above exist
 };
 
-void receive_loop(int fd, Arrivals& arrivals, const std::int64_t& t0) {
+void receive_loop(int fd, Arrivals& arrivals, const std::atomic<std::int64_t>& t0) {
   std::vector<char> scratch(1 << 20);
   try {
     for (;;) {
@@ -166,7 +202,11 @@ void receive_loop(int fd, Arrivals& arrivals, const std::int64_t& t0) {
         read_all(fd, scratch.data(), n);
         left -= n;
       }
-      arrivals.arrived(h.message, monotonic_ns() - t0);
+      if (h.message == kWarmupMessage) {
+        arrivals.warmed();
+      } else {
+        arrivals.arrived(h.message, monotonic_ns() - t0.load());
+      }
     }
   } catch (const std::exception& e) {
     arrivals.failed(e.what());
@@ -181,6 +221,13 @@ int connect_to(int rank, int me, std::int64_t deadline_ns) {
   for (;;) {
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     if (fd < 0) fail("socket");
+    // CUBIC, not the machine's default (BBR here): with BBR the calibration's
+    // 4 MiB transfers on the 4-host star ran 5-60% slower and varied from
+    // run to run (docs/testbed.md).
+    if (setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, kCongestionControl,
+                   std::strlen(kCongestionControl)) != 0) {
+      fail(std::string("congestion control ") + kCongestionControl);
+    }
     if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
       const int one = 1;
       setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -208,7 +255,17 @@ int listen_socket() {
   return fd;
 }
 
+// A connection idle for longer than its retransmission timeout would start
+// again from slow start; the replay's connections keep their window instead
+// (the setting belongs to this node's namespace only).
+void keep_window_when_idle() {
+  std::ofstream sysctl("/proc/sys/net/ipv4/tcp_slow_start_after_idle");
+  sysctl << "0\n";
+  if (!sysctl) fail("cannot set tcp_slow_start_after_idle");
+}
+
 int replay(const Plan& plan, int rank) {
+  keep_window_when_idle();
   const std::vector<Op>& ops = plan.ops.at(static_cast<std::size_t>(rank));
   std::set<int> to, from;
   for (const Op& op : ops) {
@@ -231,31 +288,36 @@ int replay(const Plan& plan, int rank) {
     if (!read_all(fd, reinterpret_cast<char*>(&hello), sizeof hello)) fail("no hello");
     incoming.push_back(fd);
   }
-  std::int64_t t0 = 0;
+  std::atomic<std::int64_t> t0{0};
   Arrivals arrivals;
-  std::cout << "ready" << std::endl;
-  std::string word;
-  if (!(std::cin >> word >> t0) || word != "go") throw std::runtime_error("no go from the testbed");
   std::vector<std::thread> receivers;
   for (int fd : incoming)
     receivers.emplace_back(receive_loop, fd, std::ref(arrivals), std::cref(t0));
+  for (auto& [peer, sender] : senders) sender->queue({kWarmupMessage, kWarmupBytes});
+  for (auto& [peer, sender] : senders) sender->wait_idle();
+  arrivals.wait_warm(incoming.size(), setup_deadline);
+  std::cout << "ready" << std::endl;
+  std::string word;
+  std::int64_t go = 0;
+  if (!(std::cin >> word >> go) || word != "go") throw std::runtime_error("no go from the testbed");
+  t0.store(go);
 
-  const timespec start{static_cast<time_t>(t0 / 1'000'000'000),
-                       static_cast<long>(t0 % 1'000'000'000)};
+  const timespec start{static_cast<time_t>(go / 1'000'000'000),
+                       static_cast<long>(go % 1'000'000'000)};
   while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &start, nullptr) == EINTR) {
   }
   // A generous bound: a node that waits this long is stuck, not slow.
-  const std::int64_t deadline = t0 + 600'000'000'000;
+  const std::int64_t deadline = go + 600'000'000'000;
   std::vector<std::int64_t> times;
   for (const Op& op : ops) {
     switch (op.kind) {
       case Op::Kind::compute: {
-        times.push_back(monotonic_ns() - t0);
+        times.push_back(monotonic_ns() - go);
         std::this_thread::sleep_for(std::chrono::nanoseconds(op.duration));
         break;
       }
       case Op::Kind::send:
-        times.push_back(monotonic_ns() - t0);
+        times.push_back(monotonic_ns() - go);
         senders.at(op.peer)->queue({op.message, static_cast<std::uint64_t>(op.bytes)});
         break;
       case Op::Kind::receive:

@@ -23,6 +23,8 @@
 namespace app::testbed {
 
 constexpr int kNodePort = 47017;
+// The TCP congestion control of every replay connection (testbed_node.cpp).
+constexpr const char* kCongestionControl = "cubic";
 
 // The address of host `rank` inside the testbed (10.77.0.0/16, which exists
 // only in the testbed's namespaces).

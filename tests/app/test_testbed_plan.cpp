@@ -9,6 +9,7 @@
 
 #include "app/scenario_loader.h"
 #include "app/testbed_calibration.h"
+#include "app/testbed_messages.h"
 #include "app/testbed_plan.h"
 #include "app/testbed_report.h"
 #include "run/run.h"
@@ -123,8 +124,8 @@ TEST_CASE("the calibration shift sends each member's message to the next, round 
   const auto points = app::testbed::round_points(plan, t, members);
   REQUIRE(points.size() == 4);
   CHECK(points[0].first == 1000);
-  CHECK(points[0].second == Approx(0.003));
-  CHECK(points[1].second == Approx(0.004));
+  CHECK(points[0].second == Approx(0.002));  // the median of 1, 2 and 3 ms
+  CHECK(points[1].second == Approx(0.001));  // of 4, 1 and 1 ms
 }
 
 TEST_CASE("the line fit recovers an exact line and needs two sizes") {
@@ -134,4 +135,37 @@ TEST_CASE("the line fit recovers an exact line and needs two sizes") {
   CHECK(fit.intercept_s == Approx(2e-4).epsilon(1e-9));
   CHECK(fit.slope_s_per_byte == Approx(8.5e-8).epsilon(1e-9));
   CHECK_THROWS_AS(app::testbed::fit_line({{1e3, 1.0}, {1e3, 2.0}}), std::invalid_argument);
+}
+
+TEST_CASE("the fit takes the median round of each size") {
+  const auto m = app::testbed::median_per_size(
+      {{4e6, 0.30}, {1e6, 0.09}, {4e6, 0.90}, {4e6, 0.31}, {1e6, 0.07}});
+  REQUIRE(m.size() == 2);
+  CHECK(m[0].first == 1e6);
+  CHECK(m[0].second == Approx(0.08));
+  CHECK(m[1].first == 4e6);
+  CHECK(m[1].second == Approx(0.31));
+}
+
+TEST_CASE("the header arithmetic gives TCP's share of a shaped link") {
+  // 1448 payload bytes per 1514-byte frame; an ACK of 66 bytes per two
+  // segments adds 33 bytes per segment on the same direction.
+  CHECK(app::testbed::header_efficiency(0) == Approx(1448.0 / 1514.0));
+  CHECK(app::testbed::header_efficiency(0.5) == Approx(1448.0 / 1547.0));
+  CHECK(app::testbed::header_efficiency(0.5) == Approx(0.93601).epsilon(1e-4));
+}
+
+TEST_CASE("messages.csv pairs every send with its delivery") {
+  // Host 0 sends message 7 (1000 bytes) to host 1 at 1 ms; it is delivered
+  // at 3 ms in the simulation; the testbed measured 1.5 ms and 4 ms.
+  app::testbed::Plan plan;
+  plan.hosts = 2;
+  plan.ops = {
+      {{Op::Kind::compute, 0, 1'000'000, 0, -1, 0}, {Op::Kind::send, 1'000'000, 0, 7, 1, 1000}},
+      {{Op::Kind::receive, 3'000'000, 0, 7, 0, 1000}}};
+  const app::testbed::OpTimes measured{{0, 1'500'000}, {4'000'000}};
+  CHECK(app::testbed::messages_csv(plan, measured) ==
+        "message,from,to,bytes,predicted_send_s,predicted_delivery_s,measured_send_s,"
+        "measured_delivery_s\n"
+        "7,0,1,1000,0.001000000,0.003000000,0.001500000,0.004000000\n");
 }
