@@ -279,6 +279,16 @@ case "$case_name" in
     cmp -s "$work/before/metrics.csv" "$work/r/metrics.csv" && fail "the re-run did not publish"
     [ "$(cat "$work/r/notes.txt")" = mine ] || fail "notes.txt was not kept"
     compgen -G "$work/.r.staging-*" >/dev/null && fail "a staging folder was left behind"
+    # Every file a run writes is a run output: none of a federated run's
+    # files (rounds.csv, clients.csv, ...) outlives the next run into its folder.
+    "$syncsim" run "$src/scenarios/ci/fedavg_synthetic.yaml" -o "$work/f" >/dev/null
+    "$syncsim" run "$scenario" -o "$work/f2" >/dev/null
+    for f in "$work"/f/*; do
+      name=$(basename "$f")
+      { cat "$f"; echo "left by the previous run"; } >"$work/f2/$name"
+      "$syncsim" run "$scenario" -o "$work/f2" --force >/dev/null
+      ! grep -qs "left by the previous run" "$work/f2/$name" || fail "the previous run's $name was kept"
+    done
     # A mount point (a container's volume) cannot be swapped: its files are
     # staged inside it and renamed in when complete (tested where mount works).
     mkdir "$work/m"
