@@ -130,6 +130,51 @@ Key intra_rack_key() {
           "reduce-scatter and all-gather with per-shard rings across racks (ring)"};
 }
 
+Key holdout_key() {
+  return {"holdout",
+          "number",
+          "fraction",
+          "0",
+          "[0, 0.9]",
+          "f: floor(f n_k) rows of each client's shard, drawn on its own stream, are kept out of "
+          "training; clients.csv's accuracy is measured on them (docs/federated.md, Metrics)"};
+}
+
+// The client device keys (app/fl_devices_loader.cpp) of every federated
+// server with clients: FedAvg's family and the asynchronous ones, which
+// refuse over_selection (they have no rounds).
+void add_device_keys(std::vector<Key>& keys, bool rounds) {
+  const std::vector<Key> device = {
+      {"availability_trace", "path", "", "none",
+       "a CSV file `client,start_s,end_s`; not with diurnal",
+       "each client's online intervals; a round samples only clients online at its start "
+       "(docs/federated.md, Devices)"},
+      {"diurnal", "map", "", "none",
+       "`{time_scale, mean_session, peak_fraction, trough_fraction}`; not with availability_trace",
+       "draw each client's online sessions from a daily pattern (seeded)"},
+      {"tiers", "list of maps", "", "none",
+       "`[{name, share, compute, uplink, downlink}, ...]`; not with device_trace",
+       "device tiers: each client draws one by share (seeded)"},
+      {"device_trace", "path", "", "none",
+       "a CSV file `client,compute,uplink,downlink`; not with tiers",
+       "each client's compute factor and link speeds"},
+      {"selection", "string", "", "uniform", "uniform, oort",
+       "how a round picks its clients among the online ones"},
+      {"oort", "map", "", "none",
+       "`{exploration, alpha, preferred_duration}`; with selection: oort", "Oort's parameters"},
+  };
+  keys.insert(keys.end(), device.begin(), device.end());
+  if (rounds) {
+    keys.push_back({"over_selection", "number", "fraction", "0", "0 .. 100",
+                    "o: sample ceil(K (1 + o)) clients, keep the first K updates, drop the rest "
+                    "as late"});
+  } else {
+    keys.push_back({"over_selection", "number", "fraction", "0", "refused: no rounds",
+                    "not for fedbuff and fedasync: without rounds there is nothing to over-select "
+                    "(concurrency keeps C clients training)"});
+  }
+}
+
 // The keys of FedAvg and the strategies built on it (app/algorithm_fedavg.cpp).
 std::vector<Key> fed_keys(const std::string& kind, const algo::FedAvgConfig& fed,
                           std::vector<Key> extra) {
@@ -155,26 +200,9 @@ std::vector<Key> fed_keys(const std::string& kind, const algo::FedAvgConfig& fed
       {"server_optimizer", "name or map", "", "none",
        "none, sgd, fedavgm, fedadam, fedyogi, fedadagrad",
        "the server's step on the pseudo-gradient, after the aggregator"},
-      {"availability_trace", "path", "", "none",
-       "a CSV file `client,start_s,end_s`; not with diurnal",
-       "each client's online intervals; a round samples only clients online at its start "
-       "(docs/federated.md, Devices)"},
-      {"diurnal", "map", "", "none",
-       "`{time_scale, mean_session, peak_fraction, trough_fraction}`; not with availability_trace",
-       "draw each client's online sessions from a daily pattern (seeded)"},
-      {"tiers", "list of maps", "", "none",
-       "`[{name, share, compute, uplink, downlink}, ...]`; not with device_trace",
-       "device tiers: each client draws one by share (seeded)"},
-      {"device_trace", "path", "", "none",
-       "a CSV file `client,compute,uplink,downlink`; not with tiers",
-       "each client's compute factor and link speeds"},
-      {"over_selection", "number", "fraction", "0", "0 .. 100",
-       "o: sample ceil(K (1 + o)) clients, keep the first K updates, drop the rest as late"},
-      {"selection", "string", "", "uniform", "uniform, oort",
-       "how a round picks its clients among the online ones"},
-      {"oort", "map", "", "none",
-       "`{exploration, alpha, preferred_duration}`; with selection: oort", "Oort's parameters"},
+      holdout_key(),
   };
+  add_device_keys(keys, true);
   keys.insert(keys.end(), extra.begin(), extra.end());
   return keys;
 }
@@ -193,7 +221,12 @@ std::vector<Key> async_fl_keys(const std::string& kind, std::vector<Key> extra) 
        "passes over its shard per update"},
       batch_key(),
       assignment_key(),
+      {"client_timeout", "duration", "", "none", "> 0",
+       "the server drops a client's update this long after sending it the model (its clock) "
+       "and starts another client in the slot"},
+      holdout_key(),
   };
+  add_device_keys(keys, false);
   keys.insert(keys.end(), extra.begin(), extra.end());
   return keys;
 }
@@ -375,7 +408,7 @@ std::vector<Section> algorithm_sections() {
        "both, so the bytes double (docs/federated.md).",
        fed_keys("scaffold", fed, {})},
       {"algorithm.fed.diurnal",
-       "algorithm.diurnal (fedavg, fedprox, scaffold)",
+       "algorithm.diurnal (fedavg, fedprox, scaffold, fedbuff, fedasync)",
        "Online fraction p(t) = trough + (peak - trough) (1 + cos(2 pi t / period)) / 2, peak at t "
        "= 0; sessions Exp(mean_session), gaps Exp(mean_session (1 - p) / p) (docs/federated.md).",
        {
@@ -389,7 +422,7 @@ std::vector<Section> algorithm_sections() {
             "(0, peak_fraction]", "fraction of clients online at the trough"},
        }},
       {"algorithm.fed.tiers",
-       "algorithm.tiers[] (fedavg, fedprox, scaffold)",
+       "algorithm.tiers[] (fedavg, fedprox, scaffold, fedbuff, fedasync)",
        "One device tier; the shares sum to 1.",
        {
            {"name", "string", "", "required", "distinct", "the tier"},
@@ -402,14 +435,14 @@ std::vector<Section> algorithm_sections() {
             "capacity into the client's host on each of its links"},
        }},
       {"algorithm.fed.oort",
-       "algorithm.oort (fedavg, fedprox, scaffold)",
+       "algorithm.oort (fedavg, fedprox, scaffold, fedbuff, fedasync)",
        "Utility L sqrt(n) (T / d)^alpha when d > T (docs/federated.md).",
        {
            {"exploration", "number", "fraction", "0.1", "[0, 1]",
             "epsilon: ceil(epsilon K) slots go to unexplored clients"},
            {"alpha", "number", "", "2", "0 .. 100", "straggler penalty exponent"},
-           {"preferred_duration", "duration", "", "the deadline, else none", "> 0",
-            "T: rounds slower than this are penalised"},
+           {"preferred_duration", "duration", "", "the deadline or client_timeout, else none",
+            "> 0", "T: rounds slower than this are penalised"},
        }},
       {"algorithm.server_optimizer.sgd",
        "algorithm.server_optimizer (kind: sgd or fedavgm)",

@@ -21,44 +21,10 @@ int over_selected(int k, double over_selection, int n) {
 }
 
 void FedAvg::launch_devices(RunContext& ctx) {
-  const FlDevicesConfig& devices = config_.devices;
-  const auto n = config_.clients.size();
-  std::vector<std::uint64_t> seeds;  // per client, for the given purpose
-  const auto seeds_for = [&](std::string_view purpose) {
-    seeds.clear();
-    for (int c : config_.clients) {
-      seeds.push_back(
-          sim::derive_seed(ctx.seed, ctx.nodes[static_cast<std::size_t>(c)].name, purpose));
-    }
-    return seeds;
-  };
-  if (devices.availability_trace) {
-    if (devices.availability_trace->size() != n) {
-      throw std::invalid_argument("fedavg availability trace: one schedule per client needed");
-    }
-    schedule_ = ClientAvailability::from_intervals(*devices.availability_trace);
-  } else if (devices.diurnal) {
-    schedule_ = ClientAvailability::diurnal(*devices.diurnal, seeds_for("fl-availability"));
-  }
-  std::vector<DeviceProfile> profiles = devices.device_trace;
-  if (profiles.empty() && !devices.tiers.empty()) {
-    profiles = assign_tiers(devices.tiers, seeds_for("fl-device-tier"));
-  }
-  if (!profiles.empty()) {
-    if (profiles.size() != n) {
-      throw std::invalid_argument("fedavg device trace: one device per client needed");
-    }
-    for (std::size_t k = 0; k < n; ++k) {
-      const Node& node = ctx.nodes[static_cast<std::size_t>(config_.clients[k])];
-      device_nodes_.push_back(with_device(node, profiles[k]));
-      apply_link_speeds(*ctx.net, node.host, profiles[k]);
-    }
-  }
-  if (devices.selection != SelectionPolicy::uniform) {
-    OortConfig oort = devices.oort;
-    if (oort.preferred_duration == 0) oort.preferred_duration = config_.deadline;
-    selector_ = std::make_unique<ClientSelector>(devices.selection, oort, static_cast<int>(n));
-  }
+  FlDevices devices = launch_fl_devices(ctx, config_.devices, config_.clients, config_.deadline);
+  schedule_ = std::move(devices.schedule);
+  device_nodes_ = std::move(devices.nodes);
+  selector_ = std::move(devices.selector);
 }
 
 const Node& FedAvg::compute_node(int client) const {

@@ -1,8 +1,7 @@
 // FedAvg's per-round and per-client metrics (rounds.csv, clients.csv): the
 // counts come from each closed round's record, the bytes from every message
 // as it is sent, attributed to the round it belongs to.
-#include "algorithms/ml/dataset.h"
-#include "algorithms/ml/mlp.h"
+#include "algorithms/runtime/client_holdout.h"
 #include "algorithms/sync/fedavg.h"
 
 namespace algo {
@@ -40,7 +39,9 @@ void FedAvg::count_round(const FedAvgRound& record) {
 }
 
 std::optional<FlMetrics> FedAvg::fl_metrics() const {
-  FlMetrics metrics{fl_rounds_, fl_clients_};
+  FlMetrics metrics;
+  metrics.rounds = fl_rounds_;
+  metrics.clients = fl_clients_;
   for (FlRoundRow& row : metrics.rounds) {
     const auto r = static_cast<std::size_t>(row.round);
     if (r < down_by_round_.size()) {
@@ -48,17 +49,8 @@ std::optional<FlMetrics> FedAvg::fl_metrics() const {
       row.bytes_up = up_by_round_[r];
     }
   }
-  if (ctx_->timing_only || params_.size() == 0) return metrics;
-  // Each client's shard is gathered and evaluated whole, in client order.
-  ml::Mlp model(ctx_->model);
-  model.parameters() = params_;
-  ml::Dataset shard;
-  shard.num_classes = ctx_->train->num_classes;
-  for (std::size_t k = 0; k < shards_.size(); ++k) {
-    if (shards_[k].empty()) continue;
-    ml::gather_batch(*ctx_->train, shards_[k], shard.features, shard.labels);
-    metrics.clients[k].accuracy = model.evaluate(shard).accuracy;
-  }
+  // On each client's held-out part, or its training shard without one.
+  evaluate_clients(*ctx_, params_, holdout_.empty() ? shards_ : holdout_, metrics.clients);
   return metrics;
 }
 
