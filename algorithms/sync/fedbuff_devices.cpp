@@ -117,8 +117,8 @@ void FedBuff::on_host_crashed(topology::NodeId host) {
   // A training client whose update is still on its host loses it now; its
   // slot stays taken until the server's timeout (it cannot know).
   for (const auto& upload : training_) {
-    const Node& node =
-        ctx_->nodes[static_cast<std::size_t>(config_.clients[static_cast<std::size_t>(upload->client)])];
+    const Node& node = ctx_->nodes[static_cast<std::size_t>(
+        config_.clients[static_cast<std::size_t>(upload->client)])];
     if (node.host != host || upload->uploaded || upload->crash_counted) continue;
     ctx_->monitor->record_dropped(1, "crashed");
     count_drop("crashed");
@@ -141,8 +141,9 @@ std::string FedBuff::stall_reason() const {
   }
   return stall_waiting_for(
       "the server" + std::string(config_.client_timeout > 0 ? "" : " (no client_timeout)"),
-      *ctx_->net, nodes, "uploads from " + std::to_string(training_.size()) +
-                             " client(s): a lost model or upload keeps its slot");
+      *ctx_->net, nodes,
+      "uploads from " + std::to_string(training_.size()) +
+          " client(s): a lost model or upload keeps its slot");
 }
 
 }  // namespace algo

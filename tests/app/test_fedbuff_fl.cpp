@@ -134,9 +134,7 @@ TEST_CASE("steps.csv and clients.csv sum to the summary's totals, with devices a
   SECTION("diurnal availability") {
     keys = ", diurnal: {time_scale: 0.0000001, mean_session: 2ms, peak_fraction: 0.8}";
   }
-  SECTION("a crash, refilled after client_timeout") {
-    keys = ", client_timeout: 20ms";
-  }
+  SECTION("a crash, refilled after client_timeout") { keys = ", client_timeout: 20ms"; }
   std::string yaml = with(keys);
   yaml = scenario_text::replace(yaml, "stop: {steps: 6}",
                                 "stop: {steps: 6}\nfaults:\n  - {at: 1ms, crash: client1}");
@@ -158,9 +156,9 @@ TEST_CASE("a client that goes offline while training is dropped, and the slot wa
   ScratchFolder folder("fedbuff-trace");
   const auto trace = folder.path / "online.csv";
   std::ofstream(trace) << "client,start_s,end_s\nclient0,0,0.00001\nclient1,0.005,10\n";
-  std::string yaml = scenario_text::replace(with(", availability_trace: " + trace.string()),
-                                            "concurrency: 2, buffer_size: 2",
-                                            "concurrency: 1, buffer_size: 1");
+  std::string yaml =
+      scenario_text::replace(with(", availability_trace: " + trace.string()),
+                             "concurrency: 2, buffer_size: 2", "concurrency: 1, buffer_size: 1");
   yaml = scenario_text::replace(yaml, "stop: {steps: 6}", "stop: {steps: 1}");
   const syncsim::ScenarioResult result = run_yaml(yaml);
   const syncsim::RunResult& run = result.runs.at(0);
@@ -212,9 +210,8 @@ TEST_CASE("client_timeout refills a crashed client's slot; without it the run st
 TEST_CASE("a tier of half the compute is the cluster at half the FLOP/s, bit for bit") {
   const syncsim::ScenarioResult tier =
       run_yaml(with(", tiers: [{name: half, share: 1, compute: 0.5}]"));
-  const syncsim::ScenarioResult half =
-      run_yaml(scenario_text::replace(with(""), "client: {count: 4, flops: 5GFLOPS}",
-                                      "client: {count: 4, flops: 2.5GFLOPS}"));
+  const syncsim::ScenarioResult half = run_yaml(scenario_text::replace(
+      with(""), "client: {count: 4, flops: 5GFLOPS}", "client: {count: 4, flops: 2.5GFLOPS}"));
   const syncsim::ScenarioResult full = run_yaml(with(""));
   CHECK(syncsim::steps_csv(tier) == syncsim::steps_csv(half));
   CHECK(syncsim::steps_csv(tier) != syncsim::steps_csv(full));  // the tier does something
@@ -228,9 +225,9 @@ TEST_CASE("oort without exploration keeps picking the one client it has explored
   // One slot: the first pick is unexplored (nothing is explored yet); from
   // then on epsilon = 0 gives no slot to unexplored clients, and the only
   // explored one is the first.
-  std::string yaml = scenario_text::replace(
-      with(", selection: oort, oort: {exploration: 0}"), "concurrency: 2, buffer_size: 2",
-      "concurrency: 1, buffer_size: 1");
+  std::string yaml =
+      scenario_text::replace(with(", selection: oort, oort: {exploration: 0}"),
+                             "concurrency: 2, buffer_size: 2", "concurrency: 1, buffer_size: 1");
   const syncsim::RunResult run = run_yaml(yaml).runs.at(0);
   REQUIRE(run.fl);
   int picked = 0;
@@ -279,10 +276,10 @@ TEST_CASE("with a holdout, clients.csv's accuracy is the final model's on the he
 }
 
 TEST_CASE("holdout: 0 changes no output byte") {
-  for (const std::string& yaml : {with(""), scenario_text::replace(
-                                                with(""), "kind: fedbuff, concurrency: 2, "
-                                                          "buffer_size: 2",
-                                                "kind: fedavg")}) {
+  for (const std::string& yaml : {with(""), scenario_text::replace(with(""),
+                                                                   "kind: fedbuff, concurrency: 2, "
+                                                                   "buffer_size: 2",
+                                                                   "kind: fedavg")}) {
     const auto files = syncsim::output_files(run_yaml(yaml));
     const auto zero = syncsim::output_files(
         run_yaml(scenario_text::replace(yaml, "batch_size: 10", "batch_size: 10, holdout: 0")));
