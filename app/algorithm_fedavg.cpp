@@ -14,6 +14,7 @@
 //   aggregator, compressor   plug-ins (plugin_registry.h)
 //   server_optimizer   none | sgd | fedavgm | fedadam | fedyogi | fedadagrad, a name
 //                      or a map with its keys (server_optimizer_keys.cpp) (default none)
+//   holdout            fraction of each shard kept out of training (default 0)
 //   availability_trace, diurnal, tiers, device_trace, over_selection, selection,
 //   oort               client devices (fl_devices_loader.cpp)
 //
@@ -76,6 +77,7 @@ algo::FedAvgConfig fedavg_config(const ConfigNode& node, const std::vector<NodeG
   config.assignment = assignment_policy(node);
   config.server_optimizer = load_server_optimizer(node);
   config.devices = load_fl_devices(node, config.clients, groups);
+  config.holdout = load_holdout(node);
   return config;
 }
 

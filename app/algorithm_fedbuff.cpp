@@ -8,6 +8,11 @@
 //   server_lr          eta_g, > 0                                 (default 1)
 //   staleness_exponent a: an update s versions stale weighs (1 + s)^-a, >= 0 (default 0.5)
 //   local_epochs, batch_size, assignment   as fedavg
+//   client_timeout     drop a client's update this long after its model was sent (default none)
+//   holdout            fraction of each shard kept out of training    (default 0)
+//   availability_trace, diurnal, tiers, device_trace, selection, oort
+//                      client devices, as fedavg (fl_devices_loader.cpp);
+//                      over_selection is refused (no rounds)
 // kind: fedasync (the server mixes in every arrival)
 //   server, clients, concurrency, staleness_exponent, local_epochs, batch_size,
 //   assignment   as above
@@ -16,6 +21,7 @@
 
 #include "algorithms/sync/fedbuff.h"
 #include "app/algorithm_registry.h"
+#include "app/fl_devices_loader.h"
 #include "app/schema.h"
 
 namespace app {
@@ -65,6 +71,19 @@ AlgorithmChoice async_fl(const ConfigNode& node, const std::vector<NodeGroup>& g
   }
   config.batch_size = batch_size(node);
   config.assignment = assignment_policy(node);
+  if (auto t = node.optional_child("client_timeout")) {
+    config.client_timeout = t->as_duration();
+    t->require(config.client_timeout > 0,
+               "client_timeout must be greater than zero (omit it for none)");
+  }
+  config.holdout = load_holdout(node);
+  if (auto o = node.optional_child("over_selection")) {
+    o->fail(
+        "over_selection needs rounds, and fedbuff and fedasync have none: the server keeps "
+        "`concurrency` clients training and starts another as each update arrives (remove "
+        "the key)");
+  }
+  config.devices = load_fl_devices(node, config.clients, groups);
   const char* kind = rule == algo::AsyncRule::buffered ? "fedbuff" : "fedasync";
   AlgorithmChoice choice;
   choice.kind = kind;

@@ -257,4 +257,9 @@ algo::FlDevicesConfig load_fl_devices(const ConfigNode& node, const std::vector<
   return config;
 }
 
+double load_holdout(const ConfigNode& node) {
+  if (auto h = node.optional_child("holdout")) return h->as_double_in(0.0, 0.9);
+  return 0.0;
+}
+
 }  // namespace app

@@ -18,4 +18,8 @@ namespace app {
 algo::FlDevicesConfig load_fl_devices(const ConfigNode& node, const std::vector<int>& clients,
                                       const std::vector<NodeGroup>& groups);
 
+// `holdout`: the fraction of each client's shard kept out of training for
+// clients.csv's accuracy, in [0, 0.9]; 0 when absent.
+double load_holdout(const ConfigNode& node);
+
 }  // namespace app

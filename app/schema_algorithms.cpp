@@ -130,9 +130,21 @@ Key intra_rack_key() {
           "reduce-scatter and all-gather with per-shard rings across racks (ring)"};
 }
 
-// The device keys of the federated algorithms (app/fl_devices_loader.cpp).
-std::vector<Key> fl_device_keys() {
-  return {
+Key holdout_key() {
+  return {"holdout",
+          "number",
+          "fraction",
+          "0",
+          "[0, 0.9]",
+          "f: floor(f n_k) rows of each client's shard, drawn on its own stream, are kept out of "
+          "training; clients.csv's accuracy is measured on them (docs/federated.md, Metrics)"};
+}
+
+// The client device keys (app/fl_devices_loader.cpp) of every federated
+// server with clients: FedAvg's family and the asynchronous ones, which
+// refuse over_selection (they have no rounds).
+void add_device_keys(std::vector<Key>& keys, bool rounds) {
+  const std::vector<Key> device = {
       {"availability_trace", "path", "", "none",
        "a CSV file `client,start_s,end_s`; not with diurnal",
        "each client's online intervals; a round samples only clients online at its start "
@@ -146,13 +158,21 @@ std::vector<Key> fl_device_keys() {
       {"device_trace", "path", "", "none",
        "a CSV file `client,compute,uplink,downlink`; not with tiers",
        "each client's compute factor and link speeds"},
-      {"over_selection", "number", "fraction", "0", "0 .. 100",
-       "o: sample ceil(K (1 + o)) clients, keep the first K updates, drop the rest as late"},
       {"selection", "string", "", "uniform", "uniform, oort",
        "how a round picks its clients among the online ones"},
       {"oort", "map", "", "none",
        "`{exploration, alpha, preferred_duration}`; with selection: oort", "Oort's parameters"},
   };
+  keys.insert(keys.end(), device.begin(), device.end());
+  if (rounds) {
+    keys.push_back({"over_selection", "number", "fraction", "0", "0 .. 100",
+                    "o: sample ceil(K (1 + o)) clients, keep the first K updates, drop the rest "
+                    "as late"});
+  } else {
+    keys.push_back({"over_selection", "number", "fraction", "0", "refused: no rounds",
+                    "not for fedbuff and fedasync: without rounds there is nothing to over-select "
+                    "(concurrency keeps C clients training)"});
+  }
 }
 
 // The keys of FedAvg and the strategies built on it (app/algorithm_fedavg.cpp).
@@ -180,9 +200,9 @@ std::vector<Key> fed_keys(const std::string& kind, const algo::FedAvgConfig& fed
       {"server_optimizer", "name or map", "", "none",
        "none, sgd, fedavgm, fedadam, fedyogi, fedadagrad",
        "the server's step on the pseudo-gradient, after the aggregator"},
+      holdout_key(),
   };
-  const std::vector<Key> devices = fl_device_keys();
-  keys.insert(keys.end(), devices.begin(), devices.end());
+  add_device_keys(keys, true);
   keys.insert(keys.end(), extra.begin(), extra.end());
   return keys;
 }
@@ -212,8 +232,7 @@ std::vector<Key> hierfl_keys() {
        "a cloud round closes this long after it starts (the cloud's clock) with the edges "
        "that reported; crashed edges recover"},
   };
-  const std::vector<Key> devices = fl_device_keys();
-  keys.insert(keys.end(), devices.begin(), devices.end());
+  add_device_keys(keys, true);
   return keys;
 }
 
@@ -231,7 +250,12 @@ std::vector<Key> async_fl_keys(const std::string& kind, std::vector<Key> extra) 
        "passes over its shard per update"},
       batch_key(),
       assignment_key(),
+      {"client_timeout", "duration", "", "none", "> 0",
+       "the server drops a client's update this long after sending it the model (its clock) "
+       "and starts another client in the slot"},
+      holdout_key(),
   };
+  add_device_keys(keys, false);
   keys.insert(keys.end(), extra.begin(), extra.end());
   return keys;
 }
@@ -413,7 +437,7 @@ std::vector<Section> algorithm_sections() {
        "both, so the bytes double (docs/federated.md).",
        fed_keys("scaffold", fed, {})},
       {"algorithm.fed.diurnal",
-       "algorithm.diurnal (fedavg, fedprox, scaffold, hierfl)",
+       "algorithm.diurnal (fedavg, fedprox, scaffold, fedbuff, fedasync, hierfl)",
        "Online fraction p(t) = trough + (peak - trough) (1 + cos(2 pi t / period)) / 2, peak at t "
        "= 0; sessions Exp(mean_session), gaps Exp(mean_session (1 - p) / p) (docs/federated.md).",
        {
@@ -427,7 +451,7 @@ std::vector<Section> algorithm_sections() {
             "(0, peak_fraction]", "fraction of clients online at the trough"},
        }},
       {"algorithm.fed.tiers",
-       "algorithm.tiers[] (fedavg, fedprox, scaffold, hierfl)",
+       "algorithm.tiers[] (fedavg, fedprox, scaffold, fedbuff, fedasync, hierfl)",
        "One device tier; the shares sum to 1.",
        {
            {"name", "string", "", "required", "distinct", "the tier"},
@@ -440,14 +464,14 @@ std::vector<Section> algorithm_sections() {
             "capacity into the client's host on each of its links"},
        }},
       {"algorithm.fed.oort",
-       "algorithm.oort (fedavg, fedprox, scaffold, hierfl)",
+       "algorithm.oort (fedavg, fedprox, scaffold, fedbuff, fedasync, hierfl)",
        "Utility L sqrt(n) (T / d)^alpha when d > T (docs/federated.md).",
        {
            {"exploration", "number", "fraction", "0.1", "[0, 1]",
             "epsilon: ceil(epsilon K) slots go to unexplored clients"},
            {"alpha", "number", "", "2", "0 .. 100", "straggler penalty exponent"},
-           {"preferred_duration", "duration", "", "the deadline, else none", "> 0",
-            "T: rounds slower than this are penalised"},
+           {"preferred_duration", "duration", "", "the deadline or client_timeout, else none",
+            "> 0", "T: rounds slower than this are penalised"},
        }},
       {"algorithm.server_optimizer.sgd",
        "algorithm.server_optimizer (kind: sgd or fedavgm)",

@@ -12,6 +12,37 @@ bool has_fl_metrics(const ScenarioResult& r) {
                      [](const RunResult& run) { return run.fl.has_value(); });
 }
 
+bool has_fl_rounds(const ScenarioResult& r) {
+  return std::any_of(r.runs.begin(), r.runs.end(),
+                     [](const RunResult& run) { return run.fl && !run.fl->asynchronous; });
+}
+
+bool has_fl_steps(const ScenarioResult& r) {
+  return std::any_of(r.runs.begin(), r.runs.end(),
+                     [](const RunResult& run) { return run.fl && run.fl->asynchronous; });
+}
+
+std::string steps_csv(const ScenarioResult& result) {
+  std::ostringstream out;
+  out << "algorithm,step,time_s,time_local_s,started,aggregated,staleness_mean,staleness_max,"
+         "dropped_late,dropped_offline,dropped_crashed,dropped_unreachable,lost,bytes_down,"
+         "bytes_up\n";
+  for (const RunResult& r : result.runs) {
+    if (!r.fl) continue;
+    for (const algo::FlStepRow& row : r.fl->steps) {
+      const double mean = row.aggregated > 0 ? static_cast<double>(row.staleness_sum) /
+                                                   static_cast<double>(row.aggregated)
+                                             : 0.0;
+      out << r.label << ',' << row.step << ',' << format_seconds(row.time) << ','
+          << format_seconds(row.time_local) << ',' << row.started << ',' << row.aggregated << ','
+          << format_number(mean) << ',' << row.staleness_max << ',' << row.late << ','
+          << row.offline << ',' << row.crashed << ',' << row.unreachable << ',' << row.lost << ','
+          << format_number(row.bytes_down) << ',' << format_number(row.bytes_up) << '\n';
+    }
+  }
+  return out.str();
+}
+
 std::string rounds_csv(const ScenarioResult& result) {
   std::ostringstream out;
   out << "algorithm,round,start_s,end_s,duration_s,start_local_s,end_local_s,selected,reported,"

@@ -1,8 +1,10 @@
 // The federated runs' files (docs/outputs.md, docs/federated.md "Metrics"):
 //   rounds.csv   one row per algorithm run and completed server round
+//   steps.csv    one row per asynchronous run (fedbuff, fedasync) and server step
 //   clients.csv  one row per algorithm run and client
 // Written only when some run of the scenario is federated (RunResult::fl),
-// so no other scenario's folder changes.
+// so no other scenario's folder changes; rounds.csv only when one has
+// rounds, steps.csv only when one is asynchronous.
 #pragma once
 
 #include <optional>
@@ -15,7 +17,11 @@ namespace syncsim {
 
 // Whether any run of `r` has federated metrics.
 bool has_fl_metrics(const ScenarioResult& r);
+// Whether any run has federated rounds / asynchronous steps.
+bool has_fl_rounds(const ScenarioResult& r);
+bool has_fl_steps(const ScenarioResult& r);
 std::string rounds_csv(const ScenarioResult& r);
+std::string steps_csv(const ScenarioResult& r);
 std::string clients_csv(const ScenarioResult& r);
 
 // The nearest-rank percentile: the smallest value v in `values` such that

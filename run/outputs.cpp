@@ -257,10 +257,9 @@ std::vector<OutputFile> output_files(const ScenarioResult& r) {
   if (r.scenario.outputs.events) files.push_back({"events.csv", events_csv(r)});
   if (r.scenario.outputs.trace) files.push_back({"trace.json", trace_json(r)});
   if (r.scenario.outputs.links) files.push_back({"links.csv", links_csv(r)});
-  if (has_fl_metrics(r)) {
-    files.push_back({"rounds.csv", rounds_csv(r)});
-    files.push_back({"clients.csv", clients_csv(r)});
-  }
+  if (has_fl_rounds(r)) files.push_back({"rounds.csv", rounds_csv(r)});
+  if (has_fl_steps(r)) files.push_back({"steps.csv", steps_csv(r)});
+  if (has_fl_metrics(r)) files.push_back({"clients.csv", clients_csv(r)});
   return files;
 }
 

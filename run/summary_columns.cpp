@@ -73,12 +73,13 @@ std::vector<SummaryColumn> make_columns() {
        "best test accuracy of any evaluation (empty with `math: none`)",
        [](const In& in) { return evaluated(in, in.run.totals.best_test_accuracy); }});
   // Fairness across clients (docs/federated.md, "Metrics"): the final model
-  // on each client's own shard, nearest-rank percentiles.
+  // on each client's held-out part (or its shard), nearest-rank percentiles.
   for (const int p : {10, 50, 90}) {
     add({"client_accuracy_p" + std::to_string(p), "fraction", K::at_end, A::federated, U::number,
          "the " + std::to_string(p) +
              "th nearest-rank percentile over clients of the final model's accuracy on each "
-             "client's own shard (clients.csv's `accuracy`)",
+             "client's held-out part, or its own shard without `holdout` (clients.csv's "
+             "`accuracy`)",
          [p](const In& in) { return optional_number(client_accuracy_percentile(in.run, p)); }});
   }
   add({"target_accuracy", "fraction", K::identity, A::always, not_a_metric,

@@ -7,6 +7,7 @@
 
 #include "algorithms/ml/batch_sampler.h"
 #include "sim/random.h"
+#include "algorithms/runtime/client_holdout.h"
 #include "algorithms/runtime/model_shape.h"
 #include "algorithms/runtime/privacy_ledger.h"
 #include "algorithms/runtime/local_time.h"
@@ -34,6 +35,9 @@ FedAvg::FedAvg(FedAvgConfig config) : config_(std::move(config)) {
   if (config_.deadline < 0) throw std::invalid_argument("fedavg deadline must be >= 0");
   if (!(config_.availability > 0 && config_.availability <= 1)) {
     throw std::invalid_argument("fedavg availability must be in (0, 1]");
+  }
+  if (!(config_.holdout >= 0 && config_.holdout < 1)) {
+    throw std::invalid_argument("fedavg holdout must be in [0, 1)");
   }
 }
 
@@ -82,6 +86,7 @@ void FedAvg::launch(RunContext& ctx) {
   Assignment assignment = assign_work(ctx, config_.clients, config_.batch_size, config_.assignment);
   shards_ = std::move(assignment.shards);
   batch_sizes_ = std::move(assignment.batch_sizes);
+  holdout_ = hold_out_clients(ctx, config_.clients, shards_, config_.holdout);
   launch_devices(ctx);
   compute_.reserve(config_.clients.size());
   compressors_.reserve(config_.clients.size());

@@ -133,6 +133,9 @@ struct FedAvgConfig {
   // Availability schedules, device speeds, over-selection, selection policy
   // (fl_devices.h; fedavg_devices.cpp). Default: none of them.
   FlDevicesConfig devices;
+  // f in [0, 1): the fraction of each client's shard held out of training
+  // for clients.csv's accuracy (client_holdout.h); 0: none.
+  double holdout = 0.0;
 };
 
 // Counts over the whole run, in clients (one client = one potential update).
@@ -175,7 +178,8 @@ class FedAvg final : public Algorithm {
   // SCAFFOLD's state; null unless config.control_variates.
   const ControlVariates* control_variates() const { return control_.get(); }
   // rounds.csv and clients.csv (fedavg_metrics.cpp): every completed round,
-  // every client, with its accuracy on its own shard (evaluated now).
+  // every client, with its accuracy on its held-out part, else its shard
+  // (evaluated now).
   // REQUIRES: the run's context still alive (called before the run returns).
   std::optional<FlMetrics> fl_metrics() const override;
 
@@ -269,7 +273,8 @@ class FedAvg final : public Algorithm {
   std::unique_ptr<DpFedAvgStep> dp_step_;
 
   // Kept for every client, in client order.
-  std::vector<ml::Shard> shards_;
+  std::vector<ml::Shard> shards_;   // what each client trains on
+  std::vector<ml::Shard> holdout_;  // held out of shards_; empty without a holdout
   std::vector<int> batch_sizes_;
   std::vector<ComputeModel> compute_;
   std::vector<std::unique_ptr<Compressor>> compressors_;

@@ -1,27 +1,10 @@
 // FedAvg's per-round and per-client metrics (rounds.csv, clients.csv): the
 // counts come from each closed round's record, the bytes from every message
 // as it is sent, attributed to the round it belongs to.
-#include "algorithms/ml/dataset.h"
-#include "algorithms/ml/mlp.h"
+#include "algorithms/runtime/client_holdout.h"
 #include "algorithms/sync/fedavg.h"
-#include "algorithms/sync/fl_client_accuracy.h"
 
 namespace algo {
-
-void evaluate_client_accuracy(const RunContext& ctx, const ml::Vector& params,
-                              const std::vector<ml::Shard>& shards,
-                              std::vector<FlClientRow>& clients) {
-  if (ctx.timing_only || params.size() == 0) return;
-  ml::Mlp model(ctx.model);
-  model.parameters() = params;
-  ml::Dataset shard;
-  shard.num_classes = ctx.train->num_classes;
-  for (std::size_t k = 0; k < shards.size(); ++k) {
-    if (shards[k].empty()) continue;
-    ml::gather_batch(*ctx.train, shards[k], shard.features, shard.labels);
-    clients[k].accuracy = model.evaluate(shard).accuracy;
-  }
-}
 
 void FedAvg::count_bytes(std::int64_t round, int client, double down, double up) {
   const auto r = static_cast<std::size_t>(round);
@@ -56,7 +39,9 @@ void FedAvg::count_round(const FedAvgRound& record) {
 }
 
 std::optional<FlMetrics> FedAvg::fl_metrics() const {
-  FlMetrics metrics{fl_rounds_, fl_clients_};
+  FlMetrics metrics;
+  metrics.rounds = fl_rounds_;
+  metrics.clients = fl_clients_;
   for (FlRoundRow& row : metrics.rounds) {
     const auto r = static_cast<std::size_t>(row.round);
     if (r < down_by_round_.size()) {
@@ -64,7 +49,8 @@ std::optional<FlMetrics> FedAvg::fl_metrics() const {
       row.bytes_up = up_by_round_[r];
     }
   }
-  evaluate_client_accuracy(*ctx_, params_, shards_, metrics.clients);
+  // On each client's held-out part, or its training shard without one.
+  evaluate_clients(*ctx_, params_, holdout_.empty() ? shards_ : holdout_, metrics.clients);
   return metrics;
 }
 

@@ -35,7 +35,7 @@ struct FlDevicesConfig {
 // How many clients a round samples: ceil(K (1 + o)), at most n.
 int over_selected(int k, double over_selection, int n);
 
-// A population's device state for one run (fedavg_devices.cpp), shared by
+// A population's device state for one run (fl_devices.cpp), shared by
 // every federated algorithm that takes the device keys.
 struct FlPopulation {
   std::optional<ClientAvailability> schedule;  // nullopt: always online

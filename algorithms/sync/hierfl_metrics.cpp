@@ -2,7 +2,7 @@
 // the counts of its edge rounds summed into it (in invitations: one client
 // asked for one edge round's update), bytes attributed to the cloud round a
 // message served; per client its invitations, applied uploads and bytes.
-#include "algorithms/sync/fl_client_accuracy.h"
+#include "algorithms/runtime/client_holdout.h"
 #include "algorithms/sync/hierfl.h"
 
 namespace algo {
@@ -45,7 +45,7 @@ std::optional<FlMetrics> HierFl::fl_metrics() const {
     if (round_done_[r]) metrics.rounds.push_back(fl_rounds_[r]);
   }
   metrics.clients = fl_clients_;
-  evaluate_client_accuracy(*ctx_, params_, shards_, metrics.clients);
+  evaluate_clients(*ctx_, params_, shards_, metrics.clients);
   return metrics;
 }
 

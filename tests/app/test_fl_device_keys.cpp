@@ -53,6 +53,12 @@ TEST_CASE("the device keys load from YAML and from trace files") {
         "(no error)");
   CHECK(error_of(scenario_text::replace(with_keys("selection: uniform"), "fedavg", "fedprox")) ==
         "(no error)");
+  // The asynchronous kinds take the same keys, but over_selection (no rounds).
+  CHECK(error_of(scenario_text::replace(
+            with_keys("availability_trace: " + online +
+                      ", tiers: [{name: a, share: 1}], "
+                      "selection: oort, client_timeout: 1s, holdout: 0.2"),
+            "kind: fedavg, clients_per_round: 2", "kind: fedasync")) == "(no error)");
 }
 
 TEST_CASE("device key mistakes are reported at their key, trace rows by file and line") {
@@ -111,10 +117,12 @@ TEST_CASE("device key mistakes are reported at their key, trace rows by file and
     CHECK_THAT(error_of(with_keys("diurnal: {peak_fraction: 0.3, trough_fraction: 0.5}")),
                Catch::Contains("algorithm.diurnal.trough_fraction"));
   }
-  SECTION("the keys belong to the round-based kinds only") {
-    CHECK_THAT(
-        error_of(scenario_text::replace(with_keys("over_selection: 1"),
-                                        "kind: fedavg, clients_per_round: 2", "kind: fedbuff")),
-        Catch::Contains("unknown key"));
+  SECTION("over_selection needs rounds: fedbuff and fedasync refuse it at its key") {
+    for (const char* kind : {"kind: fedbuff", "kind: fedasync"}) {
+      CHECK_THAT(error_of(scenario_text::replace(with_keys("over_selection: 1"),
+                                                 "kind: fedavg, clients_per_round: 2", kind)),
+                 Catch::Contains("algorithm.over_selection") &&
+                     Catch::Contains("over_selection needs rounds"));
+    }
   }
 }
