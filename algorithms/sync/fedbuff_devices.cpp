@@ -12,12 +12,13 @@
 namespace algo {
 
 void FedBuff::launch_devices(RunContext& ctx) {
-  devices_ = build_fl_population(ctx, config_.clients, config_.devices, config_.client_timeout,
-                                 name());
+  devices_ =
+      build_fl_population(ctx, config_.clients, config_.devices, config_.client_timeout, name());
 }
 
 const Node& FedBuff::compute_node(int client) const {
-  if (!devices_.device_nodes.empty()) return devices_.device_nodes[static_cast<std::size_t>(client)];
+  if (!devices_.device_nodes.empty())
+    return devices_.device_nodes[static_cast<std::size_t>(client)];
   return ctx_->nodes[static_cast<std::size_t>(config_.clients[static_cast<std::size_t>(client)])];
 }
 
