@@ -15,6 +15,51 @@ constexpr int kPriorityShift = 63;
 // least half its bucket, so an instant that keeps receiving events stays bounded.
 constexpr std::size_t kCompactAfter = 4096;
 
+// Storage of the buckets. Buckets are first used one by one as simulated
+// time advances (a level-0 bucket at each new low byte of an event time, a
+// level-2 one every 65 us, a level-3 one every 17 ms), so each keeping
+// storage of its own would allocate long after a run is warm. Instead a
+// bucket hands its storage back when it empties (its instant is over, or it
+// is spread) and an empty bucket takes one handed back (or a new one while
+// the pool is empty): the number of storages stops growing once the run is
+// warm. The pool is per
+// thread (a Simulator runs on one) and shared by the thread's queues.
+template <class Bucket>
+std::vector<Bucket>& spares() {
+  // Reserved so that the pool itself does not grow once warm either.
+  static thread_local std::vector<Bucket> pool = [] {
+    std::vector<Bucket> reserved;
+    reserved.reserve(1024);
+    return reserved;
+  }();
+  return pool;
+}
+
+// Every storage in circulation holds at least this many events (4 KB), so
+// one that passes from a small bucket to a busy one rarely has to grow.
+constexpr std::size_t kSpareCapacity = 256;
+
+// When the pool runs dry, as many storages as exist so far are made at once
+// (one, then one, two, four...): a run whose count of busy buckets peaks
+// late then finds spares made early, and the pool is made a logarithmic
+// number of times.
+template <class Bucket>
+void take_spare(Bucket& b) {
+  static thread_local std::size_t made = 0;
+  std::vector<Bucket>& pool = spares<Bucket>();
+  if (pool.empty()) {
+    const std::size_t batch = made == 0 ? 1 : made;
+    for (std::size_t i = 0; i < batch; ++i) {
+      pool.emplace_back();
+      pool.back().reserve(kSpareCapacity);
+    }
+    made += batch;
+  }
+  b.swap(pool.back());
+  pool.pop_back();
+  if (b.capacity() < kSpareCapacity) b.reserve(kSpareCapacity);
+}
+
 bool fires_before(Time a_time, std::uint64_t a_key, Time b_time, std::uint64_t b_key) {
   return a_time != b_time ? a_time < b_time : a_key < b_key;
 }
@@ -118,6 +163,8 @@ Event EventQueue::pop() {
   --size_;
   if (instant_head_ == current.size()) {
     current.clear();
+    spares<Bucket>().push_back(std::move(current));  // leaves it empty, with no storage
+    current = Bucket();
     instant_head_ = 0;
     unmark(0, static_cast<int>(base_ & (kBucketsPerLevel - 1)));
   } else {
@@ -148,7 +195,9 @@ EventQueue::Bucket& EventQueue::bucket_for(Time time, int* level, int* index) {
 void EventQueue::place(const Entry& entry) {
   int level;
   int index;
-  bucket_for(entry.time, &level, &index).push_back(entry);
+  Bucket& b = bucket_for(entry.time, &level, &index);
+  if (b.capacity() == 0) take_spare(b);
+  b.push_back(entry);
   mark(level, index);
 }
 
@@ -157,6 +206,7 @@ void EventQueue::place_urgent(const Entry& entry) {
   int level;
   int index;
   Bucket& b = bucket_for(entry.time, &level, &index);
+  if (b.capacity() == 0) take_spare(b);
   const bool current = level == 0 && entry.time == base_;
   const auto first = b.begin() + static_cast<std::ptrdiff_t>(current ? instant_head_ : 0);
   const auto at = std::find_if(
@@ -184,6 +234,8 @@ void EventQueue::advance() {
   unmark(level, index);
   for (const Entry& e : spread) place(e);
   spread.clear();
+  spares<Bucket>().push_back(std::move(spread));  // leaves spread empty, with no storage
+  spread = Bucket();
 }
 
 // Removes every pending entry, in no particular order; size_ is unchanged.

@@ -61,8 +61,7 @@ struct ReferenceAdam {
     ++t;
     const auto step_size =
         static_cast<float>(c.lr / (1.0 - std::pow(static_cast<double>(c.beta1), t)));
-    const auto c2 =
-        static_cast<float>(std::sqrt(1.0 - std::pow(static_cast<double>(c.beta2), t)));
+    const auto c2 = static_cast<float>(std::sqrt(1.0 - std::pow(static_cast<double>(c.beta2), t)));
     for (Eigen::Index i = 0; i < p.size(); ++i) {
       const auto k = static_cast<std::size_t>(i);
       const float g = c.weight_decay != 0.0f ? grad[i] + c.weight_decay * p[i] : grad[i];
