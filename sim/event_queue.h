@@ -1,35 +1,47 @@
-// The pending-event set of a Simulator: an implicit min-heap keyed by
-// (time, priority, sequence number).
+// The pending-event set of a Simulator: a radix queue on integer time (a
+// hierarchical timing wheel with exact times), keyed by (time, priority,
+// sequence number).
 //
 // The sequence number is assigned here, at scheduling, so two events at the
 // same time and priority fire in the order they were scheduled (FIFO). That
 // one rule is what makes every run of a scenario replay the same event order.
 //
-// Layout, for speed with many events pending: the heap holds only
-// 16-byte keys (time; priority, sequence and a slot index packed in one
-// word), compared without branches (ties are common and mispredict), and pop
-// walks the hole to a leaf before placing the last entry (Floyd). What an
-// event does (callback, context, tag, lane) waits in a slot array recycled
-// through a free list, so a warm queue never allocates. The heap is binary:
-// 4,096 keys fit in L2, so a pop costs its chain of dependent comparisons,
-// not cache misses, and a 4-ary heap measured 10-20% slower
-// (bench_engine BM_NullEvents/4096, BM_ScatteredEvents/4096).
+// Layout, for speed with many events pending. Simulated time never goes
+// back: every push is at or after the last popped time (`base_`). An event
+// whose time first differs from base_ in byte L (L = 0: it differs at most
+// in the lowest byte) waits at level L, in the bucket named by its byte L. A
+// level-0 bucket therefore holds one exact time, and a bucket is a plain
+// vector of 16-byte keys (time; priority, sequence and a slot index packed in
+// one word): a push is one append, with no comparisons. When the current
+// instant runs dry, pop takes the next occupied level-0 bucket (a bitmap
+// scan); when level 0 is empty it moves base_ to the earliest time of the
+// lowest occupied bucket above and spreads that bucket over the lower levels,
+// so an event moves down at most a few times (once per byte of its delay).
 //
-// Events scheduled in firing order skip the heap: a push that sorts after the
-// latest such event (the same delay again, a wake-up at the current instant
-// after others) is appended to a FIFO run, and pop takes the earlier of the
-// run's front and the heap's top. The run is always sorted, so this changes
-// only the cost, never the order.
+// Order within a time: every bucket keeps the events of one time in key
+// order. A push nearly always carries the newest sequence number, so an
+// append keeps it; an urgent event among normal ones is inserted in its
+// place. Spreading a bucket is a stable partition into empty buckets, so it
+// keeps it too.
+//
+// What an event does (callback, context, tag, lane) waits in a slot array
+// recycled through a free list; buckets keep their capacity, so a warm queue
+// never allocates. Measured against the binary heap it replaces in
+// docs/performance.md (bench_engine BM_ScatteredEvents/4096).
+//
+// A push before base_ (only a caller that pops and then schedules into the
+// past, which the Simulator refuses) is still ordered correctly: the queue
+// lowers base_ and places everything again, in O(pending log pending).
 //
 // The packed sequence number has 31 bits. When it runs out (every 2^31
 // events) the pending events are renumbered 0..n-1 in firing order, which
 // keeps every comparison the same: the order is exact for runs of any length.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <vector>
 
-#include "sim/ring_queue.h"
 #include "sim/time.h"
 
 namespace sim {
@@ -80,10 +92,11 @@ class EventQueue {
   bool cancel(EventId id, bool* daemon = nullptr);
   // REQUIRES: !empty(). Removes and returns the earliest event.
   Event pop();
-  // REQUIRES: !empty(). The time of the earliest event.
+  // REQUIRES: !empty(). The time of the earliest event. O(1) while events
+  // remain at the current instant, else a scan of one bucket.
   Time top_time() const;
-  bool empty() const { return heap_.empty() && run_.empty(); }
-  std::size_t size() const { return heap_.size() + run_.size(); }
+  bool empty() const { return size_ == 0; }
+  std::size_t size() const { return size_; }
   void clear();
 
  private:
@@ -99,23 +112,38 @@ class EventQueue {
     bool cancelled;
     std::uint64_t stamp;  // unique per push; cleared when the slot is freed
   };
+  // Level L, bucket b: the events whose time first differs from base_ in
+  // byte L and has b in that byte (level 0: the events at time b in base_'s
+  // 256-ns window). Times are never negative: 8 levels.
+  static constexpr int kLevels = 8;
+  static constexpr int kRadixBits = 8;
+  static constexpr int kBucketsPerLevel = 1 << kRadixBits;
+  static constexpr int kWords = kBucketsPerLevel / 64;
+  using Bucket = std::vector<Entry>;
 
-  // Time, then priority, then sequence (the slot bits never decide: the
-  // sequence is unique). Times are never negative, so one unsigned 128-bit
-  // comparison does it, which compiles without branches (ties are common and
-  // would mispredict).
-  __extension__ using Wide = unsigned __int128;
-  static Wide wide(const Entry& e) {
-    return (static_cast<Wide>(static_cast<std::uint64_t>(e.time)) << 64) | e.key;
+  Bucket& bucket(int level, int index) { return buckets_[level * kBucketsPerLevel + index]; }
+  Bucket& instant() { return bucket(0, static_cast<int>(base_ & (kBucketsPerLevel - 1))); }
+  const Bucket& instant() const {
+    return buckets_[static_cast<std::size_t>(base_ & (kBucketsPerLevel - 1))];
   }
-  static bool before(const Entry& a, const Entry& b) { return wide(a) < wide(b); }
-  void sift_up(std::size_t hole, Entry entry);
-  void sift_down(std::size_t hole, Entry entry);
+  int lowest_occupied(int level) const;  // -1 if the level is empty
+  void mark(int level, int index);
+  void unmark(int level, int index);
+  Bucket& bucket_for(Time time, int* level, int* index);
+  void place(const Entry& entry);
+  void place_urgent(const Entry& entry);
+  void advance();
+  void place_all(std::vector<Entry> entries, Time base);
+  std::vector<Entry> drain();
   void renumber();
 
-  std::vector<Entry> heap_;
-  RingQueue<Entry> run_;  // sorted; run_back_ is its last entry
-  Entry run_back_{};
+  // Owned by the queue; buckets keep their capacity, so a warm queue never allocates.
+  std::vector<Bucket> buckets_;
+  std::array<std::array<std::uint64_t, kWords>, kLevels> occupied_{};  // bit set: non-empty
+  std::uint32_t occupied_levels_ = 0;  // bit L set iff level L has a non-empty bucket
+  Time base_ = 0;                      // every pending event is at or after it
+  std::size_t instant_head_ = 0;       // the instant bucket's entries before it have popped
+  std::size_t size_ = 0;
   std::vector<Slot> slots_;
   std::vector<std::uint32_t> free_slots_;
   std::uint64_t next_sequence_ = 0;

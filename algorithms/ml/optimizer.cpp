@@ -41,36 +41,47 @@ class Sgd final : public Optimizer {
     }
   }
 
-  void step(Vector& params, const Vector& grad) override {
+  void begin_step(const Vector& params, const Vector& grad) override {
     require_sizes(params, grad, std::max(buffer_.size(), work_.size()));
+    ++steps_;
+    if (config_.momentum == 0.0f && config_.weight_decay == 0.0f) return;  // no state, no scratch
+    if (work_.size() != params.size()) work_.resize(params.size());
+    first_momentum_step_ = config_.momentum != 0.0f && buffer_.size() == 0;
+    if (first_momentum_step_) buffer_.resize(params.size());
+  }
+
+  void step_range(Vector& params, const Vector& grad, Eigen::Index offset,
+                  Eigen::Index size) override {
     const float lr = config_.lr;
     const float mu = config_.momentum;
     const float wd = config_.weight_decay;
-    ++steps_;
-    if (mu == 0.0f && wd == 0.0f) {  // plain SGD: no state, no scratch
-      params.noalias() -= lr * grad;
+    auto p = params.segment(offset, size);
+    const auto g = grad.segment(offset, size);
+    if (mu == 0.0f && wd == 0.0f) {  // plain SGD
+      p.noalias() -= lr * g;
       return;
     }
     // g = grad + wd * p (into scratch, so grad stays untouched)
-    if (work_.size() != params.size()) work_.resize(params.size());
+    auto work = work_.segment(offset, size);
     if (wd != 0.0f) {
-      work_.noalias() = grad + wd * params;
+      work.noalias() = g + wd * p;
     } else {
-      work_ = grad;
+      work = g;
     }
     if (mu != 0.0f) {
-      if (buffer_.size() == 0) {
-        buffer_ = work_;  // first step: b = g (no dampening of the first buffer)
+      auto buffer = buffer_.segment(offset, size);
+      if (first_momentum_step_) {
+        buffer = work;  // first step: b = g (no dampening of the first buffer)
       } else {
-        buffer_ = mu * buffer_ + work_;
+        buffer = mu * buffer + work;
       }
       if (config_.nesterov) {
-        work_ += mu * buffer_;
+        work += mu * buffer;
       } else {
-        work_ = buffer_;
+        work = buffer;
       }
     }
-    params.noalias() -= lr * work_;
+    p.noalias() -= lr * work;
   }
 
   std::unique_ptr<Optimizer> clone() const override { return std::make_unique<Sgd>(*this); }
@@ -93,6 +104,7 @@ class Sgd final : public Optimizer {
   Vector buffer_;  // momentum buffer; empty until the first step with momentum
   Vector work_;    // scratch for the effective gradient
   std::int64_t steps_ = 0;
+  bool first_momentum_step_ = false;  // the step under way sets b = g
 };
 
 class Adam final : public Optimizer {
@@ -109,7 +121,7 @@ class Adam final : public Optimizer {
     }
   }
 
-  void step(Vector& params, const Vector& grad) override {
+  void begin_step(const Vector& params, const Vector& grad) override {
     require_sizes(params, grad, m_.size());
     if (m_.size() == 0) {
       m_ = Vector::Zero(params.size());
@@ -117,21 +129,29 @@ class Adam final : public Optimizer {
       work_.resize(params.size());
     }
     ++steps_;
+    const double t = static_cast<double>(steps_);
+    const double correction1 = 1.0 - std::pow(static_cast<double>(config_.beta1), t);
+    const double correction2 = 1.0 - std::pow(static_cast<double>(config_.beta2), t);
+    step_size_ = static_cast<float>(config_.lr / correction1);
+    correction2_sqrt_ = static_cast<float>(std::sqrt(correction2));
+  }
+
+  void step_range(Vector& params, const Vector& grad, Eigen::Index offset,
+                  Eigen::Index size) override {
     const float b1 = config_.beta1;
     const float b2 = config_.beta2;
+    auto p = params.segment(offset, size);
+    auto work = work_.segment(offset, size);
+    auto m = m_.segment(offset, size);
+    auto v = v_.segment(offset, size);
     if (config_.weight_decay != 0.0f) {
-      work_.noalias() = grad + config_.weight_decay * params;
+      work.noalias() = grad.segment(offset, size) + config_.weight_decay * p;
     } else {
-      work_ = grad;
+      work = grad.segment(offset, size);
     }
-    m_ = b1 * m_ + (1.0f - b1) * work_;
-    v_.array() = b2 * v_.array() + (1.0f - b2) * work_.array().square();
-    const double t = static_cast<double>(steps_);
-    const double correction1 = 1.0 - std::pow(static_cast<double>(b1), t);
-    const double correction2 = 1.0 - std::pow(static_cast<double>(b2), t);
-    const auto step_size = static_cast<float>(config_.lr / correction1);
-    const auto correction2_sqrt = static_cast<float>(std::sqrt(correction2));
-    params.array() -= step_size * m_.array() / (v_.array().sqrt() / correction2_sqrt + config_.eps);
+    m = b1 * m + (1.0f - b1) * work;
+    v.array() = b2 * v.array() + (1.0f - b2) * work.array().square();
+    p.array() -= step_size_ * m.array() / (v.array().sqrt() / correction2_sqrt_ + config_.eps);
   }
 
   std::unique_ptr<Optimizer> clone() const override { return std::make_unique<Adam>(*this); }
@@ -154,6 +174,8 @@ class Adam final : public Optimizer {
   Vector v_;     // second moment
   Vector work_;  // scratch for the effective gradient
   std::int64_t steps_ = 0;
+  float step_size_ = 0.0f;         // lr / (1 - beta1^t) of the step under way
+  float correction2_sqrt_ = 1.0f;  // sqrt(1 - beta2^t) of the step under way
 };
 
 }  // namespace

@@ -43,7 +43,21 @@ class Optimizer {
   // One update of params from grad. REQUIRES grad.size() == params.size(),
   // and the same size at every call (else std::invalid_argument).
   // No heap allocation after the first step.
-  virtual void step(Vector& params, const Vector& grad) = 0;
+  void step(Vector& params, const Vector& grad) {
+    begin_step(params, grad);
+    step_range(params, grad, 0, params.size());
+  }
+
+  // The same update cut into ranges that may run at once on several threads
+  // (a parameter server's step on the math pool): begin_step() once (checks
+  // the sizes, sizes the state, counts the step), then step_range() for
+  // ranges that cover [0, params.size()) once each. A range reads and writes
+  // only its own elements of params and of the state, and every element gets
+  // the arithmetic step() gives it, so the result is bit for bit step()'s
+  // whatever the cut. REQUIRES: no other call on this optimizer in between.
+  virtual void begin_step(const Vector& params, const Vector& grad) = 0;
+  virtual void step_range(Vector& params, const Vector& grad, Eigen::Index offset,
+                          Eigen::Index size) = 0;
 
   // An independent copy, state included.
   virtual std::unique_ptr<Optimizer> clone() const = 0;

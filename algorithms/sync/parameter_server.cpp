@@ -149,7 +149,9 @@ sim::Task ParameterServer::run_shard(int index) {
 void ParameterServer::reply(Shard& shard, int worker) {
   // math: none sends the slice's size alone (a null snapshot).
   if (!ctx_->timing_only && shard.snapshot_version != shard.version) {
-    shard.snapshot = std::make_shared<const ml::Vector>(shard.params);
+    std::shared_ptr<ml::Vector> snapshot = shard.snapshots.acquire(shard.range.size);
+    *snapshot = shard.params;
+    shard.snapshot = std::move(snapshot);
     shard.snapshot_version = shard.version;
   }
   Worker& target = *workers_[static_cast<std::size_t>(worker)];
@@ -225,11 +227,12 @@ sim::Task ParameterServer::apply(Shard& shard, std::vector<const GradientSlice*>
   const double flops = shard.aggregator->flops(shard.range.size, count) +
                        2.0 * static_cast<double>(shard.range.size);
   co_await shard.compute.run(*ctx_->net, flops);
-  if (!alive(shard)) co_return;  // the server crashed while computing: nothing applied
+  if (!alive(shard)) co_return;          // the server crashed while computing: nothing applied
+  std::shared_ptr<ml::Vector> snapshot;  // the new version's, written by the step itself
   if (!ctx_->timing_only) {
-    MathTimer timer(ctx_->math);
-    shard.optimizer->step(shard.params, shard.average);
-    params_.segment(shard.range.offset, shard.range.size) = shard.params;
+    snapshot = shard.snapshots.acquire(shard.range.size);
+    float* const copies[] = {params_.data() + shard.range.offset, snapshot->data()};
+    server_step(ctx_->math, *shard.optimizer, shard.params, shard.average, copies, shard.jobs);
   }
   if (counting_shard(shard)) {
     for (const GradientSlice* g : gradients) {
@@ -243,6 +246,10 @@ sim::Task ParameterServer::apply(Shard& shard, std::vector<const GradientSlice*>
     applied_since_checkpoint_.push_back(count);
   }
   ++shard.version;
+  if (snapshot) {
+    shard.snapshot = std::move(snapshot);
+    shard.snapshot_version = shard.version;
+  }
   const std::int64_t every = config_.checkpoint_interval;
   if (every > 0 && shard.version % every == 0) {
     // Free in simulated time: see parameter_server.h.

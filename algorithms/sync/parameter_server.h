@@ -94,6 +94,7 @@
 #include "algorithms/runtime/compute_model.h"
 #include "algorithms/runtime/messaging.h"
 #include "algorithms/runtime/replica.h"
+#include "algorithms/runtime/server_step.h"
 #include "algorithms/runtime/update_ledger.h"
 #include "sim/mailbox.h"
 
@@ -212,6 +213,8 @@ class ParameterServer : public Algorithm {
     std::int64_t received = 0;                   // gradients taken out of the inbox (by receive())
     std::shared_ptr<const ml::Vector> snapshot;  // params at snapshot_version
     std::int64_t snapshot_version = -1;
+    SnapshotBuffers snapshots;                // where snapshots are taken
+    std::vector<MathPool::Job> jobs;          // scratch of apply()
     ml::Vector average;                       // scratch of apply()
     std::vector<Contribution> contributions;  // scratch of apply()
     // By worker: gradients sent to this shard and not yet answered or lost,

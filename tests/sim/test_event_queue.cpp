@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <map>
+#include <queue>
 #include <random>
 #include <tuple>
 
@@ -65,8 +66,8 @@ TEST_CASE("event queue: ties at one instant pop in push order, urgent first") {
   CHECK(popped == expected);
 }
 
-TEST_CASE("event queue: an event pushed before the run's back goes to the heap") {
-  // 10, 20 form a run; 15 and 10 (again) must still come out in key order.
+TEST_CASE("event queue: events pushed out of time order still pop in key order") {
+  // 15 and 10 (again) are pushed after 20; an urgent 20 pushed last pops before the normal 20.
   sim::EventQueue queue;
   queue.push(10, sim::Priority::normal, &noop, nullptr, 0);
   queue.push(20, sim::Priority::normal, &noop, nullptr, 1);
@@ -107,4 +108,65 @@ TEST_CASE("event queue: clear empties it and it works again") {
   queue.clear();
   CHECK(queue.empty());
   check_against_oracle(queue, 99, 2000, 100, 10);
+}
+
+namespace {
+
+// The reference: std::priority_queue ordered by the same key, (time,
+// priority, push index), smallest first.
+using Reference = std::priority_queue<Key, std::vector<Key>, std::greater<Key>>;
+
+struct Workload {
+  sim::Time window;     // delays are drawn from [0, window)
+  std::size_t pending;  // the queue is kept near this many events
+  int urgent_in;        // one push in urgent_in is urgent
+  int into_past_in;     // one push in into_past_in (0: none) goes before the last pop
+};
+
+// Pops everything in the order the reference gives, with pushes at random
+// between pops; every popped event's time and tag are checked.
+void compare_with_reference(const Workload& w, std::uint32_t seed) {
+  std::mt19937_64 rng(seed);
+  sim::EventQueue queue;
+  Reference reference;
+  std::uint64_t pushed = 0;
+  sim::Time now = 0;
+  const auto push = [&] {
+    sim::Time time = now + static_cast<sim::Time>(rng() % static_cast<std::uint64_t>(w.window));
+    if (w.into_past_in != 0 && rng() % w.into_past_in == 0)
+      time = static_cast<sim::Time>(rng() % (now + 1));
+    const auto priority = rng() % w.urgent_in == 0 ? sim::Priority::urgent : sim::Priority::normal;
+    queue.push(time, priority, &noop, nullptr, pushed);
+    reference.push(Key{time, static_cast<int>(priority), pushed++});
+  };
+  for (std::size_t i = 0; i < w.pending; ++i) push();
+  for (int op = 0; op < 60'000; ++op) {
+    REQUIRE(queue.top_time() == std::get<0>(reference.top()));
+    const sim::Event event = queue.pop();
+    const auto [time, priority, id] = reference.top();
+    reference.pop();
+    REQUIRE(event.time == time);
+    REQUIRE(event.tag == id);
+    now = time;
+    // Zero, one or two pushes keep the size wandering around w.pending.
+    const auto pushes = queue.size() < w.pending ? 1 + rng() % 2 : rng() % 2;
+    for (std::uint64_t p = 0; p < pushes; ++p) push();
+  }
+  while (!reference.empty()) {
+    REQUIRE(queue.pop().tag == std::get<2>(reference.top()));
+    reference.pop();
+  }
+  REQUIRE(queue.empty());
+}
+
+}  // namespace
+
+TEST_CASE("event queue: the pop order equals a priority_queue's on random workloads with ties") {
+  const auto w = GENERATE(Workload{1, 100, 4, 0},         // everything at one instant
+                          Workload{4, 4096, 8, 0},        // few distinct times: ties galore
+                          Workload{1000, 4096, 50, 0},    // the engine benchmark's shape
+                          Workload{1 << 20, 500, 10, 0},  // delays across several levels
+                          Workload{sim::Time{1} << 50, 300, 10, 0},  // the top levels
+                          Workload{300, 64, 5, 7});  // some pushes before the last pop
+  for (std::uint32_t seed = 1; seed <= 3; ++seed) compare_with_reference(w, seed);
 }
