@@ -13,6 +13,7 @@
 //   cloud_deadline     a cloud round's length on the cloud's clock (default none)
 //   availability_trace, diurnal, tiers, device_trace, over_selection, selection,
 //   oort               client devices (fl_devices_loader.cpp), as fedavg
+//   holdout            fraction of each shard kept out of training    (default 0)
 #include <algorithm>
 
 #include "algorithms/sync/hierfl.h"
@@ -68,6 +69,7 @@ AlgorithmChoice parse_hierfl(const ConfigNode& node, const std::vector<NodeGroup
                "cloud_deadline must be greater than zero (omit it for none)");
   }
   config.devices = load_fl_devices(node, config.clients, groups);
+  config.holdout = load_holdout(node);
   AlgorithmChoice choice;
   choice.kind = "hierfl";
   choice.label = "hierfl";

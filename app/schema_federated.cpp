@@ -112,6 +112,7 @@ std::vector<Key> hierfl_keys() {
        "that reported; crashed edges recover"},
   };
   add_device_keys(keys, true);
+  keys.push_back(holdout_key());
   return keys;
 }
 

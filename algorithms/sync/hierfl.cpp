@@ -6,6 +6,7 @@
 #include <string>
 
 #include "algorithms/runtime/aggregator.h"
+#include "algorithms/runtime/client_holdout.h"
 #include "algorithms/runtime/local_time.h"
 #include "algorithms/runtime/messaging.h"
 #include "algorithms/runtime/model_shape.h"
@@ -46,6 +47,7 @@ void HierFl::launch(RunContext& ctx) {
   param_bytes_ = model_parameters(ctx) * static_cast<std::int64_t>(sizeof(float));
   Assignment assignment = assign_work(ctx, config_.clients, config_.batch_size, config_.assignment);
   shards_ = std::move(assignment.shards);
+  holdout_ = hold_out_clients(ctx, config_.clients, shards_, config_.holdout);
   batch_sizes_ = std::move(assignment.batch_sizes);
   const int n = static_cast<int>(config_.clients.size());
   const int e = static_cast<int>(config_.edges.size());

@@ -85,6 +85,7 @@ struct HierFlConfig {
   sim::Time edge_deadline = 0;   // > 0: an edge round closes this long after it starts
   sim::Time cloud_deadline = 0;  // > 0: a cloud round closes this long after it starts
   FlDevicesConfig devices;       // schedules, device speeds, over-selection, selection
+  double holdout = 0.0;          // f in [0, 1): held out of each shard (client_holdout.h)
 };
 
 class HierFl final : public Algorithm {
@@ -189,6 +190,7 @@ class HierFl final : public Algorithm {
   ml::Vector params_;
   std::int64_t param_bytes_ = 0;
   std::vector<ml::Shard> shards_;
+  std::vector<ml::Shard> holdout_;  // held out of shards_; empty without a holdout
   std::vector<int> batch_sizes_;
   std::vector<ComputeModel> client_compute_;
   std::vector<ComputeModel> edge_compute_;

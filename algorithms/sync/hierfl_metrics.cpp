@@ -45,7 +45,8 @@ std::optional<FlMetrics> HierFl::fl_metrics() const {
     if (round_done_[r]) metrics.rounds.push_back(fl_rounds_[r]);
   }
   metrics.clients = fl_clients_;
-  evaluate_clients(*ctx_, params_, shards_, metrics.clients);
+  // On each client's held-out part, or its training shard without one.
+  evaluate_clients(*ctx_, params_, holdout_.empty() ? shards_ : holdout_, metrics.clients);
   return metrics;
 }
 

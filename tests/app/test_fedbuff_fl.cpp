@@ -241,12 +241,17 @@ TEST_CASE("oort without exploration keeps picking the one client it has explored
 }
 
 TEST_CASE("with a holdout, clients.csv's accuracy is the final model's on the held-out rows") {
-  for (const char* kind : {"kind: fedbuff", "kind: fedavg"}) {
+  for (const char* kind : {"kind: fedbuff", "kind: fedavg", "kind: hierfl"}) {
     INFO(kind);
     std::string yaml = with(", holdout: 0.3");
     yaml = scenario_text::replace(yaml, "kind: fedbuff", kind);
-    if (std::string(kind) == "kind: fedavg") {
+    if (std::string(kind) != "kind: fedbuff") {
       yaml = scenario_text::replace(yaml, "concurrency: 2, buffer_size: 2, ", "");
+    }
+    if (std::string(kind) == "kind: hierfl") {  // two edges of two clients, one edge round
+      yaml = scenario_text::replace(yaml, "  client: {count: 4",
+                                    "  edge: {count: 2, flops: 10GFLOPS}\n  client: {count: 4");
+      yaml = scenario_text::replace(yaml, "kind: hierfl,", "kind: hierfl, edge_rounds: 1,");
     }
     const app::Scenario s = app::load_scenario_string(yaml, "s.yaml");
     const syncsim::ScenarioResult result = syncsim::run(s);
