@@ -33,12 +33,18 @@ topology::Topology build_explicit(const Scenario& s) {
   return topo;
 }
 
-// Rows [first, first + n) of d.
+// Rows [first, first + n) of d (labels-only if d is).
 ml::Dataset slice(const ml::Dataset& d, std::int64_t first, std::int64_t n) {
-  std::vector<std::int32_t> indices(static_cast<std::size_t>(n));
-  std::iota(indices.begin(), indices.end(), static_cast<std::int32_t>(first));
   ml::Dataset out;
   out.num_classes = d.num_classes;
+  if (d.labels_only()) {
+    const auto begin = d.labels.begin() + first;
+    out.labels.assign(begin, begin + n);
+    out.features.resize(0, d.features.cols());
+    return out;
+  }
+  std::vector<std::int32_t> indices(static_cast<std::size_t>(n));
+  std::iota(indices.begin(), indices.end(), static_cast<std::int32_t>(first));
   ml::gather_batch(d, indices, out.features, out.labels);
   return out;
 }
@@ -125,7 +131,10 @@ Datasets load_datasets(const Scenario& s) {
     ml::SyntheticSpec spec = s.data.synthetic;
     const std::int64_t train_n = spec.samples;
     spec.samples = train_n + s.data.synthetic_test_samples;
-    const ml::Dataset all = ml::make_synthetic(spec, sim::derive_seed(s.seed, "data", "synthetic"));
+    // A timing-only run reads no feature: only the labels are drawn (the same ones).
+    const std::uint64_t seed = sim::derive_seed(s.seed, "data", "synthetic");
+    const ml::Dataset all =
+        s.timing_only ? ml::make_synthetic_labels(spec, seed) : ml::make_synthetic(spec, seed);
     data.train = subset(slice(all, 0, train_n), s.data.train_samples, s, "train_samples");
     data.test = slice(all, train_n, s.data.synthetic_test_samples);
   } else if (s.data.dataset == "csv") {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cstddef>
+#include <cmath>
 #include <limits>
 
 namespace topology {
@@ -99,9 +100,10 @@ void MaxMinSolver::solve(std::span<const double> capacity,
 
   heap_.clear();
   for (int c : used_) {
-    const Channel& state = channels_[static_cast<std::size_t>(c)];
+    Channel& state = channels_[static_cast<std::size_t>(c)];
     if (state.unfrozen == 0) continue;
-    heap_.push_back(Entry{state.remaining / state.unfrozen_weight, c, state.version});
+    state.key = state.remaining / state.unfrozen_weight;
+    heap_.push_back(Entry{state.key, c, ++state.version});
   }
   std::make_heap(heap_.begin(), heap_.end(), After{});
 
@@ -109,10 +111,17 @@ void MaxMinSolver::solve(std::span<const double> capacity,
     std::pop_heap(heap_.begin(), heap_.end(), After{});
     const Entry top = heap_.back();
     heap_.pop_back();
-    const Channel& bottleneck = channels_[static_cast<std::size_t>(top.channel)];
-    if (top.version != bottleneck.version || bottleneck.unfrozen == 0) continue;  // stale
-    // top.share == bottleneck.remaining / bottleneck.unfrozen_weight: nothing changed since.
-    const double share = top.share;
+    Channel& bottleneck = channels_[static_cast<std::size_t>(top.channel)];
+    if (top.version != bottleneck.version || bottleneck.unfrozen == 0) continue;  // superseded
+    // The entry's key is a lower bound of the channel's share: if the share
+    // grew since, the channel goes back with its share as key.
+    const double share = bottleneck.remaining / bottleneck.unfrozen_weight;
+    if (share != top.share && !std::isnan(share)) {
+      bottleneck.key = share;
+      heap_.push_back(Entry{share, top.channel, ++bottleneck.version});
+      std::push_heap(heap_.begin(), heap_.end(), After{});
+      continue;
+    }
     ++round_;
     changed_.clear();
     for (std::uint32_t m = bottleneck.first; m < bottleneck.first + bottleneck.count; ++m) {
@@ -126,18 +135,22 @@ void MaxMinSolver::solve(std::span<const double> capacity,
         state.remaining = std::max(0.0, state.remaining - rates[f]);
         --state.unfrozen;
         state.unfrozen_weight -= weight(f);
-        ++state.version;
         if (state.round != round_) {
           state.round = round_;
           changed_.push_back(c);
         }
       }
     }
-    // Re-push the changed channels with their shares as this round leaves them.
+    // A changed channel's share normally grows (it gave up no more than its
+    // own share per flow), and its old key stays a valid lower bound; only a
+    // share that rounding made smaller needs a new entry now.
     for (int c : changed_) {
-      const Channel& state = channels_[static_cast<std::size_t>(c)];
+      Channel& state = channels_[static_cast<std::size_t>(c)];
       if (state.unfrozen == 0) continue;
-      heap_.push_back(Entry{state.remaining / state.unfrozen_weight, c, state.version});
+      const double now_share = state.remaining / state.unfrozen_weight;
+      if (!(now_share < state.key)) continue;
+      state.key = now_share;
+      heap_.push_back(Entry{now_share, c, ++state.version});
       std::push_heap(heap_.begin(), heap_.end(), After{});
     }
   }

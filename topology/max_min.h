@@ -9,11 +9,16 @@
 // channel index), give that share to each of its unfrozen flows, freeze them,
 // and subtract their rates from every channel they cross.
 //
-// The bottleneck of each round comes from a min-heap of (share, channel
-// index), in which a channel is pushed again after a round changes it (stale
-// entries are skipped), so a solve of k flows crossing m channels costs
-// O((k + m) log m), not a rescan of every channel per round (O(k * m) for k
-// flows on disjoint paths, as in a ring's step).
+// The bottleneck of each round comes from a min-heap of (key, channel index)
+// whose keys are lower bounds of the channels' shares. A round only takes
+// capacity a channel's flows would get anyway, so the shares of the channels
+// it touches grow and their keys stay valid: they are not pushed again. A
+// popped channel whose share has grown since its push goes back with its
+// share as key; one whose key equals its share is the bottleneck (no other
+// channel's share can be below it). Only a share that rounding made smaller
+// is pushed at once. So a round costs its frozen flows' crossings plus
+// O(log m) per channel it really reorders, not a push per touched channel:
+// O(k + (m + r) log m) for k crossings, m channels and r re-pushes.
 //
 // Deterministic: the heap picks the same bottleneck as a scan would (the
 // smallest share, ties to the lowest channel index), and within a round every
@@ -58,7 +63,8 @@ class MaxMinSolver {
     double unfrozen_weight = 0.0;  // their summed weights (== unfrozen when unweighted)
     std::uint32_t first = 0;       // its flows are members_[first, first + count)
     std::uint32_t count = 0;
-    std::uint32_t version = 0;  // bumped at each change: older heap entries are stale
+    double key = 0.0;           // share of its live heap entry: <= its share while unfrozen
+    std::uint32_t version = 0;  // of its live heap entry: older entries are superseded
     std::uint64_t solve = 0;    // == solves_ while the channel is in use this solve
     std::uint64_t round = 0;    // == round_ once queued for a re-push this round
   };

@@ -119,6 +119,8 @@ std::uint32_t Network::take_slot() {
   if (free_slots_.empty()) {
     slot = static_cast<std::uint32_t>(flows_.size());
     flows_.emplace_back();
+    slot_channels_.emplace_back();
+    slot_visit_.push_back(0);
     reserve_scratch();
   } else {
     slot = free_slots_.back();

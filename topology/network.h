@@ -245,7 +245,6 @@ class Network {
     std::uint32_t heap_pos = kNone;              // in drain_heap_
     std::uint32_t older = kNone, newer = kNone;  // the list of draining flows by `since`
     std::uint32_t first_member = kNone;          // its entries in members_, chained by next_of_flow
-    std::uint64_t visit = 0;  // == visit_stamp_ + 1 while take_affected_flows has seen it
   };
 
   static void on_drain_event(void* self, std::uint64_t generation);
@@ -279,7 +278,8 @@ class Network {
   // next drain-completion event.
   void resolve();
   // Fills affected_ with the slots of the flows that share a channel, directly
-  // or through other flows, with a dirty channel; clears dirty_channels_.
+  // or through other flows, with a dirty channel, and crossings_ with their
+  // routes in that order; clears dirty_channels_.
   void take_affected_flows();
   void retire(std::uint32_t slot);         // schedules its delivery
   void stop_draining(std::uint32_t slot);  // off its channels (dirtied), the heap and the list
@@ -331,6 +331,9 @@ class Network {
   // Owned by the event loop.
   Routing routing_;
   std::vector<Flow> flows_;  // slots
+  // By slot, apart from the large Flow so that the walks of every solve stay in cache:
+  std::vector<std::span<const int>> slot_channels_;  // its route's channels, while draining
+  std::vector<std::uint64_t> slot_visit_;  // == visit_stamp_ + 1 once take_affected_flows saw it
   std::vector<std::uint32_t> free_slots_;
   std::size_t draining_count_ = 0;
   std::size_t propagating_count_ = 0;
@@ -363,6 +366,7 @@ class Network {
   std::vector<char> channel_visited_;  // of take_affected_flows, all 0 between calls
   std::vector<int> walk_stack_, walk_channels_;
   std::vector<std::uint32_t> affected_, due_, cut_;
+  std::vector<int> crossings_;  // the affected flows' routes, one after the other
   std::vector<std::span<const int>> routes_;
   std::vector<double> rates_;
   std::vector<double> weights_;  // of the affected flows, with Sharing::rtt

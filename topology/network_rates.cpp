@@ -80,8 +80,14 @@ void Network::resolve() {
   // channels) or ends the loop, so it terminates.
   while (!dirty_channels_.empty()) {
     take_affected_flows();
+    // Views into one contiguous copy of the routes, which the solver's passes
+    // read in order rather than chasing each route's own storage.
     routes_.clear();
-    for (std::uint32_t slot : affected_) routes_.emplace_back(flows_[slot].route->channels);
+    for (std::size_t k = 0, at = 0; k < affected_.size(); ++k) {
+      const std::size_t hops = slot_channels_[affected_[k]].size();
+      routes_.emplace_back(crossings_.data() + at, hops);
+      at += hops;
+    }
     rates_.resize(affected_.size());
     weights_.clear();
     if (sharing_ == Sharing::rtt) {
@@ -120,6 +126,7 @@ void Network::take_affected_flows() {
   walk_stack_.clear();
   walk_channels_.clear();
   affected_.clear();
+  crossings_.clear();
   for (int c : dirty_channels_) {
     channel_dirty_[static_cast<std::size_t>(c)] = 0;
     if (!channel_visited_[static_cast<std::size_t>(c)]) {
@@ -135,11 +142,12 @@ void Network::take_affected_flows() {
     for (std::uint32_t m = channel_first_[static_cast<std::size_t>(c)]; m != kNone;
          m = members_[m].next) {
       const std::uint32_t slot = members_[m].slot;
-      Flow& flow = flows_[slot];
-      if (flow.visit == visit_stamp_ + 1) continue;
-      flow.visit = visit_stamp_ + 1;
+      if (slot_visit_[slot] == visit_stamp_ + 1) continue;
+      slot_visit_[slot] = visit_stamp_ + 1;
       affected_.push_back(slot);
-      for (int next : flow.route->channels) {
+      const std::span<const int> route = slot_channels_[slot];
+      crossings_.insert(crossings_.end(), route.begin(), route.end());
+      for (int next : route) {
         if (!channel_visited_[static_cast<std::size_t>(next)]) {
           channel_visited_[static_cast<std::size_t>(next)] = 1;
           walk_channels_.push_back(next);
@@ -169,6 +177,7 @@ void Network::reserve_scratch() {
   due_.reserve(flows);
   cut_.reserve(flows);
   routes_.reserve(flows);
+  crossings_.reserve(crossings);
   rates_.reserve(flows);
   weights_.reserve(flows);
   solver_.reserve(flows, crossings, channel_capacity_.size());
@@ -183,6 +192,7 @@ void Network::mark_dirty(int channel) {
 
 void Network::join_channels(std::uint32_t slot) {
   Flow& flow = flows_[slot];
+  slot_channels_[slot] = flow.route->channels;
   flow.first_member = kNone;
   // Reverse route order, so the flow's chain runs in route order.
   for (auto it = flow.route->channels.rbegin(); it != flow.route->channels.rend(); ++it) {

@@ -34,7 +34,7 @@ Dataset take_first(const Dataset& d, std::int64_t n) {
                                 std::to_string(d.size()) + "]");
   }
   Dataset out;
-  out.features = d.features.topRows(n);
+  out.features = d.labels_only() ? RowMatrix(0, d.features.cols()) : d.features.topRows(n);
   out.labels.assign(d.labels.begin(), d.labels.begin() + n);
   out.num_classes = d.num_classes;
   if (!d.groups.empty()) out.groups.assign(d.groups.begin(), d.groups.begin() + n);
@@ -43,6 +43,7 @@ Dataset take_first(const Dataset& d, std::int64_t n) {
 
 void gather_batch(const Dataset& d, std::span<const std::int32_t> indices, RowMatrix& x,
                   std::vector<std::int32_t>& y) {
+  if (d.labels_only()) throw std::logic_error("gather_batch: the dataset holds labels only");
   const auto rows = static_cast<Eigen::Index>(indices.size());
   x.resize(rows, d.features.cols());
   y.resize(indices.size());

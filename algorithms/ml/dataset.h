@@ -18,6 +18,9 @@ inline constexpr int kMaxClasses = 100'000;
 
 // Invariant (checked by validate_dataset, kept by every loader here):
 // features.rows() == labels.size(), every label in [0, num_classes).
+// Except a labels-only dataset (labels_only()): features of 0 rows and D
+// columns, what timing-only runs hold, as they read labels (partitions) and
+// D (layer checks) but never a feature; gather_batch refuses it.
 struct Dataset {
   RowMatrix features;                // N x D (images scaled to [0, 1])
   std::vector<std::int32_t> labels;  // N, each in [0, num_classes)
@@ -28,13 +31,14 @@ struct Dataset {
 
   std::int64_t size() const { return static_cast<std::int64_t>(labels.size()); }
   int num_features() const { return static_cast<int>(features.cols()); }
+  bool labels_only() const { return features.rows() == 0 && !labels.empty(); }
 };
 
 // Throws std::invalid_argument if `d` breaks the Dataset invariant.
 void validate_dataset(const Dataset& d);
 
-// The first n samples of d, copied. REQUIRES 0 <= n <= d.size(), else
-// std::invalid_argument.
+// The first n samples of d, copied (labels-only if d is). REQUIRES
+// 0 <= n <= d.size(), else std::invalid_argument.
 Dataset take_first(const Dataset& d, std::int64_t n);
 
 // Gathers rows `indices` of d into x (resized to |indices| x D) and their
@@ -42,7 +46,8 @@ Dataset take_first(const Dataset& d, std::int64_t n);
 // Allocation: y keeps its capacity; x is an Eigen matrix, which has no spare
 // capacity, so it reallocates only when its element count changes (i.e. when
 // the batch size changes, e.g. around the short last batch of an epoch).
-// REQUIRES every index in [0, d.size()), else std::invalid_argument.
+// REQUIRES every index in [0, d.size()), else std::invalid_argument;
+// std::logic_error for a labels-only d (it has no features to gather).
 void gather_batch(const Dataset& d, std::span<const std::int32_t> indices, RowMatrix& x,
                   std::vector<std::int32_t>& y);
 

@@ -24,4 +24,11 @@ struct SyntheticSpec {
 // features >= 1, classes >= 2, noise >= 0, separation >= 0 (finite).
 Dataset make_synthetic(const SyntheticSpec& spec, std::uint64_t seed);
 
+// The labels make_synthetic(spec, seed) draws, the very same, without the
+// features: a labels-only Dataset (features of 0 rows and spec.features
+// columns, see Dataset) for timing-only runs, which read no feature. Drawing
+// the features is most of make_synthetic's cost (a normal draw per value).
+// Throws as make_synthetic does.
+Dataset make_synthetic_labels(const SyntheticSpec& spec, std::uint64_t seed);
+
 }  // namespace ml

@@ -62,3 +62,33 @@ TEST_CASE("take_first and gather_batch copy the requested rows", "[ml][dataset]"
     CHECK_THROWS_AS(ml::gather_batch(d, bad, x, y), std::invalid_argument);
   }
 }
+
+TEST_CASE("a labels-only synthetic set has make_synthetic's labels and no features",
+          "[ml][synthetic]") {
+  // Oracle: the full set drawn from the same spec and seed.
+  const ml::SyntheticSpec spec{300, 7, 4, 1.0f, 3.0f};
+  const ml::Dataset full = ml::make_synthetic(spec, 5);
+  const ml::Dataset labels = ml::make_synthetic_labels(spec, 5);
+  CHECK(labels.labels == full.labels);
+  CHECK(labels.num_classes == full.num_classes);
+  CHECK(labels.num_features() == 7);
+  CHECK(labels.features.rows() == 0);
+  CHECK(labels.labels_only());
+  CHECK_FALSE(full.labels_only());
+  SECTION("take_first keeps it labels-only") {
+    const ml::Dataset head = ml::take_first(labels, 10);
+    CHECK(head.labels == std::vector<std::int32_t>(full.labels.begin(), full.labels.begin() + 10));
+    CHECK(head.labels_only());
+    CHECK(head.num_features() == 7);
+  }
+  SECTION("gather_batch refuses it") {
+    ml::RowMatrix x;
+    std::vector<std::int32_t> y;
+    const std::vector<std::int32_t> rows{0, 1};
+    CHECK_THROWS_AS(ml::gather_batch(labels, rows, x, y), std::logic_error);
+  }
+  SECTION("bad specs are refused alike") {
+    CHECK_THROWS_AS(ml::make_synthetic_labels({0}, 1), std::invalid_argument);
+    CHECK_THROWS_AS(ml::make_synthetic_labels({10, 2, 1}, 1), std::invalid_argument);
+  }
+}
