@@ -18,10 +18,10 @@ namespace fs = std::filesystem;
 namespace {
 
 const std::vector<std::string> kOutputFileNames = {
-    "metrics.csv",       "summary.csv",   "staleness.csv", "nodes.csv",
-    "timing.csv",        "partition.csv", "clocks.csv",    "suspicions.csv",
-    "events.csv",        "trace.json",    "links.csv",     "run.json",
-    "summary_stats.csv", "paired.csv",    "rounds.csv",    "clients.csv"};
+    "metrics.csv",   "summary.csv", "staleness.csv",     "nodes.csv",  "timing.csv",
+    "partition.csv", "clocks.csv",  "suspicions.csv",    "events.csv", "trace.json",
+    "links.csv",     "run.json",    "summary_stats.csv", "paired.csv", "rounds.csv",
+    "clients.csv",   "steps.csv"};
 
 std::string error_text(int error) { return std::strerror(error); }
 

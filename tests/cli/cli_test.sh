@@ -280,10 +280,12 @@ case "$case_name" in
     [ "$(cat "$work/r/notes.txt")" = mine ] || fail "notes.txt was not kept"
     compgen -G "$work/.r.staging-*" >/dev/null && fail "a staging folder was left behind"
     # Every file a run writes is a run output: none of a federated run's
-    # files (rounds.csv, clients.csv, ...) outlives the next run into its folder.
+    # files (rounds.csv, steps.csv, clients.csv, ...) outlives the next run
+    # into its folder.
     "$syncsim" run "$src/scenarios/ci/fedavg_synthetic.yaml" -o "$work/f" >/dev/null
+    "$syncsim" run "$src/scenarios/ci/fedbuff_fedasync_synthetic.yaml" -o "$work/fb" >/dev/null
     "$syncsim" run "$scenario" -o "$work/f2" >/dev/null
-    for f in "$work"/f/*; do
+    for f in "$work"/f/* "$work"/fb/*; do
       name=$(basename "$f")
       { cat "$f"; echo "left by the previous run"; } >"$work/f2/$name"
       "$syncsim" run "$scenario" -o "$work/f2" --force >/dev/null
