@@ -65,16 +65,16 @@ void ring_rank(int rank, int n, std::uint64_t floats, double step_flops, double 
   sg4::this_actor::execute(step_flops);
   sg4::Mailbox* next = sg4::Mailbox::by_name("r" + std::to_string((rank + 1) % n));
   sg4::Mailbox* mine = sg4::Mailbox::by_name("r" + std::to_string(rank));
-  std::vector<sg4::CommPtr> sends;
   static int token = 0;
   for (int step = 0; step < 2 * (n - 1); ++step) {
     const int chunk = ((rank - step) % n + n) % n;
     const std::uint64_t bytes =
         4 * (part_begin(floats, n, chunk + 1) - part_begin(floats, n, chunk));
-    sends.push_back(next->put_async(&token, bytes));
+    // Detached: no handle outlives the send (every send is received by the
+    // next rank's get, so the last rank to finish still waits for the last one).
+    next->put_init(&token, bytes)->detach();
     mine->get<int>();
   }
-  sg4::Comm::wait_all(sends);
   sg4::this_actor::execute(after_flops);
   note_end();
 }
